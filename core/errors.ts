@@ -1,0 +1,54 @@
+/** A problem found in something a user or a partner sent: one entry per field, named by its path. */
+export interface FieldProblem {
+  /** JSON pointer-like path of the field, e.g. "/lines/0/quantity" ("" for the document itself). */
+  path: string;
+  message: string;
+}
+
+export type DropshipErrorCode =
+  | 'invalid_input'
+  | 'bad_signature'
+  | 'not_found'
+  | 'conflict'
+  | 'unroutable'
+  | 'configuration'
+  | 'supplier_transient'
+  | 'supplier_permanent'
+  | 'outcome_unknown'
+  | 'delivery_failed';
+
+/**
+ * The one error type that leaves the core: a stable machine code, a sentence for people and, for bad input,
+ * the field-level problems. Nodes put `toJSON()` into `msg.error`.
+ */
+export class DropshipError extends Error {
+  constructor(
+    readonly code: DropshipErrorCode,
+    message: string,
+    readonly details: FieldProblem[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DropshipError';
+  }
+
+  toJSON(): { code: DropshipErrorCode; message: string; details: FieldProblem[] } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function invalidInput(what: string, details: FieldProblem[]): DropshipError {
+  const summary = details
+    .slice(0, 3)
+    .map((d) => `${d.path || '(document)'} ${d.message}`)
+    .join('; ');
+  const more = details.length > 3 ? ` (+${details.length - 3} more)` : '';
+  return new DropshipError('invalid_input', `Invalid ${what}: ${summary}${more}`, details);
+}
+
+/** Turns anything thrown into a DropshipError without losing the original as its cause. */
+export function asDropshipError(err: unknown, fallback: DropshipErrorCode = 'configuration'): DropshipError {
+  if (err instanceof DropshipError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new DropshipError(fallback, message, [], { cause: err });
+}

@@ -1,0 +1,96 @@
+/** The canonical order: every storefront payload is normalised into this shape before it is stored. */
+
+export const ORDER_STATES = [
+  'received',
+  'routed',
+  'dispatched',
+  'acknowledged',
+  'partially_shipped',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'needs_attention',
+  'returned',
+] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+
+export interface Address {
+  name?: string;
+  company?: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  /** State or province code (ISO 3166-2 subdivision without the country prefix, e.g. "CA"). */
+  region?: string;
+  postalCode?: string;
+  /** ISO 3166-1 alpha-2 country code. */
+  country: string;
+  phone?: string;
+}
+
+export interface Customer {
+  name?: string;
+  email?: string;
+  phone?: string;
+}
+
+export interface OrderLine {
+  /** The storefront's line id, or the 1-based position when the source has none. */
+  lineId: string;
+  sku: string;
+  title?: string;
+  quantity: number;
+  /** Price per unit paid by the customer, in the order's currency (major units). */
+  unitPrice: number;
+  /** False for gift cards and digital goods: such lines never go to a supplier. */
+  requiresShipping: boolean;
+  vendor?: string;
+  brand?: string;
+  category?: string;
+}
+
+export interface ShippingTerms {
+  method?: string;
+  /** Date by which the order must leave the supplier (ISO 8601). */
+  promisedShipBy?: string;
+  /** Date by which the customer was promised delivery (ISO 8601). */
+  promisedDeliveryBy?: string;
+}
+
+export interface OrderTotals {
+  subtotal: number;
+  shipping: number;
+  tax: number;
+  discount: number;
+  total: number;
+}
+
+/** What an intake adapter produces: an order before the store gives it an id and a state. */
+export interface OrderDraft {
+  channel: string;
+  externalId: string;
+  orderNumber?: string;
+  placedAt: string;
+  currency: string;
+  customer: Customer;
+  shipTo: Address;
+  billTo?: Address;
+  lines: OrderLine[];
+  shipping: ShippingTerms;
+  totals: OrderTotals;
+  tags?: string[];
+  note?: string;
+}
+
+export interface Order extends OrderDraft {
+  id: string;
+  state: OrderState;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Lines that a supplier has to ship; digital and gift-card lines are fulfilled elsewhere. */
+export function shippableLines(order: Pick<OrderDraft, 'lines'>): OrderLine[] {
+  return order.lines.filter((line) => line.requiresShipping);
+}

@@ -1,0 +1,140 @@
+import type { Order, OrderDraft, OrderState } from '../model/order';
+import type { OrderEvent, OrderEventInput } from '../model/order-event';
+import type { PurchaseOrder, PurchaseOrderDraft, PurchaseOrderState } from '../model/purchase-order';
+import type { Shipment, ShipmentEvent } from '../model/shipment';
+
+/** Who holds a piece of work and until when; a lease that runs out lets another worker take the work. */
+export interface Lease {
+  owner: string;
+  now: Date;
+  durationMs: number;
+}
+
+export interface IntakeMeta {
+  actor: string;
+  /** The storefront's delivery/event id: a second delivery with the same id is a duplicate. */
+  deliveryId?: string;
+}
+
+export interface IntakeResult {
+  order: Order;
+  created: boolean;
+  /** Why an existing order was returned: the same delivery again, or the same order in a new delivery. */
+  duplicateOf?: 'delivery' | 'order';
+}
+
+export interface PurchaseOrderUpdate {
+  supplierReference?: string;
+  nextAttemptAt?: Date | null;
+  lastError?: string | null;
+  lines?: PurchaseOrder['lines'];
+}
+
+export interface ShipmentResult {
+  shipment: Shipment;
+  /** False when the same carrier, number, status and time was already recorded. */
+  created: boolean;
+  order: Order;
+}
+
+export type NotificationState = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface Notification {
+  id: number;
+  orderId: string;
+  milestone: string;
+  channel: string;
+  state: NotificationState;
+  attempts: number;
+  payload: Record<string, unknown>;
+  lastError?: string;
+  createdAt: string;
+  sentAt?: string;
+}
+
+export interface OrderQuery {
+  states?: OrderState[];
+  limit?: number;
+}
+
+/**
+ * The durable truth of the pipeline. Every method is one transaction; every state change is a compare-and-set
+ * that applies only from the expected states and writes an order event in the same transaction.
+ */
+export interface OrderStore {
+  readonly engine: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Stores a new order, or returns the one already stored for this delivery or (channel, externalId). */
+  receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult>;
+  getOrder(id: string): Promise<Order | undefined>;
+  /** By internal id, or by `channel:externalId` (e.g. `shopify:450789469`). */
+  findOrder(ref: string): Promise<Order | undefined>;
+  listOrders(query: OrderQuery): Promise<Order[]>;
+  /** Moves the order to `to` if it is in one of `expected`; undefined when it was not (nothing written). */
+  transitionOrder(
+    id: string,
+    expected: OrderState[],
+    to: OrderState,
+    event: OrderEventInput,
+  ): Promise<Order | undefined>;
+  recordEvent(orderId: string, event: OrderEventInput): Promise<void>;
+  listEvents(orderId: string): Promise<OrderEvent[]>;
+
+  /**
+   * Routes the order: moves it from one of `expected` to `routed` and creates its purchase orders (state pending),
+   * atomically. Undefined when the order was not in an expected state (another worker routed it).
+   */
+  assignPurchaseOrders(
+    orderId: string,
+    expected: OrderState[],
+    drafts: PurchaseOrderDraft[],
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder[] | undefined>;
+  /** Adds purchase orders to an order already routed (failover of refused lines); numbers are deterministic. */
+  addPurchaseOrders(orderId: string, drafts: PurchaseOrderDraft[], event: OrderEventInput): Promise<PurchaseOrder[]>;
+  getPurchaseOrder(number: string): Promise<PurchaseOrder | undefined>;
+  listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]>;
+  /**
+   * Takes a PO for sending: pending and due, or sending with an expired lease (a worker died mid-send).
+   * Undefined when someone else holds it or it is not due.
+   */
+  claimPurchaseOrder(number: string, lease: Lease): Promise<PurchaseOrder | undefined>;
+  /** Claims up to `limit` due POs of the given suppliers (all when omitted). */
+  claimDuePurchaseOrders(lease: Lease, limit: number, supplierIds?: string[]): Promise<PurchaseOrder[]>;
+  /**
+   * Compare-and-set on a PO; the order's state follows its POs in the same transaction.
+   * Undefined when the PO was not in an expected state.
+   */
+  transitionPurchaseOrder(
+    number: string,
+    expected: PurchaseOrderState[],
+    to: PurchaseOrderState,
+    update: PurchaseOrderUpdate,
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder | undefined>;
+
+  /** Records a parcel event (deduplicated), advances the PO and the order. */
+  recordShipmentEvent(event: ShipmentEvent & { orderId: string }, actor: string): Promise<ShipmentResult>;
+  listShipments(orderId: string): Promise<Shipment[]>;
+
+  /** Queues a notification once per (order, milestone, channel); false when it was queued before. */
+  enqueueNotification(
+    orderId: string,
+    milestone: string,
+    channel: string,
+    payload: Record<string, unknown>,
+  ): Promise<boolean>;
+  claimNotifications(
+    channel: string,
+    lease: Lease,
+    limit: number,
+    orderId?: string,
+  ): Promise<Notification[]>;
+  completeNotification(id: number, outcome: { sent: true } | { error: string; retryAt?: Date }, now: Date): Promise<void>;
+  listNotifications(orderId: string): Promise<Notification[]>;
+
+  /** A strictly increasing number per scope (X12 control numbers, RMA numbers): never handed out twice. */
+  nextSequenceValue(scope: string): Promise<number>;
+}

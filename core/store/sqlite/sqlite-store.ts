@@ -1,0 +1,670 @@
+import Database from 'better-sqlite3';
+import type { Order, OrderDraft, OrderState } from '../../model/order';
+import type { OrderEvent, OrderEventInput } from '../../model/order-event';
+import {
+  purchaseOrderNumber,
+  type PurchaseOrder,
+  type PurchaseOrderDraft,
+  type PurchaseOrderState,
+} from '../../model/purchase-order';
+import type { Shipment, ShipmentEvent, TrackingEventRecord } from '../../model/shipment';
+import { canTransitionOrder, orderStateFromPurchaseOrders, shipmentProgress } from '../../model/lifecycle';
+import { DropshipError } from '../../errors';
+import type { Clock } from '../../clock';
+import { systemClock } from '../../clock';
+import { newId } from '../ids';
+import type {
+  IntakeMeta,
+  IntakeResult,
+  Lease,
+  Notification,
+  OrderQuery,
+  OrderStore,
+  PurchaseOrderUpdate,
+  ShipmentResult,
+} from '../order-store';
+import { SQLITE_MIGRATIONS } from './migrations';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or ':memory:'. */
+  filename: string;
+  /** FULL survives power loss; NORMAL (with WAL) survives process crashes and is faster. */
+  synchronous?: 'FULL' | 'NORMAL';
+  clock?: Clock;
+}
+
+type Row = Record<string, unknown>;
+
+const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+const isoOrUndefined = (ms: unknown): string | undefined => (ms == null ? undefined : iso(ms));
+const str = (v: unknown): string | undefined => (v == null ? undefined : String(v));
+
+function orderFromRow(row: Row): Order {
+  const draft = JSON.parse(String(row.data)) as OrderDraft;
+  return {
+    ...draft,
+    id: String(row.id),
+    state: row.state as OrderState,
+    version: Number(row.version),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+function purchaseOrderFromRow(row: Row): PurchaseOrder {
+  const data = JSON.parse(String(row.data)) as Pick<
+    PurchaseOrder,
+    'currency' | 'shipTo' | 'shippingMethod' | 'lines' | 'alternatives'
+  >;
+  return {
+    ...data,
+    number: String(row.number),
+    orderId: String(row.order_id),
+    supplierId: String(row.supplier_id),
+    attempt: Number(row.attempt),
+    state: row.state as PurchaseOrderState,
+    supplierReference: str(row.supplier_reference),
+    sendAttempts: Number(row.send_attempts),
+    nextAttemptAt: isoOrUndefined(row.next_attempt_at),
+    lastError: str(row.last_error),
+    version: Number(row.version),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+function eventFromRow(row: Row): OrderEvent {
+  return {
+    id: Number(row.id),
+    orderId: String(row.order_id),
+    poNumber: str(row.po_number),
+    type: String(row.type),
+    fromState: str(row.from_state),
+    toState: str(row.to_state),
+    actor: String(row.actor),
+    reason: str(row.reason),
+    data: row.data == null ? undefined : (JSON.parse(String(row.data)) as Record<string, unknown>),
+    at: iso(row.at),
+  };
+}
+
+function notificationFromRow(row: Row): Notification {
+  return {
+    id: Number(row.id),
+    orderId: String(row.order_id),
+    milestone: String(row.milestone),
+    channel: String(row.channel),
+    state: row.state as Notification['state'],
+    attempts: Number(row.attempts),
+    payload: JSON.parse(String(row.payload)) as Record<string, unknown>,
+    lastError: str(row.last_error),
+    createdAt: iso(row.created_at),
+    sentAt: isoOrUndefined(row.sent_at),
+  };
+}
+
+function purchaseOrderData(draft: PurchaseOrderDraft | PurchaseOrder): string {
+  const { currency, shipTo, shippingMethod, lines, alternatives } = draft;
+  return JSON.stringify({ currency, shipTo, shippingMethod, lines, alternatives });
+}
+
+/**
+ * The embedded store: one file in the Node-RED user directory. better-sqlite3 is synchronous, so every
+ * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
+ */
+export class SqliteOrderStore implements OrderStore {
+  readonly engine = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly clock: Clock;
+
+  constructor(options: SqliteStoreOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.db = new Database(options.filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    // Several Node-RED processes may share the file: wait for the writer instead of failing at once.
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  /** For store-level extensions (metrics, inventory) that need their own queries inside this engine. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    const apply = this.db.transaction((migration: (typeof SQLITE_MIGRATIONS)[number]) => {
+      const done = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+      if (done) return;
+      this.db.exec(migration.sql);
+      this.db
+        .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+        .run(migration.version, migration.name, Date.now());
+    });
+    for (const migration of SQLITE_MIGRATIONS) apply.immediate(migration);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  private insertEvent(
+    orderId: string,
+    event: OrderEventInput,
+    states?: { from?: string; to?: string },
+    poNumber?: string,
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO order_events (order_id, po_number, type, from_state, to_state, actor, reason, data, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        orderId,
+        event.poNumber ?? poNumber ?? null,
+        event.type,
+        states?.from ?? null,
+        states?.to ?? null,
+        event.actor,
+        event.reason ?? null,
+        event.data ? JSON.stringify(event.data) : null,
+        event.at ? new Date(event.at).getTime() : this.now(),
+      );
+  }
+
+  private orderRow(id: string): Row | undefined {
+    return this.db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
+  }
+
+  async receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult> {
+    const run = this.db.transaction((): IntakeResult => {
+      if (meta.deliveryId) {
+        const seen = this.db
+          .prepare('SELECT order_id FROM webhook_deliveries WHERE channel = ? AND delivery_id = ?')
+          .get(draft.channel, meta.deliveryId) as Row | undefined;
+        if (seen) {
+          return { order: orderFromRow(this.orderRow(String(seen.order_id))!), created: false, duplicateOf: 'delivery' };
+        }
+      }
+      const existing = this.db
+        .prepare('SELECT * FROM orders WHERE channel = ? AND external_id = ?')
+        .get(draft.channel, draft.externalId) as Row | undefined;
+      const now = this.now();
+      let result: IntakeResult;
+      if (existing) {
+        result = { order: orderFromRow(existing), created: false, duplicateOf: 'order' };
+      } else {
+        const id = newId('ord');
+        this.db
+          .prepare(
+            `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at, data, created_at, updated_at)
+             VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            id,
+            draft.channel,
+            draft.externalId,
+            draft.orderNumber ?? null,
+            draft.currency,
+            draft.totals.total,
+            draft.shipTo.country,
+            new Date(draft.placedAt).getTime(),
+            JSON.stringify(draft),
+            now,
+            now,
+          );
+        const insertLine = this.db.prepare(
+          'INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping) VALUES (?, ?, ?, ?, ?, ?)',
+        );
+        for (const line of draft.lines) {
+          insertLine.run(id, line.lineId, line.sku, line.quantity, line.unitPrice, line.requiresShipping ? 1 : 0);
+        }
+        this.insertEvent(
+          id,
+          { type: 'order.received', actor: meta.actor, data: { channel: draft.channel, externalId: draft.externalId } },
+          { to: 'received' },
+        );
+        result = { order: orderFromRow(this.orderRow(id)!), created: true };
+      }
+      if (meta.deliveryId) {
+        this.db
+          .prepare('INSERT INTO webhook_deliveries (channel, delivery_id, order_id, received_at) VALUES (?, ?, ?, ?)')
+          .run(draft.channel, meta.deliveryId, result.order.id, now);
+      }
+      return result;
+    });
+    return run.immediate();
+  }
+
+  async getOrder(id: string): Promise<Order | undefined> {
+    const row = this.orderRow(id);
+    return row ? orderFromRow(row) : undefined;
+  }
+
+  async findOrder(ref: string): Promise<Order | undefined> {
+    let row = this.orderRow(ref);
+    const separator = ref.indexOf(':');
+    if (!row && separator > 0) {
+      row = this.db
+        .prepare('SELECT * FROM orders WHERE channel = ? AND external_id = ?')
+        .get(ref.slice(0, separator), ref.slice(separator + 1)) as Row | undefined;
+    }
+    return row ? orderFromRow(row) : undefined;
+  }
+
+  async listOrders(query: OrderQuery): Promise<Order[]> {
+    const limit = Math.min(query.limit ?? 100, 10_000);
+    const rows = query.states?.length
+      ? this.db
+          .prepare(
+            `SELECT * FROM orders WHERE state IN (${query.states.map(() => '?').join(',')}) ORDER BY updated_at LIMIT ?`,
+          )
+          .all(...query.states, limit)
+      : this.db.prepare('SELECT * FROM orders ORDER BY updated_at DESC LIMIT ?').all(limit);
+    return (rows as Row[]).map(orderFromRow);
+  }
+
+  /** The CAS at the heart of every order move; must run inside a transaction. */
+  private moveOrder(id: string, expected: OrderState[], to: OrderState, event: OrderEventInput): Order | undefined {
+    const row = this.orderRow(id);
+    if (!row) throw new DropshipError('not_found', `order ${id} does not exist`);
+    const from = row.state as OrderState;
+    if (!expected.includes(from)) return undefined;
+    if (from !== to && !canTransitionOrder(from, to)) {
+      throw new DropshipError('conflict', `order ${id} cannot move from ${from} to ${to}`);
+    }
+    const changed = this.db
+      .prepare('UPDATE orders SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND state = ?')
+      .run(to, this.now(), id, from);
+    if (changed.changes === 0) return undefined;
+    this.insertEvent(id, event, { from, to });
+    return orderFromRow(this.orderRow(id)!);
+  }
+
+  async transitionOrder(
+    id: string,
+    expected: OrderState[],
+    to: OrderState,
+    event: OrderEventInput,
+  ): Promise<Order | undefined> {
+    return this.db.transaction(() => this.moveOrder(id, expected, to, event)).immediate();
+  }
+
+  async recordEvent(orderId: string, event: OrderEventInput): Promise<void> {
+    this.insertEvent(orderId, event);
+  }
+
+  async listEvents(orderId: string): Promise<OrderEvent[]> {
+    const rows = this.db.prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY id').all(orderId) as Row[];
+    return rows.map(eventFromRow);
+  }
+
+  private insertPurchaseOrders(orderId: string, drafts: PurchaseOrderDraft[], event: OrderEventInput): PurchaseOrder[] {
+    const now = this.now();
+    const insert = this.db.prepare(
+      `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
+    );
+    const numbers = drafts.map((draft) => {
+      if (draft.orderId !== orderId) throw new DropshipError('conflict', 'purchase order belongs to another order');
+      const number = purchaseOrderNumber(orderId, draft.supplierId, draft.attempt);
+      const inserted = insert.run(number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now, now);
+      if (inserted.changes > 0) {
+        this.insertEvent(
+          orderId,
+          { ...event, type: 'po.created', data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length } },
+          { to: 'pending' },
+          number,
+        );
+      }
+      return number;
+    });
+    return numbers.map((n) => purchaseOrderFromRow(this.purchaseOrderRow(n)!));
+  }
+
+  async assignPurchaseOrders(
+    orderId: string,
+    expected: OrderState[],
+    drafts: PurchaseOrderDraft[],
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder[] | undefined> {
+    const run = this.db.transaction(() => {
+      const moved = this.moveOrder(orderId, expected, 'routed', event);
+      if (!moved) return undefined;
+      return this.insertPurchaseOrders(orderId, drafts, event);
+    });
+    return run.immediate();
+  }
+
+  async addPurchaseOrders(orderId: string, drafts: PurchaseOrderDraft[], event: OrderEventInput): Promise<PurchaseOrder[]> {
+    return this.db.transaction(() => this.insertPurchaseOrders(orderId, drafts, event)).immediate();
+  }
+
+  private purchaseOrderRow(number: string): Row | undefined {
+    return this.db.prepare('SELECT * FROM purchase_orders WHERE number = ?').get(number) as Row | undefined;
+  }
+
+  async getPurchaseOrder(number: string): Promise<PurchaseOrder | undefined> {
+    const row = this.purchaseOrderRow(number);
+    return row ? purchaseOrderFromRow(row) : undefined;
+  }
+
+  async listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM purchase_orders WHERE order_id = ? ORDER BY created_at, number')
+      .all(orderId) as Row[];
+    return rows.map(purchaseOrderFromRow);
+  }
+
+  private static readonly CLAIMABLE = `((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+      OR (state = 'sending' AND lease_until < @now))`;
+
+  async claimPurchaseOrder(number: string, lease: Lease): Promise<PurchaseOrder | undefined> {
+    const now = lease.now.getTime();
+    const row = this.db
+      .prepare(
+        `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
+           send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
+         WHERE number = @number AND ${SqliteOrderStore.CLAIMABLE} RETURNING *`,
+      )
+      .get({ number, owner: lease.owner, until: now + lease.durationMs, now }) as Row | undefined;
+    return row ? purchaseOrderFromRow(row) : undefined;
+  }
+
+  async claimDuePurchaseOrders(lease: Lease, limit: number, supplierIds?: string[]): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const suppliers = supplierIds ? `AND supplier_id IN (SELECT value FROM json_each(@suppliers))` : '';
+    const rows = this.db
+      .prepare(
+        `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
+           send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
+         WHERE number IN (SELECT number FROM purchase_orders WHERE ${SqliteOrderStore.CLAIMABLE} ${suppliers}
+                          ORDER BY created_at LIMIT @limit)
+         RETURNING *`,
+      )
+      .all({
+        owner: lease.owner,
+        until: now + lease.durationMs,
+        now,
+        limit,
+        ...(supplierIds ? { suppliers: JSON.stringify(supplierIds) } : {}),
+      }) as Row[];
+    return rows.map(purchaseOrderFromRow);
+  }
+
+  /** Brings the order's state in line with its POs and parcels; inside a transaction. */
+  private followPurchaseOrders(orderId: string, event: OrderEventInput): void {
+    const order = this.orderRow(orderId);
+    if (!order) return;
+    const current = order.state as OrderState;
+    if (current === 'received' || current === 'cancelled' || current === 'returned') return;
+    const pos = (this.db.prepare('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]).map(
+      purchaseOrderFromRow,
+    );
+    const parcels = this.shipmentRows(orderId);
+    const target = orderStateFromPurchaseOrders(
+      pos.map((po) => ({
+        state: po.state,
+        partlyShipped: parcels.some((p) => p.po_number === po.number),
+      })),
+    );
+    if (target && target !== current && canTransitionOrder(current, target)) {
+      this.moveOrder(orderId, [current], target, { ...event, type: 'order.state' });
+    }
+  }
+
+  async transitionPurchaseOrder(
+    number: string,
+    expected: PurchaseOrderState[],
+    to: PurchaseOrderState,
+    update: PurchaseOrderUpdate,
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder | undefined> {
+    const run = this.db.transaction(() => {
+      const row = this.purchaseOrderRow(number);
+      if (!row) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
+      const from = row.state as PurchaseOrderState;
+      if (!expected.includes(from)) return undefined;
+      const current = purchaseOrderFromRow(row);
+      const changed = this.db
+        .prepare(
+          `UPDATE purchase_orders SET state = @to, version = version + 1, updated_at = @now,
+             supplier_reference = COALESCE(@reference, supplier_reference),
+             next_attempt_at = @nextAttemptAt, last_error = @lastError, data = @data,
+             lease_owner = CASE WHEN @to = 'sending' THEN lease_owner ELSE NULL END,
+             lease_until = CASE WHEN @to = 'sending' THEN lease_until ELSE NULL END
+           WHERE number = @number AND state = @from`,
+        )
+        .run({
+          to,
+          now: this.now(),
+          reference: update.supplierReference ?? null,
+          nextAttemptAt:
+            update.nextAttemptAt === undefined ? (row.next_attempt_at ?? null) : (update.nextAttemptAt?.getTime() ?? null),
+          lastError: update.lastError === undefined ? (row.last_error ?? null) : update.lastError,
+          data: purchaseOrderData(update.lines ? { ...current, lines: update.lines } : current),
+          number,
+          from,
+        });
+      if (changed.changes === 0) return undefined;
+      if (from !== to || event.reason) this.insertEvent(current.orderId, event, { from, to }, number);
+      this.followPurchaseOrders(current.orderId, event);
+      return purchaseOrderFromRow(this.purchaseOrderRow(number)!);
+    });
+    return run.immediate();
+  }
+
+  private shipmentRows(orderId: string): Row[] {
+    return this.db.prepare('SELECT * FROM shipments WHERE order_id = ? ORDER BY id').all(orderId) as Row[];
+  }
+
+  private shipmentFromRow(row: Row): Shipment {
+    const events = (
+      this.db.prepare('SELECT * FROM tracking_events WHERE shipment_id = ? ORDER BY occurred_at, id').all(row.id) as Row[]
+    ).map(
+      (e): TrackingEventRecord => ({
+        status: e.status as TrackingEventRecord['status'],
+        rawStatus: str(e.raw_status),
+        occurredAt: iso(e.occurred_at),
+        location: str(e.location),
+        source: String(e.source),
+      }),
+    );
+    return {
+      id: Number(row.id),
+      orderId: String(row.order_id),
+      poNumber: str(row.po_number),
+      carrier: str(row.carrier),
+      trackingNumber: String(row.tracking_number),
+      trackingUrl: str(row.tracking_url),
+      status: row.status as Shipment['status'],
+      rawStatus: str(row.raw_status),
+      lastEventAt: iso(row.last_event_at),
+      estimatedDelivery: isoOrUndefined(row.estimated_delivery),
+      lines: row.lines == null ? undefined : (JSON.parse(String(row.lines)) as Shipment['lines']),
+      events,
+    };
+  }
+
+  async recordShipmentEvent(event: ShipmentEvent & { orderId: string }, actor: string): Promise<ShipmentResult> {
+    const run = this.db.transaction((): ShipmentResult => {
+      if (!this.orderRow(event.orderId)) throw new DropshipError('not_found', `order ${event.orderId} does not exist`);
+      const now = this.now();
+      const occurredAt = new Date(event.occurredAt).getTime();
+      let shipment = this.db
+        .prepare('SELECT * FROM shipments WHERE order_id = ? AND tracking_number = ?')
+        .get(event.orderId, event.trackingNumber) as Row | undefined;
+      if (!shipment) {
+        shipment = this.db
+          .prepare(
+            `INSERT INTO shipments (order_id, po_number, carrier, tracking_number, tracking_url, status, raw_status,
+               last_event_at, estimated_delivery, lines, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+          )
+          .get(
+            event.orderId,
+            event.poNumber ?? null,
+            event.carrier ?? null,
+            event.trackingNumber,
+            event.trackingUrl ?? null,
+            event.status,
+            event.rawStatus ?? null,
+            occurredAt,
+            event.estimatedDelivery ? new Date(event.estimatedDelivery).getTime() : null,
+            event.lines ? JSON.stringify(event.lines) : null,
+            now,
+            now,
+          ) as Row;
+      }
+      const inserted = this.db
+        .prepare(
+          `INSERT INTO tracking_events (shipment_id, status, raw_status, occurred_at, location, source, recorded_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        )
+        .run(shipment.id, event.status, event.rawStatus ?? null, occurredAt, event.location ?? null, event.source, now);
+      const created = inserted.changes > 0;
+      if (created) {
+        // Events can arrive out of order; the parcel's status is that of its latest event.
+        if (occurredAt >= Number(shipment.last_event_at)) {
+          this.db
+            .prepare(
+              `UPDATE shipments SET status = ?, raw_status = ?, last_event_at = ?, updated_at = ?,
+                 carrier = COALESCE(?, carrier), tracking_url = COALESCE(?, tracking_url),
+                 estimated_delivery = COALESCE(?, estimated_delivery), lines = COALESCE(?, lines),
+                 po_number = COALESCE(po_number, ?)
+               WHERE id = ?`,
+            )
+            .run(
+              event.status,
+              event.rawStatus ?? null,
+              occurredAt,
+              now,
+              event.carrier ?? null,
+              event.trackingUrl ?? null,
+              event.estimatedDelivery ? new Date(event.estimatedDelivery).getTime() : null,
+              event.lines ? JSON.stringify(event.lines) : null,
+              event.poNumber ?? null,
+              shipment.id,
+            );
+        }
+        this.insertEvent(
+          event.orderId,
+          {
+            type: 'shipment.event',
+            actor,
+            poNumber: event.poNumber,
+            data: {
+              carrier: event.carrier,
+              trackingNumber: event.trackingNumber,
+              status: event.status,
+              rawStatus: event.rawStatus,
+              source: event.source,
+            },
+            at: event.occurredAt,
+          },
+        );
+        this.advancePurchaseOrdersFromParcels(event.orderId, actor);
+      }
+      const row = this.db.prepare('SELECT * FROM shipments WHERE id = ?').get(shipment.id) as Row;
+      return { shipment: this.shipmentFromRow(row), created, order: orderFromRow(this.orderRow(event.orderId)!) };
+    });
+    return run.immediate();
+  }
+
+  /** Parcels move their POs to shipped and delivered; the order then follows its POs. */
+  private advancePurchaseOrdersFromParcels(orderId: string, actor: string): void {
+    const parcels = this.shipmentRows(orderId).map((row) => this.shipmentFromRow(row));
+    const pos = (this.db.prepare('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]).map(
+      purchaseOrderFromRow,
+    );
+    for (const po of pos) {
+      const progress = shipmentProgress(
+        po,
+        parcels.filter((p) => p.poNumber === po.number || (!p.poNumber && pos.length === 1)),
+      );
+      const target: PurchaseOrderState | undefined =
+        progress === 'delivered' ? 'delivered' : progress === 'shipped' ? 'shipped' : undefined;
+      if (!target || po.state === target || po.state === 'delivered') continue;
+      if (!['sent', 'accepted', 'backordered', 'shipped'].includes(po.state)) continue;
+      this.db
+        .prepare('UPDATE purchase_orders SET state = ?, version = version + 1, updated_at = ? WHERE number = ?')
+        .run(target, this.now(), po.number);
+      this.insertEvent(orderId, { type: 'po.state', actor }, { from: po.state, to: target }, po.number);
+    }
+    this.followPurchaseOrders(orderId, { type: 'order.state', actor });
+  }
+
+  async listShipments(orderId: string): Promise<Shipment[]> {
+    return this.shipmentRows(orderId).map((row) => this.shipmentFromRow(row));
+  }
+
+  async enqueueNotification(
+    orderId: string,
+    milestone: string,
+    channel: string,
+    payload: Record<string, unknown>,
+  ): Promise<boolean> {
+    const now = this.now();
+    const inserted = this.db
+      .prepare(
+        `INSERT INTO notifications (order_id, milestone, channel, state, payload, created_at, next_attempt_at)
+         VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (order_id, milestone, channel) DO NOTHING`,
+      )
+      .run(orderId, milestone, channel, JSON.stringify(payload), now, now);
+    return inserted.changes > 0;
+  }
+
+  async claimNotifications(channel: string, lease: Lease, limit: number, orderId?: string): Promise<Notification[]> {
+    const now = lease.now.getTime();
+    const rows = this.db
+      .prepare(
+        `UPDATE notifications SET state = 'sending', lease_owner = @owner, lease_until = @until, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM notifications WHERE channel = @channel ${orderId ? 'AND order_id = @orderId' : ''}
+           AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'sending' AND lease_until < @now))
+           ORDER BY id LIMIT @limit)
+         RETURNING *`,
+      )
+      .all({ owner: lease.owner, until: now + lease.durationMs, channel, now, limit, ...(orderId ? { orderId } : {}) }) as Row[];
+    return rows.map(notificationFromRow).sort((a, b) => a.id - b.id);
+  }
+
+  async completeNotification(id: number, outcome: { sent: true } | { error: string; retryAt?: Date }, now: Date): Promise<void> {
+    if ('sent' in outcome) {
+      this.db
+        .prepare(
+          `UPDATE notifications SET state = 'sent', sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
+           WHERE id = ?`,
+        )
+        .run(now.getTime(), id);
+    } else {
+      this.db
+        .prepare(
+          `UPDATE notifications SET state = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+           WHERE id = ?`,
+        )
+        .run(outcome.retryAt ? 'pending' : 'failed', outcome.error, outcome.retryAt?.getTime() ?? null, id);
+    }
+  }
+
+  async listNotifications(orderId: string): Promise<Notification[]> {
+    const rows = this.db.prepare('SELECT * FROM notifications WHERE order_id = ? ORDER BY id').all(orderId) as Row[];
+    return rows.map(notificationFromRow);
+  }
+
+  async nextSequenceValue(scope: string): Promise<number> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO sequences (scope, value) VALUES (?, 1)
+         ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value`,
+      )
+      .get(scope) as Row;
+    return Number(row.value);
+  }
+}

@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { invalidInput, type FieldProblem } from '../errors';
+import { packageRoot } from '../package-root';
+
+const SCHEMA_BASE = 'https://node-red-contrib-dropship.github.io/schemas/';
+
+let ajv: Ajv2020 | undefined;
+
+/** One ajv instance with every schema of schemas/ registered, so schemas can $ref each other by file name. */
+export function schemaRegistry(): Ajv2020 {
+  if (ajv) return ajv;
+  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  const dir = path.join(packageRoot(), 'schemas');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
+    ajv.addSchema(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as object);
+  }
+  return ajv;
+}
+
+const compiled = new Map<string, ValidateFunction>();
+
+function validatorFor(schemaFile: string): ValidateFunction {
+  let validate = compiled.get(schemaFile);
+  if (!validate) {
+    const found = schemaRegistry().getSchema(SCHEMA_BASE + schemaFile);
+    if (!found) throw new Error(`schema ${schemaFile} is not registered`);
+    validate = found;
+    compiled.set(schemaFile, validate);
+  }
+  return validate;
+}
+
+/** ajv's errors as one problem per field, in words an operator can act on. */
+export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const error of errors ?? []) {
+    // "anyOf" repeats its branches' errors; the branches' own messages are clearer.
+    if (error.keyword === 'anyOf' || error.keyword === 'if') continue;
+    let fieldPath = error.instancePath;
+    let message = error.message ?? 'is invalid';
+    if (error.keyword === 'required') {
+      fieldPath = `${fieldPath}/${(error.params as { missingProperty: string }).missingProperty}`;
+      message = 'is required';
+    } else if (error.keyword === 'additionalProperties') {
+      fieldPath = `${fieldPath}/${(error.params as { additionalProperty: string }).additionalProperty}`;
+      message = 'is not a known field';
+    } else if (error.keyword === 'enum') {
+      message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+    }
+    if (!problems.some((p) => p.path === fieldPath && p.message === message)) {
+      problems.push({ path: fieldPath, message });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Validates a value against one of the package's schemas and returns it typed, or throws a DropshipError
+ * whose details name every offending field.
+ */
+export function validateWithSchema<T>(schemaFile: string, value: unknown, what: string): T {
+  const validate = validatorFor(schemaFile);
+  if (!validate(value)) throw invalidInput(what, describeSchemaErrors(validate.errors));
+  return value as T;
+}
+
+/** Validates against a schema given inline (connector settings), compiled once per schema object. */
+const inlineCompiled = new WeakMap<object, ValidateFunction>();
+export function validateWithInlineSchema<T>(schema: object, value: unknown, what: string): T {
+  let validate = inlineCompiled.get(schema);
+  if (!validate) {
+    validate = schemaRegistry().compile(schema);
+    inlineCompiled.set(schema, validate);
+  }
+  if (!validate(value)) throw invalidInput(what, describeSchemaErrors(validate.errors));
+  return value as T;
+}

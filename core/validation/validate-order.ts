@@ -1,0 +1,29 @@
+import type { OrderDraft } from '../model/order';
+import type { ShipmentEvent } from '../model/shipment';
+import { invalidInput, type FieldProblem } from '../errors';
+import { validateWithSchema } from './schema-validator';
+
+/** Schema checks plus the rules a schema cannot say: line ids unique, totals that add up. */
+export function validateOrder(value: unknown): OrderDraft {
+  const order = validateWithSchema<OrderDraft>('order.schema.json', value, 'order');
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  order.lines.forEach((line, i) => {
+    if (seen.has(line.lineId)) problems.push({ path: `/lines/${i}/lineId`, message: `repeats "${line.lineId}"` });
+    seen.add(line.lineId);
+  });
+  const { subtotal, shipping, tax, discount, total } = order.totals;
+  // Storefronts round each component; a cent per component is the tolerance they allow themselves.
+  if (Math.abs(subtotal + shipping + tax - discount - total) > 0.05) {
+    problems.push({
+      path: '/totals/total',
+      message: `is ${total} but subtotal + shipping + tax - discount is ${(subtotal + shipping + tax - discount).toFixed(2)}`,
+    });
+  }
+  if (problems.length > 0) throw invalidInput('order', problems);
+  return order;
+}
+
+export function validateShipmentEvent(value: unknown): ShipmentEvent {
+  return validateWithSchema<ShipmentEvent>('shipment-event.schema.json', value, 'shipment event');
+}
