@@ -1,0 +1,121 @@
+import type { Clock } from '../core/clock';
+import { DropshipError } from '../core/errors';
+import type { Order } from '../core/model/order';
+import type { PurchaseOrder } from '../core/model/purchase-order';
+import type { ShipmentEvent } from '../core/model/shipment';
+
+/** A JSON Schema (2020-12) object, validated with ajv and rendered as a form in the editor. */
+export type JsonSchema = Record<string, unknown>;
+
+/** Logging for connectors: never pass customer names, addresses, e-mails or phones to `info`. */
+export interface ConnectorLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface ConnectorContext<Settings = Record<string, unknown>> {
+  supplierId: string;
+  /** Validated against the connector's settingsSchema before the connector sees them. */
+  settings: Settings;
+  /** Secrets from Node-RED credentials; never in flow JSON, never logged. */
+  credentials: Record<string, string | undefined>;
+  log: ConnectorLog;
+  clock: Clock;
+  /** Strictly increasing numbers kept in the store (X12 control numbers): never reused across restarts. */
+  nextSequenceValue(scope: string): Promise<number>;
+  signal?: AbortSignal;
+}
+
+export type LineOutcome = 'accepted' | 'backordered' | 'rejected' | 'changed';
+
+export interface LineAcknowledgement {
+  sku: string;
+  orderLineId?: string;
+  status: LineOutcome;
+  quantity: number;
+  /** For backorders and changes: when the supplier expects to ship. */
+  expectedShipDate?: string;
+  reason?: string;
+}
+
+/** What the supplier said about a PO, synchronously (API reply) or later (855, e-mail, ConfirmationRequest). */
+export interface Acknowledgement {
+  poNumber: string;
+  outcome: 'accepted' | 'backordered' | 'rejected' | 'partial';
+  supplierReference?: string;
+  lines?: LineAcknowledgement[];
+  reason?: string;
+  receivedAt: string;
+}
+
+/** The result of handing a PO to the supplier's channel. "sent" means delivered, no answer yet (files, e-mail). */
+export interface DispatchResult {
+  outcome: 'sent' | 'accepted' | 'backordered' | 'rejected' | 'partial';
+  supplierReference?: string;
+  lines?: LineAcknowledgement[];
+  reason?: string;
+}
+
+export interface StockLevel {
+  supplierId: string;
+  sku: string;
+  quantity: number;
+  asOf: string;
+}
+
+export interface DispatchRequest {
+  purchaseOrder: PurchaseOrder;
+  /** The order the PO belongs to, for fields some channels carry (order number, customer phone for the carrier). */
+  order: Order;
+}
+
+/**
+ * A supplier channel. `sendPurchaseOrder` must be idempotent on `purchaseOrder.number`: the same number sent
+ * twice must not make the supplier ship twice (Idempotency-Key header, the number inside the document).
+ */
+export interface SupplierConnector<Settings = Record<string, unknown>> {
+  kind: string;
+  title: string;
+  description: string;
+  settingsSchema: JsonSchema;
+  /** Secret fields the editor shows as password inputs and stores in credentials. */
+  credentialFields: { name: string; label: string }[];
+  sendPurchaseOrder(request: DispatchRequest, ctx: ConnectorContext<Settings>): Promise<DispatchResult>;
+  readAcknowledgements?(ctx: ConnectorContext<Settings>): AsyncIterable<Acknowledgement>;
+  readShipments?(ctx: ConnectorContext<Settings>): AsyncIterable<ShipmentEvent>;
+  readStock?(ctx: ConnectorContext<Settings>): AsyncIterable<StockLevel>;
+  /** Releases connections (SFTP sessions, SMTP pools); called when the supplier config node closes. */
+  close?(ctx: ConnectorContext<Settings>): Promise<void>;
+}
+
+/** The supplier could not take the PO now (5xx, 429, network): retry later with the same PO number. */
+export class SupplierTransientError extends DropshipError {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super('supplier_transient', message, [], options);
+    this.name = 'SupplierTransientError';
+  }
+}
+
+/** The supplier will never take this PO as sent (4xx validation, unknown SKU, auth refused): do not retry. */
+export class SupplierPermanentError extends DropshipError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('supplier_permanent', message, [], options);
+    this.name = 'SupplierPermanentError';
+  }
+}
+
+/**
+ * The request may or may not have reached the supplier (timeout, connection reset after sending). Retried with
+ * the same PO number, which the supplier deduplicates.
+ */
+export class OutcomeUnknownError extends DropshipError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('outcome_unknown', message, [], options);
+    this.name = 'OutcomeUnknownError';
+  }
+}
