@@ -7,8 +7,7 @@ import {
   type PurchaseOrderDraft,
   type PurchaseOrderState,
 } from '../../model/purchase-order';
-import type { Shipment, ShipmentEvent, TrackingEventRecord } from '../../model/shipment';
-import { canTransitionOrder, orderStateFromPurchaseOrders, shipmentProgress } from '../../model/lifecycle';
+import type { Shipment, ShipmentEvent } from '../../model/shipment';
 import { DropshipError } from '../../errors';
 import type { Clock } from '../../clock';
 import { systemClock } from '../../clock';
@@ -23,6 +22,20 @@ import type {
   PurchaseOrderUpdate,
   ShipmentResult,
 } from '../order-store';
+import {
+  eventFromRow,
+  notificationFromRow,
+  orderFromRow,
+  purchaseOrderData,
+  purchaseOrderFromRow,
+  shipmentFromRows,
+  type StoreRow as Row,
+} from '../row-mapping';
+import {
+  assertOrderMoveAllowed,
+  orderStateFollowingPurchaseOrders,
+  purchaseOrderMovesFromParcels,
+} from '../order-following';
 import { SQLITE_MIGRATIONS } from './migrations';
 
 export interface SqliteStoreOptions {
@@ -31,81 +44,6 @@ export interface SqliteStoreOptions {
   /** FULL survives power loss; NORMAL (with WAL) survives process crashes and is faster. */
   synchronous?: 'FULL' | 'NORMAL';
   clock?: Clock;
-}
-
-type Row = Record<string, unknown>;
-
-const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
-const isoOrUndefined = (ms: unknown): string | undefined => (ms == null ? undefined : iso(ms));
-const str = (v: unknown): string | undefined => (v == null ? undefined : String(v));
-
-function orderFromRow(row: Row): Order {
-  const draft = JSON.parse(String(row.data)) as OrderDraft;
-  return {
-    ...draft,
-    id: String(row.id),
-    state: row.state as OrderState,
-    version: Number(row.version),
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-}
-
-function purchaseOrderFromRow(row: Row): PurchaseOrder {
-  const data = JSON.parse(String(row.data)) as Pick<
-    PurchaseOrder,
-    'currency' | 'shipTo' | 'shippingMethod' | 'lines' | 'alternatives'
-  >;
-  return {
-    ...data,
-    number: String(row.number),
-    orderId: String(row.order_id),
-    supplierId: String(row.supplier_id),
-    attempt: Number(row.attempt),
-    state: row.state as PurchaseOrderState,
-    supplierReference: str(row.supplier_reference),
-    sendAttempts: Number(row.send_attempts),
-    nextAttemptAt: isoOrUndefined(row.next_attempt_at),
-    lastError: str(row.last_error),
-    version: Number(row.version),
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
-  };
-}
-
-function eventFromRow(row: Row): OrderEvent {
-  return {
-    id: Number(row.id),
-    orderId: String(row.order_id),
-    poNumber: str(row.po_number),
-    type: String(row.type),
-    fromState: str(row.from_state),
-    toState: str(row.to_state),
-    actor: String(row.actor),
-    reason: str(row.reason),
-    data: row.data == null ? undefined : (JSON.parse(String(row.data)) as Record<string, unknown>),
-    at: iso(row.at),
-  };
-}
-
-function notificationFromRow(row: Row): Notification {
-  return {
-    id: Number(row.id),
-    orderId: String(row.order_id),
-    milestone: String(row.milestone),
-    channel: String(row.channel),
-    state: row.state as Notification['state'],
-    attempts: Number(row.attempts),
-    payload: JSON.parse(String(row.payload)) as Record<string, unknown>,
-    lastError: str(row.last_error),
-    createdAt: iso(row.created_at),
-    sentAt: isoOrUndefined(row.sent_at),
-  };
-}
-
-function purchaseOrderData(draft: PurchaseOrderDraft | PurchaseOrder): string {
-  const { currency, shipTo, shippingMethod, lines, alternatives } = draft;
-  return JSON.stringify({ currency, shipTo, shippingMethod, lines, alternatives });
 }
 
 /**
@@ -277,9 +215,7 @@ export class SqliteOrderStore implements OrderStore {
     if (!row) throw new DropshipError('not_found', `order ${id} does not exist`);
     const from = row.state as OrderState;
     if (!expected.includes(from)) return undefined;
-    if (from !== to && !canTransitionOrder(from, to)) {
-      throw new DropshipError('conflict', `order ${id} cannot move from ${from} to ${to}`);
-    }
+    assertOrderMoveAllowed(id, from, to);
     const changed = this.db
       .prepare('UPDATE orders SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND state = ?')
       .run(to, this.now(), id, from);
@@ -404,20 +340,15 @@ export class SqliteOrderStore implements OrderStore {
     const order = this.orderRow(orderId);
     if (!order) return;
     const current = order.state as OrderState;
-    if (current === 'received' || current === 'cancelled' || current === 'returned') return;
     const pos = (this.db.prepare('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]).map(
       purchaseOrderFromRow,
     );
-    const parcels = this.shipmentRows(orderId);
-    const target = orderStateFromPurchaseOrders(
-      pos.map((po) => ({
-        state: po.state,
-        partlyShipped: parcels.some((p) => p.po_number === po.number),
-      })),
+    const target = orderStateFollowingPurchaseOrders(
+      current,
+      pos,
+      this.shipmentRows(orderId).map((p) => (p.po_number ?? undefined) as string | undefined),
     );
-    if (target && target !== current && canTransitionOrder(current, target)) {
-      this.moveOrder(orderId, [current], target, { ...event, type: 'order.state' });
-    }
+    if (target) this.moveOrder(orderId, [current], target, { ...event, type: 'order.state' });
   }
 
   async transitionPurchaseOrder(
@@ -466,31 +397,10 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   private shipmentFromRow(row: Row): Shipment {
-    const events = (
-      this.db.prepare('SELECT * FROM tracking_events WHERE shipment_id = ? ORDER BY occurred_at, id').all(row.id) as Row[]
-    ).map(
-      (e): TrackingEventRecord => ({
-        status: e.status as TrackingEventRecord['status'],
-        rawStatus: str(e.raw_status),
-        occurredAt: iso(e.occurred_at),
-        location: str(e.location),
-        source: String(e.source),
-      }),
+    return shipmentFromRows(
+      row,
+      this.db.prepare('SELECT * FROM tracking_events WHERE shipment_id = ? ORDER BY occurred_at, id').all(row.id) as Row[],
     );
-    return {
-      id: Number(row.id),
-      orderId: String(row.order_id),
-      poNumber: str(row.po_number),
-      carrier: str(row.carrier),
-      trackingNumber: String(row.tracking_number),
-      trackingUrl: str(row.tracking_url),
-      status: row.status as Shipment['status'],
-      rawStatus: str(row.raw_status),
-      lastEventAt: iso(row.last_event_at),
-      estimatedDelivery: isoOrUndefined(row.estimated_delivery),
-      lines: row.lines == null ? undefined : (JSON.parse(String(row.lines)) as Shipment['lines']),
-      events,
-    };
   }
 
   async recordShipmentEvent(event: ShipmentEvent & { orderId: string }, actor: string): Promise<ShipmentResult> {
@@ -584,19 +494,11 @@ export class SqliteOrderStore implements OrderStore {
     const pos = (this.db.prepare('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]).map(
       purchaseOrderFromRow,
     );
-    for (const po of pos) {
-      const progress = shipmentProgress(
-        po,
-        parcels.filter((p) => p.poNumber === po.number || (!p.poNumber && pos.length === 1)),
-      );
-      const target: PurchaseOrderState | undefined =
-        progress === 'delivered' ? 'delivered' : progress === 'shipped' ? 'shipped' : undefined;
-      if (!target || po.state === target || po.state === 'delivered') continue;
-      if (!['sent', 'accepted', 'backordered', 'shipped'].includes(po.state)) continue;
+    for (const move of purchaseOrderMovesFromParcels(pos, parcels)) {
       this.db
         .prepare('UPDATE purchase_orders SET state = ?, version = version + 1, updated_at = ? WHERE number = ?')
-        .run(target, this.now(), po.number);
-      this.insertEvent(orderId, { type: 'po.state', actor }, { from: po.state, to: target }, po.number);
+        .run(move.to, this.now(), move.number);
+      this.insertEvent(orderId, { type: 'po.state', actor }, { from: move.from, to: move.to }, move.number);
     }
     this.followPurchaseOrders(orderId, { type: 'order.state', actor });
   }
