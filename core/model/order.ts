@@ -63,6 +63,8 @@ export interface OrderTotals {
   tax: number;
   discount: number;
   total: number;
+  /** Prices include tax (EU-style shops): the tax is part of subtotal and shipping, not added on top. */
+  taxesIncluded?: boolean;
 }
 
 /** What an intake adapter produces: an order before the store gives it an id and a state. */

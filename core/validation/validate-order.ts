@@ -12,13 +12,12 @@ export function validateOrder(value: unknown): OrderDraft {
     if (seen.has(line.lineId)) problems.push({ path: `/lines/${i}/lineId`, message: `repeats "${line.lineId}"` });
     seen.add(line.lineId);
   });
-  const { subtotal, shipping, tax, discount, total } = order.totals;
+  const { subtotal, shipping, tax, discount, total, taxesIncluded } = order.totals;
+  const expected = subtotal + shipping + (taxesIncluded ? 0 : tax) - discount;
   // Storefronts round each component; a cent per component is the tolerance they allow themselves.
-  if (Math.abs(subtotal + shipping + tax - discount - total) > 0.05) {
-    problems.push({
-      path: '/totals/total',
-      message: `is ${total} but subtotal + shipping + tax - discount is ${(subtotal + shipping + tax - discount).toFixed(2)}`,
-    });
+  if (Math.abs(expected - total) > 0.05) {
+    const formula = taxesIncluded ? 'subtotal + shipping - discount' : 'subtotal + shipping + tax - discount';
+    problems.push({ path: '/totals/total', message: `is ${total} but ${formula} is ${expected.toFixed(2)}` });
   }
   if (problems.length > 0) throw invalidInput('order', problems);
   return order;

@@ -1,0 +1,50 @@
+import type { OrderDraft } from '../../core/model/order';
+import type { StorefrontIntake } from './contract';
+import { headerValue, verifyBase64HmacSha256 } from './signature';
+
+const SIGNATURE_HEADER = 'X-Dropship-Signature';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The canonical order JSON (schemas/order.schema.json) from any system: a custom shop, an ERP, a CSV import.
+ * Fills only the defaults a human would expect (channel "generic", line ids by position, lines that ship,
+ * totals from the lines); everything else is validated as sent.
+ */
+export function withOrderDefaults(payload: unknown, channel = 'generic'): unknown {
+  if (!isRecord(payload)) return payload;
+  const lines = Array.isArray(payload.lines)
+    ? payload.lines.map((line: unknown, i) =>
+        isRecord(line) ? { lineId: String(i + 1), requiresShipping: true, ...line } : line,
+      )
+    : payload.lines;
+  const draft: Record<string, unknown> = { channel, shipping: {}, customer: {}, ...payload, lines };
+  if (draft.totals === undefined && Array.isArray(lines)) {
+    const subtotal = lines.reduce(
+      (sum: number, l: unknown) => (isRecord(l) && typeof l.unitPrice === 'number' && typeof l.quantity === 'number' ? sum + l.unitPrice * l.quantity : sum),
+      0,
+    );
+    const rounded = Math.round(subtotal * 100) / 100;
+    draft.totals = { subtotal: rounded, shipping: 0, tax: 0, discount: 0, total: rounded };
+  }
+  if (typeof draft.placedAt !== 'string') draft.placedAt = new Date().toISOString();
+  return draft;
+}
+
+export const genericJsonIntake: StorefrontIntake = {
+  channel: 'generic',
+  signatureHeader: SIGNATURE_HEADER,
+
+  verify(rawBody, headers, secrets) {
+    // Signing is optional for the generic channel: only checked when a secret is configured.
+    if (secrets.some((s) => s.length > 0)) {
+      verifyBase64HmacSha256(rawBody, headerValue(headers, SIGNATURE_HEADER), secrets, SIGNATURE_HEADER);
+    }
+  },
+
+  interpret(payload) {
+    return { kind: 'order', draft: withOrderDefaults(payload) as OrderDraft };
+  },
+};

@@ -1,0 +1,124 @@
+import type { Address, OrderDraft, OrderLine } from '../../core/model/order';
+import type { StorefrontIntake } from './contract';
+import { PayloadReader, personName } from './field-reader';
+import { headerValue, verifyBase64HmacSha256 } from './signature';
+
+const SIGNATURE_HEADER = 'X-Shopify-Hmac-Sha256';
+
+/** Topics that mean "this order is paid". orders/paid does not fire for orders created already paid, hence create. */
+const PAID_TOPICS = new Set(['orders/paid', 'orders/create', 'orders/updated']);
+
+function shopifyAddress(reader: PayloadReader, raw: Record<string, unknown>, path: string): Address {
+  const address: Address = {
+    name: personName(raw.first_name, raw.last_name, raw.name),
+    company: reader.text(raw.company),
+    line1: reader.text(raw.address1) ?? '',
+    line2: reader.text(raw.address2),
+    city: reader.text(raw.city) ?? '',
+    region: reader.text(raw.province_code),
+    postalCode: reader.text(raw.zip),
+    country: reader.text(raw.country_code)?.toUpperCase() ?? '',
+    phone: reader.text(raw.phone),
+  };
+  if (!address.line1) reader.problems.push({ path: `${path}/address1`, message: 'is required' });
+  if (!address.city) reader.problems.push({ path: `${path}/city`, message: 'is required' });
+  if (!address.country) reader.problems.push({ path: `${path}/country_code`, message: 'is required' });
+  return address;
+}
+
+/** The exact order id: `admin_graphql_api_id` is a string, so ids beyond 2^53 survive JSON parsing. */
+function shopifyOrderId(reader: PayloadReader, order: Record<string, unknown>): string {
+  const gid = reader.text(order.admin_graphql_api_id);
+  const match = gid ? /^gid:\/\/shopify\/Order\/(\d+)$/.exec(gid) : null;
+  return match?.[1] ?? reader.id(order.id, '/id');
+}
+
+/** Shopify `orders/paid` (and paid `orders/create`) webhooks, as documented for the REST Admin API order resource. */
+export const shopifyIntake: StorefrontIntake = {
+  channel: 'shopify',
+  signatureHeader: SIGNATURE_HEADER,
+
+  verify(rawBody, headers, secrets) {
+    verifyBase64HmacSha256(rawBody, headerValue(headers, SIGNATURE_HEADER), secrets, SIGNATURE_HEADER);
+  },
+
+  interpret(payload, headers) {
+    const topic = headerValue(headers, 'X-Shopify-Topic');
+    if (topic && !PAID_TOPICS.has(topic)) return { kind: 'ignored', reason: `topic ${topic} carries no paid order` };
+    const reader = new PayloadReader('Shopify order');
+    const order = reader.object(payload, '');
+    const financialStatus = reader.text(order.financial_status);
+    if (financialStatus && financialStatus !== 'paid') {
+      return { kind: 'ignored', reason: `financial_status is ${financialStatus}, not paid` };
+    }
+    if (order.cancelled_at) return { kind: 'ignored', reason: 'the order is cancelled' };
+
+    const lines: OrderLine[] = reader.array(order.line_items, '/line_items').map((item, i) => {
+      const line = reader.object(item, `/line_items/${i}`);
+      const requiresShipping = line.requires_shipping !== false && line.gift_card !== true;
+      let sku = reader.text(line.sku);
+      if (!sku) {
+        if (requiresShipping) reader.problems.push({ path: `/line_items/${i}/sku`, message: 'is empty: give the variant a SKU in Shopify' });
+        sku = `variant-${reader.text(line.variant_id) ?? reader.text(line.id) ?? i + 1}`;
+      }
+      return {
+        lineId: reader.id(line.id, `/line_items/${i}/id`),
+        sku,
+        title: reader.text(line.title) ?? reader.text(line.name),
+        quantity: reader.integer(line.quantity, `/line_items/${i}/quantity`),
+        unitPrice: reader.money(line.price, `/line_items/${i}/price`),
+        requiresShipping,
+        vendor: reader.text(line.vendor),
+      };
+    });
+    if (lines.length > 0 && !lines.some((l) => l.requiresShipping)) {
+      reader.finish();
+      return { kind: 'ignored', reason: 'no line needs shipping (digital goods or gift cards)' };
+    }
+
+    const customer = reader.optionalObject(order.customer);
+    const shippingRaw = order.shipping_address ?? order.billing_address;
+    const shipTo = shopifyAddress(reader, reader.object(shippingRaw, '/shipping_address'), '/shipping_address');
+    const billing = order.billing_address ? shopifyAddress(new PayloadReader('billing'), reader.optionalObject(order.billing_address), '') : undefined;
+    const shippingLines = Array.isArray(order.shipping_lines) ? (order.shipping_lines as Record<string, unknown>[]) : [];
+    const shippingSet = reader.optionalObject(reader.optionalObject(order.total_shipping_price_set).shop_money);
+    const shipping =
+      shippingSet.amount !== undefined
+        ? reader.money(shippingSet.amount, '/total_shipping_price_set/shop_money/amount')
+        : shippingLines.reduce((sum, l, i) => sum + reader.money(l.price, `/shipping_lines/${i}/price`, 0), 0);
+
+    const draft: OrderDraft = {
+      channel: 'shopify',
+      externalId: shopifyOrderId(reader, order),
+      orderNumber: reader.text(order.name) ?? reader.text(order.order_number),
+      placedAt: reader.date(order.processed_at ?? order.created_at, '/processed_at'),
+      currency: reader.text(order.currency)?.toUpperCase() ?? '',
+      customer: {
+        name: personName(customer.first_name, customer.last_name) ?? shipTo.name,
+        email: reader.text(order.email) ?? reader.text(order.contact_email) ?? reader.text(customer.email),
+        phone: reader.text(order.phone) ?? reader.text(customer.phone) ?? shipTo.phone,
+      },
+      shipTo,
+      billTo: billing,
+      lines,
+      shipping: { method: reader.text(shippingLines[0]?.title) },
+      totals: {
+        // Shopify's subtotal_price is after discounts; the canonical subtotal is before them.
+        subtotal: reader.money(order.total_line_items_price, '/total_line_items_price'),
+        shipping,
+        tax: reader.money(order.total_tax, '/total_tax', 0),
+        discount: reader.money(order.total_discounts, '/total_discounts', 0),
+        total: reader.money(order.total_price, '/total_price'),
+        taxesIncluded: order.taxes_included === true || undefined,
+      },
+      tags: typeof order.tags === 'string' && order.tags.trim() ? order.tags.split(',').map((t) => t.trim()) : undefined,
+      note: reader.text(order.note),
+    };
+    reader.finish();
+    return {
+      kind: 'order',
+      draft,
+      deliveryId: headerValue(headers, 'X-Shopify-Event-Id') ?? headerValue(headers, 'X-Shopify-Webhook-Id'),
+    };
+  },
+};

@@ -1,0 +1,103 @@
+import type { Address, OrderDraft, OrderLine } from '../../core/model/order';
+import type { StorefrontIntake } from './contract';
+import { PayloadReader, personName } from './field-reader';
+import { headerValue, verifyBase64HmacSha256 } from './signature';
+
+const SIGNATURE_HEADER = 'X-WC-Webhook-Signature';
+
+function wooAddress(reader: PayloadReader, raw: Record<string, unknown>, path: string): Address {
+  const address: Address = {
+    name: personName(raw.first_name, raw.last_name),
+    company: reader.text(raw.company),
+    line1: reader.text(raw.address_1) ?? '',
+    line2: reader.text(raw.address_2),
+    city: reader.text(raw.city) ?? '',
+    region: reader.text(raw.state),
+    postalCode: reader.text(raw.postcode),
+    country: reader.text(raw.country)?.toUpperCase() ?? '',
+    phone: reader.text(raw.phone),
+  };
+  for (const [field, value] of [['address_1', address.line1], ['city', address.city], ['country', address.country]] as const) {
+    if (!value) reader.problems.push({ path: `${path}/${field}`, message: 'is required' });
+  }
+  return address;
+}
+
+/** WooCommerce's *_gmt dates carry no zone designator; they are UTC. */
+function gmt(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(value) ? `${value}Z` : value;
+}
+
+/**
+ * WooCommerce `order.created` / `order.updated` webhooks (REST API v3 order JSON). Only orders in `processing`
+ * (paid, awaiting fulfilment) are taken. WooCommerce does not retry and its delivery id names a delivery, not an
+ * event, so duplicates collapse on the order id alone.
+ */
+export const wooCommerceIntake: StorefrontIntake = {
+  channel: 'woocommerce',
+  signatureHeader: SIGNATURE_HEADER,
+
+  verify(rawBody, headers, secrets) {
+    verifyBase64HmacSha256(rawBody, headerValue(headers, SIGNATURE_HEADER), secrets, SIGNATURE_HEADER);
+  },
+
+  interpret(payload, headers) {
+    const topic = headerValue(headers, 'X-WC-Webhook-Topic');
+    if (topic && topic !== 'order.created' && topic !== 'order.updated') {
+      return { kind: 'ignored', reason: `topic ${topic} carries no order` };
+    }
+    const reader = new PayloadReader('WooCommerce order');
+    const order = reader.object(payload, '');
+    const status = reader.text(order.status);
+    if (status !== 'processing') return { kind: 'ignored', reason: `status is ${status ?? 'missing'}, not processing` };
+
+    let lineSubtotal = 0;
+    const lines: OrderLine[] = reader.array(order.line_items, '/line_items').map((item, i) => {
+      const line = reader.object(item, `/line_items/${i}`);
+      const quantity = reader.integer(line.quantity, `/line_items/${i}/quantity`);
+      const subtotal = reader.money(line.subtotal, `/line_items/${i}/subtotal`);
+      lineSubtotal += subtotal;
+      const sku = reader.text(line.sku);
+      if (!sku) reader.problems.push({ path: `/line_items/${i}/sku`, message: 'is empty: give the product a SKU in WooCommerce' });
+      return {
+        lineId: reader.id(line.id, `/line_items/${i}/id`),
+        sku: sku ?? '',
+        title: reader.text(line.name),
+        quantity,
+        unitPrice: quantity > 0 ? Math.round((subtotal / quantity) * 100) / 100 : 0,
+        requiresShipping: true,
+      };
+    });
+    const shipTo = wooAddress(reader, reader.object(order.shipping, '/shipping'), '/shipping');
+    const billing = reader.optionalObject(order.billing);
+    const shippingLines = Array.isArray(order.shipping_lines) ? (order.shipping_lines as Record<string, unknown>[]) : [];
+    const taxesIncluded = order.prices_include_tax === true;
+
+    const draft: OrderDraft = {
+      channel: 'woocommerce',
+      externalId: reader.id(order.id, '/id'),
+      orderNumber: reader.text(order.number),
+      placedAt: reader.date(gmt(order.date_paid_gmt ?? order.date_created_gmt), '/date_created_gmt'),
+      currency: reader.text(order.currency)?.toUpperCase() ?? '',
+      customer: {
+        name: personName(billing.first_name, billing.last_name) ?? shipTo.name,
+        email: reader.text(billing.email),
+        phone: reader.text(billing.phone) ?? shipTo.phone,
+      },
+      shipTo,
+      lines,
+      shipping: { method: reader.text(shippingLines[0]?.method_title) },
+      totals: {
+        subtotal: Math.round(lineSubtotal * 100) / 100,
+        shipping: reader.money(order.shipping_total, '/shipping_total', 0),
+        tax: reader.money(order.total_tax, '/total_tax', 0),
+        discount: reader.money(order.discount_total, '/discount_total', 0),
+        total: reader.money(order.total, '/total'),
+        taxesIncluded: taxesIncluded || undefined,
+      },
+      note: reader.text(order.customer_note),
+    };
+    reader.finish();
+    return { kind: 'order', draft };
+  },
+};

@@ -1,0 +1,162 @@
+import type { ConnectorContext, DispatchResult, LineAcknowledgement, SupplierConnector } from '../../connectors/contract';
+import { SupplierPermanentError, SupplierTransientError, OutcomeUnknownError } from '../../connectors/contract';
+import { asDropshipError } from '../errors';
+import { orderStatesBefore } from '../model/lifecycle';
+import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order';
+import type { OrderStore } from '../store/order-store';
+import type { CircuitBreaker } from './circuit-breaker';
+import { retryDelay, type RetryPolicy } from './retry-policy';
+
+export interface DispatchEnvironment {
+  store: OrderStore;
+  connector: SupplierConnector;
+  context: ConnectorContext;
+  policy: RetryPolicy;
+  breaker?: CircuitBreaker;
+  actor: string;
+  random?: () => number;
+}
+
+export type DispatchOutcome =
+  | { kind: 'sent' | 'accepted' | 'backordered'; purchaseOrder: PurchaseOrder; result: DispatchResult }
+  | { kind: 'retrying'; purchaseOrder: PurchaseOrder; retryAt: Date; reason: string }
+  | { kind: 'failed_over'; purchaseOrder: PurchaseOrder; replacements: PurchaseOrder[]; reason: string }
+  | { kind: 'needs_attention'; purchaseOrder: PurchaseOrder; reason: string }
+  /** Someone else changed the PO meanwhile (another instance, an operator): nothing was written. */
+  | { kind: 'superseded'; purchaseOrder: PurchaseOrder };
+
+/**
+ * Gives the lines a supplier refused to the next ranked alternative as a new PO, or holds the order in
+ * needs_attention with the reason when no alternative is left. Returns the new POs (empty when held).
+ */
+export async function failOver(
+  store: OrderStore,
+  po: PurchaseOrder,
+  lines: PurchaseOrderLine[],
+  reason: string,
+  actor: string,
+): Promise<PurchaseOrder[]> {
+  const [next, ...rest] = po.alternatives;
+  if (!next) {
+    await store.transitionOrder(po.orderId, orderStatesBefore('needs_attention'), 'needs_attention', {
+      type: 'order.needs_attention',
+      actor,
+      poNumber: po.number,
+      reason: `${reason}; no other supplier can take ${lines.map((l) => l.sku).join(', ')}`,
+    });
+    return [];
+  }
+  const previous = (await store.listPurchaseOrders(po.orderId)).filter((p) => p.supplierId === next);
+  return store.addPurchaseOrders(
+    po.orderId,
+    [
+      {
+        orderId: po.orderId,
+        supplierId: next,
+        attempt: previous.length + 1,
+        currency: po.currency,
+        shipTo: po.shipTo,
+        shippingMethod: po.shippingMethod,
+        // The supplier-specific part number and cost belong to the refusing supplier, not the next one.
+        lines: lines.map(({ orderLineId, sku, title, quantity }) => ({ orderLineId, sku, title, quantity })),
+        alternatives: rest,
+      },
+    ],
+    { type: 'po.failover', actor, poNumber: po.number, reason: `${reason}; lines go to ${next}` },
+  );
+}
+
+function linesWith(po: PurchaseOrder, acks: LineAcknowledgement[] | undefined, statuses: LineAcknowledgement['status'][]): PurchaseOrderLine[] {
+  const matching = new Set((acks ?? []).filter((a) => statuses.includes(a.status)).map((a) => a.orderLineId ?? a.sku));
+  return po.lines.filter((l) => matching.has(l.orderLineId) || matching.has(l.sku));
+}
+
+async function refuse(env: DispatchEnvironment, po: PurchaseOrder, to: 'rejected' | 'failed', reason: string): Promise<DispatchOutcome> {
+  const settled = await env.store.transitionPurchaseOrder(po.number, ['sending'], to, { lastError: reason }, {
+    type: `po.${to}`,
+    actor: env.actor,
+    reason,
+  });
+  if (!settled) return { kind: 'superseded', purchaseOrder: po };
+  const replacements = await failOver(env.store, settled, settled.lines, reason, env.actor);
+  return replacements.length > 0
+    ? { kind: 'failed_over', purchaseOrder: settled, replacements, reason }
+    : { kind: 'needs_attention', purchaseOrder: settled, reason };
+}
+
+async function settle(env: DispatchEnvironment, po: PurchaseOrder, result: DispatchResult): Promise<DispatchOutcome> {
+  const event = { actor: env.actor, data: { outcome: result.outcome, supplierReference: result.supplierReference } };
+  if (result.outcome === 'rejected') return refuse(env, po, 'rejected', `supplier rejected the PO${result.reason ? `: ${result.reason}` : ''}`);
+  if (result.outcome === 'partial') {
+    const kept = linesWith(po, result.lines, ['accepted', 'changed']);
+    const moved = po.lines.filter((l) => !kept.includes(l));
+    const settled = await env.store.transitionPurchaseOrder(
+      po.number,
+      ['sending'],
+      kept.length > 0 ? 'accepted' : 'rejected',
+      { supplierReference: result.supplierReference, lines: kept.length > 0 ? kept : po.lines, lastError: null },
+      { ...event, type: 'po.partial', reason: `supplier accepted ${kept.length} of ${po.lines.length} lines` },
+    );
+    if (!settled) return { kind: 'superseded', purchaseOrder: po };
+    const reason = `supplier ${po.supplierId} refused or backordered ${moved.map((l) => l.sku).join(', ')}`;
+    const replacements = await failOver(env.store, settled, moved, reason, env.actor);
+    return replacements.length > 0
+      ? { kind: 'failed_over', purchaseOrder: settled, replacements, reason }
+      : { kind: 'needs_attention', purchaseOrder: settled, reason };
+  }
+  const settled = await env.store.transitionPurchaseOrder(
+    po.number,
+    ['sending'],
+    result.outcome,
+    { supplierReference: result.supplierReference, lastError: null, nextAttemptAt: null },
+    { ...event, type: `po.${result.outcome}`, reason: result.reason },
+  );
+  if (!settled) return { kind: 'superseded', purchaseOrder: po };
+  return { kind: result.outcome, purchaseOrder: settled, result };
+}
+
+/**
+ * Sends a PO this worker has claimed (state `sending`) and records what happened. Every path ends in a committed
+ * state: sent/accepted/backordered, pending with a retry time, or refused with its lines failed over.
+ */
+export async function sendClaimedPurchaseOrder(env: DispatchEnvironment, po: PurchaseOrder): Promise<DispatchOutcome> {
+  const now = env.context.clock.now();
+  const admitted = env.breaker?.admit(now) ?? { allowed: true };
+  if (!admitted.allowed) {
+    await env.store.transitionPurchaseOrder(po.number, ['sending'], 'pending', { nextAttemptAt: admitted.retryAt }, {
+      type: 'po.deferred',
+      actor: env.actor,
+    });
+    return { kind: 'retrying', purchaseOrder: po, retryAt: admitted.retryAt, reason: `circuit open for supplier ${po.supplierId}` };
+  }
+  const order = await env.store.getOrder(po.orderId);
+  if (!order) return refuse(env, po, 'failed', `order ${po.orderId} is missing`);
+  let result: DispatchResult;
+  try {
+    result = await env.connector.sendPurchaseOrder({ purchaseOrder: po, order }, env.context);
+  } catch (err) {
+    if (err instanceof SupplierPermanentError) {
+      env.breaker?.recordSuccess();
+      return refuse(env, po, 'rejected', err.message);
+    }
+    const error = err instanceof SupplierTransientError || err instanceof OutcomeUnknownError ? err : asDropshipError(err, 'outcome_unknown');
+    env.breaker?.recordFailure(now);
+    if (po.sendAttempts >= env.policy.maxAttempts) {
+      return refuse(env, po, 'failed', `gave up after ${po.sendAttempts} attempts: ${error.message}`);
+    }
+    const retryAt = new Date(
+      now.getTime() +
+        retryDelay(po.sendAttempts, env.policy, err instanceof SupplierTransientError ? err.retryAfterMs : undefined, env.random),
+    );
+    const pending = await env.store.transitionPurchaseOrder(
+      po.number,
+      ['sending'],
+      'pending',
+      { nextAttemptAt: retryAt, lastError: error.message },
+      { type: 'po.retry', actor: env.actor, reason: `${error.code}: ${error.message}`, data: { attempt: po.sendAttempts, retryAt: retryAt.toISOString() } },
+    );
+    return pending ? { kind: 'retrying', purchaseOrder: pending, retryAt, reason: error.message } : { kind: 'superseded', purchaseOrder: po };
+  }
+  env.breaker?.recordSuccess();
+  return settle(env, po, result);
+}

@@ -1,0 +1,39 @@
+import type { Node } from './node-red';
+
+export interface StorefrontCredentials {
+  webhookSecret?: string;
+  previousWebhookSecret?: string;
+  accessToken?: string;
+  consumerKey?: string;
+  consumerSecret?: string;
+}
+
+/** What other nodes read from a `dropship-storefront` config node. */
+export interface StorefrontConfigNode extends Node<StorefrontCredentials> {
+  platform: 'shopify' | 'woocommerce' | 'generic';
+  shopDomain: string;
+  baseUrl: string;
+  /** Current secret first; the previous one is accepted during a rotation. */
+  webhookSecrets(): string[];
+}
+
+/** Secret fields a supplier may need; the editor shows those its connector declares. */
+export interface SupplierCredentials {
+  apiKey?: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  clientSecret?: string;
+  sharedSecret?: string;
+  privateKey?: string;
+  passphrase?: string;
+}
+
+/** What the dispatch node reads from a `dropship-supplier` config node. */
+export interface SupplierConfigNode extends Node<SupplierCredentials> {
+  supplierId: string;
+  connectorKind: string;
+  /** The connector's settings, validated against its schema; undefined when invalid (see `settingsError`). */
+  settings?: Record<string, unknown>;
+  settingsError?: string;
+}

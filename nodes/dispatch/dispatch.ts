@@ -1,0 +1,167 @@
+import { CircuitBreaker } from '../../core/dispatch/circuit-breaker';
+import { sendClaimedPurchaseOrder, type DispatchOutcome } from '../../core/dispatch/dispatch-purchase-order';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
+import { systemClock } from '../../core/clock';
+import { DropshipError } from '../../core/errors';
+import type { PurchaseOrder } from '../../core/model/purchase-order';
+import type { OrderStore } from '../../core/store/order-store';
+import type { ConnectorContext } from '../../connectors/contract';
+import { supplierConnector } from '../../connectors/registry';
+import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import { showActivity } from '../adapter/status';
+import { storeOf } from '../adapter/store-access';
+import { deployedSupplier, deployedSupplierIds } from '../adapter/supplier-registry';
+
+interface DispatchNodeDef extends NodeDef {
+  store: string;
+  leaseSeconds: number | string;
+  maxAttempts: number | string;
+  baseDelaySeconds: number | string;
+  maxDelaySeconds: number | string;
+  sweepSeconds: number | string;
+  breakerThreshold: number | string;
+  breakerCooldownSeconds: number | string;
+}
+
+function positive(value: number | string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+export = function registerDispatchNode(RED: NodeAPI): void {
+  function DropshipDispatchNode(this: Node, config: DispatchNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const actor = actorOf(node);
+    const leaseMs = positive(config.leaseSeconds, 120) * 1000;
+    const policy: RetryPolicy = {
+      maxAttempts: positive(config.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts),
+      baseDelayMs: positive(config.baseDelaySeconds, DEFAULT_RETRY_POLICY.baseDelayMs / 1000) * 1000,
+      maxDelayMs: positive(config.maxDelaySeconds, DEFAULT_RETRY_POLICY.maxDelayMs / 1000) * 1000,
+    };
+    const breakers = new Map<string, CircuitBreaker>();
+    const breakerFor = (supplierId: string): CircuitBreaker => {
+      let breaker = breakers.get(supplierId);
+      if (!breaker) {
+        breaker = new CircuitBreaker(positive(config.breakerThreshold, 5), positive(config.breakerCooldownSeconds, 60) * 1000);
+        breakers.set(supplierId, breaker);
+      }
+      return breaker;
+    };
+    let closing = false;
+    let sweeping = false;
+
+    function connectorContext(store: OrderStore, supplierId: string): { context: ConnectorContext; kind: string } {
+      const supplier = deployedSupplier(supplierId);
+      if (!supplier) throw new DropshipError('configuration', `supplier "${supplierId}" is not deployed (add a dropship-supplier with this id)`);
+      if (!supplier.settings) throw new DropshipError('configuration', supplier.settingsError ?? `supplier "${supplierId}" has invalid settings`);
+      return {
+        kind: supplier.connectorKind,
+        context: {
+          supplierId,
+          settings: supplier.settings,
+          credentials: { ...supplier.credentials },
+          log: { debug: (m) => node.debug(m), info: (m) => node.log(m), warn: (m) => node.warn(m) },
+          clock: systemClock,
+          nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),
+        },
+      };
+    }
+
+    function report(outcome: DispatchOutcome, msg: NodeMessage): void {
+      const po = outcome.purchaseOrder;
+      const base = { ...msg, orderId: po.orderId, poNumber: po.number, payload: po };
+      switch (outcome.kind) {
+        case 'sent':
+        case 'accepted':
+        case 'backordered':
+          showActivity(node, 'accepted', `${po.number} ${outcome.kind}`);
+          node.send([{ ...base, acknowledgement: outcome.result }, null]);
+          break;
+        case 'retrying':
+          showActivity(node, 'retrying', `${po.number} at ${outcome.retryAt.toISOString().slice(11, 19)}`);
+          break;
+        case 'failed_over':
+          showActivity(node, 'retrying', `${po.number} failed over`);
+          break;
+        case 'needs_attention':
+          showActivity(node, 'failed', `${po.number} needs attention`);
+          node.send([null, exceptionMessage(base, new DropshipError('unroutable', outcome.reason))]);
+          break;
+        default:
+          node.debug(`${po.number} was changed elsewhere; nothing sent`);
+      }
+    }
+
+    /** Sends one claimed PO, then any POs its failover created, each claimed in turn. */
+    async function send(store: OrderStore, po: PurchaseOrder, msg: NodeMessage): Promise<void> {
+      let outcome: DispatchOutcome;
+      try {
+        const { context, kind } = connectorContext(store, po.supplierId);
+        showActivity(node, 'sending', po.number);
+        outcome = await sendClaimedPurchaseOrder(
+          { store, connector: supplierConnector(kind), context, policy, breaker: breakerFor(po.supplierId), actor },
+          po,
+        );
+      } catch (err) {
+        // Configuration problems keep the PO pending: it goes out once the supplier is deployed correctly.
+        await store.transitionPurchaseOrder(po.number, ['sending'], 'pending', { nextAttemptAt: new Date(Date.now() + leaseMs), lastError: String(err) }, { type: 'po.deferred', actor, reason: err instanceof Error ? err.message : String(err) });
+        showActivity(node, 'failed', po.number);
+        node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
+        return;
+      }
+      report(outcome, msg);
+      if (outcome.kind === 'failed_over') {
+        for (const replacement of outcome.replacements) await claimAndSend(store, replacement.number, msg);
+      }
+    }
+
+    async function claimAndSend(store: OrderStore, number: string, msg: NodeMessage): Promise<void> {
+      const claimed = await store.claimPurchaseOrder(number, { owner: actor, now: new Date(), durationMs: leaseMs });
+      if (!claimed) {
+        node.debug(`${number} is not due or is held by another worker`);
+        return;
+      }
+      await send(store, claimed, msg);
+    }
+
+    /** Picks up retries that fell due and POs whose sender died mid-send (an expired lease). */
+    async function sweep(): Promise<void> {
+      if (closing || sweeping) return;
+      const suppliers = deployedSupplierIds();
+      if (suppliers.length === 0) return;
+      sweeping = true;
+      try {
+        const store = await storeOf(RED, node, config.store);
+        const due = await store.claimDuePurchaseOrders({ owner: actor, now: new Date(), durationMs: leaseMs }, 50, suppliers);
+        // Each PO on its own promise: a slow supplier does not hold up the others.
+        await Promise.all(due.map((po) => send(store, po, {})));
+      } finally {
+        sweeping = false;
+      }
+    }
+
+    const timer = setInterval(() => {
+      sweep().catch((err: unknown) => node.warn(`sweep failed: ${err instanceof Error ? err.message : String(err)}`));
+    }, positive(config.sweepSeconds, 10) * 1000);
+    // Resume on start-up once the supplier config nodes of this deploy have registered.
+    const startup = setTimeout(() => {
+      sweep().catch((err: unknown) => node.warn(`start-up sweep failed: ${err instanceof Error ? err.message : String(err)}`));
+    }, 500);
+
+    onInput(node, async (msg) => {
+      const number = requiredMessageString(msg, 'poNumber', 'payload.number');
+      const store = await storeOf(RED, node, config.store);
+      await claimAndSend(store, number, msg);
+    });
+
+    node.on('close', () => {
+      closing = true;
+      clearInterval(timer);
+      clearTimeout(startup);
+    });
+    showActivity(node, 'waiting');
+  }
+  RED.nodes.registerType('dropship-dispatch', DropshipDispatchNode as never);
+};

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { openStore } from '../../core/store/open-store';
+import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
+import type { OrderStore } from '../../core/store/order-store';
+import type { NodeAPI, NodeDef } from '../adapter/node-red';
+import type { StoreConfigNode } from '../adapter/store-access';
+import { registerOrderApi } from './order-api';
+
+interface StoreNodeDef extends NodeDef {
+  engine: 'sqlite' | 'postgres';
+  filename: string;
+  synchronous: 'FULL' | 'NORMAL';
+  connectionString: string;
+  schema: string;
+}
+
+interface StoreCredentials {
+  password?: string;
+  apiToken?: string;
+}
+
+/** Opens the configured engine; a relative SQLite path lives in the Node-RED user directory. */
+async function openConfiguredStore(RED: NodeAPI, config: StoreNodeDef, credentials: StoreCredentials): Promise<OrderStore> {
+  if (config.engine === 'postgres') {
+    return openStore({
+      engine: 'postgres',
+      connectionString: config.connectionString,
+      password: credentials.password,
+      schema: config.schema || undefined,
+    });
+  }
+  const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
+  const filename = config.filename || 'dropship.sqlite';
+  const store = new SqliteOrderStore({
+    filename: filename === ':memory:' ? filename : path.resolve(userDir, filename),
+    synchronous: config.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+  });
+  await store.migrate();
+  return store;
+}
+
+export = function register(RED: NodeAPI): void {
+  function DropshipStoreNode(this: StoreConfigNode & { credentials: StoreCredentials }, config: StoreNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const opening = openConfiguredStore(RED, config, this.credentials ?? {});
+    // A store that cannot open is reported once here; every node using it gets the same rejection.
+    opening.catch((err: unknown) => this.error(`cannot open the order store: ${err instanceof Error ? err.message : String(err)}`));
+    this.store = () => opening;
+    registerOrderApi(RED, this, this.credentials?.apiToken);
+    this.on('close', (done: () => void) => {
+      opening.then((store) => store.close()).then(done, () => done());
+    });
+  }
+  RED.nodes.registerType('dropship-store', DropshipStoreNode as never, {
+    credentials: { password: { type: 'password' }, apiToken: { type: 'password' } },
+  });
+};

@@ -1,0 +1,33 @@
+import type { NodeAPI, NodeDef } from '../adapter/node-red';
+import type { StorefrontConfigNode } from '../adapter/config-nodes';
+
+interface StorefrontNodeDef extends NodeDef {
+  platform: StorefrontConfigNode['platform'];
+  shopDomain: string;
+  baseUrl: string;
+  secretEnv: string;
+}
+
+export = function registerStorefrontNode(RED: NodeAPI): void {
+  function DropshipStorefrontNode(this: StorefrontConfigNode, config: StorefrontNodeDef): void {
+    RED.nodes.createNode(this, config);
+    this.platform = config.platform;
+    this.shopDomain = config.shopDomain;
+    this.baseUrl = config.baseUrl;
+    this.webhookSecrets = () => {
+      const fromEnv = config.secretEnv ? process.env[config.secretEnv] : undefined;
+      return [fromEnv ?? this.credentials.webhookSecret, this.credentials.previousWebhookSecret].filter(
+        (s): s is string => typeof s === 'string' && s.length > 0,
+      );
+    };
+  }
+  RED.nodes.registerType('dropship-storefront', DropshipStorefrontNode as never, {
+    credentials: {
+      webhookSecret: { type: 'password' },
+      previousWebhookSecret: { type: 'password' },
+      accessToken: { type: 'password' },
+      consumerKey: { type: 'text' },
+      consumerSecret: { type: 'password' },
+    },
+  });
+};
