@@ -1,0 +1,66 @@
+'use strict';
+// The demo's mail catcher: a real SMTP server on loopback that keeps every message it accepts as an .eml file
+// and writes an index page, served by Node-RED (httpStatic) at /sandbox/mail/. Only `npm start` uses it.
+const fs = require('node:fs');
+const path = require('node:path');
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+function writeIndex(dir, messages) {
+  const rows = messages
+    .map(
+      (m) =>
+        `<tr><td>${escapeHtml(m.date)}</td><td>${escapeHtml(m.to)}</td><td><a href="${m.id}.html">${escapeHtml(m.subject)}</a></td><td><a href="${m.id}.eml">.eml</a></td></tr>`,
+    )
+    .join('\n');
+  fs.writeFileSync(
+    path.join(dir, 'index.html'),
+    `<!doctype html><meta charset="utf-8"><title>Sandbox mailbox</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem}td,th{padding:.3rem .8rem;text-align:left;border-bottom:1px solid #ddd}</style>
+<h1>Sandbox mailbox</h1><p>Every e-mail the demo sent, newest first (${messages.length}).</p>
+<table><tr><th>Received</th><th>To</th><th>Subject</th><th>Raw</th></tr>${rows}</table>`,
+  );
+}
+
+/** Starts the catcher; resolves with a close function. */
+async function startSandboxMailbox({ port, dir }) {
+  const { SMTPServer } = require('smtp-server');
+  const { simpleParser } = require('mailparser');
+  fs.mkdirSync(dir, { recursive: true });
+  const indexFile = path.join(dir, 'messages.json');
+  const messages = fs.existsSync(indexFile) ? JSON.parse(fs.readFileSync(indexFile, 'utf8')) : [];
+  writeIndex(dir, messages);
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    banner: 'dropship sandbox mailbox',
+    onData(stream, session, callback) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', async () => {
+        const raw = Buffer.concat(chunks);
+        const id = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+        try {
+          const mail = await simpleParser(raw);
+          fs.writeFileSync(path.join(dir, `${id}.eml`), raw);
+          fs.writeFileSync(path.join(dir, `${id}.html`), mail.html || `<pre>${escapeHtml(mail.text || '')}</pre>`);
+          messages.unshift({ id, date: new Date().toISOString(), to: mail.to ? mail.to.text : '', subject: mail.subject || '(no subject)' });
+          fs.writeFileSync(indexFile, JSON.stringify(messages));
+          writeIndex(dir, messages);
+          callback();
+        } catch (err) {
+          callback(err);
+        }
+      });
+    },
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return () => new Promise((resolve) => server.close(resolve));
+}
+
+module.exports = { startSandboxMailbox };

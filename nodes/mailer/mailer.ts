@@ -1,0 +1,41 @@
+import nodemailer from 'nodemailer';
+import type { MailerConfigNode } from '../adapter/config-nodes';
+import type { NodeAPI, NodeDef } from '../adapter/node-red';
+
+interface MailerNodeDef extends NodeDef {
+  host: string;
+  port: number | string;
+  secure: boolean;
+  from: string;
+  replyTo: string;
+}
+
+export = function registerMailerNode(RED: NodeAPI): void {
+  function DropshipMailerNode(this: MailerConfigNode, config: MailerNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const { user, password } = this.credentials ?? {};
+    const transport = nodemailer.createTransport({
+      host: config.host || '127.0.0.1',
+      port: Number(config.port) || 587,
+      secure: Boolean(config.secure),
+      auth: user ? { user, pass: password ?? '' } : undefined,
+      pool: true,
+      maxConnections: 2,
+    });
+    this.sendMail = async (message) => {
+      await transport.sendMail({
+        from: config.from,
+        replyTo: config.replyTo || undefined,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: message.messageId,
+      });
+    };
+    this.on('close', () => transport.close());
+  }
+  RED.nodes.registerType('dropship-mailer', DropshipMailerNode as never, {
+    credentials: { user: { type: 'text' }, password: { type: 'password' } },
+  });
+};
