@@ -1,0 +1,138 @@
+/**
+ * PostgreSQL schema, one entry per released change. Never edit an entry that has shipped: add the next one.
+ * The layout follows the SQLite migrations column for column so both engines share their row mapping. Times are
+ * epoch milliseconds (BIGINT) as in SQLite, so SLA and metric arithmetic is the same on both engines; documents
+ * are JSONB; money is NUMERIC so sums in metrics are exact. Tables are created unqualified: the store's
+ * search_path puts them in its schema.
+ */
+export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'orders, purchase orders, events, shipments, outbox',
+    sql: `
+CREATE TABLE orders (
+  id TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  order_number TEXT,
+  state TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  currency TEXT NOT NULL,
+  total NUMERIC NOT NULL,
+  ship_country TEXT NOT NULL,
+  placed_at BIGINT NOT NULL,
+  data JSONB NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (channel, external_id)
+);
+CREATE INDEX orders_state ON orders (state, updated_at);
+
+CREATE TABLE order_lines (
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  line_id TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  unit_price NUMERIC NOT NULL,
+  requires_shipping BOOLEAN NOT NULL,
+  PRIMARY KEY (order_id, line_id)
+);
+CREATE INDEX order_lines_sku ON order_lines (sku);
+
+CREATE TABLE webhook_deliveries (
+  channel TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (channel, delivery_id)
+);
+
+CREATE TABLE purchase_orders (
+  number TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  supplier_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  send_attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  supplier_reference TEXT,
+  last_error TEXT,
+  data JSONB NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (order_id, supplier_id, attempt)
+);
+CREATE INDEX purchase_orders_due ON purchase_orders (state, next_attempt_at);
+CREATE INDEX purchase_orders_order ON purchase_orders (order_id);
+
+CREATE TABLE order_events (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  order_id TEXT NOT NULL,
+  po_number TEXT,
+  type TEXT NOT NULL,
+  from_state TEXT,
+  to_state TEXT,
+  actor TEXT NOT NULL,
+  reason TEXT,
+  data JSONB,
+  at BIGINT NOT NULL
+);
+CREATE INDEX order_events_order ON order_events (order_id, id);
+
+CREATE TABLE shipments (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  po_number TEXT,
+  carrier TEXT,
+  tracking_number TEXT NOT NULL,
+  tracking_url TEXT,
+  status TEXT NOT NULL,
+  raw_status TEXT,
+  last_event_at BIGINT NOT NULL,
+  estimated_delivery BIGINT,
+  lines JSONB,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (order_id, tracking_number)
+);
+
+CREATE TABLE tracking_events (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  shipment_id BIGINT NOT NULL REFERENCES shipments (id),
+  status TEXT NOT NULL,
+  raw_status TEXT,
+  occurred_at BIGINT NOT NULL,
+  location TEXT,
+  source TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  UNIQUE (shipment_id, status, occurred_at)
+);
+
+CREATE TABLE notifications (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  milestone TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  payload JSONB NOT NULL,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  sent_at BIGINT,
+  UNIQUE (order_id, milestone, channel)
+);
+CREATE INDEX notifications_due ON notifications (channel, state, next_attempt_at);
+
+CREATE TABLE sequences (
+  scope TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+`,
+  },
+];

@@ -1,0 +1,795 @@
+import { Pool, type PoolClient } from 'pg';
+import type { Order, OrderDraft, OrderState } from '../../model/order';
+import type { OrderEvent, OrderEventInput } from '../../model/order-event';
+import {
+  purchaseOrderNumber,
+  type PurchaseOrder,
+  type PurchaseOrderDraft,
+  type PurchaseOrderState,
+} from '../../model/purchase-order';
+import type { Shipment, ShipmentEvent } from '../../model/shipment';
+import { DropshipError } from '../../errors';
+import { systemClock, type Clock } from '../../clock';
+import { newId } from '../ids';
+import type {
+  IntakeMeta,
+  IntakeResult,
+  Lease,
+  Notification,
+  OrderQuery,
+  OrderStore,
+  PurchaseOrderUpdate,
+  ShipmentResult,
+} from '../order-store';
+import {
+  eventFromRow,
+  notificationFromRow,
+  orderFromRow,
+  purchaseOrderData,
+  purchaseOrderFromRow,
+  shipmentFromRows,
+  type StoreRow as Row,
+} from '../row-mapping';
+import {
+  assertOrderMoveAllowed,
+  orderStateFollowingPurchaseOrders,
+  purchaseOrderMovesFromParcels,
+} from '../order-following';
+import { POSTGRES_MIGRATIONS } from './migrations';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:5432/database` (TLS and other settings as query parameters). */
+  connectionString: string;
+  /** Kept apart from the connection string so it can live in Node-RED credentials. */
+  password?: string;
+  /** The schema holding the tables (created by migrate()); `public` when omitted. */
+  schema?: string;
+  /** Connections per instance; each Node-RED instance has its own pool. */
+  poolSize?: number;
+  clock?: Clock;
+}
+
+/** Unquoted PostgreSQL identifiers only, so the name can go into search_path and DDL as it is. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** First key of the migration advisory lock ("DROP" in ASCII); the second is the schema's hash. */
+const MIGRATION_LOCK_CLASS = 0x44524f50;
+/** serialization_failure and deadlock_detected: the transaction did nothing and can simply run again. */
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+const TRANSACTION_ATTEMPTS = 3;
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+async function rows(db: Queryable, sql: string, params: unknown[] = []): Promise<Row[]> {
+  return (await db.query<Row>(sql, params)).rows;
+}
+
+async function firstRow(db: Queryable, sql: string, params: unknown[] = []): Promise<Row | undefined> {
+  return (await rows(db, sql, params))[0];
+}
+
+function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The pool's settings: the password goes into the URL because `pg` lets the URL override a separate one. */
+function connectionSettings(options: PostgresStoreOptions, schema: string) {
+  let connectionString = options.connectionString;
+  if (options.password !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(connectionString);
+    } catch (err) {
+      throw new DropshipError(
+        'configuration',
+        'PostgreSQL connection string must be a postgres:// URL when a password is given separately',
+        [{ path: '/connectionString', message: 'is not a postgres:// URL' }],
+        { cause: err },
+      );
+    }
+    url.password = options.password;
+    connectionString = url.toString();
+  }
+  return {
+    connectionString,
+    max: options.poolSize ?? 10,
+    options: `-c search_path=${schema}`,
+    application_name: 'node-red-contrib-dropship',
+    // Fail a start-up against an unreachable server instead of waiting forever.
+    connectionTimeoutMillis: 10_000,
+  };
+}
+
+/**
+ * The store for several Node-RED instances sharing one database. Every method is one transaction; rows that a
+ * decision depends on are locked first (always the order before its POs and parcels, so two transactions
+ * never wait on each other in a cycle), and work is claimed with `FOR UPDATE SKIP LOCKED` so instances never
+ * wait for, nor take, each other's claims.
+ */
+export class PostgresOrderStore implements OrderStore {
+  readonly engine = 'postgres' as const;
+  readonly schema: string;
+  private readonly connections: Pool;
+  private readonly clock: Clock;
+
+  constructor(options: PostgresStoreOptions) {
+    const schema = options.schema ?? 'public';
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new DropshipError('configuration', `PostgreSQL schema name "${schema}" is not allowed`, [
+        {
+          path: '/schema',
+          message: 'must be lower-case letters, digits and underscores, not starting with a digit',
+        },
+      ]);
+    }
+    if (options.poolSize !== undefined && !(Number.isInteger(options.poolSize) && options.poolSize >= 1)) {
+      throw new DropshipError('configuration', 'PostgreSQL pool size must be a whole number of at least 1', [
+        { path: '/poolSize', message: 'must be an integer >= 1' },
+      ]);
+    }
+    this.schema = schema;
+    this.clock = options.clock ?? systemClock;
+    this.connections = new Pool(connectionSettings(options, schema));
+    // An idle connection dropped by the server (restart, failover) is removed by the pool and the next query
+    // opens a new one; without a listener the 'error' event would end the Node-RED process.
+    this.connections.on('error', () => undefined);
+  }
+
+  /** For store-level extensions (metrics, inventory) that need their own queries in this database. */
+  get pool(): Pool {
+    return this.connections;
+  }
+
+  /** Applies the missing migrations; instances starting together wait on an advisory lock, so each runs once. */
+  async migrate(): Promise<void> {
+    await this.transaction(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, this.schema]);
+      const exists = await firstRow(db, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (!exists) await db.query(`CREATE SCHEMA ${this.schema}`);
+      await db.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const applied = new Set(
+        (await rows(db, 'SELECT version FROM schema_migrations')).map((row) => Number(row.version)),
+      );
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await db.query(migration.sql);
+        await db.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          migration.version,
+          migration.name,
+          Date.now(),
+        ]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.connections.ended) await this.connections.end();
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  /** Runs `work` in one transaction, again when PostgreSQL resolved a deadlock or conflict by aborting it. */
+  private async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.connections.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        if (attempt < TRANSACTION_ATTEMPTS && RETRYABLE_SQLSTATES.has(sqlState(err) ?? '')) continue;
+        throw err;
+      } finally {
+        // A connection that cannot even roll back is discarded rather than handed to the next caller.
+        client.release(broken);
+      }
+    }
+  }
+
+  private async insertEvent(
+    db: Queryable,
+    orderId: string,
+    event: OrderEventInput,
+    states?: { from?: string; to?: string },
+    poNumber?: string,
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO order_events (order_id, po_number, type, from_state, to_state, actor, reason, data, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        orderId,
+        event.poNumber ?? poNumber ?? null,
+        event.type,
+        states?.from ?? null,
+        states?.to ?? null,
+        event.actor,
+        event.reason ?? null,
+        event.data ? JSON.stringify(event.data) : null,
+        event.at ? new Date(event.at).getTime() : this.now(),
+      ],
+    );
+  }
+
+  private async orderRow(db: Queryable, id: string): Promise<Row | undefined> {
+    return firstRow(db, 'SELECT * FROM orders WHERE id = $1', [id]);
+  }
+
+  /** Locks the order row for the rest of the transaction (NO KEY: inserts referencing the order still pass). */
+  private async lockOrder(db: Queryable, id: string): Promise<Row> {
+    const row = await firstRow(db, 'SELECT * FROM orders WHERE id = $1 FOR NO KEY UPDATE', [id]);
+    if (!row) throw new DropshipError('not_found', `order ${id} does not exist`);
+    return row;
+  }
+
+  async receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult> {
+    return this.transaction(async (db): Promise<IntakeResult> => {
+      if (meta.deliveryId) {
+        const seen = await firstRow(
+          db,
+          'SELECT order_id FROM webhook_deliveries WHERE channel = $1 AND delivery_id = $2',
+          [draft.channel, meta.deliveryId],
+        );
+        if (seen) {
+          const order = orderFromRow((await this.orderRow(db, String(seen.order_id)))!);
+          return { order, created: false, duplicateOf: 'delivery' };
+        }
+      }
+      const now = this.now();
+      // Two instances taking the same order at once: the second INSERT waits for the first to commit, then
+      // inserts nothing and reads the committed order below.
+      const inserted = await firstRow(
+        db,
+        `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at,
+           data, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9, $10, $10)
+         ON CONFLICT (channel, external_id) DO NOTHING RETURNING *`,
+        [
+          newId('ord'),
+          draft.channel,
+          draft.externalId,
+          draft.orderNumber ?? null,
+          draft.currency,
+          draft.totals.total,
+          draft.shipTo.country,
+          new Date(draft.placedAt).getTime(),
+          JSON.stringify(draft),
+          now,
+        ],
+      );
+      let result: IntakeResult;
+      if (inserted) {
+        const id = String(inserted.id);
+        await db.query(
+          `INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::numeric[], $6::boolean[])`,
+          [
+            id,
+            draft.lines.map((line) => line.lineId),
+            draft.lines.map((line) => line.sku),
+            draft.lines.map((line) => line.quantity),
+            draft.lines.map((line) => line.unitPrice),
+            draft.lines.map((line) => line.requiresShipping),
+          ],
+        );
+        await this.insertEvent(
+          db,
+          id,
+          {
+            type: 'order.received',
+            actor: meta.actor,
+            data: { channel: draft.channel, externalId: draft.externalId },
+          },
+          { to: 'received' },
+        );
+        result = { order: orderFromRow(inserted), created: true };
+      } else {
+        const existing = await firstRow(db, 'SELECT * FROM orders WHERE channel = $1 AND external_id = $2', [
+          draft.channel,
+          draft.externalId,
+        ]);
+        result = { order: orderFromRow(existing!), created: false, duplicateOf: 'order' };
+      }
+      if (meta.deliveryId) {
+        const recorded = await firstRow(
+          db,
+          `INSERT INTO webhook_deliveries (channel, delivery_id, order_id, received_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING RETURNING order_id`,
+          [draft.channel, meta.deliveryId, result.order.id, now],
+        );
+        // The same delivery reached another instance and committed while this one ran.
+        if (!recorded && !result.created) result = { ...result, duplicateOf: 'delivery' };
+      }
+      return result;
+    });
+  }
+
+  async getOrder(id: string): Promise<Order | undefined> {
+    const row = await this.orderRow(this.connections, id);
+    return row ? orderFromRow(row) : undefined;
+  }
+
+  async findOrder(ref: string): Promise<Order | undefined> {
+    const separator = ref.indexOf(':');
+    const row = await firstRow(
+      this.connections,
+      `SELECT * FROM orders WHERE id = $1 OR (channel = $2 AND external_id = $3)
+       ORDER BY (id = $1) DESC LIMIT 1`,
+      [ref, separator > 0 ? ref.slice(0, separator) : null, separator > 0 ? ref.slice(separator + 1) : null],
+    );
+    return row ? orderFromRow(row) : undefined;
+  }
+
+  async listOrders(query: OrderQuery): Promise<Order[]> {
+    const limit = Math.min(query.limit ?? 100, 10_000);
+    const found = query.states?.length
+      ? await rows(
+          this.connections,
+          'SELECT * FROM orders WHERE state = ANY($1) ORDER BY updated_at LIMIT $2',
+          [query.states, limit],
+        )
+      : await rows(this.connections, 'SELECT * FROM orders ORDER BY updated_at DESC LIMIT $1', [limit]);
+    return found.map(orderFromRow);
+  }
+
+  /** The CAS at the heart of every order move; inside a transaction, takes the order's row lock. */
+  private async moveOrder(
+    db: Queryable,
+    id: string,
+    expected: OrderState[],
+    to: OrderState,
+    event: OrderEventInput,
+  ): Promise<Order | undefined> {
+    const row = await this.lockOrder(db, id);
+    const from = row.state as OrderState;
+    if (!expected.includes(from)) return undefined;
+    assertOrderMoveAllowed(id, from, to);
+    const moved = await firstRow(
+      db,
+      'UPDATE orders SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *',
+      [to, this.now(), id],
+    );
+    await this.insertEvent(db, id, event, { from, to });
+    return orderFromRow(moved!);
+  }
+
+  async transitionOrder(
+    id: string,
+    expected: OrderState[],
+    to: OrderState,
+    event: OrderEventInput,
+  ): Promise<Order | undefined> {
+    return this.transaction((db) => this.moveOrder(db, id, expected, to, event));
+  }
+
+  async recordEvent(orderId: string, event: OrderEventInput): Promise<void> {
+    await this.insertEvent(this.connections, orderId, event);
+  }
+
+  async listEvents(orderId: string): Promise<OrderEvent[]> {
+    return (
+      await rows(this.connections, 'SELECT * FROM order_events WHERE order_id = $1 ORDER BY id', [orderId])
+    ).map(eventFromRow);
+  }
+
+  private async purchaseOrdersByNumber(db: Queryable, numbers: string[]): Promise<PurchaseOrder[]> {
+    const found = new Map(
+      (await rows(db, 'SELECT * FROM purchase_orders WHERE number = ANY($1)', [numbers])).map((row) => [
+        String(row.number),
+        purchaseOrderFromRow(row),
+      ]),
+    );
+    return numbers.map((number) => found.get(number)!);
+  }
+
+  /** Inside a transaction that holds the order's lock. */
+  private async insertPurchaseOrders(
+    db: Queryable,
+    orderId: string,
+    drafts: PurchaseOrderDraft[],
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder[]> {
+    const now = this.now();
+    const numbers: string[] = [];
+    for (const draft of drafts) {
+      if (draft.orderId !== orderId)
+        throw new DropshipError('conflict', 'purchase order belongs to another order');
+      const number = purchaseOrderNumber(orderId, draft.supplierId, draft.attempt);
+      const inserted = await firstRow(
+        db,
+        `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (number) DO NOTHING RETURNING number`,
+        [number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now],
+      );
+      if (inserted) {
+        await this.insertEvent(
+          db,
+          orderId,
+          {
+            ...event,
+            type: 'po.created',
+            data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length },
+          },
+          { to: 'pending' },
+          number,
+        );
+      }
+      numbers.push(number);
+    }
+    return this.purchaseOrdersByNumber(db, numbers);
+  }
+
+  async assignPurchaseOrders(
+    orderId: string,
+    expected: OrderState[],
+    drafts: PurchaseOrderDraft[],
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder[] | undefined> {
+    return this.transaction(async (db) => {
+      const moved = await this.moveOrder(db, orderId, expected, 'routed', event);
+      if (!moved) return undefined;
+      return this.insertPurchaseOrders(db, orderId, drafts, event);
+    });
+  }
+
+  async addPurchaseOrders(
+    orderId: string,
+    drafts: PurchaseOrderDraft[],
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder[]> {
+    return this.transaction(async (db) => {
+      await this.lockOrder(db, orderId);
+      return this.insertPurchaseOrders(db, orderId, drafts, event);
+    });
+  }
+
+  async getPurchaseOrder(number: string): Promise<PurchaseOrder | undefined> {
+    const row = await firstRow(this.connections, 'SELECT * FROM purchase_orders WHERE number = $1', [number]);
+    return row ? purchaseOrderFromRow(row) : undefined;
+  }
+
+  async listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]> {
+    return (
+      await rows(
+        this.connections,
+        'SELECT * FROM purchase_orders WHERE order_id = $1 ORDER BY created_at, number',
+        [orderId],
+      )
+    ).map(purchaseOrderFromRow);
+  }
+
+  /**
+   * Claims up to `limit` due POs matching `filter` (SQL over purchase_orders; its value is $5). SKIP LOCKED
+   * passes over rows another instance is claiming right now; a row claimed and committed meanwhile is
+   * re-checked by PostgreSQL after locking and dropped, so no PO is ever claimed twice.
+   */
+  private async claimPurchaseOrders(
+    lease: Lease,
+    limit: number,
+    filter: string,
+    filterValue?: unknown,
+  ): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const params: unknown[] = [now, limit, lease.owner, now + lease.durationMs];
+    if (filterValue !== undefined) params.push(filterValue);
+    const claimed = await rows(
+      this.connections,
+      `WITH claimable AS (
+         SELECT number FROM purchase_orders
+         WHERE ${filter}
+           AND ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $1))
+             OR (state = 'sending' AND lease_until < $1))
+         ORDER BY created_at, number LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE purchase_orders po SET state = 'sending', lease_owner = $3, lease_until = $4,
+         send_attempts = po.send_attempts + 1, version = po.version + 1, updated_at = $1
+       FROM claimable WHERE po.number = claimable.number
+       RETURNING po.*`,
+      params,
+    );
+    return claimed
+      .map(purchaseOrderFromRow)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.number.localeCompare(b.number));
+  }
+
+  async claimPurchaseOrder(number: string, lease: Lease): Promise<PurchaseOrder | undefined> {
+    const [claimed] = await this.claimPurchaseOrders(lease, 1, 'number = $5', number);
+    return claimed;
+  }
+
+  async claimDuePurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds?: string[],
+  ): Promise<PurchaseOrder[]> {
+    return supplierIds
+      ? this.claimPurchaseOrders(lease, limit, 'supplier_id = ANY($5)', supplierIds)
+      : this.claimPurchaseOrders(lease, limit, 'TRUE');
+  }
+
+  /** Brings the order's state in line with its POs and parcels; inside a transaction holding the order's lock. */
+  private async followPurchaseOrders(db: Queryable, orderId: string, event: OrderEventInput): Promise<void> {
+    const order = await this.orderRow(db, orderId);
+    if (!order) return;
+    const current = order.state as OrderState;
+    const pos = (await rows(db, 'SELECT * FROM purchase_orders WHERE order_id = $1', [orderId])).map(
+      purchaseOrderFromRow,
+    );
+    const parcelPoNumbers = (
+      await rows(db, 'SELECT po_number FROM shipments WHERE order_id = $1', [orderId])
+    ).map((row) => (row.po_number ?? undefined) as string | undefined);
+    const target = orderStateFollowingPurchaseOrders(current, pos, parcelPoNumbers);
+    if (target) await this.moveOrder(db, orderId, [current], target, { ...event, type: 'order.state' });
+  }
+
+  async transitionPurchaseOrder(
+    number: string,
+    expected: PurchaseOrderState[],
+    to: PurchaseOrderState,
+    update: PurchaseOrderUpdate,
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder | undefined> {
+    return this.transaction(async (db) => {
+      const owner = await firstRow(db, 'SELECT order_id FROM purchase_orders WHERE number = $1', [number]);
+      if (!owner) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
+      // The order first, then the PO: the lock order every transaction here follows.
+      await this.lockOrder(db, String(owner.order_id));
+      const row = (await firstRow(db, 'SELECT * FROM purchase_orders WHERE number = $1 FOR UPDATE', [
+        number,
+      ]))!;
+      const from = row.state as PurchaseOrderState;
+      if (!expected.includes(from)) return undefined;
+      const current = purchaseOrderFromRow(row);
+      const keepsLease = to === 'sending';
+      const updated = await firstRow(
+        db,
+        `UPDATE purchase_orders SET state = $1, version = version + 1, updated_at = $2,
+           supplier_reference = COALESCE($3, supplier_reference),
+           next_attempt_at = $4, last_error = $5, data = $6,
+           lease_owner = CASE WHEN $7 THEN lease_owner END,
+           lease_until = CASE WHEN $7 THEN lease_until END
+         WHERE number = $8 RETURNING *`,
+        [
+          to,
+          this.now(),
+          update.supplierReference ?? null,
+          update.nextAttemptAt === undefined
+            ? (row.next_attempt_at ?? null)
+            : (update.nextAttemptAt?.getTime() ?? null),
+          update.lastError === undefined ? (row.last_error ?? null) : update.lastError,
+          purchaseOrderData(update.lines ? { ...current, lines: update.lines } : current),
+          keepsLease,
+          number,
+        ],
+      );
+      if (from !== to || event.reason)
+        await this.insertEvent(db, current.orderId, event, { from, to }, number);
+      await this.followPurchaseOrders(db, current.orderId, event);
+      return purchaseOrderFromRow(updated!);
+    });
+  }
+
+  private async shipmentsOf(db: Queryable, orderId: string): Promise<Shipment[]> {
+    const parcels = await rows(db, 'SELECT * FROM shipments WHERE order_id = $1 ORDER BY id', [orderId]);
+    if (parcels.length === 0) return [];
+    const events = await rows(
+      db,
+      'SELECT * FROM tracking_events WHERE shipment_id = ANY($1) ORDER BY occurred_at, id',
+      [parcels.map((row) => row.id)],
+    );
+    return parcels.map((row) =>
+      shipmentFromRows(
+        row,
+        events.filter((e) => String(e.shipment_id) === String(row.id)),
+      ),
+    );
+  }
+
+  async recordShipmentEvent(
+    event: ShipmentEvent & { orderId: string },
+    actor: string,
+  ): Promise<ShipmentResult> {
+    return this.transaction(async (db): Promise<ShipmentResult> => {
+      await this.lockOrder(db, event.orderId);
+      const now = this.now();
+      const occurredAt = new Date(event.occurredAt).getTime();
+      const estimatedDelivery = event.estimatedDelivery ? new Date(event.estimatedDelivery).getTime() : null;
+      const lines = event.lines ? JSON.stringify(event.lines) : null;
+      // The order's lock serialises every writer of its parcels, so a plain read-then-insert is safe here.
+      const shipment =
+        (await firstRow(db, 'SELECT * FROM shipments WHERE order_id = $1 AND tracking_number = $2', [
+          event.orderId,
+          event.trackingNumber,
+        ])) ??
+        (await firstRow(
+          db,
+          `INSERT INTO shipments (order_id, po_number, carrier, tracking_number, tracking_url, status, raw_status,
+             last_event_at, estimated_delivery, lines, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`,
+          [
+            event.orderId,
+            event.poNumber ?? null,
+            event.carrier ?? null,
+            event.trackingNumber,
+            event.trackingUrl ?? null,
+            event.status,
+            event.rawStatus ?? null,
+            occurredAt,
+            estimatedDelivery,
+            lines,
+            now,
+          ],
+        ))!;
+      const inserted = await firstRow(
+        db,
+        `INSERT INTO tracking_events (shipment_id, status, raw_status, occurred_at, location, source, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id`,
+        [
+          shipment.id,
+          event.status,
+          event.rawStatus ?? null,
+          occurredAt,
+          event.location ?? null,
+          event.source,
+          now,
+        ],
+      );
+      const created = inserted !== undefined;
+      if (created) {
+        // Events can arrive out of order; the parcel's status is that of its latest event.
+        if (occurredAt >= Number(shipment.last_event_at)) {
+          await db.query(
+            `UPDATE shipments SET status = $1, raw_status = $2, last_event_at = $3, updated_at = $4,
+               carrier = COALESCE($5, carrier), tracking_url = COALESCE($6, tracking_url),
+               estimated_delivery = COALESCE($7, estimated_delivery), lines = COALESCE($8, lines),
+               po_number = COALESCE(po_number, $9)
+             WHERE id = $10`,
+            [
+              event.status,
+              event.rawStatus ?? null,
+              occurredAt,
+              now,
+              event.carrier ?? null,
+              event.trackingUrl ?? null,
+              estimatedDelivery,
+              lines,
+              event.poNumber ?? null,
+              shipment.id,
+            ],
+          );
+        }
+        await this.insertEvent(db, event.orderId, {
+          type: 'shipment.event',
+          actor,
+          poNumber: event.poNumber,
+          data: {
+            carrier: event.carrier,
+            trackingNumber: event.trackingNumber,
+            status: event.status,
+            rawStatus: event.rawStatus,
+            source: event.source,
+          },
+          at: event.occurredAt,
+        });
+        await this.advancePurchaseOrdersFromParcels(db, event.orderId, actor);
+      }
+      const parcel = (await this.shipmentsOf(db, event.orderId)).find((p) => p.id === Number(shipment.id))!;
+      return { shipment: parcel, created, order: orderFromRow((await this.orderRow(db, event.orderId))!) };
+    });
+  }
+
+  /** Parcels move their POs to shipped and delivered; the order then follows its POs. */
+  private async advancePurchaseOrdersFromParcels(
+    db: Queryable,
+    orderId: string,
+    actor: string,
+  ): Promise<void> {
+    const parcels = await this.shipmentsOf(db, orderId);
+    const pos = (
+      await rows(db, 'SELECT * FROM purchase_orders WHERE order_id = $1 FOR UPDATE', [orderId])
+    ).map(purchaseOrderFromRow);
+    for (const move of purchaseOrderMovesFromParcels(pos, parcels)) {
+      await db.query(
+        'UPDATE purchase_orders SET state = $1, version = version + 1, updated_at = $2 WHERE number = $3',
+        [move.to, this.now(), move.number],
+      );
+      await this.insertEvent(
+        db,
+        orderId,
+        { type: 'po.state', actor },
+        { from: move.from, to: move.to },
+        move.number,
+      );
+    }
+    await this.followPurchaseOrders(db, orderId, { type: 'order.state', actor });
+  }
+
+  async listShipments(orderId: string): Promise<Shipment[]> {
+    return this.shipmentsOf(this.connections, orderId);
+  }
+
+  async enqueueNotification(
+    orderId: string,
+    milestone: string,
+    channel: string,
+    payload: Record<string, unknown>,
+  ): Promise<boolean> {
+    const now = this.now();
+    const inserted = await firstRow(
+      this.connections,
+      `INSERT INTO notifications (order_id, milestone, channel, state, payload, created_at, next_attempt_at)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $5) ON CONFLICT (order_id, milestone, channel) DO NOTHING RETURNING id`,
+      [orderId, milestone, channel, JSON.stringify(payload), now],
+    );
+    return inserted !== undefined;
+  }
+
+  async claimNotifications(
+    channel: string,
+    lease: Lease,
+    limit: number,
+    orderId?: string,
+  ): Promise<Notification[]> {
+    const now = lease.now.getTime();
+    const claimed = await rows(
+      this.connections,
+      `WITH claimable AS (
+         SELECT id FROM notifications
+         WHERE channel = $1 AND ($2::text IS NULL OR order_id = $2)
+           AND ((state = 'pending' AND next_attempt_at <= $3) OR (state = 'sending' AND lease_until < $3))
+         ORDER BY id LIMIT $4
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE notifications n SET state = 'sending', lease_owner = $5, lease_until = $6, attempts = n.attempts + 1
+       FROM claimable WHERE n.id = claimable.id
+       RETURNING n.*`,
+      [channel, orderId ?? null, now, limit, lease.owner, now + lease.durationMs],
+    );
+    return claimed.map(notificationFromRow).sort((a, b) => a.id - b.id);
+  }
+
+  async completeNotification(
+    id: number,
+    outcome: { sent: true } | { error: string; retryAt?: Date },
+    now: Date,
+  ): Promise<void> {
+    if ('sent' in outcome) {
+      await this.connections.query(
+        `UPDATE notifications SET state = 'sent', sent_at = $1, last_error = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE id = $2`,
+        [now.getTime(), id],
+      );
+    } else {
+      await this.connections.query(
+        `UPDATE notifications SET state = $1, last_error = $2, next_attempt_at = $3, lease_owner = NULL, lease_until = NULL
+         WHERE id = $4`,
+        [outcome.retryAt ? 'pending' : 'failed', outcome.error, outcome.retryAt?.getTime() ?? null, id],
+      );
+    }
+  }
+
+  async listNotifications(orderId: string): Promise<Notification[]> {
+    return (
+      await rows(this.connections, 'SELECT * FROM notifications WHERE order_id = $1 ORDER BY id', [orderId])
+    ).map(notificationFromRow);
+  }
+
+  async nextSequenceValue(scope: string): Promise<number> {
+    const row = await firstRow(
+      this.connections,
+      `INSERT INTO sequences (scope, value) VALUES ($1, 1)
+       ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1 RETURNING value`,
+      [scope],
+    );
+    return Number(row!.value);
+  }
+}
