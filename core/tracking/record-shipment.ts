@@ -56,16 +56,27 @@ export function shipmentEventFromReport(report: ShipmentReport, source: string, 
 }
 
 /** Finds the order a shipment belongs to (by PO number first), records the event and advances PO and order. */
-export async function recordShipment(store: OrderStore, event: ShipmentEvent, actor: string): Promise<ShipmentResult> {
+export async function recordShipment(
+  store: OrderStore,
+  event: ShipmentEvent,
+  actor: string,
+): Promise<ShipmentResult> {
   let orderId: string | undefined;
   if (event.poNumber) {
     const po = await store.getPurchaseOrder(event.poNumber);
-    if (!po) throw new DropshipError('not_found', `no purchase order ${event.poNumber}`, [{ path: '/poNumber', message: 'matches no purchase order' }]);
+    if (!po)
+      throw new DropshipError('not_found', `no purchase order ${event.poNumber}`, [
+        { path: '/poNumber', message: 'matches no purchase order' },
+      ]);
     orderId = po.orderId;
   } else if (event.orderId) {
     orderId = (await store.findOrder(event.orderId))?.id;
-    if (!orderId) throw new DropshipError('not_found', `no order ${event.orderId}`, [{ path: '/orderId', message: 'matches no order' }]);
+    if (!orderId)
+      throw new DropshipError('not_found', `no order ${event.orderId}`, [
+        { path: '/orderId', message: 'matches no order' },
+      ]);
   }
-  if (!orderId) throw invalidInput('shipment event', [{ path: '/poNumber', message: 'or orderId is required' }]);
+  if (!orderId)
+    throw invalidInput('shipment event', [{ path: '/poNumber', message: 'or orderId is required' }]);
   return store.recordShipmentEvent({ ...event, orderId }, actor);
 }

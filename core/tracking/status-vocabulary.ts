@@ -100,7 +100,7 @@ const PHRASE_RULES: readonly [RegExp, TrackingStatus][] = [
     'failed_attempt',
   ],
   [
-    /\bout for delivery\b|\bon (the )?(\w+ )?(vehicle|truck|van) for delivery\b|\bwith (the )?(courier|driver) for delivery\b/,
+    /\bout for delivery\b|\bon (the )?(\w+ )?(vehicle|truck|van) for delivery\b|\bwith (the )?(courier|driver) for delivery\b|\bwith (the )?delivery (courier|driver)\b/,
     'out_for_delivery',
   ],
   [/\bdelivered\b/, 'delivered'],
@@ -142,4 +142,27 @@ export function normaliseTrackingStatus(raw: string, carrier?: string): Tracking
   if (own) return own;
   const words = text.toLowerCase().replace(/[_]+/g, ' ');
   return PHRASE_RULES.find(([pattern]) => pattern.test(words))?.[1];
+}
+
+/** Statuses a carrier's words may sharpen: "X" (exception) whose text says "attempted" is a failed attempt. */
+const SHARPENED_BY_WORDS: Partial<Record<TrackingStatus, readonly TrackingStatus[]>> = {
+  in_transit: ['out_for_delivery', 'available_for_pickup', 'failed_attempt', 'returned_to_sender'],
+  exception: ['failed_attempt', 'returned_to_sender', 'available_for_pickup'],
+  delivered: ['available_for_pickup'],
+};
+
+/**
+ * A carrier scan from its code and its description together: the code decides, unless the description names a
+ * more specific status the code lumps in (UPS reports a missed delivery as "X" exception, a parcel left at an
+ * access point as delivered or in transit).
+ */
+export function normaliseCarrierStatus(
+  code: string | undefined,
+  description: string | undefined,
+  carrier: string,
+): TrackingStatus | undefined {
+  const byCode = code ? normaliseTrackingStatus(code, carrier) : undefined;
+  const byWords = description ? normaliseTrackingStatus(description) : undefined;
+  if (byCode && byWords && SHARPENED_BY_WORDS[byCode]?.includes(byWords)) return byWords;
+  return byCode ?? byWords;
 }
