@@ -118,7 +118,8 @@ const NEUTRAL_PERFORMANCE = 0.5;
 const UNKNOWN_COST_PART = 0.5;
 
 const money = (value: number): string => value.toFixed(2);
-const ratio = (value: number): string => value.toFixed(2);
+/** Scores are shown as they are stored in the decision: rounded to two decimals. */
+const ratio = (value: number): string => round(value).toFixed(2);
 
 function formatAge(ms: number): string {
   const minutes = Math.round(ms / 60_000);
@@ -232,7 +233,7 @@ class OrderRouting {
       performancePart: performancePart(this.context.performance?.(supplier.id)),
     };
     const country = this.order.shipTo.country;
-    if (!supplier.active) evaluation.blocked = 'paused';
+    if (!supplier.active) evaluation.blocked = 'is paused';
     else if (
       (supplier.shipsTo && !supplier.shipsTo.has(country)) ||
       (supplier.excludeCountries && supplier.excludeCountries.has(country))
