@@ -230,5 +230,114 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       assert.equal(await store.nextSequenceValue('isa:acme'), 2);
       assert.equal(await store.nextSequenceValue('isa:zeta'), 1);
     });
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Inventory (issue 3): stock feeds and the units on open POs that a feed does not reflect yet.
+    // ---------------------------------------------------------------------------------------------------------
+    describe('inventory', () => {
+      const hour = 3_600_000;
+      const at = (offsetHours: number) => new Date(Date.now() + offsetHours * hour);
+
+      it('applies a feed and lists stock by SKU, then supplier, with previous figures on the next feed', async () => {
+        const first = await store.applyStockFeed('zeta', at(-2), [
+          { sku: 'MUG-01', quantity: 10 },
+          { sku: 'TEE-01', quantity: 0 },
+        ]);
+        assert.equal(first.applied, true);
+        assert.deepEqual(first.changes, [
+          { sku: 'MUG-01', quantity: 10, committed: 0 },
+          { sku: 'TEE-01', quantity: 0, committed: 0 },
+        ]);
+        await store.applyStockFeed('acme', at(-2), [{ sku: 'MUG-01', quantity: 4 }]);
+        const secondAt = at(-1);
+        const second = await store.applyStockFeed('zeta', secondAt, [{ sku: 'MUG-01', quantity: 7 }]);
+        assert.deepEqual(second.changes, [
+          { sku: 'MUG-01', previous: { quantity: 10, committed: 0 }, quantity: 7, committed: 0 },
+        ]);
+        assert.equal(second.lastFeedAt, secondAt.toISOString());
+        const stock = await store.listStock({ skus: ['TEE-01', 'MUG-01', 'NONE'] });
+        assert.deepEqual(
+          stock.map((r) => [r.sku, r.supplierId, r.quantity, r.committed]),
+          [
+            ['MUG-01', 'acme', 4, 0],
+            ['MUG-01', 'zeta', 7, 0],
+            ['TEE-01', 'zeta', 0, 0],
+          ],
+        );
+        assert.deepEqual(
+          (await store.listStock({ skus: ['MUG-01'], supplierIds: ['acme'] })).map((r) => r.supplierId),
+          ['acme'],
+        );
+        assert.deepEqual(await store.listStock({ skus: [] }), []);
+      });
+
+      it('ignores a feed older than the last one applied, and applies one of the same time again', async () => {
+        const feedAt = at(-1);
+        await store.applyStockFeed('acme', feedAt, [{ sku: 'MUG-01', quantity: 5 }]);
+        const older = await store.applyStockFeed('acme', at(-3), [{ sku: 'MUG-01', quantity: 99 }]);
+        assert.deepEqual(older, { applied: false, lastFeedAt: feedAt.toISOString(), changes: [] });
+        const again = await store.applyStockFeed('acme', feedAt, [{ sku: 'MUG-01', quantity: 6 }]);
+        assert.equal(again.applied, true);
+        const [record] = await store.listStock({ skus: ['MUG-01'] });
+        assert.equal(record?.quantity, 6);
+        assert.equal(record?.feedAt, feedAt.toISOString());
+      });
+
+      it('keeps the last row of a SKU repeated in one feed', async () => {
+        const outcome = await store.applyStockFeed('acme', at(-1), [
+          { sku: 'MUG-01', quantity: 5 },
+          { sku: 'MUG-01', quantity: 2 },
+        ]);
+        assert.deepEqual(outcome.changes, [{ sku: 'MUG-01', quantity: 2, committed: 0 }]);
+      });
+
+      it('counts units on open POs that the feed cannot reflect yet', async () => {
+        const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+        // MUG-01 x2 and TEE-01 x1 to acme; the PO stays pending.
+        await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], {
+          type: 'r',
+          actor,
+        });
+        const { order: other } = await store.receiveOrder(sampleOrderDraft(), { actor });
+        const [accepted] = (await store.assignPurchaseOrders(
+          other.id,
+          ['received'],
+          [poDraft(other, 'acme', ['MUG-01'])],
+          {
+            type: 'r',
+            actor,
+          },
+        ))!;
+        await store.claimPurchaseOrder(accepted!.number, { owner: 'w', now: new Date(), durationMs: 1000 });
+        await store.transitionPurchaseOrder(
+          accepted!.number,
+          ['sending'],
+          'accepted',
+          {},
+          { type: 'po.ack', actor },
+        );
+
+        // A feed taken before the acceptance cannot know either PO: 2 + 2 units of MUG-01.
+        const before = await store.applyStockFeed('acme', at(-1), [{ sku: 'MUG-01', quantity: 20 }]);
+        assert.equal(before.changes[0]?.committed, 4);
+        assert.deepEqual(
+          (await store.listStock({ skus: ['MUG-01', 'TEE-01'] })).map((r) => [r.sku, r.committed]),
+          [['MUG-01', 4]],
+        );
+        // A feed taken after the acceptance includes the accepted PO; the pending one is still unknown to acme.
+        const after = await store.applyStockFeed('acme', at(1), [
+          { sku: 'MUG-01', quantity: 18 },
+          { sku: 'TEE-01', quantity: 3 },
+        ]);
+        assert.deepEqual(after.changes, [
+          { sku: 'MUG-01', previous: { quantity: 20, committed: 4 }, quantity: 18, committed: 2 },
+          { sku: 'TEE-01', quantity: 3, committed: 1 },
+        ]);
+        // Another supplier's stock of the same SKU owes nothing to acme's POs.
+        await store.applyStockFeed('zeta', at(-1), [{ sku: 'MUG-01', quantity: 1 }]);
+        const zeta = (await store.listStock({ skus: ['MUG-01'], supplierIds: ['zeta'] }))[0];
+        assert.equal(zeta?.committed, 0);
+      });
+    });
   });
 }

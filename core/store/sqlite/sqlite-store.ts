@@ -21,6 +21,10 @@ import type {
   OrderStore,
   PurchaseOrderUpdate,
   ShipmentResult,
+  StockFeedOutcome,
+  StockLevelInput,
+  StockQuery,
+  StockRecord,
 } from '../order-store';
 import {
   eventFromRow,
@@ -37,6 +41,7 @@ import {
   purchaseOrderMovesFromParcels,
 } from '../order-following';
 import { SQLITE_MIGRATIONS } from './migrations';
+import { SqliteInventoryQueries } from './inventory-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -54,6 +59,8 @@ export class SqliteOrderStore implements OrderStore {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly clock: Clock;
+  /** Prepared after migrate() has created the inventory tables. */
+  private inventoryQueries?: SqliteInventoryQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -568,5 +575,21 @@ export class SqliteOrderStore implements OrderStore {
       )
       .get(scope) as Row;
     return Number(row.value);
+  }
+
+  private get inventory(): SqliteInventoryQueries {
+    return (this.inventoryQueries ??= new SqliteInventoryQueries(this.db, () => this.now()));
+  }
+
+  async applyStockFeed(
+    supplierId: string,
+    feedAt: Date,
+    levels: StockLevelInput[],
+  ): Promise<StockFeedOutcome> {
+    return this.inventory.applyStockFeed(supplierId, feedAt, levels);
+  }
+
+  async listStock(query: StockQuery): Promise<StockRecord[]> {
+    return this.inventory.listStock(query);
   }
 }

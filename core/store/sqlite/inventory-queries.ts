@@ -1,0 +1,140 @@
+import type Database from 'better-sqlite3';
+import {
+  committedUnits,
+  OPEN_PURCHASE_ORDER_STATES,
+  type OpenPurchaseOrderLine,
+} from '../../inventory/committed-units';
+import type { PurchaseOrderState } from '../../model/purchase-order';
+import type { StockChange, StockFeedOutcome, StockLevelInput, StockQuery, StockRecord } from '../order-store';
+
+interface InventoryRow {
+  supplier_id: string;
+  sku: string;
+  quantity: number;
+  feed_at: number;
+  updated_at: number;
+}
+
+interface OpenLineRow {
+  supplier_id: string;
+  sku: string;
+  quantity: number;
+  state: PurchaseOrderState;
+  updated_at: number;
+}
+
+const OPEN_STATES_SQL = OPEN_PURCHASE_ORDER_STATES.map((state) => `'${state}'`).join(', ');
+// PO lines live in the PO's JSON document; open POs are few, so reading them through json_each is cheap.
+const OPEN_LINES_SQL = `SELECT po.supplier_id, json_extract(line.value, '$.sku') AS sku,
+    json_extract(line.value, '$.quantity') AS quantity, po.state, po.updated_at
+  FROM purchase_orders po, json_each(po.data, '$.lines') AS line
+  WHERE po.state IN (${OPEN_STATES_SQL})`;
+
+function groupBySku(rows: OpenLineRow[]): Map<string, OpenPurchaseOrderLine[]> {
+  const bySku = new Map<string, OpenPurchaseOrderLine[]>();
+  for (const row of rows) {
+    const key = `${row.supplier_id}\u0000${row.sku}`;
+    const lines = bySku.get(key) ?? [];
+    lines.push({
+      supplierId: row.supplier_id,
+      sku: row.sku,
+      quantity: row.quantity,
+      state: row.state,
+      updatedAt: row.updated_at,
+    });
+    bySku.set(key, lines);
+  }
+  return bySku;
+}
+
+/** The inventory tables' SQL for the SQLite store (migration 2); the store delegates to it. */
+export class SqliteInventoryQueries {
+  private readonly lastFeed: Database.Statement<[string], { last_feed_at: number }>;
+  private readonly supplierRows: Database.Statement<[string], InventoryRow>;
+  private readonly supplierOpenLines: Database.Statement<[string], OpenLineRow>;
+  private readonly upsert: Database.Statement<[string, string, number, number, number]>;
+  private readonly recordFeed: Database.Statement<[string, number, number]>;
+  private readonly stockBySku: Database.Statement<[string], InventoryRow>;
+  private readonly openLinesBySku: Database.Statement<[string], OpenLineRow>;
+  private readonly applyInTransaction: Database.Transaction<
+    (supplierId: string, feedAtMs: number, levels: StockLevelInput[]) => StockFeedOutcome
+  >;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number,
+  ) {
+    this.lastFeed = db.prepare('SELECT last_feed_at FROM inventory_feeds WHERE supplier_id = ?');
+    this.supplierRows = db.prepare('SELECT * FROM inventory WHERE supplier_id = ?');
+    this.supplierOpenLines = db.prepare(`${OPEN_LINES_SQL} AND po.supplier_id = ?`);
+    this.upsert = db.prepare(
+      `INSERT INTO inventory (supplier_id, sku, quantity, feed_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (supplier_id, sku) DO UPDATE SET quantity = excluded.quantity, feed_at = excluded.feed_at,
+         updated_at = excluded.updated_at
+       WHERE excluded.feed_at >= inventory.feed_at`,
+    );
+    this.recordFeed = db.prepare(
+      `INSERT INTO inventory_feeds (supplier_id, last_feed_at, applied_at) VALUES (?, ?, ?)
+       ON CONFLICT (supplier_id) DO UPDATE SET last_feed_at = MAX(last_feed_at, excluded.last_feed_at),
+         applied_at = excluded.applied_at`,
+    );
+    this.stockBySku = db.prepare(
+      'SELECT * FROM inventory WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY sku, supplier_id',
+    );
+    this.openLinesBySku = db.prepare(
+      `${OPEN_LINES_SQL} AND json_extract(line.value, '$.sku') IN (SELECT value FROM json_each(?))`,
+    );
+    this.applyInTransaction = db.transaction(
+      (supplierId: string, feedAtMs: number, levels: StockLevelInput[]) =>
+        this.applyFeed(supplierId, feedAtMs, levels),
+    );
+  }
+
+  applyStockFeed(supplierId: string, feedAt: Date, levels: StockLevelInput[]): StockFeedOutcome {
+    return this.applyInTransaction.immediate(supplierId, feedAt.getTime(), levels);
+  }
+
+  private applyFeed(supplierId: string, feedAtMs: number, levels: StockLevelInput[]): StockFeedOutcome {
+    const last = this.lastFeed.get(supplierId)?.last_feed_at;
+    if (last !== undefined && last > feedAtMs) {
+      return { applied: false, lastFeedAt: new Date(last).toISOString(), changes: [] };
+    }
+    // One read of the supplier's rows and open PO lines instead of one query per SKU: feeds have 100,000 rows.
+    const existing = new Map<string, InventoryRow>();
+    for (const row of this.supplierRows.iterate(supplierId)) existing.set(row.sku, row);
+    const open = groupBySku(this.supplierOpenLines.all(supplierId));
+    const latest = new Map<string, number>();
+    for (const level of levels) latest.set(level.sku, level.quantity);
+
+    const now = this.now();
+    const changes: StockChange[] = [];
+    for (const [sku, quantity] of latest) {
+      const before = existing.get(sku);
+      if (before && before.feed_at > feedAtMs) continue;
+      this.upsert.run(supplierId, sku, quantity, feedAtMs, now);
+      const lines = open.get(`${supplierId}\u0000${sku}`) ?? [];
+      const change: StockChange = { sku, quantity, committed: committedUnits(lines, feedAtMs) };
+      if (before)
+        change.previous = { quantity: before.quantity, committed: committedUnits(lines, before.feed_at) };
+      changes.push(change);
+    }
+    this.recordFeed.run(supplierId, feedAtMs, now);
+    return { applied: true, lastFeedAt: new Date(Math.max(last ?? 0, feedAtMs)).toISOString(), changes };
+  }
+
+  listStock(query: StockQuery): StockRecord[] {
+    if (query.skus.length === 0) return [];
+    const skus = JSON.stringify([...new Set(query.skus)]);
+    const suppliers = query.supplierIds ? new Set(query.supplierIds) : undefined;
+    const rows = this.stockBySku.all(skus).filter((row) => !suppliers || suppliers.has(row.supplier_id));
+    const open = groupBySku(this.openLinesBySku.all(skus));
+    return rows.map((row) => ({
+      supplierId: row.supplier_id,
+      sku: row.sku,
+      quantity: row.quantity,
+      committed: committedUnits(open.get(`${row.supplier_id}\u0000${row.sku}`) ?? [], row.feed_at),
+      feedAt: new Date(row.feed_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    }));
+  }
+}
