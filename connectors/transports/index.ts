@@ -1,0 +1,67 @@
+import type { FileTransport } from '../contract';
+import { LocalFolderTransport } from './local-folder-transport';
+import { SftpTransport, sftpSettingsSchema, type SftpCredentials, type SftpSettings } from './sftp-transport';
+
+export { LocalFolderTransport } from './local-folder-transport';
+export {
+  SftpTransport,
+  hostKeyFingerprint,
+  sftpSettingsSchema,
+  type SftpCredentials,
+  type SftpSettings,
+} from './sftp-transport';
+export { pollInboundFiles, type InboundPollOptions } from './inbound';
+export { safeFileName, safeRelativePath } from './safe-path';
+
+/** How a file-based connector reaches its supplier: `{ type: 'sftp', ...}` or `{ type: 'local', root }`. */
+export type TransportSettings = ({ type: 'sftp' } & SftpSettings) | { type: 'local'; root: string };
+
+export const transportSettingsSchema = {
+  oneOf: [
+    {
+      type: 'object',
+      title: 'SFTP',
+      required: ['type', ...sftpSettingsSchema.required],
+      properties: { type: { const: 'sftp' }, ...sftpSettingsSchema.properties },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      title: 'Local folder (demo)',
+      required: ['type', 'root'],
+      properties: {
+        type: { const: 'local' },
+        root: { type: 'string', pattern: '^/', title: 'Absolute folder path' },
+      },
+      additionalProperties: false,
+    },
+  ],
+} as const;
+
+/** Opens the transport a connector's settings describe; the caller closes it. */
+export async function openTransport(
+  settings: TransportSettings,
+  credentials: Record<string, string | undefined>,
+): Promise<FileTransport> {
+  if (settings.type === 'local') return new LocalFolderTransport(settings.root);
+  const secrets: SftpCredentials = {
+    password: credentials.password,
+    privateKey: credentials.privateKey,
+    passphrase: credentials.passphrase,
+  };
+  return SftpTransport.connect(settings, secrets);
+}
+
+/** Runs `work` with an open transport and always closes it, so no SFTP session outlives the operation. */
+export async function withTransport<T>(
+  settings: TransportSettings,
+  credentials: Record<string, string | undefined>,
+  work: (transport: FileTransport) => Promise<T>,
+): Promise<T> {
+  const transport = await openTransport(settings, credentials);
+  try {
+    return await work(transport);
+  } finally {
+    await transport.close();
+  }
+}

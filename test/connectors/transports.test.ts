@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DropshipError, invalidInput } from '../../core/errors';
+import {
+  SupplierPermanentError,
+  SupplierTransientError,
+  type FileTransport,
+} from '../../connectors/contract';
+import { LocalFolderTransport } from '../../connectors/transports/local-folder-transport';
+import { pollInboundFiles } from '../../connectors/transports/inbound';
+import { SftpTransport } from '../../connectors/transports/sftp-transport';
+import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
+import { recordingLog } from './support/recording-log';
+
+/** Writes a file as the supplier would, leaving folders and file writable for the SFTP test user. */
+function seed(root: string, relative: string, content: string): void {
+  const parts = relative.split('/');
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = path.join(dir, part);
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+  }
+  writeFileSync(path.join(root, relative), content);
+  chmodSync(path.join(root, relative), 0o666);
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The file transport contract, run against each implementation with `root` being where its files land. */
+function describeFileTransport(
+  name: string,
+  open: () => Promise<{ transport: FileTransport; root: string }>,
+): void {
+  describe(`${name} file transport`, () => {
+    let transport: FileTransport;
+    let root: string;
+    beforeEach(async () => {
+      ({ transport, root } = await open());
+    });
+    afterEach(async () => transport.close());
+
+    it('writes under a temporary name then renames, replacing an older file', async () => {
+      await transport.put('outbound', 'PO1.edi', 'first');
+      await transport.put('outbound', 'PO1.edi', Buffer.from('second'));
+      assert.equal(readFileSync(path.join(root, 'outbound', 'PO1.edi'), 'utf8'), 'second');
+      assert.deepEqual(
+        readdirSync(path.join(root, 'outbound')),
+        ['PO1.edi'],
+        'no temporary file is left behind',
+      );
+      assert.equal(await transport.exists('outbound', 'PO1.edi'), true);
+      assert.equal(await transport.exists('outbound', 'PO2.edi'), false);
+    });
+
+    it('lists files oldest first, reads them as streams and moves them to an archive', async () => {
+      seed(root, 'inbound/sub/.keep', '');
+      seed(root, 'inbound/a.edi', 'AAA');
+      await new Promise((r) => setTimeout(r, 1100)); // SFTP mtimes have one-second resolution
+      seed(root, 'inbound/b.edi', 'BBBB');
+      const files = await transport.list('inbound');
+      assert.deepEqual(
+        files.map((f) => [f.name, f.size]),
+        [
+          ['a.edi', 3],
+          ['b.edi', 4],
+        ],
+      );
+      assert.equal(await readAll(await transport.openRead('inbound', 'b.edi')), 'BBBB');
+      await transport.move('inbound', 'a.edi', 'archive/2026');
+      assert.equal(readFileSync(path.join(root, 'archive', '2026', 'a.edi'), 'utf8'), 'AAA');
+      assert.equal(existsSync(path.join(root, 'inbound', 'a.edi')), false);
+      assert.deepEqual(await transport.list('missing-folder'), []);
+    });
+
+    it('refuses path traversal, absolute paths and NUL in folders and names', async () => {
+      const refused = async (work: () => Promise<unknown>, reason: RegExp): Promise<void> => {
+        await assert.rejects(
+          work,
+          (e: unknown) => e instanceof DropshipError && e.code === 'invalid_input' && reason.test(e.message),
+        );
+      };
+      await refused(() => transport.put('outbound', '../escape.edi', 'x'), /path traversal/);
+      await refused(() => transport.put('../outbound', 'x.edi', 'x'), /path traversal/);
+      await refused(() => transport.put('outbound/../../etc', 'x.edi', 'x'), /path traversal/);
+      await refused(() => transport.put('/etc', 'passwd', 'x'), /absolute paths/);
+      await refused(() => transport.openRead('inbound', '/etc/passwd'), /absolute paths/);
+      await refused(() => transport.put('outbound', 'x\0.edi', 'x'), /NUL/);
+      await refused(() => transport.move('inbound', 'a/../../b', 'archive'), /path traversal/);
+      await refused(() => transport.put('outbound', 'dir\\..\\x', 'x'), /backslashes/);
+      assert.equal(existsSync(path.join(root, '..', 'escape.edi')), false);
+    });
+
+    it('polls an inbound folder: archives what was read, sets invalid files aside, skips temporary files', async () => {
+      seed(root, 'in/good.txt', 'line1\nline2');
+      seed(root, 'in/bad.txt', 'BROKEN');
+      seed(root, 'in/.upload.edi.123.part', 'half');
+      const log = recordingLog();
+      const seen: string[] = [];
+      const options = { inboundFolder: 'in', archiveFolder: 'in/archive', errorFolder: 'in/error', log };
+      for await (const line of pollInboundFiles(transport, options, async function* (stream) {
+        const text = await readAll(stream);
+        if (text === 'BROKEN')
+          throw invalidInput('test file', [{ path: 'segment 1 (X)', message: 'broken' }]);
+        yield* text.split('\n');
+      })) {
+        seen.push(line);
+      }
+      assert.deepEqual(seen, ['line1', 'line2']);
+      assert.ok(existsSync(path.join(root, 'in', 'archive', 'good.txt')));
+      assert.ok(existsSync(path.join(root, 'in', 'error', 'bad.txt')));
+      assert.ok(existsSync(path.join(root, 'in', '.upload.edi.123.part')));
+      assert.match(log.entries.find((e) => e.level === 'warn')!.message, /bad\.txt moved to in\/error/);
+    });
+
+    it('leaves a file in place when the consumer stops early', async () => {
+      seed(root, 'in2/one.txt', 'x\ny');
+      const options = {
+        inboundFolder: 'in2',
+        archiveFolder: 'archive',
+        errorFolder: 'error',
+        log: recordingLog(),
+      };
+      for await (const line of pollInboundFiles(transport, options, async function* (stream) {
+        yield* (await readAll(stream)).split('\n');
+      })) {
+        assert.equal(line, 'x');
+        break;
+      }
+      assert.ok(existsSync(path.join(root, 'in2', 'one.txt')));
+    });
+  });
+}
+
+describeFileTransport('local folder', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'dropship-local-transport-'));
+  const transport = new LocalFolderTransport(root);
+  return {
+    transport: {
+      ...transport,
+      put: transport.put.bind(transport),
+      exists: transport.exists.bind(transport),
+      list: transport.list.bind(transport),
+      openRead: transport.openRead.bind(transport),
+      move: transport.move.bind(transport),
+      close: async () => rmSync(root, { recursive: true, force: true }),
+    },
+    root,
+  };
+});
+
+describe('SFTP against OpenSSH', function () {
+  this.timeout(60_000);
+  let server: SftpTestServer;
+  before(async () => {
+    server = await startSftpServer();
+  });
+  after(async () => server?.stop());
+
+  const settings = (): { host: string; port: number; username: string; hostKeySha256: string } => ({
+    host: server.host,
+    port: server.port,
+    username: server.username,
+    hostKeySha256: server.hostKeySha256,
+  });
+
+  describeFileTransport('SFTP (password)', async () => ({
+    transport: await SftpTransport.connect(settings(), { password: server.password }),
+    root: server.root,
+  }));
+
+  describeFileTransport('SFTP (key)', async () => ({
+    transport: await SftpTransport.connect(settings(), { privateKey: server.privateKey }),
+    root: server.root,
+  }));
+
+  it('refuses a wrong password as a permanent error', async () => {
+    await assert.rejects(
+      SftpTransport.connect(settings(), { password: 'wrong' }),
+      (e: unknown) => e instanceof SupplierPermanentError && /authentication methods failed/.test(e.message),
+    );
+  });
+
+  it('refuses a server whose host key does not match the pinned fingerprint', async () => {
+    await assert.rejects(
+      SftpTransport.connect(
+        { ...settings(), hostKeySha256: `SHA256:${'A'.repeat(43)}` },
+        { password: server.password },
+      ),
+      (e: unknown) => e instanceof SupplierPermanentError,
+    );
+  });
+
+  it('treats a closed port as transient', async () => {
+    await assert.rejects(
+      SftpTransport.connect({ ...settings(), port: 1 }, { password: server.password }),
+      (e: unknown) => e instanceof SupplierTransientError && /unreachable/.test(e.message),
+    );
+  });
+
+  it('refuses a folder it may not write as a permanent error', async () => {
+    const transport = await SftpTransport.connect(
+      { ...settings(), baseDir: '/' },
+      { password: server.password },
+    );
+    try {
+      await assert.rejects(
+        transport.put('root', 'x.edi', 'x'),
+        (e: unknown) => e instanceof SupplierPermanentError,
+      );
+    } finally {
+      await transport.close();
+    }
+  });
+});

@@ -1,0 +1,155 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A real OpenSSH sshd for the SFTP tests, on a free high loopback port with a throw-away configuration:
+ * a test user with a password and an ed25519 key, internal-sftp starting in a temporary folder.
+ * Needs root (sshd, useradd); installs Debian's openssh-server when it is missing.
+ */
+export interface SftpTestServer {
+  host: '127.0.0.1';
+  port: number;
+  username: string;
+  password: string;
+  /** OpenSSH private key of the test user. */
+  privateKey: string;
+  /** "SHA256:..." of the server's host key, for pinning. */
+  hostKeySha256: string;
+  /** The folder the SFTP session starts in: inspect uploaded files here. */
+  root: string;
+  stop(): Promise<void>;
+}
+
+const SSHD = '/usr/sbin/sshd';
+const TEST_USER = 'dropship-sftp';
+
+function ensureOpenSsh(): void {
+  if (existsSync(SSHD)) return;
+  // Serialised with other installers on this machine; apt-get update first on a fresh machine.
+  const install = spawnSync(
+    'flock',
+    [
+      '/tmp/apt.lock',
+      'sh',
+      '-c',
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server',
+    ],
+    { stdio: 'inherit' },
+  );
+  if (install.status !== 0 || !existsSync(SSHD))
+    throw new Error('could not install openssh-server for the SFTP tests');
+}
+
+function ensureUser(password: string): void {
+  if (spawnSync('id', [TEST_USER]).status !== 0) {
+    execFileSync('useradd', ['-M', '-s', '/bin/sh', TEST_USER]);
+  }
+  execFileSync('chpasswd', { input: `${TEST_USER}:${password}\n` });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startSftpServer(): Promise<SftpTestServer> {
+  if (process.getuid?.() !== 0)
+    throw new Error('the SFTP tests start sshd and add a user: they must run as root');
+  ensureOpenSsh();
+  const dir = mkdtempSync(path.join(tmpdir(), 'dropship-sshd-'));
+  const root = path.join(dir, 'root');
+  const keys = path.join(dir, 'keys');
+  mkdirSync(root);
+  mkdirSync(keys);
+  mkdirSync('/run/sshd', { recursive: true });
+  const password = randomBytes(12).toString('base64url');
+  ensureUser(password);
+  execFileSync('chown', [TEST_USER, root]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'client_key')]);
+  writeFileSync(path.join(keys, TEST_USER), readFileSync(path.join(dir, 'client_key.pub')));
+  chmodSync(dir, 0o755);
+  const hostKeySha256 = execFileSync(
+    'ssh-keygen',
+    ['-l', '-E', 'sha256', '-f', path.join(dir, 'host_key.pub')],
+    {
+      encoding: 'utf8',
+    },
+  ).split(' ')[1]!;
+  const port = await freePort();
+  const config = path.join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${path.join(dir, 'host_key')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${keys}/%u`,
+      'StrictModes no',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication yes',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin no',
+      'UsePAM no',
+      `AllowUsers ${TEST_USER}`,
+      // internal-sftp -d: the session starts in the temp root, so relative paths land there.
+      `Subsystem sftp internal-sftp -d ${root}`,
+      'MaxStartups 50',
+      '',
+    ].join('\n'),
+  );
+  execFileSync(SSHD, ['-f', config, '-E', path.join(dir, 'sshd.log')]);
+  await waitForPort(port, 5000);
+  const pid = Number(readFileSync(path.join(dir, 'sshd.pid'), 'utf8').trim());
+  return {
+    host: '127.0.0.1',
+    port,
+    username: TEST_USER,
+    password,
+    privateKey: readFileSync(path.join(dir, 'client_key'), 'utf8'),
+    hostKeySha256,
+    root,
+    async stop() {
+      if (isRunning(pid)) process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((r) => setTimeout(r, 20));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
