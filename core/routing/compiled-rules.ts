@@ -10,7 +10,7 @@ import type {
 } from './routing-rules';
 import { shipsOnMask, type ShippingCalendar } from './service-level';
 import { compileSkuPattern, isExactSku, skuPatternSpecificity } from './sku-pattern';
-import { resolveStockPolicy, type ResolvedStockPolicy } from './stock-policy';
+import { resolveStockPolicy, sellableQuantity, type ResolvedStockPolicy } from './stock-policy';
 
 export interface CompiledSupplier {
   id: string;
@@ -211,4 +211,13 @@ export function compiledRules(rules: RoutingRules): CompiledRules {
     cache.set(rules, compiled);
   }
   return compiled;
+}
+
+/** Sellable units under the rules' buffers, for stock feeds that report what crossed zero or a threshold. */
+export function sellableUnderRules(
+  rules: RoutingRules,
+): (supplierId: string, sku: string, quantity: number, committed: number) => number {
+  const compiled = compiledRules(rules);
+  return (supplierId, sku, quantity, committed) =>
+    sellableQuantity(compiled.supplier(supplierId).stock, sku, quantity, committed);
 }

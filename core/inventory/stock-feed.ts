@@ -1,0 +1,288 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { mapX12Transaction } from '../../connectors/edi/x12/documents';
+import { readX12Events } from '../../connectors/edi/x12/reader';
+
+/** One readable row of a supplier stock feed. */
+export interface StockFeedRow {
+  supplierId: string;
+  sku: string;
+  /** Whole units, never negative (a negative figure from the supplier's system means none to sell). */
+  quantity: number;
+  /** The row's own time (ISO 8601) when the feed gives one; else the feed's time applies. */
+  asOf?: string;
+  /** CSV line, JSON item number (1-based) or X12 segment position the row came from. */
+  line: number;
+}
+
+/** A row that could not be read; the other rows are kept. */
+export interface StockFeedProblem {
+  line: number;
+  reason: string;
+}
+
+export type StockFeedFormat = 'csv' | 'json' | 'x12-846';
+
+export interface ParsedStockFeed {
+  format: StockFeedFormat;
+  rows: StockFeedRow[];
+  problems: StockFeedProblem[];
+}
+
+export interface StockFeedOptions {
+  /** The supplier for rows that do not name one (a feed from one supplier's endpoint usually does not). */
+  supplierId?: string;
+  /** Time of an X12 846 without its own BIA date (ISO 8601); default now. */
+  receivedAt?: string;
+  /** CSV header names when they are none of the usual ones. */
+  columns?: Partial<Record<CsvColumn, string>>;
+}
+
+type CsvColumn = 'sku' | 'quantity' | 'supplier' | 'asOf';
+
+/** Header spellings seen in supplier feeds, compared without case, spaces, dashes or underscores. */
+const COLUMN_ALIASES: Record<CsvColumn, string[]> = {
+  sku: ['sku', 'itemsku', 'item', 'itemnumber', 'productsku', 'partnumber'],
+  quantity: [
+    'quantity',
+    'qty',
+    'available',
+    'availableqty',
+    'qtyavailable',
+    'quantityavailable',
+    'stock',
+    'onhand',
+    'inventory',
+  ],
+  supplier: ['supplier', 'supplierid', 'vendorid'],
+  asOf: ['asof', 'feedat', 'updatedat', 'timestamp'],
+};
+
+const normaliseHeader = (name: string): string => name.toLowerCase().replace(/[\s_-]+/g, '');
+
+const WHOLE_NUMBER = /^[-+]?\d+(\.0*)?$/;
+
+/** Reads the fields of one row; returns the row or the reason it cannot be used. */
+function stockRow(
+  fields: { sku: unknown; quantity: unknown; supplier: unknown; asOf: unknown },
+  line: number,
+  options: StockFeedOptions,
+): StockFeedRow | string {
+  const sku = typeof fields.sku === 'string' ? fields.sku.trim() : '';
+  if (!sku) return 'sku is empty';
+  let quantity: number;
+  if (typeof fields.quantity === 'number' && Number.isInteger(fields.quantity)) quantity = fields.quantity;
+  else if (typeof fields.quantity === 'string' && WHOLE_NUMBER.test(fields.quantity.trim())) {
+    quantity = Math.trunc(Number(fields.quantity));
+  } else {
+    const shown =
+      fields.quantity === undefined || fields.quantity === '' ? 'missing' : JSON.stringify(fields.quantity);
+    return `quantity for ${sku} is ${shown}, not a whole number`;
+  }
+  const named = typeof fields.supplier === 'string' ? fields.supplier.trim() : '';
+  const supplierId = named || options.supplierId;
+  if (!supplierId) return `no supplier for ${sku}: the feed names none and none was configured`;
+  const row: StockFeedRow = { supplierId, sku, quantity: Math.max(0, quantity), line };
+  if (fields.asOf !== undefined && fields.asOf !== '') {
+    const time = typeof fields.asOf === 'string' ? Date.parse(fields.asOf) : NaN;
+    if (Number.isNaN(time)) return `time for ${sku} is ${JSON.stringify(fields.asOf)}, not a date`;
+    row.asOf = new Date(time).toISOString();
+  }
+  return row;
+}
+
+/**
+ * A CSV stock feed with a header row (BOM, quoted fields with commas, CRLF or LF). Rows that cannot be read are
+ * reported with their line number; an unclosed quote makes the rest of the file unreadable and says so.
+ */
+export function parseStockCsv(text: string | Buffer, options: StockFeedOptions = {}): ParsedStockFeed {
+  const feed: ParsedStockFeed = { format: 'csv', rows: [], problems: [] };
+  // The line where each record ends, kept beside the records (csv-parse's typings want records back unchanged).
+  const lines: number[] = [];
+  const records = parseCsv(text, {
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      if (err) {
+        const reason =
+          err.code === 'CSV_QUOTE_NOT_CLOSED'
+            ? 'a quote opened here is never closed; the rest of the file cannot be read'
+            : err.message;
+        feed.problems.push({ line: (lines.at(-1) ?? 0) + 1, reason });
+      }
+      return undefined;
+    },
+    on_record: (fields, context) => {
+      lines.push(context.lines);
+      return fields;
+    },
+  });
+  const header = records[0];
+  if (!header) {
+    feed.problems.push({ line: 1, reason: 'the file is empty' });
+    return feed;
+  }
+  const names = header.map(normaliseHeader);
+  const columnOf = (column: CsvColumn): number => {
+    const wanted = options.columns?.[column];
+    return wanted
+      ? names.indexOf(normaliseHeader(wanted))
+      : names.findIndex((n) => COLUMN_ALIASES[column].includes(n));
+  };
+  const sku = columnOf('sku');
+  const quantity = columnOf('quantity');
+  const supplier = columnOf('supplier');
+  const asOf = columnOf('asOf');
+  if (sku < 0 || quantity < 0) {
+    feed.problems.push({
+      line: lines[0] ?? 1,
+      reason: `the header needs a SKU and a quantity column; found ${header.map((f) => JSON.stringify(f)).join(', ')}`,
+    });
+    return feed;
+  }
+  for (let i = 1; i < records.length; i++) {
+    const fields = records[i]!;
+    const line = lines[i]!;
+    const row = stockRow(
+      { sku: fields[sku], quantity: fields[quantity], supplier: fields[supplier], asOf: fields[asOf] },
+      line,
+      options,
+    );
+    if (typeof row === 'string') feed.problems.push({ line, reason: row });
+    else feed.rows.push(row);
+  }
+  return feed;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A JSON stock feed: an array of items, or `{ supplierId?, asOf?, items: [...] }`, each item
+ * `{ sku, quantity, supplierId?, asOf? }` (the shape of a connector's StockLevel). Line = item number.
+ */
+export function parseStockJson(value: unknown, options: StockFeedOptions = {}): ParsedStockFeed {
+  const feed: ParsedStockFeed = { format: 'json', rows: [], problems: [] };
+  let items: unknown;
+  let defaults: { supplier?: unknown; asOf?: unknown } = {};
+  if (Array.isArray(value)) items = value;
+  else if (isRecord(value) && Array.isArray(value.items)) {
+    items = value.items;
+    defaults = { supplier: value.supplierId ?? value.supplier, asOf: value.asOf };
+  } else {
+    feed.problems.push({
+      line: 1,
+      reason: 'a JSON stock feed is an array of items or an object with an items array',
+    });
+    return feed;
+  }
+  (items as unknown[]).forEach((item, i) => {
+    if (!isRecord(item)) {
+      feed.problems.push({ line: i + 1, reason: 'is not an object with sku and quantity' });
+      return;
+    }
+    const row = stockRow(
+      {
+        sku: item.sku,
+        quantity: item.quantity,
+        supplier: item.supplierId ?? item.supplier ?? defaults.supplier,
+        asOf: item.asOf ?? defaults.asOf,
+      },
+      i + 1,
+      options,
+    );
+    if (typeof row === 'string') feed.problems.push({ line: i + 1, reason: row });
+    else feed.rows.push(row);
+  });
+  return feed;
+}
+
+/**
+ * An X12 846 Inventory Inquiry/Advice, read and mapped by the EDI toolkit (connectors/edi). A transaction set
+ * that cannot be read is reported at its segment position; the other sets in the file are kept.
+ */
+export async function parseStockX12(
+  text: string | Buffer,
+  options: StockFeedOptions = {},
+): Promise<ParsedStockFeed> {
+  const feed: ParsedStockFeed = { format: 'x12-846', rows: [], problems: [] };
+  const supplierId = options.supplierId;
+  const receivedAt = options.receivedAt ?? new Date().toISOString();
+  const positionOf = (path: string, fallback: number): number =>
+    Number(/segment (\d+)/.exec(path)?.[1] ?? fallback);
+  for await (const event of readX12Events([text])) {
+    if (event.kind === 'problem') {
+      feed.problems.push({ line: positionOf(event.problem.path, 1), reason: event.problem.message });
+      continue;
+    }
+    if (event.kind !== 'transaction') continue;
+    const { transaction } = event;
+    if (transaction.setId !== '846') {
+      feed.problems.push({
+        line: transaction.position,
+        reason: `transaction set ${transaction.setId} is not an 846`,
+      });
+      continue;
+    }
+    if (!supplierId) {
+      feed.problems.push({
+        line: transaction.position,
+        reason: `no supplier configured for this 846 (interchange sender ${transaction.interchange.senderId.trim()})`,
+      });
+      continue;
+    }
+    try {
+      const document = mapX12Transaction(transaction, { supplierId, receivedAt });
+      if (document.type !== 'stock') continue;
+      for (const level of document.stock) {
+        feed.rows.push({
+          supplierId: level.supplierId,
+          sku: level.sku,
+          quantity: Math.max(0, Math.trunc(level.quantity)),
+          asOf: level.asOf,
+          line: transaction.position,
+        });
+      }
+    } catch (err) {
+      const details = (err as { details?: { path: string; message: string }[] }).details ?? [];
+      const first = details[0];
+      feed.problems.push({
+        line: first ? positionOf(first.path, transaction.position) : transaction.position,
+        reason: first?.message ?? (err instanceof Error ? err.message : String(err)),
+      });
+    }
+  }
+  return feed;
+}
+
+/**
+ * Any supported stock feed: X12 when the text starts with ISA, JSON when it starts with { or [ (or is already an
+ * object), CSV otherwise.
+ */
+export async function parseStockFeed(
+  payload: unknown,
+  options: StockFeedOptions = {},
+): Promise<ParsedStockFeed> {
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return parseStockJson(payload, options);
+  const head = (typeof payload === 'string' ? payload.slice(0, 64) : payload.subarray(0, 64).toString('utf8'))
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (head.startsWith('ISA')) return parseStockX12(payload, options);
+  if (head.startsWith('{') || head.startsWith('[')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(payload.toString().replace(/^\uFEFF/, ''));
+    } catch (err) {
+      return {
+        format: 'json',
+        rows: [],
+        problems: [
+          { line: 1, reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` },
+        ],
+      };
+    }
+    return parseStockJson(value, options);
+  }
+  return parseStockCsv(payload, options);
+}
