@@ -1,15 +1,16 @@
 import { DropshipError } from '../core/errors';
 import type { SupplierConnector } from './contract';
 import { restJsonConnector } from './suppliers/rest-json/rest-json';
+import { x12SftpConnector } from './suppliers/x12-sftp/x12-sftp';
 
 /**
  * Every supplier connector the package ships. A new connector is one import and one entry here; the
  * conformance suite (test/connectors/conformance.test.ts) runs against each entry automatically.
  */
-const SUPPLIER_CONNECTORS: SupplierConnector<never>[] = [restJsonConnector as SupplierConnector<never>];
+const SUPPLIER_CONNECTORS: SupplierConnector<never>[] = [restJsonConnector, x12SftpConnector];
 
 export function supplierConnectors(): readonly SupplierConnector[] {
-  return SUPPLIER_CONNECTORS as unknown as SupplierConnector[];
+  return SUPPLIER_CONNECTORS;
 }
 
 export function supplierConnector(kind: string): SupplierConnector {

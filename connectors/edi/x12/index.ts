@@ -9,3 +9,4 @@ export type { SupplierInvoice, SupplierInvoiceLine, SupplierInvoiceCharge } from
 export type { PurchaseOrder850, PurchaseOrder850Line } from './map-850';
 export type { FunctionalAcknowledgement, FunctionalAckStatus } from './map-997';
 export type { X12Delimiters } from './tokenizer';
+export { peekFunctionalId } from './peek';

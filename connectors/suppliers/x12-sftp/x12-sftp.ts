@@ -1,0 +1,277 @@
+import { DropshipError, invalidInput, type FieldProblem } from '../../../core/errors';
+import type { ShipmentEvent } from '../../../core/model/shipment';
+import type {
+  Acknowledgement,
+  ConnectorContext,
+  DispatchResult,
+  FileTransport,
+  StockLevel,
+  SupplierConnector,
+} from '../../contract';
+import { mapX12Transaction, SUPPORTED_TRANSACTION_SETS, type X12Document } from '../../edi/x12/documents';
+import type { X12GroupReceipt } from '../../edi/x12/envelope';
+import { generateFunctionalAcknowledgement997 } from '../../edi/x12/generate-997';
+import { generatePurchaseOrder850 } from '../../edi/x12/generate-850';
+import type { SupplierInvoice } from '../../edi/x12/map-810';
+import { peekFunctionalId } from '../../edi/x12/peek';
+import { readX12Events } from '../../edi/x12/reader';
+import type { X12EnvelopeSettings } from '../../edi/x12/writer';
+import { pollInboundFiles } from '../../transports/inbound';
+import {
+  openTransport,
+  transportSettingsSchema,
+  withTransport,
+  type TransportSettings,
+} from '../../transports';
+import { safeFileName } from '../../transports/safe-path';
+
+export interface X12SftpSettings {
+  transport: TransportSettings;
+  envelope: X12EnvelopeSettings;
+  /** Where our 850s (and 997s) go. */
+  outboundFolder: string;
+  /** Where the supplier leaves 855, 856, 810, 846 and 997 files. */
+  inboundFolder: string;
+  archiveFolder: string;
+  errorFolder: string;
+  /** Outbound 850 file name; "{poNumber}" is replaced. Same PO number, same file name: a resend replaces it. */
+  fileNamePattern?: string;
+  /** Send a 997 for every functional group received (default true). */
+  send997?: boolean;
+}
+
+const FOLDER = {
+  type: 'string',
+  minLength: 1,
+  pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\u0000\\\\]+$',
+} as const;
+const PARTNER_ID = { type: 'string', minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9 ._-]+$' } as const;
+const QUALIFIER = { type: 'string', pattern: '^[A-Z0-9]{2}$' } as const;
+const SEPARATOR = { type: 'string', pattern: '^[^A-Za-z0-9 ]$' } as const;
+
+export const x12SftpSettingsSchema = {
+  type: 'object',
+  required: ['transport', 'envelope', 'outboundFolder', 'inboundFolder', 'archiveFolder', 'errorFolder'],
+  properties: {
+    transport: transportSettingsSchema,
+    envelope: {
+      type: 'object',
+      title: 'X12 envelope',
+      required: ['senderQualifier', 'senderId', 'receiverQualifier', 'receiverId'],
+      properties: {
+        senderQualifier: { ...QUALIFIER, title: 'ISA05 our qualifier' },
+        senderId: { ...PARTNER_ID, title: 'ISA06 our id' },
+        receiverQualifier: { ...QUALIFIER, title: 'ISA07 supplier qualifier' },
+        receiverId: { ...PARTNER_ID, title: 'ISA08 supplier id' },
+        applicationSenderCode: { ...PARTNER_ID, title: 'GS02' },
+        applicationReceiverCode: { ...PARTNER_ID, title: 'GS03' },
+        usage: { enum: ['P', 'T'], default: 'P', title: 'ISA15 usage' },
+        acknowledgementRequested: { type: 'boolean', default: false, title: 'ISA14 request TA1' },
+        elementSeparator: { ...SEPARATOR, default: '*', title: 'Element separator' },
+        componentSeparator: { ...SEPARATOR, default: '>', title: 'Component separator' },
+        segmentTerminator: {
+          type: 'string',
+          pattern: '^([^A-Za-z0-9 ]|\\n)$',
+          default: '~',
+          title: 'Segment terminator',
+        },
+        lineBreak: { enum: ['none', 'lf', 'crlf'], default: 'none', title: 'Line break after each segment' },
+      },
+      additionalProperties: false,
+    },
+    outboundFolder: { ...FOLDER, default: 'outbound', title: 'Outbound folder (our 850s)' },
+    inboundFolder: { ...FOLDER, default: 'inbound', title: 'Inbound folder (their 855/856/810/846/997)' },
+    archiveFolder: { ...FOLDER, default: 'inbound/archive', title: 'Archive folder' },
+    errorFolder: { ...FOLDER, default: 'inbound/error', title: 'Folder for files that could not be read' },
+    fileNamePattern: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9._-]*\\{poNumber\\}[A-Za-z0-9._-]*$',
+      default: '850_{poNumber}.edi',
+      title: 'Outbound file name',
+    },
+    send997: { type: 'boolean', default: true, title: 'Send a 997 for each group received' },
+  },
+  additionalProperties: false,
+} as const;
+
+/** What a poll of the inbound folder found, whatever its kind. */
+export type X12InboundDocument = X12Document;
+
+/** Functional ids each reader takes (files are sorted by the GS01 of their first group). */
+const ACKNOWLEDGEMENT_GROUPS = new Set(['PR', 'FA']);
+const SHIPMENT_GROUPS = new Set(['SH']);
+const STOCK_GROUPS = new Set(['IB']);
+const INVOICE_GROUPS = new Set(['IN']);
+const ALL_GROUPS = new Set(Object.values(SUPPORTED_TRANSACTION_SETS).map((s) => s.functionalId));
+
+function sequenceScope(ctx: { supplierId: string }): string {
+  return `x12-interchange:${ctx.supplierId}`;
+}
+
+async function sendFunctionalAcknowledgements(
+  transport: FileTransport,
+  receipts: X12GroupReceipt[],
+  ctx: ConnectorContext<X12SftpSettings>,
+): Promise<void> {
+  // A 997 is never acknowledged with a 997.
+  const toAcknowledge = receipts.filter((r) => r.group.functionalId !== 'FA');
+  if (toAcknowledge.length === 0 || ctx.settings.send997 === false) return;
+  const control = await ctx.nextSequenceValue(sequenceScope(ctx));
+  const text = generateFunctionalAcknowledgement997(
+    toAcknowledge,
+    ctx.settings.envelope,
+    { interchange: control },
+    ctx.clock.now(),
+  );
+  const first = toAcknowledge[0]!;
+  // Named after the interchange it answers: re-reading the same file after a crash replaces, not duplicates, it.
+  const name = safeFileName(
+    `997_${first.interchange.senderId}_${first.interchange.controlNumber}.edi`.replace(
+      /[^A-Za-z0-9._-]/g,
+      '-',
+    ),
+  );
+  await transport.put(ctx.settings.outboundFolder, name, text);
+  ctx.log.info(`sent 997 ${name} for ${toAcknowledge.length} group(s) (ISA13 ${control})`);
+}
+
+/**
+ * Reads the inbound folder: every file whose first functional group is one of `groups`, each transaction set
+ * mapped to the canonical model, a 997 back per group. Valid transaction sets of a partly broken file are
+ * still delivered; the file then goes to the error folder and the 997 tells the partner what was rejected.
+ */
+export async function* readX12Inbound(
+  ctx: ConnectorContext<X12SftpSettings>,
+  groups: ReadonlySet<string> = ALL_GROUPS,
+): AsyncGenerator<X12InboundDocument> {
+  const { settings } = ctx;
+  const transport = await openTransport(settings.transport, ctx.credentials);
+  try {
+    const options = {
+      inboundFolder: settings.inboundFolder,
+      archiveFolder: settings.archiveFolder,
+      errorFolder: settings.errorFolder,
+      log: ctx.log,
+      signal: ctx.signal,
+      accept: async (file: { name: string }): Promise<boolean> => {
+        const functionalId = await peekFunctionalId(
+          await transport.openRead(settings.inboundFolder, file.name),
+        );
+        // Unreadable files are taken by every reader, so that they land in the error folder, not stay forever.
+        return functionalId === undefined || !ALL_GROUPS.has(functionalId) || groups.has(functionalId);
+      },
+    };
+    yield* pollInboundFiles(transport, options, async function* (stream, file) {
+      const receivedAt = ctx.clock.now().toISOString();
+      const receipts: X12GroupReceipt[] = [];
+      const problems: FieldProblem[] = [];
+      for await (const event of readX12Events(stream)) {
+        if (event.kind === 'problem') problems.push(event.problem);
+        else if (event.kind === 'group') receipts.push(event.receipt);
+        else if (event.kind === 'transaction') {
+          const functionalId = event.transaction.group.functionalId;
+          if (!groups.has(functionalId)) {
+            problems.push({
+              path: `segment ${event.transaction.group.position} (GS)`,
+              message: `functional group ${functionalId} in a file of another kind; read mixed files with readInbound`,
+            });
+            continue;
+          }
+          try {
+            yield mapX12Transaction(event.transaction, { supplierId: ctx.supplierId, receivedAt });
+          } catch (err) {
+            // One unmappable set does not hide the others; the file still ends in the error folder.
+            if (!(err instanceof DropshipError && err.code === 'invalid_input')) throw err;
+            problems.push(...err.details);
+          }
+        }
+      }
+      await sendFunctionalAcknowledgements(transport, receipts, ctx);
+      if (problems.length > 0) throw invalidInput(`X12 file ${file.name}`, problems);
+    });
+  } finally {
+    await transport.close();
+  }
+}
+
+function outboundFileName(settings: X12SftpSettings, poNumber: string): string {
+  return safeFileName((settings.fileNamePattern ?? '850_{poNumber}.edi').replace('{poNumber}', poNumber));
+}
+
+export interface X12SftpConnector extends SupplierConnector<X12SftpSettings> {
+  /** Every document in the inbound folder (mixed files included), for nodes that want them all. */
+  readInbound(ctx: ConnectorContext<X12SftpSettings>): AsyncIterable<X12InboundDocument>;
+  /** 810 invoices, for cost reconciliation. */
+  readInvoices(ctx: ConnectorContext<X12SftpSettings>): AsyncIterable<SupplierInvoice>;
+}
+
+export const x12SftpConnector: X12SftpConnector = {
+  kind: 'x12-sftp',
+  title: 'EDI X12 over SFTP',
+  description:
+    'Uploads an X12 850 per PO to the supplier SFTP folder and reads their 855 acknowledgements, 856 ship notices, 810 invoices and 846 stock, answering each group with a 997.',
+  settingsSchema: x12SftpSettingsSchema,
+  credentialFields: [
+    { name: 'password', label: 'SFTP password' },
+    { name: 'privateKey', label: 'SFTP private key (OpenSSH/PEM)' },
+    { name: 'passphrase', label: 'Private key passphrase' },
+  ],
+
+  async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
+    const po = request.purchaseOrder;
+    const name = outboundFileName(ctx.settings, po.number);
+    return withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
+      // The file of an earlier attempt is still waiting for the supplier: it is the same PO, leave it.
+      if (await transport.exists(ctx.settings.outboundFolder, name)) {
+        ctx.log.info(`850 ${po.number} already waiting as ${name}; not written again`);
+        return { outcome: 'sent' };
+      }
+      // Control number drawn only when a file will be written; gaps are allowed, reuse never.
+      const control = await ctx.nextSequenceValue(sequenceScope(ctx));
+      const text = generatePurchaseOrder850(
+        request,
+        ctx.settings.envelope,
+        { interchange: control },
+        ctx.clock.now(),
+      );
+      await transport.put(ctx.settings.outboundFolder, name, text);
+      ctx.log.info(`850 ${po.number} uploaded as ${name} (ISA13 ${control})`);
+      return { outcome: 'sent' };
+    });
+  },
+
+  async *readAcknowledgements(ctx): AsyncIterable<Acknowledgement> {
+    for await (const document of readX12Inbound(ctx, ACKNOWLEDGEMENT_GROUPS)) {
+      if (document.type === 'acknowledgement') yield document.acknowledgement;
+      else if (document.type === 'functional-acknowledgement') {
+        const fa = document.functionalAcknowledgement;
+        const message = `997 from supplier: group ${fa.functionalId} ${fa.groupControlNumber} ${fa.status}`;
+        if (fa.status === 'accepted') ctx.log.debug(message);
+        else
+          ctx.log.warn(
+            `${message} (${fa.transactions.filter((t) => t.status === 'rejected').length} set(s) rejected)`,
+          );
+      }
+    }
+  },
+
+  async *readShipments(ctx): AsyncIterable<ShipmentEvent> {
+    for await (const document of readX12Inbound(ctx, SHIPMENT_GROUPS)) {
+      if (document.type === 'shipment') yield* document.shipments;
+    }
+  },
+
+  async *readStock(ctx): AsyncIterable<StockLevel> {
+    for await (const document of readX12Inbound(ctx, STOCK_GROUPS)) {
+      if (document.type === 'stock') yield* document.stock;
+    }
+  },
+
+  async *readInvoices(ctx): AsyncIterable<SupplierInvoice> {
+    for await (const document of readX12Inbound(ctx, INVOICE_GROUPS)) {
+      if (document.type === 'invoice') yield document.invoice;
+    }
+  },
+
+  readInbound: (ctx) => readX12Inbound(ctx),
+};
