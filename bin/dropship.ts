@@ -21,8 +21,11 @@ export function registerCommand(name: string, load: () => Promise<CliCommand>): 
 }
 
 // require, not import(): a dynamic import() goes to Node's ESM loader, which cannot load the .ts sources in tests.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-registerCommand('route', async () => (require('./commands/route') as typeof import('./commands/route')).routeCommand);
+registerCommand(
+  'route',
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  async () => (require('./commands/route') as typeof import('./commands/route')).routeCommand,
+);
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
