@@ -45,7 +45,13 @@ export interface CompiledRules {
   catalogueEntry(supplier: CompiledSupplier, line: OrderLine): CatalogueEntry | undefined;
   /** The first rule that fits the line, or undefined (then the line may go to every declared supplier). */
   ruleFor(line: OrderLine, shipTo: Address): CompiledRule | undefined;
-  defaultTiers: SupplierTiers;
+  /**
+   * The suppliers of a line no rule matches: the declared suppliers that carry it (so 50 suppliers with big
+   * catalogues are not all listed as "does not carry"), then the global fallback chain.
+   */
+  defaultTiersFor(line: OrderLine): SupplierTiers;
+  /** True when the rules declare at least one supplier. */
+  declaresSuppliers: boolean;
 }
 
 const DEFAULT_WEIGHTS = { stock: 0.3, cost: 0.4, handling: 0.15, performance: 0.15 };
@@ -181,6 +187,9 @@ function compile(rules: RoutingRules): CompiledRules {
     };
   });
 
+  const declared = Object.keys(rules.suppliers ?? {});
+  // Without declared suppliers the first tier is the global fallback's first step, not a list of carriers.
+  const defaultTiers: SupplierTiers = declared.length > 0 ? tiersOf(declared, []) : [[], ...tiersOf([], [])];
   const weights = { ...DEFAULT_WEIGHTS, ...rules.weights };
   return {
     strategy: rules.strategy ?? 'priority',
@@ -197,7 +206,12 @@ function compile(rules: RoutingRules): CompiledRules {
       for (const rule of compiledRules) if (rule.matches(line, shipTo)) return rule;
       return undefined;
     },
-    defaultTiers: tiersOf(Object.keys(rules.suppliers ?? {}), []),
+    defaultTiersFor(line) {
+      const [declared = [], ...fallbacks] = defaultTiers;
+      const carriers = declared.filter((id) => this.catalogueEntry(supplier(id), line) !== undefined);
+      return [carriers, ...fallbacks];
+    },
+    declaresSuppliers: declared.length > 0,
   };
 }
 

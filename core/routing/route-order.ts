@@ -201,7 +201,7 @@ class OrderRouting {
   private evaluateCandidates(): void {
     const index = new Map<string, SupplierEval>();
     this.lines.forEach((line, lineIndex) => {
-      const tiers = this.rules.ruleFor(line, this.order.shipTo)?.tiers ?? this.rules.defaultTiers;
+      const tiers = this.rules.ruleFor(line, this.order.shipTo)?.tiers ?? this.rules.defaultTiersFor(line);
       tiers.forEach((tier, tierIndex) => {
         tier.forEach((id, position) => {
           let evaluation = index.get(id);
@@ -541,8 +541,11 @@ class OrderRouting {
   private unroutedReason(lineIndex: number): string {
     const line = this.lines[lineIndex]!;
     const evaluations = this.byLine[lineIndex]!;
-    if (evaluations.length === 0)
-      return `no rule sends ${line.sku} to a supplier and no supplier is declared`;
+    if (evaluations.length === 0) {
+      return this.rules.declaresSuppliers
+        ? `no supplier carries ${line.sku}`
+        : `no rule sends ${line.sku} to a supplier and no supplier is declared`;
+    }
     const refusals = evaluations.filter((e) => !e.fits[lineIndex]!.ok);
     if (refusals.length === evaluations.length) {
       return `no supplier can take ${line.sku}: ${refusals.map((e) => `${e.supplier.id} ${e.fits[lineIndex]!.note}`).join('; ')}`;

@@ -57,7 +57,7 @@ describe('routeOrder', () => {
     it('finds carriers by exact SKU, prefix, category, brand and vendor', () => {
       const order = routableOrder([{ sku: 'MUG-RED', category: 'kitchen', brand: 'ACME' }]);
       const decision = routeOrder(order, rules, context());
-      const byId = Object.fromEntries(decision.candidates.map((c) => [c.supplierId, c]));
+      // Without a rule the line goes to the declared suppliers that carry it; vendor's entry does not fit.
       assert.deepEqual(
         decision.candidates.map((c) => [c.supplierId, c.landedCost]),
         [
@@ -65,11 +65,22 @@ describe('routeOrder', () => {
           ['category', 6],
           ['prefix', 7.5],
           ['exact', 10],
-          ['vendor', undefined],
         ],
       );
-      assert.deepEqual(byId.vendor!.reasons, ['does not carry MUG-RED']);
-      assert.equal(byId.vendor!.eligible, false);
+    });
+
+    it('lists a supplier a rule names but that does not carry the product, with the reason', () => {
+      const named = parseRoutingRules({ ...rules, rules: [{ suppliers: ['vendor', 'exact'] }] });
+      const decision = routeOrder(routableOrder([{ sku: 'MUG-RED' }]), named, context());
+      const vendor = decision.candidates.find((c) => c.supplierId === 'vendor')!;
+      assert.deepEqual(vendor.reasons, ['does not carry MUG-RED']);
+      assert.equal(vendor.eligible, false);
+      assert.deepEqual(assigned(decision), [['exact', ['1']]]);
+    });
+
+    it('holds a line that no declared supplier carries', () => {
+      const decision = routeOrder(routableOrder([{ sku: 'SOCK-1' }]), rules, context());
+      assert.deepEqual(decision.unrouted, [{ orderLineId: '1', sku: 'SOCK-1', reason: 'no supplier carries SOCK-1' }]);
     });
 
     it('uses the most specific entry of a supplier and puts its part number and cost on the PO line', () => {
