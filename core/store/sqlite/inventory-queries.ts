@@ -1,27 +1,13 @@
 import type Database from 'better-sqlite3';
+import { OPEN_PURCHASE_ORDER_STATES } from '../../inventory/committed-units';
+import type { StockFeedOutcome, StockLevelInput, StockQuery, StockRecord } from '../order-store';
 import {
-  committedUnits,
-  OPEN_PURCHASE_ORDER_STATES,
-  type OpenPurchaseOrderLine,
-} from '../../inventory/committed-units';
-import type { PurchaseOrderState } from '../../model/purchase-order';
-import type { StockChange, StockFeedOutcome, StockLevelInput, StockQuery, StockRecord } from '../order-store';
-
-interface InventoryRow {
-  supplier_id: string;
-  sku: string;
-  quantity: number;
-  feed_at: number;
-  updated_at: number;
-}
-
-interface OpenLineRow {
-  supplier_id: string;
-  sku: string;
-  quantity: number;
-  state: PurchaseOrderState;
-  updated_at: number;
-}
+  OpenLinesBySupplierSku,
+  stockChangesForFeed,
+  stockRecordFromRow,
+  type InventoryRow,
+  type OpenLineRow,
+} from '../inventory-rows';
 
 const OPEN_STATES_SQL = OPEN_PURCHASE_ORDER_STATES.map((state) => `'${state}'`).join(', ');
 // PO lines live in the PO's JSON document; open POs are few, so reading them through json_each is cheap.
@@ -29,23 +15,6 @@ const OPEN_LINES_SQL = `SELECT po.supplier_id, json_extract(line.value, '$.sku')
     json_extract(line.value, '$.quantity') AS quantity, po.state, po.updated_at
   FROM purchase_orders po, json_each(po.data, '$.lines') AS line
   WHERE po.state IN (${OPEN_STATES_SQL})`;
-
-function groupBySku(rows: OpenLineRow[]): Map<string, OpenPurchaseOrderLine[]> {
-  const bySku = new Map<string, OpenPurchaseOrderLine[]>();
-  for (const row of rows) {
-    const key = `${row.supplier_id}\u0000${row.sku}`;
-    const lines = bySku.get(key) ?? [];
-    lines.push({
-      supplierId: row.supplier_id,
-      sku: row.sku,
-      quantity: row.quantity,
-      state: row.state,
-      updatedAt: row.updated_at,
-    });
-    bySku.set(key, lines);
-  }
-  return bySku;
-}
 
 /** The inventory tables' SQL for the SQLite store (migration 2); the store delegates to it. */
 export class SqliteInventoryQueries {
@@ -102,22 +71,10 @@ export class SqliteInventoryQueries {
     // One read of the supplier's rows and open PO lines instead of one query per SKU: feeds have 100,000 rows.
     const existing = new Map<string, InventoryRow>();
     for (const row of this.supplierRows.iterate(supplierId)) existing.set(row.sku, row);
-    const open = groupBySku(this.supplierOpenLines.all(supplierId));
-    const latest = new Map<string, number>();
-    for (const level of levels) latest.set(level.sku, level.quantity);
-
+    const open = new OpenLinesBySupplierSku(this.supplierOpenLines.all(supplierId));
     const now = this.now();
-    const changes: StockChange[] = [];
-    for (const [sku, quantity] of latest) {
-      const before = existing.get(sku);
-      if (before && before.feed_at > feedAtMs) continue;
-      this.upsert.run(supplierId, sku, quantity, feedAtMs, now);
-      const lines = open.get(`${supplierId}\u0000${sku}`) ?? [];
-      const change: StockChange = { sku, quantity, committed: committedUnits(lines, feedAtMs) };
-      if (before)
-        change.previous = { quantity: before.quantity, committed: committedUnits(lines, before.feed_at) };
-      changes.push(change);
-    }
+    const changes = stockChangesForFeed(supplierId, feedAtMs, levels, existing, open);
+    for (const change of changes) this.upsert.run(supplierId, change.sku, change.quantity, feedAtMs, now);
     this.recordFeed.run(supplierId, feedAtMs, now);
     return { applied: true, lastFeedAt: new Date(Math.max(last ?? 0, feedAtMs)).toISOString(), changes };
   }
@@ -127,14 +84,7 @@ export class SqliteInventoryQueries {
     const skus = JSON.stringify([...new Set(query.skus)]);
     const suppliers = query.supplierIds ? new Set(query.supplierIds) : undefined;
     const rows = this.stockBySku.all(skus).filter((row) => !suppliers || suppliers.has(row.supplier_id));
-    const open = groupBySku(this.openLinesBySku.all(skus));
-    return rows.map((row) => ({
-      supplierId: row.supplier_id,
-      sku: row.sku,
-      quantity: row.quantity,
-      committed: committedUnits(open.get(`${row.supplier_id}\u0000${row.sku}`) ?? [], row.feed_at),
-      feedAt: new Date(row.feed_at).toISOString(),
-      updatedAt: new Date(row.updated_at).toISOString(),
-    }));
+    const open = new OpenLinesBySupplierSku(this.openLinesBySku.all(skus));
+    return rows.map((row) => stockRecordFromRow(row, open));
   }
 }
