@@ -135,4 +135,25 @@ CREATE TABLE sequences (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'inventory: supplier stock per SKU and the last feed applied per supplier',
+    sql: `
+CREATE TABLE inventory (
+  supplier_id TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  quantity BIGINT NOT NULL,
+  feed_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (supplier_id, sku)
+);
+CREATE INDEX inventory_sku ON inventory (sku);
+
+CREATE TABLE inventory_feeds (
+  supplier_id TEXT PRIMARY KEY,
+  last_feed_at BIGINT NOT NULL,
+  applied_at BIGINT NOT NULL
+);
+`,
+  },
 ];

@@ -20,6 +20,10 @@ import type {
   OrderStore,
   PurchaseOrderUpdate,
   ShipmentResult,
+  StockFeedOutcome,
+  StockLevelInput,
+  StockQuery,
+  StockRecord,
 } from '../order-store';
 import {
   eventFromRow,
@@ -35,6 +39,14 @@ import {
   orderStateFollowingPurchaseOrders,
   purchaseOrderMovesFromParcels,
 } from '../order-following';
+import {
+  OpenLinesBySupplierSku,
+  stockChangesForFeed,
+  stockRecordFromRow,
+  type InventoryRow,
+  type OpenLineRow,
+} from '../inventory-rows';
+import { OPEN_PURCHASE_ORDER_STATES } from '../../inventory/committed-units';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 export interface PostgresStoreOptions {
@@ -53,6 +65,12 @@ export interface PostgresStoreOptions {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** First key of the migration advisory lock ("DROP" in ASCII); the second is the schema's hash. */
 const MIGRATION_LOCK_CLASS = 0x44524f50;
+/** First key of the per-supplier stock feed lock ("INVF" in ASCII); the second is the supplier's hash. */
+const STOCK_FEED_LOCK_CLASS = 0x494e5646;
+/** Lines of open POs ($1: the open states), read from the PO documents. */
+const OPEN_LINES_SQL = `SELECT po.supplier_id, line->>'sku' AS sku, line->>'quantity' AS quantity, po.state, po.updated_at
+  FROM purchase_orders po CROSS JOIN LATERAL jsonb_array_elements(po.data->'lines') AS line
+  WHERE po.state = ANY($1)`;
 /** serialization_failure and deadlock_detected: the transaction did nothing and can simply run again. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 const TRANSACTION_ATTEMPTS = 3;
@@ -66,6 +84,9 @@ async function rows(db: Queryable, sql: string, params: unknown[] = []): Promise
 async function firstRow(db: Queryable, sql: string, params: unknown[] = []): Promise<Row | undefined> {
   return (await rows(db, sql, params))[0];
 }
+
+/** Binary text order, as SQLite sorts and as `COLLATE "C"` makes PostgreSQL sort, whatever the locale. */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function sqlState(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -460,7 +481,7 @@ export class PostgresOrderStore implements OrderStore {
     return (
       await rows(
         this.connections,
-        'SELECT * FROM purchase_orders WHERE order_id = $1 ORDER BY created_at, number',
+        'SELECT * FROM purchase_orders WHERE order_id = $1 ORDER BY created_at, number COLLATE "C"',
         [orderId],
       )
     ).map(purchaseOrderFromRow);
@@ -487,7 +508,7 @@ export class PostgresOrderStore implements OrderStore {
          WHERE ${filter}
            AND ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $1))
              OR (state = 'sending' AND lease_until < $1))
-         ORDER BY created_at, number LIMIT $2
+         ORDER BY created_at, number COLLATE "C" LIMIT $2
          FOR UPDATE SKIP LOCKED
        )
        UPDATE purchase_orders po SET state = 'sending', lease_owner = $3, lease_until = $4,
@@ -498,7 +519,7 @@ export class PostgresOrderStore implements OrderStore {
     );
     return claimed
       .map(purchaseOrderFromRow)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.number.localeCompare(b.number));
+      .sort((a, b) => compareText(a.createdAt, b.createdAt) || compareText(a.number, b.number));
   }
 
   async claimPurchaseOrder(number: string, lease: Lease): Promise<PurchaseOrder | undefined> {
@@ -791,5 +812,79 @@ export class PostgresOrderStore implements OrderStore {
       [scope],
     );
     return Number(row!.value);
+  }
+
+  async applyStockFeed(
+    supplierId: string,
+    feedAt: Date,
+    levels: StockLevelInput[],
+  ): Promise<StockFeedOutcome> {
+    const feedAtMs = feedAt.getTime();
+    return this.transaction(async (db): Promise<StockFeedOutcome> => {
+      // Feeds of one supplier apply one after the other, whichever instances received them.
+      await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [STOCK_FEED_LOCK_CLASS, supplierId]);
+      const lastRow = await firstRow(db, 'SELECT last_feed_at FROM inventory_feeds WHERE supplier_id = $1', [
+        supplierId,
+      ]);
+      const last = lastRow ? Number(lastRow.last_feed_at) : undefined;
+      if (last !== undefined && last > feedAtMs) {
+        return { applied: false, lastFeedAt: new Date(last).toISOString(), changes: [] };
+      }
+      const skus = [...new Set(levels.map((level) => level.sku))];
+      const stored = await db.query<InventoryRow>(
+        'SELECT * FROM inventory WHERE supplier_id = $1 AND sku = ANY($2)',
+        [supplierId, skus],
+      );
+      const open = await db.query<OpenLineRow>(`${OPEN_LINES_SQL} AND po.supplier_id = $2`, [
+        OPEN_PURCHASE_ORDER_STATES,
+        supplierId,
+      ]);
+      const changes = stockChangesForFeed(
+        supplierId,
+        feedAtMs,
+        levels,
+        new Map(stored.rows.map((row) => [row.sku, row])),
+        new OpenLinesBySupplierSku(open.rows),
+      );
+      const now = this.now();
+      // One statement for the whole feed: feeds carry up to 100,000 SKUs.
+      await db.query(
+        `INSERT INTO inventory (supplier_id, sku, quantity, feed_at, updated_at)
+         SELECT $1, feed.sku, feed.quantity, $4, $5 FROM unnest($2::text[], $3::bigint[]) AS feed (sku, quantity)
+         ON CONFLICT (supplier_id, sku) DO UPDATE SET quantity = excluded.quantity, feed_at = excluded.feed_at,
+           updated_at = excluded.updated_at
+         WHERE excluded.feed_at >= inventory.feed_at`,
+        [
+          supplierId,
+          changes.map((change) => change.sku),
+          changes.map((change) => change.quantity),
+          feedAtMs,
+          now,
+        ],
+      );
+      await db.query(
+        `INSERT INTO inventory_feeds (supplier_id, last_feed_at, applied_at) VALUES ($1, $2, $3)
+         ON CONFLICT (supplier_id) DO UPDATE SET
+           last_feed_at = GREATEST(inventory_feeds.last_feed_at, excluded.last_feed_at), applied_at = excluded.applied_at`,
+        [supplierId, feedAtMs, now],
+      );
+      return { applied: true, lastFeedAt: new Date(Math.max(last ?? 0, feedAtMs)).toISOString(), changes };
+    });
+  }
+
+  async listStock(query: StockQuery): Promise<StockRecord[]> {
+    if (query.skus.length === 0) return [];
+    const skus = [...new Set(query.skus)];
+    const stock = await this.connections.query<InventoryRow>(
+      `SELECT * FROM inventory WHERE sku = ANY($1) AND ($2::text[] IS NULL OR supplier_id = ANY($2))
+       ORDER BY sku COLLATE "C", supplier_id COLLATE "C"`,
+      [skus, query.supplierIds ?? null],
+    );
+    const open = await this.connections.query<OpenLineRow>(`${OPEN_LINES_SQL} AND line->>'sku' = ANY($2)`, [
+      OPEN_PURCHASE_ORDER_STATES,
+      skus,
+    ]);
+    const lines = new OpenLinesBySupplierSku(open.rows);
+    return stock.rows.map((row) => stockRecordFromRow(row, lines));
   }
 }
