@@ -1,5 +1,6 @@
 import { DropshipError } from '../core/errors';
 import type { SupplierConnector } from './contract';
+import { cxmlConnector } from './suppliers/cxml/cxml';
 import { restJsonConnector } from './suppliers/rest-json/rest-json';
 import { x12SftpConnector } from './suppliers/x12-sftp/x12-sftp';
 
@@ -7,7 +8,7 @@ import { x12SftpConnector } from './suppliers/x12-sftp/x12-sftp';
  * Every supplier connector the package ships. A new connector is one import and one entry here; the
  * conformance suite (test/connectors/conformance.test.ts) runs against each entry automatically.
  */
-const SUPPLIER_CONNECTORS: SupplierConnector<never>[] = [restJsonConnector, x12SftpConnector];
+const SUPPLIER_CONNECTORS: SupplierConnector<never>[] = [restJsonConnector, x12SftpConnector, cxmlConnector];
 
 export function supplierConnectors(): readonly SupplierConnector[] {
   return SUPPLIER_CONNECTORS;

@@ -1,0 +1,47 @@
+import { AxiosError } from 'axios';
+import { OutcomeUnknownError, SupplierPermanentError, SupplierTransientError } from '../contract';
+
+/** Retry-After is either seconds or an HTTP date (RFC 9110 section 10.2.3). */
+export function parseRetryAfter(header: unknown, now: Date): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now.getTime());
+}
+
+/**
+ * Maps an HTTP failure (axios) to the contract's error types: what may be retried, what may not, and what may
+ * or may not have reached the supplier. `reason` extracts the supplier's own words from a refusal body.
+ */
+export function httpFailure(
+  err: unknown,
+  now: Date,
+  reason: (body: unknown) => string | undefined = () => undefined,
+): Error {
+  if (!(err instanceof AxiosError)) return new OutcomeUnknownError(String(err), { cause: err });
+  const status = err.response?.status;
+  if (status === undefined) {
+    // No reply: a refused connection never reached the supplier; anything else may have.
+    if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+      return new SupplierTransientError(`supplier unreachable (${err.code})`, undefined, { cause: err });
+    }
+    return new OutcomeUnknownError(`no reply from supplier (${err.code ?? err.message})`, { cause: err });
+  }
+  if (status === 429 || status === 503) {
+    return new SupplierTransientError(
+      `supplier answered HTTP ${status}`,
+      parseRetryAfter(err.response?.headers['retry-after'], now),
+      { cause: err },
+    );
+  }
+  if (status === 408 || status === 504)
+    return new OutcomeUnknownError(`supplier answered HTTP ${status}`, { cause: err });
+  if (status >= 500)
+    return new SupplierTransientError(`supplier answered HTTP ${status}`, undefined, { cause: err });
+  const words = reason(err.response?.data);
+  return new SupplierPermanentError(
+    `supplier refused the PO with HTTP ${status}${words ? `: ${words.slice(0, 200)}` : ''}`,
+    { cause: err },
+  );
+}
