@@ -91,14 +91,25 @@ function stockRow(
 }
 
 /**
- * A CSV stock feed with a header row (BOM, quoted fields with commas, CRLF or LF). Rows that cannot be read are
- * reported with their line number; an unclosed quote makes the rest of the file unreadable and says so.
+ * The records of a CSV text and the line each ends on. Without a quote character every record is one physical
+ * line, so csv-parse need not report positions (its per-record info costs as much as the parsing itself).
  */
-export function parseStockCsv(text: string | Buffer, options: StockFeedOptions = {}): ParsedStockFeed {
-  const feed: ParsedStockFeed = { format: 'csv', rows: [], problems: [] };
-  // The line where each record ends, kept beside the records (csv-parse's typings want records back unchanged).
+function readCsvRecords(
+  text: string | Buffer,
+  problems: StockFeedProblem[],
+): { records: string[][]; lines: number[] } {
+  const records: string[][] = [];
   const lines: number[] = [];
-  const records = parseCsv(text, {
+  const quoted = typeof text === 'string' ? text.includes('"') : text.includes(0x22);
+  if (!quoted) {
+    parseCsv(text, { bom: true, relax_column_count: true }).forEach((fields, i) => {
+      if (fields.length === 1 && fields[0] === '') return; // an empty line
+      records.push(fields);
+      lines.push(i + 1);
+    });
+    return { records, lines };
+  }
+  const quotedRecords = parseCsv(text, {
     bom: true,
     skip_empty_lines: true,
     relax_column_count: true,
@@ -109,7 +120,7 @@ export function parseStockCsv(text: string | Buffer, options: StockFeedOptions =
           err.code === 'CSV_QUOTE_NOT_CLOSED'
             ? 'a quote opened here is never closed; the rest of the file cannot be read'
             : err.message;
-        feed.problems.push({ line: (lines.at(-1) ?? 0) + 1, reason });
+        problems.push({ line: (lines.at(-1) ?? 0) + 1, reason });
       }
       return undefined;
     },
@@ -118,6 +129,16 @@ export function parseStockCsv(text: string | Buffer, options: StockFeedOptions =
       return fields;
     },
   });
+  return { records: quotedRecords, lines };
+}
+
+/**
+ * A CSV stock feed with a header row (BOM, quoted fields with commas, CRLF or LF). Rows that cannot be read are
+ * reported with their line number; an unclosed quote makes the rest of the file unreadable and says so.
+ */
+export function parseStockCsv(text: string | Buffer, options: StockFeedOptions = {}): ParsedStockFeed {
+  const feed: ParsedStockFeed = { format: 'csv', rows: [], problems: [] };
+  const { records, lines } = readCsvRecords(text, feed.problems);
   const header = records[0];
   if (!header) {
     feed.problems.push({ line: 1, reason: 'the file is empty' });

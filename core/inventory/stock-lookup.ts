@@ -14,13 +14,17 @@ export interface StockEntry {
 export function stockLookup(
   entries: Iterable<StockEntry>,
 ): (supplierId: string, sku: string) => StockSnapshot | undefined {
-  const snapshots = new Map<string, StockSnapshot>();
+  // Per supplier, then per SKU: the router looks up several pairs per line, and building a key string each time
+  // costs more than the second map lookup.
+  const bySupplier = new Map<string, Map<string, StockSnapshot>>();
   for (const entry of entries) {
-    snapshots.set(`${entry.supplierId}\u0000${entry.sku}`, {
+    let bySku = bySupplier.get(entry.supplierId);
+    if (!bySku) bySupplier.set(entry.supplierId, (bySku = new Map<string, StockSnapshot>()));
+    bySku.set(entry.sku, {
       quantity: entry.quantity,
       committed: entry.committed ?? 0,
       feedAt: Date.parse(entry.feedAt),
     });
   }
-  return (supplierId, sku) => snapshots.get(`${supplierId}\u0000${sku}`);
+  return (supplierId, sku) => bySupplier.get(supplierId)?.get(sku);
 }

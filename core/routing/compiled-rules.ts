@@ -46,12 +46,12 @@ export interface CompiledRules {
   /** The first rule that fits the line, or undefined (then the line may go to every declared supplier). */
   ruleFor(line: OrderLine, shipTo: Address): CompiledRule | undefined;
   /**
-   * The suppliers of a line no rule matches: the declared suppliers that carry it (so 50 suppliers with big
-   * catalogues are not all listed as "does not carry"), then the global fallback chain.
+   * The suppliers of a line no rule matches: the declared or catalogued suppliers that carry it (so 50
+   * suppliers with big catalogues are not all listed as "does not carry"), then the global fallback chain.
    */
   defaultTiersFor(line: OrderLine): SupplierTiers;
-  /** True when the rules declare at least one supplier. */
-  declaresSuppliers: boolean;
+  /** True when the rules declare or catalogue at least one supplier. */
+  listsSuppliers: boolean;
 }
 
 const DEFAULT_WEIGHTS = { stock: 0.3, cost: 0.4, handling: 0.15, performance: 0.15 };
@@ -146,6 +146,11 @@ function compile(rules: RoutingRules): CompiledRules {
   for (const [id, list] of patterns) {
     supplier(id).patternEntries = list.sort((a, b) => b.rank - a.rank); // stable: equal ranks keep their order
   }
+  // Lines no rule matches go to these: declared or catalogued suppliers, in the order first named.
+  const known = [...suppliers.values()];
+  const rank = new Map(known.map((candidate, i) => [candidate.id, i]));
+  const uncatalogued = known.filter((candidate) => !candidate.hasCatalogue).map((candidate) => candidate.id);
+  const patterned = known.filter((candidate) => candidate.patternEntries.length > 0);
 
   const expand = (names: readonly string[]): string[] => {
     const ids: string[] = [];
@@ -187,9 +192,7 @@ function compile(rules: RoutingRules): CompiledRules {
     };
   });
 
-  const declared = Object.keys(rules.suppliers ?? {});
-  // Without declared suppliers the first tier is the global fallback's first step, not a list of carriers.
-  const defaultTiers: SupplierTiers = declared.length > 0 ? tiersOf(declared, []) : [[], ...tiersOf([], [])];
+  const fallbackTiers = tiersOf([], []);
   const weights = { ...DEFAULT_WEIGHTS, ...rules.weights };
   return {
     strategy: rules.strategy ?? 'priority',
@@ -207,11 +210,19 @@ function compile(rules: RoutingRules): CompiledRules {
       return undefined;
     },
     defaultTiersFor(line) {
-      const [declared = [], ...fallbacks] = defaultTiers;
-      const carriers = declared.filter((id) => this.catalogueEntry(supplier(id), line) !== undefined);
-      return [carriers, ...fallbacks];
+      const carriers: string[] = [];
+      const bySupplier = exact.get(line.sku);
+      if (bySupplier) for (const id of bySupplier.keys()) carriers.push(id);
+      for (const candidate of patterned) {
+        if (!bySupplier?.has(candidate.id) && candidate.patternEntries.some(({ matches }) => matches(line))) {
+          carriers.push(candidate.id);
+        }
+      }
+      carriers.push(...uncatalogued);
+      if (carriers.length > 1) carriers.sort((a, b) => rank.get(a)! - rank.get(b)!);
+      return [carriers, ...fallbackTiers];
     },
-    declaresSuppliers: declared.length > 0,
+    listsSuppliers: known.length > 0,
   };
 }
 

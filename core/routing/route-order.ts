@@ -100,6 +100,8 @@ interface SupplierEval {
   late: boolean;
   handlingPart: number;
   performancePart: number;
+  /** The supplier's shipping estimate for the ship-to country. */
+  rate: { base: number; perUnit: number };
 }
 
 /** One way to give a set of lines to one supplier, with everything the ranking compares. */
@@ -231,6 +233,7 @@ class OrderRouting {
       late: false,
       handlingPart: 1,
       performancePart: performancePart(this.context.performance?.(supplier.id)),
+      rate: shippingRate(supplier, this.order.shipTo.country),
     };
     const country = this.order.shipTo.country;
     if (!supplier.active) evaluation.blocked = 'is paused';
@@ -287,9 +290,14 @@ class OrderRouting {
       const committed = snapshot.committed ?? 0;
       const buffer = bufferUnits(policy, line.sku, snapshot.quantity);
       const available = snapshot.quantity - committed - buffer;
-      const held = [committed > 0 ? `${committed} on open POs` : '', buffer > 0 ? `buffer ${buffer}` : '']
-        .filter(Boolean)
-        .join(' and ');
+      const held =
+        committed > 0 && buffer > 0
+          ? `${committed} on open POs and buffer ${buffer}`
+          : committed > 0
+            ? `${committed} on open POs`
+            : buffer > 0
+              ? `buffer ${buffer}`
+              : '';
       const left = `${Math.max(available, 0)} left${held ? ` after ${held}` : ''}`;
       if (available < needed) {
         return refuse(
@@ -302,7 +310,7 @@ class OrderRouting {
       confidence = stale ? policy.feedEveryMs! / age : 1;
       note = `${line.sku}: ${left}${stale ? ` (feed ${formatAge(age)} old)` : ''}`;
     }
-    const shippingPerUnit = shippingRate(supplier, this.order.shipTo.country).perUnit;
+    const shippingPerUnit = evaluation.rate.perUnit;
     const itemCost =
       entry.unitCost === undefined ? undefined : (entry.unitCost + (entry.dropshipFee ?? 0)) * line.quantity;
     return {
@@ -364,7 +372,7 @@ class OrderRouting {
       units += line.quantity;
       revenue += line.unitPrice * line.quantity;
     }
-    const rate = shippingRate(evaluation.supplier, this.order.shipTo.country);
+    const rate = evaluation.rate;
     const landedCost = itemCost === undefined ? undefined : itemCost + rate.base + rate.perUnit * units;
     const weighted =
       w.stock * confidence +
@@ -425,20 +433,18 @@ class OrderRouting {
     const chosen: Option[] = [];
     const pool = this.evaluations.filter((e) => e.okLines.length > 0 && !(onTimeOnly && e.late));
     while (remaining.size > 0) {
-      let pick: Option | undefined;
+      // Only the suppliers that take the most remaining lines are ranked (building an option costs).
+      let most = 0;
+      let widest: { evaluation: SupplierEval; lines: number[] }[] = [];
       for (const evaluation of pool) {
         if (chosen.some((c) => c.evaluation === evaluation)) continue;
         const lines = evaluation.okLines.filter((i) => remaining.has(i));
-        if (lines.length === 0) continue;
-        const option = this.option(evaluation, lines);
-        if (
-          !pick ||
-          lines.length > pick.lines.length ||
-          (lines.length === pick.lines.length && this.compare(option, pick) < 0)
-        ) {
-          pick = option;
-        }
+        if (lines.length > most) {
+          most = lines.length;
+          widest = [{ evaluation, lines }];
+        } else if (lines.length === most && most > 0) widest.push({ evaluation, lines });
       }
+      const pick = this.best(widest.map(({ evaluation, lines }) => this.option(evaluation, lines)));
       if (!pick) break;
       chosen.push(pick);
       for (const i of pick.lines) remaining.delete(i);
@@ -542,7 +548,7 @@ class OrderRouting {
     const line = this.lines[lineIndex]!;
     const evaluations = this.byLine[lineIndex]!;
     if (evaluations.length === 0) {
-      return this.rules.declaresSuppliers
+      return this.rules.listsSuppliers
         ? `no supplier carries ${line.sku}`
         : `no rule sends ${line.sku} to a supplier and no supplier is declared`;
     }

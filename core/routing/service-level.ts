@@ -7,7 +7,9 @@ const OFFSET_BUCKET_MS = 15 * 60_000;
 const MAX_CACHED_OFFSETS = 10_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsets = new Map<string, number>();
+/** Offsets per zone, then per quarter-hour bucket (nested maps: no key string to build per lookup). */
+const offsets = new Map<string, Map<number, number>>();
+let cachedOffsets = 0;
 
 function formatterFor(zone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(zone);
@@ -31,8 +33,9 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 export function utcOffsetMs(zone: string, atMs: number): number {
   if (zone === 'UTC') return 0;
   const bucket = Math.floor(atMs / OFFSET_BUCKET_MS);
-  const key = `${zone}|${bucket}`;
-  let offset = offsets.get(key);
+  let byBucket = offsets.get(zone);
+  if (!byBucket) offsets.set(zone, (byBucket = new Map<number, number>()));
+  let offset = byBucket.get(bucket);
   if (offset === undefined) {
     const at = bucket * OFFSET_BUCKET_MS;
     const parts = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
@@ -41,8 +44,12 @@ export function utcOffsetMs(zone: string, atMs: number): number {
     }
     const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
     offset = wall - at;
-    if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
-    offsets.set(key, offset);
+    if (++cachedOffsets > MAX_CACHED_OFFSETS) {
+      offsets.clear();
+      cachedOffsets = 1;
+      offsets.set(zone, (byBucket = new Map<number, number>()));
+    }
+    byBucket.set(bucket, offset);
   }
   return offset;
 }
@@ -57,8 +64,17 @@ function weekdayIndex(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
 }
 
+const isoDates = new Map<number, string>();
+
+/** "2026-11-19" for a day number; cached, since every decision names a few dispatch dates. */
 export function isoDateOfDayNumber(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let date = isoDates.get(day);
+  if (date === undefined) {
+    if (isoDates.size >= MAX_CACHED_OFFSETS) isoDates.clear();
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    isoDates.set(day, date);
+  }
+  return date;
 }
 
 export interface ShippingCalendar {

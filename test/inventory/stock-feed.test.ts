@@ -76,6 +76,12 @@ describe('stock feed parsing', () => {
       ]);
     });
 
+    it('numbers the lines of an unquoted file, counting empty lines', () => {
+      const feed = parseStockCsv('sku,qty\r\n\r\nA,1\r\nB,x\r\n', { supplierId: 'acme' });
+      assert.deepEqual(feed.rows, [{ supplierId: 'acme', sku: 'A', quantity: 1, line: 3 }]);
+      assert.deepEqual(feed.problems, [{ line: 4, reason: 'quantity for B is "x", not a whole number' }]);
+    });
+
     it('says so when a quote is never closed, keeping the rows before it', () => {
       const feed = parseStockCsv('sku,qty\nA,1\n"B,2\nC,3\n', { supplierId: 'acme' });
       assert.deepEqual(

@@ -80,7 +80,9 @@ describe('routeOrder', () => {
 
     it('holds a line that no declared supplier carries', () => {
       const decision = routeOrder(routableOrder([{ sku: 'SOCK-1' }]), rules, context());
-      assert.deepEqual(decision.unrouted, [{ orderLineId: '1', sku: 'SOCK-1', reason: 'no supplier carries SOCK-1' }]);
+      assert.deepEqual(decision.unrouted, [
+        { orderLineId: '1', sku: 'SOCK-1', reason: 'no supplier carries SOCK-1' },
+      ]);
     });
 
     it('uses the most specific entry of a supplier and puts its part number and cost on the PO line', () => {
