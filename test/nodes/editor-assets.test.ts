@@ -1,0 +1,445 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import ts from 'typescript';
+
+/**
+ * The editor side of each node, checked against its runtime: the .html registers the type in the right palette
+ * category, every property and credential the runtime reads has an editor default, an i18n label and a help
+ * entry, every message key the editor uses exists in the en-US catalogue, and the validators answer in words.
+ */
+
+const ROOT = path.join(__dirname, '..', '..');
+const MODULE = 'node-red-contrib-dropship';
+
+/** Nodes whose editor follows these conventions; config nodes live in the "config" category. */
+const CHECKED_NODES: Record<string, { config: boolean }> = {
+  'dropship-store': { config: true },
+  'dropship-storefront': { config: true },
+  'dropship-supplier': { config: true },
+  'dropship-mailer': { config: true },
+  'dropship-order-in': { config: false },
+  'dropship-dispatch': { config: false },
+  'dropship-tracking-in': { config: false },
+  'dropship-notify': { config: false },
+};
+
+type Catalogue = Record<string, unknown>;
+
+interface RuntimeContract {
+  properties: string[];
+  credentials: Record<string, string>;
+}
+
+interface EditorDefinition {
+  category: string;
+  color: string;
+  icon: string;
+  inputs?: number;
+  outputs?: number;
+  defaults: Record<
+    string,
+    { value: unknown; validate?: (this: Record<string, unknown>, value: unknown, opt: object) => unknown }
+  >;
+  credentials?: Record<
+    string,
+    { type: string; validate?: (this: Record<string, unknown>, value: unknown, opt: object) => unknown }
+  >;
+  paletteLabel: string | (() => string);
+  label: (this: Record<string, unknown>) => string;
+  inputLabels?: (this: Record<string, unknown>, index: number) => string;
+  outputLabels?: (this: Record<string, unknown>, index: number) => string;
+}
+
+interface NodeAssets {
+  type: string;
+  folder: string;
+  runtime: RuntimeContract;
+  template: string;
+  script: string;
+  catalogue: Catalogue;
+  help: string;
+  definition: EditorDefinition;
+}
+
+function nodeFolders(): { type: string; folder: string }[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    'node-red': { nodes: Record<string, string> };
+  };
+  return Object.entries(pkg['node-red'].nodes)
+    .filter(([type]) => type in CHECKED_NODES)
+    .map(([type, file]) => ({ type, folder: path.basename(path.dirname(file)) }));
+}
+
+/** The properties the runtime reads (its `extends NodeDef` interface, plus `name`) and the credentials it declares. */
+function runtimeContract(file: string): RuntimeContract {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const properties = new Set<string>(['name']);
+  const credentials: Record<string, string> = {};
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isInterfaceDeclaration(node) &&
+      node.heritageClauses?.some((h) => h.types.some((t) => t.expression.getText() === 'NodeDef'))
+    ) {
+      for (const member of node.members) if (member.name) properties.add(member.name.getText());
+    }
+    if (ts.isCallExpression(node) && node.expression.getText().endsWith('registerType')) {
+      const options = node.arguments[2];
+      if (options && ts.isObjectLiteralExpression(options)) {
+        const creds = options.properties.find((p) => p.name?.getText() === 'credentials');
+        if (creds && ts.isPropertyAssignment(creds) && ts.isObjectLiteralExpression(creds.initializer)) {
+          for (const cred of creds.initializer.properties) {
+            const typeText = ts.isPropertyAssignment(cred)
+              ? /type:\s*'(\w+)'/.exec(cred.initializer.getText())?.[1]
+              : undefined;
+            credentials[cred.name!.getText()] = typeText ?? '';
+          }
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return { properties: [...properties], credentials };
+}
+
+function lookup(catalogue: Catalogue, key: string): unknown {
+  return key
+    .split('.')
+    .reduce<unknown>(
+      (value, part) =>
+        value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined,
+      catalogue,
+    );
+}
+
+/** RED._ as the editor resolves it: "<module>/<set>:<key>" looked up in that node set's catalogue. */
+function translator(
+  type: string,
+  catalogue: Catalogue,
+): (key: string, options?: Record<string, unknown>) => string {
+  return (key, options = {}) => {
+    const [namespace, messageKey] = key.split(':');
+    assert.equal(namespace, `${MODULE}/${type}`, `message key "${key}" uses another node set's namespace`);
+    const message = lookup(catalogue, messageKey ?? '');
+    assert.equal(typeof message, 'string', `message key "${messageKey}" is missing from the ${type} catalogue`);
+    return (message as string).replace(/__(\w+)__/g, (_m, name: string) => String(options[name]));
+  };
+}
+
+/** Runs the editor script with a stand-in RED (no nodes in the workspace, no dialog open) and returns its definition. */
+function loadDefinition(type: string, script: string, catalogue: Catalogue): EditorDefinition {
+  const registered: { type: string; definition: EditorDefinition }[] = [];
+  // jQuery with no dialog open: every selection is empty, and admin requests never answer.
+  const emptySelection = Object.assign(
+    (): object => ({ length: 0, val: () => undefined, prop: () => undefined, attr: () => undefined }),
+    {
+      getJSON: () => ({ then: () => ({}) }),
+    },
+  );
+  const RED = {
+    _: translator(type, catalogue),
+    nodes: {
+      registerType: (name: string, definition: EditorDefinition) =>
+        registered.push({ type: name, definition }),
+      node: () => null,
+      eachNode: () => undefined,
+      eachConfig: () => undefined,
+    },
+    settings: { httpNodeRoot: '/' },
+  };
+  vm.runInNewContext(script, { RED, $: emptySelection, URL });
+  assert.equal(registered.length, 1, `${type}.html registers ${registered.length} types`);
+  assert.equal(registered[0]!.type, type);
+  return registered[0]!.definition;
+}
+
+function readAssets(type: string, folder: string): NodeAssets {
+  const dir = path.join(ROOT, 'nodes', folder);
+  const html = readFileSync(path.join(dir, `${folder}.html`), 'utf8');
+  const template = new RegExp(
+    `<script type="text/html" data-template-name="${type}">([\\s\\S]*?)</script>`,
+  ).exec(html)?.[1];
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1];
+  assert.ok(template, `${folder}.html has no edit template for ${type}`);
+  assert.ok(script, `${folder}.html has no script`);
+  const catalogue = JSON.parse(
+    readFileSync(path.join(dir, 'locales', 'en-US', `${folder}.json`), 'utf8'),
+  ) as Catalogue;
+  return {
+    type,
+    folder,
+    runtime: runtimeContract(path.join(dir, `${folder}.ts`)),
+    template,
+    script,
+    catalogue,
+    help: readFileSync(path.join(dir, 'locales', 'en-US', `${folder}.html`), 'utf8'),
+    definition: loadDefinition(type, script, catalogue),
+  };
+}
+
+/** The text of each <dt> in a help section, without its type annotation. */
+function helpTerms(section: string): string[] {
+  return [...section.matchAll(/<dt[^>]*>([^<]*)/g)].map((m) => m[1]!.trim());
+}
+
+function helpSection(help: string, title: string): string | undefined {
+  return new RegExp(`<h3>${title}</h3>([\\s\\S]*?)(?=<h3>|</script>)`).exec(help)?.[1];
+}
+
+function defaultsOf(definition: EditorDefinition): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(definition.defaults).map(([key, d]) => [key, d.value]));
+}
+
+describe('node editor assets', () => {
+  const folders = nodeFolders();
+
+  it('covers every node it is meant to check', () => {
+    assert.deepEqual(folders.map((f) => f.type).sort(), Object.keys(CHECKED_NODES).sort());
+  });
+
+  for (const { type, folder } of folders) {
+    describe(type, () => {
+      let assets: NodeAssets;
+      before(() => {
+        assets = readAssets(type, folder);
+      });
+
+      it(`registers in the "${CHECKED_NODES[type]!.config ? 'config' : 'dropship'}" category with the package colour and its own icon`, () => {
+        const { definition } = assets;
+        assert.equal(definition.category, CHECKED_NODES[type]!.config ? 'config' : 'dropship');
+        assert.equal(definition.color, '#94CFC2');
+        assert.ok(
+          existsSync(path.join(ROOT, 'nodes', folder, 'icons', definition.icon)),
+          `icon ${definition.icon} is missing`,
+        );
+        const paletteLabel =
+          typeof definition.paletteLabel === 'function' ? definition.paletteLabel() : definition.paletteLabel;
+        assert.ok(paletteLabel && !paletteLabel.includes('.'), `palette label "${paletteLabel}"`);
+        assert.ok(definition.label.call(defaultsOf(definition)).length > 0);
+      });
+
+      it('has an editor default, an i18n label and a help entry for every property the runtime reads', () => {
+        const details = helpSection(assets.help, 'Details');
+        assert.ok(details, 'the help has no Details section');
+        const documented = helpTerms(details);
+        for (const property of assets.runtime.properties) {
+          assert.ok(property in assets.definition.defaults, `no editor default for "${property}"`);
+          const label = lookup(assets.catalogue, `${type}.label.${property}`);
+          assert.equal(typeof label, 'string', `no label ${type}.label.${property}`);
+          assert.ok(
+            documented.includes(label as string),
+            `the help's Details do not describe "${label as string}" (${property})`,
+          );
+        }
+      });
+
+      it('declares the runtime credentials with the same types, each labelled and described', () => {
+        const documented = helpTerms(helpSection(assets.help, 'Details') ?? '');
+        const editorCredentials = assets.definition.credentials ?? {};
+        assert.deepEqual(
+          Object.keys(editorCredentials).sort(),
+          Object.keys(assets.runtime.credentials).sort(),
+        );
+        for (const [name, kind] of Object.entries(assets.runtime.credentials)) {
+          assert.equal(editorCredentials[name]!.type, kind, `credential ${name}`);
+          const label = lookup(assets.catalogue, `${type}.label.${name}`) as string;
+          assert.equal(typeof label, 'string', `no label ${type}.label.${name}`);
+          assert.ok(documented.includes(label), `the help's Details do not describe "${label}" (${name})`);
+          assert.match(
+            assets.template,
+            new RegExp(`id="node-(config-)?input-${name}"`),
+            `no input for credential ${name}`,
+          );
+        }
+      });
+
+      it('uses only message keys that exist in its catalogue', () => {
+        const templateKeys = [...assets.template.matchAll(/data-i18n="([^"]+)"/g)].flatMap((m) =>
+          m[1]!.split(';').map((k) => k.replace(/^\[\w+\]/, '')),
+        );
+        assert.ok(templateKeys.length > 0);
+        const sections = new Set(Object.keys((assets.catalogue[type] as Catalogue) ?? {}));
+        // Literal keys passed to t() in the script, e.g. 'errors.path' or 'outputs.sent'.
+        const scriptKeys = [...assets.script.matchAll(/'([a-zA-Z]+(?:\.[\w-]+)+)'/g)]
+          .map((m) => m[1]!)
+          .filter((k) => sections.has(k.split('.')[0]!));
+        for (const key of templateKeys) {
+          assert.ok(key.startsWith(`${type}.`), `template key "${key}" is outside the ${type} namespace`);
+          assert.equal(typeof lookup(assets.catalogue, key), 'string', `template key "${key}" is missing`);
+        }
+        for (const key of scriptKeys)
+          assert.equal(
+            typeof lookup(assets.catalogue, `${type}.${key}`),
+            'string',
+            `script key "${key}" is missing`,
+          );
+      });
+
+      it('has help with a summary and, for flow nodes, labelled Inputs and Outputs for every port', () => {
+        assert.match(assets.help, new RegExp(`<script type="text/html" data-help-name="${type}">\\s*<p>`));
+        if (CHECKED_NODES[type]!.config) return;
+        const { definition } = assets;
+        const inputs = helpSection(assets.help, 'Inputs');
+        const outputs = helpSection(assets.help, 'Outputs');
+        assert.ok(inputs?.includes('class="message-properties"'), 'no Inputs message properties');
+        assert.ok(outputs?.includes('class="node-ports"'), 'no Outputs port list');
+        const ports = outputs!.match(/<li>/g)?.length ?? 0;
+        assert.equal(ports, definition.outputs, 'one help entry per output');
+        const node = defaultsOf(definition);
+        assert.ok(definition.inputLabels!.call(node, 0).length > 0);
+        for (let port = 0; port < definition.outputs!; port++) {
+          const label = definition.outputLabels!.call(node, port);
+          assert.ok(
+            outputs!.includes(`<li>${label}`),
+            `output ${port + 1} "${label}" is not the label the help uses`,
+          );
+        }
+      });
+
+      it('accepts its own defaults and explains, in words, every value it refuses', () => {
+        const node = { ...defaultsOf(assets.definition), id: 'n1', type };
+        for (const [property, def] of Object.entries(assets.definition.defaults)) {
+          if (!def.validate) continue;
+          const verdict = def.validate.call(node, def.value, {});
+          if (verdict === true) continue;
+          // Only fields a new node cannot have filled in yet may refuse their default, and they say why.
+          const messages = Array.isArray(verdict) ? verdict : [verdict];
+          for (const message of messages)
+            assert.match(String(message), /\s/, `${property}: "${String(message)}" is not a sentence`);
+        }
+      });
+    });
+  }
+
+  describe('validation messages', () => {
+    const cases: {
+      type: string;
+      property: string;
+      value: unknown;
+      node?: Record<string, unknown>;
+      expect: RegExp;
+    }[] = [
+      {
+        type: 'dropship-supplier',
+        property: 'supplierId',
+        value: 'ACME Wholesale',
+        expect: /lower-case letters, digits and -/,
+      },
+      { type: 'dropship-supplier', property: 'supplierId', value: '', expect: /Enter a supplier id/ },
+      {
+        type: 'dropship-store',
+        property: 'connectionString',
+        value: 'postgres://shop:secret@db/orders',
+        node: { engine: 'postgres' },
+        expect: /Password field/,
+      },
+      {
+        type: 'dropship-store',
+        property: 'connectionString',
+        value: 'mysql://db/orders',
+        node: { engine: 'postgres' },
+        expect: /starts with postgres:\/\//,
+      },
+      {
+        type: 'dropship-store',
+        property: 'schema',
+        value: 'Orders-2',
+        node: { engine: 'postgres' },
+        expect: /lower-case letters/,
+      },
+      {
+        type: 'dropship-storefront',
+        property: 'shopDomain',
+        value: 'https://shop.example.com',
+        node: { platform: 'shopify' },
+        expect: /myshopify\.com/,
+      },
+      {
+        type: 'dropship-storefront',
+        property: 'secretEnv',
+        value: '1SECRET',
+        node: { secretEnv: '1SECRET' },
+        expect: /variable name/,
+      },
+      { type: 'dropship-mailer', property: 'port', value: '70000', expect: /1 to 65535/ },
+      {
+        type: 'dropship-mailer',
+        property: 'from',
+        value: 'orders at shop',
+        expect: /is not an e-mail address/,
+      },
+      { type: 'dropship-order-in', property: 'path', value: 'orders', expect: /starts with \// },
+      {
+        type: 'dropship-order-in',
+        property: 'storefront',
+        value: '',
+        node: { platform: 'shopify' },
+        expect: /Shopify storefront/,
+      },
+      { type: 'dropship-order-in', property: 'store', value: '', expect: /Choose the order store/ },
+      { type: 'dropship-tracking-in', property: 'path', value: '/track ing', expect: /no spaces/ },
+      {
+        type: 'dropship-dispatch',
+        property: 'maxAttempts',
+        value: '0',
+        expect: /Tries: enter a whole number from 1 to 100/,
+      },
+      {
+        type: 'dropship-dispatch',
+        property: 'maxDelaySeconds',
+        value: '2',
+        node: { baseDelaySeconds: 5 },
+        expect: /at least as long as the first wait/,
+      },
+      { type: 'dropship-notify', property: 'milestones', value: [], expect: /Tick at least one/ },
+      {
+        type: 'dropship-notify',
+        property: 'templates',
+        value: { shipped: { subject: 'Shipped', text: '', html: '' } },
+        expect: /Shipped: fill in Plain text, HTML/,
+      },
+    ];
+    const definitions = new Map<string, EditorDefinition>();
+    before(() => {
+      for (const { type, folder } of nodeFolders())
+        definitions.set(type, readAssets(type, folder).definition);
+    });
+
+    for (const { type, property, value, node, expect } of cases) {
+      it(`${type} refuses ${property} = ${JSON.stringify(value)} saying what to do`, () => {
+        const definition = definitions.get(type)!;
+        const self = { ...defaultsOf(definition), id: 'n1', type, ...node };
+        const verdict = definition.defaults[property]!.validate!.call(self, value, {});
+        assert.match(String(verdict), expect);
+      });
+    }
+
+    it('accepts the values of a working set-up', () => {
+      const accept = (
+        type: string,
+        property: string,
+        value: unknown,
+        node: Record<string, unknown> = {},
+      ): void => {
+        const definition = definitions.get(type)!;
+        assert.equal(
+          definition.defaults[property]!.validate!.call({ ...defaultsOf(definition), ...node }, value, {}),
+          true,
+          `${type}.${property}`,
+        );
+      };
+      accept('dropship-supplier', 'supplierId', 'acme-wholesale');
+      accept('dropship-store', 'connectionString', 'postgres://dropship@db.example.com:5432/dropship', {
+        engine: 'postgres',
+      });
+      accept('dropship-storefront', 'shopDomain', 'my-shop.myshopify.com', { platform: 'shopify' });
+      accept('dropship-mailer', 'from', 'My Shop <orders@myshop.example>');
+      accept('dropship-mailer', 'port', '465');
+      accept('dropship-order-in', 'path', '/hooks/shopify-orders');
+      accept('dropship-order-in', 'storefront', '', { platform: 'generic' });
+      accept('dropship-notify', 'templates', { shipped: { subject: 'S', text: 'T', html: '<p>H</p>' } });
+    });
+  });
+});
