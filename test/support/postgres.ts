@@ -114,7 +114,8 @@ export async function startPasswordProtectedCluster(): Promise<ThrowawayCluster>
   const dir = mkdtempSync(path.join(tmpdir(), 'dropship-pg-'));
   const postgresUid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   chownSync(dir, postgresUid, -1);
-  const password = randomBytes(12).toString('hex');
+  // Characters that mean something in a URL, so the test shows the password survives the trip through one.
+  const password = `${randomBytes(9).toString('hex')}@:/?#%`;
   writeFileSync(path.join(dir, 'password'), password);
   chownSync(path.join(dir, 'password'), postgresUid, -1);
   const asPostgres = (command: string, args: string[]) =>

@@ -108,7 +108,8 @@ function connectionSettings(options: PostgresStoreOptions, schema: string) {
         { cause: err },
       );
     }
-    url.password = options.password;
+    // `pg` percent-decodes the URL's password; the setter alone would leave a literal `%` undecodable.
+    url.password = encodeURIComponent(options.password);
     connectionString = url.toString();
   }
   return {
@@ -156,7 +157,7 @@ export class PostgresOrderStore implements OrderStore {
     this.connections.on('error', () => undefined);
   }
 
-  /** For store-level extensions (metrics, inventory) that need their own queries in this database. */
+  /** For store-level extensions (metrics, reports) that need their own queries in this database. */
   get pool(): Pool {
     return this.connections;
   }
