@@ -1,9 +1,9 @@
-import axios, { AxiosError, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import type { AxiosRequestConfig } from 'axios';
 import { DropshipError } from '../../core/errors';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import { trackingUrlFor, type CarrierCode } from '../../core/tracking/carrier-detection';
 import { normaliseCarrierStatus } from '../../core/tracking/status-vocabulary';
-import { parseRetryAfter } from '../suppliers/rest-json/rest-json';
+import { httpExchange } from '../messaging/http-exchange';
 import {
   CarrierUnavailableError,
   carrierSource,
@@ -26,32 +26,18 @@ export async function carrierRequest(
   config: AxiosRequestConfig,
   ctx: CarrierContext<{ timeoutMs?: number }>,
 ): Promise<CarrierReply> {
-  let reply: AxiosResponse<unknown>;
-  try {
-    reply = await axios.request<unknown>({
-      timeout: ctx.settings.timeoutMs ?? 15_000,
-      signal: ctx.signal,
-      maxRedirects: 0,
-      validateStatus: () => true,
-      ...config,
-    });
-  } catch (err) {
-    const code = err instanceof AxiosError ? (err.code ?? err.message) : String(err);
-    throw new CarrierUnavailableError(`${carrier} did not answer (${code})`, undefined, { cause: err });
-  }
-  const { status, data } = reply;
-  if (status === 429 || status >= 500) {
-    throw new CarrierUnavailableError(
-      `${carrier} answered HTTP ${status}`,
-      parseRetryAfter(reply.headers['retry-after'], ctx.clock.now()),
-    );
-  }
+  const { status, data } = await httpExchange(carrier, config, {
+    timeoutMs: ctx.settings.timeoutMs,
+    signal: ctx.signal,
+    now: ctx.clock.now(),
+    unavailable: (message, retryAfterMs, cause) =>
+      new CarrierUnavailableError(message, retryAfterMs, { cause }),
+  });
   if (status >= 400 && status !== 401 && status !== 404) {
-    const refusal = new DropshipError(
+    throw new DropshipError(
       status === 403 ? 'configuration' : 'invalid_input',
       `${carrier} refused the request with HTTP ${status}: ${carrierMessage(data) ?? 'no message'}`,
     );
-    throw refusal;
   }
   return { status, data };
 }
