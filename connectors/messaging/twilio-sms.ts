@@ -121,11 +121,12 @@ export async function sendTwilioSms(message: SmsMessage, ctx: SmsContext): Promi
     const body = reply.data as Record<string, unknown>;
     if (typeof body.sid !== 'string')
       throw new ChannelDeliveryError('Twilio accepted the SMS but returned no sid', false);
-    ctx.log.debug(`SMS ${body.sid} ${String(body.status)}`);
+    const status = typeof body.status === 'string' ? body.status : 'queued';
+    ctx.log.debug(`SMS ${body.sid} ${status}`);
     const segments = Number(body.num_segments);
     return {
       sid: body.sid,
-      status: String(body.status ?? 'queued'),
+      status,
       segments: Number.isFinite(segments) ? segments : undefined,
     };
   }
