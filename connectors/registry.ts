@@ -1,6 +1,8 @@
 import { DropshipError } from '../core/errors';
 import type { SupplierConnector } from './contract';
+import { csvSftpConnector } from './suppliers/csv-sftp/csv-sftp';
 import { cxmlConnector } from './suppliers/cxml/cxml';
+import { emailConnector } from './suppliers/email/email';
 import { restJsonConnector } from './suppliers/rest-json/rest-json';
 import { x12SftpConnector } from './suppliers/x12-sftp/x12-sftp';
 
@@ -8,7 +10,13 @@ import { x12SftpConnector } from './suppliers/x12-sftp/x12-sftp';
  * Every supplier connector the package ships. A new connector is one import and one entry here; the
  * conformance suite (test/connectors/conformance.test.ts) runs against each entry automatically.
  */
-const SUPPLIER_CONNECTORS: SupplierConnector<never>[] = [restJsonConnector, x12SftpConnector, cxmlConnector];
+const SUPPLIER_CONNECTORS: SupplierConnector<never>[] = [
+  restJsonConnector,
+  x12SftpConnector,
+  cxmlConnector,
+  csvSftpConnector,
+  emailConnector,
+];
 
 export function supplierConnectors(): readonly SupplierConnector[] {
   return SUPPLIER_CONNECTORS;

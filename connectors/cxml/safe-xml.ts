@@ -90,7 +90,8 @@ export function child(node: unknown, name: string): XmlNode | undefined {
   const value = (node as XmlNode)[name];
   const first = Array.isArray(value) ? (value[0] as unknown) : value;
   if (first === undefined || first === null) return undefined;
-  return typeof first === 'object' ? (first as XmlNode) : { '#text': String(first) };
+  if (typeof first === 'object') return first as XmlNode;
+  return { '#text': typeof first === 'string' ? first : JSON.stringify(first) };
 }
 
 export function children(node: unknown, name: string): XmlNode[] {

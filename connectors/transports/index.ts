@@ -1,5 +1,6 @@
 import type { FileTransport } from '../contract';
 import { LocalFolderTransport } from './local-folder-transport';
+import { safeFileName } from './safe-path';
 import { SftpTransport, sftpSettingsSchema, type SftpCredentials, type SftpSettings } from './sftp-transport';
 
 export { LocalFolderTransport } from './local-folder-transport';
@@ -64,4 +65,29 @@ export async function withTransport<T>(
   } finally {
     await transport.close();
   }
+}
+
+/** A folder setting: relative to the transport root, no `..`, no NUL or backslash (checked again at use). */
+export const transportFolderSchema = {
+  type: 'string',
+  minLength: 1,
+  pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\u0000\\\\]+$',
+} as const;
+
+/** The setting for an outbound file name containing "{poNumber}". */
+export function poFileNameSchema(defaultPattern: string) {
+  return {
+    type: 'string',
+    pattern: '^[A-Za-z0-9._-]*\\{poNumber\\}[A-Za-z0-9._-]*$',
+    default: defaultPattern,
+    title: 'File name ({poNumber} is replaced)',
+  } as const;
+}
+
+/**
+ * The outbound file of a PO. The same PO number always gives the same name, which is what makes a resend
+ * harmless for file channels: the file is found waiting, or replaced, never doubled.
+ */
+export function poFileName(pattern: string, poNumber: string): string {
+  return safeFileName(pattern.replace('{poNumber}', poNumber), 'PO file name');
 }

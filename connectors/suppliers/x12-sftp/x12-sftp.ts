@@ -19,6 +19,9 @@ import type { X12EnvelopeSettings } from '../../edi/x12/writer';
 import { pollInboundFiles } from '../../transports/inbound';
 import {
   openTransport,
+  poFileName,
+  poFileNameSchema,
+  transportFolderSchema,
   transportSettingsSchema,
   withTransport,
   type TransportSettings,
@@ -40,11 +43,7 @@ export interface X12SftpSettings {
   send997?: boolean;
 }
 
-const FOLDER = {
-  type: 'string',
-  minLength: 1,
-  pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\u0000\\\\]+$',
-} as const;
+const FOLDER = transportFolderSchema;
 const PARTNER_ID = { type: 'string', minLength: 1, maxLength: 15, pattern: '^[A-Za-z0-9 ._-]+$' } as const;
 const QUALIFIER = { type: 'string', pattern: '^[A-Z0-9]{2}$' } as const;
 const SEPARATOR = { type: 'string', pattern: '^[^A-Za-z0-9 ]$' } as const;
@@ -83,12 +82,7 @@ export const x12SftpSettingsSchema = {
     inboundFolder: { ...FOLDER, default: 'inbound', title: 'Inbound folder (their 855/856/810/846/997)' },
     archiveFolder: { ...FOLDER, default: 'inbound/archive', title: 'Archive folder' },
     errorFolder: { ...FOLDER, default: 'inbound/error', title: 'Folder for files that could not be read' },
-    fileNamePattern: {
-      type: 'string',
-      pattern: '^[A-Za-z0-9._-]*\\{poNumber\\}[A-Za-z0-9._-]*$',
-      default: '850_{poNumber}.edi',
-      title: 'Outbound file name',
-    },
+    fileNamePattern: poFileNameSchema('850_{poNumber}.edi'),
     send997: { type: 'boolean', default: true, title: 'Send a 997 for each group received' },
   },
   additionalProperties: false,
@@ -194,10 +188,6 @@ export async function* readX12Inbound(
   }
 }
 
-function outboundFileName(settings: X12SftpSettings, poNumber: string): string {
-  return safeFileName((settings.fileNamePattern ?? '850_{poNumber}.edi').replace('{poNumber}', poNumber));
-}
-
 export interface X12SftpConnector extends SupplierConnector<X12SftpSettings> {
   /** Every document in the inbound folder (mixed files included), for nodes that want them all. */
   readInbound(ctx: ConnectorContext<X12SftpSettings>): AsyncIterable<X12InboundDocument>;
@@ -219,7 +209,7 @@ export const x12SftpConnector: X12SftpConnector = {
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     const po = request.purchaseOrder;
-    const name = outboundFileName(ctx.settings, po.number);
+    const name = poFileName(ctx.settings.fileNamePattern ?? '850_{poNumber}.edi', po.number);
     return withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
       // The file of an earlier attempt is still waiting for the supplier: it is the same PO, leave it.
       if (await transport.exists(ctx.settings.outboundFolder, name)) {

@@ -1,0 +1,218 @@
+import nodemailer from 'nodemailer';
+import { DropshipError } from '../../../core/errors';
+import {
+  OutcomeUnknownError,
+  SupplierPermanentError,
+  SupplierTransientError,
+  type DispatchRequest,
+  type DispatchResult,
+  type SupplierConnector,
+} from '../../contract';
+import {
+  csvLayoutSchemaProperties,
+  DEFAULT_CSV_COLUMNS,
+  purchaseOrderCsv,
+  type CsvLayout,
+} from '../csv-sftp/csv-document';
+
+export interface EmailSettings extends Partial<CsvLayout> {
+  smtp: { host: string; port: number; secure?: boolean; requireTLS?: boolean };
+  from: string;
+  to: string;
+  cc?: string;
+  /** Placeholders: {poNumber}, {orderReference}, {supplierId}, {lineCount}. */
+  subjectTemplate?: string;
+  /** Placeholders as the subject, plus {shipTo} (the address block) and {lines} (a text table). */
+  bodyTemplate?: string;
+  /** Domain of the Message-ID; the same PO always gets the same Message-ID. */
+  messageIdDomain?: string;
+  timeoutMs?: number;
+}
+
+const DEFAULT_SUBJECT = 'Purchase order {poNumber} (order {orderReference})';
+const DEFAULT_BODY = [
+  'Hello,',
+  '',
+  'Please ship purchase order {poNumber} directly to our customer:',
+  '',
+  '{shipTo}',
+  '',
+  '{lines}',
+  '',
+  'The attached CSV holds the same lines. Please quote {poNumber} in every reply and on the parcel.',
+].join('\n');
+
+const EMAIL = { type: 'string', format: 'email', maxLength: 254 } as const;
+
+export const emailSettingsSchema = {
+  type: 'object',
+  required: ['smtp', 'from', 'to'],
+  properties: {
+    smtp: {
+      type: 'object',
+      title: 'SMTP server',
+      required: ['host', 'port'],
+      properties: {
+        host: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9.:\\[\\]-]+$' },
+        port: { type: 'integer', minimum: 1, maximum: 65535 },
+        secure: { type: 'boolean', default: false, title: 'TLS from the start (port 465)' },
+        requireTLS: { type: 'boolean', default: false, title: 'Require STARTTLS' },
+      },
+      additionalProperties: false,
+    },
+    from: { ...EMAIL, title: 'From' },
+    to: { ...EMAIL, title: 'Supplier order address' },
+    cc: { ...EMAIL, title: 'Cc' },
+    subjectTemplate: {
+      type: 'string',
+      maxLength: 200,
+      pattern: '^[^\\r\\n]*$',
+      default: DEFAULT_SUBJECT,
+      title: 'Subject',
+    },
+    bodyTemplate: { type: 'string', maxLength: 10000, default: DEFAULT_BODY, title: 'Body' },
+    messageIdDomain: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9.-]+$',
+      default: 'dropship.invalid',
+      title: 'Message-ID domain',
+    },
+    timeoutMs: { type: 'integer', minimum: 1000, maximum: 120000, default: 30000, title: 'Timeout (ms)' },
+    ...csvLayoutSchemaProperties,
+  },
+  additionalProperties: false,
+} as const;
+
+/** Header values built from data: control characters (CR, LF...) become spaces, so no header can be injected. */
+export function headerSafe(value: string): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => {
+    const value = values[name];
+    if (value === undefined)
+      throw new DropshipError('configuration', `e-mail template placeholder ${match} is unknown`);
+    return value;
+  });
+}
+
+function templateValues(
+  { purchaseOrder: po, order }: DispatchRequest,
+  supplierId: string,
+): Record<string, string> {
+  const to = po.shipTo;
+  const region = [to.city, to.region, to.postalCode].filter(Boolean).join(' ');
+  return {
+    poNumber: po.number,
+    orderReference: order.orderNumber ?? order.externalId,
+    supplierId,
+    lineCount: String(po.lines.length),
+    shipTo: [
+      to.name,
+      to.company,
+      to.line1,
+      to.line2,
+      region,
+      to.country,
+      to.phone ? `Phone: ${to.phone}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    lines: po.lines
+      .map(
+        (l) =>
+          `${l.quantity} x ${l.supplierSku ?? l.sku}${l.title ? ` (${l.title})` : ''}${l.supplierSku ? ` [our SKU ${l.sku}]` : ''}`,
+      )
+      .join('\n'),
+  };
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+}
+
+/**
+ * `reachedServer` is false while connecting and logging in: failing there, the supplier cannot have the PO.
+ * Afterwards a failure without an SMTP reply (timeout, reset) may have come after the message was taken.
+ * (nodemailer reports every socket timeout as command "CONN", so its `command` cannot tell the phase.)
+ */
+function smtpFailure(err: SmtpError, reachedServer: boolean): Error {
+  const code = err.responseCode;
+  if (err.code === 'EAUTH')
+    return new SupplierPermanentError(`SMTP login refused: ${err.message}`, { cause: err });
+  if (code !== undefined && code >= 500)
+    return new SupplierPermanentError(`SMTP server refused the PO: ${err.message}`, { cause: err });
+  if (code !== undefined && code >= 400)
+    return new SupplierTransientError(`SMTP server deferred the PO: ${err.message}`, undefined, {
+      cause: err,
+    });
+  if (!reachedServer)
+    return new SupplierTransientError(`SMTP server unreachable: ${err.message}`, undefined, { cause: err });
+  // The connection failed while or after the message was sent: it may have been accepted.
+  return new OutcomeUnknownError(`SMTP delivery outcome unknown: ${err.message}`, { cause: err });
+}
+
+export const emailConnector: SupplierConnector<EmailSettings> = {
+  kind: 'email',
+  title: 'E-mail purchase order',
+  description: 'Sends the PO as a formatted e-mail with the lines attached as CSV, through your SMTP server.',
+  settingsSchema: emailSettingsSchema,
+  credentialFields: [
+    { name: 'username', label: 'SMTP user name' },
+    { name: 'password', label: 'SMTP password' },
+  ],
+
+  async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
+    const { settings } = ctx;
+    const po = request.purchaseOrder;
+    const values = templateValues(request, ctx.supplierId);
+    const subject = headerSafe(fill(settings.subjectTemplate ?? DEFAULT_SUBJECT, values));
+    const text = fill(settings.bodyTemplate ?? DEFAULT_BODY, values);
+    const csv = purchaseOrderCsv(request, { ...settings, columns: settings.columns ?? DEFAULT_CSV_COLUMNS });
+    const timeout = settings.timeoutMs ?? 30_000;
+    const transport = nodemailer.createTransport({
+      host: settings.smtp.host,
+      port: settings.smtp.port,
+      secure: settings.smtp.secure ?? false,
+      requireTLS: settings.smtp.requireTLS ?? false,
+      auth: ctx.credentials.username
+        ? { user: ctx.credentials.username, pass: ctx.credentials.password ?? '' }
+        : undefined,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+    });
+    let reachedServer = false;
+    try {
+      // Connect and log in first, so that a later failure is known to be after the server let us in.
+      await transport.verify();
+      reachedServer = true;
+      const info = await transport.sendMail({
+        from: settings.from,
+        to: settings.to,
+        cc: settings.cc,
+        subject,
+        text,
+        // The same PO always has the same Message-ID and X-PO-Number: the supplier's inbox can spot a resend.
+        messageId: `<${po.number}.${ctx.supplierId.replace(/[^A-Za-z0-9.-]/g, '-')}@${settings.messageIdDomain ?? 'dropship.invalid'}>`,
+        headers: { 'X-PO-Number': headerSafe(po.number) },
+        attachments: [
+          {
+            filename: `${po.number.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`,
+            content: csv,
+            contentType: 'text/csv; charset=utf-8',
+          },
+        ],
+      });
+      ctx.log.info(`e-mail PO ${po.number} accepted by the SMTP server (${po.lines.length} line(s))`);
+      return { outcome: 'sent', supplierReference: info.messageId };
+    } catch (err) {
+      throw smtpFailure(err as SmtpError, reachedServer);
+    } finally {
+      transport.close();
+    }
+  },
+};

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { parse } from 'csv-parse/sync';
+import {
+  OutcomeUnknownError,
+  SupplierPermanentError,
+  SupplierTransientError,
+} from '../../connectors/contract';
+import { emailConnector, type EmailSettings } from '../../connectors/suppliers/email/email';
+import { connectorContext } from './support/context';
+import { sampleDispatchRequest } from './support/dispatch-request';
+import { SmtpSupplier } from './peers/smtp-supplier';
+
+describe('e-mail connector against smtp-server', () => {
+  let smtp: SmtpSupplier;
+  beforeEach(async () => {
+    smtp = await new SmtpSupplier().start();
+  });
+  afterEach(async () => smtp.stop());
+
+  const settings = (overrides: Partial<EmailSettings> = {}): EmailSettings => ({
+    smtp: { host: '127.0.0.1', port: smtp.port },
+    from: 'purchasing@dropship.test',
+    to: 'orders@acme.test',
+    messageIdDomain: 'dropship.test',
+    timeoutMs: 1500,
+    ...overrides,
+  });
+  const credentials = { username: 'orders@dropship.test', password: 'smtp-secret' };
+
+  it('sends a formatted e-mail with the lines attached as CSV', async () => {
+    const ctx = connectorContext(settings(), credentials);
+    const request = sampleDispatchRequest();
+    const result = await emailConnector.sendPurchaseOrder(request, ctx);
+    assert.equal(result.outcome, 'sent');
+    const [mail] = smtp.messages;
+    assert.equal(mail!.subject, `Purchase order ${request.purchaseOrder.number} (order 1001)`);
+    assert.equal(mail!.messageId, `<${request.purchaseOrder.number}.acme@dropship.test>`);
+    assert.equal(mail!.headers.get('x-po-number'), request.purchaseOrder.number);
+    assert.match(
+      mail!.text!,
+      /Please ship purchase order PO\w+-1 directly to our customer:\n\nAda Lovelace\n12 Analytical Way\nPortland OR 97201\nUS\nPhone: \+1 555 0100\n\n2 x SUP-MUG \(Mug\) \[our SKU MUG-01\]\n1 x TEE-01 \(T-shirt\)/,
+    );
+    const attachment = mail!.attachments[0]!;
+    assert.equal(attachment.filename, `${request.purchaseOrder.number}.csv`);
+    const rows: string[][] = parse(attachment.content.toString('utf8'));
+    assert.equal(rows.length, 3);
+    assert.deepEqual(rows[1]!.slice(0, 4), [request.purchaseOrder.number, '1001', '1', 'SUP-MUG']);
+    assert.ok(ctx.log.entries.every((e) => !e.message.includes('Ada')));
+  });
+
+  it('keeps data out of the headers: no header injection through the subject', async () => {
+    const ctx = connectorContext(
+      settings({ subjectTemplate: 'PO {poNumber} for {orderReference}' }),
+      credentials,
+    );
+    const request = sampleDispatchRequest();
+    request.order = { ...request.order, orderNumber: '1001\r\nBcc: attacker@evil.test\r\nX-Injected: yes' };
+    await emailConnector.sendPurchaseOrder(request, ctx);
+    const [mail] = smtp.messages;
+    assert.equal(
+      mail!.subject,
+      `PO ${request.purchaseOrder.number} for 1001 Bcc: attacker@evil.test X-Injected: yes`,
+    );
+    assert.equal(mail!.headers.get('x-injected'), undefined);
+    assert.equal(mail!.bcc, undefined);
+    assert.ok(!/^Bcc:/im.test(smtp.raw[0]!));
+  });
+
+  it('resends with the same Message-ID, and the supplier counts one order', async () => {
+    const ctx = connectorContext(settings(), credentials);
+    const request = sampleDispatchRequest();
+    await emailConnector.sendPurchaseOrder(request, ctx);
+    await emailConnector.sendPurchaseOrder(request, ctx);
+    assert.equal(smtp.messages.length, 2);
+    assert.equal(smtp.orderCount, 1);
+  });
+
+  it('maps SMTP failures: 4xx transient, 5xx and bad login permanent, silence after DATA unknown', async () => {
+    const request = sampleDispatchRequest();
+    smtp.mode = 'defer-451';
+    await assert.rejects(
+      emailConnector.sendPurchaseOrder(request, connectorContext(settings(), credentials)),
+      SupplierTransientError,
+    );
+    smtp.mode = 'refuse-550';
+    await assert.rejects(
+      emailConnector.sendPurchaseOrder(request, connectorContext(settings(), credentials)),
+      SupplierPermanentError,
+    );
+    smtp.mode = 'ok';
+    await assert.rejects(
+      emailConnector.sendPurchaseOrder(
+        request,
+        connectorContext(settings(), { ...credentials, password: 'wrong' }),
+      ),
+      (e: unknown) => e instanceof SupplierPermanentError && /login refused/.test((e as Error).message),
+    );
+    smtp.mode = 'hang-after-data';
+    await assert.rejects(
+      emailConnector.sendPurchaseOrder(request, connectorContext(settings(), credentials)),
+      OutcomeUnknownError,
+    );
+    await assert.rejects(
+      emailConnector.sendPurchaseOrder(
+        request,
+        connectorContext(settings({ smtp: { host: '127.0.0.1', port: 1 } }), credentials),
+      ),
+      SupplierTransientError,
+    );
+  });
+
+  it('refuses an unknown template placeholder', async () => {
+    await assert.rejects(
+      emailConnector.sendPurchaseOrder(
+        sampleDispatchRequest(),
+        connectorContext(settings({ bodyTemplate: 'Hi {customerEmail}' }), credentials),
+      ),
+      /placeholder \{customerEmail\} is unknown/,
+    );
+  });
+});
