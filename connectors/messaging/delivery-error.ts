@@ -1,4 +1,4 @@
-import { DropshipError } from '../../core/errors';
+import { DropshipError, type FieldProblem } from '../../core/errors';
 
 /**
  * A notification channel (SMS gateway, storefront) did not take a message. `retryable` tells the outbox whether to
@@ -9,9 +9,9 @@ export class ChannelDeliveryError extends DropshipError {
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: FieldProblem[] },
   ) {
-    super('delivery_failed', message, [], options);
+    super('delivery_failed', message, options?.details ?? [], options);
     this.name = 'ChannelDeliveryError';
   }
 }
