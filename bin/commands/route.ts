@@ -3,10 +3,9 @@ import { parseArgs } from 'node:util';
 import { DropshipError, invalidInput } from '../../core/errors';
 import { parseStockCsv } from '../../core/inventory/stock-feed';
 import { stockLookup } from '../../core/inventory/stock-lookup';
-import type { Order } from '../../core/model/order';
 import { routeOrder } from '../../core/routing/route-order';
+import { orderForRouting } from '../../core/routing/route-stored-order';
 import { parseRoutingRules } from '../../core/routing/routing-rules';
-import { validateOrder } from '../../core/validation/validate-order';
 import type { CliCommand, CliIo } from '../dropship';
 
 const USAGE = `usage: dropship route --rules <rules.json> --order <order.json> [--inventory <stock.csv>]... [--now <ISO time>]
@@ -36,20 +35,6 @@ async function readJson(file: string, option: string): Promise<unknown> {
       `${option} ${file}: not JSON (${err instanceof Error ? err.message : String(err)})`,
     );
   }
-}
-
-/** A stored order (with id and state) or an order draft: the draft fields are validated either way. */
-function orderFrom(value: unknown, now: Date): Order {
-  const { id, state, version, createdAt, updatedAt, ...draft } = (value ?? {}) as Partial<Order>;
-  const valid = validateOrder(draft);
-  return {
-    ...valid,
-    id: typeof id === 'string' ? id : 'cli-order',
-    state: state ?? 'received',
-    version: version ?? 1,
-    createdAt: createdAt ?? now.toISOString(),
-    updatedAt: updatedAt ?? now.toISOString(),
-  };
 }
 
 function withSource<T>(option: string, file: string, read: () => T): T {
@@ -98,7 +83,7 @@ async function route(args: string[], io: CliIo): Promise<number> {
   const rulesValue = await readJson(rulesFile, '--rules');
   const rules = withSource('--rules', rulesFile, () => parseRoutingRules(rulesValue));
   const orderValue = await readJson(orderFile, '--order');
-  const order = withSource('--order', orderFile, () => orderFrom(orderValue, now));
+  const order = withSource('--order', orderFile, () => orderForRouting(orderValue, now));
 
   const stock = [];
   for (const file of values.inventory ?? []) {

@@ -1,13 +1,19 @@
-import { DropshipError } from '../../core/errors';
+import type { Request, Response } from 'express';
+import { asDropshipError, DropshipError } from '../../core/errors';
 import type { Order } from '../../core/model/order';
-import type { PurchaseOrder } from '../../core/model/purchase-order';
 import { routeOrder } from '../../core/routing/route-order';
+import {
+  orderForRouting,
+  routeStoredOrder,
+  routingContextFromStore,
+} from '../../core/routing/route-stored-order';
 import { parseRoutingRules, type RoutingRules } from '../../core/routing/routing-rules';
 import type { OrderStore } from '../../core/store/order-store';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
-import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import { actorOf, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
-import { storeOf } from '../adapter/store-access';
+import { storeOf, type StoreConfigNode } from '../adapter/store-access';
+import type { RouterNode } from './router-access';
 
 interface RouterNodeDef extends NodeDef {
   store: string;
@@ -15,97 +21,211 @@ interface RouterNodeDef extends NodeDef {
   sweepSeconds: number | string;
 }
 
-type RoutingOutcome = { kind: 'routed'; purchaseOrders: PurchaseOrder[] } | { kind: 'held'; reason: string } | { kind: 'skipped' };
-
-/** Routes one stored order: all its shippable lines get POs in one transaction, or the order is held. */
-async function routeStoredOrder(store: OrderStore, order: Order, rules: RoutingRules, actor: string): Promise<RoutingOutcome> {
-  if (order.state !== 'received') return { kind: 'skipped' };
-  const decision = routeOrder(order, rules, { now: new Date() });
-  const data = { candidates: decision.candidates, explanation: decision.explanation };
-  if (decision.unrouted.length > 0 || decision.assignments.length === 0) {
-    const reason =
-      decision.unrouted.map((u) => `${u.sku}: ${u.reason}`).join('; ') || 'no line of the order needs a supplier';
-    const held = await store.transitionOrder(order.id, ['received'], 'needs_attention', { type: 'order.unroutable', actor, reason, data });
-    return held ? { kind: 'held', reason } : { kind: 'skipped' };
+/** Rules as the flow stores them: an object from the editor, or JSON text from an imported flow. */
+function rulesFromConfig(value: RoutingRules | string | undefined): RoutingRules {
+  if (typeof value !== 'string') return parseRoutingRules(value ?? {});
+  try {
+    return parseRoutingRules(JSON.parse(value || '{}'));
+  } catch (err) {
+    if (err instanceof DropshipError) throw err;
+    throw new DropshipError('invalid_input', `Invalid routing rules: not JSON (${String(err)})`, [
+      { path: '', message: 'is not JSON' },
+    ]);
   }
-  const purchaseOrders = await store.assignPurchaseOrders(
-    order.id,
-    ['received'],
-    decision.assignments.map((a) => ({
-      orderId: order.id,
-      supplierId: a.supplierId,
-      attempt: 1,
-      currency: order.currency,
-      shipTo: order.shipTo,
-      shippingMethod: order.shipping.method,
-      lines: a.lines,
-      alternatives: a.alternatives,
-    })),
-    { type: 'order.routed', actor, reason: decision.explanation.join(' | '), data },
-  );
-  return purchaseOrders ? { kind: 'routed', purchaseOrders } : { kind: 'skipped' };
+}
+
+/** What an admin endpoint answers for an error: 400 with the error's code, message and field details. */
+function replyWithError(res: Response, err: unknown): void {
+  const error = asDropshipError(err, 'invalid_input');
+  res.status(error.code === 'not_found' ? 404 : 400).json({ error: error.toJSON() });
+}
+
+/** The deployed store a preview may read stock and sample orders from, when the editor names one. */
+function previewStore(RED: NodeAPI, storeNodeId: unknown): Promise<OrderStore> | undefined {
+  if (typeof storeNodeId !== 'string' || !storeNodeId) return undefined;
+  const config = RED.nodes.getNode(storeNodeId) as StoreConfigNode | null;
+  return config ? config.store() : undefined;
+}
+
+let adminMounted: unknown;
+
+/**
+ * Editor endpoints, mounted once per runtime: check rules, preview a decision without deploying, and list
+ * recent stored orders to pick a sample from. All need the dropship-router.read permission.
+ */
+function mountAdminEndpoints(RED: NodeAPI): void {
+  if (adminMounted === RED.httpAdmin) return;
+  adminMounted = RED.httpAdmin;
+  const permission = RED.auth.needsPermission('dropship-router.read');
+
+  RED.httpAdmin.post('/dropship/router/validate', permission, (req: Request, res: Response) => {
+    try {
+      parseRoutingRules((req.body as { rules?: unknown } | undefined)?.rules);
+      res.json({ valid: true });
+    } catch (err) {
+      replyWithError(res, err);
+    }
+  });
+
+  RED.httpAdmin.post('/dropship/router/preview', permission, (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as {
+      rules?: unknown;
+      order?: unknown;
+      orderId?: unknown;
+      store?: unknown;
+      now?: unknown;
+    };
+    const now = typeof body.now === 'string' && body.now ? new Date(body.now) : new Date();
+    (async () => {
+      if (Number.isNaN(now.getTime())) {
+        throw new DropshipError('invalid_input', 'Invalid preview: now is not a time', [
+          { path: 'now', message: 'is not an ISO 8601 time' },
+        ]);
+      }
+      const rules = parseRoutingRules(body.rules);
+      const store = await previewStore(RED, body.store);
+      let order: Order;
+      if (typeof body.orderId === 'string' && body.orderId) {
+        const found = store ? await store.findOrder(body.orderId) : undefined;
+        if (!found) {
+          throw new DropshipError('not_found', `no stored order ${body.orderId}`, [
+            { path: 'orderId', message: 'matches no stored order' },
+          ]);
+        }
+        order = found;
+      } else {
+        order = orderForRouting(body.order, now);
+      }
+      // Stock and performance come from the deployed store when there is one; otherwise no feed is known.
+      const context = store ? await routingContextFromStore(store, order, now) : { now };
+      return routeOrder(order, rules, context);
+    })().then(
+      (decision) => res.json({ decision }),
+      (err: unknown) => replyWithError(res, err),
+    );
+  });
+
+  RED.httpAdmin.get('/dropship/router/orders', permission, (req: Request, res: Response) => {
+    const store = previewStore(RED, req.query.store);
+    if (!store) {
+      res.json({ orders: [] });
+      return;
+    }
+    store
+      .then((opened) => opened.listOrders({ limit: 25 }))
+      .then(
+        // Ids, numbers and SKUs only: the editor list shows no customer data.
+        (orders) =>
+          res.json({
+            orders: orders.map((o) => ({
+              id: o.id,
+              orderNumber: o.orderNumber,
+              channel: o.channel,
+              state: o.state,
+              placedAt: o.placedAt,
+              country: o.shipTo.country,
+              skus: o.lines.map((line) => line.sku),
+            })),
+          }),
+        (err: unknown) => replyWithError(res, err),
+      );
+  });
+}
+
+/** The runtime of one router node: routes orders it is given and sweeps up orders left unrouted. */
+function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): void {
+  const actor = actorOf(node);
+  let rules: RoutingRules | undefined;
+  let rulesError: DropshipError | undefined;
+  try {
+    rules = rulesFromConfig(config.rules);
+  } catch (err) {
+    rulesError = asDropshipError(err, 'configuration');
+    node.error(rulesError.message);
+    showActivity(node, 'failed', 'invalid rules');
+  }
+  node.routingRules = () => rules;
+
+  async function route(store: OrderStore, order: Order, msg: NodeMessage): Promise<void> {
+    if (!rules) throw rulesError ?? new DropshipError('configuration', 'no routing rules');
+    const outcome = await routeStoredOrder(store, order, rules, actor, new Date());
+    if (outcome.kind === 'routed') {
+      showActivity(
+        node,
+        'accepted',
+        `${order.id} → ${outcome.purchaseOrders.map((p) => p.supplierId).join(', ')}`,
+      );
+      node.send([
+        outcome.purchaseOrders.map((po) => ({
+          ...msg,
+          orderId: order.id,
+          poNumber: po.number,
+          payload: po,
+        })),
+        null,
+      ]);
+    } else if (outcome.kind === 'held') {
+      showActivity(node, 'failed', `${order.id} needs attention`);
+      const lines = outcome.decision.unrouted.map((u) => ({
+        path: `/lines/${order.lines.findIndex((line) => line.lineId === u.orderLineId)}`,
+        message: u.reason,
+      }));
+      node.send([
+        null,
+        exceptionMessage(
+          { ...msg, orderId: order.id },
+          new DropshipError('unroutable', `order ${order.id} needs attention: ${outcome.reason}`, lines),
+        ),
+      ]);
+    }
+  }
+
+  onInput(node, async (msg) => {
+    const orderId = requiredMessageString(msg, 'orderId', 'payload.id');
+    const store = await storeOf(RED, node, config.store);
+    const order = await store.findOrder(orderId);
+    if (!order) {
+      throw new DropshipError('not_found', `no order ${orderId}`, [
+        { path: 'msg.orderId', message: 'matches no stored order' },
+      ]);
+    }
+    await route(store, order, msg);
+  });
+
+  // Orders stored but never routed (a crash between intake and routing, a redeploy) are picked up here.
+  let sweeping = false;
+  const sweep = (): void => {
+    if (sweeping || !rules) return;
+    sweeping = true;
+    storeOf(RED, node, config.store)
+      .then(async (store) => {
+        const waiting = await store.listOrders({ states: ['received'], limit: 100 });
+        const settled = Date.now() - 5_000;
+        for (const order of waiting) {
+          if (Date.parse(order.updatedAt) < settled) await route(store, order, {});
+        }
+      })
+      .catch((err: unknown) =>
+        node.warn(`routing sweep failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => {
+        sweeping = false;
+      });
+  };
+  const timer = setInterval(sweep, (Number(config.sweepSeconds) || 30) * 1000);
+  const startup = setTimeout(sweep, 1000);
+  node.on('close', () => {
+    clearInterval(timer);
+    clearTimeout(startup);
+  });
+  if (rules) showActivity(node, 'waiting');
 }
 
 export = function registerRouterNode(RED: NodeAPI): void {
-  function DropshipRouterNode(this: Node, config: RouterNodeDef): void {
+  function DropshipRouterNode(this: RouterNode, config: RouterNodeDef): void {
     RED.nodes.createNode(this, config);
-    const node = this;
-    const actor = actorOf(node);
-    let rules: RoutingRules | undefined;
-    let rulesError: DropshipError | undefined;
-    try {
-      rules = parseRoutingRules(typeof config.rules === 'string' ? JSON.parse(config.rules || '{}') : config.rules);
-    } catch (err) {
-      rulesError = err instanceof DropshipError ? err : new DropshipError('configuration', `routing rules: ${String(err)}`);
-      node.error(rulesError.message);
-      showActivity(node, 'failed', 'invalid rules');
-    }
-
-    async function route(store: OrderStore, order: Order, msg: NodeMessage): Promise<void> {
-      if (!rules) throw rulesError ?? new DropshipError('configuration', 'no routing rules');
-      const outcome = await routeStoredOrder(store, order, rules, actor);
-      if (outcome.kind === 'routed') {
-        showActivity(node, 'accepted', `${order.id} → ${outcome.purchaseOrders.map((p) => p.supplierId).join(', ')}`);
-        node.send([outcome.purchaseOrders.map((po) => ({ ...msg, orderId: order.id, poNumber: po.number, payload: po })), null]);
-      } else if (outcome.kind === 'held') {
-        showActivity(node, 'failed', `${order.id} needs attention`);
-        node.send([null, exceptionMessage({ ...msg, orderId: order.id }, new DropshipError('unroutable', outcome.reason))]);
-      }
-    }
-
-    onInput(node, async (msg) => {
-      const orderId = requiredMessageString(msg, 'orderId', 'payload.id');
-      const store = await storeOf(RED, node, config.store);
-      const order = await store.findOrder(orderId);
-      if (!order) throw new DropshipError('not_found', `no order ${orderId}`, [{ path: 'msg.orderId', message: 'matches no stored order' }]);
-      await route(store, order, msg);
-    });
-
-    // Orders stored but never routed (a crash between intake and routing, a redeploy) are picked up here.
-    let sweeping = false;
-    const sweep = (): void => {
-      if (sweeping || !rules) return;
-      sweeping = true;
-      storeOf(RED, node, config.store)
-        .then(async (store) => {
-          const waiting = await store.listOrders({ states: ['received'], limit: 100 });
-          const settled = Date.now() - 5_000;
-          for (const order of waiting) {
-            if (Date.parse(order.updatedAt) < settled) await route(store, order, {});
-          }
-        })
-        .catch((err: unknown) => node.warn(`routing sweep failed: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => {
-          sweeping = false;
-        });
-    };
-    const timer = setInterval(sweep, (Number(config.sweepSeconds) || 30) * 1000);
-    const startup = setTimeout(sweep, 1000);
-    node.on('close', () => {
-      clearInterval(timer);
-      clearTimeout(startup);
-    });
-    if (rules) showActivity(node, 'waiting');
+    startRouter(RED, this, config);
   }
   RED.nodes.registerType('dropship-router', DropshipRouterNode as never);
+  mountAdminEndpoints(RED);
 };

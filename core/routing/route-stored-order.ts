@@ -1,0 +1,111 @@
+import { DropshipError } from '../errors';
+import { stockLookup } from '../inventory/stock-lookup';
+import type { Order } from '../model/order';
+import type { PurchaseOrder } from '../model/purchase-order';
+import type { OrderStore } from '../store/order-store';
+import { validateOrder } from '../validation/validate-order';
+import {
+  routeOrder,
+  type RoutingContext,
+  type RoutingDecision,
+  type SupplierPerformance,
+} from './route-order';
+import type { RoutingRules } from './routing-rules';
+
+/**
+ * A store that keeps supplier performance figures (the metrics side adds this); until then routing runs with
+ * neutral performance ("zero-configured").
+ */
+interface PerformanceSource {
+  /** Figures per supplier id, for every supplier that has any. */
+  supplierPerformance(): Promise<Record<string, SupplierPerformance>>;
+}
+
+function hasPerformance(store: object): store is PerformanceSource {
+  return typeof (store as Partial<PerformanceSource>).supplierPerformance === 'function';
+}
+
+/** The routing context for an order from the store: stock of the order's SKUs (every supplier) and performance. */
+export async function routingContextFromStore(
+  store: Pick<OrderStore, 'listStock'>,
+  order: Order,
+  now: Date,
+): Promise<RoutingContext> {
+  const skus = [...new Set(order.lines.filter((line) => line.requiresShipping).map((line) => line.sku))];
+  const stock = stockLookup(await store.listStock({ skus }));
+  const figures = hasPerformance(store) ? await store.supplierPerformance() : {};
+  return { now, stock, performance: (supplierId) => figures[supplierId] };
+}
+
+/** A stored order (with id and state) or an order draft, validated, as the router takes it. */
+export function orderForRouting(value: unknown, now: Date): Order {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DropshipError('invalid_input', 'Invalid order: not an object', [
+      { path: '', message: 'is not an object' },
+    ]);
+  }
+  const { id, state, version, createdAt, updatedAt, ...draft } = value as Partial<Order>;
+  return {
+    ...validateOrder(draft),
+    id: typeof id === 'string' ? id : 'unsaved-order',
+    state: state ?? 'received',
+    version: version ?? 1,
+    createdAt: createdAt ?? now.toISOString(),
+    updatedAt: updatedAt ?? now.toISOString(),
+  };
+}
+
+export type StoredRoutingOutcome =
+  | { kind: 'routed'; purchaseOrders: PurchaseOrder[]; decision: RoutingDecision }
+  | { kind: 'held'; reason: string; decision: RoutingDecision }
+  /** The order was not waiting for routing (another worker routed or held it first). */
+  | { kind: 'skipped' };
+
+/**
+ * Routes one stored order: every shippable line gets a purchase order in one transaction (received -> routed),
+ * or the order is held in needs_attention with the reasons. The ranked candidates and the explanation go into
+ * the order event either way.
+ */
+export async function routeStoredOrder(
+  store: Pick<OrderStore, 'listStock' | 'assignPurchaseOrders' | 'transitionOrder'>,
+  order: Order,
+  rules: RoutingRules,
+  actor: string,
+  now: Date,
+): Promise<StoredRoutingOutcome> {
+  if (order.state !== 'received') return { kind: 'skipped' };
+  const decision = routeOrder(order, rules, await routingContextFromStore(store, order, now));
+  const data = {
+    candidates: decision.candidates,
+    explanation: decision.explanation,
+    unrouted: decision.unrouted,
+  };
+  if (decision.unrouted.length > 0 || decision.assignments.length === 0) {
+    const reason =
+      decision.unrouted.map((u) => `line ${u.orderLineId} (${u.sku}): ${u.reason}`).join('; ') ||
+      'no line of the order needs a supplier';
+    const held = await store.transitionOrder(order.id, ['received'], 'needs_attention', {
+      type: 'order.unroutable',
+      actor,
+      reason,
+      data,
+    });
+    return held ? { kind: 'held', reason, decision } : { kind: 'skipped' };
+  }
+  const purchaseOrders = await store.assignPurchaseOrders(
+    order.id,
+    ['received'],
+    decision.assignments.map((assignment) => ({
+      orderId: order.id,
+      supplierId: assignment.supplierId,
+      attempt: 1,
+      currency: order.currency,
+      shipTo: order.shipTo,
+      shippingMethod: order.shipping.method,
+      lines: assignment.lines,
+      alternatives: assignment.alternatives,
+    })),
+    { type: 'order.routed', actor, reason: decision.explanation.join(' | '), data },
+  );
+  return purchaseOrders ? { kind: 'routed', purchaseOrders, decision } : { kind: 'skipped' };
+}
