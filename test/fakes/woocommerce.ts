@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { basicCredentials, startHttpFake, type FakeReply, type HttpFake } from './http-fake';
+
+/**
+ * A WooCommerce store with the Shipment Tracking extension, on 127.0.0.1: the wc-shipment-tracking/v3 tracking
+ * items (tracking_id, tracking_provider, tracking_link, tracking_number, date_shipped) and the wc/v3 order
+ * status update, with WordPress REST error bodies. Keys are checked as HTTP Basic credentials.
+ */
+export interface FakeWooCommerce extends HttpFake {
+  consumerKey: string;
+  consumerSecret: string;
+  addOrder(status?: string): string;
+  order(id: string): { status: string; trackings: Record<string, string>[] } | undefined;
+}
+
+/** Part of the extension's United States provider list, with its link formats. */
+const PROVIDERS: Record<string, string> = {
+  Fedex: 'https://www.fedex.com/apps/fedextrack/?action=track&action=track&tracknumbers=%1$s',
+  UPS: 'https://www.ups.com/track?loc=en_US&tracknum=%1$s',
+  USPS: 'https://tools.usps.com/go/TrackConfirmAction_input?qtc_tLabels1=%1$s',
+  'DHL US': 'https://www.logistics.dhl/us-en/home/tracking/tracking-ecommerce.html?tracking-id=%1$s',
+};
+
+const ORDER_STATUSES = [
+  'pending',
+  'processing',
+  'on-hold',
+  'completed',
+  'cancelled',
+  'refunded',
+  'failed',
+  'trash',
+];
+
+function wpError(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): FakeReply {
+  return { status, body: { code, message, data: { status, ...extra } } };
+}
+
+export async function startFakeWooCommerce(): Promise<FakeWooCommerce> {
+  const consumerKey = `ck_${randomBytes(20).toString('hex')}`;
+  const consumerSecret = `cs_${randomBytes(20).toString('hex')}`;
+  const orders = new Map<string, { status: string; trackings: Record<string, string>[] }>();
+  let nextOrder = 645;
+
+  const fake = await startHttpFake((request) => {
+    const credentials = basicCredentials(request);
+    if (!credentials || credentials.user !== consumerKey || credentials.password !== consumerSecret) {
+      return wpError(401, 'woocommerce_rest_authentication_error', 'Consumer key is invalid.');
+    }
+    const trackings = /^\/wp-json\/wc-shipment-tracking\/v3\/orders\/(\d+)\/shipment-trackings$/.exec(
+      request.path,
+    );
+    const orderPath = /^\/wp-json\/wc\/v3\/orders\/(\d+)$/.exec(request.path);
+    const orderId = (trackings ?? orderPath)?.[1];
+    if (!orderId)
+      return wpError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
+    const order = orders.get(orderId);
+    if (!order) return wpError(404, 'woocommerce_rest_shop_order_invalid_id', 'Invalid ID.');
+
+    if (trackings && request.method === 'GET') return { status: 200, body: order.trackings };
+    if (trackings && request.method === 'POST') {
+      const body = JSON.parse(request.body || '{}') as Record<string, string | undefined>;
+      if (!body.tracking_number) {
+        return wpError(400, 'rest_missing_callback_param', 'Missing parameter(s): tracking_number', {
+          params: ['tracking_number'],
+        });
+      }
+      const provider = body.tracking_provider ?? '';
+      const custom = body.custom_tracking_provider;
+      const link = (PROVIDERS[provider] ?? body.custom_tracking_link ?? '').replace(
+        '%1$s',
+        body.tracking_number,
+      );
+      const item = {
+        tracking_id: randomBytes(16).toString('hex'),
+        tracking_provider: custom ?? provider,
+        tracking_link: link,
+        tracking_number: body.tracking_number,
+        date_shipped: body.date_shipped ?? new Date().toISOString().slice(0, 10),
+      };
+      order.trackings.push(item);
+      return { status: 201, body: item };
+    }
+    if (orderPath && request.method === 'PUT') {
+      const body = JSON.parse(request.body || '{}') as { status?: string };
+      if (body.status !== undefined && !ORDER_STATUSES.includes(body.status)) {
+        return wpError(400, 'rest_invalid_param', 'Invalid parameter(s): status', {
+          params: { status: `status is not one of ${ORDER_STATUSES.join(', ')}.` },
+        });
+      }
+      if (body.status) order.status = body.status;
+      return { status: 200, body: { id: Number(orderId), status: order.status } };
+    }
+    return wpError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
+  });
+
+  return {
+    ...fake,
+    consumerKey,
+    consumerSecret,
+    addOrder(status = 'processing') {
+      const id = String(nextOrder++);
+      orders.set(id, { status, trackings: [] });
+      return id;
+    },
+    order: (id) => orders.get(id),
+  };
+}
