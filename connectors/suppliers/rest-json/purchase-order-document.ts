@@ -4,7 +4,10 @@ import type { DispatchRequest } from '../../contract';
  * The JSON document a REST supplier receives: the PO number (also the Idempotency-Key), the consumer ship-to
  * and the lines with both part numbers. Prices are the supplier's cost, never the customer's price.
  */
-export function purchaseOrderDocument({ purchaseOrder: po, order }: DispatchRequest): Record<string, unknown> {
+export function purchaseOrderDocument({
+  purchaseOrder: po,
+  order,
+}: DispatchRequest): Record<string, unknown> {
   return {
     poNumber: po.number,
     orderReference: order.orderNumber ?? order.externalId,

@@ -1,38 +1,121 @@
 import axios, { AxiosError, type AxiosRequestConfig } from 'axios';
-import type { ConnectorContext, DispatchResult, LineAcknowledgement, SupplierConnector } from '../../contract';
-import { OutcomeUnknownError, SupplierPermanentError, SupplierTransientError } from '../../contract';
+import { DropshipError } from '../../../core/errors';
+import type {
+  ConnectorContext,
+  DispatchResult,
+  LineAcknowledgement,
+  SupplierConnector,
+} from '../../contract';
+import { httpFailure } from '../../transports/http-failure';
+import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';
+import { renderTemplate, templateScope } from './request-template';
+
+export { parseRetryAfter } from '../../transports/http-failure';
+
+/** Where each field of a line acknowledgement sits inside one element of the reply's line list. */
+export interface LineFieldPaths {
+  sku?: string;
+  status?: string;
+  quantity?: string;
+  expectedShipDate?: string;
+  reason?: string;
+}
 
 export interface RestJsonSettings {
-  /** Full URL the PO is POSTed to. */
+  /** Full URL the PO is sent to. */
   url: string;
+  method?: 'POST' | 'PUT';
   timeoutMs?: number;
-  auth?: 'none' | 'api-key' | 'bearer' | 'basic';
+  auth?: 'none' | 'api-key' | 'bearer' | 'basic' | 'oauth2-client-credentials';
   /** Header that carries the API key when auth is "api-key". */
   apiKeyHeader?: string;
+  /** OAuth2 client credentials grant: token endpoint, scope, audience, how the client authenticates. */
+  oauth2?: { tokenUrl: string; scope?: string; audience?: string; authMethod?: 'basic' | 'body' };
+  /** Extra static headers the supplier wants (account ids, API versions). */
+  headers?: Record<string, string>;
+  /** The request body as a JSON template (see request-template.ts); the built-in document when absent. */
+  requestTemplate?: unknown;
   /** Dot path of the supplier's status in the reply, e.g. "status" or "data.state". */
   statusPath?: string;
   /** Dot path of the supplier's own order reference in the reply. */
   referencePath?: string;
+  /** Dot path of a sentence explaining a refusal or backorder. */
+  reasonPath?: string;
+  /** Dot path of the per-line list in the reply. */
+  linesPath?: string;
+  lineFields?: LineFieldPaths;
   acceptedValues?: string[];
   backorderedValues?: string[];
   rejectedValues?: string[];
 }
+
+const PATH = { type: 'string', pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' } as const;
 
 export const restJsonSettingsSchema = {
   type: 'object',
   required: ['url'],
   properties: {
     url: { type: 'string', format: 'uri', pattern: '^https?://', title: 'Order endpoint URL' },
+    method: { enum: ['POST', 'PUT'], default: 'POST', title: 'HTTP method' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, default: 10000, title: 'Timeout (ms)' },
-    auth: { enum: ['none', 'api-key', 'bearer', 'basic'], default: 'none', title: 'Authentication' },
-    apiKeyHeader: { type: 'string', pattern: '^[A-Za-z0-9-]+$', default: 'X-Api-Key', title: 'API key header' },
-    statusPath: { type: 'string', default: 'status', title: 'Status field in the reply' },
-    referencePath: { type: 'string', default: 'id', title: 'Supplier reference field in the reply' },
+    auth: {
+      enum: ['none', 'api-key', 'bearer', 'basic', 'oauth2-client-credentials'],
+      default: 'none',
+      title: 'Authentication',
+    },
+    apiKeyHeader: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9-]+$',
+      default: 'X-Api-Key',
+      title: 'API key header',
+    },
+    oauth2: {
+      type: 'object',
+      title: 'OAuth2 client credentials',
+      required: ['tokenUrl'],
+      properties: {
+        tokenUrl: { type: 'string', format: 'uri', pattern: '^https?://', title: 'Token URL' },
+        scope: { type: 'string', title: 'Scope' },
+        audience: { type: 'string', title: 'Audience' },
+        authMethod: { enum: ['basic', 'body'], default: 'basic', title: 'Client authentication' },
+      },
+      additionalProperties: false,
+    },
+    headers: {
+      type: 'object',
+      title: 'Extra headers',
+      propertyNames: { pattern: '^[A-Za-z0-9-]+$' },
+      additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' },
+    },
+    requestTemplate: { type: ['object', 'array'], title: 'Request body template (JSON)' },
+    statusPath: { ...PATH, default: 'status', title: 'Status field in the reply' },
+    referencePath: { ...PATH, default: 'id', title: 'Supplier reference field in the reply' },
+    reasonPath: { ...PATH, default: 'reason', title: 'Reason field in the reply' },
+    linesPath: { ...PATH, default: 'lines', title: 'Line list in the reply' },
+    lineFields: {
+      type: 'object',
+      title: 'Fields of each reply line',
+      properties: {
+        sku: { ...PATH, default: 'sku' },
+        status: { ...PATH, default: 'status' },
+        quantity: { ...PATH, default: 'quantity' },
+        expectedShipDate: { ...PATH, default: 'expectedShipDate' },
+        reason: { ...PATH, default: 'reason' },
+      },
+      additionalProperties: false,
+    },
     acceptedValues: { type: 'array', items: { type: 'string' }, title: 'Status values meaning accepted' },
-    backorderedValues: { type: 'array', items: { type: 'string' }, title: 'Status values meaning backordered' },
+    backorderedValues: {
+      type: 'array',
+      items: { type: 'string' },
+      title: 'Status values meaning backordered',
+    },
     rejectedValues: { type: 'array', items: { type: 'string' }, title: 'Status values meaning rejected' },
   },
+  // An OAuth2 supplier needs its token endpoint.
+  if: { properties: { auth: { const: 'oauth2-client-credentials' } }, required: ['auth'] },
+  then: { required: ['oauth2'] },
   additionalProperties: false,
 } as const;
 
@@ -49,16 +132,25 @@ export function readPath(value: unknown, dotPath: string): unknown {
   return current;
 }
 
-/** Retry-After is either seconds or an HTTP date (RFC 9110 section 10.2.3). */
-export function parseRetryAfter(header: unknown, now: Date): number | undefined {
-  if (typeof header !== 'string' || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now.getTime());
+function oauth2Grant(
+  settings: RestJsonSettings,
+  credentials: Record<string, string | undefined>,
+): ClientCredentialsGrant {
+  if (!settings.oauth2)
+    throw new DropshipError('configuration', 'OAuth2 authentication needs the oauth2.tokenUrl setting');
+  return {
+    ...settings.oauth2,
+    clientId: credentials.clientId ?? '',
+    clientSecret: credentials.clientSecret ?? '',
+    timeoutMs: settings.timeoutMs,
+  };
 }
 
-function authHeaders(settings: RestJsonSettings, credentials: Record<string, string | undefined>): Record<string, string> {
+async function authHeaders(
+  settings: RestJsonSettings,
+  credentials: Record<string, string | undefined>,
+  now: Date,
+): Promise<Record<string, string>> {
   switch (settings.auth ?? 'none') {
     case 'api-key':
       return { [settings.apiKeyHeader ?? 'X-Api-Key']: credentials.apiKey ?? '' };
@@ -67,6 +159,10 @@ function authHeaders(settings: RestJsonSettings, credentials: Record<string, str
     case 'basic':
       return {
         Authorization: `Basic ${Buffer.from(`${credentials.username ?? ''}:${credentials.password ?? ''}`).toString('base64')}`,
+      };
+    case 'oauth2-client-credentials':
+      return {
+        Authorization: `Bearer ${await clientCredentialsToken(oauth2Grant(settings, credentials), now)}`,
       };
     default:
       return {};
@@ -77,101 +173,112 @@ function classify(value: unknown, settings: RestJsonSettings): DispatchResult['o
   if (typeof value !== 'string') return undefined;
   const v = value.toLowerCase();
   if ((settings.acceptedValues ?? DEFAULT_ACCEPTED).some((a) => a.toLowerCase() === v)) return 'accepted';
-  if ((settings.backorderedValues ?? DEFAULT_BACKORDERED).some((a) => a.toLowerCase() === v)) return 'backordered';
+  if ((settings.backorderedValues ?? DEFAULT_BACKORDERED).some((a) => a.toLowerCase() === v))
+    return 'backordered';
   if ((settings.rejectedValues ?? DEFAULT_REJECTED).some((a) => a.toLowerCase() === v)) return 'rejected';
   return undefined;
 }
 
 function lineAcknowledgements(reply: unknown, settings: RestJsonSettings): LineAcknowledgement[] | undefined {
-  const lines = readPath(reply, 'lines');
+  const lines = readPath(reply, settings.linesPath ?? 'lines');
   if (!Array.isArray(lines)) return undefined;
+  const fields = settings.lineFields ?? {};
   const acks: LineAcknowledgement[] = [];
-  for (const line of lines as Record<string, unknown>[]) {
-    const status = classify(line.status, settings);
-    if (typeof line.sku !== 'string' || !status || status === 'sent' || status === 'partial') continue;
+  for (const line of lines as unknown[]) {
+    const sku = readPath(line, fields.sku ?? 'sku');
+    const status = classify(readPath(line, fields.status ?? 'status'), settings);
+    if (typeof sku !== 'string' || !status || status === 'sent' || status === 'partial') continue;
+    const quantity = readPath(line, fields.quantity ?? 'quantity');
+    const expectedShipDate = readPath(line, fields.expectedShipDate ?? 'expectedShipDate');
+    const reason = readPath(line, fields.reason ?? 'reason');
     acks.push({
-      sku: line.sku,
+      sku,
       status,
-      quantity: typeof line.quantity === 'number' ? line.quantity : 0,
-      expectedShipDate: typeof line.expectedShipDate === 'string' ? line.expectedShipDate : undefined,
-      reason: typeof line.reason === 'string' ? line.reason : undefined,
+      quantity: typeof quantity === 'number' ? quantity : 0,
+      expectedShipDate: typeof expectedShipDate === 'string' ? expectedShipDate : undefined,
+      reason: typeof reason === 'string' ? reason : undefined,
     });
   }
   return acks.length > 0 ? acks : undefined;
 }
 
-/** Maps an HTTP failure to the contract's error types: what may be retried, what may not, what is unknown. */
-function failure(err: unknown, now: Date): Error {
-  if (!(err instanceof AxiosError)) return new OutcomeUnknownError(String(err), { cause: err });
-  const status = err.response?.status;
-  if (status === undefined) {
-    // No reply: a refused connection never reached the supplier; anything else may have.
-    if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
-      return new SupplierTransientError(`supplier unreachable (${err.code})`, undefined, { cause: err });
-    }
-    return new OutcomeUnknownError(`no reply from supplier (${err.code ?? err.message})`, { cause: err });
-  }
-  if (status === 429 || status === 503) {
-    return new SupplierTransientError(
-      `supplier answered HTTP ${status}`,
-      parseRetryAfter(err.response?.headers['retry-after'], now),
-      { cause: err },
-    );
-  }
-  if (status === 408 || status === 504) return new OutcomeUnknownError(`supplier answered HTTP ${status}`, { cause: err });
-  if (status >= 500) return new SupplierTransientError(`supplier answered HTTP ${status}`, undefined, { cause: err });
-  const reason = readPath(err.response?.data, 'error') ?? readPath(err.response?.data, 'message');
-  return new SupplierPermanentError(
-    `supplier refused the PO with HTTP ${status}${typeof reason === 'string' ? `: ${reason.slice(0, 200)}` : ''}`,
-    { cause: err },
-  );
+function refusalReason(body: unknown): string | undefined {
+  const reason = readPath(body, 'error') ?? readPath(body, 'message');
+  return typeof reason === 'string' ? reason : undefined;
 }
 
 export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
   kind: 'rest-json',
   title: 'REST API (JSON)',
-  description: 'POSTs the purchase order as JSON with an Idempotency-Key header and reads the reply status.',
+  description:
+    'Sends the purchase order as JSON (built-in document or your template) with an Idempotency-Key header and maps the reply status; API key, bearer, basic or OAuth2 client credentials.',
   settingsSchema: restJsonSettingsSchema,
   credentialFields: [
     { name: 'apiKey', label: 'API key' },
     { name: 'token', label: 'Bearer token' },
     { name: 'username', label: 'User name' },
     { name: 'password', label: 'Password' },
+    { name: 'clientId', label: 'OAuth2 client id' },
+    { name: 'clientSecret', label: 'OAuth2 client secret' },
   ],
 
   async sendPurchaseOrder(request, ctx: ConnectorContext<RestJsonSettings>): Promise<DispatchResult> {
     const { settings } = ctx;
     const po = request.purchaseOrder;
-    const config: AxiosRequestConfig = {
-      method: 'POST',
-      url: settings.url,
-      timeout: settings.timeoutMs ?? 10_000,
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        'Idempotency-Key': po.number,
-        ...authHeaders(settings, ctx.credentials),
-      },
-      data: purchaseOrderDocument(request),
-      signal: ctx.signal,
-      maxRedirects: 0,
-      validateStatus: (status) => status >= 200 && status < 300,
+    const data =
+      settings.requestTemplate === undefined
+        ? purchaseOrderDocument(request)
+        : renderTemplate(settings.requestTemplate, templateScope(request, ctx.supplierId));
+    const send = async (): Promise<unknown> => {
+      const config: AxiosRequestConfig = {
+        method: settings.method ?? 'POST',
+        url: settings.url,
+        timeout: settings.timeoutMs ?? 10_000,
+        headers: {
+          ...settings.headers,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'Idempotency-Key': po.number,
+          ...(await authHeaders(settings, ctx.credentials, ctx.clock.now())),
+        },
+        data,
+        signal: ctx.signal,
+        maxRedirects: 0,
+        validateStatus: (status) => status >= 200 && status < 300,
+      };
+      return (await axios.request(config)).data;
     };
-    ctx.log.debug(`POST ${po.number} to supplier ${ctx.supplierId}`);
+    ctx.log.debug(`${settings.method ?? 'POST'} ${po.number} to supplier ${ctx.supplierId}`);
     let reply: unknown;
     try {
-      reply = (await axios.request(config)).data;
+      try {
+        reply = await send();
+      } catch (err) {
+        // A cached OAuth2 token the API no longer takes (revoked, rotated): fetch a new one and try once more.
+        if (
+          settings.auth !== 'oauth2-client-credentials' ||
+          !(err instanceof AxiosError) ||
+          err.response?.status !== 401
+        ) {
+          throw err;
+        }
+        forgetAccessToken(oauth2Grant(settings, ctx.credentials));
+        reply = await send();
+      }
     } catch (err) {
-      throw failure(err, ctx.clock.now());
+      if (err instanceof DropshipError) throw err;
+      throw httpFailure(err, ctx.clock.now(), refusalReason);
     }
     const lines = lineAcknowledgements(reply, settings);
     let outcome = classify(readPath(reply, settings.statusPath ?? 'status'), settings) ?? 'sent';
     if (lines && new Set(lines.map((l) => l.status)).size > 1) outcome = 'partial';
     const reference = readPath(reply, settings.referencePath ?? 'id');
-    const reason = readPath(reply, 'reason');
+    const reason = readPath(reply, settings.reasonPath ?? 'reason');
+    ctx.log.info(`PO ${po.number} sent to supplier ${ctx.supplierId}: ${outcome}`);
     return {
       outcome,
-      supplierReference: typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined,
+      supplierReference:
+        typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined,
       lines,
       reason: typeof reason === 'string' ? reason : undefined,
     };

@@ -1,0 +1,88 @@
+import axios, { AxiosError } from 'axios';
+import { SupplierPermanentError, SupplierTransientError } from '../../contract';
+
+export interface ClientCredentialsGrant {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+  audience?: string;
+  /** RFC 6749 section 2.3.1: HTTP Basic (recommended) or the client id and secret in the form body. */
+  authMethod?: 'basic' | 'body';
+  timeoutMs?: number;
+}
+
+interface CachedToken {
+  accessToken: string;
+  expiresAt: number;
+}
+
+/** Tokens outlive requests: cached per (token URL, client, scope, audience) until shortly before they expire. */
+const cache = new Map<string, CachedToken>();
+/** Renew this long before the announced expiry, so a token never dies in flight. */
+const EXPIRY_MARGIN_MS = 30_000;
+const DEFAULT_LIFETIME_S = 300;
+
+function cacheKey(grant: ClientCredentialsGrant): string {
+  return JSON.stringify([grant.tokenUrl, grant.clientId, grant.scope ?? '', grant.audience ?? '']);
+}
+
+/** Forgets a token the API refused (401), so the next call fetches a fresh one. */
+export function forgetAccessToken(grant: ClientCredentialsGrant): void {
+  cache.delete(cacheKey(grant));
+}
+
+/** An OAuth2 access token by the client credentials grant (RFC 6749 section 4.4), from cache when still valid. */
+export async function clientCredentialsToken(grant: ClientCredentialsGrant, now: Date): Promise<string> {
+  const key = cacheKey(grant);
+  const cached = cache.get(key);
+  if (cached && cached.expiresAt > now.getTime()) return cached.accessToken;
+  const form = new URLSearchParams({ grant_type: 'client_credentials' });
+  if (grant.scope) form.set('scope', grant.scope);
+  if (grant.audience) form.set('audience', grant.audience);
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Accept: 'application/json',
+  };
+  if ((grant.authMethod ?? 'basic') === 'basic') {
+    // RFC 6749 2.3.1: client id and secret are form-urlencoded before the Basic encoding.
+    const user = encodeURIComponent(grant.clientId);
+    const secret = encodeURIComponent(grant.clientSecret);
+    headers.Authorization = `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+  } else {
+    form.set('client_id', grant.clientId);
+    form.set('client_secret', grant.clientSecret);
+  }
+  let body: { access_token?: unknown; expires_in?: unknown };
+  try {
+    body = (
+      await axios.post<{ access_token?: unknown; expires_in?: unknown }>(grant.tokenUrl, form.toString(), {
+        headers,
+        timeout: grant.timeoutMs ?? 10_000,
+        maxRedirects: 0,
+      })
+    ).data;
+  } catch (err) {
+    const status = err instanceof AxiosError ? err.response?.status : undefined;
+    if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
+      throw new SupplierPermanentError(`OAuth2 token request refused with HTTP ${status}`, { cause: err });
+    }
+    throw new SupplierTransientError(
+      `OAuth2 token endpoint failed (${status ?? (err as Error).message})`,
+      undefined,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (typeof body.access_token !== 'string' || body.access_token === '') {
+    throw new SupplierPermanentError('OAuth2 token endpoint answered without an access_token');
+  }
+  const lifetime =
+    typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
+  cache.set(key, {
+    accessToken: body.access_token,
+    expiresAt: now.getTime() + lifetime * 1000 - EXPIRY_MARGIN_MS,
+  });
+  return body.access_token;
+}

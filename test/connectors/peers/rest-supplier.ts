@@ -1,0 +1,121 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type RestSupplierMode =
+  'ok' | 'backorder-one' | 'http-503' | 'http-429' | 'http-400' | 'http-500' | 'hang';
+
+/**
+ * A supplier order API in the common REST shape: POST /orders with a JSON body and an Idempotency-Key header
+ * (a replay returns the first reply and creates nothing), Bearer or API-key auth, and an OAuth2 token endpoint
+ * (client credentials grant, RFC 6749 section 4.4) that issues short-lived tokens.
+ */
+export class FakeRestSupplier {
+  /** Orders created, by Idempotency-Key. */
+  readonly orders = new Map<string, { body: unknown; reply: unknown }>();
+  readonly requests: { headers: http.IncomingHttpHeaders; body: unknown }[] = [];
+  tokenRequests: { authorization?: string; form: URLSearchParams }[] = [];
+  mode: RestSupplierMode = 'ok';
+  /** The credentials the API accepts. */
+  apiKey = 'key-123';
+  clientId = 'dropship-client';
+  clientSecret = 's3cr3t:with/odd chars';
+  tokenLifetimeSeconds = 3600;
+  private readonly validTokens = new Set<string>();
+  private server: http.Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private tokenCounter = 0;
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  /** Makes every token issued so far invalid, as a rotation on the supplier's side would. */
+  revokeTokens(): void {
+    this.validTokens.clear();
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.handle(req, Buffer.concat(chunks).toString('utf8'), res));
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  private json(
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  }
+
+  private handle(req: http.IncomingMessage, raw: string, res: http.ServerResponse): void {
+    if (req.url === '/oauth/token') {
+      const form = new URLSearchParams(raw);
+      this.tokenRequests.push({ authorization: req.headers.authorization, form });
+      const expected = `Basic ${Buffer.from(`${encodeURIComponent(this.clientId)}:${encodeURIComponent(this.clientSecret)}`).toString('base64')}`;
+      const viaBody =
+        form.get('client_id') === this.clientId && form.get('client_secret') === this.clientSecret;
+      if (form.get('grant_type') !== 'client_credentials')
+        return this.json(res, 400, { error: 'unsupported_grant_type' });
+      if (req.headers.authorization !== expected && !viaBody)
+        return this.json(res, 401, { error: 'invalid_client' });
+      const token = `tok-${++this.tokenCounter}`;
+      this.validTokens.add(token);
+      return this.json(res, 200, {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: this.tokenLifetimeSeconds,
+      });
+    }
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const authorised =
+      (bearer !== undefined && this.validTokens.has(bearer)) || req.headers['x-api-key'] === this.apiKey;
+    if (!authorised) return this.json(res, 401, { error: 'unauthorized' });
+    const body: unknown = JSON.parse(raw);
+    this.requests.push({ headers: req.headers, body });
+    if (this.mode === 'hang') return;
+    if (this.mode === 'http-503')
+      return this.json(res, 503, { error: 'maintenance' }, { 'Retry-After': '120' });
+    if (this.mode === 'http-429') {
+      return this.json(
+        res,
+        429,
+        { error: 'slow down' },
+        { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() },
+      );
+    }
+    if (this.mode === 'http-500') return this.json(res, 500, { error: 'boom' });
+    if (this.mode === 'http-400') return this.json(res, 400, { error: 'unknown sku SUP-MUG' });
+    const key = String(req.headers['idempotency-key'] ?? '');
+    const existing = this.orders.get(key);
+    if (existing) return this.json(res, 200, existing.reply);
+    const lines = (body as { lines?: { sku: string; quantity: number }[] }).lines ?? [];
+    const reply = {
+      id: `SO-${this.orders.size + 1000}`,
+      status: this.mode === 'backorder-one' ? 'partial' : 'accepted',
+      lines: lines.map((l, i) => ({
+        sku: l.sku,
+        quantity: l.quantity,
+        status: this.mode === 'backorder-one' && i === 0 ? 'backordered' : 'accepted',
+        expectedShipDate: this.mode === 'backorder-one' && i === 0 ? '2026-12-04' : undefined,
+      })),
+    };
+    this.orders.set(key, { body, reply });
+    this.json(res, 201, reply);
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+}
