@@ -123,7 +123,11 @@ function translator(
     const [namespace, messageKey] = key.split(':');
     assert.equal(namespace, `${MODULE}/${type}`, `message key "${key}" uses another node set's namespace`);
     const message = lookup(catalogue, messageKey ?? '');
-    assert.equal(typeof message, 'string', `message key "${messageKey}" is missing from the ${type} catalogue`);
+    assert.equal(
+      typeof message,
+      'string',
+      `message key "${messageKey}" is missing from the ${type} catalogue`,
+    );
     return (message as string).replace(/__(\w+)__/g, (_m, name: string) => String(options[name]));
   };
 }
@@ -440,6 +444,12 @@ describe('node editor assets', () => {
       accept('dropship-order-in', 'path', '/hooks/shopify-orders');
       accept('dropship-order-in', 'storefront', '', { platform: 'generic' });
       accept('dropship-notify', 'templates', { shipped: { subject: 'S', text: 'T', html: '<p>H</p>' } });
+      // Flows saved before a property existed leave it out; the runtime then uses its default.
+      accept('dropship-notify', 'milestones', undefined);
+      accept('dropship-notify', 'sweepSeconds', undefined);
+      accept('dropship-dispatch', 'maxAttempts', '');
+      accept('dropship-store', 'filename', '');
+      accept('dropship-order-in', 'storefront', '', { platform: undefined });
     });
   });
 });
