@@ -54,6 +54,9 @@ function credentialSecret() {
 process.env.DROPSHIP_SHOPIFY_SECRET = process.env.DROPSHIP_SHOPIFY_SECRET || 'dropship-demo-secret';
 process.env.DROPSHIP_DEMO_SMTP_PORT = process.env.DROPSHIP_DEMO_SMTP_PORT || '2525';
 process.env.PORT = String(port);
+// Node-RED substitutes whole-value ${VAR} properties only, so the demo's URLs are composed here.
+process.env.DROPSHIP_SANDBOX_SUPPLIER_URL = `http://127.0.0.1:${port}/sandbox/supplier/orders`;
+process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
 
 const mailDir = path.join(userDir, 'sandbox-mail');
 if (process.env.DROPSHIP_DEMO_SMTP_PORT !== 'off') {
@@ -77,7 +80,7 @@ module.exports = {
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
   externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },
-  editorTheme: { projects: { enabled: false }, tours: false, palette: { editable: false } },
+  editorTheme: { projects: { enabled: false }, tours: false },
   functionExternalModules: false,
   logging: { console: { level: process.env.DROPSHIP_LOG_LEVEL || 'info', metrics: false, audit: false } },
 };

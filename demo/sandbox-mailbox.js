@@ -60,6 +60,8 @@ async function startSandboxMailbox({ port, dir }) {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
+  // The mailbox must not keep the process alive on its own (for example when Node-RED fails to start).
+  server.server.unref();
   return () => new Promise((resolve) => server.close(resolve));
 }
 

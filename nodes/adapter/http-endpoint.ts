@@ -43,6 +43,60 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
   });
 }
 
+type Layer = { handle?: unknown; route?: { path: string; stack: { handle: unknown }[] } };
+interface ExpressInternals {
+  parent?: ExpressInternals;
+  _router?: { stack: Layer[] };
+  router?: { stack: Layer[] };
+  use(handler: RequestHandler): void;
+}
+
+/** Express 4 keeps the router at `_router`, Express 5 (Node-RED 5) at `router`. */
+function routerStack(app: ExpressInternals): Layer[] | undefined {
+  return (app._router ?? app.router)?.stack;
+}
+
+/** `METHOD path` of every endpoint whose raw body must reach us unparsed, with its size limit. */
+const rawRoutes = new Map<string, number>();
+const captureInstalled = new WeakSet<object>();
+
+/**
+ * Node-RED mounts the editor's admin app at the same root, and it JSON-parses every request body before the
+ * HTTP-node app sees it. Signatures are computed over the exact bytes, so, as core `http in` does for its raw
+ * routes, a middleware at the very top of the root app reads our endpoints' bodies as Buffers first (and then
+ * body-parser leaves them alone because `req._body` is set).
+ */
+function installRawBodyCapture(httpNode: unknown): void {
+  let root = httpNode as ExpressInternals;
+  while (root.parent) root = root.parent;
+  if (captureInstalled.has(root)) return;
+  captureInstalled.add(root);
+  // Runs before Express has decorated req/res: only Node's own request and response APIs are available here.
+  const capture: RequestHandler = (req, res, next) => {
+    const pathname = (req.url ?? '').split('?')[0]!.replace(/\/{2,}/g, '/');
+    const limit = rawRoutes.get(`${req.method} ${pathname}`);
+    if (limit === undefined) {
+      next();
+      return;
+    }
+    readRawBody(req, limit).then(
+      (body) => {
+        (req as Request & { _body?: boolean }).body = body;
+        (req as Request & { _body?: boolean })._body = true;
+        next();
+      },
+      (err: unknown) => {
+        res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
+        res.end(JSON.stringify({ error: { code: 'invalid_input', message: err instanceof Error ? err.message : String(err) } }));
+      },
+    );
+  };
+  root.use(capture);
+  const stack = routerStack(root);
+  const index = stack?.findIndex((layer) => layer.handle === capture) ?? -1;
+  if (stack && index > 0) stack.unshift(...stack.splice(index, 1));
+}
+
 /**
  * Mounts a POST/GET endpoint on Node-RED's HTTP node server for the life of `node`, the way core `http in`
  * does: the route is removed when the node closes, so a redeploy never leaves a stale handler behind.
@@ -85,15 +139,19 @@ export function mountEndpoint(
         },
       );
   };
+  // The capture sits on the root app, so it sees the path with Node-RED's httpNodeRoot in front.
+  const nodeRoot = ((RED.settings as { httpNodeRoot?: string | false }).httpNodeRoot || '/').replace(/\/$/, '');
+  const rawKey = `POST ${nodeRoot}${path}`;
+  if (method === 'post') {
+    rawRoutes.set(rawKey, limit);
+    installRawBodyCapture(RED.httpNode);
+  }
   RED.httpNode[method](path, handler);
   node.on('close', () => {
-    // Express 4 keeps the router at `_router`, Express 5 (Node-RED 5) at `router`.
-    type Layer = { route?: { path: string; stack: { handle: unknown }[] } };
-    const app = RED.httpNode as unknown as { _router?: { stack: Layer[] }; router?: { stack: Layer[] } };
-    const router = app._router ?? app.router;
-    if (!router) return;
-    router.stack = router.stack.filter(
-      (layer) => !(layer.route && layer.route.path === path && layer.route.stack.some((s) => s.handle === handler)),
-    );
+    rawRoutes.delete(rawKey);
+    const stack = routerStack(RED.httpNode as unknown as ExpressInternals);
+    if (!stack) return;
+    const index = stack.findIndex((layer) => layer.route?.path === path && layer.route.stack.some((s) => s.handle === handler));
+    if (index >= 0) stack.splice(index, 1);
   });
 }
