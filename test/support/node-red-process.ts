@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from './free-port';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+
+export interface RunningNodeRed {
+  port: number;
+  smtpPort: number;
+  userDir: string;
+  url(pathname: string): string;
+  /** Everything the process printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Node-RED as `npm start` does (settings.js, the package from dist/), on free ports, with a scratch user
+ * directory and a copy of the given flow file, and waits until its flows have started.
+ */
+export async function startNodeRed(flowFile: string, env: Record<string, string> = {}): Promise<RunningNodeRed> {
+  const port = await freePort();
+  const smtpPort = await freePort();
+  const userDir = mkdtempSync(path.join(tmpdir(), 'dropship-nr-'));
+  const flows = path.join(userDir, 'flows.json');
+  copyFileSync(flowFile, flows);
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, [path.join(REPO, 'node_modules', 'node-red', 'red.js'), '--settings', path.join(REPO, 'settings.js')], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DROPSHIP_USER_DIR: userDir,
+      DROPSHIP_FLOW_FILE: flows,
+      DROPSHIP_DEMO_SMTP_PORT: String(smtpPort),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Node-RED did not start within 40 s:\n${output}`)), 40_000);
+    const check = setInterval(() => {
+      if (output.includes('Started flows')) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve();
+      } else if (child.exitCode !== null) {
+        clearInterval(check);
+        clearTimeout(timer);
+        reject(new Error(`Node-RED exited with ${child.exitCode}:\n${output}`));
+      }
+    }, 100);
+  });
+  return {
+    port,
+    smtpPort,
+    userDir,
+    url: (pathname) => `http://127.0.0.1:${port}${pathname}`,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const forced = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(forced);
+      }
+      rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value, or fails after `timeoutMs` with the last value seen. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
