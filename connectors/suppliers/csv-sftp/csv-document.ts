@@ -83,7 +83,11 @@ export const csvLayoutSchemaProperties = {
         field: { enum: Object.keys(CSV_FIELDS) },
         value: { type: 'string', maxLength: 200 },
       },
-      oneOf: [{ required: ['field'] }, { required: ['value'] }],
+      // Exactly one source per column: a PO field or a constant.
+      oneOf: [
+        { properties: { field: true }, required: ['field'] },
+        { properties: { value: true }, required: ['value'] },
+      ],
       additionalProperties: false,
     },
   },

@@ -115,7 +115,7 @@ export const restJsonSettingsSchema = {
   },
   // An OAuth2 supplier needs its token endpoint.
   if: { properties: { auth: { const: 'oauth2-client-credentials' } }, required: ['auth'] },
-  then: { required: ['oauth2'] },
+  then: { properties: { oauth2: true }, required: ['oauth2'] },
   additionalProperties: false,
 } as const;
 
