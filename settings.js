@@ -21,7 +21,13 @@ const adminAuth =
   process.env.DROPSHIP_ADMIN_USER && process.env.DROPSHIP_ADMIN_PASSWORD_HASH
     ? {
         type: 'credentials',
-        users: [{ username: process.env.DROPSHIP_ADMIN_USER, password: process.env.DROPSHIP_ADMIN_PASSWORD_HASH, permissions: '*' }],
+        users: [
+          {
+            username: process.env.DROPSHIP_ADMIN_USER,
+            password: process.env.DROPSHIP_ADMIN_PASSWORD_HASH,
+            permissions: '*',
+          },
+        ],
       }
     : undefined;
 
@@ -63,7 +69,10 @@ if (process.env.DROPSHIP_DEMO_SMTP_PORT !== 'off') {
   require('./demo/sandbox-mailbox')
     .startSandboxMailbox({ port: Number(process.env.DROPSHIP_DEMO_SMTP_PORT), dir: mailDir })
     .then(
-      () => console.log(`[dropship] sandbox mailbox: smtp://127.0.0.1:${process.env.DROPSHIP_DEMO_SMTP_PORT}, read at http://${host}:${port}/sandbox/mail/`),
+      () =>
+        console.log(
+          `[dropship] sandbox mailbox: smtp://127.0.0.1:${process.env.DROPSHIP_DEMO_SMTP_PORT}, read at http://${host}:${port}/sandbox/mail/`,
+        ),
       (err) => console.error(`[dropship] sandbox mailbox not started: ${err.message}`),
     );
 }

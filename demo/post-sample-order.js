@@ -9,7 +9,9 @@ const path = require('node:path');
 
 const args = process.argv.slice(2);
 const idIndex = args.indexOf('--id');
-const order = JSON.parse(fs.readFileSync(path.join(__dirname, 'payloads', 'shopify-orders-paid.json'), 'utf8'));
+const order = JSON.parse(
+  fs.readFileSync(path.join(__dirname, 'payloads', 'shopify-orders-paid.json'), 'utf8'),
+);
 if (idIndex >= 0) {
   order.id = Number(args[idIndex + 1]);
   order.admin_graphql_api_id = `gid://shopify/Order/${args[idIndex + 1]}`;
@@ -17,7 +19,10 @@ if (idIndex >= 0) {
 }
 const body = JSON.stringify(order);
 const secret = process.env.DROPSHIP_SHOPIFY_SECRET || 'dropship-demo-secret';
-const signature = crypto.createHmac('sha256', args.includes('--bad-signature') ? 'wrong' : secret).update(body).digest('base64');
+const signature = crypto
+  .createHmac('sha256', args.includes('--bad-signature') ? 'wrong' : secret)
+  .update(body)
+  .digest('base64');
 const url = `http://127.0.0.1:${process.env.PORT || 1880}/dropship/shopify/orders`;
 
 fetch(url, {
@@ -34,7 +39,9 @@ fetch(url, {
 }).then(
   async (res) => {
     console.log(res.status, await res.text());
-    console.log(`follow it: curl http://127.0.0.1:${process.env.PORT || 1880}/dropship/api/orders/shopify:${order.id}`);
+    console.log(
+      `follow it: curl http://127.0.0.1:${process.env.PORT || 1880}/dropship/api/orders/shopify:${order.id}`,
+    );
   },
   (err) => {
     console.error(`could not reach ${url}: ${err.message} (is \`npm start\` running?)`);

@@ -5,7 +5,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
 }
 
 function writeIndex(dir, messages) {
@@ -45,8 +48,16 @@ async function startSandboxMailbox({ port, dir }) {
         try {
           const mail = await simpleParser(raw);
           fs.writeFileSync(path.join(dir, `${id}.eml`), raw);
-          fs.writeFileSync(path.join(dir, `${id}.html`), mail.html || `<pre>${escapeHtml(mail.text || '')}</pre>`);
-          messages.unshift({ id, date: new Date().toISOString(), to: mail.to ? mail.to.text : '', subject: mail.subject || '(no subject)' });
+          fs.writeFileSync(
+            path.join(dir, `${id}.html`),
+            mail.html || `<pre>${escapeHtml(mail.text || '')}</pre>`,
+          );
+          messages.unshift({
+            id,
+            date: new Date().toISOString(),
+            to: mail.to ? mail.to.text : '',
+            subject: mail.subject || '(no subject)',
+          });
           fs.writeFileSync(indexFile, JSON.stringify(messages));
           writeIndex(dir, messages);
           callback();

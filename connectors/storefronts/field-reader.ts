@@ -16,7 +16,9 @@ export class PayloadReader {
   }
 
   optionalObject(value: unknown): Record<string, unknown> {
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   }
 
   array(value: unknown, path: string): unknown[] {
@@ -29,7 +31,10 @@ export class PayloadReader {
   id(value: unknown, path: string): string {
     if (typeof value === 'string' && value.length > 0) return value;
     if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-    this.problems.push({ path, message: typeof value === 'number' ? 'is not a safe integer id' : 'is required' });
+    this.problems.push({
+      path,
+      message: typeof value === 'number' ? 'is not a safe integer id' : 'is required',
+    });
     return '';
   }
 
@@ -41,7 +46,12 @@ export class PayloadReader {
 
   /** Money as storefronts send it ("19.99" or 19.99) in major units. */
   money(value: unknown, path: string, fallback?: number): number {
-    const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    const parsed =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && value.trim() !== ''
+          ? Number(value)
+          : NaN;
     if (Number.isFinite(parsed)) return Math.round(parsed * 100) / 100;
     if (fallback !== undefined && (value === undefined || value === null || value === '')) return fallback;
     this.problems.push({ path, message: 'must be an amount' });

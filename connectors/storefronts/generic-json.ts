@@ -23,7 +23,10 @@ export function withOrderDefaults(payload: unknown, channel = 'generic'): unknow
   const draft: Record<string, unknown> = { channel, shipping: {}, customer: {}, ...payload, lines };
   if (draft.totals === undefined && Array.isArray(lines)) {
     const subtotal = lines.reduce(
-      (sum: number, l: unknown) => (isRecord(l) && typeof l.unitPrice === 'number' && typeof l.quantity === 'number' ? sum + l.unitPrice * l.quantity : sum),
+      (sum: number, l: unknown) =>
+        isRecord(l) && typeof l.unitPrice === 'number' && typeof l.quantity === 'number'
+          ? sum + l.unitPrice * l.quantity
+          : sum,
       0,
     );
     const rounded = Math.round(subtotal * 100) / 100;

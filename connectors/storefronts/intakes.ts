@@ -12,6 +12,9 @@ const INTAKES: Record<string, StorefrontIntake> = {
 
 export function storefrontIntake(platform: string): StorefrontIntake {
   const intake = INTAKES[platform];
-  if (!intake) throw new DropshipError('configuration', `unknown storefront platform "${platform}"`, [{ path: 'platform', message: `must be one of ${Object.keys(INTAKES).join(', ')}` }]);
+  if (!intake)
+    throw new DropshipError('configuration', `unknown storefront platform "${platform}"`, [
+      { path: 'platform', message: `must be one of ${Object.keys(INTAKES).join(', ')}` },
+    ]);
   return intake;
 }

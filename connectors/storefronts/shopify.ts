@@ -44,7 +44,8 @@ export const shopifyIntake: StorefrontIntake = {
 
   interpret(payload, headers) {
     const topic = headerValue(headers, 'X-Shopify-Topic');
-    if (topic && !PAID_TOPICS.has(topic)) return { kind: 'ignored', reason: `topic ${topic} carries no paid order` };
+    if (topic && !PAID_TOPICS.has(topic))
+      return { kind: 'ignored', reason: `topic ${topic} carries no paid order` };
     const reader = new PayloadReader('Shopify order');
     const order = reader.object(payload, '');
     const financialStatus = reader.text(order.financial_status);
@@ -58,7 +59,11 @@ export const shopifyIntake: StorefrontIntake = {
       const requiresShipping = line.requires_shipping !== false && line.gift_card !== true;
       let sku = reader.text(line.sku);
       if (!sku) {
-        if (requiresShipping) reader.problems.push({ path: `/line_items/${i}/sku`, message: 'is empty: give the variant a SKU in Shopify' });
+        if (requiresShipping)
+          reader.problems.push({
+            path: `/line_items/${i}/sku`,
+            message: 'is empty: give the variant a SKU in Shopify',
+          });
         sku = `variant-${reader.text(line.variant_id) ?? reader.text(line.id) ?? i + 1}`;
       }
       return {
@@ -78,14 +83,27 @@ export const shopifyIntake: StorefrontIntake = {
 
     const customer = reader.optionalObject(order.customer);
     const shippingRaw = order.shipping_address ?? order.billing_address;
-    const shipTo = shopifyAddress(reader, reader.object(shippingRaw, '/shipping_address'), '/shipping_address');
-    const billing = order.billing_address ? shopifyAddress(new PayloadReader('billing'), reader.optionalObject(order.billing_address), '') : undefined;
-    const shippingLines = Array.isArray(order.shipping_lines) ? (order.shipping_lines as Record<string, unknown>[]) : [];
-    const shippingSet = reader.optionalObject(reader.optionalObject(order.total_shipping_price_set).shop_money);
+    const shipTo = shopifyAddress(
+      reader,
+      reader.object(shippingRaw, '/shipping_address'),
+      '/shipping_address',
+    );
+    const billing = order.billing_address
+      ? shopifyAddress(new PayloadReader('billing'), reader.optionalObject(order.billing_address), '')
+      : undefined;
+    const shippingLines = Array.isArray(order.shipping_lines)
+      ? (order.shipping_lines as Record<string, unknown>[])
+      : [];
+    const shippingSet = reader.optionalObject(
+      reader.optionalObject(order.total_shipping_price_set).shop_money,
+    );
     const shipping =
       shippingSet.amount !== undefined
         ? reader.money(shippingSet.amount, '/total_shipping_price_set/shop_money/amount')
-        : shippingLines.reduce((sum, l, i) => sum + reader.money(l.price, `/shipping_lines/${i}/price`, 0), 0);
+        : shippingLines.reduce(
+            (sum, l, i) => sum + reader.money(l.price, `/shipping_lines/${i}/price`, 0),
+            0,
+          );
 
     const draft: OrderDraft = {
       channel: 'shopify',
@@ -111,7 +129,10 @@ export const shopifyIntake: StorefrontIntake = {
         total: reader.money(order.total_price, '/total_price'),
         taxesIncluded: order.taxes_included === true || undefined,
       },
-      tags: typeof order.tags === 'string' && order.tags.trim() ? order.tags.split(',').map((t) => t.trim()) : undefined,
+      tags:
+        typeof order.tags === 'string' && order.tags.trim()
+          ? order.tags.split(',').map((t) => t.trim())
+          : undefined,
       note: reader.text(order.note),
     };
     reader.finish();

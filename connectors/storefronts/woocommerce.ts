@@ -17,7 +17,11 @@ function wooAddress(reader: PayloadReader, raw: Record<string, unknown>, path: s
     country: reader.text(raw.country)?.toUpperCase() ?? '',
     phone: reader.text(raw.phone),
   };
-  for (const [field, value] of [['address_1', address.line1], ['city', address.city], ['country', address.country]] as const) {
+  for (const [field, value] of [
+    ['address_1', address.line1],
+    ['city', address.city],
+    ['country', address.country],
+  ] as const) {
     if (!value) reader.problems.push({ path: `${path}/${field}`, message: 'is required' });
   }
   return address;
@@ -25,7 +29,9 @@ function wooAddress(reader: PayloadReader, raw: Record<string, unknown>, path: s
 
 /** WooCommerce's *_gmt dates carry no zone designator; they are UTC. */
 function gmt(value: unknown): unknown {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(value) ? `${value}Z` : value;
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(value)
+    ? `${value}Z`
+    : value;
 }
 
 /**
@@ -49,7 +55,8 @@ export const wooCommerceIntake: StorefrontIntake = {
     const reader = new PayloadReader('WooCommerce order');
     const order = reader.object(payload, '');
     const status = reader.text(order.status);
-    if (status !== 'processing') return { kind: 'ignored', reason: `status is ${status ?? 'missing'}, not processing` };
+    if (status !== 'processing')
+      return { kind: 'ignored', reason: `status is ${status ?? 'missing'}, not processing` };
 
     let lineSubtotal = 0;
     const lines: OrderLine[] = reader.array(order.line_items, '/line_items').map((item, i) => {
@@ -58,7 +65,11 @@ export const wooCommerceIntake: StorefrontIntake = {
       const subtotal = reader.money(line.subtotal, `/line_items/${i}/subtotal`);
       lineSubtotal += subtotal;
       const sku = reader.text(line.sku);
-      if (!sku) reader.problems.push({ path: `/line_items/${i}/sku`, message: 'is empty: give the product a SKU in WooCommerce' });
+      if (!sku)
+        reader.problems.push({
+          path: `/line_items/${i}/sku`,
+          message: 'is empty: give the product a SKU in WooCommerce',
+        });
       return {
         lineId: reader.id(line.id, `/line_items/${i}/id`),
         sku: sku ?? '',
@@ -70,7 +81,9 @@ export const wooCommerceIntake: StorefrontIntake = {
     });
     const shipTo = wooAddress(reader, reader.object(order.shipping, '/shipping'), '/shipping');
     const billing = reader.optionalObject(order.billing);
-    const shippingLines = Array.isArray(order.shipping_lines) ? (order.shipping_lines as Record<string, unknown>[]) : [];
+    const shippingLines = Array.isArray(order.shipping_lines)
+      ? (order.shipping_lines as Record<string, unknown>[])
+      : [];
     const taxesIncluded = order.prices_include_tax === true;
 
     const draft: OrderDraft = {

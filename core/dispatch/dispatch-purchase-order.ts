@@ -1,5 +1,14 @@
-import type { ConnectorContext, DispatchResult, LineAcknowledgement, SupplierConnector } from '../../connectors/contract';
-import { SupplierPermanentError, SupplierTransientError, OutcomeUnknownError } from '../../connectors/contract';
+import type {
+  ConnectorContext,
+  DispatchResult,
+  LineAcknowledgement,
+  SupplierConnector,
+} from '../../connectors/contract';
+import {
+  SupplierPermanentError,
+  SupplierTransientError,
+  OutcomeUnknownError,
+} from '../../connectors/contract';
 import { asDropshipError } from '../errors';
 import { orderStatesBefore } from '../model/lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order';
@@ -66,17 +75,34 @@ export async function failOver(
   );
 }
 
-function linesWith(po: PurchaseOrder, acks: LineAcknowledgement[] | undefined, statuses: LineAcknowledgement['status'][]): PurchaseOrderLine[] {
-  const matching = new Set((acks ?? []).filter((a) => statuses.includes(a.status)).map((a) => a.orderLineId ?? a.sku));
+function linesWith(
+  po: PurchaseOrder,
+  acks: LineAcknowledgement[] | undefined,
+  statuses: LineAcknowledgement['status'][],
+): PurchaseOrderLine[] {
+  const matching = new Set(
+    (acks ?? []).filter((a) => statuses.includes(a.status)).map((a) => a.orderLineId ?? a.sku),
+  );
   return po.lines.filter((l) => matching.has(l.orderLineId) || matching.has(l.sku));
 }
 
-async function refuse(env: DispatchEnvironment, po: PurchaseOrder, to: 'rejected' | 'failed', reason: string): Promise<DispatchOutcome> {
-  const settled = await env.store.transitionPurchaseOrder(po.number, ['sending'], to, { lastError: reason }, {
-    type: `po.${to}`,
-    actor: env.actor,
-    reason,
-  });
+async function refuse(
+  env: DispatchEnvironment,
+  po: PurchaseOrder,
+  to: 'rejected' | 'failed',
+  reason: string,
+): Promise<DispatchOutcome> {
+  const settled = await env.store.transitionPurchaseOrder(
+    po.number,
+    ['sending'],
+    to,
+    { lastError: reason },
+    {
+      type: `po.${to}`,
+      actor: env.actor,
+      reason,
+    },
+  );
   if (!settled) return { kind: 'superseded', purchaseOrder: po };
   const replacements = await failOver(env.store, settled, settled.lines, reason, env.actor);
   return replacements.length > 0
@@ -84,9 +110,22 @@ async function refuse(env: DispatchEnvironment, po: PurchaseOrder, to: 'rejected
     : { kind: 'needs_attention', purchaseOrder: settled, reason };
 }
 
-async function settle(env: DispatchEnvironment, po: PurchaseOrder, result: DispatchResult): Promise<DispatchOutcome> {
-  const event = { actor: env.actor, data: { outcome: result.outcome, supplierReference: result.supplierReference } };
-  if (result.outcome === 'rejected') return refuse(env, po, 'rejected', `supplier rejected the PO${result.reason ? `: ${result.reason}` : ''}`);
+async function settle(
+  env: DispatchEnvironment,
+  po: PurchaseOrder,
+  result: DispatchResult,
+): Promise<DispatchOutcome> {
+  const event = {
+    actor: env.actor,
+    data: { outcome: result.outcome, supplierReference: result.supplierReference },
+  };
+  if (result.outcome === 'rejected')
+    return refuse(
+      env,
+      po,
+      'rejected',
+      `supplier rejected the PO${result.reason ? `: ${result.reason}` : ''}`,
+    );
   if (result.outcome === 'partial') {
     const kept = linesWith(po, result.lines, ['accepted', 'changed']);
     const moved = po.lines.filter((l) => !kept.includes(l));
@@ -94,8 +133,16 @@ async function settle(env: DispatchEnvironment, po: PurchaseOrder, result: Dispa
       po.number,
       ['sending'],
       kept.length > 0 ? 'accepted' : 'rejected',
-      { supplierReference: result.supplierReference, lines: kept.length > 0 ? kept : po.lines, lastError: null },
-      { ...event, type: 'po.partial', reason: `supplier accepted ${kept.length} of ${po.lines.length} lines` },
+      {
+        supplierReference: result.supplierReference,
+        lines: kept.length > 0 ? kept : po.lines,
+        lastError: null,
+      },
+      {
+        ...event,
+        type: 'po.partial',
+        reason: `supplier accepted ${kept.length} of ${po.lines.length} lines`,
+      },
     );
     if (!settled) return { kind: 'superseded', purchaseOrder: po };
     const reason = `supplier ${po.supplierId} refused or backordered ${moved.map((l) => l.sku).join(', ')}`;
@@ -119,15 +166,29 @@ async function settle(env: DispatchEnvironment, po: PurchaseOrder, result: Dispa
  * Sends a PO this worker has claimed (state `sending`) and records what happened. Every path ends in a committed
  * state: sent/accepted/backordered, pending with a retry time, or refused with its lines failed over.
  */
-export async function sendClaimedPurchaseOrder(env: DispatchEnvironment, po: PurchaseOrder): Promise<DispatchOutcome> {
+export async function sendClaimedPurchaseOrder(
+  env: DispatchEnvironment,
+  po: PurchaseOrder,
+): Promise<DispatchOutcome> {
   const now = env.context.clock.now();
   const admitted = env.breaker?.admit(now) ?? { allowed: true };
   if (!admitted.allowed) {
-    await env.store.transitionPurchaseOrder(po.number, ['sending'], 'pending', { nextAttemptAt: admitted.retryAt }, {
-      type: 'po.deferred',
-      actor: env.actor,
-    });
-    return { kind: 'retrying', purchaseOrder: po, retryAt: admitted.retryAt, reason: `circuit open for supplier ${po.supplierId}` };
+    await env.store.transitionPurchaseOrder(
+      po.number,
+      ['sending'],
+      'pending',
+      { nextAttemptAt: admitted.retryAt },
+      {
+        type: 'po.deferred',
+        actor: env.actor,
+      },
+    );
+    return {
+      kind: 'retrying',
+      purchaseOrder: po,
+      retryAt: admitted.retryAt,
+      reason: `circuit open for supplier ${po.supplierId}`,
+    };
   }
   const order = await env.store.getOrder(po.orderId);
   if (!order) return refuse(env, po, 'failed', `order ${po.orderId} is missing`);
@@ -139,23 +200,38 @@ export async function sendClaimedPurchaseOrder(env: DispatchEnvironment, po: Pur
       env.breaker?.recordSuccess();
       return refuse(env, po, 'rejected', err.message);
     }
-    const error = err instanceof SupplierTransientError || err instanceof OutcomeUnknownError ? err : asDropshipError(err, 'outcome_unknown');
+    const error =
+      err instanceof SupplierTransientError || err instanceof OutcomeUnknownError
+        ? err
+        : asDropshipError(err, 'outcome_unknown');
     env.breaker?.recordFailure(now);
     if (po.sendAttempts >= env.policy.maxAttempts) {
       return refuse(env, po, 'failed', `gave up after ${po.sendAttempts} attempts: ${error.message}`);
     }
     const retryAt = new Date(
       now.getTime() +
-        retryDelay(po.sendAttempts, env.policy, err instanceof SupplierTransientError ? err.retryAfterMs : undefined, env.random),
+        retryDelay(
+          po.sendAttempts,
+          env.policy,
+          err instanceof SupplierTransientError ? err.retryAfterMs : undefined,
+          env.random,
+        ),
     );
     const pending = await env.store.transitionPurchaseOrder(
       po.number,
       ['sending'],
       'pending',
       { nextAttemptAt: retryAt, lastError: error.message },
-      { type: 'po.retry', actor: env.actor, reason: `${error.code}: ${error.message}`, data: { attempt: po.sendAttempts, retryAt: retryAt.toISOString() } },
+      {
+        type: 'po.retry',
+        actor: env.actor,
+        reason: `${error.code}: ${error.message}`,
+        data: { attempt: po.sendAttempts, retryAt: retryAt.toISOString() },
+      },
     );
-    return pending ? { kind: 'retrying', purchaseOrder: pending, retryAt, reason: error.message } : { kind: 'superseded', purchaseOrder: po };
+    return pending
+      ? { kind: 'retrying', purchaseOrder: pending, retryAt, reason: error.message }
+      : { kind: 'superseded', purchaseOrder: po };
   }
   env.breaker?.recordSuccess();
   return settle(env, po, result);

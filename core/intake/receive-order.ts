@@ -25,15 +25,20 @@ function depthOf(value: unknown, depth = 0): number {
 
 /** Parses a webhook body as JSON, with errors that say what is wrong with it. */
 export function parseJsonBody(rawBody: Buffer): unknown {
-  if (rawBody.length === 0) throw new DropshipError('invalid_input', 'the body is empty', [{ path: '', message: 'is empty' }]);
+  if (rawBody.length === 0)
+    throw new DropshipError('invalid_input', 'the body is empty', [{ path: '', message: 'is empty' }]);
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawBody.toString('utf8'));
   } catch (err) {
-    throw new DropshipError('invalid_input', `the body is not JSON: ${(err as Error).message}`, [{ path: '', message: 'is not JSON' }]);
+    throw new DropshipError('invalid_input', `the body is not JSON: ${(err as Error).message}`, [
+      { path: '', message: 'is not JSON' },
+    ]);
   }
   if (depthOf(parsed) > MAX_DEPTH) {
-    throw new DropshipError('invalid_input', `the body nests deeper than ${MAX_DEPTH} levels`, [{ path: '', message: 'nests too deep' }]);
+    throw new DropshipError('invalid_input', `the body nests deeper than ${MAX_DEPTH} levels`, [
+      { path: '', message: 'nests too deep' },
+    ]);
   }
   return parsed;
 }

@@ -56,7 +56,9 @@ export function purchaseOrderStatesBefore(to: PurchaseOrderState): PurchaseOrder
 }
 
 export function orderStatesBefore(to: OrderState): OrderState[] {
-  return (Object.keys(ORDER_TRANSITIONS) as OrderState[]).filter((from) => ORDER_TRANSITIONS[from].includes(to));
+  return (Object.keys(ORDER_TRANSITIONS) as OrderState[]).filter((from) =>
+    ORDER_TRANSITIONS[from].includes(to),
+  );
 }
 
 /** POs that no longer carry any of the order's lines: their lines went to another supplier or nowhere. */
@@ -84,7 +86,9 @@ export function orderStateFromPurchaseOrders(
 ): OrderState | undefined {
   const active = purchaseOrders.filter((po) => !INACTIVE_PO_STATES.includes(po.state));
   if (active.length === 0) return undefined;
-  const progress = active.map((po) => (po.partlyShipped ? Math.max(PO_PROGRESS[po.state], 2.5) : PO_PROGRESS[po.state]));
+  const progress = active.map((po) =>
+    po.partlyShipped ? Math.max(PO_PROGRESS[po.state], 2.5) : PO_PROGRESS[po.state],
+  );
   const slowest = Math.min(...progress);
   const fastest = Math.max(...progress);
   if (slowest >= 4) return 'delivered';
@@ -111,7 +115,8 @@ export function shipmentProgress(
   if (!complete) {
     const shipped = new Map<string, number>();
     for (const parcel of live) {
-      for (const line of parcel.lines ?? []) shipped.set(line.sku, (shipped.get(line.sku) ?? 0) + line.quantity);
+      for (const line of parcel.lines ?? [])
+        shipped.set(line.sku, (shipped.get(line.sku) ?? 0) + line.quantity);
     }
     const needed = new Map<string, number>();
     for (const line of po.lines) needed.set(line.sku, (needed.get(line.sku) ?? 0) + line.quantity);

@@ -42,7 +42,10 @@ export async function queueEmailMilestones(options: EmailOutboxOptions, orderId:
   const { store } = options;
   const order = await store.getOrder(orderId);
   if (!order) return 0;
-  const [pos, shipments] = await Promise.all([store.listPurchaseOrders(orderId), store.listShipments(orderId)]);
+  const [pos, shipments] = await Promise.all([
+    store.listPurchaseOrders(orderId),
+    store.listShipments(orderId),
+  ]);
   let queued = 0;
   for (const milestone of milestonesReached(order, pos, shipments)) {
     if (!options.milestones.includes(milestone.kind)) continue;
@@ -74,15 +77,27 @@ const defaultRetryDelay = (attempt: number): number => Math.min(3_600_000, 30_00
  * Sends the queued e-mails this worker can claim (all, or one order's). A notification is marked sent only after
  * the SMTP server accepted it; a failure is retried later, a message that can never be sent (no address) fails.
  */
-export async function deliverEmailNotifications(options: EmailOutboxOptions, orderId?: string): Promise<DeliveryReport> {
+export async function deliverEmailNotifications(
+  options: EmailOutboxOptions,
+  orderId?: string,
+): Promise<DeliveryReport> {
   const { store } = options;
-  const claimed = await store.claimNotifications(EMAIL_CHANNEL, { owner: options.owner, now: options.now(), durationMs: options.leaseMs }, 50, orderId);
+  const claimed = await store.claimNotifications(
+    EMAIL_CHANNEL,
+    { owner: options.owner, now: options.now(), durationMs: options.leaseMs },
+    50,
+    orderId,
+  );
   const report: DeliveryReport = { sent: [], failed: [] };
   for (const notification of claimed) {
     const kind = notification.payload.kind as MilestoneKind;
     const order = await store.getOrder(notification.orderId);
     const fail = async (error: string, willRetry: boolean): Promise<void> => {
-      const retryAt = willRetry ? new Date(options.now().getTime() + (options.retryDelayMs ?? defaultRetryDelay)(notification.attempts)) : undefined;
+      const retryAt = willRetry
+        ? new Date(
+            options.now().getTime() + (options.retryDelayMs ?? defaultRetryDelay)(notification.attempts),
+          )
+        : undefined;
       await store.completeNotification(notification.id, { error, retryAt }, options.now());
       report.failed.push({ notification, error, willRetry });
     };
@@ -91,11 +106,18 @@ export async function deliverEmailNotifications(options: EmailOutboxOptions, ord
       continue;
     }
     const trackingNumber = notification.payload.trackingNumber;
-    const shipment = typeof trackingNumber === 'string' ? (await store.listShipments(order.id)).find((s) => s.trackingNumber === trackingNumber) : undefined;
+    const shipment =
+      typeof trackingNumber === 'string'
+        ? (await store.listShipments(order.id)).find((s) => s.trackingNumber === trackingNumber)
+        : undefined;
     const template = options.templates?.[kind] ?? DEFAULT_EMAIL_TEMPLATES[kind];
     const rendered = renderEmail(template, view(order, shipment, options.storeName));
     try {
-      await options.sender.send({ ...rendered, to: order.customer.email, messageId: `<${order.id}.${notification.milestone.replace(/[^A-Za-z0-9.-]/g, '.')}@dropship>` });
+      await options.sender.send({
+        ...rendered,
+        to: order.customer.email,
+        messageId: `<${order.id}.${notification.milestone.replace(/[^A-Za-z0-9.-]/g, '.')}@dropship>`,
+      });
       await store.completeNotification(notification.id, { sent: true }, options.now());
       report.sent.push(notification);
     } catch (err) {

@@ -43,9 +43,12 @@ export const DEFAULT_EMAIL_TEMPLATES: Record<MilestoneKind, EmailTemplate> = {
 
 /** Renders a template; the subject loses any line break so data can never add a header. */
 export function renderEmail(template: EmailTemplate, view: Record<string, unknown>): EmailTemplate {
-  const plain = (tpl: string): string => Mustache.render(tpl, view, {}, { escape: (value: unknown) => String(value) });
+  const plain = (tpl: string): string =>
+    Mustache.render(tpl, view, {}, { escape: (value: unknown) => String(value) });
   return {
-    subject: plain(template.subject).replace(/[\r\n]+/g, ' ').trim(),
+    subject: plain(template.subject)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
     text: plain(template.text),
     html: Mustache.render(template.html, view),
   };

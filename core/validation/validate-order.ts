@@ -9,7 +9,8 @@ export function validateOrder(value: unknown): OrderDraft {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   order.lines.forEach((line, i) => {
-    if (seen.has(line.lineId)) problems.push({ path: `/lines/${i}/lineId`, message: `repeats "${line.lineId}"` });
+    if (seen.has(line.lineId))
+      problems.push({ path: `/lines/${i}/lineId`, message: `repeats "${line.lineId}"` });
     seen.add(line.lineId);
   });
   const { subtotal, shipping, tax, discount, total, taxesIncluded } = order.totals;

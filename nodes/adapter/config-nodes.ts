@@ -41,5 +41,11 @@ export interface SupplierConfigNode extends Node<SupplierCredentials> {
 /** What the notify node reads from a `dropship-mailer` config node. */
 export interface MailerConfigNode extends Node<{ user?: string; password?: string }> {
   /** Sends one message through the configured SMTP server; resolves when the server accepted it. */
-  sendMail(message: { to: string; subject: string; text: string; html: string; messageId: string }): Promise<void>;
+  sendMail(message: {
+    to: string;
+    subject: string;
+    text: string;
+    html: string;
+    messageId: string;
+  }): Promise<void>;
 }

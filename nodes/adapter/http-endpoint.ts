@@ -24,7 +24,9 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
   if (Buffer.isBuffer(existing)) return Promise.resolve(existing);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new DropshipError('invalid_input', `body of ${declared} bytes exceeds the limit of ${limit}`));
+    return Promise.reject(
+      new DropshipError('invalid_input', `body of ${declared} bytes exceeds the limit of ${limit}`),
+    );
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -87,7 +89,11 @@ function installRawBodyCapture(httpNode: unknown): void {
       },
       (err: unknown) => {
         res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
-        res.end(JSON.stringify({ error: { code: 'invalid_input', message: err instanceof Error ? err.message : String(err) } }));
+        res.end(
+          JSON.stringify({
+            error: { code: 'invalid_input', message: err instanceof Error ? err.message : String(err) },
+          }),
+        );
       },
     );
   };
@@ -119,12 +125,14 @@ export function mountEndpoint(
             rawBody,
             headers: req.headers,
             params: req.params as Record<string, string>,
-            query: req.query as Record<string, unknown>,
+            query: req.query,
             ip: req.ip,
           }),
         (err: unknown): EndpointReply => ({
           status: 413,
-          body: { error: { code: 'invalid_input', message: err instanceof Error ? err.message : String(err) } },
+          body: {
+            error: { code: 'invalid_input', message: err instanceof Error ? err.message : String(err) },
+          },
         }),
       )
       .then(
@@ -135,12 +143,16 @@ export function mountEndpoint(
         },
         (err: unknown) => {
           node.error(err instanceof Error ? err.message : String(err));
-          if (!res.headersSent) res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+          if (!res.headersSent)
+            res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
         },
       );
   };
   // The capture sits on the root app, so it sees the path with Node-RED's httpNodeRoot in front.
-  const nodeRoot = ((RED.settings as { httpNodeRoot?: string | false }).httpNodeRoot || '/').replace(/\/$/, '');
+  const nodeRoot = ((RED.settings as { httpNodeRoot?: string | false }).httpNodeRoot || '/').replace(
+    /\/$/,
+    '',
+  );
   const rawKey = `POST ${nodeRoot}${path}`;
   if (method === 'post') {
     rawRoutes.set(rawKey, limit);
@@ -149,9 +161,11 @@ export function mountEndpoint(
   RED.httpNode[method](path, handler);
   node.on('close', () => {
     rawRoutes.delete(rawKey);
-    const stack = routerStack(RED.httpNode as unknown as ExpressInternals);
+    const stack = routerStack(RED.httpNode);
     if (!stack) return;
-    const index = stack.findIndex((layer) => layer.route?.path === path && layer.route.stack.some((s) => s.handle === handler));
+    const index = stack.findIndex(
+      (layer) => layer.route?.path === path && layer.route.stack.some((s) => s.handle === handler),
+    );
     if (index >= 0) stack.splice(index, 1);
   });
 }

@@ -18,14 +18,22 @@ export function onInput(
 }
 
 /** The message that leaves a node's exceptions output: the input message plus `msg.error`. */
-export function exceptionMessage(msg: NodeMessage, err: unknown): NodeMessage & { error: ReturnType<DropshipError['toJSON']> } {
+export function exceptionMessage(
+  msg: NodeMessage,
+  err: unknown,
+): NodeMessage & { error: ReturnType<DropshipError['toJSON']> } {
   return { ...msg, error: asDropshipError(err).toJSON() };
 }
 
 /** Reads a string id from a message property, naming the property when it is missing. */
 export function requiredMessageString(msg: NodeMessage, ...names: string[]): string {
   for (const name of names) {
-    const value = name.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), msg);
+    const value = name
+      .split('.')
+      .reduce<unknown>(
+        (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+        msg,
+      );
     if (typeof value === 'string' && value.length > 0) return value;
   }
   throw invalidInput('message', [{ path: `msg.${names[0]}`, message: 'is required (a non-empty string)' }]);

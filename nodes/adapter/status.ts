@@ -7,7 +7,10 @@ import type { Node } from './node-red';
  */
 export type NodeActivity = 'waiting' | 'sending' | 'accepted' | 'retrying' | 'failed';
 
-const LOOK: Record<NodeActivity, { fill: 'grey' | 'blue' | 'green' | 'yellow' | 'red'; shape: 'ring' | 'dot' }> = {
+const LOOK: Record<
+  NodeActivity,
+  { fill: 'grey' | 'blue' | 'green' | 'yellow' | 'red'; shape: 'ring' | 'dot' }
+> = {
   waiting: { fill: 'grey', shape: 'ring' },
   sending: { fill: 'blue', shape: 'dot' },
   accepted: { fill: 'green', shape: 'dot' },

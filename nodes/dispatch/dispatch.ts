@@ -44,7 +44,10 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     const breakerFor = (supplierId: string): CircuitBreaker => {
       let breaker = breakers.get(supplierId);
       if (!breaker) {
-        breaker = new CircuitBreaker(positive(config.breakerThreshold, 5), positive(config.breakerCooldownSeconds, 60) * 1000);
+        breaker = new CircuitBreaker(
+          positive(config.breakerThreshold, 5),
+          positive(config.breakerCooldownSeconds, 60) * 1000,
+        );
         breakers.set(supplierId, breaker);
       }
       return breaker;
@@ -52,10 +55,21 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     let closing = false;
     let sweeping = false;
 
-    function connectorContext(store: OrderStore, supplierId: string): { context: ConnectorContext; kind: string } {
+    function connectorContext(
+      store: OrderStore,
+      supplierId: string,
+    ): { context: ConnectorContext; kind: string } {
       const supplier = deployedSupplier(supplierId);
-      if (!supplier) throw new DropshipError('configuration', `supplier "${supplierId}" is not deployed (add a dropship-supplier with this id)`);
-      if (!supplier.settings) throw new DropshipError('configuration', supplier.settingsError ?? `supplier "${supplierId}" has invalid settings`);
+      if (!supplier)
+        throw new DropshipError(
+          'configuration',
+          `supplier "${supplierId}" is not deployed (add a dropship-supplier with this id)`,
+        );
+      if (!supplier.settings)
+        throw new DropshipError(
+          'configuration',
+          supplier.settingsError ?? `supplier "${supplierId}" has invalid settings`,
+        );
       return {
         kind: supplier.connectorKind,
         context: {
@@ -101,12 +115,25 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         const { context, kind } = connectorContext(store, po.supplierId);
         showActivity(node, 'sending', po.number);
         outcome = await sendClaimedPurchaseOrder(
-          { store, connector: supplierConnector(kind), context, policy, breaker: breakerFor(po.supplierId), actor },
+          {
+            store,
+            connector: supplierConnector(kind),
+            context,
+            policy,
+            breaker: breakerFor(po.supplierId),
+            actor,
+          },
           po,
         );
       } catch (err) {
         // Configuration problems keep the PO pending: it goes out once the supplier is deployed correctly.
-        await store.transitionPurchaseOrder(po.number, ['sending'], 'pending', { nextAttemptAt: new Date(Date.now() + leaseMs), lastError: String(err) }, { type: 'po.deferred', actor, reason: err instanceof Error ? err.message : String(err) });
+        await store.transitionPurchaseOrder(
+          po.number,
+          ['sending'],
+          'pending',
+          { nextAttemptAt: new Date(Date.now() + leaseMs), lastError: String(err) },
+          { type: 'po.deferred', actor, reason: err instanceof Error ? err.message : String(err) },
+        );
         showActivity(node, 'failed', po.number);
         node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
         return;
@@ -118,7 +145,11 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     }
 
     async function claimAndSend(store: OrderStore, number: string, msg: NodeMessage): Promise<void> {
-      const claimed = await store.claimPurchaseOrder(number, { owner: actor, now: new Date(), durationMs: leaseMs });
+      const claimed = await store.claimPurchaseOrder(number, {
+        owner: actor,
+        now: new Date(),
+        durationMs: leaseMs,
+      });
       if (!claimed) {
         node.debug(`${number} is not due or is held by another worker`);
         return;
@@ -134,7 +165,11 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       sweeping = true;
       try {
         const store = await storeOf(RED, node, config.store);
-        const due = await store.claimDuePurchaseOrders({ owner: actor, now: new Date(), durationMs: leaseMs }, 50, suppliers);
+        const due = await store.claimDuePurchaseOrders(
+          { owner: actor, now: new Date(), durationMs: leaseMs },
+          50,
+          suppliers,
+        );
         // Each PO on its own promise: a slow supplier does not hold up the others.
         await Promise.all(due.map((po) => send(store, po, {})));
       } finally {
@@ -142,12 +177,19 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       }
     }
 
-    const timer = setInterval(() => {
-      sweep().catch((err: unknown) => node.warn(`sweep failed: ${err instanceof Error ? err.message : String(err)}`));
-    }, positive(config.sweepSeconds, 10) * 1000);
+    const timer = setInterval(
+      () => {
+        sweep().catch((err: unknown) =>
+          node.warn(`sweep failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      },
+      positive(config.sweepSeconds, 10) * 1000,
+    );
     // Resume on start-up once the supplier config nodes of this deploy have registered.
     const startup = setTimeout(() => {
-      sweep().catch((err: unknown) => node.warn(`start-up sweep failed: ${err instanceof Error ? err.message : String(err)}`));
+      sweep().catch((err: unknown) =>
+        node.warn(`start-up sweep failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }, 500);
 
     onInput(node, async (msg) => {

@@ -1,4 +1,9 @@
-import { deliverEmailNotifications, queueEmailMilestones, type DeliveryReport, type EmailOutboxOptions } from '../../core/notify/email-outbox';
+import {
+  deliverEmailNotifications,
+  queueEmailMilestones,
+  type DeliveryReport,
+  type EmailOutboxOptions,
+} from '../../core/notify/email-outbox';
 import { checkTemplate, type EmailTemplate } from '../../core/notify/email-templates';
 import { MILESTONE_KINDS, type MilestoneKind } from '../../core/notify/milestones';
 import { DropshipError } from '../../core/errors';
@@ -18,11 +23,16 @@ interface NotifyNodeDef extends NodeDef {
 }
 
 function parseTemplates(raw: NotifyNodeDef['templates']): Partial<Record<MilestoneKind, EmailTemplate>> {
-  const templates = (typeof raw === 'string' ? (raw ? JSON.parse(raw) : {}) : (raw ?? {})) as Partial<Record<MilestoneKind, EmailTemplate>>;
+  const templates = (typeof raw === 'string' ? (raw ? JSON.parse(raw) : {}) : (raw ?? {})) as Partial<
+    Record<MilestoneKind, EmailTemplate>
+  >;
   for (const [kind, template] of Object.entries(templates)) {
     for (const part of ['subject', 'text', 'html'] as const) {
       const problem = template && checkTemplate(template[part] ?? '');
-      if (problem) throw new DropshipError('configuration', `template ${kind}.${part}: ${problem}`, [{ path: `templates/${kind}/${part}`, message: problem }]);
+      if (problem)
+        throw new DropshipError('configuration', `template ${kind}.${part}: ${problem}`, [
+          { path: `templates/${kind}/${part}`, message: problem },
+        ]);
     }
   }
   return templates;
@@ -33,7 +43,11 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const mailer = RED.nodes.getNode(config.mailer) as MailerConfigNode | null;
-    const enabled = (typeof config.milestones === 'string' ? config.milestones.split(',') : (config.milestones ?? ['confirmed', 'shipped', 'delivered']))
+    const enabled = (
+      typeof config.milestones === 'string'
+        ? config.milestones.split(',')
+        : (config.milestones ?? ['confirmed', 'shipped', 'delivered'])
+    )
       .map((m) => m.trim())
       .filter((m): m is MilestoneKind => (MILESTONE_KINDS as readonly string[]).includes(m));
     let templates: Partial<Record<MilestoneKind, EmailTemplate>> = {};
@@ -44,7 +58,10 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     }
 
     async function outbox(): Promise<EmailOutboxOptions> {
-      if (!mailer) throw new DropshipError('configuration', 'no mailer is configured', [{ path: 'mailer', message: 'select a dropship-mailer' }]);
+      if (!mailer)
+        throw new DropshipError('configuration', 'no mailer is configured', [
+          { path: 'mailer', message: 'select a dropship-mailer' },
+        ]);
       return {
         store: await storeOf(RED, node, config.store),
         sender: { send: (email) => mailer.sendMail(email) },
@@ -59,12 +76,34 @@ export = function registerNotifyNode(RED: NodeAPI): void {
 
     function report(delivery: DeliveryReport, msg: NodeMessage): void {
       for (const sent of delivery.sent) {
-        node.send([{ ...msg, orderId: sent.orderId, payload: { channel: sent.channel, milestone: sent.milestone, state: 'sent' } }, null]);
+        node.send([
+          {
+            ...msg,
+            orderId: sent.orderId,
+            payload: { channel: sent.channel, milestone: sent.milestone, state: 'sent' },
+          },
+          null,
+        ]);
       }
       for (const { notification, error, willRetry } of delivery.failed) {
-        node.send([null, exceptionMessage({ ...msg, orderId: notification.orderId, payload: { milestone: notification.milestone, willRetry } }, new DropshipError('delivery_failed', error))]);
+        node.send([
+          null,
+          exceptionMessage(
+            {
+              ...msg,
+              orderId: notification.orderId,
+              payload: { milestone: notification.milestone, willRetry },
+            },
+            new DropshipError('delivery_failed', error),
+          ),
+        ]);
       }
-      if (delivery.failed.length > 0) showActivity(node, delivery.failed.some((f) => f.willRetry) ? 'retrying' : 'failed', `${delivery.failed.length} not sent`);
+      if (delivery.failed.length > 0)
+        showActivity(
+          node,
+          delivery.failed.some((f) => f.willRetry) ? 'retrying' : 'failed',
+          `${delivery.failed.length} not sent`,
+        );
       else if (delivery.sent.length > 0) showActivity(node, 'accepted', `${delivery.sent.length} sent`);
     }
 
@@ -78,17 +117,22 @@ export = function registerNotifyNode(RED: NodeAPI): void {
 
     // Retries and anything queued before a restart go out on the sweep.
     let sweeping = false;
-    const timer = setInterval(() => {
-      if (sweeping || !mailer) return;
-      sweeping = true;
-      outbox()
-        .then((options) => deliverEmailNotifications(options))
-        .then((delivery) => report(delivery, {}))
-        .catch((err: unknown) => node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => {
-          sweeping = false;
-        });
-    }, (Number(config.sweepSeconds) || 30) * 1000);
+    const timer = setInterval(
+      () => {
+        if (sweeping || !mailer) return;
+        sweeping = true;
+        outbox()
+          .then((options) => deliverEmailNotifications(options))
+          .then((delivery) => report(delivery, {}))
+          .catch((err: unknown) =>
+            node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`),
+          )
+          .finally(() => {
+            sweeping = false;
+          });
+      },
+      (Number(config.sweepSeconds) || 30) * 1000,
+    );
     node.on('close', () => clearInterval(timer));
     showActivity(node, 'waiting');
   }

@@ -44,12 +44,17 @@ export = function registerOrderInNode(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const intake = storefrontIntake(config.platform || 'generic');
-    const storefront = config.storefront ? (RED.nodes.getNode(config.storefront) as StorefrontConfigNode | null) : null;
+    const storefront = config.storefront
+      ? (RED.nodes.getNode(config.storefront) as StorefrontConfigNode | null)
+      : null;
     const secrets = (): string[] => storefront?.webhookSecrets() ?? [];
     let received = 0;
 
     /** Everything after the bytes arrive: verify, parse, normalise, validate, commit. */
-    async function take(payload: unknown, headers: Record<string, string | string[] | undefined>): Promise<IntakeOutcome> {
+    async function take(
+      payload: unknown,
+      headers: Record<string, string | string[] | undefined>,
+    ): Promise<IntakeOutcome> {
       const store = await storeOf(RED, node, config.store);
       return receiveStorefrontOrder(store, intake, payload, headers, actorOf(node));
     }
@@ -92,7 +97,10 @@ export = function registerOrderInNode(RED: NodeAPI): void {
 
     onInput(node, async (msg) => {
       try {
-        const payload = typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload) ? parseJsonBody(Buffer.from(msg.payload)) : msg.payload;
+        const payload =
+          typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload)
+            ? parseJsonBody(Buffer.from(msg.payload))
+            : msg.payload;
         const headers = (msg.req as { headers?: Record<string, string> } | undefined)?.headers ?? {};
         emit(await take(payload, headers), msg);
       } catch (err) {

@@ -58,13 +58,19 @@ export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: str
       return;
     }
     if (!authorised(RED, req, current)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'unauthorised', message: 'a bearer token is required' } });
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer')
+        .json({ error: { code: 'unauthorised', message: 'a bearer token is required' } });
       return;
     }
     orderDetail(current, String(req.params.ref)).then(
       (detail) => {
         if (detail) res.json(detail);
-        else res.status(404).json({ error: { code: 'not_found', message: `no order ${String(req.params.ref)}` } });
+        else
+          res
+            .status(404)
+            .json({ error: { code: 'not_found', message: `no order ${String(req.params.ref)}` } });
       },
       (err: unknown) => {
         current.node.error(`order API: ${err instanceof Error ? err.message : String(err)}`);

@@ -20,7 +20,11 @@ interface StoreCredentials {
 }
 
 /** Opens the configured engine; a relative SQLite path lives in the Node-RED user directory. */
-async function openConfiguredStore(RED: NodeAPI, config: StoreNodeDef, credentials: StoreCredentials): Promise<OrderStore> {
+async function openConfiguredStore(
+  RED: NodeAPI,
+  config: StoreNodeDef,
+  credentials: StoreCredentials,
+): Promise<OrderStore> {
   if (config.engine === 'postgres') {
     return openStore({
       engine: 'postgres',
@@ -40,11 +44,16 @@ async function openConfiguredStore(RED: NodeAPI, config: StoreNodeDef, credentia
 }
 
 export = function register(RED: NodeAPI): void {
-  function DropshipStoreNode(this: StoreConfigNode & { credentials: StoreCredentials }, config: StoreNodeDef): void {
+  function DropshipStoreNode(
+    this: StoreConfigNode & { credentials: StoreCredentials },
+    config: StoreNodeDef,
+  ): void {
     RED.nodes.createNode(this, config);
     const opening = openConfiguredStore(RED, config, this.credentials ?? {});
     // A store that cannot open is reported once here; every node using it gets the same rejection.
-    opening.catch((err: unknown) => this.error(`cannot open the order store: ${err instanceof Error ? err.message : String(err)}`));
+    opening.catch((err: unknown) =>
+      this.error(`cannot open the order store: ${err instanceof Error ? err.message : String(err)}`),
+    );
     this.store = () => opening;
     registerOrderApi(RED, this, this.credentials?.apiToken);
     this.on('close', (done: () => void) => {

@@ -21,8 +21,15 @@ export = function registerSupplierNode(RED: NodeAPI): void {
     this.connectorKind = config.connector;
     try {
       const connector = supplierConnector(config.connector);
-      const raw = typeof config.settings === 'string' ? (JSON.parse(config.settings || '{}') as unknown) : (config.settings ?? {});
-      this.settings = validateWithInlineSchema<Record<string, unknown>>(connector.settingsSchema, raw, `settings of supplier ${config.supplierId}`);
+      const raw =
+        typeof config.settings === 'string'
+          ? (JSON.parse(config.settings || '{}') as unknown)
+          : (config.settings ?? {});
+      this.settings = validateWithInlineSchema<Record<string, unknown>>(
+        connector.settingsSchema,
+        raw,
+        `settings of supplier ${config.supplierId}`,
+      );
     } catch (err) {
       this.settingsError = asDropshipError(err).message;
       this.error(this.settingsError);
@@ -45,16 +52,20 @@ export = function registerSupplierNode(RED: NodeAPI): void {
   // The editor renders each connector's settings form from its schema.
   if (catalogueMounted !== RED.httpAdmin) {
     catalogueMounted = RED.httpAdmin;
-    RED.httpAdmin.get('/dropship/connectors', RED.auth.needsPermission('dropship-supplier.read'), (_req: Request, res: Response) => {
-      res.json(
-        supplierConnectors().map((c) => ({
-          kind: c.kind,
-          title: c.title,
-          description: c.description,
-          settingsSchema: c.settingsSchema,
-          credentialFields: c.credentialFields,
-        })),
-      );
-    });
+    RED.httpAdmin.get(
+      '/dropship/connectors',
+      RED.auth.needsPermission('dropship-supplier.read'),
+      (_req: Request, res: Response) => {
+        res.json(
+          supplierConnectors().map((c) => ({
+            kind: c.kind,
+            title: c.title,
+            description: c.description,
+            settingsSchema: c.settingsSchema,
+            credentialFields: c.credentialFields,
+          })),
+        );
+      },
+    );
   }
 };

@@ -1,6 +1,10 @@
 import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../core/errors';
 import { parseJsonBody } from '../../core/intake/receive-order';
-import { recordShipment, shipmentEventFromReport, type ShipmentReport } from '../../core/tracking/record-shipment';
+import {
+  recordShipment,
+  shipmentEventFromReport,
+  type ShipmentReport,
+} from '../../core/tracking/record-shipment';
 import type { ShipmentResult } from '../../core/store/order-store';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
@@ -14,7 +18,11 @@ interface TrackingInNodeDef extends NodeDef {
   path: string;
 }
 
-const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = { invalid_input: 422, not_found: 404, bad_signature: 401 };
+const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
+  invalid_input: 422,
+  not_found: 404,
+  bad_signature: 401,
+};
 
 export = function registerTrackingInNode(RED: NodeAPI): void {
   function DropshipTrackingInNode(this: Node, config: TrackingInNodeDef): void {
@@ -23,20 +31,37 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     const actor = actorOf(node);
 
     /** One report or a list of them; each is recorded on its own so one bad entry does not block the rest. */
-    async function take(payload: unknown, source: string, msg: NodeMessage): Promise<{ recorded: ShipmentResult[]; errors: DropshipError[] }> {
+    async function take(
+      payload: unknown,
+      source: string,
+      msg: NodeMessage,
+    ): Promise<{ recorded: ShipmentResult[]; errors: DropshipError[] }> {
       const store = await storeOf(RED, node, config.store);
       const reports = Array.isArray(payload) ? payload : [payload];
       const recorded: ShipmentResult[] = [];
       const errors: DropshipError[] = [];
       for (const report of reports) {
         try {
-          if (!report || typeof report !== 'object') throw new DropshipError('invalid_input', 'a shipment report must be an object', [{ path: '', message: 'must be an object' }]);
+          if (!report || typeof report !== 'object')
+            throw new DropshipError('invalid_input', 'a shipment report must be an object', [
+              { path: '', message: 'must be an object' },
+            ]);
           const event = shipmentEventFromReport(report as ShipmentReport, source, new Date());
           const result = await recordShipment(store, event, actor);
           recorded.push(result);
           if (result.created) {
             showActivity(node, 'accepted', `${event.trackingNumber} ${event.status}`);
-            node.send([{ ...msg, orderId: result.order.id, poNumber: event.poNumber, payload: result.shipment, shipmentEvent: event, order: { id: result.order.id, state: result.order.state } }, null]);
+            node.send([
+              {
+                ...msg,
+                orderId: result.order.id,
+                poNumber: event.poNumber,
+                payload: result.shipment,
+                shipmentEvent: event,
+                order: { id: result.order.id, state: result.order.state },
+              },
+              null,
+            ]);
           }
         } catch (err) {
           const error = asDropshipError(err);
@@ -60,9 +85,19 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         }
         const { recorded, errors } = await take(payload, 'webhook', {});
         if (errors.length > 0 && recorded.length === 0) {
-          return { status: HTTP_STATUS[errors[0]!.code] ?? 500, body: { errors: errors.map((e) => e.toJSON()) } };
+          return {
+            status: HTTP_STATUS[errors[0]!.code] ?? 500,
+            body: { errors: errors.map((e) => e.toJSON()) },
+          };
         }
-        return { status: 200, body: { recorded: recorded.length, duplicates: recorded.filter((r) => !r.created).length, errors: errors.map((e) => e.toJSON()) } };
+        return {
+          status: 200,
+          body: {
+            recorded: recorded.length,
+            duplicates: recorded.filter((r) => !r.created).length,
+            errors: errors.map((e) => e.toJSON()),
+          },
+        };
       });
     }
 

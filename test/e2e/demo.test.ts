@@ -16,8 +16,13 @@ interface OrderDetail {
   events: { type: string }[];
 }
 
-function shopifyDelivery(orderId: number, secret = SECRET): { body: string; headers: Record<string, string> } {
-  const order = JSON.parse(readFileSync(path.join(REPO, 'demo', 'payloads', 'shopify-orders-paid.json'), 'utf8')) as Record<string, unknown>;
+function shopifyDelivery(
+  orderId: number,
+  secret = SECRET,
+): { body: string; headers: Record<string, string> } {
+  const order = JSON.parse(
+    readFileSync(path.join(REPO, 'demo', 'payloads', 'shopify-orders-paid.json'), 'utf8'),
+  ) as Record<string, unknown>;
   order.id = orderId;
   order.admin_graphql_api_id = `gid://shopify/Order/${orderId}`;
   const body = JSON.stringify(order);
@@ -37,7 +42,10 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
   let nodeRed: RunningNodeRed;
 
   before(async function () {
-    assert.ok(existsSync(path.join(REPO, 'dist', 'nodes', 'order-in', 'order-in.js')), 'dist/ is missing: run `npm run build` (npm test does)');
+    assert.ok(
+      existsSync(path.join(REPO, 'dist', 'nodes', 'order-in', 'order-in.js')),
+      'dist/ is missing: run `npm run build` (npm test does)',
+    );
     nodeRed = await startNodeRed(path.join(REPO, 'flows', 'demo.json'), { DROPSHIP_SHOPIFY_SECRET: SECRET });
   });
   after(async () => {
@@ -50,10 +58,15 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
   it('serves the editor with every dropship node type registered', async () => {
     const editor = await fetch(nodeRed.url('/'));
     assert.equal(editor.status, 200);
-    const nodes = await (await fetch(nodeRed.url('/nodes'), { headers: { Accept: 'application/json' } })).json() as { types: string[] }[];
+    const nodes = (await (
+      await fetch(nodeRed.url('/nodes'), { headers: { Accept: 'application/json' } })
+    ).json()) as { types: string[] }[];
     const types = nodes.flatMap((set) => set.types);
-    const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
-    for (const type of Object.keys(manifest['node-red'].nodes)) assert.ok(types.includes(type), `${type} is not registered`);
+    const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      'node-red': { nodes: Record<string, string> };
+    };
+    for (const type of Object.keys(manifest['node-red'].nodes))
+      assert.ok(types.includes(type), `${type} is not registered`);
   });
 
   it('takes a signed Shopify orders/paid delivery to delivered, e-mailing each milestone once', async () => {
@@ -63,21 +76,43 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     const created = (await first.json()) as { id: string; state: string };
     assert.match(created.id, /^ord_/);
 
-    const detail = await eventually(async () => {
-      const res = await fetch(nodeRed.url('/dropship/api/orders/shopify:820982911946154500'));
-      const body = (await res.json()) as OrderDetail;
-      return body.state === 'delivered' && body.notifications.filter((n) => n.state === 'sent').length === 3 ? body : undefined;
-    }, 60_000, 'the order to be delivered and its e-mails sent');
+    const detail = await eventually(
+      async () => {
+        const res = await fetch(nodeRed.url('/dropship/api/orders/shopify:820982911946154500'));
+        const body = (await res.json()) as OrderDetail;
+        return body.state === 'delivered' && body.notifications.filter((n) => n.state === 'sent').length === 3
+          ? body
+          : undefined;
+      },
+      60_000,
+      'the order to be delivered and its e-mails sent',
+    );
 
     assert.equal(detail.id, created.id);
-    assert.deepEqual(detail.purchaseOrders.map((p) => [p.supplierId, p.state]), [['sandbox', 'delivered']]);
+    assert.deepEqual(
+      detail.purchaseOrders.map((p) => [p.supplierId, p.state]),
+      [['sandbox', 'delivered']],
+    );
     assert.equal(detail.shipments.length, 1);
     assert.equal(detail.shipments[0]!.carrier, 'ups');
-    assert.deepEqual(detail.notifications.map((n) => n.milestone.split(':')[0]).sort(), ['confirmed', 'delivered', 'shipped']);
+    assert.deepEqual(detail.notifications.map((n) => n.milestone.split(':')[0]).sort(), [
+      'confirmed',
+      'delivered',
+      'shipped',
+    ]);
 
-    const mailbox = JSON.parse(readFileSync(path.join(nodeRed.userDir, 'sandbox-mail', 'messages.json'), 'utf8')) as { to: string; subject: string }[];
-    const subjects = mailbox.filter((m) => m.to === 'bob.norman@mail.example.com').map((m) => m.subject).sort();
-    assert.deepEqual(subjects, ['Your order #1001 has shipped', 'Your order #1001 is confirmed', 'Your order #1001 was delivered']);
+    const mailbox = JSON.parse(
+      readFileSync(path.join(nodeRed.userDir, 'sandbox-mail', 'messages.json'), 'utf8'),
+    ) as { to: string; subject: string }[];
+    const subjects = mailbox
+      .filter((m) => m.to === 'bob.norman@mail.example.com')
+      .map((m) => m.subject)
+      .sort();
+    assert.deepEqual(subjects, [
+      'Your order #1001 has shipped',
+      'Your order #1001 is confirmed',
+      'Your order #1001 was delivered',
+    ]);
   });
 
   it('answers a redelivery 200 without a second order or purchase order', async () => {
@@ -85,7 +120,9 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     const again = await post('/dropship/shopify/orders', delivery);
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { duplicate: boolean }).duplicate, true);
-    const detail = (await (await fetch(nodeRed.url('/dropship/api/orders/shopify:820982911946154500'))).json()) as OrderDetail;
+    const detail = (await (
+      await fetch(nodeRed.url('/dropship/api/orders/shopify:820982911946154500'))
+    ).json()) as OrderDetail;
     assert.equal(detail.purchaseOrders.length, 1);
     assert.equal(detail.events.filter((e) => e.type === 'order.received').length, 1);
   });
@@ -98,11 +135,15 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
   });
 
   it('answers an invalid generic order 422 with the field paths', async () => {
-    const res = await post('/dropship/orders', { body: JSON.stringify({ externalId: 'X-1', lines: [{ sku: 'A', quantity: 0, unitPrice: 1 }] }), headers: { 'Content-Type': 'application/json' } });
+    const res = await post('/dropship/orders', {
+      body: JSON.stringify({ externalId: 'X-1', lines: [{ sku: 'A', quantity: 0, unitPrice: 1 }] }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(res.status, 422);
     const { error } = (await res.json()) as { error: { details: { path: string }[] } };
     const paths = error.details.map((d) => d.path);
-    for (const expected of ['/currency', '/shipTo', '/lines/0/quantity']) assert.ok(paths.includes(expected), `${expected} not in ${paths.join(', ')}`);
+    for (const expected of ['/currency', '/shipTo', '/lines/0/quantity'])
+      assert.ok(paths.includes(expected), `${expected} not in ${paths.join(', ')}`);
   });
 
   it('never writes customer details to the log', () => {
@@ -117,7 +158,12 @@ describe('settings.js', () => {
   it('refuses to listen beyond loopback without an editor login', () => {
     const result = spawnSync(process.execPath, ['-e', "require('./settings.js')"], {
       cwd: REPO,
-      env: { ...process.env, HOST: '0.0.0.0', DROPSHIP_USER_DIR: path.join(REPO, 'test-artifacts', 'refuse'), DROPSHIP_DEMO_SMTP_PORT: 'off' },
+      env: {
+        ...process.env,
+        HOST: '0.0.0.0',
+        DROPSHIP_USER_DIR: path.join(REPO, 'test-artifacts', 'refuse'),
+        DROPSHIP_DEMO_SMTP_PORT: 'off',
+      },
       encoding: 'utf8',
     });
     assert.notEqual(result.status, 0);

@@ -220,7 +220,7 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       assert.equal((await store.claimNotifications('email', { owner: 'b', now, durationMs: 10_000 }, 10)).length, 0);
       const retry = await store.claimNotifications('email', { owner: 'b', now: new Date(now.getTime() + 5000), durationMs: 10_000 }, 10);
       assert.equal(retry[0]?.attempts, 2);
-      await store.completeNotification(retry[0]!.id, { sent: true }, now);
+      await store.completeNotification(retry[0].id, { sent: true }, now);
       const list = await store.listNotifications(order.id);
       assert.deepEqual(list.map((n) => [n.channel, n.state]), [['email', 'sent'], ['sms', 'pending']]);
     });

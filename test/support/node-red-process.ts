@@ -20,31 +20,41 @@ export interface RunningNodeRed {
  * Starts Node-RED as `npm start` does (settings.js, the package from dist/), on free ports, with a scratch user
  * directory and a copy of the given flow file, and waits until its flows have started.
  */
-export async function startNodeRed(flowFile: string, env: Record<string, string> = {}): Promise<RunningNodeRed> {
+export async function startNodeRed(
+  flowFile: string,
+  env: Record<string, string> = {},
+): Promise<RunningNodeRed> {
   const port = await freePort();
   const smtpPort = await freePort();
   const userDir = mkdtempSync(path.join(tmpdir(), 'dropship-nr-'));
   const flows = path.join(userDir, 'flows.json');
   copyFileSync(flowFile, flows);
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [path.join(REPO, 'node_modules', 'node-red', 'red.js'), '--settings', path.join(REPO, 'settings.js')], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DROPSHIP_USER_DIR: userDir,
-      DROPSHIP_FLOW_FILE: flows,
-      DROPSHIP_DEMO_SMTP_PORT: String(smtpPort),
-      ...env,
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(REPO, 'node_modules', 'node-red', 'red.js'), '--settings', path.join(REPO, 'settings.js')],
+    {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DROPSHIP_USER_DIR: userDir,
+        DROPSHIP_FLOW_FILE: flows,
+        DROPSHIP_DEMO_SMTP_PORT: String(smtpPort),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Node-RED did not start within 40 s:\n${output}`)), 40_000);
+    const timer = setTimeout(
+      () => reject(new Error(`Node-RED did not start within 40 s:\n${output}`)),
+      40_000,
+    );
     const check = setInterval(() => {
       if (output.includes('Started flows')) {
         clearInterval(check);
@@ -76,7 +86,11 @@ export async function startNodeRed(flowFile: string, env: Record<string, string>
 }
 
 /** Polls `probe` until it returns a value, or fails after `timeoutMs` with the last value seen. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -86,7 +100,9 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
