@@ -1,33 +1,11 @@
 import assert from 'node:assert/strict';
+import { INVENTORY_846 } from './feed-fixtures';
 import {
   parseStockCsv,
   parseStockFeed,
   parseStockJson,
   parseStockX12,
 } from '../../core/inventory/stock-feed';
-
-/** An 846 from ACME: three items (buyer part, vendor part only, SKU), one with its own DTM, one with no QTY. */
-export const INVENTORY_846 = [
-  'ISA*00*          *00*          *ZZ*ACMESUPPLY     *ZZ*DROPSHIPCO     *261120*1030*U*00401*000000401*0*P*:~',
-  'GS*IB*ACMESUPPLY*DROPSHIPCO*20261120*1030*401*X*004010~',
-  'ST*846*0001~',
-  'BIA*00*DD*INV-FEED-1121*20261121*0600~',
-  'LIN*1*BP*MUG-01*VP*SUP-MUG~',
-  'QTY*33*140*EA~',
-  'QTY*17*150*EA~',
-  'LIN*2*SK*CAP-01~',
-  'QTY*33*12*EA~',
-  'DTM*405*20261121*0700~',
-  'CTT*2~',
-  'SE*10*0001~',
-  'ST*846*0002~',
-  'BIA*00*DD*INV-FEED-1122*20261121*0600~',
-  'LIN*1*BP*TEE-01~',
-  'CTT*1~',
-  'SE*5*0002~',
-  'GE*2*401~',
-  'IEA*1*000000401~',
-].join('\n');
 
 describe('stock feed parsing', () => {
   describe('CSV', () => {
