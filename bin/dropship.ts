@@ -26,6 +26,11 @@ registerCommand(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   async () => (require('./commands/route') as typeof import('./commands/route')).routeCommand,
 );
+registerCommand(
+  'edi',
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  async () => (require('./commands/edi') as typeof import('./commands/edi')).ediCommand,
+);
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
