@@ -1,3 +1,4 @@
+import { util } from '@node-red/util';
 import { asDropshipError, invalidInput, type DropshipError } from '../../core/errors';
 import type { DoneFunction, Node, NodeMessage, NodeMessageInFlow, SendFunction } from './node-red';
 
@@ -25,15 +26,10 @@ export function exceptionMessage(
   return { ...msg, error: asDropshipError(err).toJSON() };
 }
 
-/** Reads a string id from a message property, naming the property when it is missing. */
+/** Reads a string id from a message property (dot/bracket paths as in the editor), naming it when missing. */
 export function requiredMessageString(msg: NodeMessage, ...names: string[]): string {
   for (const name of names) {
-    const value = name
-      .split('.')
-      .reduce<unknown>(
-        (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
-        msg,
-      );
+    const value: unknown = util.getMessageProperty(msg, name);
     if (typeof value === 'string' && value.length > 0) return value;
   }
   throw invalidInput('message', [{ path: `msg.${names[0]}`, message: 'is required (a non-empty string)' }]);
