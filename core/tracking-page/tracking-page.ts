@@ -135,7 +135,20 @@ function textOn(background: string): string {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 ? '#111111' : '#ffffff';
 }
 
+/** Building an Intl.DateTimeFormat costs far more than using one; pages share them per locale and zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function formatter(branding: Branding, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${branding.locale ?? ''}|${branding.timeZone ?? ''}|${withTime}`;
+  let cached = formatters.get(key);
+  if (!cached) {
+    cached = createFormatter(branding, withTime);
+    formatters.set(key, cached);
+  }
+  return cached;
+}
+
+function createFormatter(branding: Branding, withTime: boolean): Intl.DateTimeFormat {
   const options: Intl.DateTimeFormatOptions = withTime
     ? { dateStyle: 'medium', timeStyle: 'short', timeZone: branding.timeZone ?? 'UTC' }
     : { weekday: 'long', month: 'long', day: 'numeric', timeZone: branding.timeZone ?? 'UTC' };
