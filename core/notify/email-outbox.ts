@@ -55,7 +55,12 @@ export async function queueEmailMilestones(options: EmailOutboxOptions, orderId:
   return queued;
 }
 
-function view(order: Order, shipment: Shipment | undefined, storeName: string): Record<string, unknown> {
+/** What a template sees: the order, the customer's first name, the lines and, for parcel milestones, the parcel. */
+export function emailView(
+  order: Order,
+  shipment: Shipment | undefined,
+  storeName: string,
+): Record<string, unknown> {
   const carrier = shipment?.carrier ? carrierFromDeclaration(shipment.carrier) : undefined;
   return {
     storeName,
@@ -111,7 +116,7 @@ export async function deliverEmailNotifications(
         ? (await store.listShipments(order.id)).find((s) => s.trackingNumber === trackingNumber)
         : undefined;
     const template = options.templates?.[kind] ?? DEFAULT_EMAIL_TEMPLATES[kind];
-    const rendered = renderEmail(template, view(order, shipment, options.storeName));
+    const rendered = renderEmail(template, emailView(order, shipment, options.storeName));
     try {
       await options.sender.send({
         ...rendered,

@@ -4,9 +4,15 @@ import {
   type DeliveryReport,
   type EmailOutboxOptions,
 } from '../../core/notify/email-outbox';
-import { checkTemplate, type EmailTemplate } from '../../core/notify/email-templates';
+import type { Request, Response } from 'express';
+import {
+  checkTemplate,
+  DEFAULT_EMAIL_TEMPLATES,
+  type EmailTemplate,
+} from '../../core/notify/email-templates';
+import { previewEmailTemplate } from '../../core/notify/template-preview';
 import { MILESTONE_KINDS, type MilestoneKind } from '../../core/notify/milestones';
-import { DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError } from '../../core/errors';
 import type { MailerConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
@@ -38,7 +44,28 @@ function parseTemplates(raw: NotifyNodeDef['templates']): Partial<Record<Milesto
   return templates;
 }
 
+let editorRoutesOn: unknown;
+
+/** The editor's template dialog: the built-in wording, and a preview rendered with a sample order. */
+function mountTemplateRoutes(RED: NodeAPI): void {
+  if (editorRoutesOn === RED.httpAdmin) return;
+  editorRoutesOn = RED.httpAdmin;
+  const canRead = RED.auth.needsPermission('dropship-notify.read');
+  RED.httpAdmin.get('/dropship/notify/templates', canRead, (_req: Request, res: Response) => {
+    res.json({ defaults: DEFAULT_EMAIL_TEMPLATES });
+  });
+  RED.httpAdmin.post('/dropship/notify/preview', canRead, (req: Request, res: Response) => {
+    const body = (req.body ?? {}) as { template?: Partial<EmailTemplate>; storeName?: string };
+    try {
+      res.json(previewEmailTemplate(body.template ?? {}, String(body.storeName ?? '')));
+    } catch (err) {
+      res.status(400).json({ error: asDropshipError(err).toJSON() });
+    }
+  });
+}
+
 export = function registerNotifyNode(RED: NodeAPI): void {
+  mountTemplateRoutes(RED);
   function DropshipNotifyNode(this: Node, config: NotifyNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
