@@ -30,7 +30,12 @@ export const twilioSmsSettingsSchema = {
     statusCallbackUrl: { type: 'string', format: 'uri', title: 'Status callback URL' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, default: 15000, title: 'Timeout (ms)' },
   },
-  anyOf: [{ required: ['from'] }, { required: ['messagingServiceSid'] }],
+  // A sender is needed: a number or sender id, or a messaging service (ajv's strict mode wants each branch to
+  // declare the property it requires).
+  anyOf: [
+    { properties: { from: { type: 'string' } }, required: ['from'] },
+    { properties: { messagingServiceSid: { type: 'string' } }, required: ['messagingServiceSid'] },
+  ],
   additionalProperties: false,
 } as const;
 
