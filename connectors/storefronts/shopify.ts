@@ -26,11 +26,20 @@ function shopifyAddress(reader: PayloadReader, raw: Record<string, unknown>, pat
   return address;
 }
 
-/** The exact order id: `admin_graphql_api_id` is a string, so ids beyond 2^53 survive JSON parsing. */
-function shopifyOrderId(reader: PayloadReader, order: Record<string, unknown>): string {
-  const gid = reader.text(order.admin_graphql_api_id);
-  const match = gid ? /^gid:\/\/shopify\/Order\/(\d+)$/.exec(gid) : null;
-  return match?.[1] ?? reader.id(order.id, '/id');
+/**
+ * The exact id of an order or line item: `admin_graphql_api_id` is a string, so ids beyond 2^53 (which
+ * JSON.parse rounds) survive; the numeric `id` is the fallback.
+ */
+function shopifyId(
+  reader: PayloadReader,
+  resource: Record<string, unknown>,
+  type: 'Order' | 'LineItem',
+  path: string,
+): string {
+  const gid = reader.text(resource.admin_graphql_api_id);
+  const prefix = `gid://shopify/${type}/`;
+  const digits = gid?.startsWith(prefix) ? gid.slice(prefix.length) : undefined;
+  return digits && /^\d+$/.test(digits) ? digits : reader.id(resource.id, `${path}/id`);
 }
 
 /** Shopify `orders/paid` (and paid `orders/create`) webhooks, as documented for the REST Admin API order resource. */
@@ -67,7 +76,7 @@ export const shopifyIntake: StorefrontIntake = {
         sku = `variant-${reader.text(line.variant_id) ?? reader.text(line.id) ?? i + 1}`;
       }
       return {
-        lineId: reader.id(line.id, `/line_items/${i}/id`),
+        lineId: shopifyId(reader, line, 'LineItem', `/line_items/${i}`),
         sku,
         title: reader.text(line.title) ?? reader.text(line.name),
         quantity: reader.integer(line.quantity, `/line_items/${i}/quantity`),
@@ -107,7 +116,7 @@ export const shopifyIntake: StorefrontIntake = {
 
     const draft: OrderDraft = {
       channel: 'shopify',
-      externalId: shopifyOrderId(reader, order),
+      externalId: shopifyId(reader, order, 'Order', ''),
       orderNumber: reader.text(order.name) ?? reader.text(order.order_number),
       placedAt: reader.date(order.processed_at ?? order.created_at, '/processed_at'),
       currency: reader.text(order.currency)?.toUpperCase() ?? '',
