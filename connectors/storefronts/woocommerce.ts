@@ -1,3 +1,4 @@
+import { webhookPingId } from '../../core/intake/receive-order';
 import type { Address, OrderDraft, OrderLine } from '../../core/model/order';
 import type { StorefrontIntake } from './contract';
 import { PayloadReader, personName } from './field-reader';
@@ -44,7 +45,10 @@ export const wooCommerceIntake: StorefrontIntake = {
   signatureHeader: SIGNATURE_HEADER,
 
   verify(rawBody, headers, secrets) {
-    verifyBase64HmacSha256(rawBody, headerValue(headers, SIGNATURE_HEADER), secrets, SIGNATURE_HEADER);
+    const signature = headerValue(headers, SIGNATURE_HEADER);
+    // WooCommerce does not sign its ping; it carries nothing to act on, so only the bare ping goes unsigned.
+    if (signature === undefined && webhookPingId(rawBody) !== undefined) return;
+    verifyBase64HmacSha256(rawBody, signature, secrets, SIGNATURE_HEADER);
   },
 
   interpret(payload, headers) {
@@ -54,15 +58,33 @@ export const wooCommerceIntake: StorefrontIntake = {
     }
     const reader = new PayloadReader('WooCommerce order');
     const order = reader.object(payload, '');
+    if (typeof order.webhook_id === 'number' && order.id === undefined) {
+      return { kind: 'ignored', reason: `ping for webhook ${order.webhook_id}` };
+    }
     const status = reader.text(order.status);
     if (status !== 'processing')
       return { kind: 'ignored', reason: `status is ${status ?? 'missing'}, not processing` };
+
+    // The REST amounts are net of tax even where the shop's prices include it; such a shop's customer saw (and
+    // the canonical order keeps) gross amounts, so each amount gets its own tax back.
+    const taxesIncluded = order.prices_include_tax === true;
+    const amount = (
+      record: Record<string, unknown>,
+      field: string,
+      taxField: string,
+      path: string,
+      fallback?: number,
+    ): number => {
+      const net = reader.money(record[field], `${path}/${field}`, fallback);
+      if (!taxesIncluded) return net;
+      return Math.round((net + reader.money(record[taxField], `${path}/${taxField}`, 0)) * 100) / 100;
+    };
 
     let lineSubtotal = 0;
     const lines: OrderLine[] = reader.array(order.line_items, '/line_items').map((item, i) => {
       const line = reader.object(item, `/line_items/${i}`);
       const quantity = reader.integer(line.quantity, `/line_items/${i}/quantity`);
-      const subtotal = reader.money(line.subtotal, `/line_items/${i}/subtotal`);
+      const subtotal = amount(line, 'subtotal', 'subtotal_tax', `/line_items/${i}`);
       lineSubtotal += subtotal;
       const sku = reader.text(line.sku);
       if (!sku)
@@ -84,7 +106,6 @@ export const wooCommerceIntake: StorefrontIntake = {
     const shippingLines = Array.isArray(order.shipping_lines)
       ? (order.shipping_lines as Record<string, unknown>[])
       : [];
-    const taxesIncluded = order.prices_include_tax === true;
 
     const draft: OrderDraft = {
       channel: 'woocommerce',
@@ -102,9 +123,9 @@ export const wooCommerceIntake: StorefrontIntake = {
       shipping: { method: reader.text(shippingLines[0]?.method_title) },
       totals: {
         subtotal: Math.round(lineSubtotal * 100) / 100,
-        shipping: reader.money(order.shipping_total, '/shipping_total', 0),
+        shipping: amount(order, 'shipping_total', 'shipping_tax', '', 0),
         tax: reader.money(order.total_tax, '/total_tax', 0),
-        discount: reader.money(order.discount_total, '/discount_total', 0),
+        discount: amount(order, 'discount_total', 'discount_tax', '', 0),
         total: reader.money(order.total, '/total'),
         taxesIncluded: taxesIncluded || undefined,
       },

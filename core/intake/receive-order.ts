@@ -23,10 +23,33 @@ function depthOf(value: unknown, depth = 0): number {
   return max;
 }
 
-/** Parses a webhook body as JSON, with errors that say what is wrong with it. */
+/** Far above a 500-line storefront order (the schema's limit), far below what parsing could cost a process. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const WEBHOOK_PING = /^webhook_id=(\d+)$/;
+
+/**
+ * The webhook id of WooCommerce's ping: when a webhook is saved, WooCommerce posts the unsigned form body
+ * `webhook_id=N` to the delivery URL and keeps the webhook only if it is answered 200.
+ */
+export function webhookPingId(rawBody: Buffer): number | undefined {
+  const match = rawBody.length < 32 ? WEBHOOK_PING.exec(rawBody.toString('utf8')) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Parses a webhook body as JSON (a ping as `{ webhook_id }`), with errors that say what is wrong with it. */
 export function parseJsonBody(rawBody: Buffer): unknown {
   if (rawBody.length === 0)
     throw new DropshipError('invalid_input', 'the body is empty', [{ path: '', message: 'is empty' }]);
+  if (rawBody.length > MAX_BODY_BYTES) {
+    throw new DropshipError(
+      'invalid_input',
+      `the body is ${rawBody.length} bytes, more than the ${MAX_BODY_BYTES} an order may take`,
+      [{ path: '', message: `is larger than ${MAX_BODY_BYTES} bytes` }],
+    );
+  }
+  const pingId = webhookPingId(rawBody);
+  if (pingId !== undefined) return { webhook_id: pingId };
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawBody.toString('utf8'));
