@@ -1,4 +1,5 @@
 import { ImapFlow } from 'imapflow';
+import { DropshipError } from '../../core/errors';
 import type { ConnectorLog } from '../contract';
 import {
   compileMailMatching,
@@ -133,7 +134,13 @@ export class SupplierMailbox {
   /** Connects, reads what is waiting, then follows new mail. Rejects when the first connection fails. */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.connect();
+    try {
+      await this.connect();
+    } catch (err) {
+      // A first connection that fails is a configuration problem for the caller, not a reason to retry forever.
+      await this.stop();
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
@@ -160,7 +167,18 @@ export class SupplierMailbox {
     });
     client.on('error', (err: Error) => this.options.log.warn(`IMAP ${settings.host}: ${err.message}`));
     client.on('close', () => this.connectionLost(client));
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (err) {
+      const failure = err as Error & { authenticationFailed?: boolean; responseText?: string };
+      if (!failure.authenticationFailed) throw err;
+      throw new DropshipError(
+        'configuration',
+        `IMAP ${settings.host} refused the login${failure.responseText ? `: ${failure.responseText}` : ''}`,
+        [{ path: '/credentials/password', message: 'was refused by the server' }],
+        { cause: err },
+      );
+    }
     this.client = client;
     await client.mailboxOpen(this.mailbox);
     for (const folder of [settings.processedFolder, settings.unmatchedFolder]) {
@@ -172,7 +190,7 @@ export class SupplierMailbox {
     this.options.log.info(
       `IMAP ${settings.host}/${this.mailbox}: following new mail by ${idle ? 'IDLE' : 'polling'}`,
     );
-    if (idle) client.on('exists', () => void this.checkNow().catch(() => undefined));
+    if (idle) client.on('exists', () => void this.checkInBackground());
     else this.schedulePoll();
     await this.checkNow();
   }
@@ -180,11 +198,9 @@ export class SupplierMailbox {
   private schedulePoll(): void {
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => {
-      void this.checkNow()
-        .catch(() => undefined)
-        .finally(() => {
-          if (!this.stopped && this.currentMode === 'poll') this.schedulePoll();
-        });
+      void this.checkInBackground().finally(() => {
+        if (!this.stopped && this.currentMode === 'poll') this.schedulePoll();
+      });
     }, this.options.settings.pollIntervalMs ?? 60_000);
   }
 
@@ -201,6 +217,15 @@ export class SupplierMailbox {
         this.connectionLost(client);
       });
     }, delay);
+  }
+
+  /** A check started by an event or a timer: its failure is logged, and the next event or poll tries again. */
+  private async checkInBackground(): Promise<void> {
+    try {
+      await this.checkNow();
+    } catch (err) {
+      if (!this.stopped) this.options.log.warn(`IMAP check failed: ${(err as Error).message}`);
+    }
   }
 
   /**
@@ -253,7 +278,7 @@ export class SupplierMailbox {
     if (retried.size > 0) {
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(
-        () => void this.checkNow().catch(() => undefined),
+        () => void this.checkInBackground(),
         this.options.settings.retryDelayMs ?? 30_000,
       );
     }

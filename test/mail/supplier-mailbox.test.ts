@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DropshipError } from '../../core/errors';
 import type { SupplierMailReading } from '../../connectors/mail/supplier-mail';
 import {
   READ_KEYWORD,
@@ -164,5 +165,21 @@ describe('supplier mailbox against Dovecot', function () {
     storeUp = true;
     const again = await nextHandled(handled, (h) => h.disposition.outcome === 'processed');
     assert.equal(again.reading?.poNumbers[0], 'POM5W7RC67QB-1');
+  });
+
+  it('rejects start when the server refuses the login, and does not keep retrying', async () => {
+    server = await startImapServer();
+    const mailbox = new SupplierMailbox({
+      settings: { host: server.host, port: server.port, secure: false },
+      credentials: { user: server.user, password: 'wrong' },
+      onMail: async () => ({ outcome: 'processed' }),
+      log: quietLog,
+    });
+    await assert.rejects(
+      mailbox.start(),
+      (err: unknown) =>
+        err instanceof DropshipError && err.code === 'configuration' && /refused the login/.test(err.message),
+    );
+    assert.equal(mailbox.mode, 'stopped');
   });
 });
