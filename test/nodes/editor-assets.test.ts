@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import ts from 'typescript';
+import { supplierConnectors } from '../../connectors/registry';
 
 /**
  * The editor side of each node, checked against its runtime: the .html registers the type in the right palette
@@ -132,14 +133,35 @@ function translator(
   };
 }
 
+/** What GET /dropship/connectors answers (nodes/supplier/supplier.ts), from the connectors this build registers. */
+function connectorCatalogue(): { kind: string }[] {
+  return supplierConnectors().map((c) => ({
+    kind: c.kind,
+    title: c.title,
+    description: c.description,
+    settingsSchema: c.settingsSchema,
+    credentialFields: c.credentialFields,
+  }));
+}
+
+/** The admin API answers the editors fetch, by URL. */
+const ADMIN_ANSWERS: Record<string, () => unknown> = { 'dropship/connectors': connectorCatalogue };
+
 /** Runs the editor script with a stand-in RED (no nodes in the workspace, no dialog open) and returns its definition. */
 function loadDefinition(type: string, script: string, catalogue: Catalogue): EditorDefinition {
   const registered: { type: string; definition: EditorDefinition }[] = [];
-  // jQuery with no dialog open: every selection is empty, and admin requests never answer.
+  // jQuery with no dialog open: every selection is empty; admin requests answer at once.
   const emptySelection = Object.assign(
     (): object => ({ length: 0, val: () => undefined, prop: () => undefined, attr: () => undefined }),
     {
-      getJSON: () => ({ then: () => ({}) }),
+      getJSON: (url: string) => ({
+        then: (answered: (body: unknown) => unknown) => {
+          const answer = ADMIN_ANSWERS[url];
+          assert.ok(answer, `the editor asks ${url}, which the test does not know`);
+          answered(answer());
+          return {};
+        },
+      }),
     },
   );
   const RED = {
@@ -151,6 +173,8 @@ function loadDefinition(type: string, script: string, catalogue: Catalogue): Edi
       eachNode: () => undefined,
       eachConfig: () => undefined,
     },
+    editor: { validateNode: () => undefined },
+    view: { redraw: () => undefined },
     settings: { httpNodeRoot: '/' },
   };
   vm.runInNewContext(script, { RED, $: emptySelection, URL });
@@ -406,6 +430,15 @@ describe('node editor assets', () => {
       },
     ];
     const definitions = new Map<string, EditorDefinition>();
+    const supplierSettings = (connector: string, settings: unknown): unknown => {
+      const definition = definitions.get('dropship-supplier')!;
+      const node = { ...defaultsOf(definition), connector };
+      definition.defaults.settings!.validate!.call(node, settings, {}); // the first call fetches the connector list
+      // Copied out of the editor's realm, so deepEqual compares values rather than prototypes.
+      return JSON.parse(
+        JSON.stringify(definition.defaults.settings!.validate!.call(node, settings, {})),
+      ) as unknown;
+    };
     before(() => {
       for (const { type, folder } of nodeFolders())
         definitions.set(type, readAssets(type, folder).definition);
@@ -419,6 +452,61 @@ describe('node editor assets', () => {
         assert.match(String(verdict), expect);
       });
     }
+
+    it("checks a supplier's settings against its connector's schema, naming each field by its titles", () => {
+      assert.deepEqual(supplierSettings('rest-json', { url: 'ftp://supplier.example/po', timeoutMs: 5 }), [
+        'Order endpoint URL: enter a full web address starting with https:// (or http://), e.g. https://supplier.example.com/orders.',
+        'Timeout (ms): enter a number from 100 to 120000.',
+      ]);
+      const csv = supplierSettings('csv-sftp', {
+        transport: { type: 'sftp', host: 'sftp.supplier.example' },
+        outboundFolder: 'orders',
+        columns: [{ header: 'SKU', field: 'sku', value: 'x' }, { header: '' }],
+      });
+      assert.deepEqual(csv, [
+        'Transport › User name: this value is required.',
+        'Columns 1: fill in exactly one of Field | Value.',
+        'Columns 2 › Header: this value is required.',
+        'Columns 2: fill in exactly one of Field | Value.',
+      ]);
+      assert.deepEqual(
+        supplierSettings('email', {
+          smtp: { host: 'smtp.example.com', port: 587 },
+          from: 'orders',
+          to: 'po@supplier.example',
+        }),
+        ['From: enter an e-mail address such as orders@supplier.example.'],
+      );
+    });
+
+    it('accepts working supplier settings, and says what an empty form of each connector still needs', () => {
+      assert.equal(
+        supplierSettings('rest-json', {
+          url: 'https://supplier.example/po',
+          auth: 'bearer',
+          acceptedValues: ['ok'],
+        }),
+        true,
+      );
+      assert.equal(
+        supplierSettings('csv-sftp', {
+          transport: { type: 'local', root: '/srv/orders' },
+          outboundFolder: 'orders',
+          columns: [
+            { header: 'SKU', field: 'sku' },
+            { header: 'Note', value: 'drop ship' },
+          ],
+        }),
+        true,
+      );
+      for (const { kind } of connectorCatalogue()) {
+        const problems = supplierSettings(kind, {});
+        assert.ok(
+          Array.isArray(problems) && problems.every((p) => /: this value is required\.$/.test(String(p))),
+          `${kind}: ${String(problems)}`,
+        );
+      }
+    });
 
     it('accepts the values of a working set-up', () => {
       const accept = (
