@@ -138,7 +138,11 @@ export interface OrderStore {
     event: OrderEventInput,
   ): Promise<PurchaseOrder[] | undefined>;
   /** Adds purchase orders to an order already routed (failover of refused lines); numbers are deterministic. */
-  addPurchaseOrders(orderId: string, drafts: PurchaseOrderDraft[], event: OrderEventInput): Promise<PurchaseOrder[]>;
+  addPurchaseOrders(
+    orderId: string,
+    drafts: PurchaseOrderDraft[],
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder[]>;
   getPurchaseOrder(number: string): Promise<PurchaseOrder | undefined>;
   listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]>;
   /**
@@ -171,13 +175,12 @@ export interface OrderStore {
     channel: string,
     payload: Record<string, unknown>,
   ): Promise<boolean>;
-  claimNotifications(
-    channel: string,
-    lease: Lease,
-    limit: number,
-    orderId?: string,
-  ): Promise<Notification[]>;
-  completeNotification(id: number, outcome: { sent: true } | { error: string; retryAt?: Date }, now: Date): Promise<void>;
+  claimNotifications(channel: string, lease: Lease, limit: number, orderId?: string): Promise<Notification[]>;
+  completeNotification(
+    id: number,
+    outcome: { sent: true } | { error: string; retryAt?: Date },
+    now: Date,
+  ): Promise<void>;
   listNotifications(orderId: string): Promise<Notification[]>;
 
   /** A strictly increasing number per scope (X12 control numbers, RMA numbers): never handed out twice. */

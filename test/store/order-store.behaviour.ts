@@ -48,9 +48,18 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
     });
 
     it('collapses a redelivery and a second delivery of the same order onto the first', async () => {
-      const first = await store.receiveOrder(sampleOrderDraft({ externalId: 'A-2' }), { actor, deliveryId: 'd1' });
-      const again = await store.receiveOrder(sampleOrderDraft({ externalId: 'A-2' }), { actor, deliveryId: 'd1' });
-      const other = await store.receiveOrder(sampleOrderDraft({ externalId: 'A-2' }), { actor, deliveryId: 'd2' });
+      const first = await store.receiveOrder(sampleOrderDraft({ externalId: 'A-2' }), {
+        actor,
+        deliveryId: 'd1',
+      });
+      const again = await store.receiveOrder(sampleOrderDraft({ externalId: 'A-2' }), {
+        actor,
+        deliveryId: 'd1',
+      });
+      const other = await store.receiveOrder(sampleOrderDraft({ externalId: 'A-2' }), {
+        actor,
+        deliveryId: 'd2',
+      });
       assert.equal(again.created, false);
       assert.equal(again.duplicateOf, 'delivery');
       assert.equal(other.duplicateOf, 'order');
@@ -60,8 +69,12 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
     });
 
     it('keeps the same external id on different channels apart', async () => {
-      const a = await store.receiveOrder(sampleOrderDraft({ channel: 'shopify', externalId: '7' }), { actor });
-      const b = await store.receiveOrder(sampleOrderDraft({ channel: 'woocommerce', externalId: '7' }), { actor });
+      const a = await store.receiveOrder(sampleOrderDraft({ channel: 'shopify', externalId: '7' }), {
+        actor,
+      });
+      const b = await store.receiveOrder(sampleOrderDraft({ channel: 'woocommerce', externalId: '7' }), {
+        actor,
+      });
       assert.notEqual(a.order.id, b.order.id);
       assert.equal((await store.findOrder('woocommerce:7'))?.id, b.order.id);
       assert.equal((await store.findOrder(a.order.id))?.id, a.order.id);
@@ -80,7 +93,12 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       const stale = await store.transitionOrder(order.id, ['received'], 'routed', { type: 'x', actor });
       assert.equal(stale, undefined);
       const events = await store.listEvents(order.id);
-      assert.deepEqual(events.at(-1), { ...events.at(-1), fromState: 'received', toState: 'needs_attention', reason: 'no supplier' });
+      assert.deepEqual(events.at(-1), {
+        ...events.at(-1),
+        fromState: 'received',
+        toState: 'needs_attention',
+        reason: 'no supplier',
+      });
     });
 
     it('refuses a transition the order life does not allow', async () => {
@@ -122,7 +140,10 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       const second = await store.claimPurchaseOrder(po!.number, { owner: 'w2', now: t0, durationMs: 30_000 });
       assert.equal(second, undefined);
       const later = new Date(t0.getTime() + 31_000);
-      const reclaimed = await store.claimDuePurchaseOrders({ owner: 'w2', now: later, durationMs: 30_000 }, 10);
+      const reclaimed = await store.claimDuePurchaseOrders(
+        { owner: 'w2', now: later, durationMs: 30_000 },
+        10,
+      );
       assert.deepEqual(
         reclaimed.map((p) => [p.number, p.sendAttempts]),
         [[po!.number, 2]],
@@ -144,11 +165,22 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
         { nextAttemptAt: new Date(t0.getTime() + 60_000), lastError: 'HTTP 503' },
         { type: 'po.retry', actor },
       );
-      const early = await store.claimDuePurchaseOrders({ owner: 'w1', now: new Date(t0.getTime() + 59_000), durationMs: 1 }, 10);
+      const early = await store.claimDuePurchaseOrders(
+        { owner: 'w1', now: new Date(t0.getTime() + 59_000), durationMs: 1 },
+        10,
+      );
       assert.equal(early.length, 0);
-      const due = await store.claimDuePurchaseOrders({ owner: 'w1', now: new Date(t0.getTime() + 60_000), durationMs: 1 }, 10, ['acme']);
+      const due = await store.claimDuePurchaseOrders(
+        { owner: 'w1', now: new Date(t0.getTime() + 60_000), durationMs: 1 },
+        10,
+        ['acme'],
+      );
       assert.equal(due.length, 1);
-      const otherSupplier = await store.claimDuePurchaseOrders({ owner: 'w1', now: new Date(t0.getTime() + 90_000), durationMs: 1 }, 10, ['zeta']);
+      const otherSupplier = await store.claimDuePurchaseOrders(
+        { owner: 'w1', now: new Date(t0.getTime() + 90_000), durationMs: 1 },
+        10,
+        ['zeta'],
+      );
       assert.equal(otherSupplier.length, 0);
     });
 
@@ -163,12 +195,26 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       const now = new Date();
       for (const po of pos) {
         await store.claimPurchaseOrder(po.number, { owner: 'w', now, durationMs: 1000 });
-        await store.transitionPurchaseOrder(po.number, ['sending'], 'accepted', { supplierReference: `S-${po.supplierId}` }, { type: 'po.ack', actor });
+        await store.transitionPurchaseOrder(
+          po.number,
+          ['sending'],
+          'accepted',
+          { supplierReference: `S-${po.supplierId}` },
+          { type: 'po.ack', actor },
+        );
       }
       assert.equal((await store.getOrder(order.id))?.state, 'acknowledged');
       const ship = (po: (typeof pos)[number], status: 'in_transit' | 'delivered', at: string) =>
         store.recordShipmentEvent(
-          { orderId: order.id, poNumber: po.number, trackingNumber: `1Z${po.supplierId.toUpperCase()}0000000001`, carrier: 'ups', status, occurredAt: at, source: 'webhook' },
+          {
+            orderId: order.id,
+            poNumber: po.number,
+            trackingNumber: `1Z${po.supplierId.toUpperCase()}0000000001`,
+            carrier: 'ups',
+            status,
+            occurredAt: at,
+            source: 'webhook',
+          },
           actor,
         );
       const first = await ship(pos[0]!, 'in_transit', '2026-11-21T09:00:00Z');
@@ -196,12 +242,26 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
 
     it('keeps a parcel at its latest status when an older event arrives late', async () => {
       const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
-      const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], { type: 'r', actor }))!;
+      const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], {
+        type: 'r',
+        actor,
+      }))!;
       await store.claimPurchaseOrder(po!.number, { owner: 'w', now: new Date(), durationMs: 1000 });
       await store.transitionPurchaseOrder(po!.number, ['sending'], 'sent', {}, { type: 'po.sent', actor });
-      const base = { orderId: order.id, poNumber: po!.number, trackingNumber: 'TRACK12345', source: 'webhook' };
-      await store.recordShipmentEvent({ ...base, status: 'out_for_delivery', occurredAt: '2026-11-21T12:00:00Z' }, actor);
-      const late = await store.recordShipmentEvent({ ...base, status: 'in_transit', occurredAt: '2026-11-21T08:00:00Z' }, actor);
+      const base = {
+        orderId: order.id,
+        poNumber: po!.number,
+        trackingNumber: 'TRACK12345',
+        source: 'webhook',
+      };
+      await store.recordShipmentEvent(
+        { ...base, status: 'out_for_delivery', occurredAt: '2026-11-21T12:00:00Z' },
+        actor,
+      );
+      const late = await store.recordShipmentEvent(
+        { ...base, status: 'in_transit', occurredAt: '2026-11-21T08:00:00Z' },
+        actor,
+      );
       assert.equal(late.created, true);
       assert.equal(late.shipment.status, 'out_for_delivery');
       assert.equal(late.shipment.events.length, 2);
@@ -215,14 +275,34 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       const now = new Date(Date.now() + 1000);
       const claimed = await store.claimNotifications('email', { owner: 'a', now, durationMs: 10_000 }, 10);
       assert.equal(claimed.length, 1);
-      assert.equal((await store.claimNotifications('email', { owner: 'b', now, durationMs: 10_000 }, 10)).length, 0);
-      await store.completeNotification(claimed[0]!.id, { error: 'SMTP 451', retryAt: new Date(now.getTime() + 5000) }, now);
-      assert.equal((await store.claimNotifications('email', { owner: 'b', now, durationMs: 10_000 }, 10)).length, 0);
-      const retry = await store.claimNotifications('email', { owner: 'b', now: new Date(now.getTime() + 5000), durationMs: 10_000 }, 10);
+      assert.equal(
+        (await store.claimNotifications('email', { owner: 'b', now, durationMs: 10_000 }, 10)).length,
+        0,
+      );
+      await store.completeNotification(
+        claimed[0]!.id,
+        { error: 'SMTP 451', retryAt: new Date(now.getTime() + 5000) },
+        now,
+      );
+      assert.equal(
+        (await store.claimNotifications('email', { owner: 'b', now, durationMs: 10_000 }, 10)).length,
+        0,
+      );
+      const retry = await store.claimNotifications(
+        'email',
+        { owner: 'b', now: new Date(now.getTime() + 5000), durationMs: 10_000 },
+        10,
+      );
       assert.equal(retry[0]?.attempts, 2);
       await store.completeNotification(retry[0].id, { sent: true }, now);
       const list = await store.listNotifications(order.id);
-      assert.deepEqual(list.map((n) => [n.channel, n.state]), [['email', 'sent'], ['sms', 'pending']]);
+      assert.deepEqual(
+        list.map((n) => [n.channel, n.state]),
+        [
+          ['email', 'sent'],
+          ['sms', 'pending'],
+        ],
+      );
     });
 
     it('hands out sequence values once, per scope', async () => {

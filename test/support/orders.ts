@@ -9,7 +9,14 @@ export function sampleOrderDraft(overrides: Partial<OrderDraft> = {}): OrderDraf
     placedAt: '2026-11-20T10:00:00.000Z',
     currency: 'USD',
     customer: { name: 'Ada Lovelace', email: 'ada@example.test', phone: '+1 555 0100' },
-    shipTo: { name: 'Ada Lovelace', line1: '12 Analytical Way', city: 'Portland', region: 'OR', postalCode: '97201', country: 'US' },
+    shipTo: {
+      name: 'Ada Lovelace',
+      line1: '12 Analytical Way',
+      city: 'Portland',
+      region: 'OR',
+      postalCode: '97201',
+      country: 'US',
+    },
     lines: [
       { lineId: '1', sku: 'MUG-01', title: 'Mug', quantity: 2, unitPrice: 12.5, requiresShipping: true },
       { lineId: '2', sku: 'TEE-01', title: 'T-shirt', quantity: 1, unitPrice: 20, requiresShipping: true },

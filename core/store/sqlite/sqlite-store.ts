@@ -82,7 +82,9 @@ export class SqliteOrderStore implements OrderStore {
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
     const apply = this.db.transaction((migration: (typeof SQLITE_MIGRATIONS)[number]) => {
-      const done = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+      const done = this.db
+        .prepare('SELECT 1 FROM schema_migrations WHERE version = ?')
+        .get(migration.version);
       if (done) return;
       this.db.exec(migration.sql);
       this.db
@@ -135,7 +137,11 @@ export class SqliteOrderStore implements OrderStore {
           .prepare('SELECT order_id FROM webhook_deliveries WHERE channel = ? AND delivery_id = ?')
           .get(draft.channel, meta.deliveryId) as Row | undefined;
         if (seen) {
-          return { order: orderFromRow(this.orderRow(String(seen.order_id))!), created: false, duplicateOf: 'delivery' };
+          return {
+            order: orderFromRow(this.orderRow(String(seen.order_id))!),
+            created: false,
+            duplicateOf: 'delivery',
+          };
         }
       }
       const existing = this.db
@@ -169,18 +175,31 @@ export class SqliteOrderStore implements OrderStore {
           'INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping) VALUES (?, ?, ?, ?, ?, ?)',
         );
         for (const line of draft.lines) {
-          insertLine.run(id, line.lineId, line.sku, line.quantity, line.unitPrice, line.requiresShipping ? 1 : 0);
+          insertLine.run(
+            id,
+            line.lineId,
+            line.sku,
+            line.quantity,
+            line.unitPrice,
+            line.requiresShipping ? 1 : 0,
+          );
         }
         this.insertEvent(
           id,
-          { type: 'order.received', actor: meta.actor, data: { channel: draft.channel, externalId: draft.externalId } },
+          {
+            type: 'order.received',
+            actor: meta.actor,
+            data: { channel: draft.channel, externalId: draft.externalId },
+          },
           { to: 'received' },
         );
         result = { order: orderFromRow(this.orderRow(id)!), created: true };
       }
       if (meta.deliveryId) {
         this.db
-          .prepare('INSERT INTO webhook_deliveries (channel, delivery_id, order_id, received_at) VALUES (?, ?, ?, ?)')
+          .prepare(
+            'INSERT INTO webhook_deliveries (channel, delivery_id, order_id, received_at) VALUES (?, ?, ?, ?)',
+          )
           .run(draft.channel, meta.deliveryId, result.order.id, now);
       }
       return result;
@@ -217,14 +236,21 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   /** The CAS at the heart of every order move; must run inside a transaction. */
-  private moveOrder(id: string, expected: OrderState[], to: OrderState, event: OrderEventInput): Order | undefined {
+  private moveOrder(
+    id: string,
+    expected: OrderState[],
+    to: OrderState,
+    event: OrderEventInput,
+  ): Order | undefined {
     const row = this.orderRow(id);
     if (!row) throw new DropshipError('not_found', `order ${id} does not exist`);
     const from = row.state as OrderState;
     if (!expected.includes(from)) return undefined;
     assertOrderMoveAllowed(id, from, to);
     const changed = this.db
-      .prepare('UPDATE orders SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND state = ?')
+      .prepare(
+        'UPDATE orders SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND state = ?',
+      )
       .run(to, this.now(), id, from);
     if (changed.changes === 0) return undefined;
     this.insertEvent(id, event, { from, to });
@@ -245,24 +271,43 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async listEvents(orderId: string): Promise<OrderEvent[]> {
-    const rows = this.db.prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY id').all(orderId) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY id')
+      .all(orderId) as Row[];
     return rows.map(eventFromRow);
   }
 
-  private insertPurchaseOrders(orderId: string, drafts: PurchaseOrderDraft[], event: OrderEventInput): PurchaseOrder[] {
+  private insertPurchaseOrders(
+    orderId: string,
+    drafts: PurchaseOrderDraft[],
+    event: OrderEventInput,
+  ): PurchaseOrder[] {
     const now = this.now();
     const insert = this.db.prepare(
       `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
     );
     const numbers = drafts.map((draft) => {
-      if (draft.orderId !== orderId) throw new DropshipError('conflict', 'purchase order belongs to another order');
+      if (draft.orderId !== orderId)
+        throw new DropshipError('conflict', 'purchase order belongs to another order');
       const number = purchaseOrderNumber(orderId, draft.supplierId, draft.attempt);
-      const inserted = insert.run(number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now, now);
+      const inserted = insert.run(
+        number,
+        orderId,
+        draft.supplierId,
+        draft.attempt,
+        purchaseOrderData(draft),
+        now,
+        now,
+      );
       if (inserted.changes > 0) {
         this.insertEvent(
           orderId,
-          { ...event, type: 'po.created', data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length } },
+          {
+            ...event,
+            type: 'po.created',
+            data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length },
+          },
           { to: 'pending' },
           number,
         );
@@ -286,7 +331,11 @@ export class SqliteOrderStore implements OrderStore {
     return run.immediate();
   }
 
-  async addPurchaseOrders(orderId: string, drafts: PurchaseOrderDraft[], event: OrderEventInput): Promise<PurchaseOrder[]> {
+  async addPurchaseOrders(
+    orderId: string,
+    drafts: PurchaseOrderDraft[],
+    event: OrderEventInput,
+  ): Promise<PurchaseOrder[]> {
     return this.db.transaction(() => this.insertPurchaseOrders(orderId, drafts, event)).immediate();
   }
 
@@ -321,7 +370,11 @@ export class SqliteOrderStore implements OrderStore {
     return row ? purchaseOrderFromRow(row) : undefined;
   }
 
-  async claimDuePurchaseOrders(lease: Lease, limit: number, supplierIds?: string[]): Promise<PurchaseOrder[]> {
+  async claimDuePurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds?: string[],
+  ): Promise<PurchaseOrder[]> {
     const now = lease.now.getTime();
     const suppliers = supplierIds ? `AND supplier_id IN (SELECT value FROM json_each(@suppliers))` : '';
     const rows = this.db
@@ -347,9 +400,9 @@ export class SqliteOrderStore implements OrderStore {
     const order = this.orderRow(orderId);
     if (!order) return;
     const current = order.state as OrderState;
-    const pos = (this.db.prepare('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]).map(
-      purchaseOrderFromRow,
-    );
+    const pos = (
+      this.db.prepare('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]
+    ).map(purchaseOrderFromRow);
     const target = orderStateFollowingPurchaseOrders(
       current,
       pos,
@@ -385,7 +438,9 @@ export class SqliteOrderStore implements OrderStore {
           now: this.now(),
           reference: update.supplierReference ?? null,
           nextAttemptAt:
-            update.nextAttemptAt === undefined ? (row.next_attempt_at ?? null) : (update.nextAttemptAt?.getTime() ?? null),
+            update.nextAttemptAt === undefined
+              ? (row.next_attempt_at ?? null)
+              : (update.nextAttemptAt?.getTime() ?? null),
           lastError: update.lastError === undefined ? (row.last_error ?? null) : update.lastError,
           data: purchaseOrderData(update.lines ? { ...current, lines: update.lines } : current),
           number,
@@ -406,13 +461,19 @@ export class SqliteOrderStore implements OrderStore {
   private shipmentFromRow(row: Row): Shipment {
     return shipmentFromRows(
       row,
-      this.db.prepare('SELECT * FROM tracking_events WHERE shipment_id = ? ORDER BY occurred_at, id').all(row.id) as Row[],
+      this.db
+        .prepare('SELECT * FROM tracking_events WHERE shipment_id = ? ORDER BY occurred_at, id')
+        .all(row.id) as Row[],
     );
   }
 
-  async recordShipmentEvent(event: ShipmentEvent & { orderId: string }, actor: string): Promise<ShipmentResult> {
+  async recordShipmentEvent(
+    event: ShipmentEvent & { orderId: string },
+    actor: string,
+  ): Promise<ShipmentResult> {
     const run = this.db.transaction((): ShipmentResult => {
-      if (!this.orderRow(event.orderId)) throw new DropshipError('not_found', `order ${event.orderId} does not exist`);
+      if (!this.orderRow(event.orderId))
+        throw new DropshipError('not_found', `order ${event.orderId} does not exist`);
       const now = this.now();
       const occurredAt = new Date(event.occurredAt).getTime();
       let shipment = this.db
@@ -445,7 +506,15 @@ export class SqliteOrderStore implements OrderStore {
           `INSERT INTO tracking_events (shipment_id, status, raw_status, occurred_at, location, source, recorded_at)
            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         )
-        .run(shipment.id, event.status, event.rawStatus ?? null, occurredAt, event.location ?? null, event.source, now);
+        .run(
+          shipment.id,
+          event.status,
+          event.rawStatus ?? null,
+          occurredAt,
+          event.location ?? null,
+          event.source,
+          now,
+        );
       const created = inserted.changes > 0;
       if (created) {
         // Events can arrive out of order; the parcel's status is that of its latest event.
@@ -471,26 +540,27 @@ export class SqliteOrderStore implements OrderStore {
               shipment.id,
             );
         }
-        this.insertEvent(
-          event.orderId,
-          {
-            type: 'shipment.event',
-            actor,
-            poNumber: event.poNumber,
-            data: {
-              carrier: event.carrier,
-              trackingNumber: event.trackingNumber,
-              status: event.status,
-              rawStatus: event.rawStatus,
-              source: event.source,
-            },
-            at: event.occurredAt,
+        this.insertEvent(event.orderId, {
+          type: 'shipment.event',
+          actor,
+          poNumber: event.poNumber,
+          data: {
+            carrier: event.carrier,
+            trackingNumber: event.trackingNumber,
+            status: event.status,
+            rawStatus: event.rawStatus,
+            source: event.source,
           },
-        );
+          at: event.occurredAt,
+        });
         this.advancePurchaseOrdersFromParcels(event.orderId, actor);
       }
       const row = this.db.prepare('SELECT * FROM shipments WHERE id = ?').get(shipment.id) as Row;
-      return { shipment: this.shipmentFromRow(row), created, order: orderFromRow(this.orderRow(event.orderId)!) };
+      return {
+        shipment: this.shipmentFromRow(row),
+        created,
+        order: orderFromRow(this.orderRow(event.orderId)!),
+      };
     });
     return run.immediate();
   }
@@ -498,12 +568,14 @@ export class SqliteOrderStore implements OrderStore {
   /** Parcels move their POs to shipped and delivered; the order then follows its POs. */
   private advancePurchaseOrdersFromParcels(orderId: string, actor: string): void {
     const parcels = this.shipmentRows(orderId).map((row) => this.shipmentFromRow(row));
-    const pos = (this.db.prepare('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]).map(
-      purchaseOrderFromRow,
-    );
+    const pos = (
+      this.db.prepare('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]
+    ).map(purchaseOrderFromRow);
     for (const move of purchaseOrderMovesFromParcels(pos, parcels)) {
       this.db
-        .prepare('UPDATE purchase_orders SET state = ?, version = version + 1, updated_at = ? WHERE number = ?')
+        .prepare(
+          'UPDATE purchase_orders SET state = ?, version = version + 1, updated_at = ? WHERE number = ?',
+        )
         .run(move.to, this.now(), move.number);
       this.insertEvent(orderId, { type: 'po.state', actor }, { from: move.from, to: move.to }, move.number);
     }
@@ -530,7 +602,12 @@ export class SqliteOrderStore implements OrderStore {
     return inserted.changes > 0;
   }
 
-  async claimNotifications(channel: string, lease: Lease, limit: number, orderId?: string): Promise<Notification[]> {
+  async claimNotifications(
+    channel: string,
+    lease: Lease,
+    limit: number,
+    orderId?: string,
+  ): Promise<Notification[]> {
     const now = lease.now.getTime();
     const rows = this.db
       .prepare(
@@ -540,11 +617,22 @@ export class SqliteOrderStore implements OrderStore {
            ORDER BY id LIMIT @limit)
          RETURNING *`,
       )
-      .all({ owner: lease.owner, until: now + lease.durationMs, channel, now, limit, ...(orderId ? { orderId } : {}) }) as Row[];
+      .all({
+        owner: lease.owner,
+        until: now + lease.durationMs,
+        channel,
+        now,
+        limit,
+        ...(orderId ? { orderId } : {}),
+      }) as Row[];
     return rows.map(notificationFromRow).sort((a, b) => a.id - b.id);
   }
 
-  async completeNotification(id: number, outcome: { sent: true } | { error: string; retryAt?: Date }, now: Date): Promise<void> {
+  async completeNotification(
+    id: number,
+    outcome: { sent: true } | { error: string; retryAt?: Date },
+    now: Date,
+  ): Promise<void> {
     if ('sent' in outcome) {
       this.db
         .prepare(
@@ -563,7 +651,9 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async listNotifications(orderId: string): Promise<Notification[]> {
-    const rows = this.db.prepare('SELECT * FROM notifications WHERE order_id = ? ORDER BY id').all(orderId) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM notifications WHERE order_id = ? ORDER BY id')
+      .all(orderId) as Row[];
     return rows.map(notificationFromRow);
   }
 
