@@ -550,6 +550,56 @@ describe('routeOrder', () => {
     });
   });
 
+  describe('rule types combined', () => {
+    it('weighs region, catalogue, stock age, buffers, cut-offs and the fallback chain in one decision', () => {
+      const rules = parseRoutingRules({
+        strategy: 'best_score',
+        stock: { buffer: { units: 3 }, feedEveryMinutes: 60 },
+        suppliers: {
+          berlin: { timeZone: 'Europe/Berlin', cutoff: '09:30' },
+          paris: { timeZone: 'Europe/Paris', cutoff: '16:00' },
+          reno: { handlingDays: 0 },
+        },
+        groups: { eu: ['berlin', 'paris'] },
+        catalogue: [
+          { supplier: 'berlin', match: { category: 'Kitchen' }, unitCost: 5 },
+          { supplier: 'paris', match: { sku: 'MUG-*' }, unitCost: 7 },
+          { supplier: 'reno', match: { brand: 'Acme' }, unitCost: 4 },
+        ],
+        rules: [{ name: 'EU', match: { countries: ['DE', 'FR'] }, suppliers: ['eu'], fallback: ['reno'] }],
+      });
+      const order = routableOrder(
+        [
+          { sku: 'MUG-RED', category: 'Kitchen', brand: 'Acme', quantity: 2 },
+          { sku: 'GIFT', requiresShipping: false },
+        ],
+        {
+          shipTo: { line1: '1 Hauptstr.', city: 'Berlin', country: 'DE' },
+          shipping: { promisedShipBy: '2026-11-19T18:00:00Z' },
+        },
+      );
+      const stock = stockTable({
+        berlin: { 'MUG-RED': { quantity: 50, feedAt: fresh } },
+        paris: { 'MUG-RED': { quantity: 30, feedAt: now.getTime() - 3 * 3_600_000 } },
+        reno: { 'MUG-RED': { quantity: 100, feedAt: fresh } },
+      });
+      const decision = routeOrder(order, rules, context({ stock }));
+      // Berlin missed its 09:30 cut-off (10:00 local) and ships on the 20th, after the promise: it comes last.
+      // Paris is on time and a rule supplier, so it beats the cheaper fallback despite its 3-hour-old feed.
+      assert.deepEqual(
+        decision.assignments.map((a) => [a.supplierId, a.alternatives, a.late]),
+        [['paris', ['reno', 'berlin'], undefined]],
+      );
+      assert.deepEqual(decision.explanation, [
+        // Stock 0.3 x 60/180 + cost 0.4 x 8/14 + handling 0.15 x 1/2 + performance 0.15 x 0.5 = 0.48.
+        'paris: 27 left after buffer 3 (feed 3h old); cost 14.00; ships 2026-11-19; score 0.48',
+        'reno: 97 left after buffer 3; cost 8.00; ships 2026-11-18; fallback; score 0.93',
+        'berlin: 47 left after buffer 3; cost 10.00; ships 2026-11-20 (after the promised date); score 0.75',
+        'Line 1 to paris: best score 0.48; alternatives reno, berlin',
+      ]);
+    });
+  });
+
   describe('unroutable orders and the explanation', () => {
     it('names every supplier and its reason when a line cannot be routed, and routes the rest', () => {
       const rules = parseRoutingRules({
