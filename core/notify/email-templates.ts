@@ -11,7 +11,7 @@ export interface EmailTemplate {
 export const DEFAULT_EMAIL_TEMPLATES: Record<MilestoneKind, EmailTemplate> = {
   confirmed: {
     subject: 'Your order {{order.number}} is confirmed',
-    text: 'Hello {{customer.firstName}},\n\nThank you for your order {{order.number}}. We have passed it on for fulfilment and will e-mail you when it ships.\n\n{{#lines}}- {{quantity}} x {{title}}\n{{/lines}}\n{{storeName}}',
+    text: 'Hello {{customer.firstName}},\n\nThank you for your order {{order.number}}. We have passed it on for fulfilment and will e-mail you when it ships.\n\n{{#lines}}- {{quantity}} x {{title}}\n{{/lines}}\n\n{{storeName}}',
     html: '<p>Hello {{customer.firstName}},</p><p>Thank you for your order <strong>{{order.number}}</strong>. We have passed it on for fulfilment and will e-mail you when it ships.</p><ul>{{#lines}}<li>{{quantity}} &times; {{title}}</li>{{/lines}}</ul><p>{{storeName}}</p>',
   },
   shipped: {

@@ -23,8 +23,10 @@ export interface SupplierCredentials {
   token?: string;
   username?: string;
   password?: string;
+  clientId?: string;
   clientSecret?: string;
   sharedSecret?: string;
+  inboundSharedSecret?: string;
   privateKey?: string;
   passphrase?: string;
 }
