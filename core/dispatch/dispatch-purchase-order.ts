@@ -71,7 +71,9 @@ export async function failOver(
         alternatives: rest,
       },
     ],
-    { type: 'po.failover', actor, poNumber: po.number, reason: `${reason}; lines go to ${next}` },
+    // The store records this as each new PO's creation event, under the new PO's number; `from` names the
+    // refused PO (a poNumber here would be taken for the new PO's own).
+    { type: 'po.failover', actor, reason: `${reason}; lines go to ${next}`, data: { from: po.number } },
   );
 }
 
@@ -83,7 +85,13 @@ function linesWith(
   const matching = new Set(
     (acks ?? []).filter((a) => statuses.includes(a.status)).map((a) => a.orderLineId ?? a.sku),
   );
-  return po.lines.filter((l) => matching.has(l.orderLineId) || matching.has(l.sku));
+  // A supplier acknowledges a line by the part number it was sent: its own where the catalogue maps one.
+  return po.lines.filter(
+    (l) =>
+      matching.has(l.orderLineId) ||
+      matching.has(l.sku) ||
+      (l.supplierSku !== undefined && matching.has(l.supplierSku)),
+  );
 }
 
 async function refuse(
