@@ -24,6 +24,11 @@ export interface DispatchEnvironment {
   breaker?: CircuitBreaker;
   actor: string;
   random?: () => number;
+  /**
+   * What a whole-PO backorder does: 'fail-over' gives the lines to the next ranked supplier (and cancels the
+   * backordered PO), 'wait' keeps them with this supplier. Without an alternative the PO always waits.
+   */
+  onBackorder?: 'fail-over' | 'wait';
 }
 
 export type DispatchOutcome =
@@ -118,6 +123,40 @@ async function refuse(
     : { kind: 'needs_attention', purchaseOrder: settled, reason };
 }
 
+/**
+ * A supplier that backorders the whole PO while another ranked supplier could ship now: the lines move on and the
+ * backordered PO is cancelled, with a reason telling the operator to withdraw it at the supplier (the connector
+ * contract has no cancel call yet).
+ */
+async function failOverBackorder(
+  env: DispatchEnvironment,
+  po: PurchaseOrder,
+  result: DispatchResult,
+): Promise<DispatchOutcome> {
+  const reason = `supplier ${po.supplierId} backordered the PO${result.reason ? `: ${result.reason}` : ''}`;
+  const backordered = await env.store.transitionPurchaseOrder(
+    po.number,
+    ['sending'],
+    'backordered',
+    { supplierReference: result.supplierReference, lastError: null, nextAttemptAt: null },
+    { type: 'po.backordered', actor: env.actor, reason },
+  );
+  if (!backordered) return { kind: 'superseded', purchaseOrder: po };
+  const replacements = await failOver(env.store, backordered, backordered.lines, reason, env.actor);
+  const cancelled = await env.store.transitionPurchaseOrder(
+    po.number,
+    ['backordered'],
+    'cancelled',
+    {},
+    {
+      type: 'po.cancelled',
+      actor: env.actor,
+      reason: `lines moved to ${replacements.map((r) => r.supplierId).join(', ')}; withdraw ${po.number} at ${po.supplierId}`,
+    },
+  );
+  return { kind: 'failed_over', purchaseOrder: cancelled ?? backordered, replacements, reason };
+}
+
 async function settle(
   env: DispatchEnvironment,
   po: PurchaseOrder,
@@ -134,6 +173,9 @@ async function settle(
       'rejected',
       `supplier rejected the PO${result.reason ? `: ${result.reason}` : ''}`,
     );
+  if (result.outcome === 'backordered' && env.onBackorder !== 'wait' && po.alternatives.length > 0) {
+    return failOverBackorder(env, po, result);
+  }
   if (result.outcome === 'partial') {
     const kept = linesWith(po, result.lines, ['accepted', 'changed']);
     const moved = po.lines.filter((l) => !kept.includes(l));

@@ -22,6 +22,7 @@ interface DispatchNodeDef extends NodeDef {
   sweepSeconds: number | string;
   breakerThreshold: number | string;
   breakerCooldownSeconds: number | string;
+  onBackorder: 'fail-over' | 'wait';
 }
 
 function positive(value: number | string | undefined, fallback: number): number {
@@ -122,6 +123,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             policy,
             breaker: breakerFor(po.supplierId),
             actor,
+            onBackorder: config.onBackorder === 'wait' ? 'wait' : 'fail-over',
           },
           po,
         );
