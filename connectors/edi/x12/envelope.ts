@@ -89,6 +89,8 @@ interface OpenTransaction {
 interface OpenGroup {
   header: X12GroupHeader;
   transactions: X12TransactionReceipt[];
+  /** ST02s seen, for the uniqueness check without a scan per set. */
+  controlNumbers: Set<string>;
   received: number;
 }
 
@@ -264,6 +266,7 @@ export class X12EnvelopeReader {
         position,
       },
       transactions: [],
+      controlNumbers: new Set(),
       received: 0,
     };
   }
@@ -338,7 +341,7 @@ export class X12EnvelopeReader {
     }
     if (!/^\d{3}$/.test(open.setId)) errors.push('6');
     if (!/^[A-Za-z0-9]{4,9}$/.test(open.controlNumber)) errors.push('7');
-    if (group.transactions.some((t) => t.controlNumber === open.controlNumber)) {
+    if (group.controlNumbers.has(open.controlNumber)) {
       this.problem(
         open.position,
         'ST',
@@ -346,6 +349,7 @@ export class X12EnvelopeReader {
       );
       errors.push('7');
     }
+    group.controlNumbers.add(open.controlNumber);
     const accepted = errors.length === 0 && !open.oversized;
     group.transactions.push({ setId: open.setId, controlNumber: open.controlNumber, accepted, errors });
     if (!accepted) return;

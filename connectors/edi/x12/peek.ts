@@ -22,7 +22,7 @@ export async function peekFunctionalId(stream: NodeJS.ReadableStream): Promise<s
   let read = 0;
   try {
     for await (const chunk of stream) {
-      const text = typeof chunk === 'string' ? chunk : (chunk).toString('latin1');
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
       tokenizer.write(text);
       read += text.length;
       if (stop || read >= PEEK_LIMIT) break;

@@ -35,16 +35,14 @@ function escapeForRegExp(char: string): string {
   return char.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
 }
 
-function yymmdd(date: Date): string {
-  return date.toISOString().slice(2, 10).replace(/-/g, '');
-}
-
+/** CCYYMMDD of an ISO 8601 timestamp (or a Date). */
 export function ccyymmdd(date: Date | string): string {
-  return (typeof date === 'string' ? date : date.toISOString()).slice(0, 10).replace(/-/g, '');
+  const iso = typeof date === 'string' ? date : date.toISOString();
+  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10);
 }
 
-function hhmm(date: Date): string {
-  return date.toISOString().slice(11, 16).replace(':', '');
+function hhmm(iso: string): string {
+  return iso.slice(11, 13) + iso.slice(14, 16);
 }
 
 /**
@@ -61,12 +59,15 @@ export class X12Writer {
   private transactionSegments = 0;
   private transactionsInGroup = 0;
   private transactionControl = '';
+  /** `now` formatted once: ISA and GS both carry the date and time. */
+  private readonly nowIso: string;
 
   constructor(
     private readonly envelope: X12EnvelopeSettings,
     private readonly control: X12ControlNumbers,
-    private readonly now: Date,
+    now: Date,
   ) {
+    this.nowIso = now.toISOString();
     this.element = envelope.elementSeparator ?? '*';
     const component = envelope.componentSeparator ?? '>';
     const segment = envelope.segmentTerminator ?? '~';
@@ -134,8 +135,8 @@ export class X12Writer {
       e.senderId.padEnd(15),
       e.receiverQualifier.padEnd(2),
       e.receiverId.padEnd(15),
-      yymmdd(this.now),
-      hhmm(this.now),
+      ccyymmdd(this.nowIso).slice(2),
+      hhmm(this.nowIso),
       'U',
       '00401',
       control,
@@ -165,8 +166,8 @@ export class X12Writer {
       functionalId,
       e.applicationSenderCode ?? e.senderId,
       e.applicationReceiverCode ?? e.receiverId,
-      ccyymmdd(this.now),
-      hhmm(this.now),
+      ccyymmdd(this.nowIso),
+      hhmm(this.nowIso),
       String(this.control.interchange),
       'X',
       '004010',
