@@ -156,4 +156,104 @@ CREATE TABLE inventory_feeds (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'watchdog timers, returns with credit memos, supplier invoices, metric facts',
+    sql: `
+CREATE TABLE watchdog_timers (
+  id BIGSERIAL PRIMARY KEY,
+  subject TEXT NOT NULL,
+  order_id TEXT,
+  po_number TEXT,
+  supplier_id TEXT,
+  condition TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  due_at BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  detail JSONB NOT NULL,
+  outcome JSONB,
+  created_at BIGINT NOT NULL,
+  fired_at BIGINT,
+  UNIQUE (subject, condition, step)
+);
+CREATE INDEX watchdog_timers_due ON watchdog_timers (state, due_at);
+CREATE INDEX watchdog_timers_order ON watchdog_timers (order_id);
+
+CREATE TABLE return_authorisations (
+  rma_number TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  supplier_id TEXT NOT NULL,
+  po_number TEXT,
+  state TEXT NOT NULL,
+  version INTEGER NOT NULL DEFAULT 1,
+  data JSONB NOT NULL,
+  requested_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX return_authorisations_order ON return_authorisations (order_id);
+CREATE INDEX return_authorisations_state ON return_authorisations (state, updated_at);
+
+CREATE TABLE supplier_invoices (
+  supplier_id TEXT NOT NULL,
+  invoice_number TEXT NOT NULL,
+  po_number TEXT NOT NULL,
+  total NUMERIC NOT NULL,
+  currency TEXT,
+  invoiced_at BIGINT NOT NULL,
+  lines JSONB,
+  recorded_at BIGINT NOT NULL,
+  PRIMARY KEY (supplier_id, invoice_number)
+);
+CREATE INDEX supplier_invoices_po ON supplier_invoices (po_number);
+
+CREATE TABLE metric_po_facts (
+  po_number TEXT PRIMARY KEY,
+  supplier_id TEXT NOT NULL,
+  placed_at BIGINT NOT NULL,
+  order_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  region TEXT NOT NULL,
+  settled INTEGER NOT NULL,
+  filled INTEGER NOT NULL,
+  lines_ordered INTEGER NOT NULL,
+  lines_filled INTEGER NOT NULL,
+  acknowledged INTEGER NOT NULL,
+  accepted INTEGER NOT NULL,
+  stockout INTEGER NOT NULL,
+  cancelled_after_acceptance INTEGER NOT NULL,
+  promised_ship_by BIGINT,
+  ship_at BIGINT,
+  parcels INTEGER NOT NULL,
+  valid_parcels INTEGER NOT NULL,
+  exception INTEGER NOT NULL,
+  shipped_units INTEGER NOT NULL,
+  returned_units INTEGER NOT NULL,
+  revenue NUMERIC NOT NULL,
+  cost NUMERIC,
+  send_attempts INTEGER NOT NULL,
+  send_failures INTEGER NOT NULL,
+  to_ack_ms BIGINT,
+  to_ship_ms BIGINT,
+  tracking_ms BIGINT
+);
+CREATE INDEX metric_po_facts_order ON metric_po_facts (order_id);
+CREATE INDEX metric_po_facts_placed ON metric_po_facts (placed_at, supplier_id);
+
+CREATE TABLE metric_line_facts (
+  po_number TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  PRIMARY KEY (sku, po_number)
+);
+CREATE INDEX metric_line_facts_po ON metric_line_facts (po_number);
+
+CREATE TABLE metric_watermarks (
+  name TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+CREATE INDEX notifications_sent ON notifications (sent_at);
+`,
+  },
 ];
