@@ -15,7 +15,14 @@ export interface OutgoingEmail {
 }
 
 export interface EmailSender {
+  /** Resolves once the server accepted the message; a refusal carries the SMTP reply code in `responseCode`. */
   send(email: OutgoingEmail): Promise<void>;
+}
+
+/** RFC 5321 section 4.2.1: a 5yz reply is final, so the same message must not be sent again. */
+function isPermanentRefusal(err: unknown): boolean {
+  const code = (err as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
 }
 
 export interface EmailOutboxOptions {
@@ -126,7 +133,7 @@ export async function deliverEmailNotifications(
       await store.completeNotification(notification.id, { sent: true }, options.now());
       report.sent.push(notification);
     } catch (err) {
-      await fail(err instanceof Error ? err.message : String(err), true);
+      await fail(err instanceof Error ? err.message : String(err), !isPermanentRefusal(err));
     }
   }
   return report;
