@@ -137,7 +137,13 @@ export async function startSftpServer(): Promise<SftpTestServer> {
   );
   execFileSync(SSHD, ['-f', config, '-E', path.join(dir, 'sshd.log')]);
   await waitForPort(port, 5000);
-  const pid = Number(readFileSync(path.join(dir, 'sshd.pid'), 'utf8').trim());
+  // The daemon writes its pid file after it listens; wait for it, it is how the server is stopped.
+  const pidFile = path.join(dir, 'sshd.pid');
+  for (let i = 0; i < 250 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!existsSync(pidFile)) {
+    throw new Error(`sshd wrote no pid file; its log: ${readFileSync(path.join(dir, 'sshd.log'), 'utf8')}`);
+  }
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
   return {
     host: '127.0.0.1',
     port,
