@@ -19,6 +19,7 @@ import notifyNode from '../../nodes/notify/notify';
 import { HttpSupplier, jsonReply, retryAfterReply } from '../support/http-supplier';
 import { SmtpSink } from '../support/smtp-sink';
 import { eventually, REPO } from '../support/node-red-process';
+import { sampleOrderDraft } from '../support/orders';
 
 helper.init(require.resolve('node-red'));
 
@@ -338,20 +339,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
   it('resumes a PO left in flight by a crash: the next sweep resends it with the same number', async () => {
     await helper.load([captureRed, ...NODES], flow({ dispatchSweep: 3600 }));
     const s = await store();
-    const { order } = await s.receiveOrder(
-      {
-        channel: 'generic',
-        externalId: 'crash-1',
-        placedAt: new Date().toISOString(),
-        currency: 'USD',
-        customer: {},
-        shipTo: { line1: '1 Main St', city: 'Austin', country: 'US' },
-        shipping: {},
-        lines: [{ lineId: '1', sku: 'A-1', quantity: 1, unitPrice: 5, requiresShipping: true }],
-        totals: { subtotal: 5, shipping: 0, tax: 0, discount: 0, total: 5 },
-      },
-      { actor: 'test' },
-    );
+    const { order } = await s.receiveOrder(sampleOrderDraft({ externalId: 'crash-1' }), { actor: 'test' });
     const [po] = (await s.assignPurchaseOrders(
       order.id,
       ['received'],
@@ -362,7 +350,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
           attempt: 1,
           currency: 'USD',
           shipTo: order.shipTo,
-          lines: [{ orderLineId: '1', sku: 'A-1', quantity: 1 }],
+          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
           alternatives: [],
         },
       ],
@@ -391,22 +379,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     it('needs the store API token when Node-RED listens beyond loopback', async () => {
       helper.settings({ uiHost: '0.0.0.0' });
       await helper.load([captureRed, ...NODES], flow(), { store: { apiToken: 'let-me-in' } });
-      await (
-        await store()
-      ).receiveOrder(
-        {
-          channel: 'generic',
-          externalId: 'api-1',
-          placedAt: new Date().toISOString(),
-          currency: 'USD',
-          customer: {},
-          shipTo: { line1: '1 Main St', city: 'Austin', country: 'US' },
-          shipping: {},
-          lines: [{ lineId: '1', sku: 'A-1', quantity: 1, unitPrice: 5, requiresShipping: true }],
-          totals: { subtotal: 5, shipping: 0, tax: 0, discount: 0, total: 5 },
-        },
-        { actor: 'test' },
-      );
+      await (await store()).receiveOrder(sampleOrderDraft({ externalId: 'api-1' }), { actor: 'test' });
       assert.equal((await request(RED.httpNode).get('/dropship/api/orders/generic:api-1')).status, 401);
       assert.equal(
         (
