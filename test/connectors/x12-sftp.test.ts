@@ -181,6 +181,23 @@ function describeX12Connector(
       await store.close();
     });
 
+    it('reads a file mixing 856 and 855 groups through readInbound, with one 997 for both groups', async () => {
+      dropInbound(env.root, 'mixed-two-interchanges.edi');
+      const { ctx, store } = await storeContext();
+      const documents = await collect(x12SftpConnector.readInbound(ctx));
+      assert.deepEqual(
+        documents.map((d) => [d.type, d.origin.interchangeControlNumber]),
+        [
+          ['shipment', '000000201'],
+          ['acknowledgement', '000000202'],
+        ],
+      );
+      assert.ok(existsSync(path.join(env.root, 'from-acme', 'archive', 'mixed-two-interchanges.edi')));
+      const fa = readFileSync(path.join(env.root, 'to-acme', '997_ACMESUPPLY_000000201.edi'), 'utf8');
+      assert.match(fa, /AK1\*SH\*201~.*AK1\*PR\*202~/);
+      await store.close();
+    });
+
     it('reads 846 stock and 810 invoices, and sets a broken file aside with a rejecting 997', async () => {
       dropInbound(env.root, '846-inventory.edi');
       dropInbound(env.root, '810-invoice.edi');
