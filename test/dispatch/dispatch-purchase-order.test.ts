@@ -76,7 +76,7 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
 
   function environment(
     supplierId: SupplierId,
-    options: Partial<Pick<DispatchEnvironment, 'policy' | 'breaker' | 'random'>> & {
+    options: Partial<Pick<DispatchEnvironment, 'policy' | 'breaker' | 'random' | 'onBackorder'>> & {
       timeoutMs?: number;
     } = {},
   ): DispatchEnvironment {
@@ -96,6 +96,7 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
       breaker: options.breaker,
       actor: ACTOR,
       random: options.random ?? (() => 0.5),
+      onBackorder: options.onBackorder,
     };
   }
 
@@ -198,15 +199,44 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
       );
     });
 
-    it('backordered: the whole PO stays with the supplier, backordered, with its words', async () => {
+    const backorder = jsonReply(200, { id: 'SO-77', status: 'backordered', reason: 'restock on 2026-12-04' });
+
+    it('backordered, told to wait: the whole PO stays with the supplier, backordered, with its words', async () => {
       const { order, pos } = await routedOrder();
-      suppliers.acme.reply(
-        jsonReply(200, { id: 'SO-77', status: 'backordered', reason: 'restock on 2026-12-04' }),
+      suppliers.acme.reply(backorder);
+      const outcome = kindOf(
+        await send(pos[0]!, environment('acme', { onBackorder: 'wait' })),
+        'backordered',
       );
-      const outcome = kindOf(await send(pos[0]!), 'backordered');
       assert.equal(outcome.result.reason, 'restock on 2026-12-04');
       assert.equal((await reload(pos[0]!)).state, 'backordered');
       assert.equal((await store.listPurchaseOrders(order.id)).length, 1);
+      assert.equal(await orderState(order), 'acknowledged');
+    });
+
+    it('backordered with no other supplier: the PO waits, whatever the setting', async () => {
+      const { pos } = await routedOrder([
+        { supplierId: 'acme', skus: ['MUG-01', 'TEE-01'], alternatives: [] },
+      ]);
+      suppliers.acme.reply(backorder);
+      kindOf(await send(pos[0]!), 'backordered');
+      assert.equal((await reload(pos[0]!)).state, 'backordered');
+    });
+
+    it('backordered while another supplier could ship: the lines move on, the PO is cancelled with a reason', async () => {
+      const { order, pos } = await routedOrder();
+      suppliers.acme.reply(backorder);
+      const outcome = kindOf(await send(pos[0]!), 'failed_over');
+      assert.equal(outcome.reason, 'supplier acme backordered the PO: restock on 2026-12-04');
+      assert.deepEqual(
+        outcome.replacements.map((r) => [r.supplierId, r.attempt, r.lines.map((l) => l.sku)]),
+        [['globex', 1, ['MUG-01', 'TEE-01']]],
+      );
+      const cancelled = await reload(pos[0]!);
+      assert.deepEqual([cancelled.state, cancelled.supplierReference], ['cancelled', 'SO-77']);
+      const [event] = await eventsOf(order, 'po.cancelled');
+      assert.equal(event?.reason, `lines moved to globex; withdraw ${cancelled.number} at acme`);
+      kindOf(await send(outcome.replacements[0]!), 'accepted');
       assert.equal(await orderState(order), 'acknowledged');
     });
 
