@@ -1,6 +1,13 @@
 import { receiveStorefrontOrder, parseJsonBody, type IntakeOutcome } from '../../core/intake/receive-order';
-import { asDropshipError, type DropshipError } from '../../core/errors';
+import {
+  StorefrontReconciler,
+  type ReconcileReport,
+  type StorefrontOrderSource,
+} from '../../core/intake/reconcile';
+import { asDropshipError, DropshipError } from '../../core/errors';
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
+import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-api';
+import { wooCommerceOrderSource } from '../../connectors/storefronts/woocommerce-orders-api';
 import { mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
@@ -14,6 +21,32 @@ interface OrderInNodeDef extends NodeDef {
   storefront: string;
   listen: boolean;
   path: string;
+  /** Minutes between polls of the storefront's order API for orders whose webhook never came; 0 = off. */
+  reconcileMinutes: number | string;
+  /** How far back the first poll after a start looks. */
+  reconcileLookbackHours: number | string;
+}
+
+/** Each poll reaches this far behind the previous one: clock skew, and orders the shop commits late. */
+const RECONCILE_OVERLAP_MS = 10 * 60_000;
+
+/** The order API of the node's storefront, read with the storefront's API credentials. */
+function orderSourceOf(storefront: StorefrontConfigNode | null): StorefrontOrderSource {
+  const credentials = storefront?.credentials ?? {};
+  if (storefront?.platform === 'shopify') {
+    return shopifyOrderSource(
+      { shopDomain: storefront.shopDomain, baseUrl: storefront.baseUrl || undefined },
+      credentials,
+    );
+  }
+  if (storefront?.platform === 'woocommerce' && storefront.baseUrl) {
+    return wooCommerceOrderSource({ storeUrl: storefront.baseUrl }, credentials);
+  }
+  throw new DropshipError(
+    'configuration',
+    'polling for missed orders needs a Shopify storefront, or a WooCommerce storefront with its address',
+    [{ path: 'storefront', message: 'choose a Shopify or WooCommerce storefront with its API credentials' }],
+  );
 }
 
 const DEFAULT_PATHS: Record<OrderInNodeDef['platform'], string> = {
@@ -92,6 +125,72 @@ export = function registerOrderInNode(RED: NodeAPI): void {
           fail(error, msg);
           return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: error.toJSON() } };
         }
+      });
+    }
+
+    const reconcileMinutes = Number(config.reconcileMinutes);
+    if (Number.isFinite(reconcileMinutes) && reconcileMinutes > 0) {
+      const lookbackHours = Number(config.reconcileLookbackHours);
+      startReconciliation(
+        reconcileMinutes * 60_000,
+        (Number.isFinite(lookbackHours) && lookbackHours > 0 ? lookbackHours : 24) * 3_600_000,
+      );
+    }
+
+    /**
+     * Polls the storefront's order API for paid orders whose webhook never arrived (WooCommerce does not retry a
+     * failed delivery, and disables a webhook after repeated failures) and takes them through the same intake.
+     */
+    function startReconciliation(intervalMs: number, lookbackMs: number): void {
+      let reconciler: StorefrontReconciler;
+      try {
+        reconciler = new StorefrontReconciler({
+          store: () => storeOf(RED, node, config.store),
+          intake,
+          source: orderSourceOf(storefront),
+          actor: actorOf(node),
+          lookbackMs,
+          overlapMs: RECONCILE_OVERLAP_MS,
+        });
+      } catch (err) {
+        const error = asDropshipError(err);
+        node.error(error.message);
+        showActivity(node, 'failed', error.code);
+        return;
+      }
+      let running: AbortController | undefined;
+      const report = (result: ReconcileReport): void => {
+        for (const order of result.created) emit({ kind: 'created', order }, { topic: intake.channel });
+        for (const refusal of result.refused) {
+          fail(refusal.error, { topic: intake.channel, reconcile: { reference: refusal.reference } });
+        }
+        if (result.created.length > 0) {
+          node.log(`reconciliation took in ${result.created.length} order(s) whose webhook never arrived`);
+        }
+      };
+      const poll = (): void => {
+        if (running) return;
+        running = new AbortController();
+        reconciler
+          .poll(running.signal)
+          .then(report, (err: unknown) => {
+            if (running?.signal.aborted) return;
+            const error = asDropshipError(err);
+            showActivity(node, 'retrying', `order API: ${error.code}`);
+            node.warn(`polling the order API failed: ${error.message}`);
+            node.send([null, exceptionMessage({ topic: intake.channel }, error)]);
+          })
+          .finally(() => {
+            running = undefined;
+          });
+      };
+      const timer = setInterval(poll, intervalMs);
+      // The first poll covers the time this instance was down; it waits for the flows to finish starting.
+      const first = setTimeout(poll, Math.min(intervalMs, 1_000));
+      node.on('close', () => {
+        clearInterval(timer);
+        clearTimeout(first);
+        running?.abort();
       });
     }
 

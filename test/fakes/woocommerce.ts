@@ -32,7 +32,7 @@ const ORDER_STATUSES = [
   'trash',
 ];
 
-function wpError(
+export function wpError(
   status: number,
   code: string,
   message: string,
