@@ -292,36 +292,37 @@ describe('missed webhooks: the reconciliation poll of the storefront order APIs'
     it('sends an order found by the poll down the first output; its late webhook is a duplicate', async () => {
       process.env.DROPSHIP_TEST_RECONCILE_SECRET = SECRET;
       shop.putOrder(shopifyOrder('7001', new Date()));
-      await helper.load(
-        [(red: NodeAPI) => void (RED = red), storeNode, storefrontNode, orderInNode],
-        [
-          { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'node.sqlite') },
-          {
-            id: 'shop',
-            type: 'dropship-storefront',
-            platform: 'shopify',
-            shopDomain: shop.shopDomain,
-            baseUrl: shop.url,
-            secretEnv: 'DROPSHIP_TEST_RECONCILE_SECRET',
-          },
-          {
-            id: 'in',
-            type: 'dropship-order-in',
-            store: 'store',
-            platform: 'shopify',
-            storefront: 'shop',
-            listen: true,
-            path: '/dropship/shopify/orders',
-            reconcileMinutes: 0.01,
-            wires: [['received'], ['errors']],
-          },
-          { id: 'received', type: 'helper' },
-          { id: 'errors', type: 'helper' },
-        ],
-        { shop: { accessToken: shop.accessToken } },
-      );
+      const flow = [
+        { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'node.sqlite') },
+        {
+          id: 'shop',
+          type: 'dropship-storefront',
+          platform: 'shopify',
+          shopDomain: shop.shopDomain,
+          baseUrl: shop.url,
+          secretEnv: 'DROPSHIP_TEST_RECONCILE_SECRET',
+        },
+        {
+          id: 'in',
+          type: 'dropship-order-in',
+          store: 'store',
+          platform: 'shopify',
+          storefront: 'shop',
+          listen: true,
+          path: '/dropship/shopify/orders',
+          reconcileMinutes: 0.01,
+          wires: [['received'], ['errors']],
+        },
+        { id: 'received', type: 'helper' },
+        { id: 'errors', type: 'helper' },
+      ];
+      await helper.load([(red: NodeAPI) => void (RED = red), storeNode, storefrontNode, orderInNode], flow, {
+        shop: { accessToken: shop.accessToken },
+      });
       const received: { orderId: string }[] = [];
-      helper.getNode('received').on('input', (msg: { orderId: string }) => received.push(msg));
+      (
+        helper.getNode('received') as unknown as { on(e: 'input', f: (m: { orderId: string }) => void): void }
+      ).on('input', (msg) => received.push(msg));
       await eventually(async () => (received.length > 0 ? received : undefined), 10_000, 'the polled order');
 
       const body = JSON.stringify(shopifyOrder('7001', new Date()));
