@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
+
+/**
+ * The flows in examples/ (Node-RED's Import > Examples menu): each deploys in a real Node-RED process without an
+ * error, opens with a comment that explains it, keeps secrets out of the flow, and together they use every node
+ * type of the package.
+ */
+
+const EXAMPLES = path.join(REPO, 'examples');
+const MODULE = 'node-red-contrib-dropship';
+
+interface FlowNode {
+  id: string;
+  type: string;
+  z?: string;
+  name?: string;
+  info?: string;
+  x?: number;
+  y?: number;
+  credentials?: Record<string, unknown>;
+  [property: string]: unknown;
+}
+
+function exampleFiles(): string[] {
+  return readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+}
+
+function readExample(file: string): FlowNode[] {
+  return JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
+}
+
+function packageNodeTypes(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+    'node-red': { nodes: Record<string, string> };
+  };
+  return Object.keys(pkg['node-red'].nodes);
+}
+
+/** Node-RED core node types an example may use besides ours (what a fresh install has, nothing from npm). */
+const CORE_TYPES = new Set([
+  'tab',
+  'comment',
+  'inject',
+  'debug',
+  'catch',
+  'status',
+  'complete',
+  'link in',
+  'link out',
+  'function',
+  'change',
+  'switch',
+  'template',
+  'delay',
+  'trigger',
+  'http in',
+  'http response',
+  'http request',
+  'json',
+  'csv',
+  'split',
+  'join',
+]);
+
+/** Values that look like a secret: long random tokens, private keys, passwords in URLs. */
+const SECRET_PATTERNS = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /\b(shpat|shpss|ck|cs)_[A-Za-z0-9]{16,}/,
+  /:\/\/[^/\s:@]+:[^/\s@]+@/,
+];
+
+/** Every string in a value, with its JSON path, for the secret scan. */
+function stringsIn(value: unknown, at: string): [string, string][] {
+  if (typeof value === 'string') return [[at, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => stringsIn(v, `${at}[${i}]`));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => stringsIn(v, `${at}.${k}`));
+  return [];
+}
+
+describe('examples (Import > Examples)', () => {
+  const files = exampleFiles();
+
+  it('has the example flows the package promises', () => {
+    for (const expected of [
+      'Full drop-ship pipeline.json',
+      'EDI supplier over SFTP.json',
+      'E-mail-only supplier.json',
+      'Multi-supplier routing with stock and fallback.json',
+      'Shopify store end to end.json',
+      'WooCommerce store end to end.json',
+    ])
+      assert.ok(files.includes(expected), `examples/${expected} is missing`);
+  });
+
+  it('uses every node type of the package somewhere', () => {
+    const used = new Set(files.flatMap((f) => readExample(f).map((n) => n.type)));
+    const unused = packageNodeTypes().filter((type) => !used.has(type));
+    assert.deepEqual(unused, [], `no example uses ${unused.join(', ')}`);
+  });
+
+  for (const file of files) {
+    describe(file, () => {
+      let nodes: FlowNode[];
+      before(() => {
+        nodes = readExample(file);
+      });
+
+      it('is one tab that opens with a comment explaining it', () => {
+        const tabs = nodes.filter((n) => n.type === 'tab');
+        assert.equal(tabs.length, 1, 'one tab per example, so an import does not scatter it');
+        const onTab = nodes.filter((n) => n.z === tabs[0]!.id);
+        const topLeft = [...onTab].sort((a, b) => (a.y ?? 0) - (b.y ?? 0) || (a.x ?? 0) - (b.x ?? 0))[0];
+        assert.equal(topLeft?.type, 'comment', 'the first node (top left) is not a comment');
+        assert.ok((topLeft.info ?? '').length > 200, 'the opening comment explains too little');
+      });
+
+      it('uses only core nodes and the package nodes, with unique ids and wires that lead somewhere', () => {
+        const ours = new Set(packageNodeTypes());
+        const ids = new Set(nodes.map((n) => n.id));
+        assert.equal(ids.size, nodes.length, 'duplicate node ids');
+        for (const node of nodes) {
+          assert.ok(CORE_TYPES.has(node.type) || ours.has(node.type), `${node.id} is of type ${node.type}`);
+          for (const port of (node.wires as string[][] | undefined) ?? [])
+            for (const target of port) assert.ok(ids.has(target), `${node.id} is wired to missing ${target}`);
+          for (const property of ['store', 'storefront', 'mailer'] as const) {
+            const ref = node[property];
+            if (typeof ref === 'string' && ref && ours.has(node.type))
+              assert.ok(ids.has(ref), `${node.id}.${property} names missing config node ${ref}`);
+          }
+        }
+      });
+
+      it('holds no secrets: no credentials, no keys or passwords in any value', () => {
+        for (const node of nodes) {
+          assert.equal(node.credentials, undefined, `${node.id} carries credentials`);
+          for (const [at, text] of stringsIn(node, node.id))
+            for (const pattern of SECRET_PATTERNS) assert.doesNotMatch(text, pattern, `${at} looks like a secret`);
+        }
+      });
+    });
+  }
+
+  describe('in a running Node-RED', function () {
+    this.timeout(120_000);
+
+    for (const file of files) {
+      it(`deploys ${file} without errors`, async () => {
+        const nodeRed: RunningNodeRed = await startNodeRed(path.join(EXAMPLES, file), {
+          DROPSHIP_DEMO_SMTP_PORT: 'off',
+        });
+        try {
+          // Give the nodes' start-up work (store migration, sweeps, config checks) time to report.
+          await new Promise((r) => setTimeout(r, 1500));
+          const output = nodeRed.output();
+          assert.doesNotMatch(output, /\[error\]/, output);
+          assert.doesNotMatch(output, /Waiting for missing types/, output);
+          const deployed = (await (
+            await fetch(nodeRed.url('/flows'), { headers: { 'Node-RED-API-Version': 'v2' } })
+          ).json()) as { flows: FlowNode[] };
+          assert.deepEqual(
+            deployed.flows.map((n) => n.id).sort(),
+            readExample(file)
+              .map((n) => n.id)
+              .sort(),
+          );
+        } finally {
+          await nodeRed.stop();
+        }
+      });
+    }
+
+    it('lists every example in the editor Import > Examples menu and serves each one', async () => {
+      const nodeRed = await startNodeRed(path.join(EXAMPLES, files[0]!), { DROPSHIP_DEMO_SMTP_PORT: 'off' });
+      try {
+        const modules = (await (await fetch(nodeRed.url('/library/examples/flows/'))).json()) as string[];
+        assert.ok(modules.includes(MODULE), `the examples menu lists ${modules.join(', ')}, not ${MODULE}`);
+        const entries = (await (
+          await fetch(nodeRed.url(`/library/examples/flows/${MODULE}`))
+        ).json()) as { fn: string }[];
+        const names = entries.map((e) => e.fn);
+        assert.deepEqual(
+          [...names].sort(),
+          files.map((f) => f.replace(/\.json$/, '')),
+        );
+        for (const name of names) {
+          const flow = (await (
+            await fetch(nodeRed.url(`/library/examples/flows/${MODULE}/${encodeURIComponent(name)}`))
+          ).json()) as FlowNode[];
+          assert.deepEqual(flow, readExample(`${name}.json`));
+        }
+      } finally {
+        await nodeRed.stop();
+      }
+    });
+  });
+});
