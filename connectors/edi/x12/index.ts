@@ -10,3 +10,10 @@ export type { PurchaseOrder850, PurchaseOrder850Line } from './map-850';
 export type { FunctionalAcknowledgement, FunctionalAckStatus } from './map-997';
 export type { X12Delimiters } from './tokenizer';
 export { peekFunctionalId } from './peek';
+export {
+  generatePurchaseOrderAcknowledgement855,
+  generateShipNotice856,
+  type Acknowledgement855,
+  type AcknowledgementLine855,
+  type ShipNotice856,
+} from './generate-supplier-side';
