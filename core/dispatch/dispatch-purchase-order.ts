@@ -213,6 +213,15 @@ async function settle(
 }
 
 /**
+ * Sends of this PO that went to the supplier. The store counts every claim; a claim turned back before sending
+ * (open breaker, supplier not deployed) is recorded as `po.deferred` and must not use up the PO's attempts.
+ */
+async function sendsMade(store: OrderStore, po: PurchaseOrder): Promise<number> {
+  const events = await store.listEvents(po.orderId);
+  return po.sendAttempts - events.filter((e) => e.type === 'po.deferred' && e.poNumber === po.number).length;
+}
+
+/**
  * Sends a PO this worker has claimed (state `sending`) and records what happened. Every path ends in a committed
  * state: sent/accepted/backordered, pending with a retry time, or refused with its lines failed over.
  */
@@ -228,10 +237,7 @@ export async function sendClaimedPurchaseOrder(
       ['sending'],
       'pending',
       { nextAttemptAt: admitted.retryAt },
-      {
-        type: 'po.deferred',
-        actor: env.actor,
-      },
+      { type: 'po.deferred', actor: env.actor, reason: `circuit open for supplier ${po.supplierId}` },
     );
     return {
       kind: 'retrying',
@@ -255,13 +261,14 @@ export async function sendClaimedPurchaseOrder(
         ? err
         : asDropshipError(err, 'outcome_unknown');
     env.breaker?.recordFailure(now);
-    if (po.sendAttempts >= env.policy.maxAttempts) {
-      return refuse(env, po, 'failed', `gave up after ${po.sendAttempts} attempts: ${error.message}`);
+    const sends = await sendsMade(env.store, po);
+    if (sends >= env.policy.maxAttempts) {
+      return refuse(env, po, 'failed', `gave up after ${sends} attempts: ${error.message}`);
     }
     const retryAt = new Date(
       now.getTime() +
         retryDelay(
-          po.sendAttempts,
+          sends,
           env.policy,
           err instanceof SupplierTransientError ? err.retryAfterMs : undefined,
           env.random,
@@ -276,7 +283,7 @@ export async function sendClaimedPurchaseOrder(
         type: 'po.retry',
         actor: env.actor,
         reason: `${error.code}: ${error.message}`,
-        data: { attempt: po.sendAttempts, retryAt: retryAt.toISOString() },
+        data: { attempt: sends, retryAt: retryAt.toISOString() },
       },
     );
     return pending
