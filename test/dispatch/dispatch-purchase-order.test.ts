@@ -538,6 +538,33 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
       assert.equal(deferred.retryAt.getTime(), T0 + 60_000);
     });
 
+    it('deferrals by the open breaker do not use up the attempts of a PO', async () => {
+      const breaker = new CircuitBreaker(1, 60_000);
+      const env = environment('acme', { breaker, policy: { ...POLICY, maxAttempts: 3 } });
+      const probe = (await routedOrder()).pos[0]!;
+      const waiting = (await routedOrder()).pos[0]!;
+      for (let i = 0; i < 10; i++) suppliers.acme.reply(jsonReply(500, {}));
+      for (let cycle = 0; cycle < 3; cycle++) {
+        kindOf(await send(probe, env), cycle < 2 ? 'retrying' : 'failed_over');
+        assert.equal(kindOf(await send(waiting, env), 'retrying').reason, 'circuit open for supplier acme');
+        clock.advance(60_000);
+      }
+      assert.equal(suppliers.acme.requestsFor(waiting.number).length, 0);
+      const deferred = await eventsOf({ id: waiting.orderId } as Order, 'po.deferred');
+      assert.deepEqual(
+        deferred.map((e) => e.reason),
+        Array(3).fill('circuit open for supplier acme'),
+      );
+      const firstSend = kindOf(await send(waiting, env), 'retrying');
+      assert.equal(
+        firstSend.reason,
+        'supplier answered HTTP 500',
+        'three deferrals and one send: not yet given up',
+      );
+      const [retry] = await eventsOf({ id: waiting.orderId } as Order, 'po.retry');
+      assert.equal(retry?.data?.attempt, 1);
+    });
+
     it('a refusal shows the supplier is up: it does not count towards opening', async () => {
       const breaker = new CircuitBreaker(2, 30_000);
       const orders = [
