@@ -230,6 +230,9 @@ export async function sendClaimedPurchaseOrder(
   po: PurchaseOrder,
 ): Promise<DispatchOutcome> {
   const now = env.context.clock.now();
+  // Read before asking the breaker: a half-open breaker's one probe must end in a send it can learn from.
+  const order = await env.store.getOrder(po.orderId);
+  if (!order) return refuse(env, po, 'failed', `order ${po.orderId} is missing`);
   const admitted = env.breaker?.admit(now) ?? { allowed: true };
   if (!admitted.allowed) {
     await env.store.transitionPurchaseOrder(
@@ -246,8 +249,6 @@ export async function sendClaimedPurchaseOrder(
       reason: `circuit open for supplier ${po.supplierId}`,
     };
   }
-  const order = await env.store.getOrder(po.orderId);
-  if (!order) return refuse(env, po, 'failed', `order ${po.orderId} is missing`);
   let result: DispatchResult;
   try {
     result = await env.connector.sendPurchaseOrder({ purchaseOrder: po, order }, env.context);
