@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fixedClock } from '../../core/clock';
 import { CircuitBreaker } from '../../core/dispatch/circuit-breaker';
 import {
@@ -563,6 +566,32 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
       );
       const [retry] = await eventsOf({ id: waiting.orderId } as Order, 'po.retry');
       assert.equal(retry?.data?.attempt, 1);
+    });
+
+    it('a store failure before the send does not strand the half-open breaker', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'dropship-dispatch-'));
+      const file = path.join(dir, 'store.sqlite');
+      await store.close();
+      store = new SqliteOrderStore({ filename: file, clock });
+      await store.migrate();
+      try {
+        const breaker = new CircuitBreaker(1, 30_000);
+        const first = (await routedOrder()).pos[0]!;
+        const second = (await routedOrder()).pos[0]!;
+        suppliers.acme.reply(jsonReply(500, {}));
+        kindOf(await send(first, environment('acme', { breaker })), 'retrying');
+        clock.advance(30_000);
+        const claimed = await claim(second);
+        const env = environment('acme', { breaker });
+        await store.close();
+        await assert.rejects(sendClaimedPurchaseOrder(env, claimed), /database connection is not open/);
+        store = new SqliteOrderStore({ filename: file, clock });
+        kindOf(await send(first, environment('acme', { breaker })), 'accepted');
+        assert.equal(breaker.stateAt(clock.now()), 'closed');
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('a refusal shows the supplier is up: it does not count towards opening', async () => {
