@@ -159,12 +159,15 @@ export async function* readX12Inbound(
       const receivedAt = ctx.clock.now().toISOString();
       const receipts: X12GroupReceipt[] = [];
       const problems: FieldProblem[] = [];
+      const foreignGroups = new Set<number>();
       for await (const event of readX12Events(stream)) {
         if (event.kind === 'problem') problems.push(event.problem);
         else if (event.kind === 'group') receipts.push(event.receipt);
         else if (event.kind === 'transaction') {
           const functionalId = event.transaction.group.functionalId;
           if (!groups.has(functionalId)) {
+            if (foreignGroups.has(event.transaction.group.position)) continue;
+            foreignGroups.add(event.transaction.group.position);
             problems.push({
               path: `segment ${event.transaction.group.position} (GS)`,
               message: `functional group ${functionalId} in a file of another kind; read mixed files with readInbound`,
