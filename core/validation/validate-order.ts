@@ -1,12 +1,13 @@
 import type { OrderDraft } from '../model/order';
 import type { ShipmentEvent } from '../model/shipment';
 import { invalidInput, type FieldProblem } from '../errors';
+import { controlCharacterProblems } from './control-characters';
 import { validateWithSchema } from './schema-validator';
 
 /** Schema checks plus the rules a schema cannot say: line ids unique, totals that add up. */
 export function validateOrder(value: unknown): OrderDraft {
   const order = validateWithSchema<OrderDraft>('order.schema.json', value, 'order');
-  const problems: FieldProblem[] = [];
+  const problems: FieldProblem[] = controlCharacterProblems(order);
   const seen = new Set<string>();
   order.lines.forEach((line, i) => {
     if (seen.has(line.lineId))
@@ -25,5 +26,8 @@ export function validateOrder(value: unknown): OrderDraft {
 }
 
 export function validateShipmentEvent(value: unknown): ShipmentEvent {
-  return validateWithSchema<ShipmentEvent>('shipment-event.schema.json', value, 'shipment event');
+  const event = validateWithSchema<ShipmentEvent>('shipment-event.schema.json', value, 'shipment event');
+  const problems = controlCharacterProblems(event);
+  if (problems.length > 0) throw invalidInput('shipment event', problems);
+  return event;
 }
