@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { MailerConfigNode } from '../adapter/config-nodes';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
+import { migrateConfigNode } from '../adapter/config-migrations';
 
 interface MailerNodeDef extends NodeDef {
   host: string;
@@ -12,6 +13,7 @@ interface MailerNodeDef extends NodeDef {
 
 export = function registerMailerNode(RED: NodeAPI): void {
   function DropshipMailerNode(this: MailerConfigNode, config: MailerNodeDef): void {
+    config = migrateConfigNode('dropship-mailer', config);
     RED.nodes.createNode(this, config);
     const { user, password } = this.credentials ?? {};
     const transport = nodemailer.createTransport({

@@ -5,6 +5,7 @@ import type { OrderStore } from '../../core/store/order-store';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StoreConfigNode } from '../adapter/store-access';
 import { registerOrderApi } from './order-api';
+import { migrateConfigNode } from '../adapter/config-migrations';
 
 interface StoreNodeDef extends NodeDef {
   engine: 'sqlite' | 'postgres';
@@ -48,6 +49,7 @@ export = function register(RED: NodeAPI): void {
     this: StoreConfigNode & { credentials: StoreCredentials },
     config: StoreNodeDef,
   ): void {
+    config = migrateConfigNode('dropship-store', config);
     RED.nodes.createNode(this, config);
     const opening = openConfiguredStore(RED, config, this.credentials ?? {});
     // A store that cannot open is reported once here; every node using it gets the same rejection.

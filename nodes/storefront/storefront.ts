@@ -1,5 +1,6 @@
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StorefrontConfigNode } from '../adapter/config-nodes';
+import { migrateConfigNode } from '../adapter/config-migrations';
 
 interface StorefrontNodeDef extends NodeDef {
   platform: StorefrontConfigNode['platform'];
@@ -10,6 +11,7 @@ interface StorefrontNodeDef extends NodeDef {
 
 export = function registerStorefrontNode(RED: NodeAPI): void {
   function DropshipStorefrontNode(this: StorefrontConfigNode, config: StorefrontNodeDef): void {
+    config = migrateConfigNode('dropship-storefront', config);
     RED.nodes.createNode(this, config);
     this.platform = config.platform;
     this.shopDomain = config.shopDomain;

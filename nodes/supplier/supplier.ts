@@ -5,6 +5,7 @@ import { supplierConnector, supplierConnectors } from '../../connectors/registry
 import type { SupplierConfigNode } from '../adapter/config-nodes';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerSupplier } from '../adapter/supplier-registry';
+import { migrateConfigNode } from '../adapter/config-migrations';
 
 interface SupplierNodeDef extends NodeDef {
   supplierId: string;
@@ -16,6 +17,7 @@ let catalogueMounted: unknown;
 
 export = function registerSupplierNode(RED: NodeAPI): void {
   function DropshipSupplierNode(this: SupplierConfigNode, config: SupplierNodeDef): void {
+    config = migrateConfigNode('dropship-supplier', config);
     RED.nodes.createNode(this, config);
     this.supplierId = config.supplierId;
     this.connectorKind = config.connector;

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import { DropshipError } from '../../core/errors';
+import {
+  applyConfigMigrations,
+  CONFIG_MIGRATIONS,
+  currentConfigVersion,
+  migrateConfigNode,
+  savedConfigVersion,
+  type ConfigMigration,
+} from '../../nodes/adapter/config-migrations';
+import type { StorefrontConfigNode, SupplierConfigNode } from '../../nodes/adapter/config-nodes';
+import storeNode from '../../nodes/store/store';
+import storefrontNode from '../../nodes/storefront/storefront';
+import supplierNode from '../../nodes/supplier/supplier';
+import mailerNode from '../../nodes/mailer/mailer';
+
+helper.init(require.resolve('node-red'));
+
+/** A made-up second format of the mailer (host renamed to server), to exercise the steps. */
+const RENAME_HOST: ConfigMigration = {
+  from: 1,
+  description: 'host is called server',
+  migrate: ({ host, ...rest }) => ({ ...rest, server: host }),
+};
+
+describe('config node versions and migrations', () => {
+  describe('savedConfigVersion', () => {
+    it('reads a flow saved before versions existed (no version, empty) as version 1', () => {
+      assert.equal(savedConfigVersion('dropship-store', { engine: 'sqlite' }), 1);
+      assert.equal(savedConfigVersion('dropship-store', { version: '' }), 1);
+      assert.equal(savedConfigVersion('dropship-store', { version: '2' }), 2);
+    });
+
+    it('refuses a version that is not a whole number from 1, naming the field', () => {
+      for (const version of [0, 1.5, 'two']) {
+        assert.throws(
+          () => savedConfigVersion('dropship-mailer', { version }),
+          (err: unknown) =>
+            err instanceof DropshipError &&
+            err.code === 'configuration' &&
+            err.details[0]?.path === '/version' &&
+            err.message.includes('dropship-mailer'),
+        );
+      }
+    });
+  });
+
+  describe('applyConfigMigrations', () => {
+    it('brings an unversioned config through every step and stamps the current version', () => {
+      const saved = { name: 'Shop e-mail', host: 'smtp.example.com', port: 587 };
+      const migrated = applyConfigMigrations('dropship-mailer', saved, [RENAME_HOST]);
+      assert.deepEqual(migrated, { name: 'Shop e-mail', server: 'smtp.example.com', port: 587, version: 2 });
+      assert.deepEqual(
+        saved,
+        { name: 'Shop e-mail', host: 'smtp.example.com', port: 587 },
+        'input untouched',
+      );
+    });
+
+    it('leaves a config already at the current version as it is', () => {
+      const saved = { server: 'smtp.example.com', version: 2 };
+      assert.deepEqual(applyConfigMigrations('dropship-mailer', saved, [RENAME_HOST]), saved);
+    });
+
+    it('refuses a config saved by a newer release instead of misreading it', () => {
+      assert.throws(
+        () => applyConfigMigrations('dropship-mailer', { name: 'Shop e-mail', version: 3 }, [RENAME_HOST]),
+        /dropship-mailer "Shop e-mail" was saved by a newer release \(version 3; this release reads up to 2\)/,
+      );
+    });
+
+    it('has steps numbered one after another from version 1 for every config node type', () => {
+      for (const [type, steps] of Object.entries(CONFIG_MIGRATIONS)) {
+        steps.forEach((step, index) => assert.equal(step.from, index + 1, `${type} step ${index}`));
+        assert.equal(currentConfigVersion(steps), steps.length + 1);
+      }
+    });
+
+    it('stamps today’s unversioned config nodes as version 1 without changing them', () => {
+      const saved = { id: 'c1', type: 'dropship-store', engine: 'sqlite', filename: 'dropship.sqlite' };
+      assert.deepEqual(migrateConfigNode('dropship-store', saved), { ...saved, version: 1 });
+    });
+  });
+
+  describe('in Node-RED', () => {
+    let userDir: string;
+    before(async () => {
+      userDir = mkdtempSync(path.join(tmpdir(), 'dropship-versions-'));
+      helper.settings({ userDir });
+      await new Promise<void>((resolve) => helper.startServer(resolve));
+    });
+    afterEach(async () => {
+      await helper.unload();
+    });
+    after(async () => {
+      await new Promise<void>((resolve) => helper.stopServer(resolve));
+      helper.settings({});
+      rmSync(userDir, { recursive: true, force: true });
+    });
+
+    /** The four config nodes as flows saved today store them: no version property. */
+    function unversionedFlow(version?: number): ({ id: string; type: string } & Record<string, unknown>)[] {
+      const stamp = version === undefined ? {} : { version };
+      return [
+        {
+          id: 'store',
+          type: 'dropship-store',
+          engine: 'sqlite',
+          filename: 'versions.sqlite',
+          synchronous: 'FULL',
+          ...stamp,
+        },
+        {
+          id: 'shop',
+          type: 'dropship-storefront',
+          platform: 'shopify',
+          shopDomain: 'your-shop.myshopify.com',
+          secretEnv: '',
+          ...stamp,
+        },
+        {
+          id: 'supplier',
+          type: 'dropship-supplier',
+          supplierId: 'acme',
+          connector: 'rest-json',
+          settings: { url: 'https://api.acme.example/orders' },
+          ...stamp,
+        },
+        {
+          id: 'mailer',
+          type: 'dropship-mailer',
+          host: '127.0.0.1',
+          port: 2525,
+          from: 'shop@example.test',
+          ...stamp,
+        },
+      ];
+    }
+
+    it('loads config nodes saved without a version and reads their settings as before', async () => {
+      await helper.load([storeNode, storefrontNode, supplierNode, mailerNode], unversionedFlow());
+      const supplier = helper.getNode('supplier') as unknown as SupplierConfigNode;
+      const shop = helper.getNode('shop') as unknown as StorefrontConfigNode;
+      assert.equal(supplier.settingsError, undefined);
+      assert.equal(supplier.settings?.url, 'https://api.acme.example/orders');
+      assert.equal(shop.shopDomain, 'your-shop.myshopify.com');
+      assert.ok(helper.getNode('store'));
+      assert.ok(helper.getNode('mailer'));
+    });
+
+    it('does not start a config node saved by a newer release', async () => {
+      await helper.load([storeNode, storefrontNode, supplierNode, mailerNode], unversionedFlow(99));
+      for (const id of ['store', 'shop', 'supplier', 'mailer']) assert.equal(helper.getNode(id), null, id);
+    });
+  });
+});
