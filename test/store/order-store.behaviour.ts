@@ -311,6 +311,24 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       assert.equal(await store.nextSequenceValue('isa:zeta'), 1);
     });
 
+    it('records each created PO under its own number, whatever PO triggered it', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      const [first] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], {
+        type: 'order.routed',
+        actor,
+      }))!;
+      const [second] = await store.addPurchaseOrders(order.id, [poDraft(order, 'zeta')], {
+        type: 'po.failover',
+        actor,
+        poNumber: first!.number,
+      });
+      const created = (await store.listEvents(order.id)).filter((e) => e.type === 'po.created');
+      assert.deepEqual(
+        created.map((e) => e.poNumber),
+        [first!.number, second!.number],
+      );
+    });
+
     // ---------------------------------------------------------------------------------------------------------
     // Inventory (issue 3): stock feeds and the units on open POs that a feed does not reflect yet.
     // ---------------------------------------------------------------------------------------------------------
@@ -417,6 +435,500 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
         await store.applyStockFeed('zeta', at(-1), [{ sku: 'MUG-01', quantity: 1 }]);
         const zeta = (await store.listStock({ skus: ['MUG-01'], supplierIds: ['zeta'] }))[0];
         assert.equal(zeta?.committed, 0);
+      });
+    });
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Tracking (issue 5): the carrier poll schedule, labels without a carrier scan, orders by their number.
+    // ---------------------------------------------------------------------------------------------------------
+    describe('tracking: parcel watch and order numbers', () => {
+      const hour = 3_600_000;
+      const T0 = Date.parse('2026-11-21T08:00:00.000Z');
+      const at = (offsetHours: number) => new Date(T0 + offsetHours * hour);
+
+      async function parcelOf(
+        carrier: string,
+        trackingNumber: string,
+        status: 'info_received' | 'in_transit' | 'delivered' = 'in_transit',
+        occurredAt = at(0),
+      ) {
+        const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+        const result = await store.recordShipmentEvent(
+          {
+            orderId: order.id,
+            carrier,
+            trackingNumber,
+            status,
+            occurredAt: occurredAt.toISOString(),
+            source: 'test',
+          },
+          actor,
+        );
+        return result.shipment;
+      }
+
+      it('claims open parcels of the given carriers once per lease, oldest schedule first', async () => {
+        const ups = await parcelOf('ups', '1Z999AA10123456784');
+        await parcelOf('fedex', '020207021381215');
+        await parcelOf('ups', '1Z999AA10123456785', 'delivered');
+        const lease = { owner: 'poller-a', now: at(1), durationMs: 60_000 };
+        const claimed = await store.claimParcelPolls(['ups'], lease, 10);
+        assert.deepEqual(
+          claimed.map((p) => [p.trackingNumber, p.carrier, p.status, p.polls, p.lastPolledAt]),
+          [['1Z999AA10123456784', 'ups', 'in_transit', 0, undefined]],
+        );
+        assert.equal(claimed[0]!.shipmentId, ups.id);
+        assert.equal(claimed[0]!.lastEventAt, at(0).toISOString());
+        // Held by the first claim until its lease runs out.
+        assert.deepEqual(await store.claimParcelPolls(['ups'], { ...lease, owner: 'poller-b' }, 10), []);
+        const later = { owner: 'poller-b', now: new Date(at(1).getTime() + 60_001), durationMs: 60_000 };
+        assert.equal((await store.claimParcelPolls(['ups'], later, 10)).length, 1);
+      });
+
+      it('schedules the next poll, keeps the estimate and its first value, and stops when told', async () => {
+        const parcel = await parcelOf('usps', '9400111899223397621810');
+        const lease = { owner: 'p', now: at(1), durationMs: 60_000 };
+        await store.claimParcelPolls(['usps'], lease, 10);
+        await store.recordParcelPoll(parcel.id, {
+          polledAt: at(1),
+          nextPollAt: at(2),
+          estimatedDelivery: '2026-11-24T00:00:00.000Z',
+        });
+        assert.deepEqual(await store.claimParcelPolls(['usps'], { ...lease, now: at(1.5) }, 10), []);
+        const due = await store.claimParcelPolls(['usps'], { ...lease, now: at(2) }, 10);
+        assert.deepEqual(
+          due.map((p) => [p.polls, p.lastPolledAt]),
+          [[1, at(1).toISOString()]],
+        );
+        await store.recordParcelPoll(parcel.id, {
+          polledAt: at(2),
+          nextPollAt: at(3),
+          estimatedDelivery: '2026-11-26T00:00:00.000Z',
+          error: 'USPS answered 503',
+        });
+        const [shipment] = await store.listShipments(parcel.orderId);
+        assert.equal(shipment!.estimatedDelivery, '2026-11-26T00:00:00.000Z');
+        assert.equal(shipment!.firstEstimatedDelivery, '2026-11-24T00:00:00.000Z');
+        await store.recordParcelPoll(parcel.id, { polledAt: at(3) });
+        assert.deepEqual(await store.claimParcelPolls(['usps'], { ...lease, now: at(100) }, 10), []);
+      });
+
+      it('keeps the first estimate a parcel event carried', async () => {
+        const parcel = await parcelOf('dhl', '1234567890');
+        const base = {
+          orderId: parcel.orderId,
+          carrier: 'dhl',
+          trackingNumber: '1234567890',
+          status: 'in_transit' as const,
+          source: 'test',
+        };
+        await store.recordShipmentEvent(
+          { ...base, occurredAt: at(1).toISOString(), estimatedDelivery: '2026-11-23T00:00:00.000Z' },
+          actor,
+        );
+        await store.recordShipmentEvent(
+          {
+            ...base,
+            status: 'exception',
+            occurredAt: at(2).toISOString(),
+            estimatedDelivery: '2026-11-25T00:00:00.000Z',
+          },
+          actor,
+        );
+        const [shipment] = await store.listShipments(parcel.orderId);
+        assert.equal(shipment!.estimatedDelivery, '2026-11-25T00:00:00.000Z');
+        assert.equal(shipment!.firstEstimatedDelivery, '2026-11-23T00:00:00.000Z');
+      });
+
+      it('lists labels the carrier never scanned once they are old enough, and flags each once', async () => {
+        const label = await parcelOf('ups', '1Z999AA10123456784', 'info_received', at(0));
+        const fresh = await parcelOf('ups', '1Z999AA10123456785', 'info_received', at(40));
+        const scanned = await parcelOf('ups', '1Z999AA10123456786', 'info_received', at(0));
+        await store.recordShipmentEvent(
+          {
+            orderId: scanned.orderId,
+            carrier: 'ups',
+            trackingNumber: scanned.trackingNumber,
+            status: 'in_transit',
+            occurredAt: at(1).toISOString(),
+            source: 'test',
+          },
+          actor,
+        );
+        const listed = await store.listLabelsWithoutScan(at(24), 10);
+        assert.deepEqual(
+          listed.map((s) => s.trackingNumber),
+          [label.trackingNumber],
+        );
+        assert.equal(listed[0]!.events.length, 1);
+        assert.notEqual(fresh.id, label.id);
+        const event = { type: 'shipment.label_without_scan', actor, data: { hoursWithoutScan: 24 } };
+        assert.equal(await store.flagLabelWithoutScan(label.id, event), true);
+        assert.equal(await store.flagLabelWithoutScan(label.id, event), false);
+        assert.deepEqual(await store.listLabelsWithoutScan(at(24), 10), []);
+        const events = await store.listEvents(label.orderId);
+        assert.equal(events.filter((e) => e.type === 'shipment.label_without_scan').length, 1);
+        // A flagged label is still polled: the flag and the schedule live side by side.
+        assert.equal(
+          (await store.claimParcelPolls(['ups'], { owner: 'p', now: at(25), durationMs: 1 }, 10)).length,
+          3,
+        );
+      });
+
+      it('finds orders by their storefront order number exactly', async () => {
+        const first = await store.receiveOrder(sampleOrderDraft({ orderNumber: '#2001' }), { actor });
+        const second = await store.receiveOrder(
+          sampleOrderDraft({ channel: 'woocommerce', orderNumber: '#2001' }),
+          { actor },
+        );
+        await store.receiveOrder(sampleOrderDraft({ orderNumber: '#2002' }), { actor });
+        const found = await store.findOrdersByNumber('#2001');
+        assert.deepEqual(found.map((o) => o.id).sort(), [first.order.id, second.order.id].sort());
+        assert.deepEqual(await store.findOrdersByNumber('2001'), []);
+      });
+    });
+
+    describe('watchdog timers, returns, supplier invoices and metric facts (issue 6)', () => {
+      const T0 = Date.parse('2026-11-20T10:00:00.000Z');
+      const hoursLater = (h: number): Date => new Date(T0 + h * 3_600_000);
+
+      async function routedOrder(
+        supplierId = 'acme',
+        draft = sampleOrderDraft(),
+      ): Promise<{ order: Order; po: string }> {
+        const { order } = await store.receiveOrder(draft, { actor });
+        const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, supplierId)], {
+          type: 'order.routed',
+          actor,
+          at: hoursLater(0).toISOString(),
+        }))!;
+        return { order, po: po!.number };
+      }
+
+      it('schedules each (subject, condition, step) once and hands a due timer to one worker at a time', async () => {
+        const { order, po } = await routedOrder();
+        const timer = {
+          subject: `po:${po}`,
+          orderId: order.id,
+          poNumber: po,
+          supplierId: 'acme',
+          condition: 'po_unacknowledged' as const,
+          action: 'remind_supplier' as const,
+          detail: { slaHours: 24 },
+        };
+        const created = await store.scheduleWatchdogTimers(
+          [
+            { ...timer, step: 0, dueAt: hoursLater(24) },
+            { ...timer, step: 1, action: 'reroute', dueAt: hoursLater(36) },
+          ],
+          hoursLater(25),
+        );
+        assert.equal(created.length, 2);
+        const again = await store.scheduleWatchdogTimers(
+          [{ ...timer, step: 0, dueAt: hoursLater(30) }],
+          hoursLater(26),
+        );
+        assert.deepEqual(again, []);
+        const lease = { owner: 'w1', now: hoursLater(25), durationMs: 60_000 };
+        const claimed = await store.claimDueWatchdogTimers(lease, 10);
+        assert.deepEqual(
+          claimed.map((t) => [t.step, t.state, t.dueAt]),
+          [[0, 'firing', hoursLater(24).toISOString()]],
+        );
+        assert.deepEqual(await store.claimDueWatchdogTimers({ ...lease, owner: 'w2' }, 10), []);
+        // The first worker died: after its lease another takes the timer over.
+        const taken = await store.claimDueWatchdogTimers(
+          { owner: 'w2', now: new Date(T0 + 25 * 3_600_000 + 61_000), durationMs: 60_000 },
+          10,
+        );
+        assert.deepEqual(
+          taken.map((t) => t.id),
+          [claimed[0]!.id],
+        );
+        await store.completeWatchdogTimer(
+          taken[0]!.id,
+          { state: 'fired', result: { reminded: true } },
+          hoursLater(26),
+        );
+        const listed = await store.listWatchdogTimers({ orderId: order.id });
+        assert.deepEqual(
+          listed.map((t) => [t.step, t.state, t.outcome]),
+          [
+            [0, 'fired', { reminded: true }],
+            [1, 'pending', undefined],
+          ],
+        );
+        assert.equal(listed[0]!.firedAt, hoursLater(26).toISOString());
+        assert.equal(await store.clearWatchdogTimers(order.id, hoursLater(27)), 1);
+        assert.deepEqual(
+          await store.claimDueWatchdogTimers({ owner: 'w3', now: hoursLater(48), durationMs: 1 }, 10),
+          [],
+        );
+        assert.deepEqual(
+          (await store.listWatchdogTimers({ orderId: order.id, states: ['cleared'] })).map((t) => t.step),
+          [1],
+        );
+      });
+
+      it('puts a failed step back to pending with its retry time', async () => {
+        const { order, po } = await routedOrder();
+        const [timer] = await store.scheduleWatchdogTimers(
+          [
+            {
+              subject: `po:${po}`,
+              orderId: order.id,
+              condition: 'po_unacknowledged',
+              step: 0,
+              action: 'reroute',
+              dueAt: hoursLater(1),
+              detail: {},
+            },
+          ],
+          hoursLater(1),
+        );
+        await store.claimDueWatchdogTimers({ owner: 'w', now: hoursLater(2), durationMs: 60_000 }, 10);
+        await store.completeWatchdogTimer(
+          timer!.id,
+          { retryAt: hoursLater(3), error: 'store busy' },
+          hoursLater(2),
+        );
+        assert.deepEqual(
+          await store.claimDueWatchdogTimers({ owner: 'w', now: hoursLater(2.5), durationMs: 1 }, 10),
+          [],
+        );
+        const retried = await store.claimDueWatchdogTimers(
+          { owner: 'w', now: hoursLater(3), durationMs: 1 },
+          10,
+        );
+        assert.deepEqual(
+          retried.map((t) => [t.id, t.outcome]),
+          [[timer!.id, { error: 'store busy' }]],
+        );
+      });
+
+      it('lists the last stock feed of each supplier', async () => {
+        await store.applyStockFeed('beta', hoursLater(2), [{ sku: 'MUG-01', quantity: 3 }]);
+        await store.applyStockFeed('acme', hoursLater(1), [{ sku: 'MUG-01', quantity: 5 }]);
+        assert.deepEqual(
+          (await store.listStockFeeds()).map((f) => [f.supplierId, f.lastFeedAt]),
+          [
+            ['acme', hoursLater(1).toISOString()],
+            ['beta', hoursLater(2).toISOString()],
+          ],
+        );
+      });
+
+      it('numbers returns from a sequence and moves them by compare-and-set with an event and a notice', async () => {
+        const { order, po } = await routedOrder();
+        const draft = {
+          orderId: order.id,
+          supplierId: 'acme',
+          poNumber: po,
+          reason: 'damaged',
+          lines: [{ orderLineId: '1', sku: 'MUG-01', quantity: 1, unitPrice: 12.5 }],
+          currency: 'USD',
+          returnAddress: { line1: '1 Dock Rd', city: 'Reno', country: 'US' },
+          restockingFee: 1.25,
+          refundAmount: 11.25,
+        };
+        const notice = (rma: { rmaNumber: string; state: string }) => ({
+          milestone: `return_${rma.state}:${rma.rmaNumber}`,
+          channel: 'email',
+          payload: { kind: `return_${rma.state}`, rmaNumber: rma.rmaNumber },
+        });
+        const first = await store.createReturn(draft, { type: 'return.requested', actor }, notice);
+        const second = await store.createReturn(draft, { type: 'return.requested', actor });
+        assert.equal(first.rmaNumber, 'RMA-000001');
+        assert.equal(second.rmaNumber, 'RMA-000002');
+        assert.equal(first.state, 'requested');
+        assert.deepEqual(first.lines, draft.lines);
+        const approved = await store.transitionReturn(
+          first.rmaNumber,
+          ['requested'],
+          'approved',
+          { note: 'photo checked' },
+          { type: 'return.approved', actor },
+          notice,
+        );
+        assert.equal(approved?.state, 'approved');
+        assert.equal(approved?.version, 2);
+        assert.equal(approved?.note, 'photo checked');
+        const stale = await store.transitionReturn(
+          first.rmaNumber,
+          ['requested'],
+          'rejected',
+          {},
+          {
+            type: 'return.rejected',
+            actor,
+          },
+        );
+        assert.equal(stale, undefined);
+        const events = (await store.listEvents(order.id)).filter((e) => e.type.startsWith('return.'));
+        assert.deepEqual(
+          events.map((e) => [e.type, e.fromState, e.toState, e.data?.rmaNumber, e.poNumber]),
+          [
+            ['return.requested', undefined, 'requested', 'RMA-000001', po],
+            ['return.requested', undefined, 'requested', 'RMA-000002', po],
+            ['return.approved', 'requested', 'approved', 'RMA-000001', po],
+          ],
+        );
+        assert.deepEqual(
+          (await store.listNotifications(order.id)).map((n) => n.milestone),
+          ['return_requested:RMA-000001', 'return_approved:RMA-000001'],
+        );
+        assert.deepEqual(
+          (await store.listReturns({ orderId: order.id, states: ['approved'] })).map((r) => r.rmaNumber),
+          ['RMA-000001'],
+        );
+        assert.equal((await store.getReturn('RMA-000002'))?.state, 'requested');
+        await assert.rejects(
+          store.transitionReturn('RMA-999999', ['requested'], 'approved', {}, { type: 'x', actor }),
+          /RMA-999999 does not exist/,
+        );
+      });
+
+      it('records a supplier invoice once and notes it on the order', async () => {
+        const { order, po } = await routedOrder();
+        const invoice = {
+          supplierId: 'acme',
+          invoiceNumber: 'INV-7',
+          poNumber: po,
+          total: 31.5,
+          invoicedAt: hoursLater(50),
+        };
+        assert.equal(await store.recordSupplierInvoice(invoice, actor), true);
+        assert.equal(await store.recordSupplierInvoice(invoice, actor), false);
+        const events = (await store.listEvents(order.id)).filter((e) => e.type === 'po.invoiced');
+        assert.deepEqual(
+          events.map((e) => [e.poNumber, e.data?.invoiceNumber]),
+          [[po, 'INV-7']],
+        );
+        await assert.rejects(
+          store.recordSupplierInvoice({ ...invoice, poNumber: 'PO-NOPE' }, actor),
+          /PO-NOPE does not exist/,
+        );
+      });
+
+      it('folds POs, acknowledgements, parcels, invoices and returns into metric sums per supplier', async () => {
+        const promised = sampleOrderDraft({
+          shipping: { method: 'standard', promisedShipBy: hoursLater(48).toISOString() },
+        });
+        const fast = await routedOrder('acme', promised);
+        const slow = await routedOrder('acme', { ...promised, externalId: 'slow-1' });
+        const refused = await routedOrder('beta', { ...promised, externalId: 'refused-1' });
+        const answer = (po: string, to: 'accepted' | 'rejected', h: number) =>
+          store.transitionPurchaseOrder(
+            po,
+            ['sending'],
+            to,
+            {},
+            { type: `po.${to}`, actor, at: hoursLater(h).toISOString() },
+          );
+        for (const { po } of [fast, slow, refused]) {
+          await store.claimPurchaseOrder(po, { owner: 'd', now: hoursLater(0), durationMs: 60_000 });
+        }
+        await answer(fast.po, 'accepted', 2);
+        await answer(slow.po, 'accepted', 10);
+        await answer(refused.po, 'rejected', 4);
+        await store.recordShipmentEvent(
+          {
+            orderId: fast.order.id,
+            poNumber: fast.po,
+            carrier: 'ups',
+            trackingNumber: '1Z999AA10123456784',
+            status: 'in_transit',
+            occurredAt: hoursLater(20).toISOString(),
+            source: 'test',
+          },
+          actor,
+        );
+        await store.recordSupplierInvoice(
+          {
+            supplierId: 'acme',
+            invoiceNumber: 'INV-1',
+            poNumber: fast.po,
+            total: 30,
+            invoicedAt: hoursLater(30),
+          },
+          actor,
+        );
+        await store.createReturn(
+          {
+            orderId: fast.order.id,
+            supplierId: 'acme',
+            poNumber: fast.po,
+            reason: 'too small',
+            lines: [{ orderLineId: '2', sku: 'TEE-01', quantity: 1, unitPrice: 20 }],
+            currency: 'USD',
+            returnAddress: { line1: '1 Dock Rd', city: 'Reno', country: 'US' },
+            restockingFee: 0,
+            refundAmount: 20,
+          },
+          { type: 'return.requested', actor },
+        );
+        assert.ok((await store.refreshMetricFacts()) >= 3);
+        assert.equal(await store.refreshMetricFacts(), 0, 'nothing new: nothing refreshed');
+        const sums = await store.queryMetrics({
+          from: hoursLater(-24),
+          to: hoursLater(24),
+          groupBy: ['supplier'],
+          now: hoursLater(72),
+        });
+        const acme = sums.find((s) => s.key.supplier === 'acme')!;
+        const beta = sums.find((s) => s.key.supplier === 'beta')!;
+        assert.equal(acme.purchaseOrders, 2);
+        assert.equal(acme.acknowledged, 2);
+        assert.equal(acme.accepted, 2);
+        assert.equal(acme.settled, 1, 'the shipped PO');
+        assert.equal(acme.filled, 1);
+        assert.equal(acme.shipDue, 2, 'one shipped, one past its promise');
+        assert.equal(acme.shippedOnTime, 1);
+        assert.equal(acme.parcels, 1);
+        assert.equal(acme.validParcels, 1);
+        assert.equal(acme.shippedUnits, 3);
+        assert.equal(acme.returnedUnits, 1);
+        // placedAt is T0: acknowledged after 2 h and 10 h; median of two values interpolates.
+        assert.equal(acme.orderToAcknowledgement.median, 6 * 3_600_000);
+        assert.equal(acme.orderToShip.median, 20 * 3_600_000);
+        assert.equal(acme.revenue, 90);
+        assert.equal(acme.costedRevenue, 45, 'only the invoiced PO has a cost');
+        assert.equal(acme.cost, 30);
+        assert.equal(beta.acknowledged, 1);
+        assert.equal(beta.accepted, 0);
+        assert.equal(beta.settled, 1);
+        assert.equal(beta.filled, 0);
+        const bySku = await store.queryMetrics({
+          from: hoursLater(-24),
+          to: hoursLater(24),
+          groupBy: ['sku'],
+          skus: ['TEE-01'],
+          supplierIds: ['acme'],
+          now: hoursLater(72),
+        });
+        assert.deepEqual(
+          bySku.map((s) => [s.key.sku, s.purchaseOrders]),
+          [['TEE-01', 2]],
+        );
+        const byDay = await store.queryMetrics({
+          from: hoursLater(-24),
+          to: hoursLater(24),
+          groupBy: ['day', 'channel'],
+          now: hoursLater(72),
+        });
+        assert.deepEqual(
+          byDay.map((s) => [s.key.day, s.key.channel, s.purchaseOrders]),
+          [['2026-11-20', 'generic', 3]],
+        );
+        assert.deepEqual(
+          await store.queryMetrics({
+            from: hoursLater(24),
+            to: hoursLater(48),
+            groupBy: [],
+            now: hoursLater(72),
+          }),
+          [],
+        );
       });
     });
   });

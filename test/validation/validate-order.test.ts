@@ -227,3 +227,30 @@ describe('schema validation helpers', () => {
     );
   });
 });
+
+describe('validateShipmentEvent', () => {
+  const event = {
+    poNumber: 'PO0123456789-1',
+    trackingNumber: '1Z999AA10123456784',
+    status: 'in_transit',
+    occurredAt: '2026-11-21T10:00:00.000Z',
+    source: 'webhook',
+  };
+
+  it('accepts an http(s) tracking link', () => {
+    assert.equal(
+      validateShipmentEvent({
+        ...event,
+        trackingUrl: 'https://www.ups.com/track?tracknum=1Z999AA10123456784',
+      }).status,
+      'in_transit',
+    );
+  });
+
+  it('refuses a tracking link that is not http(s), since it ends up in customer e-mails', () => {
+    assert.throws(
+      () => validateShipmentEvent({ ...event, trackingUrl: 'javascript:alert(1)' }),
+      (err: DropshipError) => err.details.some((d) => d.path === '/trackingUrl'),
+    );
+  });
+});

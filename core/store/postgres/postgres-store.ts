@@ -18,6 +18,8 @@ import type {
   Notification,
   OrderQuery,
   OrderStore,
+  ParcelPoll,
+  ParcelPollOutcome,
   PurchaseOrderUpdate,
   ShipmentResult,
   StockFeedOutcome,
@@ -29,6 +31,7 @@ import {
   eventFromRow,
   notificationFromRow,
   orderFromRow,
+  parcelPollFromRow,
   purchaseOrderData,
   purchaseOrderFromRow,
   shipmentFromRows,
@@ -48,6 +51,29 @@ import {
 } from '../inventory-rows';
 import { OPEN_PURCHASE_ORDER_STATES } from '../../inventory/committed-units';
 import { POSTGRES_MIGRATIONS } from './migrations';
+import { PostgresWatchdogQueries } from './watchdog-queries';
+import { PostgresReturnsQueries } from './returns-queries';
+import { PostgresMetricsQueries } from './metrics-queries';
+import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
+import { supplierPerformanceFromStore } from '../../metrics/scorecards';
+import type {
+  NoticeInput,
+  ReturnAuthorisation,
+  ReturnDraft,
+  ReturnQuery,
+  ReturnState,
+  ReturnUpdate,
+  SupplierInvoiceInput,
+} from '../../returns/return-authorisation';
+import type { SupplierPerformance } from '../../routing/route-order';
+import type {
+  StockFeedRecord,
+  WatchdogTimer,
+  WatchdogTimerDraft,
+  WatchdogTimerOutcome,
+  WatchdogTimerQuery,
+} from '../../watchdog/timers';
+import { FINAL_TRACKING_STATUSES } from '../../tracking/poll-schedule';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:5432/database` (TLS and other settings as query parameters). */
@@ -133,6 +159,9 @@ export class PostgresOrderStore implements OrderStore {
   readonly schema: string;
   private readonly connections: Pool;
   private readonly clock: Clock;
+  private readonly watchdogQueries: PostgresWatchdogQueries;
+  private readonly returnsQueries: PostgresReturnsQueries;
+  private readonly metricsQueries: PostgresMetricsQueries;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
@@ -155,6 +184,17 @@ export class PostgresOrderStore implements OrderStore {
     // An idle connection dropped by the server (restart, failover) is removed by the pool and the next query
     // opens a new one; without a listener the 'error' event would end the Node-RED process.
     this.connections.on('error', () => undefined);
+    this.watchdogQueries = new PostgresWatchdogQueries(this.connections);
+    this.returnsQueries = new PostgresReturnsQueries(this.connections, {
+      now: () => this.now(),
+      transaction: (work) => this.transaction(work),
+      lockOrder: (db, orderId) => this.lockOrder(db, orderId),
+      insertEvent: (db, orderId, event, states, poNumber) =>
+        this.insertEvent(db, orderId, event, states, poNumber),
+      insertNotification: (db, orderId, notice) => this.insertNotification(db, orderId, notice),
+      nextSequenceValue: (db, scope) => this.nextSequence(db, scope),
+    });
+    this.metricsQueries = new PostgresMetricsQueries(this.connections, (work) => this.transaction(work));
   }
 
   /** For store-level extensions (metrics, reports) that need their own queries in this database. */
@@ -437,6 +477,8 @@ export class PostgresOrderStore implements OrderStore {
           orderId,
           {
             ...event,
+            // The event names the PO it creates, whatever PO the triggering event was about.
+            poNumber: number,
             type: 'po.created',
             data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length },
           },
@@ -635,8 +677,8 @@ export class PostgresOrderStore implements OrderStore {
         (await firstRow(
           db,
           `INSERT INTO shipments (order_id, po_number, carrier, tracking_number, tracking_url, status, raw_status,
-             last_event_at, estimated_delivery, lines, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`,
+             last_event_at, estimated_delivery, first_estimated_delivery, lines, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $11) RETURNING *`,
           [
             event.orderId,
             event.poNumber ?? null,
@@ -673,6 +715,7 @@ export class PostgresOrderStore implements OrderStore {
             `UPDATE shipments SET status = $1, raw_status = $2, last_event_at = $3, updated_at = $4,
                carrier = COALESCE($5, carrier), tracking_url = COALESCE($6, tracking_url),
                estimated_delivery = COALESCE($7, estimated_delivery), lines = COALESCE($8, lines),
+               first_estimated_delivery = COALESCE(first_estimated_delivery, $7),
                po_number = COALESCE(po_number, $9)
              WHERE id = $10`,
             [
@@ -739,18 +782,133 @@ export class PostgresOrderStore implements OrderStore {
     return this.shipmentsOf(this.connections, orderId);
   }
 
+  async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {
+    const now = lease.now.getTime();
+    return this.transaction(async (db) => {
+      // The due parcels are locked and skipped by other pollers until this claim has moved their next poll on.
+      const due = await rows(
+        db,
+        `SELECT s.id FROM shipments s LEFT JOIN shipment_watch w ON w.shipment_id = s.id
+         WHERE s.carrier = ANY($1) AND s.status <> ALL($2) AND w.poll_stopped_at IS NULL
+           AND (w.next_poll_at IS NULL OR w.next_poll_at <= $3)
+         ORDER BY w.next_poll_at NULLS FIRST, s.id LIMIT $4 FOR UPDATE OF s SKIP LOCKED`,
+        [carriers, FINAL_TRACKING_STATUSES, now, limit],
+      );
+      if (due.length === 0) return [];
+      const ids = due.map((row) => Number(row.id));
+      await db.query(
+        `INSERT INTO shipment_watch (shipment_id, next_poll_at, lease_owner)
+         SELECT id, $2, $3 FROM unnest($1::bigint[]) AS id
+         ON CONFLICT (shipment_id) DO UPDATE SET next_poll_at = excluded.next_poll_at,
+           lease_owner = excluded.lease_owner`,
+        [ids, now + lease.durationMs, lease.owner],
+      );
+      const claimed = await rows(
+        db,
+        `SELECT s.*, w.last_polled_at, w.polls FROM shipments s JOIN shipment_watch w ON w.shipment_id = s.id
+         WHERE s.id = ANY($1) ORDER BY s.id`,
+        [ids],
+      );
+      return claimed.map(parcelPollFromRow);
+    });
+  }
+
+  async recordParcelPoll(shipmentId: number, outcome: ParcelPollOutcome): Promise<void> {
+    const estimate = outcome.estimatedDelivery ? Date.parse(outcome.estimatedDelivery) : NaN;
+    const polledAt = outcome.polledAt.getTime();
+    await this.transaction(async (db) => {
+      await db.query(
+        `INSERT INTO shipment_watch (shipment_id, next_poll_at, last_polled_at, polls, poll_stopped_at, last_error)
+         VALUES ($1, $2, $3, 1, $4, $5)
+         ON CONFLICT (shipment_id) DO UPDATE SET next_poll_at = excluded.next_poll_at,
+           last_polled_at = excluded.last_polled_at, polls = shipment_watch.polls + 1,
+           poll_stopped_at = excluded.poll_stopped_at, last_error = excluded.last_error, lease_owner = NULL`,
+        [
+          shipmentId,
+          outcome.nextPollAt?.getTime() ?? null,
+          polledAt,
+          outcome.nextPollAt ? null : polledAt,
+          outcome.error ?? null,
+        ],
+      );
+      if (!Number.isNaN(estimate)) {
+        await db.query(
+          `UPDATE shipments SET estimated_delivery = $1, updated_at = $2,
+             first_estimated_delivery = COALESCE(first_estimated_delivery, $1)
+           WHERE id = $3`,
+          [estimate, this.now(), shipmentId],
+        );
+      }
+    });
+  }
+
+  async listLabelsWithoutScan(reportedBefore: Date, limit: number): Promise<Shipment[]> {
+    const labels = await rows(
+      this.connections,
+      `SELECT s.* FROM shipments s LEFT JOIN shipment_watch w ON w.shipment_id = s.id
+       WHERE s.status = 'info_received' AND w.label_flagged_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = s.id AND e.status <> 'info_received')
+         AND (SELECT MIN(e.occurred_at) FROM tracking_events e WHERE e.shipment_id = s.id) <= $1
+       ORDER BY s.id LIMIT $2`,
+      [reportedBefore.getTime(), limit],
+    );
+    if (labels.length === 0) return [];
+    const events = await rows(
+      this.connections,
+      'SELECT * FROM tracking_events WHERE shipment_id = ANY($1) ORDER BY occurred_at, id',
+      [labels.map((row) => row.id)],
+    );
+    return labels.map((row) =>
+      shipmentFromRows(
+        row,
+        events.filter((e) => String(e.shipment_id) === String(row.id)),
+      ),
+    );
+  }
+
+  async flagLabelWithoutScan(shipmentId: number, event: OrderEventInput): Promise<boolean> {
+    return this.transaction(async (db) => {
+      const flagged = await firstRow(
+        db,
+        `INSERT INTO shipment_watch (shipment_id, label_flagged_at) SELECT id, $2 FROM shipments WHERE id = $1
+         ON CONFLICT (shipment_id) DO UPDATE SET label_flagged_at = excluded.label_flagged_at
+         WHERE shipment_watch.label_flagged_at IS NULL
+         RETURNING (SELECT order_id FROM shipments WHERE id = $1) AS order_id`,
+        [shipmentId, this.now()],
+      );
+      if (!flagged) return false;
+      await this.insertEvent(db, String(flagged.order_id), event);
+      return true;
+    });
+  }
+
+  async findOrdersByNumber(orderNumber: string): Promise<Order[]> {
+    return (
+      await rows(
+        this.connections,
+        'SELECT * FROM orders WHERE order_number = $1 ORDER BY created_at DESC, id LIMIT 20',
+        [orderNumber],
+      )
+    ).map(orderFromRow);
+  }
+
   async enqueueNotification(
     orderId: string,
     milestone: string,
     channel: string,
     payload: Record<string, unknown>,
   ): Promise<boolean> {
+    return this.insertNotification(this.connections, orderId, { milestone, channel, payload });
+  }
+
+  /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
+  private async insertNotification(db: Queryable, orderId: string, notice: NoticeInput): Promise<boolean> {
     const now = this.now();
     const inserted = await firstRow(
-      this.connections,
+      db,
       `INSERT INTO notifications (order_id, milestone, channel, state, payload, created_at, next_attempt_at)
        VALUES ($1, $2, $3, 'pending', $4, $5, $5) ON CONFLICT (order_id, milestone, channel) DO NOTHING RETURNING id`,
-      [orderId, milestone, channel, JSON.stringify(payload), now],
+      [orderId, notice.milestone, notice.channel, JSON.stringify(notice.payload), now],
     );
     return inserted !== undefined;
   }
@@ -806,8 +964,12 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async nextSequenceValue(scope: string): Promise<number> {
+    return this.nextSequence(this.connections, scope);
+  }
+
+  private async nextSequence(db: Queryable, scope: string): Promise<number> {
     const row = await firstRow(
-      this.connections,
+      db,
       `INSERT INTO sequences (scope, value) VALUES ($1, 1)
        ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1 RETURNING value`,
       [scope],
@@ -887,5 +1049,72 @@ export class PostgresOrderStore implements OrderStore {
     ]);
     const lines = new OpenLinesBySupplierSku(open.rows);
     return stock.rows.map((row) => stockRecordFromRow(row, lines));
+  }
+
+  async listStockFeeds(): Promise<StockFeedRecord[]> {
+    return this.watchdogQueries.stockFeeds();
+  }
+
+  async scheduleWatchdogTimers(timers: WatchdogTimerDraft[], now: Date): Promise<WatchdogTimer[]> {
+    return this.watchdogQueries.scheduleTimers(timers, now);
+  }
+
+  async claimDueWatchdogTimers(lease: Lease, limit: number): Promise<WatchdogTimer[]> {
+    return this.watchdogQueries.claimDue(lease, limit);
+  }
+
+  async completeWatchdogTimer(id: number, outcome: WatchdogTimerOutcome, now: Date): Promise<void> {
+    await this.watchdogQueries.complete(id, outcome, now);
+  }
+
+  async clearWatchdogTimers(orderId: string, now: Date): Promise<number> {
+    return this.watchdogQueries.clearForOrder(orderId, now);
+  }
+
+  async listWatchdogTimers(query: WatchdogTimerQuery): Promise<WatchdogTimer[]> {
+    return this.watchdogQueries.list(query);
+  }
+
+  async createReturn(
+    draft: ReturnDraft,
+    event: OrderEventInput,
+    notice?: (rma: ReturnAuthorisation) => NoticeInput,
+  ): Promise<ReturnAuthorisation> {
+    return this.returnsQueries.create(draft, event, notice);
+  }
+
+  async transitionReturn(
+    rmaNumber: string,
+    expected: ReturnState[],
+    to: ReturnState,
+    update: ReturnUpdate,
+    event: OrderEventInput,
+    notice?: (rma: ReturnAuthorisation) => NoticeInput,
+  ): Promise<ReturnAuthorisation | undefined> {
+    return this.returnsQueries.transition(rmaNumber, expected, to, update, event, notice);
+  }
+
+  async getReturn(rmaNumber: string): Promise<ReturnAuthorisation | undefined> {
+    return this.returnsQueries.get(rmaNumber);
+  }
+
+  async listReturns(query: ReturnQuery): Promise<ReturnAuthorisation[]> {
+    return this.returnsQueries.list(query);
+  }
+
+  async recordSupplierInvoice(invoice: SupplierInvoiceInput, actor: string): Promise<boolean> {
+    return this.returnsQueries.recordInvoice(invoice, actor);
+  }
+
+  async refreshMetricFacts(): Promise<number> {
+    return this.metricsQueries.refreshFacts();
+  }
+
+  async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
+    return this.metricsQueries.query(query);
+  }
+
+  async supplierPerformance(): Promise<Record<string, SupplierPerformance>> {
+    return supplierPerformanceFromStore(this, this.clock.now());
   }
 }

@@ -19,6 +19,8 @@ import type {
   Notification,
   OrderQuery,
   OrderStore,
+  ParcelPoll,
+  ParcelPollOutcome,
   PurchaseOrderUpdate,
   ShipmentResult,
   StockFeedOutcome,
@@ -42,6 +44,29 @@ import {
 } from '../order-following';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { SqliteInventoryQueries } from './inventory-queries';
+import { SqliteWatchdogQueries } from './watchdog-queries';
+import { SqliteReturnsQueries } from './returns-queries';
+import { SqliteMetricsQueries } from './metrics-queries';
+import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
+import { supplierPerformanceFromStore } from '../../metrics/scorecards';
+import type {
+  NoticeInput,
+  ReturnAuthorisation,
+  ReturnDraft,
+  ReturnQuery,
+  ReturnState,
+  ReturnUpdate,
+  SupplierInvoiceInput,
+} from '../../returns/return-authorisation';
+import type { SupplierPerformance } from '../../routing/route-order';
+import type {
+  StockFeedRecord,
+  WatchdogTimer,
+  WatchdogTimerDraft,
+  WatchdogTimerOutcome,
+  WatchdogTimerQuery,
+} from '../../watchdog/timers';
+import { SqliteTrackingQueries } from './tracking-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -61,6 +86,10 @@ export class SqliteOrderStore implements OrderStore {
   private readonly clock: Clock;
   /** Prepared after migrate() has created the inventory tables. */
   private inventoryQueries?: SqliteInventoryQueries;
+  private readonly watchdogQueries: SqliteWatchdogQueries;
+  private readonly returnsQueries: SqliteReturnsQueries;
+  private readonly metricsQueries: SqliteMetricsQueries;
+  private trackingQueries?: SqliteTrackingQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -70,6 +99,14 @@ export class SqliteOrderStore implements OrderStore {
     this.db.pragma('foreign_keys = ON');
     // Several Node-RED processes may share the file: wait for the writer instead of failing at once.
     this.db.pragma('busy_timeout = 5000');
+    this.watchdogQueries = new SqliteWatchdogQueries(this.db);
+    this.returnsQueries = new SqliteReturnsQueries(this.db, {
+      now: () => this.now(),
+      insertEvent: (orderId, event, states, poNumber) => this.insertEvent(orderId, event, states, poNumber),
+      insertNotification: (orderId, notice) => this.insertNotification(orderId, notice),
+      nextSequenceValue: (scope) => this.nextSequence(scope),
+    });
+    this.metricsQueries = new SqliteMetricsQueries(this.db);
   }
 
   /** For store-level extensions (metrics, inventory) that need their own queries inside this engine. */
@@ -305,6 +342,8 @@ export class SqliteOrderStore implements OrderStore {
           orderId,
           {
             ...event,
+            // The event names the PO it creates, whatever PO the triggering event was about.
+            poNumber: number,
             type: 'po.created',
             data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length },
           },
@@ -476,6 +515,7 @@ export class SqliteOrderStore implements OrderStore {
         throw new DropshipError('not_found', `order ${event.orderId} does not exist`);
       const now = this.now();
       const occurredAt = new Date(event.occurredAt).getTime();
+      const estimatedDelivery = event.estimatedDelivery ? new Date(event.estimatedDelivery).getTime() : null;
       let shipment = this.db
         .prepare('SELECT * FROM shipments WHERE order_id = ? AND tracking_number = ?')
         .get(event.orderId, event.trackingNumber) as Row | undefined;
@@ -483,8 +523,8 @@ export class SqliteOrderStore implements OrderStore {
         shipment = this.db
           .prepare(
             `INSERT INTO shipments (order_id, po_number, carrier, tracking_number, tracking_url, status, raw_status,
-               last_event_at, estimated_delivery, lines, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+               last_event_at, estimated_delivery, first_estimated_delivery, lines, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
           )
           .get(
             event.orderId,
@@ -495,7 +535,8 @@ export class SqliteOrderStore implements OrderStore {
             event.status,
             event.rawStatus ?? null,
             occurredAt,
-            event.estimatedDelivery ? new Date(event.estimatedDelivery).getTime() : null,
+            estimatedDelivery,
+            estimatedDelivery,
             event.lines ? JSON.stringify(event.lines) : null,
             now,
             now,
@@ -524,6 +565,7 @@ export class SqliteOrderStore implements OrderStore {
               `UPDATE shipments SET status = ?, raw_status = ?, last_event_at = ?, updated_at = ?,
                  carrier = COALESCE(?, carrier), tracking_url = COALESCE(?, tracking_url),
                  estimated_delivery = COALESCE(?, estimated_delivery), lines = COALESCE(?, lines),
+                 first_estimated_delivery = COALESCE(first_estimated_delivery, ?),
                  po_number = COALESCE(po_number, ?)
                WHERE id = ?`,
             )
@@ -534,8 +576,9 @@ export class SqliteOrderStore implements OrderStore {
               now,
               event.carrier ?? null,
               event.trackingUrl ?? null,
-              event.estimatedDelivery ? new Date(event.estimatedDelivery).getTime() : null,
+              estimatedDelivery,
               event.lines ? JSON.stringify(event.lines) : null,
+              estimatedDelivery,
               event.poNumber ?? null,
               shipment.id,
             );
@@ -586,19 +629,52 @@ export class SqliteOrderStore implements OrderStore {
     return this.shipmentRows(orderId).map((row) => this.shipmentFromRow(row));
   }
 
+  private get tracking(): SqliteTrackingQueries {
+    return (this.trackingQueries ??= new SqliteTrackingQueries(
+      this.db,
+      () => this.now(),
+      (row) => this.shipmentFromRow(row),
+    ));
+  }
+
+  async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {
+    return this.tracking.claimParcelPolls(carriers, lease, limit);
+  }
+
+  async recordParcelPoll(shipmentId: number, outcome: ParcelPollOutcome): Promise<void> {
+    this.tracking.recordParcelPoll(shipmentId, outcome);
+  }
+
+  async listLabelsWithoutScan(reportedBefore: Date, limit: number): Promise<Shipment[]> {
+    return this.tracking.listLabelsWithoutScan(reportedBefore, limit);
+  }
+
+  async flagLabelWithoutScan(shipmentId: number, event: OrderEventInput): Promise<boolean> {
+    return this.tracking.flagLabelWithoutScan(shipmentId, (orderId) => this.insertEvent(orderId, event));
+  }
+
+  async findOrdersByNumber(orderNumber: string): Promise<Order[]> {
+    return this.tracking.findOrderRowsByNumber(orderNumber).map(orderFromRow);
+  }
+
   async enqueueNotification(
     orderId: string,
     milestone: string,
     channel: string,
     payload: Record<string, unknown>,
   ): Promise<boolean> {
+    return this.insertNotification(orderId, { milestone, channel, payload });
+  }
+
+  /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
+  private insertNotification(orderId: string, notice: NoticeInput): boolean {
     const now = this.now();
     const inserted = this.db
       .prepare(
         `INSERT INTO notifications (order_id, milestone, channel, state, payload, created_at, next_attempt_at)
          VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (order_id, milestone, channel) DO NOTHING`,
       )
-      .run(orderId, milestone, channel, JSON.stringify(payload), now, now);
+      .run(orderId, notice.milestone, notice.channel, JSON.stringify(notice.payload), now, now);
     return inserted.changes > 0;
   }
 
@@ -658,6 +734,10 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async nextSequenceValue(scope: string): Promise<number> {
+    return this.nextSequence(scope);
+  }
+
+  private nextSequence(scope: string): number {
     const row = this.db
       .prepare(
         `INSERT INTO sequences (scope, value) VALUES (?, 1)
@@ -681,5 +761,72 @@ export class SqliteOrderStore implements OrderStore {
 
   async listStock(query: StockQuery): Promise<StockRecord[]> {
     return this.inventory.listStock(query);
+  }
+
+  async listStockFeeds(): Promise<StockFeedRecord[]> {
+    return this.watchdogQueries.stockFeeds();
+  }
+
+  async scheduleWatchdogTimers(timers: WatchdogTimerDraft[], now: Date): Promise<WatchdogTimer[]> {
+    return this.watchdogQueries.scheduleTimers(timers, now);
+  }
+
+  async claimDueWatchdogTimers(lease: Lease, limit: number): Promise<WatchdogTimer[]> {
+    return this.watchdogQueries.claimDue(lease, limit);
+  }
+
+  async completeWatchdogTimer(id: number, outcome: WatchdogTimerOutcome, now: Date): Promise<void> {
+    this.watchdogQueries.complete(id, outcome, now);
+  }
+
+  async clearWatchdogTimers(orderId: string, now: Date): Promise<number> {
+    return this.watchdogQueries.clearForOrder(orderId, now);
+  }
+
+  async listWatchdogTimers(query: WatchdogTimerQuery): Promise<WatchdogTimer[]> {
+    return this.watchdogQueries.list(query);
+  }
+
+  async createReturn(
+    draft: ReturnDraft,
+    event: OrderEventInput,
+    notice?: (rma: ReturnAuthorisation) => NoticeInput,
+  ): Promise<ReturnAuthorisation> {
+    return this.returnsQueries.create(draft, event, notice);
+  }
+
+  async transitionReturn(
+    rmaNumber: string,
+    expected: ReturnState[],
+    to: ReturnState,
+    update: ReturnUpdate,
+    event: OrderEventInput,
+    notice?: (rma: ReturnAuthorisation) => NoticeInput,
+  ): Promise<ReturnAuthorisation | undefined> {
+    return this.returnsQueries.transition(rmaNumber, expected, to, update, event, notice);
+  }
+
+  async getReturn(rmaNumber: string): Promise<ReturnAuthorisation | undefined> {
+    return this.returnsQueries.get(rmaNumber);
+  }
+
+  async listReturns(query: ReturnQuery): Promise<ReturnAuthorisation[]> {
+    return this.returnsQueries.list(query);
+  }
+
+  async recordSupplierInvoice(invoice: SupplierInvoiceInput, actor: string): Promise<boolean> {
+    return this.returnsQueries.recordInvoice(invoice, actor);
+  }
+
+  async refreshMetricFacts(): Promise<number> {
+    return this.metricsQueries.refreshFacts();
+  }
+
+  async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
+    return this.metricsQueries.query(query);
+  }
+
+  async supplierPerformance(): Promise<Record<string, SupplierPerformance>> {
+    return supplierPerformanceFromStore(this, this.clock.now());
   }
 }
