@@ -16,8 +16,8 @@ export const DEFAULT_EMAIL_TEMPLATES: Record<MilestoneKind, EmailTemplate> = {
   },
   shipped: {
     subject: 'Your order {{order.number}} has shipped',
-    text: 'Hello {{customer.firstName}},\n\nA parcel of your order {{order.number}} is on its way with {{shipment.carrierName}}.\nTracking number: {{shipment.trackingNumber}}\nFollow it: {{shipment.trackingUrl}}\n\n{{storeName}}',
-    html: '<p>Hello {{customer.firstName}},</p><p>A parcel of your order <strong>{{order.number}}</strong> is on its way with {{shipment.carrierName}}.</p><p>Tracking number: <strong>{{shipment.trackingNumber}}</strong><br><a href="{{shipment.trackingUrl}}">Follow your parcel</a></p><p>{{storeName}}</p>',
+    text: 'Hello {{customer.firstName}},\n\nA parcel of your order {{order.number}} is on its way with {{shipment.carrierName}}.\nTracking number: {{shipment.trackingNumber}}\nFollow it: {{#trackingPageUrl}}{{trackingPageUrl}}{{/trackingPageUrl}}{{^trackingPageUrl}}{{shipment.trackingUrl}}{{/trackingPageUrl}}\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>A parcel of your order <strong>{{order.number}}</strong> is on its way with {{shipment.carrierName}}.</p><p>Tracking number: <strong>{{shipment.trackingNumber}}</strong><br><a href="{{#trackingPageUrl}}{{trackingPageUrl}}{{/trackingPageUrl}}{{^trackingPageUrl}}{{shipment.trackingUrl}}{{/trackingPageUrl}}">Follow your parcel</a></p><p>{{storeName}}</p>',
   },
   out_for_delivery: {
     subject: 'Your order {{order.number}} arrives today',
@@ -33,6 +33,16 @@ export const DEFAULT_EMAIL_TEMPLATES: Record<MilestoneKind, EmailTemplate> = {
     subject: 'An update on your order {{order.number}}',
     text: 'Hello {{customer.firstName}},\n\nPart of your order {{order.number}} is on back order. We will ship it as soon as it is in stock and let you know.\n\n{{storeName}}',
     html: '<p>Hello {{customer.firstName}},</p><p>Part of your order <strong>{{order.number}}</strong> is on back order. We will ship it as soon as it is in stock and let you know.</p><p>{{storeName}}</p>',
+  },
+  delayed: {
+    subject: 'Your order {{order.number}} is running late',
+    text: 'Hello {{customer.firstName}},\n\nYour parcel {{shipment.trackingNumber}} with {{shipment.carrierName}} is taking longer than planned. It is now expected on {{shipment.estimatedDelivery}}.{{#trackingPageUrl}}\nFollow it: {{trackingPageUrl}}{{/trackingPageUrl}}\n\nSorry for the wait.\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>Your parcel <strong>{{shipment.trackingNumber}}</strong> with {{shipment.carrierName}} is taking longer than planned. It is now expected on <strong>{{shipment.estimatedDelivery}}</strong>.</p>{{#trackingPageUrl}}<p><a href="{{trackingPageUrl}}">Follow your order</a></p>{{/trackingPageUrl}}<p>Sorry for the wait.<br>{{storeName}}</p>',
+  },
+  split_shipment: {
+    subject: 'Your order {{order.number}} comes in more than one parcel',
+    text: 'Hello {{customer.firstName}},\n\nYour order {{order.number}} will reach you in more than one parcel{{#split.bySupplier}}, because its items ship from different warehouses{{/split.bySupplier}}. Each parcel has its own tracking, and we will tell you about each one. There is nothing extra to pay.\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>Your order <strong>{{order.number}}</strong> will reach you in more than one parcel{{#split.bySupplier}}, because its items ship from different warehouses{{/split.bySupplier}}. Each parcel has its own tracking, and we will tell you about each one. There is nothing extra to pay.</p><p>{{storeName}}</p>',
   },
   cancelled: {
     subject: 'Your order {{order.number}} was cancelled',

@@ -1,5 +1,5 @@
 import type { Order } from '../model/order';
-import type { PurchaseOrder } from '../model/purchase-order';
+import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order';
 import type { Shipment } from '../model/shipment';
 
 export const MILESTONE_KINDS = [
@@ -9,6 +9,8 @@ export const MILESTONE_KINDS = [
   'delivered',
   'backordered',
   'cancelled',
+  'delayed',
+  'split_shipment',
 ] as const;
 export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
 
@@ -18,9 +20,50 @@ export interface Milestone {
   key: string;
   trackingNumber?: string;
   poNumber?: string;
+  /** Delayed: the new delivery estimate the customer is told about. */
+  estimatedDelivery?: string;
 }
 
 const CONFIRMED_STATES = new Set(['dispatched', 'acknowledged', 'partially_shipped', 'shipped', 'delivered']);
+/** POs that will not ship (or not from this supplier): they do not make an order arrive in several parcels. */
+const INACTIVE_PO_STATES: readonly PurchaseOrderState[] = ['rejected', 'failed', 'cancelled'];
+/** Parcels whose delivery is settled one way or the other: a later estimate is no delay any more. */
+const SETTLED_PARCEL_STATUSES = new Set(['delivered', 'returned_to_sender', 'expired']);
+
+/** The calendar day (UTC) of an instant: estimates are dates, and a later hour on the same day is no delay. */
+function dayOf(instant: string | undefined): string | undefined {
+  if (!instant) return undefined;
+  const ms = Date.parse(instant);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * A parcel is delayed when the carrier now expects it on a later day than the order promised (or, without a
+ * promise, than the parcel's first estimate). Keyed by the new day, so each further slip is told once.
+ */
+function delayOf(order: Order, parcel: Shipment): Milestone | undefined {
+  if (SETTLED_PARCEL_STATUSES.has(parcel.status)) return undefined;
+  const expected = dayOf(order.shipping.promisedDeliveryBy) ?? dayOf(parcel.firstEstimatedDelivery);
+  const now = dayOf(parcel.estimatedDelivery);
+  if (!expected || !now || now <= expected) return undefined;
+  return {
+    kind: 'delayed',
+    key: `delayed:${parcel.trackingNumber}:${now}`,
+    trackingNumber: parcel.trackingNumber,
+    estimatedDelivery: parcel.estimatedDelivery,
+  };
+}
+
+/** How an order is split: its parcels so far and the suppliers shipping it. */
+export function splitOf(
+  purchaseOrders: PurchaseOrder[],
+  shipments: Shipment[],
+): { parcels: number; suppliers: number } {
+  const suppliers = new Set(
+    purchaseOrders.filter((po) => !INACTIVE_PO_STATES.includes(po.state)).map((po) => po.supplierId),
+  );
+  return { parcels: shipments.length, suppliers: suppliers.size };
+}
 
 /**
  * The milestones an order has reached, derived from the store's facts rather than from whichever message arrived:
@@ -32,8 +75,18 @@ export function milestonesReached(
   shipments: Shipment[],
 ): Milestone[] {
   const reached: Milestone[] = [];
-  if (CONFIRMED_STATES.has(order.state) || shipments.length > 0)
-    reached.push({ kind: 'confirmed', key: 'confirmed' });
+  const confirmed = CONFIRMED_STATES.has(order.state) || shipments.length > 0;
+  if (confirmed) reached.push({ kind: 'confirmed', key: 'confirmed' });
+  // Explained while it helps: once the order is delivered or cancelled, a split is no news.
+  const split = splitOf(purchaseOrders, shipments);
+  if (
+    confirmed &&
+    order.state !== 'delivered' &&
+    order.state !== 'cancelled' &&
+    (split.suppliers > 1 || split.parcels > 1)
+  ) {
+    reached.push({ kind: 'split_shipment', key: 'split_shipment' });
+  }
   for (const po of purchaseOrders) {
     if (po.state === 'backordered')
       reached.push({ kind: 'backordered', key: `backordered:${po.number}`, poNumber: po.number });
@@ -51,6 +104,8 @@ export function milestonesReached(
         trackingNumber: parcel.trackingNumber,
       });
     }
+    const delay = order.state === 'cancelled' ? undefined : delayOf(order, parcel);
+    if (delay) reached.push(delay);
   }
   if (order.state === 'delivered') reached.push({ kind: 'delivered', key: 'delivered' });
   if (order.state === 'cancelled') reached.push({ kind: 'cancelled', key: 'cancelled' });

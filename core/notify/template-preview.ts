@@ -2,7 +2,8 @@ import { invalidInput, type FieldProblem } from '../errors';
 import type { Order } from '../model/order';
 import type { Shipment } from '../model/shipment';
 import { checkTemplate, renderEmail, type EmailTemplate } from './email-templates';
-import { emailView } from './email-outbox';
+import { messageView } from './message-view';
+import { renderSms } from './sms-templates';
 
 /** A made-up order and parcel, so an operator sees every placeholder filled while editing a template. */
 const SAMPLE_ORDER: Order = {
@@ -48,8 +49,16 @@ const SAMPLE_SHIPMENT: Shipment = {
   trackingUrl: 'https://www.ups.com/track?tracknum=1Z999AA10123456784',
   status: 'in_transit',
   lastEventAt: '2026-11-21T09:00:00.000Z',
+  estimatedDelivery: '2026-11-24T12:00:00.000Z',
   events: [],
 };
+
+/** The sample as a template sees it: a parcel running late, an order split between two suppliers. */
+function sampleView(storeName: string): Record<string, unknown> {
+  return messageView(SAMPLE_ORDER, SAMPLE_SHIPMENT, storeName || 'Our store', {
+    split: { parcels: 2, suppliers: 2 },
+  });
+}
 
 /** Renders a template draft against the sample order, or names the part that does not parse. */
 export function previewEmailTemplate(template: Partial<EmailTemplate>, storeName: string): EmailTemplate {
@@ -62,8 +71,27 @@ export function previewEmailTemplate(template: Partial<EmailTemplate>, storeName
     }
   }
   if (problems.length > 0) throw invalidInput('template', problems);
-  return renderEmail(
-    template as EmailTemplate,
-    emailView(SAMPLE_ORDER, SAMPLE_SHIPMENT, storeName || 'Our store'),
-  );
+  return renderEmail(template as EmailTemplate, sampleView(storeName));
+}
+
+/** GSM 03.38 basic characters: texts made only of these fit 160 per SMS, others 70 (UCS-2). */
+const GSM_7 = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà]*$/;
+
+export interface SmsPreview {
+  text: string;
+  characters: number;
+  /** How many messages the carrier bills: 160 (GSM-7) or 70 (UCS-2) characters alone, 153 or 67 per part. */
+  segments: number;
+}
+
+/** Renders an SMS template draft against the sample order, with its length in characters and SMS segments. */
+export function previewSmsTemplate(template: unknown, storeName: string): SmsPreview {
+  if (typeof template !== 'string' || template.trim() === '')
+    throw invalidInput('template', [{ path: 'sms', message: 'is required' }]);
+  const problem = checkTemplate(template);
+  if (problem) throw invalidInput('template', [{ path: 'sms', message: problem }]);
+  const text = renderSms(template, sampleView(storeName));
+  const characters = [...text].length;
+  const [single, part] = GSM_7.test(text) ? [160, 153] : [70, 67];
+  return { text, characters, segments: characters <= single ? 1 : Math.ceil(characters / part) };
 }
