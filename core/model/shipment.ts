@@ -46,6 +46,8 @@ export interface Shipment {
   rawStatus?: string;
   lastEventAt: string;
   estimatedDelivery?: string;
+  /** The first delivery estimate the parcel had: a later estimate is compared with it to tell of a delay. */
+  firstEstimatedDelivery?: string;
   lines?: ShipmentLine[];
   events: TrackingEventRecord[];
 }
