@@ -58,6 +58,8 @@ export const wooCommerceIntake: StorefrontIntake = {
     }
     const reader = new PayloadReader('WooCommerce order');
     const order = reader.object(payload, '');
+    // A body that is not an order object at all is refused, not ignored as an order in another status.
+    reader.finish();
     if (typeof order.webhook_id === 'number' && order.id === undefined) {
       return { kind: 'ignored', reason: `ping for webhook ${order.webhook_id}` };
     }
