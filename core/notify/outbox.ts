@@ -55,6 +55,8 @@ export interface OutboxWorker {
   retryDelayMs?: (attempt: number) => number;
   /** Notifications claimed per call (50 by default). */
   batchSize?: number;
+  /** Tries before a notification is given up as failed (12 by default: about eight hours of backoff). */
+  maxAttempts?: number;
 }
 
 export interface DeliveryReport {
@@ -63,6 +65,7 @@ export interface DeliveryReport {
 }
 
 const defaultRetryDelay = (attempt: number): number => Math.min(3_600_000, 30_000 * 2 ** (attempt - 1));
+const DEFAULT_MAX_ATTEMPTS = 12;
 
 export async function readOrderFacts(store: OrderStore, orderId: string): Promise<OrderFacts | undefined> {
   const order = await store.getOrder(orderId);
@@ -126,7 +129,10 @@ export async function deliverNotifications(
       report.sent.push(notification);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      const willRetry = (err as { retryable?: unknown } | null)?.retryable !== false;
+      // A channel that stays down for hours is an incident for a person, not a reason to retry forever.
+      const willRetry =
+        (err as { retryable?: unknown } | null)?.retryable !== false &&
+        notification.attempts < (worker.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
       const delay = Math.max(
         retryAfterOf(err) ?? 0,
         (worker.retryDelayMs ?? defaultRetryDelay)(notification.attempts),

@@ -226,6 +226,24 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
     assert.deepEqual([sent?.state, sent?.attempts, sent?.lastError], ['sent', 2, undefined]);
   });
 
+  it('gives a deferred message up as failed after the last allowed try', async () => {
+    const { order } = await acknowledgedOrder();
+    sink.refuse(451, '4.3.2 Try again later', 3);
+    await queueEmailMilestones(options(), order.id);
+    const tries = [];
+    for (let i = 0; i < 3; i++) {
+      tries.push(await deliverEmailNotifications(options({ maxAttempts: 3 }), order.id));
+      clock.advance(3_600_000);
+    }
+    assert.deepEqual(
+      tries.map((t) => t.failed[0]?.willRetry),
+      [true, true, false],
+    );
+    assert.equal((await store.listNotifications(order.id))[0]?.state, 'failed');
+    assert.deepEqual((await deliverEmailNotifications(options({ maxAttempts: 3 }), order.id)).sent, []);
+    assert.equal(sink.rcptAttempts, 3);
+  });
+
   it('does not repeat a message the server refused for good (5xx)', async () => {
     const { order } = await acknowledgedOrder();
     sink.refuse(550, '5.1.1 No such user here');
