@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,11 +97,33 @@ function isRunning(pid: number): boolean {
   }
 }
 
+const DIR_PREFIX = 'dropship-sshd-';
+
+/**
+ * sshd daemonizes, so a test run killed before its `after` hook leaves it listening. Each server's folder is
+ * named after the test process that owns it; servers whose owner is gone are stopped and their folders removed.
+ */
+function reapStaleServers(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    const owner = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(entry);
+    if (!owner || isRunning(Number(owner[1]))) continue;
+    const dir = path.join(tmpdir(), entry);
+    const pidFile = path.join(dir, 'sshd.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+      if (cmdline.includes(dir)) process.kill(pid, 'SIGTERM');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startSftpServer(): Promise<SftpTestServer> {
   if (process.getuid?.() !== 0)
     throw new Error('the SFTP tests start sshd and add a user: they must run as root');
   ensureOpenSsh();
-  const dir = mkdtempSync(path.join(tmpdir(), 'dropship-sshd-'));
+  reapStaleServers();
+  const dir = mkdtempSync(path.join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
   const root = path.join(dir, 'root');
   const keys = path.join(dir, 'keys');
   mkdirSync(root);
@@ -144,6 +175,11 @@ export async function startSftpServer(): Promise<SftpTestServer> {
     throw new Error(`sshd wrote no pid file; its log: ${readFileSync(path.join(dir, 'sshd.log'), 'utf8')}`);
   }
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  // Also stopped when the test process exits without running its hooks (mocha --exit, an uncaught error).
+  const stopOnExit = (): void => {
+    if (isRunning(pid)) process.kill(pid, 'SIGTERM');
+  };
+  process.once('exit', stopOnExit);
   return {
     host: '127.0.0.1',
     port,
@@ -153,6 +189,7 @@ export async function startSftpServer(): Promise<SftpTestServer> {
     hostKeySha256,
     root,
     async stop() {
+      process.removeListener('exit', stopOnExit);
       if (isRunning(pid)) process.kill(pid, 'SIGTERM');
       for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((r) => setTimeout(r, 20));
       rmSync(dir, { recursive: true, force: true });
