@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response, RequestHandler } from 'express';
 import { DropshipError } from '../../core/errors';
 import type { Node, NodeAPI } from './node-red';
@@ -18,31 +18,84 @@ export interface EndpointReply {
   headers?: Record<string, string>;
 }
 
-/** Reads the body as bytes up to `limit`; past it the client gets 413 before anything is parsed. */
-export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** A request refused before its body was parsed: too large (413), or too slow to arrive (408). */
+export class RequestRefusal extends DropshipError {
+  constructor(
+    readonly status: 408 | 413,
+    message: string,
+  ) {
+    super('invalid_input', message, [{ path: '', message }]);
+  }
+}
+
+/**
+ * How long a client may take to send a body once its headers are in: storefronts send a webhook in one go (and
+ * give up on an answer after 5 s, Shopify), so a body still trickling in after this is a slow client holding a
+ * connection (slowloris). Settable per instance as `dropshipBodyTimeoutMs` in Node-RED's settings.
+ */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+/** Reads the body as bytes up to `limit` within `timeoutMs`; past either, a RequestRefusal (413 or 408). */
+export function readRawBody(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs = DEFAULT_BODY_TIMEOUT_MS,
+): Promise<Buffer> {
   const existing = (req as IncomingMessage & { body?: unknown }).body;
   if (Buffer.isBuffer(existing)) return Promise.resolve(existing);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(
-      new DropshipError('invalid_input', `body of ${declared} bytes exceeds the limit of ${limit}`),
-    );
+    return Promise.reject(new RequestRefusal(413, `body of ${declared} bytes exceeds the limit of ${limit}`));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    let settled = false;
+    const settle = (err: Error | undefined, body?: Buffer): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      if (err) reject(err);
+      else resolve(body!);
+    };
+    const timer = setTimeout(
+      () => settle(new RequestRefusal(408, `the body did not arrive within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new DropshipError('invalid_input', `body exceeds the limit of ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+      if (size > limit) settle(new RequestRefusal(413, `body exceeds the limit of ${limit} bytes`));
+      else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => settle(undefined, Buffer.concat(chunks)));
+    req.on('error', (err) => settle(err));
+    // A client that hangs up mid-body: nothing to answer, nothing kept.
+    req.on('close', () => settle(new Error('the client closed the connection before the body ended')));
   });
+}
+
+/**
+ * Answers a request whose body could not be read and closes its connection once the answer is out, so a client
+ * still sending (or trickling) gets the status rather than a reset, and holds nothing open afterwards.
+ */
+function refuseUnreadBody(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  if (res.headersSent || res.destroyed) {
+    req.destroy();
+    return;
+  }
+  const status = err instanceof RequestRefusal ? err.status : 400;
+  const message = err instanceof Error ? err.message : String(err);
+  res.once('finish', () => req.destroy());
+  res.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
+  res.end(JSON.stringify({ error: { code: 'invalid_input', message } }));
+}
+
+/** The body timeout this Node-RED instance is configured with. */
+function bodyTimeoutOf(RED: NodeAPI): number {
+  const configured = Number((RED.settings as { dropshipBodyTimeoutMs?: unknown }).dropshipBodyTimeoutMs);
+  return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_BODY_TIMEOUT_MS;
 }
 
 type Layer = { handle?: unknown; route?: { path: string; stack: { handle: unknown }[] } };
@@ -58,8 +111,8 @@ function routerStack(app: ExpressInternals): Layer[] | undefined {
   return (app._router ?? app.router)?.stack;
 }
 
-/** `METHOD path` of every endpoint whose raw body must reach us unparsed, with its size limit. */
-const rawRoutes = new Map<string, number>();
+/** `METHOD path` of every endpoint whose raw body must reach us unparsed, with its size and time limits. */
+const rawRoutes = new Map<string, { limit: number; timeoutMs: number }>();
 const captureInstalled = new WeakSet<object>();
 
 /**
@@ -76,25 +129,18 @@ function installRawBodyCapture(httpNode: unknown): void {
   // Runs before Express has decorated req/res: only Node's own request and response APIs are available here.
   const capture: RequestHandler = (req, res, next) => {
     const pathname = (req.url ?? '').split('?')[0]!.replace(/\/{2,}/g, '/');
-    const limit = rawRoutes.get(`${req.method} ${pathname}`);
-    if (limit === undefined) {
+    const route = rawRoutes.get(`${req.method} ${pathname}`);
+    if (route === undefined) {
       next();
       return;
     }
-    readRawBody(req, limit).then(
+    readRawBody(req, route.limit, route.timeoutMs).then(
       (body) => {
         (req as Request & { _body?: boolean }).body = body;
         (req as Request & { _body?: boolean })._body = true;
         next();
       },
-      (err: unknown) => {
-        res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
-        res.end(
-          JSON.stringify({
-            error: { code: 'invalid_input', message: err instanceof Error ? err.message : String(err) },
-          }),
-        );
-      },
+      (err: unknown) => refuseUnreadBody(req, res, err),
     );
   };
   root.use(capture);
@@ -116,37 +162,33 @@ export function mountEndpoint(
   options: { bodyLimit?: number } = {},
 ): void {
   const limit = options.bodyLimit ?? 1024 * 1024;
+  const timeoutMs = bodyTimeoutOf(RED);
   const handler: RequestHandler = (req: Request, res: Response) => {
-    const body = method === 'post' ? readRawBody(req, limit) : Promise.resolve(Buffer.alloc(0));
-    body
-      .then(
-        (rawBody) =>
-          handle({
-            rawBody,
-            headers: req.headers,
-            params: req.params as Record<string, string>,
-            query: req.query,
-            ip: req.ip,
-          }),
-        (err: unknown): EndpointReply => ({
-          status: 413,
-          body: {
-            error: { code: 'invalid_input', message: err instanceof Error ? err.message : String(err) },
-          },
-        }),
-      )
-      .then(
-        (reply) => {
-          res.status(reply.status).set(reply.headers ?? {});
-          if (typeof reply.body === 'string') res.send(reply.body);
-          else res.json(reply.body);
-        },
-        (err: unknown) => {
-          node.error(err instanceof Error ? err.message : String(err));
-          if (!res.headersSent)
-            res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
-        },
-      );
+    const body = method === 'post' ? readRawBody(req, limit, timeoutMs) : Promise.resolve(Buffer.alloc(0));
+    body.then(
+      (rawBody) => answer(req, res, rawBody),
+      (err: unknown) => refuseUnreadBody(req, res, err),
+    );
+  };
+  const answer = (req: Request, res: Response, rawBody: Buffer): void => {
+    handle({
+      rawBody,
+      headers: req.headers,
+      params: req.params as Record<string, string>,
+      query: req.query,
+      ip: req.ip,
+    }).then(
+      (reply) => {
+        res.status(reply.status).set(reply.headers ?? {});
+        if (typeof reply.body === 'string') res.send(reply.body);
+        else res.json(reply.body);
+      },
+      (err: unknown) => {
+        node.error(err instanceof Error ? err.message : String(err));
+        if (!res.headersSent)
+          res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+      },
+    );
   };
   // The capture sits on the root app, so it sees the path with Node-RED's httpNodeRoot in front.
   const nodeRoot = ((RED.settings as { httpNodeRoot?: string | false }).httpNodeRoot || '/').replace(
@@ -155,7 +197,7 @@ export function mountEndpoint(
   );
   const rawKey = `POST ${nodeRoot}${path}`;
   if (method === 'post') {
-    rawRoutes.set(rawKey, limit);
+    rawRoutes.set(rawKey, { limit, timeoutMs });
     installRawBodyCapture(RED.httpNode);
   }
   RED.httpNode[method](path, handler);
