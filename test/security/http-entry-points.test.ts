@@ -122,7 +122,7 @@ describe('security: every HTTP entry point under hostile input', function () {
     const res = await fetch(`http://127.0.0.1:${port}${pathname}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
     });
     const text = await res.text();
     let parsed: Answer['body'] = {};
@@ -148,7 +148,10 @@ describe('security: every HTTP entry point under hostile input', function () {
     dir = mkdtempSync(path.join(tmpdir(), 'dropship-security-'));
     process.env.DROPSHIP_TEST_SECURITY_WOO_SECRET = WOO_SECRET;
     await new Promise<void>((resolve) => helper.startServer(resolve));
-    helper.settings({ uiHost: '127.0.0.1', dropshipBodyTimeoutMs: BODY_TIMEOUT_MS });
+    // The package's own setting, which Node-RED's settings type does not know.
+    helper.settings({ uiHost: '127.0.0.1', dropshipBodyTimeoutMs: BODY_TIMEOUT_MS } as Parameters<
+      typeof helper.settings
+    >[0]);
     const flow = [
       { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
       { id: 'shop', type: 'dropship-storefront', platform: 'shopify', shopDomain: 'x.myshopify.com' },
