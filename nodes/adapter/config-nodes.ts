@@ -40,6 +40,15 @@ export interface SupplierConfigNode extends Node<SupplierCredentials> {
   settingsError?: string;
 }
 
+/** What carrier polling reads from a `dropship-carrier` config node. */
+export interface CarrierConfigNode extends Node<Record<string, string | undefined>> {
+  /** ups, fedex, usps or dhl: the carrier whose parcels this account tracks. */
+  carrierCode: string;
+  /** The connector's settings, validated against its schema; undefined when invalid (see `settingsError`). */
+  settings?: Record<string, unknown>;
+  settingsError?: string;
+}
+
 /** What the notify node reads from a `dropship-mailer` config node. */
 export interface MailerConfigNode extends Node<{ user?: string; password?: string }> {
   /** Sends one message through the configured SMTP server; resolves when the server accepted it. */
