@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DropshipError, type FieldProblem } from '../../core/errors';
 import { mapX12Transaction } from '../../connectors/edi/x12/documents';
@@ -113,7 +113,9 @@ async function edi(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   try {
-    await access(file);
+    await access(file, constants.R_OK);
+    // A folder passes access() but fails only once streamed, which would escape as a crash.
+    if (!(await stat(file)).isFile()) throw new Error('not a file');
   } catch (err) {
     io.err(`${file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
