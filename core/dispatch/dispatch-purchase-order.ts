@@ -1,4 +1,5 @@
 import type {
+  Acknowledgement,
   ConnectorContext,
   DispatchResult,
   LineAcknowledgement,
@@ -9,7 +10,7 @@ import {
   SupplierTransientError,
   OutcomeUnknownError,
 } from '../../connectors/contract';
-import { asDropshipError } from '../errors';
+import { asDropshipError, DropshipError } from '../errors';
 import { orderStatesBefore } from '../model/lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order';
 import type { OrderStore } from '../store/order-store';
@@ -99,15 +100,18 @@ function linesWith(
   );
 }
 
+/** What recording a supplier's answer needs: the store, who is acting, and the backorder policy. */
+export type SettleEnvironment = Pick<DispatchEnvironment, 'store' | 'actor' | 'onBackorder'>;
+
 async function refuse(
-  env: DispatchEnvironment,
+  env: SettleEnvironment,
   po: PurchaseOrder,
   to: 'rejected' | 'failed',
   reason: string,
 ): Promise<DispatchOutcome> {
   const settled = await env.store.transitionPurchaseOrder(
     po.number,
-    ['sending'],
+    [po.state],
     to,
     { lastError: reason },
     {
@@ -129,14 +133,14 @@ async function refuse(
  * contract has no cancel call yet).
  */
 async function failOverBackorder(
-  env: DispatchEnvironment,
+  env: SettleEnvironment,
   po: PurchaseOrder,
   result: DispatchResult,
 ): Promise<DispatchOutcome> {
   const reason = `supplier ${po.supplierId} backordered the PO${result.reason ? `: ${result.reason}` : ''}`;
   const backordered = await env.store.transitionPurchaseOrder(
     po.number,
-    ['sending'],
+    [po.state],
     'backordered',
     { supplierReference: result.supplierReference, lastError: null, nextAttemptAt: null },
     { type: 'po.backordered', actor: env.actor, reason },
@@ -157,8 +161,12 @@ async function failOverBackorder(
   return { kind: 'failed_over', purchaseOrder: cancelled ?? backordered, replacements, reason };
 }
 
+/**
+ * Records the supplier's answer on a PO read in `po.state` (sending for a send, sent or backordered for a later
+ * acknowledgement): the compare-and-set expects exactly that state, so two answers cannot both apply.
+ */
 async function settle(
-  env: DispatchEnvironment,
+  env: SettleEnvironment,
   po: PurchaseOrder,
   result: DispatchResult,
 ): Promise<DispatchOutcome> {
@@ -181,7 +189,7 @@ async function settle(
     const moved = po.lines.filter((l) => !kept.includes(l));
     const settled = await env.store.transitionPurchaseOrder(
       po.number,
-      ['sending'],
+      [po.state],
       kept.length > 0 ? 'accepted' : 'rejected',
       {
         supplierReference: result.supplierReference,
@@ -203,7 +211,7 @@ async function settle(
   }
   const settled = await env.store.transitionPurchaseOrder(
     po.number,
-    ['sending'],
+    [po.state],
     result.outcome,
     { supplierReference: result.supplierReference, lastError: null, nextAttemptAt: null },
     { ...event, type: `po.${result.outcome}`, reason: result.reason },
@@ -293,4 +301,30 @@ export async function sendClaimedPurchaseOrder(
   }
   env.breaker?.recordSuccess();
   return settle(env, po, result);
+}
+
+/**
+ * Applies an acknowledgement that arrived after the send (an 855 file, a cXML ConfirmationRequest, an e-mail):
+ * the same outcomes as a synchronous reply, failover included. An answer that changes nothing (the PO already
+ * has that state, or has moved past it) is reported as superseded and writes nothing.
+ */
+export async function applyAcknowledgement(
+  env: SettleEnvironment,
+  ack: Acknowledgement,
+): Promise<DispatchOutcome> {
+  const po = await env.store.getPurchaseOrder(ack.poNumber);
+  if (!po) {
+    throw new DropshipError('not_found', `acknowledgement for unknown purchase order ${ack.poNumber}`, [
+      { path: 'poNumber', message: 'matches no purchase order' },
+    ]);
+  }
+  const answerable: PurchaseOrder['state'][] = ['sent', 'backordered'];
+  const repeated = po.state === ack.outcome;
+  if (!answerable.includes(po.state) || repeated) return { kind: 'superseded', purchaseOrder: po };
+  return settle(env, po, {
+    outcome: ack.outcome,
+    supplierReference: ack.supplierReference,
+    lines: ack.lines,
+    reason: ack.reason,
+  });
 }

@@ -1,5 +1,9 @@
 import { CircuitBreaker } from '../../core/dispatch/circuit-breaker';
-import { sendClaimedPurchaseOrder, type DispatchOutcome } from '../../core/dispatch/dispatch-purchase-order';
+import {
+  applyAcknowledgement,
+  sendClaimedPurchaseOrder,
+  type DispatchOutcome,
+} from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { systemClock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
@@ -84,6 +88,8 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       };
     }
 
+    const onBackorder = (): 'wait' | 'fail-over' => (config.onBackorder === 'wait' ? 'wait' : 'fail-over');
+
     function report(outcome: DispatchOutcome, msg: NodeMessage): void {
       const po = outcome.purchaseOrder;
       const base = { ...msg, orderId: po.orderId, poNumber: po.number, payload: po };
@@ -123,7 +129,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             policy,
             breaker: breakerFor(po.supplierId),
             actor,
-            onBackorder: config.onBackorder === 'wait' ? 'wait' : 'fail-over',
+            onBackorder: onBackorder(),
           },
           po,
         );
@@ -140,9 +146,44 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
         return;
       }
+      await follow(store, outcome, msg);
+    }
+
+    /** Reports an outcome and sends the POs a failover created, each claimed in turn. */
+    async function follow(store: OrderStore, outcome: DispatchOutcome, msg: NodeMessage): Promise<void> {
       report(outcome, msg);
       if (outcome.kind === 'failed_over') {
         for (const replacement of outcome.replacements) await claimAndSend(store, replacement.number, msg);
+      }
+    }
+
+    /**
+     * Acknowledgements that come back after the send (855 files, cXML confirmations): read from every deployed
+     * supplier whose connector can read them and recorded like a synchronous reply. A file is archived by the
+     * transport only after its acknowledgements were handled here, so a crash re-reads it (applying one twice
+     * changes nothing).
+     */
+    async function readAcknowledgements(store: OrderStore): Promise<void> {
+      for (const supplierId of deployedSupplierIds()) {
+        const supplier = deployedSupplier(supplierId);
+        const connector = supplier?.settings ? supplierConnector(supplier.connectorKind) : undefined;
+        if (!connector?.readAcknowledgements) continue;
+        try {
+          const { context } = connectorContext(store, supplierId);
+          for await (const ack of connector.readAcknowledgements(context)) {
+            try {
+              const outcome = await applyAcknowledgement({ store, actor, onBackorder: onBackorder() }, ack);
+              await follow(store, outcome, { topic: 'acknowledgement' });
+            } catch (err) {
+              node.send([null, exceptionMessage({ poNumber: ack.poNumber, payload: ack }, err)]);
+            }
+          }
+        } catch (err) {
+          showActivity(node, 'failed', `${supplierId} acknowledgements`);
+          node.warn(
+            `reading acknowledgements of ${supplierId} failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
       }
     }
 
@@ -174,6 +215,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         );
         // Each PO on its own promise: a slow supplier does not hold up the others.
         await Promise.all(due.map((po) => send(store, po, {})));
+        await readAcknowledgements(store);
       } finally {
         sweeping = false;
       }

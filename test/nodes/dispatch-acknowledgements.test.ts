@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import type { Order } from '../../core/model/order';
+import type { OrderStore } from '../../core/store/order-store';
+import { generatePurchaseOrderAcknowledgement855 } from '../../connectors/edi/x12/generate-supplier-side';
+import type { X12EnvelopeSettings } from '../../connectors/edi/x12/writer';
+import storeNode from '../../nodes/store/store';
+import supplierNode from '../../nodes/supplier/supplier';
+import dispatchNode from '../../nodes/dispatch/dispatch';
+import { HttpSupplier } from '../support/http-supplier';
+import { eventually } from '../support/node-red-process';
+import { sampleOrderDraft } from '../support/orders';
+
+helper.init(require.resolve('node-red'));
+
+/** The supplier's side of the interchange: it writes to us. */
+const SUPPLIER_ENVELOPE: X12EnvelopeSettings = {
+  senderQualifier: 'ZZ',
+  senderId: 'ACMESUPPLY',
+  receiverQualifier: 'ZZ',
+  receiverId: 'DROPSHIPCO',
+  usage: 'T',
+};
+
+describe('dropship-dispatch with acknowledgements that come back later (X12 855 in a folder)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let root: string;
+  let fallback: HttpSupplier;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dropship-acks-'));
+    root = path.join(dir, 'edi');
+    mkdirSync(root);
+    fallback = await new HttpSupplier().start();
+    await new Promise<void>((resolve) => helper.startServer(resolve));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(resolve));
+    await fallback.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function load(): Promise<OrderStore> {
+    await helper.load(
+      [storeNode, supplierNode, dispatchNode],
+      [
+        { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
+        {
+          id: 'supplier-acme',
+          type: 'dropship-supplier',
+          supplierId: 'acme',
+          connector: 'x12-sftp',
+          settings: {
+            transport: { type: 'local', root },
+            envelope: {
+              senderQualifier: 'ZZ',
+              senderId: 'DROPSHIPCO',
+              receiverQualifier: 'ZZ',
+              receiverId: 'ACMESUPPLY',
+              usage: 'T',
+            },
+            outboundFolder: 'to-acme',
+            inboundFolder: 'from-acme',
+            archiveFolder: 'from-acme/archive',
+            errorFolder: 'from-acme/error',
+          },
+        },
+        {
+          id: 'supplier-zeta',
+          type: 'dropship-supplier',
+          supplierId: 'zeta',
+          connector: 'rest-json',
+          settings: { url: fallback.url },
+        },
+        {
+          id: 'dispatch',
+          type: 'dropship-dispatch',
+          store: 'store',
+          sweepSeconds: 0.2,
+          wires: [['sent'], ['errors']],
+        },
+        { id: 'sent', type: 'helper' },
+        { id: 'errors', type: 'helper' },
+      ],
+    );
+    return (helper.getNode('store') as unknown as { store(): Promise<OrderStore> }).store();
+  }
+
+  async function routedToAcme(store: OrderStore): Promise<{ order: Order; poNumber: string }> {
+    const { order } = await store.receiveOrder(sampleOrderDraft(), { actor: 'test' });
+    const [po] = (await store.assignPurchaseOrders(
+      order.id,
+      ['received'],
+      [
+        {
+          orderId: order.id,
+          supplierId: 'acme',
+          attempt: 1,
+          currency: order.currency,
+          shipTo: order.shipTo,
+          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
+          alternatives: ['zeta'],
+        },
+      ],
+      { type: 'order.routed', actor: 'test' },
+    ))!;
+    return { order, poNumber: po!.number };
+  }
+
+  function supplierAnswers(
+    poNumber: string,
+    statuses: Record<string, 'accepted' | 'rejected'>,
+    file: string,
+  ): void {
+    const inbound = path.join(root, 'from-acme');
+    mkdirSync(inbound, { recursive: true });
+    const text = generatePurchaseOrderAcknowledgement855(
+      {
+        poNumber,
+        supplierOrderNumber: 'ACME-77',
+        lines: Object.entries(statuses).map(([sku, status], i) => ({
+          lineId: String(i + 1),
+          sku,
+          quantity: 1,
+          status,
+        })),
+      },
+      SUPPLIER_ENVELOPE,
+      { interchange: 501 + readdirSync(inbound).length },
+      new Date(),
+    );
+    writeFileSync(path.join(inbound, file), text);
+  }
+
+  it('sends the 850 to the folder, then records the supplier 855 as accepted and archives it', async () => {
+    const store = await load();
+    const { order, poNumber } = await routedToAcme(store);
+    await eventually(
+      async () => ((await store.getPurchaseOrder(poNumber))?.state === 'sent' ? true : undefined),
+      10_000,
+      'the 850 to be sent',
+    );
+    const sent = readdirSync(path.join(root, 'to-acme'));
+    assert.equal(sent.length, 1);
+    assert.match(
+      readFileSync(path.join(root, 'to-acme', sent[0]!), 'utf8'),
+      new RegExp(`BEG\\*00\\*DS\\*${poNumber}\\*`),
+    );
+
+    supplierAnswers(poNumber, { 'MUG-01': 'accepted', 'TEE-01': 'accepted' }, 'ack-1.edi');
+    await eventually(
+      async () => ((await store.getPurchaseOrder(poNumber))?.state === 'accepted' ? true : undefined),
+      10_000,
+      'the 855 to be applied',
+    );
+    const po = await store.getPurchaseOrder(poNumber);
+    assert.equal(po!.supplierReference, 'ACME-77');
+    assert.equal((await store.getOrder(order.id))!.state, 'acknowledged');
+    assert.ok(existsSync(path.join(root, 'from-acme', 'archive', 'ack-1.edi')), 'the 855 is archived');
+    assert.ok(
+      readdirSync(path.join(root, 'to-acme')).some((f) =>
+        /997/.test(readFileSync(path.join(root, 'to-acme', f), 'utf8')),
+      ),
+      'a 997 went back',
+    );
+  });
+
+  it('gives the lines the supplier rejected in its 855 to the next supplier', async () => {
+    const store = await load();
+    const { order, poNumber } = await routedToAcme(store);
+    await eventually(
+      async () => ((await store.getPurchaseOrder(poNumber))?.state === 'sent' ? true : undefined),
+      10_000,
+      'the 850 to be sent',
+    );
+    supplierAnswers(poNumber, { 'MUG-01': 'accepted', 'TEE-01': 'rejected' }, 'ack-2.edi');
+    await eventually(
+      async () => (fallback.requests.length === 1 ? true : undefined),
+      10_000,
+      'the failover PO to reach zeta',
+    );
+    const pos = await store.listPurchaseOrders(order.id);
+    const acme = pos.find((p) => p.supplierId === 'acme')!;
+    const zeta = pos.find((p) => p.supplierId === 'zeta')!;
+    assert.equal(acme.state, 'accepted');
+    assert.deepEqual(
+      acme.lines.map((l) => l.sku),
+      ['MUG-01'],
+    );
+    assert.deepEqual(
+      zeta.lines.map((l) => l.sku),
+      ['TEE-01'],
+    );
+    assert.equal(fallback.requests[0]!.headers['idempotency-key'], zeta.number);
+  });
+});
