@@ -203,8 +203,15 @@ function readAssets(type: string, folder: string): NodeAssets {
     script,
     catalogue,
     help: readFileSync(path.join(dir, 'locales', 'en-US', `${folder}.html`), 'utf8'),
-    definition: loadDefinition(type, script, catalogue),
+    definition: loadDefinition(type, sharedEditorScripts(html) + script, catalogue),
   };
+}
+
+/** The package's shared editor helpers (resources/) that the page loads with <script src>, run first as in the editor. */
+function sharedEditorScripts(html: string): string {
+  return [...html.matchAll(new RegExp(`<script src="resources/${MODULE}/([\\w.-]+)"></script>`, 'g'))]
+    .map((m) => readFileSync(path.join(ROOT, 'resources', m[1]!), 'utf8'))
+    .join('\n');
 }
 
 /** The text of each <dt> in a help section, without its type annotation. */

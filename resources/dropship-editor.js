@@ -1,0 +1,60 @@
+/**
+ * Editor helpers shared by the node-red-contrib-dropship edit dialogs. Node-RED serves this folder to the editor
+ * as resources/node-red-contrib-dropship/; each node's .html loads it with a <script src> tag before its own
+ * script, so `DropshipEditor` is defined when the node types register.
+ */
+/* global RED, $ */
+(function (global) {
+  'use strict';
+
+  /** The value of a dialog input when that dialog is open (checkboxes as booleans), else undefined. */
+  function inputValue(id) {
+    const input = $('#' + id);
+    if (!input.length) return undefined;
+    return input.attr('type') === 'checkbox' ? input.prop('checked') : input.val();
+  }
+
+  global.DropshipEditor = {
+    /**
+     * A validator for a config-node property: the node is chosen, exists and has no problems; otherwise the
+     * message (from the node's catalogue through `t`) that says what to do about it.
+     */
+    configChoice: function (t, missingKey, invalidKey) {
+      // Two parameters on purpose: Node-RED shows the returned sentence only to (value, opt) validators.
+      // eslint-disable-next-line no-unused-vars
+      return function (value, opt) {
+        const chosen = value && value !== '_ADD_' ? RED.nodes.node(value) : null;
+        if (!chosen) return t(missingKey);
+        return chosen.valid !== false || t(invalidKey);
+      };
+    },
+
+    /** A field of a flow node's open dialog, else the saved property: validators run in both places. */
+    dialogValue: function (node, property) {
+      const shown = inputValue('node-input-' + property);
+      return shown === undefined ? node[property] : shown;
+    },
+
+    /** The same for a config node's dialog, whose inputs are named node-config-input-*. */
+    configDialogValue: function (node, property) {
+      const shown = inputValue('node-config-input-' + property);
+      return shown === undefined ? node[property] : shown;
+    },
+
+    /**
+     * Checks the HTTP path a listening node serves: it starts with / and has no spaces, ? or #, and no other
+     * enabled, listening node of the same type serves the same path. `ownDefault` is the path this node serves
+     * when the field is empty, `pathOf(n)` the path another node serves.
+     */
+    endpointPath: function (node, value, ownDefault, pathOf, t) {
+      if (value && !/^\/[^\s?#]*$/.test(value)) return t('errors.path');
+      const mine = value || ownDefault;
+      let clash = false;
+      RED.nodes.eachNode(function (n) {
+        if (n.type === node.type && n.id !== node.id && !n.d && n.listen !== false && pathOf(n) === mine)
+          clash = true;
+      });
+      return !clash || t('errors.pathTaken', { path: mine });
+    },
+  };
+})(this);
