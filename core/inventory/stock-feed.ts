@@ -277,6 +277,21 @@ export async function parseStockX12(
   return feed;
 }
 
+/** JSON text (a BOM is allowed) as a stock feed; text that is not JSON is one problem at line 1. */
+function parseStockJsonText(text: string | Buffer, options: StockFeedOptions): ParsedStockFeed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.toString().replace(/^\uFEFF/, ''));
+  } catch (err) {
+    return {
+      format: 'json',
+      rows: [],
+      problems: [{ line: 1, reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` }],
+    };
+  }
+  return parseStockJson(value, options);
+}
+
 /**
  * Any supported stock feed: X12 when the text starts with ISA, JSON when it starts with { or [ (or is already an
  * object), CSV otherwise.
@@ -290,20 +305,43 @@ export async function parseStockFeed(
     .replace(/^\uFEFF/, '')
     .trimStart();
   if (head.startsWith('ISA')) return parseStockX12(payload, options);
-  if (head.startsWith('{') || head.startsWith('[')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(payload.toString().replace(/^\uFEFF/, ''));
-    } catch (err) {
-      return {
-        format: 'json',
-        rows: [],
-        problems: [
-          { line: 1, reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` },
-        ],
-      };
-    }
-    return parseStockJson(value, options);
-  }
+  if (head.startsWith('{') || head.startsWith('[')) return parseStockJsonText(payload, options);
   return parseStockCsv(payload, options);
+}
+
+/** File name endings that say which format a stock file is in (compared without case). */
+const FORMAT_OF_EXTENSION: Record<string, StockFeedFormat> = {
+  csv: 'csv',
+  txt: 'csv',
+  json: 'json',
+  x12: 'x12-846',
+  edi: 'x12-846',
+  '846': 'x12-846',
+};
+
+/** The format a file name announces, or undefined when its ending says nothing (the content decides then). */
+export function stockFileFormat(fileName: string): StockFeedFormat | undefined {
+  const dot = fileName.lastIndexOf('.');
+  return dot < 0 ? undefined : FORMAT_OF_EXTENSION[fileName.slice(dot + 1).toLowerCase()];
+}
+
+/**
+ * A stock file read by the type its name announces (`.csv`/`.txt`, `.json`, `.x12`/`.edi`/`.846`): a file whose
+ * content does not fit its type is reported, not guessed at. Other names are recognised by their content.
+ */
+export async function parseStockFile(
+  fileName: string,
+  content: Buffer,
+  options: StockFeedOptions = {},
+): Promise<ParsedStockFeed> {
+  switch (stockFileFormat(fileName)) {
+    case 'csv':
+      return parseStockCsv(content, options);
+    case 'json':
+      return parseStockJsonText(content, options);
+    case 'x12-846':
+      return parseStockX12(content, options);
+    default:
+      return parseStockFeed(content, options);
+  }
 }
