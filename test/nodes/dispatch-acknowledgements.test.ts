@@ -54,48 +54,46 @@ describe('dropship-dispatch with acknowledgements that come back later (X12 855 
   });
 
   async function load(): Promise<OrderStore> {
-    await helper.load(
-      [storeNode, supplierNode, dispatchNode],
-      [
-        { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
-        {
-          id: 'supplier-acme',
-          type: 'dropship-supplier',
-          supplierId: 'acme',
-          connector: 'x12-sftp',
-          settings: {
-            transport: { type: 'local', root },
-            envelope: {
-              senderQualifier: 'ZZ',
-              senderId: 'DROPSHIPCO',
-              receiverQualifier: 'ZZ',
-              receiverId: 'ACMESUPPLY',
-              usage: 'T',
-            },
-            outboundFolder: 'to-acme',
-            inboundFolder: 'from-acme',
-            archiveFolder: 'from-acme/archive',
-            errorFolder: 'from-acme/error',
+    const flow = [
+      { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
+      {
+        id: 'supplier-acme',
+        type: 'dropship-supplier',
+        supplierId: 'acme',
+        connector: 'x12-sftp',
+        settings: {
+          transport: { type: 'local', root },
+          envelope: {
+            senderQualifier: 'ZZ',
+            senderId: 'DROPSHIPCO',
+            receiverQualifier: 'ZZ',
+            receiverId: 'ACMESUPPLY',
+            usage: 'T',
           },
+          outboundFolder: 'to-acme',
+          inboundFolder: 'from-acme',
+          archiveFolder: 'from-acme/archive',
+          errorFolder: 'from-acme/error',
         },
-        {
-          id: 'supplier-zeta',
-          type: 'dropship-supplier',
-          supplierId: 'zeta',
-          connector: 'rest-json',
-          settings: { url: fallback.url },
-        },
-        {
-          id: 'dispatch',
-          type: 'dropship-dispatch',
-          store: 'store',
-          sweepSeconds: 0.2,
-          wires: [['sent'], ['errors']],
-        },
-        { id: 'sent', type: 'helper' },
-        { id: 'errors', type: 'helper' },
-      ],
-    );
+      },
+      {
+        id: 'supplier-zeta',
+        type: 'dropship-supplier',
+        supplierId: 'zeta',
+        connector: 'rest-json',
+        settings: { url: fallback.url },
+      },
+      {
+        id: 'dispatch',
+        type: 'dropship-dispatch',
+        store: 'store',
+        sweepSeconds: 0.2,
+        wires: [['sent'], ['errors']],
+      },
+      { id: 'sent', type: 'helper' },
+      { id: 'errors', type: 'helper' },
+    ];
+    await helper.load([storeNode, supplierNode, dispatchNode], flow);
     return (helper.getNode('store') as unknown as { store(): Promise<OrderStore> }).store();
   }
 
