@@ -2,6 +2,24 @@ import type { Order, OrderDraft, OrderState } from '../model/order';
 import type { OrderEvent, OrderEventInput } from '../model/order-event';
 import type { PurchaseOrder, PurchaseOrderDraft, PurchaseOrderState } from '../model/purchase-order';
 import type { Shipment, ShipmentEvent } from '../model/shipment';
+import type { MetricSums, MetricsQuery } from '../metrics/metric-facts';
+import type {
+  NoticeInput,
+  ReturnAuthorisation,
+  ReturnDraft,
+  ReturnQuery,
+  ReturnState,
+  ReturnUpdate,
+  SupplierInvoiceInput,
+} from '../returns/return-authorisation';
+import type { SupplierPerformance } from '../routing/route-order';
+import type {
+  StockFeedRecord,
+  WatchdogTimer,
+  WatchdogTimerDraft,
+  WatchdogTimerOutcome,
+  WatchdogTimerQuery,
+} from '../watchdog/timers';
 
 /** Who holds a piece of work and until when; a lease that runs out lets another worker take the work. */
 export interface Lease {
@@ -194,4 +212,52 @@ export interface OrderStore {
   applyStockFeed(supplierId: string, feedAt: Date, levels: StockLevelInput[]): Promise<StockFeedOutcome>;
   /** Stock records of the given SKUs (and suppliers), with committed units; ordered by SKU, then supplier. */
   listStock(query: StockQuery): Promise<StockRecord[]>;
+
+  /** The last applied stock feed of every supplier that has one (the watchdog's stale-feed condition). */
+  listStockFeeds(): Promise<StockFeedRecord[]>;
+
+  /**
+   * Watchdog timers (core/watchdog). Each (subject, condition, step) exists once: scheduling it again inserts
+   * nothing, so a step fires once per condition across sweeps, restarts and instances. Returns the new timers.
+   */
+  scheduleWatchdogTimers(timers: WatchdogTimerDraft[], now: Date): Promise<WatchdogTimer[]>;
+  /** Claims up to `limit` pending timers that are due, or firing ones whose lease ran out. */
+  claimDueWatchdogTimers(lease: Lease, limit: number): Promise<WatchdogTimer[]>;
+  completeWatchdogTimer(id: number, outcome: WatchdogTimerOutcome, now: Date): Promise<void>;
+  /** Clears an order's pending timers (the operator resolved or cancelled it); returns how many. */
+  clearWatchdogTimers(orderId: string, now: Date): Promise<number>;
+  listWatchdogTimers(query: WatchdogTimerQuery): Promise<WatchdogTimer[]>;
+
+  /**
+   * Returns (core/returns). The RMA number comes from the `rma` sequence; the order event and the customer
+   * notice (built from the stored return) are written in the same transaction.
+   */
+  createReturn(
+    draft: ReturnDraft,
+    event: OrderEventInput,
+    notice?: (rma: ReturnAuthorisation) => NoticeInput,
+  ): Promise<ReturnAuthorisation>;
+  /** Compare-and-set on a return's state; undefined when it was not in an expected state. */
+  transitionReturn(
+    rmaNumber: string,
+    expected: ReturnState[],
+    to: ReturnState,
+    update: ReturnUpdate,
+    event: OrderEventInput,
+    notice?: (rma: ReturnAuthorisation) => NoticeInput,
+  ): Promise<ReturnAuthorisation | undefined>;
+  getReturn(rmaNumber: string): Promise<ReturnAuthorisation | undefined>;
+  listReturns(query: ReturnQuery): Promise<ReturnAuthorisation[]>;
+  /** Records a supplier invoice once per (supplier, invoice number); false when it was recorded before. */
+  recordSupplierInvoice(invoice: SupplierInvoiceInput, actor: string): Promise<boolean>;
+
+  /**
+   * Metrics (core/metrics): brings the per-PO fact rows up to date with the events since the last refresh;
+   * returns how many orders were refreshed.
+   */
+  refreshMetricFacts(): Promise<number>;
+  /** Sums and duration quantiles of the fact rows per group, computed in SQL. */
+  queryMetrics(query: MetricsQuery): Promise<MetricSums[]>;
+  /** The routing engine's performance figures per supplier, from the recent scorecards (core/metrics). */
+  supplierPerformance(): Promise<Record<string, SupplierPerformance>>;
 }
