@@ -1,6 +1,15 @@
-import { DropshipError } from '../../core/errors';
+import {
+  safeRelativePath,
+  transportSettingsSchema,
+  withTransport,
+  type TransportSettings,
+} from '../../connectors/transports';
+import { systemClock } from '../../core/clock';
+import { DropshipError, asDropshipError } from '../../core/errors';
 import { ingestStockFeed, type IngestResult } from '../../core/inventory/ingest-stock-feed';
-import { parseStockFeed } from '../../core/inventory/stock-feed';
+import { parseStockFeed, type ParsedStockFeed } from '../../core/inventory/stock-feed';
+import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/stock-files';
+import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { sellableUnderRules } from '../../core/routing/compiled-rules';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
@@ -13,12 +22,54 @@ interface InventoryInNodeDef extends NodeDef {
   supplier: string;
   router: string;
   thresholds: string;
+  /** Where scheduled feeds come from; empty in flows saved before folders existed: `url` decides then. */
+  source: '' | 'messages' | 'url' | 'sftp' | 'local';
   url: string;
   intervalMinutes: number | string;
+  host: string;
+  port: number | string;
+  username: string;
+  hostKeySha256: string;
+  /** The local folder (absolute), or the SFTP base folder (optional; the login folder when empty). */
+  root: string;
+  inboundFolder: string;
+  archiveFolder: string;
+  errorFolder: string;
 }
 
 interface InventoryInCredentials {
   token?: string;
+  password?: string;
+  privateKey?: string;
+  passphrase?: string;
+}
+
+type FeedSource = 'messages' | 'url' | 'sftp' | 'local';
+
+function sourceOf(config: InventoryInNodeDef): FeedSource {
+  return config.source || (config.url ? 'url' : 'messages');
+}
+
+/** The transport and folders of a folder source, checked before the first poll: traversal is refused here. */
+function folderSettingsOf(config: InventoryInNodeDef, source: 'sftp' | 'local') {
+  const transport: TransportSettings =
+    source === 'local'
+      ? { type: 'local', root: config.root }
+      : {
+          type: 'sftp',
+          host: config.host,
+          port: Number(config.port) || 22,
+          username: config.username,
+          ...(config.root ? { baseDir: config.root } : {}),
+          ...(config.hostKeySha256 ? { hostKeySha256: config.hostKeySha256 } : {}),
+        };
+  validateWithInlineSchema(transportSettingsSchema, transport, 'stock folder settings');
+  return {
+    transport,
+    inboundFolder: safeRelativePath(config.inboundFolder, 'inbound folder'),
+    archiveFolder: safeRelativePath(config.archiveFolder, 'archive folder'),
+    errorFolder: safeRelativePath(config.errorFolder, 'error folder'),
+  };
 }
 
 const FETCH_TIMEOUT_MS = 30_000;
@@ -37,24 +88,39 @@ function summary(result: IngestResult): string {
   return `${result.applied} rows${changes ? `, ${changes} changed` : ''}${bad ? `, ${bad} bad` : ''}`;
 }
 
-/** The runtime of one stock-feed node: feeds from messages, and from a REST address on a schedule. */
+/** A bad row as the second output carries it: the file it came from, when it came from a file. */
+interface ReportedProblem {
+  file?: string;
+  line: number;
+  reason: string;
+}
+
+function problemsMessage(msg: NodeMessage, problems: ReportedProblem[], error: DropshipError): NodeMessage {
+  return exceptionMessage({ ...msg, payload: problems }, error);
+}
+
+function badRowsError(problems: ReportedProblem[]): DropshipError {
+  const where = (p: ReportedProblem) => (p.file ? `${p.file} line ${p.line}` : `line ${p.line}`);
+  return new DropshipError(
+    'invalid_input',
+    `${problems.length} row${problems.length === 1 ? '' : 's'} of the stock feed could not be read`,
+    problems.map((problem) => ({ path: where(problem), message: problem.reason })),
+  );
+}
+
+/** The runtime of one stock-feed node: feeds from messages, and from a REST address or a folder on a schedule. */
 function startInventoryIn(
   RED: NodeAPI,
   node: Node & { credentials?: InventoryInCredentials },
   config: InventoryInNodeDef,
 ): void {
   const thresholds = thresholdsOf(config.thresholds);
+  const source = sourceOf(config);
 
-  async function ingest(payload: unknown, supplierId: string | undefined, msg: NodeMessage): Promise<void> {
-    const store = await storeOf(RED, node, config.store);
-    const feedAt = new Date();
-    const feed = await parseStockFeed(payload, {
-      supplierId: supplierId || undefined,
-      receivedAt: feedAt.toISOString(),
-    });
+  async function store(feed: ParsedStockFeed, feedAt: Date): Promise<IngestResult> {
     // Buffers come from the router's rules when a router is chosen: sellable units mean the same in both nodes.
     const rules = routingRulesOf(RED, config.router);
-    const result = await ingestStockFeed(store, feed, {
+    const result = await ingestStockFeed(await storeOf(RED, node, config.store), feed, {
       feedAt,
       thresholds,
       sellable: rules ? sellableUnderRules(rules) : undefined,
@@ -64,25 +130,20 @@ function startInventoryIn(
         `stock feed of ${ignored.supplierId} at ${ignored.feedAt} ignored: a newer feed (${ignored.lastFeedAt}) was applied`,
       );
     }
+    return result;
+  }
+
+  function report(result: IngestResult, msg: NodeMessage, file?: string): void {
     const changed =
       result.crossings.length > 0
         ? {
             ...msg,
             payload: result.crossings,
-            stock: { format: result.format, applied: result.applied, ignored: result.ignored },
+            stock: { format: result.format, applied: result.applied, ignored: result.ignored, file },
           }
         : null;
-    const bad =
-      result.problems.length > 0
-        ? exceptionMessage(
-            { ...msg, payload: result.problems },
-            new DropshipError(
-              'invalid_input',
-              `${result.problems.length} row${result.problems.length === 1 ? '' : 's'} of the stock feed could not be read`,
-              result.problems.map((problem) => ({ path: `line ${problem.line}`, message: problem.reason })),
-            ),
-          )
-        : null;
+    const problems = result.problems.map((problem) => (file ? { file, ...problem } : problem));
+    const bad = problems.length > 0 ? problemsMessage(msg, problems, badRowsError(problems)) : null;
     showActivity(
       node,
       result.applied === 0 && result.problems.length > 0 ? 'failed' : 'accepted',
@@ -91,33 +152,117 @@ function startInventoryIn(
     if (changed || bad) node.send([changed, bad]);
   }
 
+  async function ingestPayload(payload: unknown, supplierId: string | undefined, msg: NodeMessage) {
+    const feedAt = new Date();
+    const feed = await parseStockFeed(payload, {
+      supplierId: supplierId || undefined,
+      receivedAt: feedAt.toISOString(),
+    });
+    report(await store(feed, feedAt), msg);
+  }
+
+  function reportFile(outcome: StockFileOutcome, topic: string): void {
+    if (outcome.status === 'ingested') {
+      report(outcome.result, { topic }, outcome.file);
+      return;
+    }
+    // Nothing of the file was stored; it waits in the error folder for a person.
+    const problems = outcome.error.details.map((detail) => ({
+      file: outcome.file,
+      line: Number(/^line (\d+)$/.exec(detail.path)?.[1] ?? 0),
+      reason: detail.message,
+    }));
+    const error = new DropshipError(
+      'invalid_input',
+      `stock file ${outcome.file} could not be read and was moved to ${outcome.errorFolder}: ${outcome.error.message}`,
+      outcome.error.details,
+    );
+    node.warn(error.message);
+    showActivity(node, 'failed', `${outcome.file} unreadable`);
+    node.send([null, problemsMessage({ topic }, problems, error)]);
+  }
+
   onInput(node, async (msg) => {
     const supplierId = typeof msg.supplierId === 'string' ? msg.supplierId : config.supplier;
-    await ingest(msg.payload, supplierId, msg);
+    await ingestPayload(msg.payload, supplierId, msg);
   });
 
-  if (!config.url) {
+  // Closing (redeploy) stops a folder poll between two files; the file being read is finished first.
+  const closing = new AbortController();
+  let readSource: () => Promise<void>;
+  let where: string;
+  if (source === 'url') {
+    where = config.url;
+    readSource = async () => {
+      const headers: Record<string, string> = {
+        accept: 'text/csv, application/json, application/edi-x12, */*',
+      };
+      if (node.credentials?.token) headers.authorization = `Bearer ${node.credentials.token}`;
+      const response = await fetch(config.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      if (!response.ok) throw new Error(`HTTP ${response.status} from the stock feed address`);
+      await ingestPayload(Buffer.from(await response.arrayBuffer()), config.supplier, { topic: config.url });
+    };
+  } else if (source === 'sftp' || source === 'local') {
+    let settings: ReturnType<typeof folderSettingsOf>;
+    try {
+      settings = folderSettingsOf(config, source);
+    } catch (err) {
+      showActivity(node, 'failed', 'settings');
+      node.error(asDropshipError(err).message);
+      return;
+    }
+    const { transport, ...folders } = settings;
+    where =
+      transport.type === 'local'
+        ? `${transport.root}/${folders.inboundFolder}`
+        : `sftp://${transport.host}:${transport.port ?? 22}/${folders.inboundFolder}`;
+    const credentials = {
+      password: node.credentials?.password,
+      privateKey: node.credentials?.privateKey,
+      passphrase: node.credentials?.passphrase,
+    };
+    const log = {
+      debug: (message: string) => node.debug(message),
+      info: (message: string) => node.log(message),
+      warn: (message: string) => node.debug(message), // unreadable files are reported by reportFile
+    };
+    readSource = () =>
+      withTransport(transport, credentials, async (opened) => {
+        const outcomes = ingestStockFiles(opened, {
+          ...folders,
+          parse: { supplierId: config.supplier || undefined },
+          ingest: store,
+          clock: systemClock,
+          log,
+          signal: closing.signal,
+        });
+        // Each file is archived (or moved aside) when the next one is asked for: report it after that, so a
+        // message never announces a move that is still to come. Always report the last one, even on failure.
+        let previous: StockFileOutcome | undefined;
+        try {
+          for await (const outcome of outcomes) {
+            if (previous) reportFile(previous, where);
+            previous = outcome;
+          }
+        } finally {
+          if (previous) reportFile(previous, where);
+        }
+      });
+  } else {
     showActivity(node, 'waiting');
     return;
   }
-  // A REST endpoint is read at start and then every interval; a failed read waits for the next one.
+
+  // A scheduled source is read at start and then every interval; a failed read waits for the next one.
   let reading = false;
   const read = (): void => {
     if (reading) return;
     reading = true;
     showActivity(node, 'sending', 'reading feed');
-    const headers: Record<string, string> = {
-      accept: 'text/csv, application/json, application/edi-x12, */*',
-    };
-    if (node.credentials?.token) headers.authorization = `Bearer ${node.credentials.token}`;
-    fetch(config.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
-      .then(async (response) => {
-        if (!response.ok) throw new Error(`HTTP ${response.status} from the stock feed address`);
-        await ingest(Buffer.from(await response.arrayBuffer()), config.supplier, { topic: config.url });
-      })
+    readSource()
       .catch((err: unknown) => {
         showActivity(node, 'retrying', 'feed not read');
-        node.warn(`stock feed ${config.url}: ${err instanceof Error ? err.message : String(err)}`);
+        node.warn(`stock feed ${where}: ${err instanceof Error ? err.message : String(err)}`);
       })
       .finally(() => {
         reading = false;
@@ -127,6 +272,7 @@ function startInventoryIn(
   const timer = setInterval(read, minutes * 60_000);
   const startup = setTimeout(read, 500);
   node.on('close', () => {
+    closing.abort();
     clearInterval(timer);
     clearTimeout(startup);
   });
@@ -138,6 +284,11 @@ export = function registerInventoryInNode(RED: NodeAPI): void {
     startInventoryIn(RED, this, config);
   }
   RED.nodes.registerType('dropship-inventory-in', DropshipInventoryInNode as never, {
-    credentials: { token: { type: 'password' } },
+    credentials: {
+      token: { type: 'password' },
+      password: { type: 'password' },
+      privateKey: { type: 'password' },
+      passphrase: { type: 'password' },
+    },
   });
 };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import type { OrderStore } from '../../core/store/order-store';
 import inventoryInNode from '../../nodes/inventory-in/inventory-in';
 import routerNode from '../../nodes/router/router';
 import storeNode from '../../nodes/store/store';
+import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
 import { INVENTORY_846 } from './feed-fixtures';
 
 helper.init(require.resolve('node-red'));
@@ -155,5 +156,130 @@ describe('dropship-inventory-in node', function () {
     assert.equal(msg.topic, `http://127.0.0.1:${port}/stock.csv`);
     assert.deepEqual(requests, ['Bearer feed-secret']);
     assert.equal((await store.listStock({ skus: ['MUG-01'] }))[0]?.quantity, 4);
+  });
+
+  describe('reading a folder on a schedule', () => {
+    /** Drops the supplier's files into `folder`, each a second newer than the last, readable and movable by anyone. */
+    function dropFiles(folder: string, files: Record<string, string>): void {
+      mkdirSync(folder, { recursive: true });
+      chmodSync(folder, 0o777);
+      let second = Date.parse('2026-11-21T06:00:00Z') / 1000;
+      for (const [name, content] of Object.entries(files)) {
+        writeFileSync(path.join(folder, name), content, { mode: 0o666 });
+        const at = new Date(++second * 1000);
+        utimesSync(path.join(folder, name), at, at);
+      }
+    }
+    const namesIn = (folder: string): string[] => readdirSync(folder).sort();
+
+    it('stores the files of a local folder, archives them, and reports bad rows and unreadable files by name', async () => {
+      dropFiles(path.join(dir, 'feeds', 'stock'), {
+        'acme.csv': 'sku,qty\nMUG-01,9\nTEE-01,-\n',
+        'notes.csv': 'hello\n',
+      });
+      const { store } = await loaded({
+        source: 'local',
+        root: path.join(dir, 'feeds'),
+        inboundFolder: 'stock',
+        archiveFolder: 'stock/archive',
+        errorFolder: 'stock/error',
+      });
+      // The node polls half a second after start.
+      const changed = nextMessage('changed');
+      const bad: Record<string, unknown>[] = [];
+      const twoBad = new Promise<void>((resolve) =>
+        (helper.getNode('bad') as unknown as TestNode).on('input', (msg: Record<string, unknown>) => {
+          bad.push(msg);
+          if (bad.length === 2) resolve();
+        }),
+      );
+      const [changes] = await Promise.all([changed, twoBad]);
+      assert.deepEqual((changes.stock as { file: string }).file, 'acme.csv');
+      assert.deepEqual(bad[0]!.payload, [
+        { file: 'acme.csv', line: 3, reason: 'quantity for TEE-01 is "-", not a whole number' },
+      ]);
+      assert.deepEqual((bad[0]!.error as { details: unknown[] }).details, [
+        { path: 'acme.csv line 3', message: 'quantity for TEE-01 is "-", not a whole number' },
+      ]);
+      assert.deepEqual(bad[1]!.payload, [
+        { file: 'notes.csv', line: 1, reason: 'the header needs a SKU and a quantity column; found "hello"' },
+      ]);
+      assert.match(
+        (bad[1]!.error as { message: string }).message,
+        /notes\.csv could not be read and was moved to stock\/error/,
+      );
+      assert.deepEqual(
+        (await store.listStock({ skus: ['MUG-01'] })).map((r) => [r.supplierId, r.quantity, r.feedAt]),
+        [['acme', 9, '2026-11-21T06:00:01.000Z']],
+      );
+      assert.deepEqual(namesIn(path.join(dir, 'feeds', 'stock')), ['archive', 'error']);
+      assert.deepEqual(namesIn(path.join(dir, 'feeds', 'stock', 'archive')), ['acme.csv']);
+      assert.deepEqual(namesIn(path.join(dir, 'feeds', 'stock', 'error')), ['notes.csv']);
+    });
+
+    it('refuses a folder that climbs out of the base folder and reads nothing', async () => {
+      dropFiles(path.join(dir, 'outside'), { 'secret.csv': 'sku,qty\nMUG-01,1\n' });
+      const { store } = await loaded({
+        source: 'local',
+        root: path.join(dir, 'feeds'),
+        inboundFolder: '../outside',
+        archiveFolder: 'archive',
+        errorFolder: 'error',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const errors = helper
+        .log()
+        .args.map(([entry]: [{ level: number; msg: unknown }]) => entry)
+        .filter((entry: { level: number }) => entry.level === 20);
+      assert.ok(
+        errors.some((entry: { msg: unknown }) => /path traversal/.test(String(entry.msg))),
+        'the node says why it does not poll',
+      );
+      assert.deepEqual(namesIn(path.join(dir, 'outside')), ['secret.csv']);
+      assert.deepEqual(await store.listStock({ skus: ['MUG-01'] }), []);
+    });
+
+    describe('over OpenSSH', function () {
+      let server: SftpTestServer;
+      before(async () => {
+        server = await startSftpServer();
+      });
+      after(async () => server?.stop());
+
+      it('reads an SFTP folder with the password from the credentials and the host key pinned', async () => {
+        const base = mkdtempSync(path.join(server.root, 'node-'));
+        chmodSync(base, 0o777);
+        dropFiles(path.join(base, 'outbound'), { 'stock.846': INVENTORY_846 });
+        const { store } = await loaded(
+          {
+            supplier: 'zeta',
+            source: 'sftp',
+            host: server.host,
+            port: server.port,
+            username: server.username,
+            hostKeySha256: server.hostKeySha256,
+            root: path.basename(base),
+            inboundFolder: 'outbound',
+            archiveFolder: 'outbound/done',
+            errorFolder: 'outbound/failed',
+          },
+          { inventory: { password: server.password } },
+        );
+        const msg = await nextMessage('changed');
+        assert.equal(msg.topic, `sftp://${server.host}:${server.port}/outbound`);
+        assert.deepEqual(
+          (await store.listStock({ skus: ['MUG-01', 'CAP-01'] })).map((r) => [
+            r.sku,
+            r.supplierId,
+            r.quantity,
+          ]),
+          [
+            ['CAP-01', 'zeta', 12],
+            ['MUG-01', 'zeta', 140],
+          ],
+        );
+        assert.deepEqual(namesIn(path.join(base, 'outbound', 'done')), ['stock.846']);
+      });
+    });
   });
 });
