@@ -3,8 +3,9 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
+  readdirSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -140,7 +141,10 @@ describe('dropship-dispatch with acknowledgements that come back later (X12 855 
       { interchange: 501 + readdirSync(inbound).length },
       new Date(),
     );
-    writeFileSync(path.join(inbound, file), text);
+    // Written elsewhere and renamed into place, as a partner's upload lands: the poller never sees half a file.
+    const staging = path.join(dir, file);
+    writeFileSync(staging, text);
+    renameSync(staging, path.join(inbound, file));
   }
 
   it('sends the 850 to the folder, then records the supplier 855 as accepted and archives it', async () => {
