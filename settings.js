@@ -6,6 +6,7 @@
  *   DROPSHIP_CREDENTIAL_SECRET (generated and kept in the user directory when unset),
  *   DROPSHIP_SHOPIFY_SECRET (the demo storefront's webhook secret; "dropship-demo-secret" when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
+ *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
  *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback).
  */
 const crypto = require('node:crypto');
@@ -65,6 +66,11 @@ process.env.DROPSHIP_SANDBOX_SUPPLIER_URL = `http://127.0.0.1:${port}/sandbox/su
 process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
 
 const mailDir = path.join(userDir, 'sandbox-mail');
+// The demo's EDI supplier exchanges X12 files with the sandbox trading partner in this folder.
+process.env.DROPSHIP_SANDBOX_EDI_DIR = path.join(userDir, 'sandbox-edi');
+if (process.env.DROPSHIP_DEMO_EDI !== 'off') {
+  require('./demo/sandbox-edi-partner').startSandboxEdiPartner({ dir: process.env.DROPSHIP_SANDBOX_EDI_DIR });
+}
 if (process.env.DROPSHIP_DEMO_SMTP_PORT !== 'off') {
   require('./demo/sandbox-mailbox')
     .startSandboxMailbox({ port: Number(process.env.DROPSHIP_DEMO_SMTP_PORT), dir: mailDir })
