@@ -1,7 +1,7 @@
 import type { Order, OrderDraft, OrderState } from '../model/order';
 import type { OrderEvent, OrderEventInput } from '../model/order-event';
 import type { PurchaseOrder, PurchaseOrderDraft, PurchaseOrderState } from '../model/purchase-order';
-import type { Shipment, ShipmentEvent } from '../model/shipment';
+import type { Shipment, ShipmentEvent, TrackingStatus } from '../model/shipment';
 import type { MetricSums, MetricsQuery } from '../metrics/metric-facts';
 import type {
   NoticeInput,
@@ -68,6 +68,31 @@ export interface Notification {
   lastError?: string;
   createdAt: string;
   sentAt?: string;
+}
+
+/** A parcel claimed for a carrier status poll: what the poller needs to ask the carrier and schedule the next. */
+export interface ParcelPoll {
+  shipmentId: number;
+  orderId: string;
+  poNumber?: string;
+  carrier: string;
+  trackingNumber: string;
+  status: TrackingStatus;
+  /** When the parcel last moved: the time of its latest event. */
+  lastEventAt: string;
+  /** When the carrier was last asked; undefined before the first poll. */
+  lastPolledAt?: string;
+  polls: number;
+}
+
+export interface ParcelPollOutcome {
+  polledAt: Date;
+  /** When to ask the carrier again; undefined stops polling the parcel (delivered, or still for too long). */
+  nextPollAt?: Date;
+  /** The carrier's latest delivery estimate, kept on the parcel. */
+  estimatedDelivery?: string;
+  /** Why the carrier could not answer, for the operator. */
+  error?: string;
 }
 
 export interface OrderQuery {
@@ -185,6 +210,23 @@ export interface OrderStore {
   /** Records a parcel event (deduplicated), advances the PO and the order. */
   recordShipmentEvent(event: ShipmentEvent & { orderId: string }, actor: string): Promise<ShipmentResult>;
   listShipments(orderId: string): Promise<Shipment[]>;
+  /**
+   * Claims up to `limit` parcels due for a carrier poll: not final, carried by one of `carriers`, never polled or
+   * due (`nextPollAt` reached), and not stopped. A claim moves the parcel's next poll to the end of the lease, so
+   * pollers in other instances skip it; a poller that dies lets it fall due again.
+   */
+  claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]>;
+  /** Records a poll: when it ran, when the next is due (or that polling stops), the carrier's latest estimate. */
+  recordParcelPoll(shipmentId: number, outcome: ParcelPollOutcome): Promise<void>;
+  /**
+   * Parcels that are still only a label (every event "info received"), first reported at or before
+   * `reportedBefore`, and not flagged yet; oldest first.
+   */
+  listLabelsWithoutScan(reportedBefore: Date, limit: number): Promise<Shipment[]>;
+  /** Flags a parcel as a label without carrier scan and records `event` on its order; false when flagged before. */
+  flagLabelWithoutScan(shipmentId: number, event: OrderEventInput): Promise<boolean>;
+  /** Orders whose storefront order number is exactly `orderNumber` (e.g. "#1001"), newest first. */
+  findOrdersByNumber(orderNumber: string): Promise<Order[]>;
 
   /** Queues a notification once per (order, milestone, channel); false when it was queued before. */
   enqueueNotification(

@@ -2,7 +2,7 @@ import type { Order, OrderDraft, OrderState } from '../model/order';
 import type { OrderEvent } from '../model/order-event';
 import type { PurchaseOrder, PurchaseOrderDraft, PurchaseOrderState } from '../model/purchase-order';
 import type { Shipment, TrackingEventRecord } from '../model/shipment';
-import type { Notification } from './order-store';
+import type { Notification, ParcelPoll } from './order-store';
 
 /**
  * Rows as both engines return them, mapped to the model. The engines share one column layout: times are epoch
@@ -93,6 +93,7 @@ export function shipmentFromRows(row: StoreRow, eventRows: StoreRow[]): Shipment
     rawStatus: str(row.raw_status),
     lastEventAt: iso(row.last_event_at),
     estimatedDelivery: isoOrUndefined(row.estimated_delivery),
+    firstEstimatedDelivery: isoOrUndefined(row.first_estimated_delivery),
     lines: row.lines == null ? undefined : json<Shipment['lines']>(row.lines),
     events: eventRows.map((e): TrackingEventRecord => ({
       status: e.status as TrackingEventRecord['status'],
@@ -101,6 +102,21 @@ export function shipmentFromRows(row: StoreRow, eventRows: StoreRow[]): Shipment
       location: str(e.location),
       source: String(e.source),
     })),
+  };
+}
+
+/** A parcel claimed for a carrier poll: its `shipments` row joined with its `shipment_watch` schedule. */
+export function parcelPollFromRow(row: StoreRow): ParcelPoll {
+  return {
+    shipmentId: Number(row.id),
+    orderId: String(row.order_id),
+    poNumber: str(row.po_number),
+    carrier: String(row.carrier),
+    trackingNumber: String(row.tracking_number),
+    status: row.status as ParcelPoll['status'],
+    lastEventAt: iso(row.last_event_at),
+    lastPolledAt: isoOrUndefined(row.last_polled_at),
+    polls: Number(row.polls ?? 0),
   };
 }
 

@@ -256,4 +256,27 @@ CREATE TABLE metric_watermarks (
 CREATE INDEX notifications_sent ON notifications (sent_at);
 `,
   },
+  {
+    version: 4,
+    name: 'tracking: carrier poll schedule and label-without-scan flags per parcel, first delivery estimate, order numbers',
+    sql: `
+-- One row per parcel the package watches: its carrier poll schedule (a NULL next_poll_at is due now;
+-- poll_stopped_at ends polling) and when it was flagged as a label the carrier never scanned.
+CREATE TABLE shipment_watch (
+  shipment_id INTEGER PRIMARY KEY REFERENCES shipments (id),
+  next_poll_at INTEGER,
+  last_polled_at INTEGER,
+  polls INTEGER NOT NULL DEFAULT 0,
+  poll_stopped_at INTEGER,
+  lease_owner TEXT,
+  last_error TEXT,
+  label_flagged_at INTEGER
+);
+CREATE INDEX shipment_watch_due ON shipment_watch (next_poll_at);
+CREATE INDEX shipments_status ON shipments (status, carrier);
+ALTER TABLE shipments ADD COLUMN first_estimated_delivery INTEGER;
+UPDATE shipments SET first_estimated_delivery = estimated_delivery;
+CREATE INDEX orders_order_number ON orders (order_number);
+`,
+  },
 ];
