@@ -4,6 +4,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import ts from 'typescript';
 import { supplierConnectors } from '../../connectors/registry';
+import { carrierConnectors } from '../../connectors/carriers/registry';
 
 /**
  * The editor side of each node, checked against its runtime: the .html registers the type in the right palette
@@ -144,8 +145,22 @@ function connectorCatalogue(): { kind: string }[] {
   }));
 }
 
+/** What GET /dropship/carriers answers (nodes/carrier/carrier.ts). */
+function carrierCatalogue(): { kind: string }[] {
+  return carrierConnectors().map((c) => ({
+    kind: c.kind,
+    title: c.title,
+    description: c.description,
+    settingsSchema: c.settingsSchema,
+    credentialFields: c.credentialFields,
+  }));
+}
+
 /** The admin API answers the editors fetch, by URL. */
-const ADMIN_ANSWERS: Record<string, () => unknown> = { 'dropship/connectors': connectorCatalogue };
+const ADMIN_ANSWERS: Record<string, () => unknown> = {
+  'dropship/connectors': connectorCatalogue,
+  'dropship/carriers': carrierCatalogue,
+};
 
 /** Runs the editor script with a stand-in RED (no nodes in the workspace, no dialog open) and returns its definition. */
 function loadDefinition(type: string, script: string, catalogue: Catalogue): EditorDefinition {
