@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { openStore } from '../../core/store/open-store';
-import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
 import type { OrderStore } from '../../core/store/order-store';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StoreConfigNode } from '../adapter/store-access';
@@ -13,6 +12,8 @@ interface StoreNodeDef extends NodeDef {
   synchronous: 'FULL' | 'NORMAL';
   connectionString: string;
   schema: string;
+  /** Most connections this instance opens to PostgreSQL (default 10). */
+  poolSize: number | string;
 }
 
 interface StoreCredentials {
@@ -21,27 +22,28 @@ interface StoreCredentials {
 }
 
 /** Opens the configured engine; a relative SQLite path lives in the Node-RED user directory. */
-async function openConfiguredStore(
+function openConfiguredStore(
   RED: NodeAPI,
   config: StoreNodeDef,
   credentials: StoreCredentials,
 ): Promise<OrderStore> {
   if (config.engine === 'postgres') {
+    const poolSize = Number(config.poolSize);
     return openStore({
       engine: 'postgres',
       connectionString: config.connectionString,
       password: credentials.password,
       schema: config.schema || undefined,
+      poolSize: Number.isInteger(poolSize) && poolSize > 0 ? poolSize : undefined,
     });
   }
   const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
   const filename = config.filename || 'dropship.sqlite';
-  const store = new SqliteOrderStore({
+  return openStore({
+    engine: 'sqlite',
     filename: filename === ':memory:' ? filename : path.resolve(userDir, filename),
     synchronous: config.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
   });
-  await store.migrate();
-  return store;
 }
 
 export = function register(RED: NodeAPI): void {
