@@ -34,10 +34,7 @@ export async function supplierScorecards(
 }
 
 /** A scorecard as the routing engine scores it: four figures 0..1 (see route-order.ts SupplierPerformance). */
-export function performanceFromScorecard(
-  card: Kpis,
-  trackingLatencyLimitHours: number,
-): SupplierPerformance {
+export function performanceFromScorecard(card: Kpis, trackingLatencyLimitHours: number): SupplierPerformance {
   const latency = card.trackingUploadLatencyHours.median;
   return {
     acceptance: card.acceptanceRate,

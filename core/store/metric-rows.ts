@@ -58,7 +58,11 @@ export function metricSumsFromRow(row: Row, groupBy: MetricDimension[]): MetricS
       median: optionalNumber(row.to_ack_median),
       p90: optionalNumber(row.to_ack_p90),
     },
-    orderToShip: { count: n('to_ship_count'), median: optionalNumber(row.to_ship_median), p90: optionalNumber(row.to_ship_p90) },
+    orderToShip: {
+      count: n('to_ship_count'),
+      median: optionalNumber(row.to_ship_median),
+      p90: optionalNumber(row.to_ship_p90),
+    },
     trackingUploadLatency: {
       count: n('tracking_count'),
       median: optionalNumber(row.tracking_median),
@@ -66,4 +70,3 @@ export function metricSumsFromRow(row: Row, groupBy: MetricDimension[]): MetricS
     },
   };
 }
-

@@ -9,7 +9,7 @@ import type { StoreRow } from './row-mapping';
 
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const optional = (v: unknown): string | undefined => (v == null ? undefined : String(v));
+const optional = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export function watchdogTimerFromRow(row: StoreRow): WatchdogTimer {
   return {
@@ -32,8 +32,18 @@ export function watchdogTimerFromRow(row: StoreRow): WatchdogTimer {
 
 /** The document column of a return: everything but the keys, state and times. */
 export function returnData(rma: ReturnDraft | ReturnAuthorisation): string {
-  const { reason, lines, currency, returnAddress, restockingFee, refundAmount, label, creditMemo, refunded, note } =
-    rma;
+  const {
+    reason,
+    lines,
+    currency,
+    returnAddress,
+    restockingFee,
+    refundAmount,
+    label,
+    creditMemo,
+    refunded,
+    note,
+  } = rma;
   return JSON.stringify({
     reason,
     lines,
@@ -50,9 +60,9 @@ export function returnData(rma: ReturnDraft | ReturnAuthorisation): string {
 
 export function returnFromRow(row: StoreRow): ReturnAuthorisation {
   return {
-    ...json<Omit<ReturnAuthorisation, 'rmaNumber' | 'orderId' | 'supplierId' | 'poNumber' | 'state' | 'version'>>(
-      row.data,
-    ),
+    ...json<
+      Omit<ReturnAuthorisation, 'rmaNumber' | 'orderId' | 'supplierId' | 'poNumber' | 'state' | 'version'>
+    >(row.data),
     rmaNumber: String(row.rma_number),
     orderId: String(row.order_id),
     supplierId: String(row.supplier_id),
@@ -70,5 +80,9 @@ export function rmaNumber(sequenceValue: number): string {
 }
 
 export function stockFeedFromRow(row: StoreRow): StockFeedRecord {
-  return { supplierId: String(row.supplier_id), lastFeedAt: iso(row.last_feed_at), appliedAt: iso(row.applied_at) };
+  return {
+    supplierId: String(row.supplier_id),
+    lastFeedAt: iso(row.last_feed_at),
+    appliedAt: iso(row.applied_at),
+  };
 }

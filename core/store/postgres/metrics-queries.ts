@@ -184,6 +184,8 @@ export class PostgresMetricsQueries {
        ${query.groupBy.length > 0 ? `GROUP BY ${query.groupBy.map((d) => `key_${d}`).join(', ')}` : ''}`,
       params,
     );
-    return rows.filter((row) => Number(row.purchase_orders) > 0).map((row) => metricSumsFromRow(row, query.groupBy));
+    return rows
+      .filter((row) => Number(row.purchase_orders) > 0)
+      .map((row) => metricSumsFromRow(row, query.groupBy));
   }
 }

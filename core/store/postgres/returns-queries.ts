@@ -81,7 +81,9 @@ export class PostgresReturnsQueries {
     notice?: (rma: ReturnAuthorisation) => NoticeInput,
   ): Promise<ReturnAuthorisation | undefined> {
     return this.writers.transaction(async (db) => {
-      const owner = await firstRow(db, 'SELECT order_id FROM return_authorisations WHERE rma_number = $1', [rma]);
+      const owner = await firstRow(db, 'SELECT order_id FROM return_authorisations WHERE rma_number = $1', [
+        rma,
+      ]);
       if (!owner) throw new DropshipError('not_found', `return ${rma} does not exist`);
       await this.writers.lockOrder(db, String(owner.order_id));
       const current = returnFromRow(
@@ -125,7 +127,9 @@ export class PostgresReturnsQueries {
 
   async recordInvoice(invoice: SupplierInvoiceInput, actor: string): Promise<boolean> {
     return this.writers.transaction(async (db) => {
-      const po = await firstRow(db, 'SELECT order_id FROM purchase_orders WHERE number = $1', [invoice.poNumber]);
+      const po = await firstRow(db, 'SELECT order_id FROM purchase_orders WHERE number = $1', [
+        invoice.poNumber,
+      ]);
       if (!po) throw new DropshipError('not_found', `purchase order ${invoice.poNumber} does not exist`);
       await this.writers.lockOrder(db, String(po.order_id));
       const inserted = await firstRow(
@@ -150,7 +154,11 @@ export class PostgresReturnsQueries {
         {
           type: 'po.invoiced',
           actor,
-          data: { invoiceNumber: invoice.invoiceNumber, total: invoice.total, supplierId: invoice.supplierId },
+          data: {
+            invoiceNumber: invoice.invoiceNumber,
+            total: invoice.total,
+            supplierId: invoice.supplierId,
+          },
         },
         undefined,
         invoice.poNumber,

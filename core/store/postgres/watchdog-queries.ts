@@ -93,13 +93,20 @@ export class PostgresWatchdogQueries {
        WHERE ($1::text IS NULL OR order_id = $1) AND ($2::text IS NULL OR subject = $2)
          AND ($3::text[] IS NULL OR state = ANY($3))
        ORDER BY id LIMIT $4`,
-      [query.orderId ?? null, query.subject ?? null, query.states ?? null, Math.min(query.limit ?? 1000, 10_000)],
+      [
+        query.orderId ?? null,
+        query.subject ?? null,
+        query.states ?? null,
+        Math.min(query.limit ?? 1000, 10_000),
+      ],
     );
     return rows.map(watchdogTimerFromRow);
   }
 
   async stockFeeds(): Promise<StockFeedRecord[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM inventory_feeds ORDER BY supplier_id COLLATE "C"');
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM inventory_feeds ORDER BY supplier_id COLLATE "C"',
+    );
     return rows.map(stockFeedFromRow);
   }
 }

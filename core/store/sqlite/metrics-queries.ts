@@ -11,7 +11,8 @@ import type { StoreRow as Row } from '../row-mapping';
 import { METRIC_SELECT, metricSumsFromRow } from '../metric-rows';
 
 const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
-const isoToMs = (expr: string): string => `CAST(ROUND((julianday(${expr}) - 2440587.5) * ${DAY_MS}) AS INTEGER)`;
+const isoToMs = (expr: string): string =>
+  `CAST(ROUND((julianday(${expr}) - 2440587.5) * ${DAY_MS}) AS INTEGER)`;
 
 /**
  * Rebuilds the fact rows of the orders in `metric_touched` from their POs, events, parcels, notices, invoices and
@@ -120,22 +121,34 @@ export class SqliteMetricsQueries {
   refreshFacts(): number {
     const run = this.db.transaction((): number => {
       const mark = (name: string): number =>
-        Number((this.db.prepare('SELECT value FROM metric_watermarks WHERE name = ?').get(name) as Row | undefined)?.value ?? 0);
+        Number(
+          (this.db.prepare('SELECT value FROM metric_watermarks WHERE name = ?').get(name) as Row | undefined)
+            ?.value ?? 0,
+        );
       const lastEvent = mark('event_id');
       const lastSent = mark('notification_sent_at');
-      const maxEvent = Number((this.db.prepare('SELECT MAX(id) AS id FROM order_events').get() as Row).id ?? 0);
+      const maxEvent = Number(
+        (this.db.prepare('SELECT MAX(id) AS id FROM order_events').get() as Row).id ?? 0,
+      );
       const maxSent = Number(
-        (this.db.prepare("SELECT MAX(sent_at) AS at FROM notifications WHERE state = 'sent'").get() as Row).at ?? 0,
+        (this.db.prepare("SELECT MAX(sent_at) AS at FROM notifications WHERE state = 'sent'").get() as Row)
+          .at ?? 0,
       );
       if (maxEvent === lastEvent && maxSent === lastSent) return 0;
-      this.db.exec('CREATE TEMP TABLE IF NOT EXISTS metric_touched (order_id TEXT PRIMARY KEY) WITHOUT ROWID');
+      this.db.exec(
+        'CREATE TEMP TABLE IF NOT EXISTS metric_touched (order_id TEXT PRIMARY KEY) WITHOUT ROWID',
+      );
       this.db.exec('DELETE FROM metric_touched');
       this.db
-        .prepare('INSERT OR IGNORE INTO metric_touched SELECT DISTINCT order_id FROM order_events WHERE id > ? AND id <= ?')
+        .prepare(
+          'INSERT OR IGNORE INTO metric_touched SELECT DISTINCT order_id FROM order_events WHERE id > ? AND id <= ?',
+        )
         .run(lastEvent, maxEvent);
       // A notice sent in the same millisecond as the last refresh may not have been seen then: >= re-reads it.
       this.db
-        .prepare("INSERT OR IGNORE INTO metric_touched SELECT order_id FROM notifications WHERE state = 'sent' AND sent_at >= ?")
+        .prepare(
+          "INSERT OR IGNORE INTO metric_touched SELECT order_id FROM notifications WHERE state = 'sent' AND sent_at >= ?",
+        )
         .run(lastSent);
       this.db.exec(`DELETE FROM metric_line_facts WHERE po_number IN
         (SELECT po_number FROM metric_po_facts WHERE order_id IN (SELECT order_id FROM metric_touched))`);
@@ -177,6 +190,8 @@ export class SqliteMetricsQueries {
       ...(query.skus ? { skus: JSON.stringify(query.skus) } : {}),
     }) as Row[];
     // Without GROUP BY an empty window still yields one row of NULL sums: no groups then.
-    return rows.filter((row) => Number(row.purchase_orders) > 0).map((row) => metricSumsFromRow(row, query.groupBy));
+    return rows
+      .filter((row) => Number(row.purchase_orders) > 0)
+      .map((row) => metricSumsFromRow(row, query.groupBy));
   }
 }

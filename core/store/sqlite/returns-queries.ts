@@ -16,7 +16,12 @@ import type { StoreRow as Row } from '../row-mapping';
 /** What the returns queries borrow from the store so events and notices join the same transaction. */
 export interface SqliteStoreWriters {
   now(): number;
-  insertEvent(orderId: string, event: OrderEventInput, states?: { from?: string; to?: string }, poNumber?: string): void;
+  insertEvent(
+    orderId: string,
+    event: OrderEventInput,
+    states?: { from?: string; to?: string },
+    poNumber?: string,
+  ): void;
   insertNotification(orderId: string, notice: NoticeInput): void;
   nextSequenceValue(scope: string): number;
 }
@@ -29,10 +34,15 @@ export class SqliteReturnsQueries {
   ) {}
 
   private row(rma: string): Row | undefined {
-    return this.db.prepare('SELECT * FROM return_authorisations WHERE rma_number = ?').get(rma) as Row | undefined;
+    return this.db.prepare('SELECT * FROM return_authorisations WHERE rma_number = ?').get(rma) as
+      Row | undefined;
   }
 
-  create(draft: ReturnDraft, event: OrderEventInput, notice?: (rma: ReturnAuthorisation) => NoticeInput): ReturnAuthorisation {
+  create(
+    draft: ReturnDraft,
+    event: OrderEventInput,
+    notice?: (rma: ReturnAuthorisation) => NoticeInput,
+  ): ReturnAuthorisation {
     const run = this.db.transaction((): ReturnAuthorisation => {
       if (!this.db.prepare('SELECT 1 FROM orders WHERE id = ?').get(draft.orderId))
         throw new DropshipError('not_found', `order ${draft.orderId} does not exist`);
@@ -114,9 +124,9 @@ export class SqliteReturnsQueries {
   /** Records the invoice once per (supplier, invoice number); the PO's order gets a `po.invoiced` event. */
   recordInvoice(invoice: SupplierInvoiceInput, actor: string): boolean {
     const run = this.db.transaction((): boolean => {
-      const po = this.db.prepare('SELECT order_id FROM purchase_orders WHERE number = ?').get(invoice.poNumber) as
-        | Row
-        | undefined;
+      const po = this.db
+        .prepare('SELECT order_id FROM purchase_orders WHERE number = ?')
+        .get(invoice.poNumber) as Row | undefined;
       if (!po) throw new DropshipError('not_found', `purchase order ${invoice.poNumber} does not exist`);
       const inserted = this.db
         .prepare(
@@ -139,7 +149,11 @@ export class SqliteReturnsQueries {
         {
           type: 'po.invoiced',
           actor,
-          data: { invoiceNumber: invoice.invoiceNumber, total: invoice.total, supplierId: invoice.supplierId },
+          data: {
+            invoiceNumber: invoice.invoiceNumber,
+            total: invoice.total,
+            supplierId: invoice.supplierId,
+          },
         },
         undefined,
         invoice.poNumber,
