@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 
 /**
@@ -34,11 +35,33 @@ function readExample(file: string): FlowNode[] {
   return JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
 }
 
-function packageNodeTypes(): string[] {
+function packageNodes(): Record<string, string> {
   const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
     'node-red': { nodes: Record<string, string> };
   };
-  return Object.keys(pkg['node-red'].nodes);
+  return pkg['node-red'].nodes;
+}
+
+function packageNodeTypes(): string[] {
+  return Object.keys(packageNodes());
+}
+
+/** The properties a node's runtime reads from its flow JSON: the members of its `extends NodeDef` interface. */
+function runtimeProperties(type: string): string[] {
+  const folder = path.basename(path.dirname(packageNodes()[type]!));
+  const file = path.join(REPO, 'nodes', folder, `${folder}.ts`);
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const properties: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isInterfaceDeclaration(node) &&
+      node.heritageClauses?.some((h) => h.types.some((t) => t.expression.getText() === 'NodeDef'))
+    )
+      for (const member of node.members) if (member.name) properties.push(member.name.getText());
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return properties;
 }
 
 /** Node-RED core node types an example may use besides ours (what a fresh install has, nothing from npm). */
@@ -133,6 +156,14 @@ describe('examples (Import > Examples)', () => {
             if (typeof ref === 'string' && ref && ours.has(node.type))
               assert.ok(ids.has(ref), `${node.id}.${property} names missing config node ${ref}`);
           }
+        }
+      });
+
+      it('sets every property each package node reads, so the example says what it relies on', () => {
+        const ours = new Set(packageNodeTypes());
+        for (const node of nodes.filter((n) => ours.has(n.type))) {
+          const missing = runtimeProperties(node.type).filter((property) => !(property in node));
+          assert.deepEqual(missing, [], `${node.type} ${node.name ?? node.id} leaves out ${missing.join(', ')}`);
         }
       });
 
