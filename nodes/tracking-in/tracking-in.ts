@@ -1,21 +1,75 @@
+import path from 'node:path';
+import { systemClock } from '../../core/clock';
 import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../core/errors';
 import { parseJsonBody } from '../../core/intake/receive-order';
+import type { ShipmentEvent } from '../../core/model/shipment';
+import type { OrderStore, ShipmentResult } from '../../core/store/order-store';
+import { withCarrierDetected } from '../../core/tracking/event-carrier';
+import { recordShipment, shipmentEventFromReport } from '../../core/tracking/record-shipment';
 import {
-  recordShipment,
-  shipmentEventFromReport,
-  type ShipmentReport,
-} from '../../core/tracking/record-shipment';
-import type { ShipmentResult } from '../../core/store/order-store';
+  compileReportMapping,
+  mapShipmentReports,
+  type ReportMapping,
+} from '../../core/tracking/report-mapping';
+import { validateWithInlineSchema } from '../../core/validation/schema-validator';
+import { carrierConnector } from '../../connectors/carriers/registry';
+import type { ConnectorLog, FileTransport } from '../../connectors/contract';
+import { compileMailMatching, shipmentEventsFromMail } from '../../connectors/mail/supplier-mail';
+import {
+  SupplierMailbox,
+  type HandledMail,
+  type MailDisposition,
+} from '../../connectors/mail/supplier-mailbox';
+import { openTransport, transportSettingsSchema, type TransportSettings } from '../../connectors/transports';
+import type { SupplierConfigNode } from '../adapter/config-nodes';
+import { deployedCarrier, deployedCarrierCodes } from '../adapter/carrier-registry';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { pollCarriersOnce, type PollableCarrier } from './carrier-polling';
+import { documentFormat, pollShipNoticeFolder, readShipNotice, type FolderDocument } from './documents';
+import { flagLabelsWithoutScan } from './label-check';
+import { mailTarget, MailFolderReader } from './mail-sources';
+
+type TrackingSource = 'none' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
 
 interface TrackingInNodeDef extends NodeDef {
   store: string;
   listen: boolean;
   path: string;
+  mapping: ReportMapping | string;
+  supplier: string;
+  source: TrackingSource;
+  pollSeconds: number | string;
+  folderRoot: string;
+  sftpHost: string;
+  sftpPort: number | string;
+  sftpUser: string;
+  sftpHostKey: string;
+  inboundFolder: string;
+  archiveFolder: string;
+  errorFolder: string;
+  imapHost: string;
+  imapPort: number | string;
+  imapTls: boolean;
+  imapMailbox: string;
+  imapMode: 'auto' | 'poll';
+  processedFolder: string;
+  unmatchedFolder: string;
+  mailFolder: string;
+  orderNumberPatterns: string;
+  poNumberPatterns: string;
+  labelHours: number | string;
+}
+
+interface TrackingInCredentials {
+  sftpPassword?: string;
+  sftpPrivateKey?: string;
+  sftpPassphrase?: string;
+  imapUser?: string;
+  imapPassword?: string;
 }
 
 const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
@@ -24,51 +78,136 @@ const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
   bad_signature: 401,
 };
 
+/** Carrier polls claimed per round, and how long a claim holds other instances off. */
+const CARRIER_BATCH = 50;
+const CARRIER_LEASE_MS = 5 * 60_000;
+
+function positive(value: number | string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+function parseMapping(raw: TrackingInNodeDef['mapping']): ReportMapping {
+  if (typeof raw === 'string') return raw ? (JSON.parse(raw) as ReportMapping) : {};
+  return raw ?? {};
+}
+
+/** One regular expression per line; blank lines ignored. */
+function patternLines(text: string | undefined): string[] | undefined {
+  const lines = (text ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return lines.length > 0 ? lines : undefined;
+}
+
 export = function registerTrackingInNode(RED: NodeAPI): void {
-  function DropshipTrackingInNode(this: Node, config: TrackingInNodeDef): void {
+  function DropshipTrackingInNode(this: Node<TrackingInCredentials>, config: TrackingInNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const actor = actorOf(node);
+    const credentials: TrackingInCredentials = node.credentials ?? {};
+    const supplier = config.supplier
+      ? (RED.nodes.getNode(config.supplier) as SupplierConfigNode | null)
+      : null;
+    const supplierId = supplier?.supplierId ?? 'unknown';
+    const pollMs = positive(config.pollSeconds, 60) * 1000;
+    const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
+    const log: ConnectorLog = {
+      debug: (message) => node.debug(message),
+      info: (message) => node.log(message),
+      warn: (message) => node.warn(message),
+    };
+    const stops: (() => Promise<void> | void)[] = [];
+    node.on('close', (done: () => void) => {
+      void Promise.allSettled(stops.map(async (stop) => stop())).then(() => done());
+    });
 
-    /** One report or a list of them; each is recorded on its own so one bad entry does not block the rest. */
-    async function take(
-      payload: unknown,
+    const store = (): Promise<OrderStore> => storeOf(RED, node, config.store);
+
+    function exception(msg: NodeMessage, err: unknown): DropshipError {
+      const error = asDropshipError(err);
+      showActivity(node, 'failed', error.code);
+      node.send([null, exceptionMessage(msg, error), null]);
+      return error;
+    }
+
+    /** Sends a newly recorded parcel event out of the first output; repeats were saved once and go nowhere. */
+    function announce(result: ShipmentResult, event: ShipmentEvent, msg: NodeMessage): void {
+      if (!result.created) return;
+      showActivity(node, 'accepted', `${event.trackingNumber} ${event.status}`);
+      node.send([
+        {
+          ...msg,
+          orderId: result.order.id,
+          poNumber: event.poNumber ?? result.shipment.poNumber,
+          payload: result.shipment,
+          shipmentEvent: event,
+          order: { id: result.order.id, state: result.order.state },
+        },
+        null,
+        null,
+      ]);
+    }
+
+    async function recordEvents(events: ShipmentEvent[], msg: NodeMessage): Promise<ShipmentResult[]> {
+      const recorded: ShipmentResult[] = [];
+      for (const event of events) {
+        try {
+          const canonical = withCarrierDetected(event);
+          const result = await recordShipment(await store(), canonical, actor);
+          recorded.push(result);
+          announce(result, canonical, msg);
+        } catch (err) {
+          const error = exception({ ...msg, payload: event }, err);
+          node.warn(`shipment event refused: ${error.message}`);
+        }
+      }
+      return recorded;
+    }
+
+    // ---- JSON reports: webhook and messages -----------------------------------------------------------------
+    let mapping: ReturnType<typeof compileReportMapping> | undefined;
+    try {
+      mapping = compileReportMapping(parseMapping(config.mapping));
+    } catch (err) {
+      node.error(asDropshipError(err).message);
+      showActivity(node, 'failed', 'mapping');
+    }
+
+    /** One report or a list of them (read through the mapping); each is recorded on its own. */
+    async function takeReports(
+      body: unknown,
       source: string,
       msg: NodeMessage,
     ): Promise<{ recorded: ShipmentResult[]; errors: DropshipError[] }> {
-      const store = await storeOf(RED, node, config.store);
-      const reports = Array.isArray(payload) ? payload : [payload];
       const recorded: ShipmentResult[] = [];
       const errors: DropshipError[] = [];
+      if (!mapping)
+        throw new DropshipError('configuration', 'the report mapping of this node is invalid', [
+          { path: 'mapping', message: 'fix the JSON paths in the node' },
+        ]);
+      let reports: unknown[];
+      try {
+        reports = mapShipmentReports(body, mapping);
+      } catch (err) {
+        errors.push(exception({ ...msg, payload: body }, err));
+        return { recorded, errors };
+      }
       for (const report of reports) {
         try {
           if (!report || typeof report !== 'object')
             throw new DropshipError('invalid_input', 'a shipment report must be an object', [
               { path: '', message: 'must be an object' },
             ]);
-          const event = shipmentEventFromReport(report as ShipmentReport, source, new Date());
-          const result = await recordShipment(store, event, actor);
+          const event = shipmentEventFromReport(report, source, new Date());
+          const result = await recordShipment(await store(), event, actor);
           recorded.push(result);
-          if (result.created) {
-            showActivity(node, 'accepted', `${event.trackingNumber} ${event.status}`);
-            node.send([
-              {
-                ...msg,
-                orderId: result.order.id,
-                poNumber: event.poNumber,
-                payload: result.shipment,
-                shipmentEvent: event,
-                order: { id: result.order.id, state: result.order.state },
-              },
-              null,
-            ]);
-          }
+          announce(result, event, msg);
         } catch (err) {
-          const error = asDropshipError(err);
+          const error = exception({ ...msg, payload: report }, err);
           errors.push(error);
-          showActivity(node, 'failed', error.code);
           node.warn(`shipment report refused: ${error.message}`);
-          node.send([null, exceptionMessage({ ...msg, payload: report as unknown }, error)]);
         }
       }
       return { recorded, errors };
@@ -83,7 +222,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           const error = asDropshipError(err);
           return { status: 400, body: { error: error.toJSON() } };
         }
-        const { recorded, errors } = await take(payload, 'webhook', {});
+        const { recorded, errors } = await takeReports(payload, 'webhook', {});
         if (errors.length > 0 && recorded.length === 0) {
           return {
             status: HTTP_STATUS[errors[0]!.code] ?? 500,
@@ -101,10 +240,317 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       });
     }
 
+    // ---- Documents: X12 856 and cXML ShipNoticeRequest ------------------------------------------------------
+    const documentContext = {
+      supplierId,
+      cxmlSharedSecret: supplier?.credentials?.inboundSharedSecret,
+    };
+
+    async function takeDocument(text: string, msg: NodeMessage): Promise<void> {
+      let reading;
+      try {
+        reading = await readShipNotice(text, { ...documentContext, receivedAt: new Date() });
+      } catch (err) {
+        exception(msg, err);
+        return;
+      }
+      await recordEvents(reading.events, msg);
+      if (reading.problems.length > 0)
+        exception(
+          msg,
+          new DropshipError('invalid_input', `${reading.format} ship notice has problems`, reading.problems),
+        );
+    }
+
     onInput(node, async (msg) => {
-      await take(msg.payload, typeof msg.topic === 'string' && msg.topic ? msg.topic : 'message', msg);
+      const source = typeof msg.topic === 'string' && msg.topic ? msg.topic : 'message';
+      const payload = msg.payload;
+      if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+        const text = payload.toString();
+        const format = documentFormat(text);
+        if (format === 'x12' || format === 'cxml') {
+          await takeDocument(text, msg);
+          return;
+        }
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          exception(
+            msg,
+            new DropshipError('invalid_input', 'msg.payload is not JSON, an X12 856 or a cXML ship notice', [
+              { path: 'msg.payload', message: 'must be a report (object or list), X12 or cXML text' },
+            ]),
+          );
+          return;
+        }
+        await takeReports(parsed, source, msg);
+        return;
+      }
+      await takeReports(payload, source, msg);
     });
-    showActivity(node, 'waiting');
+
+    // ---- Sources that this node follows by itself ------------------------------------------------------------
+    function startFolder(): void {
+      let settings: TransportSettings;
+      try {
+        settings = validateWithInlineSchema<TransportSettings>(
+          transportSettingsSchema,
+          config.source === 'sftp'
+            ? {
+                type: 'sftp',
+                host: config.sftpHost,
+                port: positive(config.sftpPort, 22),
+                username: config.sftpUser,
+                ...(config.sftpHostKey ? { hostKeySha256: config.sftpHostKey } : {}),
+              }
+            : { type: 'local', root: path.resolve(userDir, config.folderRoot || '.') },
+          'folder settings',
+        );
+      } catch (err) {
+        node.error(asDropshipError(err).message);
+        showActivity(node, 'failed', 'folder settings');
+        return;
+      }
+      const folders = {
+        inboundFolder: config.inboundFolder || 'inbound',
+        archiveFolder: config.archiveFolder || 'inbound/archive',
+        errorFolder: config.errorFolder || 'inbound/error',
+      };
+      const take = async (document: FolderDocument): Promise<void> => {
+        const msg = { topic: `file:${document.file.name}`, file: document.file.name };
+        if (document.reading) await recordEvents(document.reading.events, msg);
+        if (document.error)
+          exception(
+            { ...msg, payload: { file: document.file.name, movedTo: folders.errorFolder } },
+            document.error,
+          );
+      };
+      startTimer(async () => {
+        let transport: FileTransport | undefined;
+        try {
+          transport = await openTransport(settings, {
+            password: credentials.sftpPassword,
+            privateKey: credentials.sftpPrivateKey,
+            passphrase: credentials.sftpPassphrase,
+          });
+          await pollShipNoticeFolder(
+            transport,
+            folders,
+            { ...documentContext, now: () => new Date() },
+            log,
+            take,
+          );
+        } finally {
+          await transport?.close();
+        }
+      });
+    }
+
+    /** What a supplier mail becomes: parcels on its order, or a reason it matched none (exceptions output). */
+    async function handleMail(
+      reading: Parameters<typeof shipmentEventsFromMail>[0],
+    ): Promise<MailDisposition> {
+      if (reading.parcels.length === 0)
+        return { outcome: 'unmatched', reason: 'no tracking number found in the mail' };
+      const target = await mailTarget(await store(), reading);
+      if ('reason' in target) return { outcome: 'unmatched', reason: target.reason };
+      const events = shipmentEventsFromMail(reading, target, new Date());
+      await recordEvents(events, {
+        topic: 'email',
+        mail: { messageId: reading.messageId, subject: reading.subject },
+      });
+      return { outcome: 'processed' };
+    }
+
+    function mailHandled(handled: HandledMail & { file?: string }): void {
+      if (handled.disposition.outcome !== 'unmatched') return;
+      const { reading } = handled;
+      exception(
+        {
+          topic: 'email',
+          payload: {
+            messageId: reading?.messageId,
+            subject: reading?.subject,
+            from: reading?.from,
+            poNumbers: reading?.poNumbers,
+            orderNumbers: reading?.orderNumbers,
+            trackingNumbers: reading?.parcels.map((p) => p.trackingNumber),
+            ...(handled.file ? { file: handled.file } : { uid: handled.uid }),
+          },
+        },
+        new DropshipError('not_found', `supplier mail not used: ${handled.disposition.reason}`),
+      );
+    }
+
+    function mailMatching() {
+      return compileMailMatching({
+        orderNumberPatterns: patternLines(config.orderNumberPatterns),
+        poNumberPatterns: patternLines(config.poNumberPatterns),
+      });
+    }
+
+    function startMailbox(): void {
+      const mailbox = new SupplierMailbox({
+        settings: {
+          host: config.imapHost,
+          port: positive(config.imapPort, config.imapTls === false ? 143 : 993),
+          secure: config.imapTls !== false,
+          mailbox: config.imapMailbox || 'INBOX',
+          processedFolder: config.processedFolder || undefined,
+          unmatchedFolder: config.unmatchedFolder || undefined,
+          mode: config.imapMode === 'poll' ? 'poll' : 'auto',
+          pollIntervalMs: pollMs,
+          matching: {
+            orderNumberPatterns: patternLines(config.orderNumberPatterns),
+            poNumberPatterns: patternLines(config.poNumberPatterns),
+          },
+        },
+        credentials: { user: credentials.imapUser, password: credentials.imapPassword },
+        onMail: handleMail,
+        onHandled: mailHandled,
+        log,
+      });
+      stops.push(() => mailbox.stop());
+      mailbox.start().then(
+        () => showActivity(node, 'waiting', `IMAP ${mailbox.mode}`),
+        (err: unknown) => {
+          node.error(`IMAP mailbox not followed: ${asDropshipError(err).message}`);
+          showActivity(node, 'failed', 'IMAP');
+        },
+      );
+    }
+
+    function startMailFolder(): void {
+      const reader = new MailFolderReader({
+        folder: path.resolve(userDir, config.mailFolder || 'supplier-mail'),
+        matching: mailMatching(),
+        pollIntervalMs: pollMs,
+        onMail: handleMail,
+        onHandled: mailHandled,
+        log,
+      });
+      stops.push(() => reader.stop());
+      reader.start().catch((err: unknown) => {
+        node.error(`mail folder not followed: ${asDropshipError(err).message}`);
+        showActivity(node, 'failed', 'mail folder');
+      });
+    }
+
+    function pollableCarriers(): PollableCarrier[] {
+      return deployedCarrierCodes().flatMap((code) => {
+        const account = deployedCarrier(code);
+        if (!account?.settings) return [];
+        return [
+          {
+            code,
+            connector: carrierConnector(code),
+            context: {
+              settings: account.settings,
+              credentials: account.credentials ?? {},
+              log,
+              clock: systemClock,
+            },
+          },
+        ];
+      });
+    }
+
+    function startCarrierPolling(): void {
+      startTimer(async () => {
+        const carriers = pollableCarriers();
+        if (carriers.length === 0) return;
+        await pollCarriersOnce({
+          store: await store(),
+          carriers,
+          owner: actor,
+          leaseMs: CARRIER_LEASE_MS,
+          batchSize: CARRIER_BATCH,
+          now: () => new Date(),
+          record: async (event) => {
+            const result = await (await store()).recordShipmentEvent(event, actor);
+            announce(result, event, { topic: event.source });
+            return result;
+          },
+          onProblem: (problem, carrier, parcels) =>
+            exception(
+              {
+                topic: `carrier:${carrier}`,
+                payload: { carrier, trackingNumbers: parcels.map((p) => p.trackingNumber) },
+              },
+              problem,
+            ),
+        });
+      });
+    }
+
+    /** Runs `work` now and every `pollSeconds`, one run at a time; a failed run is reported and retried. */
+    function startTimer(work: () => Promise<void>): void {
+      let running = false;
+      const tick = (): void => {
+        if (running) return;
+        running = true;
+        work()
+          .catch((err: unknown) => {
+            node.warn(`tracking source check failed: ${asDropshipError(err).message}`);
+            showActivity(node, 'retrying', asDropshipError(err).code);
+          })
+          .finally(() => {
+            running = false;
+          });
+      };
+      const timer = setInterval(tick, pollMs);
+      stops.push(() => clearInterval(timer));
+      setImmediate(tick);
+    }
+
+    const labelHours = Number(config.labelHours);
+    if (Number.isFinite(labelHours) && labelHours > 0) {
+      startTimer(async () => {
+        for (const { shipment, label } of await flagLabelsWithoutScan(
+          await store(),
+          labelHours,
+          new Date(),
+          actor,
+        )) {
+          node.send([
+            null,
+            null,
+            {
+              orderId: shipment.orderId,
+              poNumber: shipment.poNumber,
+              payload: shipment,
+              labelWithoutScan: label,
+            },
+          ]);
+        }
+      });
+    }
+
+    const starters: Record<TrackingSource, (() => void) | undefined> = {
+      none: undefined,
+      sftp: startFolder,
+      local: startFolder,
+      imap: startMailbox,
+      mailFolder: startMailFolder,
+      carriers: startCarrierPolling,
+    };
+    try {
+      starters[config.source ?? 'none']?.();
+    } catch (err) {
+      // Settings the source cannot start with (a broken pattern): reported once, the webhook keeps working.
+      node.error(`tracking source not started: ${asDropshipError(err).message}`);
+      showActivity(node, 'failed', config.source);
+    }
+    if (mapping) showActivity(node, 'waiting');
   }
-  RED.nodes.registerType('dropship-tracking-in', DropshipTrackingInNode as never);
+  RED.nodes.registerType('dropship-tracking-in', DropshipTrackingInNode as never, {
+    credentials: {
+      sftpPassword: { type: 'password' },
+      sftpPrivateKey: { type: 'password' },
+      sftpPassphrase: { type: 'password' },
+      imapUser: { type: 'text' },
+      imapPassword: { type: 'password' },
+    },
+  });
 };

@@ -1,0 +1,82 @@
+import helper from 'node-red-node-test-helper';
+import type { Order, OrderDraft } from '../../core/model/order';
+import type { PurchaseOrder } from '../../core/model/purchase-order';
+import type { OrderStore } from '../../core/store/order-store';
+import { sampleOrderDraft } from '../support/orders';
+
+/** What the tests read from a helper node: every message it received. */
+export interface Received {
+  orderId?: string;
+  poNumber?: string;
+  topic?: string;
+  payload?: Record<string, unknown>;
+  shipmentEvent?: { status: string; source: string; trackingNumber: string; carrier?: string };
+  error?: { code: string; message: string; details: { path: string; message: string }[] };
+  labelWithoutScan?: { trackingNumber: string; hoursWithoutScan: number };
+}
+
+export function collect(id: string): Received[] {
+  const seen: Received[] = [];
+  (helper.getNode(id) as unknown as { on(e: 'input', f: (m: Received) => void): void }).on('input', (msg) =>
+    seen.push(msg),
+  );
+  return seen;
+}
+
+export function storeOfFlow(id = 'store'): Promise<OrderStore> {
+  return (helper.getNode(id) as unknown as { store(): Promise<OrderStore> }).store();
+}
+
+/**
+ * An order routed to one PO per supplier, each sent and accepted, as dispatch leaves it: ready for tracking.
+ * Each supplier gets the lines whose SKU it is given (all lines for a single supplier).
+ */
+export async function acceptedOrder(
+  store: OrderStore,
+  draft: Partial<OrderDraft> = {},
+  suppliers: Record<string, string[]> = { acme: ['MUG-01', 'TEE-01'] },
+): Promise<{ order: Order; pos: PurchaseOrder[] }> {
+  const { order } = await store.receiveOrder(sampleOrderDraft(draft), { actor: 'test' });
+  const pos = (await store.assignPurchaseOrders(
+    order.id,
+    ['received'],
+    Object.entries(suppliers).map(([supplierId, skus]) => ({
+      orderId: order.id,
+      supplierId,
+      attempt: 1,
+      currency: order.currency,
+      shipTo: order.shipTo,
+      lines: order.lines
+        .filter((l) => skus.includes(l.sku))
+        .map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
+      alternatives: [],
+    })),
+    { type: 'order.routed', actor: 'test' },
+  ))!;
+  for (const po of pos) {
+    await store.claimPurchaseOrder(po.number, { owner: 'test', now: new Date(), durationMs: 60_000 });
+    await store.transitionPurchaseOrder(
+      po.number,
+      ['sending'],
+      'accepted',
+      {},
+      { type: 'po.accepted', actor: 'test' },
+    );
+  }
+  return { order: (await store.getOrder(order.id))!, pos: await store.listPurchaseOrders(order.id) };
+}
+
+/** Waits until `probe` returns something, polling every 25 ms. */
+export async function until<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
