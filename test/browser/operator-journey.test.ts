@@ -15,7 +15,7 @@ import { signedShopifyOrdersPaid } from './shopify-delivery';
 
 /**
  * The operator's journey in a real editor (headless Chromium, Node-RED started as `npm start` does, from an empty
- * workspace): the palette, an example imported from the Import menu, a supplier and a routing rule set up in
+ * workspace): the palette, an example imported from Import > Examples, a supplier and a routing rule set up in
  * their edit dialogs, deploy, a signed Shopify order, the order moving, the customer's tracking page.
  * Screenshots of every step: test-artifacts/screenshots/operator-journey/.
  */
@@ -36,6 +36,8 @@ interface FlowNode {
   method?: string;
   path?: string;
   platform?: string;
+  storefront?: string;
+  secretEnv?: string;
   supplierId?: string;
   connector?: string;
   settings?: Record<string, unknown>;
@@ -44,10 +46,14 @@ interface FlowNode {
 
 /** A flow the journey can drive: one to import, the way it is imported, and the nodes the steps work on. */
 interface JourneyFlow {
-  /** The Import menu's Examples entry, or undefined when the flow is pasted (Import > Clipboard). */
-  example?: string;
-  nodes: FlowNode[];
+  /** The Import menu's Examples entry. */
+  example: string;
+  tabId: string;
   tabLabel: string;
+  /** Nodes of the example on its tab (config nodes are not). */
+  tabNodeCount: number;
+  /** The environment variable the example's storefront reads its webhook secret from. */
+  secretEnv: string;
   orderIn: FlowNode;
   supplier: FlowNode;
   supplierApiPath: string;
@@ -55,7 +61,7 @@ interface JourneyFlow {
   dispatch: FlowNode;
 }
 
-function journeyFlowOf(nodes: FlowNode[], example?: string): JourneyFlow | undefined {
+function journeyFlowOf(nodes: FlowNode[], example: string): JourneyFlow | undefined {
   const orderIn = nodes.find((n) => n.type === 'dropship-order-in' && n.platform === 'shopify');
   const supplier = nodes.find((n) => n.type === 'dropship-supplier' && n.connector === 'rest-json');
   // The flow plays its supplier with an `http in` node: its order API is where the supplier gets pointed.
@@ -65,11 +71,16 @@ function journeyFlowOf(nodes: FlowNode[], example?: string): JourneyFlow | undef
   const router = nodes.find((n) => n.type === 'dropship-router');
   const dispatch = nodes.find((n) => n.type === 'dropship-dispatch' && n.z === router?.z);
   const tab = nodes.find((n) => n.type === 'tab' && n.id === router?.z);
-  if (!orderIn || !supplier || !supplierApi?.url || !router || !dispatch || !tab) return undefined;
+  const storefront = nodes.find((n) => n.id === orderIn?.storefront);
+  if (!orderIn || !storefront?.secretEnv || !supplier || !supplierApi?.url || !router || !dispatch || !tab) {
+    return undefined;
+  }
   return {
     example,
-    nodes,
+    tabId: tab.id,
     tabLabel: tab.label ?? '',
+    tabNodeCount: nodes.filter((n) => n.z === tab.id).length,
+    secretEnv: storefront.secretEnv,
     orderIn,
     supplier,
     supplierApiPath: supplierApi.url,
@@ -78,29 +89,18 @@ function journeyFlowOf(nodes: FlowNode[], example?: string): JourneyFlow | undef
   };
 }
 
-/**
- * The package's examples (Import > Examples) are preferred: the first that takes a Shopify order to a REST
- * supplier it plays itself. Until such an example exists, the demo flow is pasted instead.
- */
+/** The first example (Import > Examples) that takes a Shopify order to a REST supplier it plays itself. */
 function chooseJourneyFlow(): JourneyFlow {
   const examplesDir = path.join(REPO, 'examples');
-  let files: string[] = [];
-  try {
-    files = readdirSync(examplesDir)
-      .filter((f) => f.endsWith('.json'))
-      .sort((a, b) => Number(/pipeline/i.test(b)) - Number(/pipeline/i.test(a)) || a.localeCompare(b));
-  } catch {
-    // No examples folder yet: the demo flow below.
-  }
+  const files = readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort((a, b) => Number(/pipeline/i.test(b)) - Number(/pipeline/i.test(a)) || a.localeCompare(b));
   for (const file of files) {
     const nodes = JSON.parse(readFileSync(path.join(examplesDir, file), 'utf8')) as FlowNode[];
     const flow = journeyFlowOf(nodes, file.replace(/\.json$/, ''));
     if (flow) return flow;
   }
-  const demo = JSON.parse(readFileSync(path.join(REPO, 'flows', 'demo.json'), 'utf8')) as FlowNode[];
-  const flow = journeyFlowOf(demo);
-  assert.ok(flow, 'flows/demo.json has no Shopify order-in, REST supplier, supplier API and router');
-  return flow;
+  throw new Error(`no example in ${examplesDir} has a Shopify order-in, a REST supplier it plays, a router`);
 }
 
 function packageNodeTypes(): string[] {
@@ -189,27 +189,22 @@ describe('the operator journey in headless Chromium (editor, example, dialogs, d
     await page.locator('#red-ui-palette-search .red-ui-searchBox-clear').click();
   });
 
-  it(`imports ${journey.example ? `the example "${journey.example}"` : 'the demo flow'} from the Import menu`, async () => {
+  it(`imports the example "${journey.example}" from the Import menu`, async () => {
     await openMainMenu(page, 'import');
-    if (journey.example) {
-      await page.click('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples a');
-      const examples = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
-      await examples.locator('.red-ui-treeList-label', { hasText: MODULE }).click();
-      await examples.locator('.red-ui-treeList-label', { hasText: journey.example }).click();
-    } else {
-      // TODO: unreachable once examples/ holds a Shopify-to-REST-supplier flow; then the Examples branch runs.
-      await page.locator('#red-ui-clipboard-dialog-import-text').fill(JSON.stringify(journey.nodes));
-    }
+    await page.click('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples a');
+    const examples = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+    await examples.locator('.red-ui-treeList-label', { hasText: MODULE }).click();
+    await examples.locator('.red-ui-treeList-label', { hasText: journey.example }).click();
     await shots.take(page, 'import-dialog');
     await page.click('#red-ui-clipboard-dialog-ok');
     const tab = page.locator('#red-ui-workspace-tabs .red-ui-tab', { hasText: journey.tabLabel });
     await tab.click();
     await page.locator(`[id="${journey.router.id}"]`).waitFor();
-    const imported = await page.evaluate(() => {
+    const onTab = await page.evaluate((z) => {
       const { RED } = window as unknown as { RED: { nodes: { filterNodes(f: object): unknown[] } } };
-      return RED.nodes.filterNodes({}).length;
-    });
-    assert.ok(imported > 0, 'nothing landed on the workspace');
+      return RED.nodes.filterNodes({ z }).length;
+    }, journey.tabId);
+    assert.equal(onTab, journey.tabNodeCount);
     await shots.take(page, 'imported');
   });
 
