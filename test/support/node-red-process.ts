@@ -14,6 +14,8 @@ export interface RunningNodeRed {
   /** Everything the process printed so far. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills the process with SIGKILL (no close handlers, nothing flushed), as a crash would; keeps the user dir. */
+  crash(): Promise<void>;
 }
 
 /**
@@ -73,8 +75,14 @@ export async function startNodeRed(
     userDir,
     url: (pathname) => `http://127.0.0.1:${port}${pathname}`,
     output: () => output,
+    async crash() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const forced = setTimeout(() => child.kill('SIGKILL'), 15_000);
         await exited;

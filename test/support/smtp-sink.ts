@@ -24,6 +24,8 @@ export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
   /** Every RCPT TO the server saw, accepted or refused: how many delivery attempts reached it. */
   rcptAttempts = 0;
+  /** Runs once a message is in, before the server answers 250 (to hold the reply, or crash the client). */
+  beforeAccept: ((mail: ReceivedMail) => Promise<void>) | undefined;
   private refusal: Refusal | undefined;
   private server: SMTPServer | undefined;
   private readonly sockets = new Set<Socket>();
@@ -66,13 +68,16 @@ export class SmtpSink {
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const to = session.envelope.rcptTo.map((r) => r.address);
           // Recorded before the final reply, so a client that was told "250" finds the message here.
-          simpleParser(raw).then(
-            (parsed) => {
-              this.messages.push({ raw, parsed, envelope: { from, to } });
-              callback();
-            },
-            (err: Error) => callback(err),
-          );
+          simpleParser(raw)
+            .then(async (parsed) => {
+              const mail = { raw, parsed, envelope: { from, to } };
+              this.messages.push(mail);
+              await this.beforeAccept?.(mail);
+            })
+            .then(
+              () => callback(),
+              (err: Error) => callback(err),
+            );
         });
       },
     });
