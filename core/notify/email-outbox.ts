@@ -1,6 +1,11 @@
 import type { Order } from '../model/order';
 import type { Shipment } from '../model/shipment';
-import { DEFAULT_EMAIL_TEMPLATES, renderEmail, type EmailTemplate } from './email-templates';
+import {
+  DEFAULT_EMAIL_TEMPLATES,
+  RETURN_EMAIL_TEMPLATES,
+  renderEmail,
+  type EmailTemplate,
+} from './email-templates';
 import {
   customerMilestones,
   messageView,
@@ -8,7 +13,7 @@ import {
   notificationView,
   type CustomerMessageOptions,
 } from './message-view';
-import type { MilestoneKind } from './milestones';
+import type { MilestoneKind, ReturnMilestoneKind } from './milestones';
 import {
   deliverNotifications,
   DeliveryRefused,
@@ -58,8 +63,14 @@ export function emailChannel(options: EmailChannelOptions): NotificationChannel 
       const to = facts.order.customer.email;
       if (!to) throw new DeliveryRefused('the order has no customer e-mail address');
       const kind = milestoneKindOf(notification);
-      const template = options.templates?.[kind] ?? DEFAULT_EMAIL_TEMPLATES[kind];
-      const rendered = renderEmail(template, notificationView(notification, facts, options));
+      const template =
+        options.templates?.[kind] ??
+        DEFAULT_EMAIL_TEMPLATES[kind] ??
+        RETURN_EMAIL_TEMPLATES[kind as unknown as ReturnMilestoneKind];
+      if (!template) throw new DeliveryRefused(`no e-mail wording for notices of kind "${kind}"`);
+      // Return notices carry the return (number, lines, address, amounts) in their payload.
+      const view = { ...notificationView(notification, facts, options), rma: notification.payload.rma };
+      const rendered = renderEmail(template, view);
       try {
         await options.sender.send({
           ...rendered,

@@ -1,5 +1,5 @@
 import Mustache from 'mustache';
-import type { MilestoneKind } from './milestones';
+import type { MilestoneKind, ReturnMilestoneKind } from './milestones';
 
 export interface EmailTemplate {
   subject: string;
@@ -48,6 +48,40 @@ export const DEFAULT_EMAIL_TEMPLATES: Record<MilestoneKind, EmailTemplate> = {
     subject: 'Your order {{order.number}} was cancelled',
     text: 'Hello {{customer.firstName}},\n\nYour order {{order.number}} was cancelled. Any payment will be refunded.\n\n{{storeName}}',
     html: '<p>Hello {{customer.firstName}},</p><p>Your order <strong>{{order.number}}</strong> was cancelled. Any payment will be refunded.</p><p>{{storeName}}</p>',
+  },
+};
+
+/** Return notices (core/returns); `rma` is the return as the payload carries it: number, lines, amounts, address. */
+export const RETURN_EMAIL_TEMPLATES: Record<ReturnMilestoneKind, EmailTemplate> = {
+  return_requested: {
+    subject: 'We received your return request {{rma.number}}',
+    text: 'Hello {{customer.firstName}},\n\nWe received your request to return these items from order {{order.number}}:\n{{#rma.lines}}- {{quantity}} x {{sku}}\n{{/rma.lines}}\nYour return number is {{rma.number}}. We will let you know shortly whether it is approved.\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>We received your request to return these items from order <strong>{{order.number}}</strong>:</p><ul>{{#rma.lines}}<li>{{quantity}} &times; {{sku}}</li>{{/rma.lines}}</ul><p>Your return number is <strong>{{rma.number}}</strong>. We will let you know shortly whether it is approved.</p><p>{{storeName}}</p>',
+  },
+  return_approved: {
+    subject: 'Your return {{rma.number}} is approved',
+    text: 'Hello {{customer.firstName}},\n\nYour return {{rma.number}} is approved. Please send the items to:\n\n{{#rma.returnAddress}}{{company}}{{name}}\n{{line1}}\n{{#line2}}{{line2}}\n{{/line2}}{{postalCode}} {{city}} {{region}}\n{{country}}{{/rma.returnAddress}}\n\nWrite {{rma.number}} on the parcel. Once it arrives we refund {{rma.refundAmount}} {{rma.currency}} (restocking fee {{rma.restockingFee}} {{rma.currency}}).\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>Your return <strong>{{rma.number}}</strong> is approved. Please send the items to:</p><p>{{#rma.returnAddress}}{{company}}{{name}}<br>{{line1}}<br>{{#line2}}{{line2}}<br>{{/line2}}{{postalCode}} {{city}} {{region}}<br>{{country}}{{/rma.returnAddress}}</p><p>Write <strong>{{rma.number}}</strong> on the parcel. Once it arrives we refund {{rma.refundAmount}} {{rma.currency}} (restocking fee {{rma.restockingFee}} {{rma.currency}}).</p><p>{{storeName}}</p>',
+  },
+  return_rejected: {
+    subject: 'About your return request {{rma.number}}',
+    text: 'Hello {{customer.firstName}},\n\nWe cannot accept the return {{rma.number}}: {{rma.note}}\n\nReply to this e-mail if you have questions.\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>We cannot accept the return <strong>{{rma.number}}</strong>: {{rma.note}}</p><p>Reply to this e-mail if you have questions.<br>{{storeName}}</p>',
+  },
+  return_label_sent: {
+    subject: 'Your return label for {{rma.number}}',
+    text: 'Hello {{customer.firstName}},\n\nHere is the label for your return {{rma.number}}{{#rma.label.carrier}} with {{rma.label.carrier}}{{/rma.label.carrier}}.{{#rma.label.url}}\nPrint it: {{rma.label.url}}{{/rma.label.url}}{{#rma.label.trackingNumber}}\nTracking number: {{rma.label.trackingNumber}}{{/rma.label.trackingNumber}}\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>Here is the label for your return <strong>{{rma.number}}</strong>{{#rma.label.carrier}} with {{rma.label.carrier}}{{/rma.label.carrier}}.</p>{{#rma.label.url}}<p><a href="{{rma.label.url}}">Print your label</a></p>{{/rma.label.url}}{{#rma.label.trackingNumber}}<p>Tracking number: <strong>{{rma.label.trackingNumber}}</strong></p>{{/rma.label.trackingNumber}}<p>{{storeName}}</p>',
+  },
+  return_received: {
+    subject: 'Your return {{rma.number}} has arrived',
+    text: 'Hello {{customer.firstName}},\n\nYour return {{rma.number}} has arrived. We are refunding {{rma.refundAmount}} {{rma.currency}}.\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>Your return <strong>{{rma.number}}</strong> has arrived. We are refunding {{rma.refundAmount}} {{rma.currency}}.</p><p>{{storeName}}</p>',
+  },
+  return_refunded: {
+    subject: 'Your refund for {{rma.number}}',
+    text: 'Hello {{customer.firstName}},\n\nWe refunded {{rma.refunded}} {{rma.currency}} for your return {{rma.number}}. Depending on your bank it shows within a few days.\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>We refunded <strong>{{rma.refunded}} {{rma.currency}}</strong> for your return {{rma.number}}. Depending on your bank it shows within a few days.</p><p>{{storeName}}</p>',
   },
 };
 

@@ -14,6 +14,20 @@ export const MILESTONE_KINDS = [
 ] as const;
 export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
 
+/**
+ * Notices about a return (core/returns), queued by the returns code as the return moves rather than derived from
+ * the order; each carries the return in its payload (`rma`).
+ */
+export const RETURN_MILESTONE_KINDS = [
+  'return_requested',
+  'return_approved',
+  'return_rejected',
+  'return_label_sent',
+  'return_received',
+  'return_refunded',
+] as const;
+export type ReturnMilestoneKind = (typeof RETURN_MILESTONE_KINDS)[number];
+
 /** A moment the customer hears about; `key` is unique per order (one per parcel where it concerns a parcel). */
 export interface Milestone {
   kind: MilestoneKind;

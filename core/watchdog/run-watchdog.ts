@@ -158,6 +158,10 @@ async function carryOut(
       await store.enqueueNotification(orderId, `delayed:${timer.condition}:${timer.subject}`, EMAIL_CHANNEL, {
         kind: 'delayed',
         key: `delayed:${timer.condition}:${timer.subject}`,
+        // The delayed wording names the parcel: the one the condition is about, else one still on its way.
+        trackingNumber:
+          condition.detail.trackingNumber ??
+          snapshot?.shipments.find((s) => s.status !== 'delivered')?.trackingNumber,
         condition: timer.condition,
         estimatedDelivery: estimate,
       });
