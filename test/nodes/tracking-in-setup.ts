@@ -36,17 +36,17 @@ export async function acceptedOrder(
   draft: Partial<OrderDraft> = {},
   suppliers: Record<string, string[]> = { acme: ['MUG-01', 'TEE-01'] },
 ): Promise<{ order: Order; pos: PurchaseOrder[] }> {
-  const { order } = await store.receiveOrder(sampleOrderDraft(draft), { actor: 'test' });
+  const { order: created } = await store.receiveOrder(sampleOrderDraft(draft), { actor: 'test' });
   const pos = (await store.assignPurchaseOrders(
-    order.id,
+    created.id,
     ['received'],
     Object.entries(suppliers).map(([supplierId, skus]) => ({
-      orderId: order.id,
+      orderId: created.id,
       supplierId,
       attempt: 1,
-      currency: order.currency,
-      shipTo: order.shipTo,
-      lines: order.lines
+      currency: created.currency,
+      shipTo: created.shipTo,
+      lines: created.lines
         .filter((l) => skus.includes(l.sku))
         .map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
       alternatives: [],
@@ -63,7 +63,12 @@ export async function acceptedOrder(
       { type: 'po.accepted', actor: 'test' },
     );
   }
-  return { order: (await store.getOrder(order.id))!, pos: await store.listPurchaseOrders(order.id) };
+  // In the order the suppliers were given (the store lists POs created together by number).
+  const supplierOrder = Object.keys(suppliers);
+  const stored = (await store.listPurchaseOrders(created.id)).sort(
+    (a, b) => supplierOrder.indexOf(a.supplierId) - supplierOrder.indexOf(b.supplierId),
+  );
+  return { order: (await store.getOrder(created.id))!, pos: stored };
 }
 
 /** Waits until `probe` returns something, polling every 25 ms. */
