@@ -3,7 +3,12 @@ import { pollInboundFiles } from '../../connectors/transports/inbound';
 import type { Clock } from '../clock';
 import { DropshipError, invalidInput } from '../errors';
 import type { IngestResult } from './ingest-stock-feed';
-import { parseStockFile, type ParsedStockFeed, type StockFeedOptions } from './stock-feed';
+import {
+  parseStockFile,
+  type ParsedStockFeed,
+  type StockFeedOptions,
+  type StockFeedProblem,
+} from './stock-feed';
 
 export interface StockFolderOptions {
   /** Where the supplier drops its stock files (relative to the transport's root). */
@@ -26,7 +31,14 @@ export interface StockFolderOptions {
 /** What became of one file of the inbound folder. */
 export type StockFileOutcome =
   | { status: 'ingested'; file: string; feedAt: string; result: IngestResult }
-  | { status: 'unreadable'; file: string; errorFolder: string; error: DropshipError };
+  | {
+      status: 'unreadable';
+      file: string;
+      errorFolder: string;
+      /** The rows' problems when the parser read the file; empty when it was refused whole (too large). */
+      problems: StockFeedProblem[];
+      error: DropshipError;
+    };
 
 export const DEFAULT_MAX_STOCK_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -89,7 +101,13 @@ export async function* ingestStockFiles(
       } catch (err) {
         if (err instanceof DropshipError && err.code === 'invalid_input') {
           // Reported here because the poll only logs it; rethrown so the poll moves the file to the error folder.
-          yield { status: 'unreadable', file: file.name, errorFolder: options.errorFolder, error: err };
+          yield {
+            status: 'unreadable',
+            file: file.name,
+            errorFolder: options.errorFolder,
+            problems: feed?.problems ?? [],
+            error: err,
+          };
         }
         throw err;
       }

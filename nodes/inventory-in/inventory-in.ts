@@ -91,7 +91,8 @@ function summary(result: IngestResult): string {
 /** A bad row as the second output carries it: the file it came from, when it came from a file. */
 interface ReportedProblem {
   file?: string;
-  line: number;
+  /** Absent when a whole file was refused (too large). */
+  line?: number;
   reason: string;
 }
 
@@ -100,7 +101,8 @@ function problemsMessage(msg: NodeMessage, problems: ReportedProblem[], error: D
 }
 
 function badRowsError(problems: ReportedProblem[]): DropshipError {
-  const where = (p: ReportedProblem) => (p.file ? `${p.file} line ${p.line}` : `line ${p.line}`);
+  const where = (p: ReportedProblem) =>
+    [p.file, p.line === undefined ? undefined : `line ${p.line}`].filter(Boolean).join(' ');
   return new DropshipError(
     'invalid_input',
     `${problems.length} row${problems.length === 1 ? '' : 's'} of the stock feed could not be read`,
@@ -167,11 +169,10 @@ function startInventoryIn(
       return;
     }
     // Nothing of the file was stored; it waits in the error folder for a person.
-    const problems = outcome.error.details.map((detail) => ({
-      file: outcome.file,
-      line: Number(/^line (\d+)$/.exec(detail.path)?.[1] ?? 0),
-      reason: detail.message,
-    }));
+    const problems: ReportedProblem[] =
+      outcome.problems.length > 0
+        ? outcome.problems.map((problem) => ({ file: outcome.file, ...problem }))
+        : [{ file: outcome.file, reason: outcome.error.message }];
     const error = new DropshipError(
       'invalid_input',
       `stock file ${outcome.file} could not be read and was moved to ${outcome.errorFolder}: ${outcome.error.message}`,

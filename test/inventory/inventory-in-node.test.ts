@@ -227,12 +227,12 @@ describe('dropship-inventory-in node', function () {
         errorFolder: 'error',
       });
       await new Promise((resolve) => setTimeout(resolve, 800));
-      const errors = helper
-        .log()
-        .args.map(([entry]: [{ level: number; msg: unknown }]) => entry)
-        .filter((entry: { level: number }) => entry.level === 20);
+      // Node-RED's log entries: level 20 is an error.
+      const errors = (helper.log().args as [{ level: number; msg: unknown }][])
+        .map(([entry]) => entry)
+        .filter((entry) => entry.level === 20);
       assert.ok(
-        errors.some((entry: { msg: unknown }) => /path traversal/.test(String(entry.msg))),
+        errors.some((entry) => /path traversal/.test(String(entry.msg))),
         'the node says why it does not poll',
       );
       assert.deepEqual(namesIn(path.join(dir, 'outside')), ['secret.csv']);

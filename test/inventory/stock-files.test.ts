@@ -190,7 +190,10 @@ function describeStockFolder(name: string, open: () => Promise<{ transport: File
     it('refuses a file larger than the limit without storing any of it', async () => {
       drop(root, 'stock/huge.csv', `sku,qty\n${'MUG-01,1\n'.repeat(100)}`, new Date('2026-11-21T08:00:00Z'));
       const { outcomes } = await poll('stock', 200);
-      assert.equal(outcomes[0]?.status, 'unreadable');
+      const [refused] = outcomes;
+      assert.ok(refused?.status === 'unreadable');
+      assert.deepEqual(refused.problems, []);
+      assert.match(refused.error.message, /huge\.csv: size is larger than the limit of 200 bytes/);
       assert.deepEqual(filesIn(root, 'stock/error'), ['huge.csv']);
       assert.deepEqual(await store.listStock({ skus: ['MUG-01'] }), []);
     });
