@@ -187,7 +187,7 @@ describe('examples (Import > Examples)', () => {
         });
         try {
           // Give the nodes' start-up work (store migration, sweeps, config checks) time to report.
-          await new Promise((r) => setTimeout(r, 1500));
+          await new Promise((r) => setTimeout(r, 4000));
           const output = nodeRed.output();
           assert.doesNotMatch(output, /\[error\]/, output);
           assert.doesNotMatch(output, /Waiting for missing types/, output);
