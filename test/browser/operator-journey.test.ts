@@ -211,7 +211,7 @@ describe('the operator journey in headless Chromium (editor, example, dialogs, d
   it('configures the supplier in its edit dialog: connector and settings form', async () => {
     await openMainMenu(page, 'config-nodes');
     await page
-      .locator('#red-ui-sidebar-content .red-ui-palette-node', {
+      .locator('#red-ui-sidebar-node-config .red-ui-palette-node', {
         hasText: journey.supplier.name ?? supplierId,
       })
       .dblclick();
@@ -290,8 +290,10 @@ describe('the operator journey in headless Chromium (editor, example, dialogs, d
       body: delivery.body,
     });
     assert.equal(answer.status, 200, await answer.text());
-    await page.click('#red-ui-tab-debug-link-button');
-    const messages = page.locator('#red-ui-sidebar-content .red-ui-debug-msg');
+    // Node-RED 4 shows the debug messages in a sidebar tab, Node-RED 5 in a panel that is open from the start.
+    const debugTab = page.locator('#red-ui-tab-debug-link-button');
+    if (await debugTab.isVisible()) await debugTab.click();
+    const messages = page.locator('.red-ui-debug-msg');
     await messages.first().waitFor({ timeout: 20_000 });
     const order = await eventually(
       async () => {

@@ -34,7 +34,8 @@ export async function startNodeRed(
   let output = '';
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(REPO, 'node_modules', 'node-red', 'red.js'), '--settings', path.join(REPO, 'settings.js')],
+    // Resolved rather than joined, so scripts/with-node-red-5.sh can substitute Node-RED 5.
+    [require.resolve('node-red/red.js'), '--settings', path.join(REPO, 'settings.js')],
     {
       cwd: REPO,
       env: {
