@@ -24,10 +24,23 @@ function tokenMatches(header: string | undefined, token: string): boolean {
  * The order API carries customer data. It answers without a token only while Node-RED listens on loopback or
  * guards its HTTP nodes itself (httpNodeAuth); otherwise a bearer token from the store's credentials is required.
  */
-function authorised(RED: NodeAPI, req: Request, provider: ApiProvider): boolean {
-  if (provider.token) return tokenMatches(req.headers.authorization, provider.token);
+function authorised(RED: NodeAPI, authorization: string | undefined, provider: ApiProvider): boolean {
+  if (provider.token) return tokenMatches(authorization, provider.token);
   const settings = RED.settings as { uiHost?: string; httpNodeAuth?: unknown };
   return Boolean(settings.httpNodeAuth) || LOOPBACK.has(settings.uiHost ?? '');
+}
+
+/**
+ * The same rule for every /dropship/api route (metrics too): loopback or httpNodeAuth, else the bearer token of
+ * the given store configuration.
+ */
+export function storeApiAuthorised(
+  RED: NodeAPI,
+  storeNode: StoreConfigNode,
+  authorization: string | undefined,
+): boolean {
+  const provider = providers.find((p) => p.node === storeNode) ?? { node: storeNode };
+  return authorised(RED, authorization, provider);
 }
 
 async function orderDetail(provider: ApiProvider, ref: string): Promise<Record<string, unknown> | undefined> {
@@ -57,7 +70,7 @@ export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: str
       res.status(503).json({ error: { code: 'configuration', message: 'no dropship-store is deployed' } });
       return;
     }
-    if (!authorised(RED, req, current)) {
+    if (!authorised(RED, req.headers.authorization, current)) {
       res
         .status(401)
         .set('WWW-Authenticate', 'Bearer')

@@ -1,0 +1,121 @@
+import { asDropshipError } from '../../core/errors';
+import {
+  supplierControlLimitAlerts,
+  CONTROLLED_FIGURES,
+  type ControlledFigure,
+} from '../../core/metrics/control-limits';
+import { computeMetrics, type MetricsReport } from '../../core/metrics/kpis';
+import type { MetricDimension } from '../../core/metrics/metric-facts';
+import { metricsQueryFrom } from '../../core/metrics/metrics-query';
+import { ORDER_STATES } from '../../core/model/order';
+import type { OrderStore } from '../../core/store/order-store';
+import { mountEndpoint } from '../adapter/http-endpoint';
+import { exceptionMessage, onInput } from '../adapter/input-handler';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
+import { showActivity } from '../adapter/status';
+import { storeOf, type StoreConfigNode } from '../adapter/store-access';
+import { storeApiAuthorised } from '../store/order-api';
+
+interface MetricsNodeDef extends NodeDef {
+  store: string;
+  windowDays: number | string;
+  groupBy: string;
+  intervalSeconds: number | string;
+  controlFigure: string;
+  controlDays: number | string;
+  controlBaselineDays: number | string;
+  listen: boolean;
+}
+
+/** How many orders are in each state now: the dashboard's "orders by state". */
+async function ordersByState(store: OrderStore): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const state of ORDER_STATES)
+    counts[state] = (await store.listOrders({ states: [state], limit: 10_000 })).length;
+  return counts;
+}
+
+export = function registerMetricsNode(RED: NodeAPI): void {
+  function DropshipMetricsNode(this: Node, config: MetricsNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const defaults = {
+      windowDays: Number(config.windowDays) > 0 ? Number(config.windowDays) : 30,
+      groupBy: (config.groupBy || 'supplier').split(',').filter(Boolean) as MetricDimension[],
+    };
+    const figure = (config.controlFigure || 'errorRate') as ControlledFigure;
+
+    async function report(
+      input: Record<string, unknown>,
+    ): Promise<MetricsReport & { ordersByState: Record<string, number> }> {
+      const store = await storeOf(RED, node, config.store);
+      const now = new Date();
+      const metrics = await computeMetrics(store, metricsQueryFrom(input, defaults, now));
+      return { ...metrics, ordersByState: await ordersByState(store) };
+    }
+
+    async function emit(msg: NodeMessage): Promise<void> {
+      const input =
+        typeof msg.payload === 'object' && msg.payload !== null
+          ? (msg.payload as Record<string, unknown>)
+          : {};
+      const metrics = await report(input);
+      node.send([{ ...msg, topic: 'metrics', payload: metrics }, null]);
+      if (figure in CONTROLLED_FIGURES) {
+        const alerts = await supplierControlLimitAlerts(
+          await storeOf(RED, node, config.store),
+          {
+            figure,
+            consecutiveDays: Number(config.controlDays) || 3,
+            baselineDays: Number(config.controlBaselineDays) || 28,
+            sigmas: 3,
+          },
+          new Date(),
+        );
+        for (const alert of alerts) node.send([null, { topic: 'control_limit', payload: alert }]);
+      }
+      showActivity(node, 'accepted', `${metrics.groups.length} groups`);
+    }
+
+    if (config.listen !== false) {
+      mountEndpoint(RED, node, 'get', '/dropship/api/metrics', async (req) => {
+        const storeNode = RED.nodes.getNode(config.store) as StoreConfigNode | null;
+        const authorization =
+          typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
+        if (!storeNode || !storeApiAuthorised(RED, storeNode, authorization))
+          return {
+            status: 401,
+            headers: { 'WWW-Authenticate': 'Bearer' },
+            body: { error: { code: 'unauthorised', message: 'a bearer token is required' } },
+          };
+        try {
+          return { status: 200, body: await report(req.query) };
+        } catch (err) {
+          const error = asDropshipError(err);
+          return { status: error.code === 'invalid_input' ? 400 : 500, body: { error: error.toJSON() } };
+        }
+      });
+    }
+
+    onInput(node, async (msg) => {
+      try {
+        await emit(msg);
+      } catch (err) {
+        showActivity(node, 'failed', asDropshipError(err).code);
+        node.send([null, exceptionMessage(msg, err)]);
+      }
+    });
+    const seconds = Number(config.intervalSeconds);
+    const timer =
+      seconds > 0
+        ? setInterval(() => {
+            emit({}).catch((err: unknown) =>
+              node.warn(`metrics failed: ${err instanceof Error ? err.message : String(err)}`),
+            );
+          }, seconds * 1000)
+        : undefined;
+    node.on('close', () => clearInterval(timer));
+    showActivity(node, 'waiting');
+  }
+  RED.nodes.registerType('dropship-metrics', DropshipMetricsNode as never);
+};

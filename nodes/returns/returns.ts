@@ -1,0 +1,167 @@
+import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../core/errors';
+import { parseJsonBody } from '../../core/intake/receive-order';
+import {
+  advanceReturn,
+  parseReturnStep,
+  requestReturn,
+  type ReturnRequest,
+} from '../../core/returns/manage-returns';
+import type { ReturnAuthorisation } from '../../core/returns/return-authorisation';
+import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
+import { mountEndpoint } from '../adapter/http-endpoint';
+import { exceptionMessage, onInput } from '../adapter/input-handler';
+import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import { showActivity } from '../adapter/status';
+import { storeOf } from '../adapter/store-access';
+
+interface ReturnsNodeDef extends NodeDef {
+  store: string;
+  policies: string;
+  listen: boolean;
+  path: string;
+}
+
+const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
+  invalid_input: 422,
+  not_found: 404,
+  conflict: 409,
+  configuration: 503,
+};
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What leaves the node and the endpoint about a return: no customer data beyond the order id. */
+function returnSummary(rma: ReturnAuthorisation): Record<string, unknown> {
+  const {
+    rmaNumber,
+    orderId,
+    supplierId,
+    poNumber,
+    state,
+    lines,
+    currency,
+    restockingFee,
+    refundAmount,
+    label,
+    creditMemo,
+  } = rma;
+  return {
+    rmaNumber,
+    orderId,
+    supplierId,
+    poNumber,
+    state,
+    lines,
+    currency,
+    restockingFee,
+    refundAmount,
+    label,
+    creditMemo,
+  };
+}
+
+export = function registerReturnsNode(RED: NodeAPI): void {
+  function DropshipReturnsNode(this: Node, config: ReturnsNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const actor = actorOf(node);
+    let policies: Record<string, ReturnPolicy> = {};
+    try {
+      policies = parseReturnPolicies(config.policies ? (JSON.parse(config.policies) as unknown) : {});
+    } catch (err) {
+      node.error(`return policies: ${err instanceof Error ? err.message : String(err)}`);
+      showActivity(node, 'failed', 'invalid policies');
+    }
+
+    function announce(returns: ReturnAuthorisation[], msg: NodeMessage): void {
+      for (const rma of returns) {
+        node.send([
+          {
+            ...msg,
+            topic: rma.state,
+            orderId: rma.orderId,
+            rmaNumber: rma.rmaNumber,
+            payload: returnSummary(rma),
+          },
+          null,
+        ]);
+        showActivity(node, 'accepted', `${rma.rmaNumber} ${rma.state}`);
+      }
+    }
+
+    /**
+     * A customer's request. The e-mail address on the order must match, so an order number alone (printed on
+     * packing slips) does not let anyone open returns; a mismatch reads as "no such order".
+     */
+    async function customerRequest(body: unknown): Promise<ReturnAuthorisation[]> {
+      const request = (isRecord(body) ? body : {}) as Partial<ReturnRequest> & { email?: unknown };
+      const store = await storeOf(RED, node, config.store);
+      const ref = typeof request.order === 'string' ? request.order : '';
+      const order = ref ? await store.findOrder(ref) : undefined;
+      const email = typeof request.email === 'string' ? request.email.trim().toLowerCase() : '';
+      if (!order || !email || order.customer.email?.toLowerCase() !== email)
+        throw new DropshipError('not_found', 'no order matches this order number and e-mail address', [
+          { path: '/order', message: 'with /email matches no order' },
+        ]);
+      return requestReturn(
+        store,
+        {
+          order: order.id,
+          lines: Array.isArray(request.lines) ? request.lines : [],
+          reason: String(request.reason ?? ''),
+        },
+        policies,
+        actor,
+        new Date(),
+      );
+    }
+
+    if (config.listen !== false) {
+      mountEndpoint(RED, node, 'post', config.path || '/dropship/returns', async (req) => {
+        try {
+          const returns = await customerRequest(parseJsonBody(req.rawBody));
+          announce(returns, {});
+          return { status: 201, body: { returns: returns.map(returnSummary) } };
+        } catch (err) {
+          const error = asDropshipError(err);
+          node.send([null, exceptionMessage({}, error)]);
+          return { status: HTTP_STATUS[error.code] ?? 500, body: { error: error.toJSON() } };
+        }
+      });
+    }
+
+    onInput(node, async (msg) => {
+      try {
+        const payload = isRecord(msg.payload) ? msg.payload : {};
+        const store = await storeOf(RED, node, config.store);
+        if (typeof payload.rmaNumber === 'string') {
+          const moved = await advanceReturn(store, payload.rmaNumber, parseReturnStep(payload), actor);
+          if (!moved) throw new DropshipError('conflict', `return ${payload.rmaNumber} changed meanwhile`);
+          announce([moved], msg);
+        } else {
+          announce(
+            await requestReturn(
+              store,
+              {
+                order: text(payload.order) ?? text((msg as { orderId?: unknown }).orderId) ?? '',
+                lines: Array.isArray(payload.lines) ? (payload.lines as ReturnRequest['lines']) : [],
+                reason: text(payload.reason) ?? '',
+              },
+              policies,
+              actor,
+              new Date(),
+            ),
+            msg,
+          );
+        }
+      } catch (err) {
+        showActivity(node, 'failed', asDropshipError(err).code);
+        node.send([null, exceptionMessage(msg, err)]);
+      }
+    });
+    showActivity(node, 'waiting');
+  }
+  RED.nodes.registerType('dropship-returns', DropshipReturnsNode as never);
+};

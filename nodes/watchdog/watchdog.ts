@@ -1,0 +1,232 @@
+import type { Request, Response } from 'express';
+import { asDropshipError, DropshipError } from '../../core/errors';
+import type { OrderStore } from '../../core/store/order-store';
+import {
+  applyOperatorAction,
+  needsAttentionQueue,
+  OPERATOR_ACTIONS,
+  parseOperatorAction,
+  type OperatorActionResult,
+} from '../../core/watchdog/operator-actions';
+import { runWatchdogSweep, type WatchdogSweep } from '../../core/watchdog/run-watchdog';
+import { parseWatchdogPolicy, type WatchdogPolicy } from '../../core/watchdog/watchdog-policy';
+import { exceptionMessage, onInput } from '../adapter/input-handler';
+import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import { showActivity } from '../adapter/status';
+import { storeOf } from '../adapter/store-access';
+
+interface WatchdogNodeDef extends NodeDef {
+  store: string;
+  sweepSeconds: number | string;
+  policy: string;
+}
+
+/** What the admin routes need from a deployed watchdog node. */
+interface WatchdogNode extends Node {
+  openStore(): Promise<OrderStore>;
+  /** Tells the flow what an action changed (queue, supplier notices), as a node input would. */
+  announce(result: OperatorActionResult): Promise<void>;
+}
+
+const deployed: WatchdogNode[] = [];
+let adminMountedOn: unknown;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function replyWithError(res: Response, err: unknown): void {
+  const error = asDropshipError(err, 'invalid_input');
+  const status =
+    error.code === 'not_found'
+      ? 404
+      : error.code === 'conflict'
+        ? 409
+        : error.code === 'invalid_input'
+          ? 400
+          : 500;
+  res.status(status).json({ error: error.toJSON() });
+}
+
+/**
+ * The needs-attention queue and operator actions for the editor and admin tools, mounted once per runtime and
+ * answered by the first deployed watchdog. Reading needs dropship-watchdog.read, acting dropship-watchdog.write;
+ * every action is audited under the admin user's name.
+ */
+function mountAdminRoutes(RED: NodeAPI): void {
+  if (adminMountedOn === RED.httpAdmin) return;
+  adminMountedOn = RED.httpAdmin;
+  const first = (res: Response): WatchdogNode | undefined => {
+    const node = deployed[0];
+    if (!node)
+      res.status(503).json({ error: { code: 'configuration', message: 'no dropship-watchdog is deployed' } });
+    return node;
+  };
+  RED.httpAdmin.get(
+    '/dropship/watchdog/queue',
+    RED.auth.needsPermission('dropship-watchdog.read'),
+    (_req: Request, res: Response) => {
+      const node = first(res);
+      node
+        ?.openStore()
+        .then((store) => needsAttentionQueue(store))
+        .then(
+          (queue) => res.json({ queue }),
+          (err: unknown) => replyWithError(res, err),
+        );
+    },
+  );
+  RED.httpAdmin.post(
+    '/dropship/watchdog/orders/:ref/actions',
+    RED.auth.needsPermission('dropship-watchdog.write'),
+    (req: Request, res: Response) => {
+      const node = first(res);
+      if (!node) return;
+      const user = (req as Request & { user?: { username?: string } }).user?.username ?? 'anonymous';
+      (async () => {
+        const action = parseOperatorAction(req.body);
+        const result = await applyOperatorAction(
+          await node.openStore(),
+          String(req.params.ref),
+          action,
+          `admin:${user}`,
+          new Date(),
+        );
+        await node.announce(result);
+        return result;
+      })().then(
+        (result) =>
+          res.json({
+            order: { id: result.order.id, state: result.order.state },
+            action: result.action,
+            purchaseOrders: result.purchaseOrders.map((p) => ({
+              number: p.number,
+              supplierId: p.supplierId,
+              state: p.state,
+            })),
+            supplierNotices: result.supplierNotices,
+          }),
+        (err: unknown) => replyWithError(res, err),
+      );
+    },
+  );
+}
+
+export = function registerWatchdogNode(RED: NodeAPI): void {
+  function DropshipWatchdogNode(this: WatchdogNode, config: WatchdogNodeDef): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const actor = actorOf(node);
+    let policy: WatchdogPolicy | undefined;
+    try {
+      policy = parseWatchdogPolicy(config.policy ? (JSON.parse(config.policy) as unknown) : undefined);
+    } catch (err) {
+      node.error(`watchdog policy: ${err instanceof Error ? err.message : String(err)}`);
+      showActivity(node, 'failed', 'invalid policy');
+    }
+    node.openStore = () => storeOf(RED, node, config.store);
+
+    async function sendQueue(store: OrderStore, msg: NodeMessage): Promise<void> {
+      const queue = await needsAttentionQueue(store);
+      node.send([null, { ...msg, topic: 'needs_attention', payload: queue }, null]);
+      showActivity(node, queue.length > 0 ? 'failed' : 'accepted', `${queue.length} need attention`);
+    }
+
+    node.announce = async (result) => {
+      for (const notice of result.supplierNotices)
+        node.send([
+          { topic: notice.action, orderId: result.order.id, poNumber: notice.poNumber, payload: notice },
+          null,
+          null,
+        ]);
+      await sendQueue(await node.openStore(), {});
+    };
+
+    function report(sweep: WatchdogSweep): void {
+      for (const step of sweep.steps.filter((s) => s.outcome === 'fired')) {
+        node.send([
+          {
+            topic: step.action,
+            orderId: step.timer.orderId,
+            poNumber: step.timer.poNumber,
+            payload: {
+              action: step.action,
+              condition: step.timer.condition,
+              subject: step.timer.subject,
+              supplierId: step.timer.supplierId,
+              reason: step.reason,
+              result: step.result,
+            },
+          },
+          null,
+          null,
+        ]);
+      }
+    }
+
+    let sweeping = false;
+    async function sweep(msg: NodeMessage): Promise<void> {
+      if (!policy)
+        throw new DropshipError('configuration', 'the watchdog policy is invalid: fix it in the editor');
+      if (sweeping) return;
+      sweeping = true;
+      try {
+        const store = await node.openStore();
+        report(await runWatchdogSweep({ store, policy, actor, now: () => new Date() }));
+        await sendQueue(store, msg);
+      } finally {
+        sweeping = false;
+      }
+    }
+
+    onInput(node, async (msg) => {
+      const payload = isRecord(msg.payload) ? msg.payload : {};
+      const requested = (msg as { action?: unknown }).action ?? payload.action ?? msg.topic;
+      if (requested === 'sweep' || requested === 'queue') {
+        if (requested === 'sweep') await sweep(msg);
+        else await sendQueue(await node.openStore(), msg);
+        return;
+      }
+      try {
+        if (!(OPERATOR_ACTIONS as readonly unknown[]).includes(requested))
+          throw new DropshipError(
+            'invalid_input',
+            `msg.topic must be sweep, queue or one of ${OPERATOR_ACTIONS.join(', ')}`,
+            [{ path: 'msg.topic', message: 'is not a watchdog action' }],
+          );
+        const orderId = (msg as { orderId?: unknown }).orderId ?? payload.orderId;
+        if (typeof orderId !== 'string' || !orderId)
+          throw new DropshipError('invalid_input', 'msg.orderId is required for an operator action', [
+            { path: 'msg.orderId', message: 'is required' },
+          ]);
+        const result = await applyOperatorAction(
+          await node.openStore(),
+          orderId,
+          parseOperatorAction({ ...payload, action: requested }),
+          actor,
+          new Date(),
+        );
+        await node.announce(result);
+      } catch (err) {
+        node.send([null, null, exceptionMessage(msg, err)]);
+      }
+    });
+
+    const every = Math.max(5, Number(config.sweepSeconds) || 60) * 1000;
+    const run = () =>
+      sweep({}).catch((err: unknown) =>
+        node.warn(`watchdog sweep failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    const timer = setInterval(run, every);
+    // Timers live in the store: the first sweep after a restart fires whatever fell due meanwhile.
+    const startup = setTimeout(run, 1000);
+    deployed.push(node);
+    node.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(startup);
+      deployed.splice(deployed.indexOf(node), 1);
+    });
+    if (policy) showActivity(node, 'waiting');
+  }
+  RED.nodes.registerType('dropship-watchdog', DropshipWatchdogNode as never);
+  mountAdminRoutes(RED);
+};
