@@ -41,6 +41,27 @@
       return shown === undefined ? node[property] : shown;
     },
 
+    /** A TCP port number: a whole number from 1 to 65535 (text from an input is fine). */
+    isPort: function (value) {
+      const port = Number(value);
+      return Number.isInteger(port) && port >= 1 && port <= 65535;
+    },
+
+    /** An SSH host key fingerprint as OpenSSH prints it: SHA256: and 43 base64 characters. */
+    isHostKeyFingerprint: function (value) {
+      return /^SHA256:[A-Za-z0-9+/]{43}=?$/.test(value);
+    },
+
+    /**
+     * A folder below a transport's root (SFTP base folder or local folder): not empty, no leading slash, no
+     * backslash and no "..", so a setting cannot reach outside the folder the supplier gave us.
+     */
+    relativeFolder: function (value, t) {
+      const text = String(value || '');
+      if (!text || text.startsWith('/') || text.includes('\\')) return t('errors.folder');
+      return !text.split('/').includes('..') || t('errors.folderTraversal');
+    },
+
     /**
      * Checks the HTTP path a listening node serves: it starts with / and has no spaces, ? or #, and no other
      * enabled, listening node of the same type serves the same path. `ownDefault` is the path this node serves

@@ -76,7 +76,15 @@ describe('examples in the editor (headless Chromium)', function () {
       const helpers = await page.evaluate(() =>
         Object.keys((window as unknown as { DropshipEditor?: object }).DropshipEditor ?? {}).sort(),
       );
-      assert.deepEqual(helpers, ['configChoice', 'configDialogValue', 'dialogValue', 'endpointPath']);
+      assert.deepEqual(helpers, [
+        'configChoice',
+        'configDialogValue',
+        'dialogValue',
+        'endpointPath',
+        'isHostKeyFingerprint',
+        'isPort',
+        'relativeFolder',
+      ]);
     } finally {
       await page.close();
     }
