@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { NodeAPI } from 'node-red';
+import helper from 'node-red-node-test-helper';
+import request from 'supertest';
+import type { OrderStore } from '../../core/store/order-store';
+import storeNode from '../../nodes/store/store';
+import metricsNode from '../../nodes/metrics/metrics';
+import watchdogNode from '../../nodes/watchdog/watchdog';
+import { sampleOrderDraft } from '../support/orders';
+
+helper.init(require.resolve('node-red'));
+
+describe('dropship-metrics and dropship-watchdog nodes (node-red-node-test-helper)', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let RED: NodeAPI;
+  const captureRed = (red: NodeAPI): void => {
+    RED = red;
+  };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dropship-metrics-node-'));
+    await new Promise<void>((resolve) => helper.startServer(resolve));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise<void>((resolve) => helper.stopServer(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const flow = () => [
+    {
+      id: 'store',
+      type: 'dropship-store',
+      engine: 'sqlite',
+      filename: path.join(dir, 'orders.sqlite'),
+    },
+    {
+      id: 'metrics',
+      type: 'dropship-metrics',
+      store: 'store',
+      windowDays: 30,
+      groupBy: 'supplier',
+      intervalSeconds: 0,
+      listen: true,
+      wires: [['figures'], ['alerts']],
+    },
+    {
+      id: 'watchdog',
+      type: 'dropship-watchdog',
+      store: 'store',
+      sweepSeconds: 3600,
+      policy: '',
+      wires: [['steps'], ['queue'], ['errors']],
+    },
+    ...['figures', 'alerts', 'steps', 'queue', 'errors'].map((id) => ({ id, type: 'helper' })),
+  ];
+  const store = () => (helper.getNode('store') as unknown as { store(): Promise<OrderStore> }).store();
+
+  it('serves GET /dropship/api/metrics on loopback and asks for the store token otherwise', async () => {
+    helper.settings({ uiHost: '127.0.0.1' });
+    await helper.load([captureRed, storeNode, metricsNode, watchdogNode], flow());
+    const answer = await request(RED.httpNode).get('/dropship/api/metrics?groupBy=supplier,day');
+    assert.equal(answer.status, 200);
+    const body = answer.body as {
+      groupBy: string[];
+      groups: unknown[];
+      ordersByState: Record<string, number>;
+    };
+    assert.deepEqual(body.groupBy, ['supplier', 'day']);
+    assert.deepEqual(body.groups, []);
+    assert.equal(body.ordersByState.received, 0);
+    const bad = await request(RED.httpNode).get('/dropship/api/metrics?groupBy=colour');
+    assert.equal(bad.status, 400);
+    assert.match(
+      (bad.body as { error: { message: string } }).error.message,
+      /"colour" is not one of supplier/,
+    );
+  });
+
+  it('refuses the metrics API without the bearer token when Node-RED is not on loopback', async () => {
+    helper.settings({ uiHost: '0.0.0.0' });
+    await helper.load([captureRed, storeNode, metricsNode, watchdogNode], flow(), {
+      store: { apiToken: 'metrics-token' },
+    });
+    assert.equal((await request(RED.httpNode).get('/dropship/api/metrics')).status, 401);
+    const allowed = await request(RED.httpNode)
+      .get('/dropship/api/metrics')
+      .set('Authorization', 'Bearer metrics-token');
+    assert.equal(allowed.status, 200);
+  });
+
+  it('resolves a held order from a message and sends the refreshed queue, audited under the node', async () => {
+    helper.settings({ uiHost: '127.0.0.1' });
+    await helper.load([captureRed, storeNode, metricsNode, watchdogNode], flow());
+    const opened = await store();
+    const { order } = await opened.receiveOrder(sampleOrderDraft(), { actor: 'test' });
+    await opened.transitionOrder(order.id, ['received'], 'needs_attention', {
+      type: 'order.unroutable',
+      actor: 'test',
+      reason: 'no supplier',
+    });
+    const queued = new Promise<{ payload: unknown[] }>((resolve) =>
+      (
+        helper.getNode('queue') as unknown as { on(e: 'input', f: (m: { payload: unknown[] }) => void): void }
+      ).on('input', resolve),
+    );
+    helper.getNode('watchdog').receive({ topic: 'resolve', orderId: order.id, payload: { note: 'checked' } });
+    assert.deepEqual((await queued).payload, []);
+    const events = await opened.listEvents(order.id);
+    const resolved = events.find((e) => e.type === 'operator.resolve')!;
+    assert.equal(resolved.actor, 'dropship-watchdog:watchdog');
+    assert.equal((await opened.getOrder(order.id))!.state, 'received');
+  });
+});
