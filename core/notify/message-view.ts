@@ -1,7 +1,7 @@
 import type { Order } from '../model/order';
 import type { Shipment } from '../model/shipment';
 import type { Notification } from '../store/order-store';
-import { carrierFromDeclaration, carrierName } from '../tracking/carrier-detection';
+import { carrierFromDeclaration, carrierName, trackingUrlFor } from '../tracking/carrier-detection';
 import { milestonesReached, splitOf, type MilestoneKind } from './milestones';
 import type { OrderFacts, QueuedMilestone } from './outbox';
 
@@ -56,7 +56,8 @@ export function messageView(
     lines: order.lines.map((l) => ({ title: l.title ?? l.sku, quantity: l.quantity, sku: l.sku })),
     shipment: shipment && {
       trackingNumber: shipment.trackingNumber,
-      trackingUrl: shipment.trackingUrl,
+      trackingUrl:
+        shipment.trackingUrl ?? (carrier ? trackingUrlFor(carrier, shipment.trackingNumber) : undefined),
       carrierName: carrier ? carrierName(carrier) : (shipment.carrier ?? 'the carrier'),
       status: shipment.status,
       estimatedDelivery: formatEstimate(extras.estimatedDelivery ?? shipment.estimatedDelivery),

@@ -31,7 +31,7 @@ export interface NotificationChannel {
   /**
    * Delivers one queued notification; resolves once the other side accepted it. A failure that sending again
    * cannot fix carries `retryable: false` (DeliveryRefused, ChannelDeliveryError); anything else is retried,
-   * after `retryAfterMs` when the other side said when.
+   * after `retryAfterMs` when the other side said when, else with backoff.
    */
   deliver(notification: Notification, facts: OrderFacts): Promise<void>;
 }
@@ -133,10 +133,8 @@ export async function deliverNotifications(
       const willRetry =
         (err as { retryable?: unknown } | null)?.retryable !== false &&
         notification.attempts < (worker.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-      const delay = Math.max(
-        retryAfterOf(err) ?? 0,
-        (worker.retryDelayMs ?? defaultRetryDelay)(notification.attempts),
-      );
+      // The other side's Retry-After, when it gave one, else our backoff.
+      const delay = retryAfterOf(err) ?? (worker.retryDelayMs ?? defaultRetryDelay)(notification.attempts);
       const retryAt = willRetry ? new Date(worker.now().getTime() + delay) : undefined;
       await store.completeNotification(notification.id, { error, retryAt }, worker.now());
       report.failed.push({ notification, error, willRetry });

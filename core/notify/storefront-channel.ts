@@ -1,4 +1,5 @@
 import type { Shipment } from '../model/shipment';
+import { carrierFromDeclaration, trackingUrlFor } from '../tracking/carrier-detection';
 import { DeliveryRefused, type NotificationChannel, type OrderFacts, type QueuedMilestone } from './outbox';
 
 /** A parcel as a storefront is told about it. */
@@ -32,11 +33,13 @@ const ALL_SHIPPED = new Set(['shipped', 'delivered']);
 function parcelOf(shipment: Shipment, facts: OrderFacts): StorefrontParcel {
   const po = facts.purchaseOrders.find((p) => p.number === shipment.poNumber);
   const lines = shipment.lines ?? po?.lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
+  const carrier = carrierFromDeclaration(shipment.carrier);
   return {
     orderId: facts.order.externalId,
     trackingNumber: shipment.trackingNumber,
     carrier: shipment.carrier,
-    trackingUrl: shipment.trackingUrl,
+    trackingUrl:
+      shipment.trackingUrl ?? (carrier ? trackingUrlFor(carrier, shipment.trackingNumber) : undefined),
     lines,
     shippedAt: shipment.events[0]?.occurredAt ?? shipment.lastEventAt,
   };

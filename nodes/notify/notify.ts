@@ -1,37 +1,106 @@
-import {
-  deliverEmailNotifications,
-  queueEmailMilestones,
-  type DeliveryReport,
-  type EmailOutboxOptions,
-} from '../../core/notify/email-outbox';
 import type { Request, Response } from 'express';
+import { systemClock } from '../../core/clock';
+import { asDropshipError, DropshipError } from '../../core/errors';
+import { emailChannel } from '../../core/notify/email-outbox';
 import {
   checkTemplate,
   DEFAULT_EMAIL_TEMPLATES,
   type EmailTemplate,
 } from '../../core/notify/email-templates';
-import { previewEmailTemplate } from '../../core/notify/template-preview';
 import { MILESTONE_KINDS, type MilestoneKind } from '../../core/notify/milestones';
-import { asDropshipError, DropshipError } from '../../core/errors';
-import type { MailerConfigNode } from '../adapter/config-nodes';
+import {
+  deliverNotifications,
+  queueMilestones,
+  readOrderFacts,
+  type DeliveryReport,
+  type NotificationChannel,
+  type OutboxWorker,
+} from '../../core/notify/outbox';
+import { smsChannel } from '../../core/notify/sms-channel';
+import { DEFAULT_SMS_TEMPLATES } from '../../core/notify/sms-templates';
+import { storefrontChannel, type StorefrontFulfiller } from '../../core/notify/storefront-channel';
+import { previewEmailTemplate, previewSmsTemplate } from '../../core/notify/template-preview';
+import { trackingPageUrl } from '../../core/notify/tracking-page-view';
+import { validateWithInlineSchema } from '../../core/validation/schema-validator';
+import type { ConnectorLog } from '../../connectors/contract';
+import {
+  sendTwilioSms,
+  twilioSmsSettingsSchema,
+  type TwilioSmsSettings,
+} from '../../connectors/messaging/twilio-sms';
+import {
+  createShopifyFulfilment,
+  shopifyFulfilmentSettingsSchema,
+  updateShopifyTracking,
+  type ShopifyFulfilmentSettings,
+} from '../../connectors/storefronts/shopify-fulfilment';
+import {
+  addWooCommerceTracking,
+  wooCommerceFulfilmentSettingsSchema,
+  type WooCommerceFulfilmentSettings,
+} from '../../connectors/storefronts/woocommerce-fulfilment';
+import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { mountTrackingPage } from './tracking-page-routes';
+
+type ChannelName = 'email' | 'sms' | 'storefront';
 
 interface NotifyNodeDef extends NodeDef {
   store: string;
+  channels: ChannelName[] | string;
   mailer: string;
   storeName: string;
   milestones: MilestoneKind[] | string;
   templates: Partial<Record<MilestoneKind, EmailTemplate>> | string;
+  smsMilestones: MilestoneKind[] | string;
+  smsTemplates: Partial<Record<MilestoneKind, string>> | string;
+  smsFrom: string;
+  smsApiUrl: string;
+  storefront: string;
+  notifyCustomer: boolean;
   sweepSeconds: number | string;
+  trackingPage: boolean;
+  trackingPagePath: string;
+  publicUrl: string;
+  primaryColour: string;
+  backgroundColour: string;
+  logoUrl: string;
+  supportEmail: string;
 }
 
-function parseTemplates(raw: NotifyNodeDef['templates']): Partial<Record<MilestoneKind, EmailTemplate>> {
-  const templates = (typeof raw === 'string' ? (raw ? JSON.parse(raw) : {}) : (raw ?? {})) as Partial<
-    Record<MilestoneKind, EmailTemplate>
-  >;
+interface NotifyCredentials {
+  accountSid?: string;
+  authToken?: string;
+  linkSecret?: string;
+  previousLinkSecret?: string;
+}
+
+const DEFAULT_TRACKING_PAGE_PATH = '/dropship/track';
+
+function jsonProperty<T>(raw: T | string | undefined, fallback: T): T {
+  if (typeof raw === 'string') return raw ? (JSON.parse(raw) as T) : fallback;
+  return raw ?? fallback;
+}
+
+function listProperty(raw: string[] | string | undefined, fallback: string[]): string[] {
+  if (raw === undefined) return fallback;
+  return (typeof raw === 'string' ? raw.split(',') : raw).map((m) => m.trim()).filter(Boolean);
+}
+
+function milestoneList(
+  raw: MilestoneKind[] | string | undefined,
+  fallback: MilestoneKind[],
+): MilestoneKind[] {
+  return listProperty(raw, fallback).filter((m): m is MilestoneKind =>
+    (MILESTONE_KINDS as readonly string[]).includes(m),
+  );
+}
+
+function checkedTemplates(raw: NotifyNodeDef['templates']): Partial<Record<MilestoneKind, EmailTemplate>> {
+  const templates = jsonProperty(raw, {});
   for (const [kind, template] of Object.entries(templates)) {
     for (const part of ['subject', 'text', 'html'] as const) {
       const problem = template && checkTemplate(template[part] ?? '');
@@ -44,70 +113,204 @@ function parseTemplates(raw: NotifyNodeDef['templates']): Partial<Record<Milesto
   return templates;
 }
 
+function checkedSmsTemplates(raw: NotifyNodeDef['smsTemplates']): Partial<Record<MilestoneKind, string>> {
+  const templates = jsonProperty(raw, {});
+  for (const [kind, template] of Object.entries(templates)) {
+    const problem = checkTemplate(template ?? '');
+    if (problem)
+      throw new DropshipError('configuration', `SMS template ${kind}: ${problem}`, [
+        { path: `smsTemplates/${kind}`, message: problem },
+      ]);
+  }
+  return templates;
+}
+
 let editorRoutesOn: unknown;
 
-/** The editor's template dialog: the built-in wording, and a preview rendered with a sample order. */
+/** The editor's template dialog: the built-in wording, and previews rendered with a sample order. */
 function mountTemplateRoutes(RED: NodeAPI): void {
   if (editorRoutesOn === RED.httpAdmin) return;
   editorRoutesOn = RED.httpAdmin;
   const canRead = RED.auth.needsPermission('dropship-notify.read');
   RED.httpAdmin.get('/dropship/notify/templates', canRead, (_req: Request, res: Response) => {
-    res.json({ defaults: DEFAULT_EMAIL_TEMPLATES });
+    res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
   });
   RED.httpAdmin.post('/dropship/notify/preview', canRead, (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as { template?: Partial<EmailTemplate>; storeName?: string };
+    const body = (req.body ?? {}) as { template?: Partial<EmailTemplate>; sms?: unknown; storeName?: string };
     try {
-      res.json(previewEmailTemplate(body.template ?? {}, String(body.storeName ?? '')));
+      const storeName = String(body.storeName ?? '');
+      res.json({
+        ...previewEmailTemplate(body.template ?? {}, storeName),
+        ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
+      });
     } catch (err) {
       res.status(400).json({ error: asDropshipError(err).toJSON() });
     }
   });
 }
 
+/** The storefront's fulfilment API for the storefront config node's platform, or why it cannot be used. */
+function storefrontFulfiller(
+  storefront: StorefrontConfigNode,
+  notifyCustomer: boolean,
+  log: ConnectorLog,
+): StorefrontFulfiller {
+  const credentials = (storefront.credentials ?? {}) as Record<string, string | undefined>;
+  if (storefront.platform === 'shopify') {
+    const settings = validateWithInlineSchema<ShopifyFulfilmentSettings>(
+      shopifyFulfilmentSettingsSchema,
+      {
+        shopDomain: storefront.shopDomain,
+        notifyCustomer,
+        // The shop address is for WooCommerce; set for Shopify it replaces https://<shop domain> (a local API).
+        ...(storefront.baseUrl ? { baseUrl: storefront.baseUrl } : {}),
+      },
+      'the Shopify storefront',
+    );
+    const ctx = { settings, credentials, clock: systemClock, log };
+    return {
+      platform: 'shopify',
+      async fulfil(parcel) {
+        await createShopifyFulfilment(parcel, ctx);
+      },
+      async updateTracking(parcel) {
+        // Finds the fulfilment that carries this number (creating it if the shop lost it), then corrects it.
+        const { fulfillmentIds } = await createShopifyFulfilment(parcel, ctx);
+        for (const id of fulfillmentIds) await updateShopifyTracking(id, parcel, ctx);
+      },
+    };
+  }
+  if (storefront.platform === 'woocommerce') {
+    const settings = validateWithInlineSchema<WooCommerceFulfilmentSettings>(
+      wooCommerceFulfilmentSettingsSchema,
+      { storeUrl: storefront.baseUrl },
+      'the WooCommerce storefront',
+    );
+    const ctx = { settings, credentials, clock: systemClock, log };
+    return {
+      platform: 'woocommerce',
+      async fulfil(parcel, options) {
+        await addWooCommerceTracking(parcel, options, ctx);
+      },
+    };
+  }
+  throw new DropshipError('configuration', 'a generic storefront has no fulfilment API to tell', [
+    { path: 'storefront', message: 'choose a Shopify or WooCommerce storefront' },
+  ]);
+}
+
 export = function registerNotifyNode(RED: NodeAPI): void {
   mountTemplateRoutes(RED);
-  function DropshipNotifyNode(this: Node, config: NotifyNodeDef): void {
+  function DropshipNotifyNode(this: Node<NotifyCredentials>, config: NotifyNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const mailer = RED.nodes.getNode(config.mailer) as MailerConfigNode | null;
-    const enabled = (
-      typeof config.milestones === 'string'
-        ? config.milestones.split(',')
-        : (config.milestones ?? ['confirmed', 'shipped', 'delivered'])
-    )
-      .map((m) => m.trim())
-      .filter((m): m is MilestoneKind => (MILESTONE_KINDS as readonly string[]).includes(m));
-    let templates: Partial<Record<MilestoneKind, EmailTemplate>> = {};
+    const credentials: NotifyCredentials = node.credentials ?? {};
+    const storeName = config.storeName || 'Our store';
+    const log: ConnectorLog = {
+      debug: (message) => node.debug(message),
+      info: (message) => node.log(message),
+      warn: (message) => node.warn(message),
+    };
+    const store = () => storeOf(RED, node, config.store);
+    const worker = (): Promise<OutboxWorker> =>
+      store().then((s) => ({ store: s, owner: actorOf(node), leaseMs: 60_000, now: () => new Date() }));
+
+    // ---- The customer's tracking page ----------------------------------------------------------------------
+    const pagePath = config.trackingPagePath || DEFAULT_TRACKING_PAGE_PATH;
+    const secrets = [credentials.linkSecret, credentials.previousLinkSecret].filter(
+      (s): s is string => typeof s === 'string' && s.length > 0,
+    );
+    let pageLink: ((orderId: string) => string | undefined) | undefined;
+    if (config.trackingPage) {
+      if (secrets.length === 0 || secrets[0]!.length < 16) {
+        node.error('tracking page not served: its link secret must have at least 16 characters');
+      } else {
+        mountTrackingPage(RED, node, {
+          path: pagePath,
+          branding: {
+            storeName,
+            primaryColour: config.primaryColour || undefined,
+            backgroundColour: config.backgroundColour || undefined,
+            logoUrl: config.logoUrl || undefined,
+            supportEmail: config.supportEmail || undefined,
+          },
+          secrets,
+          store,
+        });
+        if (config.publicUrl)
+          pageLink = (orderId) =>
+            trackingPageUrl({ publicUrl: config.publicUrl, path: pagePath, secret: secrets[0]! }, orderId);
+      }
+    }
+
+    // ---- Channels --------------------------------------------------------------------------------------------
+    const wanted = listProperty(config.channels, ['email']);
+    const channels: NotificationChannel[] = [];
     try {
-      templates = parseTemplates(config.templates);
+      if (wanted.includes('email')) {
+        const mailer = RED.nodes.getNode(config.mailer) as MailerConfigNode | null;
+        if (!mailer)
+          throw new DropshipError('configuration', 'no mailer is configured', [
+            { path: 'mailer', message: 'select a dropship-mailer' },
+          ]);
+        channels.push(
+          emailChannel({
+            sender: { send: (email) => mailer.sendMail(email) },
+            milestones: milestoneList(config.milestones, ['confirmed', 'shipped', 'delivered']),
+            templates: checkedTemplates(config.templates),
+            storeName,
+            trackingPageUrl: pageLink,
+          }),
+        );
+      }
+      if (wanted.includes('sms')) {
+        const from = config.smsFrom?.trim() ?? '';
+        const settings = validateWithInlineSchema<TwilioSmsSettings>(
+          twilioSmsSettingsSchema,
+          {
+            ...(/^MG[0-9a-fA-F]{32}$/.test(from) ? { messagingServiceSid: from } : { from }),
+            ...(config.smsApiUrl ? { baseUrl: config.smsApiUrl } : {}),
+          },
+          'the SMS settings',
+        );
+        const ctx = { settings, credentials: { ...credentials }, clock: systemClock, log };
+        channels.push(
+          smsChannel({
+            sender: {
+              async send(message) {
+                await sendTwilioSms(message, ctx);
+              },
+            },
+            milestones: milestoneList(config.smsMilestones, ['shipped', 'out_for_delivery', 'delayed']),
+            templates: checkedSmsTemplates(config.smsTemplates),
+            storeName,
+            trackingPageUrl: pageLink,
+          }),
+        );
+      }
+      if (wanted.includes('storefront')) {
+        const storefront = RED.nodes.getNode(config.storefront) as StorefrontConfigNode | null;
+        if (!storefront)
+          throw new DropshipError('configuration', 'no storefront is configured', [
+            { path: 'storefront', message: 'select the dropship-storefront to tell' },
+          ]);
+        channels.push(
+          storefrontChannel(storefrontFulfiller(storefront, Boolean(config.notifyCustomer), log)),
+        );
+      }
     } catch (err) {
-      node.error(err instanceof Error ? err.message : String(err));
+      // A channel that cannot work is reported once; the channels before it still do.
+      node.error(asDropshipError(err).message);
+      showActivity(node, 'failed', 'settings');
     }
 
-    async function outbox(): Promise<EmailOutboxOptions> {
-      if (!mailer)
-        throw new DropshipError('configuration', 'no mailer is configured', [
-          { path: 'mailer', message: 'select a dropship-mailer' },
-        ]);
-      return {
-        store: await storeOf(RED, node, config.store),
-        sender: { send: (email) => mailer.sendMail(email) },
-        milestones: enabled,
-        templates,
-        storeName: config.storeName || 'Our store',
-        owner: actorOf(node),
-        leaseMs: 60_000,
-        now: () => new Date(),
-      };
-    }
-
-    function report(delivery: DeliveryReport, msg: NodeMessage): void {
+    function report(channel: NotificationChannel, delivery: DeliveryReport, msg: NodeMessage): void {
       for (const sent of delivery.sent) {
         node.send([
           {
             ...msg,
             orderId: sent.orderId,
-            payload: { channel: sent.channel, milestone: sent.milestone, state: 'sent' },
+            payload: { channel: channel.name, milestone: sent.milestone, state: 'sent' },
           },
           null,
         ]);
@@ -119,7 +322,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
             {
               ...msg,
               orderId: notification.orderId,
-              payload: { milestone: notification.milestone, willRetry },
+              payload: { channel: channel.name, milestone: notification.milestone, willRetry },
             },
             new DropshipError('delivery_failed', error),
           ),
@@ -136,21 +339,33 @@ export = function registerNotifyNode(RED: NodeAPI): void {
 
     onInput(node, async (msg) => {
       const orderId = requiredMessageString(msg, 'orderId', 'payload.orderId');
-      const options = await outbox();
-      await queueEmailMilestones(options, orderId);
+      const outbox = await worker();
+      const facts = await readOrderFacts(outbox.store, orderId);
+      if (!facts) throw new DropshipError('not_found', `no order ${orderId}`);
+      for (const channel of channels) await queueMilestones(outbox.store, channel, orderId, facts);
       showActivity(node, 'sending');
-      report(await deliverEmailNotifications(options, orderId), msg);
+      // The channels deliver side by side: a slow storefront does not hold the customer's e-mail back.
+      await Promise.all(
+        channels.map(async (channel) =>
+          report(channel, await deliverNotifications(channel, outbox, orderId), msg),
+        ),
+      );
     });
 
     // Retries and anything queued before a restart go out on the sweep.
     let sweeping = false;
     const timer = setInterval(
       () => {
-        if (sweeping || !mailer) return;
+        if (sweeping || channels.length === 0) return;
         sweeping = true;
-        outbox()
-          .then((options) => deliverEmailNotifications(options))
-          .then((delivery) => report(delivery, {}))
+        worker()
+          .then((outbox) =>
+            Promise.all(
+              channels.map(async (channel) =>
+                report(channel, await deliverNotifications(channel, outbox), {}),
+              ),
+            ),
+          )
           .catch((err: unknown) =>
             node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`),
           )
@@ -161,7 +376,14 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       (Number(config.sweepSeconds) || 30) * 1000,
     );
     node.on('close', () => clearInterval(timer));
-    showActivity(node, 'waiting');
+    if (channels.length > 0) showActivity(node, 'waiting');
   }
-  RED.nodes.registerType('dropship-notify', DropshipNotifyNode as never);
+  RED.nodes.registerType('dropship-notify', DropshipNotifyNode as never, {
+    credentials: {
+      accountSid: { type: 'text' },
+      authToken: { type: 'password' },
+      linkSecret: { type: 'password' },
+      previousLinkSecret: { type: 'password' },
+    },
+  });
 };
