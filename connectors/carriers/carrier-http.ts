@@ -1,4 +1,5 @@
 import type { AxiosRequestConfig } from 'axios';
+import { AccessTokenCache } from '../oauth-token-cache';
 import { DropshipError } from '../../core/errors';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import { trackingUrlFor, type CarrierCode } from '../../core/tracking/carrier-detection';
@@ -58,15 +59,7 @@ export function carrierMessage(data: unknown): string | undefined {
   return found?.slice(0, 300);
 }
 
-interface CachedToken {
-  accessToken: string;
-  expiresAt: number;
-}
-
-const tokens = new Map<string, CachedToken>();
-
-/** Refresh a minute early so a token never expires between being read and being used. */
-const EXPIRY_MARGIN_MS = 60_000;
+const tokens = new AccessTokenCache();
 
 export interface TokenRequest {
   carrier: string;
@@ -75,37 +68,26 @@ export interface TokenRequest {
   request: AxiosRequestConfig;
 }
 
-/** Reads an OAuth 2.0 client-credentials token reply (RFC 6749 section 5.1); expires_in may be a string (UPS). */
-function readTokenReply(carrier: string, data: unknown, now: number): CachedToken {
-  const body = asRecord(data);
-  const expiresIn = Number(body.expires_in);
-  if (typeof body.access_token !== 'string' || body.access_token === '') {
-    throw new DropshipError('configuration', `${carrier} token reply has no access_token`);
-  }
-  return {
-    accessToken: body.access_token,
-    expiresAt: now + (Number.isFinite(expiresIn) ? expiresIn : 3600) * 1000,
-  };
-}
-
 async function bearerToken(
   token: TokenRequest,
   ctx: CarrierContext<{ timeoutMs?: number }>,
 ): Promise<string> {
-  const now = ctx.clock.now().getTime();
-  const cached = tokens.get(token.cacheKey);
-  if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > now) return cached.accessToken;
-  const reply = await carrierRequest(token.carrier, { method: 'POST', ...token.request }, ctx);
-  if (reply.status !== 200) {
-    throw new DropshipError(
-      'configuration',
-      `${token.carrier} refused the API credentials (HTTP ${reply.status}: ${carrierMessage(reply.data) ?? 'no message'})`,
-    );
-  }
-  const fresh = readTokenReply(token.carrier, reply.data, now);
-  tokens.set(token.cacheKey, fresh);
-  ctx.log.debug(`${token.carrier}: new access token, valid ${Math.round((fresh.expiresAt - now) / 1000)} s`);
-  return fresh.accessToken;
+  return tokens.token(
+    token.cacheKey,
+    ctx.clock.now(),
+    async () => {
+      const reply = await carrierRequest(token.carrier, { method: 'POST', ...token.request }, ctx);
+      if (reply.status !== 200) {
+        throw new DropshipError(
+          'configuration',
+          `${token.carrier} refused the API credentials (HTTP ${reply.status}: ${carrierMessage(reply.data) ?? 'no message'})`,
+        );
+      }
+      ctx.log.debug(`${token.carrier}: new access token`);
+      return reply.data;
+    },
+    (reason) => new DropshipError('configuration', `${token.carrier}: ${reason}`),
+  );
 }
 
 /**
@@ -119,7 +101,7 @@ export async function withBearerToken(
 ): Promise<CarrierReply> {
   const first = await call(await bearerToken(token, ctx));
   if (first.status !== 401) return first;
-  tokens.delete(token.cacheKey);
+  tokens.forget(token.cacheKey);
   const second = await call(await bearerToken(token, ctx));
   if (second.status === 401) {
     throw new DropshipError('configuration', `${token.carrier} refused a fresh access token (HTTP 401)`);

@@ -1,5 +1,6 @@
 import axios, { AxiosError } from 'axios';
 import { SupplierPermanentError, SupplierTransientError } from '../../contract';
+import { AccessTokenCache } from '../../oauth-token-cache';
 
 export interface ClientCredentialsGrant {
   tokenUrl: string;
@@ -12,15 +13,8 @@ export interface ClientCredentialsGrant {
   timeoutMs?: number;
 }
 
-interface CachedToken {
-  accessToken: string;
-  expiresAt: number;
-}
-
-/** Tokens outlive requests: cached per (token URL, client, scope, audience) until shortly before they expire. */
-const cache = new Map<string, CachedToken>();
-/** Renew this long before the announced expiry, so a token never dies in flight. */
-const EXPIRY_MARGIN_MS = 30_000;
+const tokens = new AccessTokenCache();
+/** Lifetime assumed when the token endpoint does not say (RFC 6749 leaves expires_in optional). */
 const DEFAULT_LIFETIME_S = 300;
 
 function cacheKey(grant: ClientCredentialsGrant): string {
@@ -29,14 +23,22 @@ function cacheKey(grant: ClientCredentialsGrant): string {
 
 /** Forgets a token the API refused (401), so the next call fetches a fresh one. */
 export function forgetAccessToken(grant: ClientCredentialsGrant): void {
-  cache.delete(cacheKey(grant));
+  tokens.forget(cacheKey(grant));
 }
 
 /** An OAuth2 access token by the client credentials grant (RFC 6749 section 4.4), from cache when still valid. */
 export async function clientCredentialsToken(grant: ClientCredentialsGrant, now: Date): Promise<string> {
-  const key = cacheKey(grant);
-  const cached = cache.get(key);
-  if (cached && cached.expiresAt > now.getTime()) return cached.accessToken;
+  return tokens.token(
+    cacheKey(grant),
+    now,
+    () => requestToken(grant),
+    (reason) => new SupplierPermanentError(`OAuth2: ${reason}`),
+    DEFAULT_LIFETIME_S,
+  );
+}
+
+/** One token request: client authentication per RFC 6749 section 2.3.1, failures mapped to retry or refuse. */
+async function requestToken(grant: ClientCredentialsGrant): Promise<unknown> {
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (grant.scope) form.set('scope', grant.scope);
   if (grant.audience) form.set('audience', grant.audience);
@@ -53,9 +55,8 @@ export async function clientCredentialsToken(grant: ClientCredentialsGrant, now:
     form.set('client_id', grant.clientId);
     form.set('client_secret', grant.clientSecret);
   }
-  let body: { access_token?: unknown; expires_in?: unknown };
   try {
-    body = (
+    return (
       await axios.post<{ access_token?: unknown; expires_in?: unknown }>(grant.tokenUrl, form.toString(), {
         headers,
         timeout: grant.timeoutMs ?? 10_000,
@@ -75,14 +76,4 @@ export async function clientCredentialsToken(grant: ClientCredentialsGrant, now:
       },
     );
   }
-  if (typeof body.access_token !== 'string' || body.access_token === '') {
-    throw new SupplierPermanentError('OAuth2 token endpoint answered without an access_token');
-  }
-  const lifetime =
-    typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
-  cache.set(key, {
-    accessToken: body.access_token,
-    expiresAt: now.getTime() + lifetime * 1000 - EXPIRY_MARGIN_MS,
-  });
-  return body.access_token;
 }
