@@ -87,7 +87,11 @@ module.exports = {
   uiHost: host,
   uiPort: port,
   userDir,
-  flowFile: path.resolve(process.env.DROPSHIP_FLOW_FILE || path.join(__dirname, 'flows', 'demo.json')),
+  // The demo's dashboard needs @flowfuse/node-red-dashboard (a devDependency); without it the rest still runs.
+  flowFile: require('./demo/optional-dashboard').flowFileForInstalledDashboard(
+    path.resolve(process.env.DROPSHIP_FLOW_FILE || path.join(__dirname, 'flows', 'demo.json')),
+    userDir,
+  ),
   flowFilePretty: true,
   credentialSecret: credentialSecret(),
   adminAuth,

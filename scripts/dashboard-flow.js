@@ -1,0 +1,530 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * The operations dashboard (issue 6) as Node-RED nodes: a dropship-watchdog and a dropship-metrics feeding
+ * @flowfuse/node-red-dashboard pages at /dashboard. Every node id starts with "d6b0", so this script can replace
+ * its own nodes in a flow file without touching anyone else's:
+ *   node scripts/dashboard-flow.js demo      rewrites the "Dashboard" tab of flows/demo.json
+ *   node scripts/dashboard-flow.js example   writes examples/Dashboard.json (its own store)
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const PREFIX = 'd6b0';
+const id = (suffix) => PREFIX + suffix.padStart(12, '0');
+const TAB = id('1');
+const DEMO_STORE = 'cf90000000000001';
+
+/** The needs-attention list: one row per held order, each with the four operator actions. */
+const ATTENTION_TEMPLATE = `<template>
+  <div class="dropship-attention">
+    <p v-if="!rows.length" class="dropship-attention-empty">Nothing needs attention.</p>
+    <v-table v-else density="compact">
+      <thead>
+        <tr><th>Order</th><th>Channel</th><th>Since</th><th>Reason</th><th>Actions</th></tr>
+      </thead>
+      <tbody>
+        <tr v-for="row in rows" :key="row.orderId" :data-order-id="row.orderId">
+          <td>{{ row.orderNumber ? '#' + row.orderNumber : row.orderId }}</td>
+          <td>{{ row.channel }}</td>
+          <td>{{ new Date(row.since).toLocaleString() }}</td>
+          <td>{{ row.reason }}<span v-if="row.conditions.length"> ({{ row.conditions.join(', ') }})</span></td>
+          <td class="dropship-attention-actions">
+            <v-btn size="small" variant="tonal" @click="act('retry', row)">Retry</v-btn>
+            <input class="dropship-supplier" v-model="suppliers[row.orderId]" placeholder="supplier id"
+              :aria-label="'Supplier to reroute ' + row.orderId + ' to'" />
+            <v-btn size="small" variant="tonal" @click="act('reroute', row)">Reroute</v-btn>
+            <v-btn size="small" variant="tonal" color="error" @click="act('cancel', row)">Cancel</v-btn>
+            <v-btn size="small" variant="tonal" color="success" @click="act('resolve', row)">Resolve</v-btn>
+          </td>
+        </tr>
+      </tbody>
+    </v-table>
+  </div>
+</template>
+
+<script>
+export default {
+  data() {
+    return { suppliers: {} }
+  },
+  computed: {
+    rows() {
+      return Array.isArray(this.msg?.payload) ? this.msg.payload : []
+    }
+  },
+  methods: {
+    // Goes to the watchdog's input, which applies the action and records it in the order's events.
+    act(action, row) {
+      const payload = { orderId: row.orderId }
+      if (action === 'reroute') payload.supplierId = this.suppliers[row.orderId] || ''
+      if (action === 'cancel') payload.reason = 'cancelled from the dashboard'
+      if (action === 'resolve') payload.note = 'resolved from the dashboard'
+      this.send({ topic: action, orderId: row.orderId, payload })
+    }
+  }
+}
+</script>
+
+<style>
+.dropship-attention-actions { white-space: nowrap; }
+.dropship-attention-actions .v-btn { margin-right: 4px; }
+.dropship-supplier { width: 7em; border: 1px solid #ccc; border-radius: 4px; padding: 2px 4px; margin-right: 4px; }
+</style>`;
+
+/** Splits a metrics report into the dashboard's widgets (rates as percentages, hours to one decimal). */
+const FIGURES_FUNCTION = `// A supplier-grouped report feeds the state counts and the scorecards; a day-grouped one the KPI chart.
+const report = msg.payload;
+const percent = (rate) => (rate === undefined || rate === null ? '' : Math.round(rate * 1000) / 10);
+const hours = (q) => (q && q.median !== undefined ? Math.round(q.median * 10) / 10 : '');
+if (report.groupBy.length === 1 && report.groupBy[0] === 'day') {
+    const series = {
+        'Order fill %': (g) => g.orderFillRate,
+        'On-time ship %': (g) => g.onTimeShipRate,
+        'Acceptance %': (g) => g.acceptanceRate,
+        'Exception %': (g) => g.exceptionRate
+    };
+    const points = [];
+    for (const group of [...report.groups].sort((a, b) => a.key.day.localeCompare(b.key.day)))
+        for (const [name, figure] of Object.entries(series))
+            if (figure(group) !== undefined) points.push({ series: name, day: Date.parse(group.key.day), value: percent(figure(group)) });
+    return [null, null, { topic: 'kpis', action: 'replace', payload: points }];
+}
+const states = Object.entries(report.ordersByState || {})
+    .filter(([, count]) => count > 0)
+    .map(([state, count]) => ({ state, orders: count }));
+const scorecards = report.groups.map((g) => ({
+    supplier: g.key.supplier || 'all',
+    POs: g.purchaseOrders,
+    'Fill %': percent(g.orderFillRate),
+    'Accepted %': percent(g.acceptanceRate),
+    'On time %': percent(g.onTimeShipRate),
+    'Ack h (median)': hours(g.orderToAcknowledgementHours),
+    'Ship h (median)': hours(g.orderToShipHours),
+    'Exceptions %': percent(g.exceptionRate),
+    'Send errors %': percent(g.errorRate),
+    'Margin %': percent(g.grossMargin.rate)
+}));
+return [{ payload: states }, { payload: scorecards }, null];`;
+
+/** The watchdog refused an action (unknown order, no supplier to reroute to...): tell the operator why. */
+const REFUSAL_FUNCTION = `const error = msg.error || {};
+const details = (error.details || []).map((d) => d.path + ' ' + d.message).join('; ');
+return { payload: 'Not done: ' + (error.message || 'the action failed') + (details ? ' (' + details + ')' : '') };`;
+
+function dashboardNodes(store) {
+  const ui = id('a1');
+  const theme = id('a2');
+  const operations = id('a3');
+  const suppliersPage = id('a4');
+  const group = (suffix, name, page, width, order) => ({
+    id: id(suffix),
+    type: 'ui-group',
+    name,
+    page,
+    width: String(width),
+    height: '1',
+    order,
+    showTitle: true,
+    className: '',
+    visible: 'true',
+    disabled: 'false',
+    groupType: 'default',
+  });
+  const page = (suffix, name, pagePath, icon, order) => ({
+    id: id(suffix),
+    type: 'ui-page',
+    name,
+    ui,
+    path: pagePath,
+    icon,
+    layout: 'grid',
+    theme,
+    breakpoints: [
+      { name: 'Default', px: '0', cols: '3' },
+      { name: 'Tablet', px: '576', cols: '6' },
+      { name: 'Small Desktop', px: '768', cols: '9' },
+      { name: 'Desktop', px: '1024', cols: '12' },
+    ],
+    order,
+    className: '',
+    visible: 'true',
+    disabled: 'false',
+  });
+  const attentionGroup = id('b1');
+  const statesGroup = id('b2');
+  const scorecardGroup = id('b3');
+  const chartGroup = id('b4');
+  const watchdog = id('c1');
+  const metrics = id('c2');
+  const figures = id('c3');
+  const attention = id('c4');
+  const refusal = id('c5');
+  const notification = id('c6');
+  const states = id('c7');
+  const scorecards = id('c8');
+  const chart = id('c9');
+  const escalations = id('ca');
+  const alerts = id('cb');
+  const everyTenSeconds = id('cc');
+  const everyMinute = id('cd');
+  const table = (suffix, name, label, groupId, order) => ({
+    id: id(suffix),
+    type: 'ui-table',
+    z: TAB,
+    group: groupId,
+    name,
+    label,
+    order,
+    width: 0,
+    height: 0,
+    maxrows: 0,
+    passthru: false,
+    autocols: true,
+    showSearch: false,
+    deselect: true,
+    selectionType: 'none',
+    columns: [],
+    mobileBreakpoint: 'sm',
+    mobileBreakpointType: 'defaults',
+    action: 'replace',
+    className: '',
+  });
+  return [
+    {
+      id: TAB,
+      type: 'tab',
+      label: 'Dashboard',
+      disabled: false,
+      info: 'The operations dashboard at /dashboard: what needs attention today, orders by state, supplier scorecards and KPIs by day.',
+    },
+    {
+      id: ui,
+      type: 'ui-base',
+      name: 'Drop-ship operations',
+      path: '/dashboard',
+      appIcon: '',
+      includeClientData: true,
+      acceptsClientConfig: ['ui-notification', 'ui-control'],
+      showPathInSidebar: false,
+      headerContent: 'page',
+      navigationStyle: 'default',
+      titleBarStyle: 'default',
+      showReconnectNotification: true,
+      notificationDisplayTime: 5,
+      showDisconnectNotification: true,
+      allowInstall: false,
+    },
+    {
+      id: theme,
+      type: 'ui-theme',
+      name: 'Drop-ship',
+      colors: {
+        surface: '#1f3a5f',
+        primary: '#0a7d52',
+        bgPage: '#f4f6f8',
+        groupBg: '#ffffff',
+        groupOutline: '#d9d9e0',
+      },
+      sizes: {
+        density: 'default',
+        pagePadding: '12px',
+        groupGap: '12px',
+        groupBorderRadius: '4px',
+        widgetGap: '12px',
+      },
+    },
+    page('a3', 'Today', '/today', 'alert-circle-outline', 1),
+    page('a4', 'Suppliers', '/suppliers', 'truck-outline', 2),
+    group('b1', 'Needs attention', operations, 12, 1),
+    group('b2', 'Orders by state', operations, 4, 2),
+    group('b3', 'Supplier scorecards', suppliersPage, 12, 1),
+    group('b4', 'KPIs by day (last 30 days)', suppliersPage, 12, 2),
+    {
+      id: id('c0'),
+      type: 'comment',
+      z: TAB,
+      name: 'Operations dashboard at /dashboard',
+      info:
+        'Pages of @flowfuse/node-red-dashboard fed by the package nodes.\n\n' +
+        '- **Today**: the needs-attention queue from the watchdog (refreshed after every sweep and every action) with ' +
+        'Retry, Reroute (to the supplier id typed beside it), Cancel and Resolve. The buttons send the action to the ' +
+        "watchdog's input, which applies it and records it in the order's events under the watchdog's name; a refused " +
+        'action comes back as a notification. Beside it, how many orders are in each state.\n' +
+        '- **Suppliers**: the supplier scorecards of the last 30 days and the KPIs by day, from the metrics node ' +
+        '(the same figures as `GET /dropship/api/metrics`).\n\n' +
+        'Definitions of every figure: docs/metrics.md. Without @flowfuse/node-red-dashboard installed, `npm start` ' +
+        'leaves the ui-* nodes out and the watchdog and metrics run on their own.',
+      x: 190,
+      y: 40,
+      wires: [],
+    },
+    {
+      id: watchdog,
+      type: 'dropship-watchdog',
+      z: TAB,
+      name: 'Watchdog',
+      store,
+      sweepSeconds: '10',
+      policy: '',
+      x: 400,
+      y: 120,
+      wires: [[escalations], [attention], [refusal]],
+    },
+    {
+      id: attention,
+      type: 'ui-template',
+      z: TAB,
+      group: attentionGroup,
+      page: '',
+      ui: '',
+      name: 'Needs attention',
+      order: 1,
+      width: 0,
+      height: 0,
+      head: '',
+      format: ATTENTION_TEMPLATE,
+      storeOutMessages: true,
+      passthru: false,
+      resendOnRefresh: true,
+      templateScope: 'local',
+      className: '',
+      x: 640,
+      y: 120,
+      wires: [[watchdog]],
+    },
+    {
+      id: refusal,
+      type: 'function',
+      z: TAB,
+      name: 'Why it was refused',
+      func: REFUSAL_FUNCTION,
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      x: 640,
+      y: 180,
+      wires: [[notification]],
+    },
+    {
+      id: notification,
+      type: 'ui-notification',
+      z: TAB,
+      ui,
+      position: 'top right',
+      colorDefault: true,
+      color: '#000000',
+      displayTime: '6',
+      showCountdown: true,
+      outputs: 1,
+      allowDismiss: true,
+      dismissText: 'Close',
+      allowConfirm: false,
+      confirmText: 'Confirm',
+      raw: false,
+      className: '',
+      name: 'Refused action',
+      x: 860,
+      y: 180,
+      wires: [[]],
+    },
+    {
+      id: escalations,
+      type: 'debug',
+      z: TAB,
+      name: 'Escalation steps',
+      active: false,
+      tosidebar: true,
+      console: false,
+      tostatus: false,
+      complete: 'true',
+      targetType: 'full',
+      statusVal: '',
+      statusType: 'auto',
+      x: 640,
+      y: 60,
+      wires: [],
+    },
+    {
+      id: everyTenSeconds,
+      type: 'inject',
+      z: TAB,
+      name: 'Scorecards every 10 s',
+      props: [{ p: 'payload' }],
+      repeat: '10',
+      crontab: '',
+      once: true,
+      onceDelay: '2',
+      topic: '',
+      payload: '{"groupBy":"supplier"}',
+      payloadType: 'json',
+      x: 180,
+      y: 260,
+      wires: [[metrics]],
+    },
+    {
+      id: everyMinute,
+      type: 'inject',
+      z: TAB,
+      name: 'KPIs by day every minute',
+      props: [{ p: 'payload' }],
+      repeat: '60',
+      crontab: '',
+      once: true,
+      onceDelay: '3',
+      topic: '',
+      payload: '{"groupBy":"day"}',
+      payloadType: 'json',
+      x: 170,
+      y: 320,
+      wires: [[metrics]],
+    },
+    {
+      id: metrics,
+      type: 'dropship-metrics',
+      z: TAB,
+      name: 'Metrics',
+      store,
+      windowDays: '30',
+      groupBy: 'supplier',
+      intervalSeconds: '0',
+      controlFigure: 'errorRate',
+      controlDays: '3',
+      controlBaselineDays: '28',
+      listen: true,
+      x: 400,
+      y: 280,
+      wires: [[figures], [alerts]],
+    },
+    {
+      id: figures,
+      type: 'function',
+      z: TAB,
+      name: 'Dashboard figures',
+      func: FIGURES_FUNCTION,
+      outputs: 3,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      x: 600,
+      y: 280,
+      wires: [[states], [scorecards], [chart]],
+    },
+    { ...table('c7', 'Orders by state', '', statesGroup, 1), x: 840, y: 240, wires: [] },
+    { ...table('c8', 'Supplier scorecards', '', scorecardGroup, 1), x: 850, y: 280, wires: [] },
+    {
+      id: chart,
+      type: 'ui-chart',
+      z: TAB,
+      group: chartGroup,
+      name: 'KPIs by day',
+      label: 'Rates by day the orders were placed (%)',
+      order: 1,
+      chartType: 'line',
+      category: 'series',
+      categoryType: 'property',
+      xAxisLabel: '',
+      xAxisProperty: 'day',
+      xAxisPropertyType: 'property',
+      xAxisType: 'time',
+      xAxisFormat: '',
+      xAxisFormatType: 'auto',
+      xmin: '',
+      xmax: '',
+      yAxisLabel: '%',
+      yAxisProperty: 'value',
+      yAxisPropertyType: 'property',
+      ymin: '0',
+      ymax: '100',
+      bins: 10,
+      action: 'replace',
+      stackSeries: false,
+      pointShape: 'circle',
+      pointRadius: 4,
+      showLegend: true,
+      removeOlder: '0',
+      removeOlderUnit: '86400',
+      removeOlderPoints: '',
+      colors: [
+        '#0a7d52',
+        '#0095FF',
+        '#FF7F0E',
+        '#D62728',
+        '#A347E1',
+        '#2CA02C',
+        '#FF9896',
+        '#9467BD',
+        '#C5B0D5',
+      ],
+      textColor: ['#666666'],
+      textColorDefault: true,
+      gridColor: ['#e5e5e5'],
+      gridColorDefault: true,
+      width: 12,
+      height: 6,
+      className: '',
+      interpolation: 'linear',
+      x: 830,
+      y: 320,
+      wires: [[]],
+    },
+    {
+      id: alerts,
+      type: 'debug',
+      z: TAB,
+      name: 'Control-limit alerts',
+      active: true,
+      tosidebar: true,
+      console: false,
+      tostatus: false,
+      complete: 'payload',
+      targetType: 'msg',
+      statusVal: '',
+      statusType: 'auto',
+      x: 620,
+      y: 360,
+      wires: [],
+    },
+  ];
+}
+
+const ours = (node) => node.id.startsWith(PREFIX);
+const write = (file, nodes) => fs.writeFileSync(file, JSON.stringify(nodes, null, 4) + '\n');
+
+function updateDemo() {
+  const file = path.join(__dirname, '..', 'flows', 'demo.json');
+  const current = JSON.parse(fs.readFileSync(file, 'utf8'));
+  write(file, [...current.filter((n) => !ours(n)), ...dashboardNodes(DEMO_STORE)]);
+}
+
+function writeExample() {
+  const store = id('f1');
+  write(path.join(__dirname, '..', 'examples', 'Dashboard.json'), [
+    ...dashboardNodes(store),
+    {
+      id: store,
+      type: 'dropship-store',
+      name: 'Orders (SQLite)',
+      engine: 'sqlite',
+      filename: 'dropship.sqlite',
+      synchronous: 'FULL',
+      connectionString: '',
+      schema: '',
+      poolSize: '',
+      version: 1,
+    },
+  ]);
+}
+
+const target = process.argv[2];
+if (target === 'demo') updateDemo();
+else if (target === 'example') writeExample();
+else {
+  console.error('usage: node scripts/dashboard-flow.js demo|example');
+  process.exitCode = 1;
+}
