@@ -31,7 +31,7 @@ const BAD_LINK =
 /**
  * Headers of every tracking page answer: never cached (it shows an order), no referrer to the carriers' sites
  * (the link is the key to the page), and a content security policy that allows the page's own inline style
- * (by its hash), https images (a logo) and posting the form to this site, nothing else: no script at all.
+ * (by its hash), https images (a logo), the page's data: icon and posting the form to this site, nothing else: no script at all.
  */
 function pageHeaders(html: string): Record<string, string> {
   const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1];
@@ -41,7 +41,7 @@ function pageHeaders(html: string): Record<string, string> {
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
-    'Content-Security-Policy': `default-src 'none'; style-src ${styleSource}; img-src https:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    'Content-Security-Policy': `default-src 'none'; style-src ${styleSource}; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
   };
 }
 
