@@ -117,6 +117,7 @@ describe('examples (Import > Examples)', () => {
       'Multi-supplier routing with stock and fallback.json',
       'Shopify store end to end.json',
       'WooCommerce store end to end.json',
+      'Returns.json',
     ])
       assert.ok(files.includes(expected), `examples/${expected} is missing`);
   });
