@@ -7,7 +7,7 @@ import { DropshipError } from '../../core/errors';
  */
 
 export type VersionedConfigType =
-  'dropship-store' | 'dropship-storefront' | 'dropship-supplier' | 'dropship-mailer';
+  'dropship-store' | 'dropship-storefront' | 'dropship-supplier' | 'dropship-mailer' | 'dropship-carrier';
 
 export type SavedConfig = Readonly<Record<string, unknown>>;
 
@@ -25,6 +25,7 @@ export const CONFIG_MIGRATIONS: Readonly<Record<VersionedConfigType, readonly Co
   'dropship-storefront': [],
   'dropship-supplier': [],
   'dropship-mailer': [],
+  'dropship-carrier': [],
 };
 
 export function currentConfigVersion(migrations: readonly ConfigMigration[]): number {

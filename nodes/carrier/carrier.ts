@@ -5,6 +5,7 @@ import { carrierConnector, carrierConnectors } from '../../connectors/carriers/r
 import type { CarrierConfigNode } from '../adapter/config-nodes';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerCarrier } from '../adapter/carrier-registry';
+import { migrateConfigNode } from '../adapter/config-migrations';
 
 interface CarrierNodeDef extends NodeDef {
   carrier: string;
@@ -15,6 +16,7 @@ let catalogueMounted: unknown;
 
 export = function registerCarrierNode(RED: NodeAPI): void {
   function DropshipCarrierNode(this: CarrierConfigNode, config: CarrierNodeDef): void {
+    config = migrateConfigNode('dropship-carrier', config);
     RED.nodes.createNode(this, config);
     this.carrierCode = config.carrier;
     try {

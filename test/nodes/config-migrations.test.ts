@@ -17,6 +17,7 @@ import storeNode from '../../nodes/store/store';
 import storefrontNode from '../../nodes/storefront/storefront';
 import supplierNode from '../../nodes/supplier/supplier';
 import mailerNode from '../../nodes/mailer/mailer';
+import carrierNode from '../../nodes/carrier/carrier';
 
 helper.init(require.resolve('node-red'));
 
@@ -102,7 +103,7 @@ describe('config node versions and migrations', () => {
       rmSync(userDir, { recursive: true, force: true });
     });
 
-    /** The four config nodes as flows saved today store them: no version property. */
+    /** The config nodes as flows saved today store them: no version property. */
     function unversionedFlow(version?: number): ({ id: string; type: string } & Record<string, unknown>)[] {
       const stamp = version === undefined ? {} : { version };
       return [
@@ -138,11 +139,15 @@ describe('config node versions and migrations', () => {
           from: 'shop@example.test',
           ...stamp,
         },
+        { id: 'ups-account', type: 'dropship-carrier', carrier: 'ups', settings: {}, ...stamp },
       ];
     }
 
     it('loads config nodes saved without a version and reads their settings as before', async () => {
-      await helper.load([storeNode, storefrontNode, supplierNode, mailerNode], unversionedFlow());
+      await helper.load(
+        [storeNode, storefrontNode, supplierNode, mailerNode, carrierNode],
+        unversionedFlow(),
+      );
       const supplier = helper.getNode('supplier') as unknown as SupplierConfigNode;
       const shop = helper.getNode('shop') as unknown as StorefrontConfigNode;
       assert.equal(supplier.settingsError, undefined);
@@ -150,11 +155,16 @@ describe('config node versions and migrations', () => {
       assert.equal(shop.shopDomain, 'your-shop.myshopify.com');
       assert.ok(helper.getNode('store'));
       assert.ok(helper.getNode('mailer'));
+      assert.ok(helper.getNode('ups-account'));
     });
 
     it('does not start a config node saved by a newer release', async () => {
-      await helper.load([storeNode, storefrontNode, supplierNode, mailerNode], unversionedFlow(99));
-      for (const id of ['store', 'shop', 'supplier', 'mailer']) assert.equal(helper.getNode(id), null, id);
+      await helper.load(
+        [storeNode, storefrontNode, supplierNode, mailerNode, carrierNode],
+        unversionedFlow(99),
+      );
+      for (const id of ['store', 'shop', 'supplier', 'mailer', 'ups-account'])
+        assert.equal(helper.getNode(id), null, id);
     });
   });
 });
