@@ -90,6 +90,8 @@ const CORE_TYPES = new Set([
   'join',
 ]);
 
+const DASHBOARD_PACKAGE = '@flowfuse/node-red-dashboard';
+
 /** Values that look like a secret: long random tokens, private keys, passwords in URLs. */
 const SECRET_PATTERNS = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
@@ -144,12 +146,18 @@ describe('examples (Import > Examples)', () => {
         assert.ok((topLeft.info ?? '').length > 200, 'the opening comment explains too little');
       });
 
-      it('uses only core nodes and the package nodes, with unique ids and wires that lead somewhere', () => {
+      it('uses only core nodes and the package nodes (and the dashboard where it says so), with unique ids and wires that lead somewhere', () => {
         const ours = new Set(packageNodeTypes());
+        // The operator dashboard example builds on @flowfuse/node-red-dashboard and says so in its opening comment.
+        const opening = nodes.find((n) => n.type === 'comment')?.info ?? '';
+        const dashboard = opening.includes(DASHBOARD_PACKAGE);
         const ids = new Set(nodes.map((n) => n.id));
         assert.equal(ids.size, nodes.length, 'duplicate node ids');
         for (const node of nodes) {
-          assert.ok(CORE_TYPES.has(node.type) || ours.has(node.type), `${node.id} is of type ${node.type}`);
+          assert.ok(
+            CORE_TYPES.has(node.type) || ours.has(node.type) || (dashboard && node.type.startsWith('ui-')),
+            `${node.id} is of type ${node.type}`,
+          );
           for (const port of (node.wires as string[][] | undefined) ?? [])
             for (const target of port) assert.ok(ids.has(target), `${node.id} is wired to missing ${target}`);
           for (const property of ['store', 'storefront', 'mailer'] as const) {
