@@ -29,6 +29,35 @@
       };
     },
 
+    /**
+     * A validator for a whole number from `min` to `max` typed into a field; empty is fine (the runtime's
+     * default). The message names the field by its label (label.<property>) through the node's `t`.
+     */
+    wholeNumber: function (t, property, min, max) {
+      // eslint-disable-next-line no-unused-vars
+      return function (value, opt) {
+        if (value === undefined || String(value).trim() === '') return true;
+        const n = Number(value);
+        if (Number.isInteger(n) && n >= min && n <= max) return true;
+        return t('errors.range', { field: t('label.' + property), min, max });
+      };
+    },
+
+    /** A validator for a JSON object typed into a text field; empty is fine (none). */
+    jsonObject: function (t, property) {
+      // eslint-disable-next-line no-unused-vars
+      return function (value, opt) {
+        if (value === undefined || String(value).trim() === '') return true;
+        try {
+          const parsed = JSON.parse(value);
+          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return true;
+        } catch {
+          // not JSON: reported below
+        }
+        return t('errors.json', { field: t('label.' + property) });
+      };
+    },
+
     /** A field of a flow node's open dialog, else the saved property: validators run in both places. */
     dialogValue: function (node, property) {
       const shown = inputValue('node-input-' + property);

@@ -83,8 +83,38 @@ describe('examples in the editor (headless Chromium)', function () {
         'endpointPath',
         'isHostKeyFingerprint',
         'isPort',
+        'jsonObject',
         'relativeFolder',
+        'wholeNumber',
       ]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('answers with the message key for what the shared validators refuse, and true for what they accept', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await openEditor(page, nodeRed, 1);
+      // A stand-in translator that returns the message key, so the answers say which message the editor shows.
+      const verdicts = await page.evaluate(`(() => {
+        const t = (key) => key;
+        const E = DropshipEditor;
+        return {
+          wholeNumber: [E.wholeNumber(t, 'x', 1, 10)('0'), E.wholeNumber(t, 'x', 1, 10)('7'), E.wholeNumber(t, 'x', 1, 10)('')],
+          jsonObject: [E.jsonObject(t, 'x')('[1]'), E.jsonObject(t, 'x')('{'), E.jsonObject(t, 'x')('{"a":1}')],
+          relativeFolder: [E.relativeFolder('/etc', t), E.relativeFolder('in/../..', t), E.relativeFolder('in/archive', t)],
+          isPort: [E.isPort('0'), E.isPort('65536'), E.isPort('22')],
+          isHostKeyFingerprint: [E.isHostKeyFingerprint('SHA256:abc'), E.isHostKeyFingerprint('SHA256:' + 'A'.repeat(43))],
+        };
+      })()`);
+      assert.deepEqual(verdicts, {
+        wholeNumber: ['errors.range', true, true],
+        jsonObject: ['errors.json', 'errors.json', true],
+        relativeFolder: ['errors.folder', 'errors.folderTraversal', true],
+        isPort: [false, false, true],
+        isHostKeyFingerprint: [false, true],
+      });
     } finally {
       await page.close();
     }
