@@ -15,11 +15,14 @@ const id = (suffix) => PREFIX + suffix.padStart(12, '0');
 const TAB = id('1');
 const DEMO_STORE = 'cf90000000000001';
 
-/** The needs-attention list: one row per held order, each with the four operator actions. */
+/**
+ * The needs-attention list: one row per held order, each with the four operator actions. A plain <table>, not
+ * <v-table>: the browser parses the template as HTML first, and moves rows out of an unknown element.
+ */
 const ATTENTION_TEMPLATE = `<template>
   <div class="dropship-attention">
     <p v-if="!rows.length" class="dropship-attention-empty">Nothing needs attention.</p>
-    <v-table v-else density="compact">
+    <table v-else class="dropship-attention-table">
       <thead>
         <tr><th>Order</th><th>Channel</th><th>Since</th><th>Reason</th><th>Actions</th></tr>
       </thead>
@@ -39,7 +42,7 @@ const ATTENTION_TEMPLATE = `<template>
           </td>
         </tr>
       </tbody>
-    </v-table>
+    </table>
   </div>
 </template>
 
@@ -67,6 +70,8 @@ export default {
 </script>
 
 <style>
+.dropship-attention-table { width: 100%; border-collapse: collapse; }
+.dropship-attention-table th, .dropship-attention-table td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e0e0e0; }
 .dropship-attention-actions { white-space: nowrap; }
 .dropship-attention-actions .v-btn { margin-right: 4px; }
 .dropship-supplier { width: 7em; border: 1px solid #ccc; border-radius: 4px; padding: 2px 4px; margin-right: 4px; }
@@ -369,9 +374,9 @@ function dashboardNodes(store) {
       id: everyMinute,
       type: 'inject',
       z: TAB,
-      name: 'KPIs by day every minute',
+      name: 'KPIs by day every 10 s',
       props: [{ p: 'payload' }],
-      repeat: '60',
+      repeat: '10',
       crontab: '',
       once: true,
       onceDelay: '3',
