@@ -54,10 +54,13 @@ export async function startNodeRed(
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`Node-RED did not start within 40 s:\n${output}`)),
-      40_000,
-    );
+    const timer = setTimeout(() => {
+      clearInterval(check);
+      // A process that never started must not outlive the caller (its pipes would keep the caller running).
+      child.kill('SIGKILL');
+      rmSync(userDir, { recursive: true, force: true });
+      reject(new Error(`Node-RED did not start within 40 s:\n${output}`));
+    }, 40_000);
     const check = setInterval(() => {
       if (output.includes('Started flows')) {
         clearInterval(check);
