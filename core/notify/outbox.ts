@@ -108,6 +108,8 @@ export async function deliverNotifications(
   channel: NotificationChannel,
   worker: OutboxWorker,
   orderId?: string,
+  /** The order's facts when the caller has just read them (for `orderId`): not read again. */
+  facts?: OrderFacts,
 ): Promise<DeliveryReport> {
   const { store } = worker;
   const claimed = await store.claimNotifications(
@@ -117,14 +119,16 @@ export async function deliverNotifications(
     orderId,
   );
   const report: DeliveryReport = { sent: [], failed: [] };
-  const factsByOrder = new Map<string, OrderFacts | undefined>();
+  const factsByOrder = new Map<string, OrderFacts | undefined>(
+    facts && orderId === facts.order.id ? [[orderId, facts]] : [],
+  );
   for (const notification of claimed) {
     if (!factsByOrder.has(notification.orderId))
       factsByOrder.set(notification.orderId, await readOrderFacts(store, notification.orderId));
-    const facts = factsByOrder.get(notification.orderId);
+    const known = factsByOrder.get(notification.orderId);
     try {
-      if (!facts) throw new DeliveryRefused(`order ${notification.orderId} no longer exists`);
-      await channel.deliver(notification, facts);
+      if (!known) throw new DeliveryRefused(`order ${notification.orderId} no longer exists`);
+      await channel.deliver(notification, known);
       await store.completeNotification(notification.id, { sent: true }, worker.now());
       report.sent.push(notification);
     } catch (err) {

@@ -347,7 +347,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       // The channels deliver side by side: a slow storefront does not hold the customer's e-mail back.
       await Promise.all(
         channels.map(async (channel) =>
-          report(channel, await deliverNotifications(channel, outbox, orderId), msg),
+          report(channel, await deliverNotifications(channel, outbox, orderId, facts), msg),
         ),
       );
     });

@@ -1,0 +1,285 @@
+/**
+ * Notify (issue 5): from a shipment event arriving to the customer's e-mail accepted by the SMTP server and the
+ * storefront told (Shopify fulfilment with tracking), at a steady 200 events per second for a bounded run.
+ * Each event goes the way the tracking-in and notify nodes take it: recorded in the SQLite store (order and PO
+ * moved, the parcel deduplicated), its milestones queued in the outbox per channel, claimed, delivered and
+ * marked sent. The baseline, measured in the same run and at the same rate, sends the same e-mail and makes the
+ * same two Shopify calls directly, with no store and no outbox: what the network work alone costs here.
+ * Latency is measured from each event's scheduled arrival, so a backlog counts against the figure. The SMTP
+ * server and the Shopify Admin API fake run in a second process (bench/notify-peers.ts), as real services would;
+ * everything listens on 127.0.0.1. Run alone with `npx tsx bench/notify.bench.ts`.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import nodemailer from 'nodemailer';
+import { systemClock } from '../core/clock';
+import type { PurchaseOrder } from '../core/model/purchase-order';
+import { emailChannel, type OutgoingEmail } from '../core/notify/email-outbox';
+import {
+  deliverNotifications,
+  queueMilestones,
+  readOrderFacts,
+  type NotificationChannel,
+} from '../core/notify/outbox';
+import { storefrontChannel } from '../core/notify/storefront-channel';
+import { SqliteOrderStore } from '../core/store/sqlite/sqlite-store';
+import { recordShipment } from '../core/tracking/record-shipment';
+import { createShopifyFulfilment, type ShopifyContext } from '../connectors/storefronts/shopify-fulfilment';
+import { sampleOrderDraft } from '../test/support/orders';
+import { formatBenchFigures, type BenchFigure } from './figures';
+import type { PeerReply, PeerRequest } from './notify-peers';
+
+const RATE_PER_SECOND = 200;
+const EVENTS = 2_000;
+const WARMUP = 200;
+const quietLog = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** The peers process and a way to ask it something and wait for its answer. */
+interface Peers {
+  ready: Extract<PeerReply, { type: 'ready' }>;
+  ask<T extends PeerReply['type']>(request: PeerRequest, answer: T): Promise<Extract<PeerReply, { type: T }>>;
+  stop(): Promise<void>;
+}
+
+async function startPeers(): Promise<Peers> {
+  const child: ChildProcess = fork(path.join(__dirname, 'notify-peers.ts'), [], {
+    execArgv: ['--require', require.resolve('tsx/cjs')],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T extends PeerReply['type']>(answer: T): Promise<Extract<PeerReply, { type: T }>> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (message: PeerReply): void => {
+        if (message.type !== answer) return;
+        child.off('message', onMessage);
+        resolve(message as Extract<PeerReply, { type: T }>);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`the peers process exited with ${code}`)));
+    });
+  const ready = await next('ready');
+  return {
+    ready,
+    ask(request, answer) {
+      const reply = next(answer);
+      child.send(request);
+      return reply;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' } satisfies PeerRequest);
+      }),
+  };
+}
+
+interface Prepared {
+  orderId: string;
+  po: PurchaseOrder;
+  shopifyOrderId: string;
+  trackingNumber: string;
+}
+
+/** Orders as dispatch leaves them (routed, PO accepted), each with its order in the Shopify fake. */
+async function prepareOrders(store: SqliteOrderStore, shopifyOrderIds: string[]): Promise<Prepared[]> {
+  const prepared: Prepared[] = [];
+  for (const [i, shopifyOrderId] of shopifyOrderIds.entries()) {
+    const { order } = await store.receiveOrder(
+      sampleOrderDraft({ channel: 'shopify', externalId: shopifyOrderId, orderNumber: `#${10_000 + i}` }),
+      { actor: 'bench' },
+    );
+    const [po] = (await store.assignPurchaseOrders(
+      order.id,
+      ['received'],
+      [
+        {
+          orderId: order.id,
+          supplierId: 'acme',
+          attempt: 1,
+          currency: 'USD',
+          shipTo: order.shipTo,
+          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
+          alternatives: [],
+        },
+      ],
+      { type: 'order.routed', actor: 'bench' },
+    ))!;
+    await store.claimPurchaseOrder(po!.number, { owner: 'bench', now: new Date(), durationMs: 60_000 });
+    await store.transitionPurchaseOrder(
+      po!.number,
+      ['sending'],
+      'accepted',
+      {},
+      { type: 'po.accepted', actor: 'bench' },
+    );
+    // Distinct numbers; their carrier is declared, as a supplier's webhook does.
+    prepared.push({
+      orderId: order.id,
+      po: po!,
+      shopifyOrderId,
+      trackingNumber: `1ZBENCH${String(i).padStart(11, '0')}`,
+    });
+  }
+  return prepared;
+}
+
+/**
+ * Runs `handle` for each item at RATE_PER_SECOND (open loop: arrivals do not wait for earlier items) and returns
+ * each item's milliseconds from its scheduled arrival to the end of its handling.
+ */
+async function atSteadyRate<T>(items: T[], handle: (item: T) => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  const intervalMs = 1000 / RATE_PER_SECOND;
+  const start = performance.now();
+  const runs = items.map(async (item, i) => {
+    const due = start + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await handle(item);
+    latencies.push(performance.now() - due);
+  });
+  await Promise.all(runs);
+  return latencies;
+}
+
+export async function runNotifyBench(): Promise<BenchFigure[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dropship-notify-bench-'));
+  const peers = await startPeers();
+  // The mailer node's transport: pooled, two connections.
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: peers.ready.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 2,
+  });
+  // The store node's defaults: a file in WAL mode, synchronous FULL.
+  const store = new SqliteOrderStore({ filename: path.join(dir, 'bench.sqlite') });
+  try {
+    await store.migrate();
+    const shopifyContext: ShopifyContext = {
+      settings: {
+        shopDomain: 'bench-shop.myshopify.com',
+        apiVersion: peers.ready.apiVersion,
+        baseUrl: peers.ready.shopifyUrl,
+      },
+      credentials: { accessToken: peers.ready.accessToken },
+      clock: systemClock,
+      log: quietLog,
+    };
+    const send = async (email: OutgoingEmail): Promise<void> => {
+      await transport.sendMail({ from: 'Shop <shop@example.test>', ...email });
+    };
+    const channels: NotificationChannel[] = [
+      emailChannel({ sender: { send }, milestones: ['shipped'], storeName: 'Bench Shop' }),
+      storefrontChannel({
+        platform: 'shopify',
+        async fulfil(parcel) {
+          await createShopifyFulfilment(parcel, shopifyContext);
+        },
+      }),
+    ];
+    const worker = { store, owner: 'bench', leaseMs: 60_000, now: () => new Date() };
+
+    const total = WARMUP + EVENTS;
+    const { ids } = await peers.ask({ type: 'addOrders', count: total * 2 }, 'orders');
+    const orders = await prepareOrders(store, ids);
+    const [forPipeline, forBaseline] = [orders.slice(0, total), orders.slice(total)];
+
+    // Baseline: the same e-mail and the same Shopify calls, sent directly.
+    const direct = async (order: Prepared): Promise<void> => {
+      await Promise.all([
+        send({
+          to: 'ada@example.test',
+          subject: 'Your order has shipped',
+          text: `Tracking number: ${order.trackingNumber}`,
+          html: `<p>Tracking number: ${order.trackingNumber}</p>`,
+          messageId: `<${order.orderId}.direct@dropship>`,
+        }),
+        createShopifyFulfilment(
+          { orderId: order.shopifyOrderId, trackingNumber: order.trackingNumber, carrier: 'ups' },
+          shopifyContext,
+        ),
+      ]);
+    };
+    // The package: the event recorded as tracking in does, then what notify does with tracking in's message.
+    const pipeline = async (order: Prepared): Promise<void> => {
+      await recordShipment(
+        store,
+        {
+          poNumber: order.po.number,
+          carrier: 'ups',
+          trackingNumber: order.trackingNumber,
+          status: 'in_transit',
+          occurredAt: new Date().toISOString(),
+          source: 'webhook',
+        },
+        'bench',
+      );
+      const facts = (await readOrderFacts(store, order.orderId))!;
+      for (const channel of channels) await queueMilestones(store, channel, order.orderId, facts);
+      const reports = await Promise.all(
+        channels.map((channel) => deliverNotifications(channel, worker, order.orderId, facts)),
+      );
+      const failed = reports.flatMap((r) => r.failed);
+      if (failed.length > 0) throw new Error(`not delivered: ${failed.map((f) => f.error).join('; ')}`);
+    };
+
+    await atSteadyRate(forBaseline.slice(0, WARMUP), direct);
+    const baseline = await atSteadyRate(forBaseline.slice(WARMUP), direct);
+    await atSteadyRate(forPipeline.slice(0, WARMUP), pipeline);
+    const measured = await atSteadyRate(forPipeline.slice(WARMUP), pipeline);
+
+    const { count } = await peers.ask({ type: 'accepted' }, 'accepted');
+    if (count !== total * 2) throw new Error(`the SMTP server accepted ${count} of ${total * 2} e-mails`);
+    const p99 = percentile(measured, 99);
+    const p50 = percentile(measured, 50);
+    return [
+      {
+        name: `shipment event -> e-mail accepted + Shopify fulfilment, p99 of ${EVENTS} at ${RATE_PER_SECOND}/s (ms)`,
+        value: p99,
+        unit: 'ms',
+        baseline: {
+          name: 'the same e-mail and Shopify calls sent directly, p99',
+          value: percentile(baseline, 99),
+        },
+        ratio: p99 / percentile(baseline, 99),
+        target: '< 200 ms',
+        pass: p99 < 200,
+      },
+      {
+        name: `shipment event -> e-mail accepted + Shopify fulfilment, p50 of ${EVENTS} at ${RATE_PER_SECOND}/s (ms)`,
+        value: p50,
+        unit: 'ms',
+        baseline: {
+          name: 'the same e-mail and Shopify calls sent directly, p50',
+          value: percentile(baseline, 50),
+        },
+        ratio: p50 / percentile(baseline, 50),
+      },
+    ];
+  } finally {
+    transport.close();
+    await store.close();
+    await peers.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  runNotifyBench().then(
+    (figures) => console.log(formatBenchFigures(figures)),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
