@@ -1,8 +1,21 @@
 'use strict';
 // The demo's mail catcher: a real SMTP server on loopback that keeps every message it accepts as an .eml file
 // and writes an index page, served by Node-RED (httpStatic) at /sandbox/mail/. Only `npm start` uses it.
+// Mail to the shop's supplier address (SUPPLIER_INBOX) is also delivered, as a mail server would, into the Maildir
+// <dir>/supplier-inbox: the demo has no IMAP server, and the tracking-in node reads that folder instead.
 const fs = require('node:fs');
 const path = require('node:path');
+
+/** The address suppliers send shipping confirmations to (the demo flow's supplier writes there). */
+const SUPPLIER_INBOX = 'tracking@demo-shop.example.test';
+
+/** Maildir delivery: written under tmp/, then renamed into new/, so a reader never sees half a message. */
+function deliverToMaildir(maildir, id, raw) {
+  for (const sub of ['tmp', 'new', 'cur']) fs.mkdirSync(path.join(maildir, sub), { recursive: true });
+  const name = `${id}.sandbox`;
+  fs.writeFileSync(path.join(maildir, 'tmp', name), raw);
+  fs.renameSync(path.join(maildir, 'tmp', name), path.join(maildir, 'new', name));
+}
 
 function escapeHtml(text) {
   return String(text).replace(
@@ -46,6 +59,8 @@ async function startSandboxMailbox({ port, dir }) {
         const raw = Buffer.concat(chunks);
         const id = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
         try {
+          if (session.envelope.rcptTo.some((r) => r.address.toLowerCase() === SUPPLIER_INBOX))
+            deliverToMaildir(path.join(dir, 'supplier-inbox'), id, raw);
           const mail = await simpleParser(raw);
           fs.writeFileSync(path.join(dir, `${id}.eml`), raw);
           fs.writeFileSync(
@@ -76,4 +91,4 @@ async function startSandboxMailbox({ port, dir }) {
   return () => new Promise((resolve) => server.close(resolve));
 }
 
-module.exports = { startSandboxMailbox };
+module.exports = { startSandboxMailbox, SUPPLIER_INBOX };
