@@ -18,12 +18,7 @@ import nodemailer from 'nodemailer';
 import { systemClock } from '../core/clock';
 import type { PurchaseOrder } from '../core/model/purchase-order';
 import { emailChannel, type OutgoingEmail } from '../core/notify/email-outbox';
-import {
-  deliverNotifications,
-  queueMilestones,
-  readOrderFacts,
-  type NotificationChannel,
-} from '../core/notify/outbox';
+import { queueAndDeliver, readOrderFacts, type NotificationChannel } from '../core/notify/outbox';
 import { storefrontChannel } from '../core/notify/storefront-channel';
 import { SqliteOrderStore } from '../core/store/sqlite/sqlite-store';
 import { recordShipment } from '../core/tracking/record-shipment';
@@ -225,12 +220,11 @@ export async function runNotifyBench(): Promise<BenchFigure[]> {
         'bench',
       );
       const facts = (await readOrderFacts(store, order.orderId))!;
-      for (const channel of channels) await queueMilestones(store, channel, order.orderId, facts);
-      const reports = await Promise.all(
-        channels.map((channel) => deliverNotifications(channel, worker, order.orderId, facts)),
-      );
+      const reports = [...(await queueAndDeliver(channels, worker, facts)).values()];
       const failed = reports.flatMap((r) => r.failed);
       if (failed.length > 0) throw new Error(`not delivered: ${failed.map((f) => f.error).join('; ')}`);
+      if (reports.reduce((sent, r) => sent + r.sent.length, 0) !== 2)
+        throw new Error('expected two notifications');
     };
 
     await atSteadyRate(forBaseline.slice(0, WARMUP), direct);

@@ -111,17 +111,68 @@ export async function deliverNotifications(
   /** The order's facts when the caller has just read them (for `orderId`): not read again. */
   facts?: OrderFacts,
 ): Promise<DeliveryReport> {
-  const { store } = worker;
-  const claimed = await store.claimNotifications(
+  const claimed = await worker.store.claimNotifications(
     channel.name,
     { owner: worker.owner, now: worker.now(), durationMs: worker.leaseMs },
     worker.batchSize ?? 50,
     orderId,
   );
-  const report: DeliveryReport = { sent: [], failed: [] };
-  const factsByOrder = new Map<string, OrderFacts | undefined>(
-    facts && orderId === facts.order.id ? [[orderId, facts]] : [],
+  return deliverClaimed(channel, worker, claimed, facts);
+}
+
+/**
+ * Queues what each channel has to tell about the order and delivers what is new at once: the new notifications
+ * are queued already claimed by this worker in one transaction, so an order's news costs one write to queue and one
+ * per notification sent. Notifications queued before (retries, a crash) are left to deliverNotifications.
+ */
+export async function queueAndDeliver(
+  channels: NotificationChannel[],
+  worker: OutboxWorker,
+  facts: OrderFacts,
+): Promise<Map<NotificationChannel, DeliveryReport>> {
+  const orderId = facts.order.id;
+  const notices = channels.flatMap((channel) =>
+    channel.milestones(facts).map((milestone) => ({
+      milestone: milestone.key,
+      channel: channel.name,
+      payload: { ...milestone },
+    })),
   );
+  const queued =
+    notices.length === 0
+      ? []
+      : await worker.store.enqueueNotifications(orderId, notices, {
+          owner: worker.owner,
+          now: worker.now(),
+          durationMs: worker.leaseMs,
+        });
+  const reports = await Promise.all(
+    channels.map(
+      async (channel) =>
+        [
+          channel,
+          await deliverClaimed(
+            channel,
+            worker,
+            queued.filter((n) => n.channel === channel.name),
+            facts,
+          ),
+        ] as const,
+    ),
+  );
+  return new Map(reports);
+}
+
+/** Delivers notifications this worker holds the claim of, one after the other, and records each outcome. */
+async function deliverClaimed(
+  channel: NotificationChannel,
+  worker: OutboxWorker,
+  claimed: Notification[],
+  facts?: OrderFacts,
+): Promise<DeliveryReport> {
+  const { store } = worker;
+  const report: DeliveryReport = { sent: [], failed: [] };
+  const factsByOrder = new Map<string, OrderFacts | undefined>(facts ? [[facts.order.id, facts]] : []);
   for (const notification of claimed) {
     if (!factsByOrder.has(notification.orderId))
       factsByOrder.set(notification.orderId, await readOrderFacts(store, notification.orderId));

@@ -235,6 +235,16 @@ export interface OrderStore {
     channel: string,
     payload: Record<string, unknown>,
   ): Promise<boolean>;
+  /**
+   * Queues several notifications of one order in one transaction, each once per (order, milestone, channel), and
+   * returns the ones that are new. With a lease they are queued already claimed by its owner, who delivers them at
+   * once without a separate claim; should the owner die, the lease runs out and any worker may claim them.
+   */
+  enqueueNotifications(
+    orderId: string,
+    notices: { milestone: string; channel: string; payload: Record<string, unknown> }[],
+    lease?: Lease,
+  ): Promise<Notification[]>;
   claimNotifications(channel: string, lease: Lease, limit: number, orderId?: string): Promise<Notification[]>;
   completeNotification(
     id: number,

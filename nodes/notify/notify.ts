@@ -10,7 +10,7 @@ import {
 import { MILESTONE_KINDS, type MilestoneKind } from '../../core/notify/milestones';
 import {
   deliverNotifications,
-  queueMilestones,
+  queueAndDeliver,
   readOrderFacts,
   type DeliveryReport,
   type NotificationChannel,
@@ -342,14 +342,11 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       const outbox = await worker();
       const facts = await readOrderFacts(outbox.store, orderId);
       if (!facts) throw new DropshipError('not_found', `no order ${orderId}`);
-      for (const channel of channels) await queueMilestones(outbox.store, channel, orderId, facts);
       showActivity(node, 'sending');
-      // The channels deliver side by side: a slow storefront does not hold the customer's e-mail back.
-      await Promise.all(
-        channels.map(async (channel) =>
-          report(channel, await deliverNotifications(channel, outbox, orderId, facts), msg),
-        ),
-      );
+      // Every channel's news is queued in one write and delivered at once, the channels side by side: a slow
+      // storefront does not hold the customer's e-mail back. Earlier notices that wait for a retry go on the sweep.
+      for (const [channel, delivery] of await queueAndDeliver(channels, outbox, facts))
+        report(channel, delivery, msg);
     });
 
     // Retries and anything queued before a restart go out on the sweep.

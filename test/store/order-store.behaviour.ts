@@ -441,6 +441,56 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
     // ---------------------------------------------------------------------------------------------------------
     // Tracking (issue 5): the carrier poll schedule, labels without a carrier scan, orders by their number.
     // ---------------------------------------------------------------------------------------------------------
+    it('queues several notifications at once, new ones only, claimed by whoever queued them', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      await store.enqueueNotification(order.id, 'confirmed', 'email', { kind: 'confirmed' });
+      const now = new Date(Date.now() + 1000);
+      const lease = { owner: 'notify-a', now, durationMs: 10_000 };
+      const queued = await store.enqueueNotifications(
+        order.id,
+        [
+          { milestone: 'confirmed', channel: 'email', payload: { kind: 'confirmed' } },
+          { milestone: 'shipped:1Z1', channel: 'email', payload: { kind: 'shipped' } },
+          { milestone: 'shipped:1Z1', channel: 'storefront', payload: { kind: 'shipped' } },
+        ],
+        lease,
+      );
+      assert.deepEqual(
+        queued.map((n) => [n.channel, n.milestone, n.state, n.attempts]),
+        [
+          ['email', 'shipped:1Z1', 'sending', 1],
+          ['storefront', 'shipped:1Z1', 'sending', 1],
+        ],
+      );
+      // Held by the queuer's lease: another worker's claim finds only the notice queued earlier.
+      const other = await store.claimNotifications(
+        'email',
+        { owner: 'notify-b', now, durationMs: 10_000 },
+        10,
+      );
+      assert.deepEqual(
+        other.map((n) => n.milestone),
+        ['confirmed'],
+      );
+      const later = new Date(now.getTime() + 10_001);
+      const expired = await store.claimNotifications(
+        'storefront',
+        { owner: 'notify-b', now: later, durationMs: 1 },
+        10,
+      );
+      assert.deepEqual(
+        expired.map((n) => [n.milestone, n.attempts]),
+        [['shipped:1Z1', 2]],
+      );
+      const unclaimed = await store.enqueueNotifications(order.id, [
+        { milestone: 'delivered', channel: 'sms', payload: { kind: 'delivered' } },
+      ]);
+      assert.deepEqual(
+        unclaimed.map((n) => [n.state, n.attempts]),
+        [['pending', 0]],
+      );
+    });
+
     describe('tracking: parcel watch and order numbers', () => {
       const hour = 3_600_000;
       const T0 = Date.parse('2026-11-21T08:00:00.000Z');

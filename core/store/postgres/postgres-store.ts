@@ -901,6 +901,39 @@ export class PostgresOrderStore implements OrderStore {
     return this.insertNotification(this.connections, orderId, { milestone, channel, payload });
   }
 
+  async enqueueNotifications(
+    orderId: string,
+    notices: NoticeInput[],
+    lease?: Lease,
+  ): Promise<Notification[]> {
+    return this.transaction(async (db) => {
+      const now = this.now();
+      const queued: Notification[] = [];
+      for (const notice of notices) {
+        const row = await firstRow(
+          db,
+          `INSERT INTO notifications (order_id, milestone, channel, state, attempts, lease_owner, lease_until, payload,
+             created_at, next_attempt_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+           ON CONFLICT (order_id, milestone, channel) DO NOTHING RETURNING *`,
+          [
+            orderId,
+            notice.milestone,
+            notice.channel,
+            lease ? 'sending' : 'pending',
+            lease ? 1 : 0,
+            lease?.owner ?? null,
+            lease ? lease.now.getTime() + lease.durationMs : null,
+            JSON.stringify(notice.payload),
+            now,
+          ],
+        );
+        if (row) queued.push(notificationFromRow(row));
+      }
+      return queued;
+    });
+  }
+
   /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
   private async insertNotification(db: Queryable, orderId: string, notice: NoticeInput): Promise<boolean> {
     const now = this.now();

@@ -666,6 +666,37 @@ export class SqliteOrderStore implements OrderStore {
     return this.insertNotification(orderId, { milestone, channel, payload });
   }
 
+  async enqueueNotifications(
+    orderId: string,
+    notices: NoticeInput[],
+    lease?: Lease,
+  ): Promise<Notification[]> {
+    const insert = this.db.prepare(
+      `INSERT INTO notifications (order_id, milestone, channel, state, attempts, lease_owner, lease_until, payload,
+         created_at, next_attempt_at)
+       VALUES (@orderId, @milestone, @channel, @state, @attempts, @owner, @until, @payload, @now, @now)
+       ON CONFLICT (order_id, milestone, channel) DO NOTHING RETURNING *`,
+    );
+    const queue = this.db.transaction((): Notification[] => {
+      const now = this.now();
+      return notices.flatMap((notice) => {
+        const row = insert.get({
+          orderId,
+          milestone: notice.milestone,
+          channel: notice.channel,
+          state: lease ? 'sending' : 'pending',
+          attempts: lease ? 1 : 0,
+          owner: lease?.owner ?? null,
+          until: lease ? lease.now.getTime() + lease.durationMs : null,
+          payload: JSON.stringify(notice.payload),
+          now,
+        }) as Row | undefined;
+        return row ? [notificationFromRow(row)] : [];
+      });
+    });
+    return queue.immediate();
+  }
+
   /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
   private insertNotification(orderId: string, notice: NoticeInput): boolean {
     const now = this.now();
