@@ -117,7 +117,8 @@ const REFUSAL_FUNCTION = `const error = msg.error || {};
 const details = (error.details || []).map((d) => d.path + ' ' + d.message).join('; ');
 return { payload: 'Not done: ' + (error.message || 'the action failed') + (details ? ' (' + details + ')' : '') };`;
 
-function dashboardNodes(store) {
+/** `setupNote` ends the opening comment: how the dashboard package gets there for this flow. */
+function dashboardNodes(store, setupNote) {
   const ui = id('a1');
   const theme = id('a2');
   const operations = id('a3');
@@ -258,8 +259,8 @@ function dashboardNodes(store) {
         'action comes back as a notification. Beside it, how many orders are in each state.\n' +
         '- **Suppliers**: the supplier scorecards of the last 30 days and the KPIs by day, from the metrics node ' +
         '(the same figures as `GET /dropship/api/metrics`).\n\n' +
-        'Definitions of every figure: docs/metrics.md. Without @flowfuse/node-red-dashboard installed, `npm start` ' +
-        'leaves the ui-* nodes out and the watchdog and metrics run on their own.',
+        'Definitions of every figure: docs/metrics.md. ' +
+        setupNote,
       x: 190,
       y: 40,
       wires: [],
@@ -504,13 +505,24 @@ const write = (file, nodes) => fs.writeFileSync(file, JSON.stringify(nodes, null
 function updateDemo() {
   const file = path.join(__dirname, '..', 'flows', 'demo.json');
   const current = JSON.parse(fs.readFileSync(file, 'utf8'));
-  write(file, [...current.filter((n) => !ours(n)), ...dashboardNodes(DEMO_STORE)]);
+  write(file, [
+    ...current.filter((n) => !ours(n)),
+    ...dashboardNodes(
+      DEMO_STORE,
+      'Without @flowfuse/node-red-dashboard installed, `npm start` leaves the ui-* nodes out and the watchdog and ' +
+        'metrics run on their own.',
+    ),
+  ]);
 }
 
 function writeExample() {
   const store = id('f1');
   write(path.join(__dirname, '..', 'examples', 'Dashboard.json'), [
-    ...dashboardNodes(store),
+    ...dashboardNodes(
+      store,
+      'Install @flowfuse/node-red-dashboard (Manage palette) before importing: the ui-* nodes come from it. ' +
+        'Open /dashboard after deploying; post an order whose only line needs no shipping to see one held.',
+    ),
     {
       id: store,
       type: 'dropship-store',
