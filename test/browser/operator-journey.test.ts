@@ -17,7 +17,7 @@ import { signedShopifyOrdersPaid } from './shopify-delivery';
  * The operator's journey in a real editor (headless Chromium, Node-RED started as `npm start` does, from an empty
  * workspace): the palette, an example imported from Import > Examples, a supplier and a routing rule set up in
  * their edit dialogs, deploy, a signed Shopify order, the order moving, the customer's tracking page.
- * Screenshots of every step: test-artifacts/screenshots/operator-journey/.
+ * Screenshots of every step: test-artifacts/screenshots/operator-journey-node-red-<major>/.
  */
 
 const SECRET = 'browser-shopify-secret';
@@ -197,6 +197,10 @@ describe('the operator journey in headless Chromium (editor, example, dialogs, d
     await examples.locator('.red-ui-treeList-label', { hasText: journey.example }).click();
     await shots.take(page, 'import-dialog');
     await page.click('#red-ui-clipboard-dialog-ok');
+    // The import summary stays up until clicked, over the dialogs of the next steps.
+    const summary = page.locator('.red-ui-notification', { hasText: 'Imported' });
+    await summary.click();
+    await summary.waitFor({ state: 'hidden' });
     const tab = page.locator('#red-ui-workspace-tabs .red-ui-tab', { hasText: journey.tabLabel });
     await tab.click();
     await page.locator(`[id="${journey.router.id}"]`).waitFor();

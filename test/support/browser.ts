@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -41,13 +41,24 @@ export async function launchChromium(): Promise<HeadlessChromium> {
   };
 }
 
-/** Numbered full-page screenshots of one test's steps: test-artifacts/screenshots/<test>/NN-<step>.png. */
+/** The major version of the Node-RED the tests run against (4, or 5 under scripts/with-node-red-5.sh). */
+export function nodeRedMajor(): number {
+  const manifest = JSON.parse(readFileSync(require.resolve('node-red/package.json'), 'utf8')) as {
+    version: string;
+  };
+  return Number(manifest.version.split('.')[0]);
+}
+
+/**
+ * Numbered screenshots of one test's steps, one folder per Node-RED version so both CI runs keep theirs:
+ * test-artifacts/screenshots/<test>-node-red-<major>/NN-<step>.png.
+ */
 export class StepScreenshots {
   private step = 0;
   readonly folder: string;
 
   constructor(testName: string) {
-    this.folder = path.join(SCREENSHOT_ROOT, testName);
+    this.folder = path.join(SCREENSHOT_ROOT, `${testName}-node-red-${nodeRedMajor()}`);
     rmSync(this.folder, { recursive: true, force: true });
     mkdirSync(this.folder, { recursive: true });
   }
