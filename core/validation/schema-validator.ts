@@ -8,17 +8,30 @@ import { packageRoot } from '../package-root';
 const SCHEMA_BASE = 'https://node-red-contrib-dropship.github.io/schemas/';
 
 let ajv: Ajv2020 | undefined;
+let settingsAjv: Ajv2020 | undefined;
 
-/** One ajv instance with every schema of schemas/ registered, so schemas can $ref each other by file name. */
-export function schemaRegistry(): Ajv2020 {
-  if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  addFormats(ajv);
+/** An ajv instance with every schema of schemas/ registered, so schemas can $ref each other by file name. */
+function createRegistry(coerceTypes: boolean): Ajv2020 {
+  const instance = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, coerceTypes });
+  addFormats(instance);
   const dir = path.join(packageRoot(), 'schemas');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
-    ajv.addSchema(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as object);
+    instance.addSchema(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as object);
   }
-  return ajv;
+  return instance;
+}
+
+/** Documents (orders, events, rules) are validated strictly: a number sent as text is an error. */
+export function schemaRegistry(): Ajv2020 {
+  return (ajv ??= createRegistry(false));
+}
+
+/**
+ * Node and connector settings come from editor fields and from `${ENV}` substitution, both of which give text:
+ * "2525" for a port is what the operator meant, so settings are coerced to their schema's types.
+ */
+function settingsRegistry(): Ajv2020 {
+  return (settingsAjv ??= createRegistry(true));
 }
 
 const compiled = new Map<string, ValidateFunction>();
@@ -68,12 +81,15 @@ export function validateWithSchema<T>(schemaFile: string, value: unknown, what: 
   return value as T;
 }
 
-/** Validates against a schema given inline (connector settings), compiled once per schema object. */
+/**
+ * Validates settings against a schema given inline (connector and node settings), compiled once per schema
+ * object; values are coerced to the schema's types in place.
+ */
 const inlineCompiled = new WeakMap<object, ValidateFunction>();
 export function validateWithInlineSchema<T>(schema: object, value: unknown, what: string): T {
   let validate = inlineCompiled.get(schema);
   if (!validate) {
-    validate = schemaRegistry().compile(schema);
+    validate = settingsRegistry().compile(schema);
     inlineCompiled.set(schema, validate);
   }
   if (!validate(value)) throw invalidInput(what, describeSchemaErrors(validate.errors));
