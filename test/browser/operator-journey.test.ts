@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,7 @@ const SHOPIFY_ORDER_ID = 450789469;
 const CUSTOMER_EMAIL = 'bob.norman@mail.example.com';
 const ROUTED_SKU = 'IPOD2008GREEN';
 const MODULE = 'node-red-contrib-dropship';
+const TRACKING_PAGE_PATH = '/dropship/track';
 
 interface FlowNode {
   id: string;
@@ -59,6 +61,7 @@ interface JourneyFlow {
   supplierApiPath: string;
   router: FlowNode;
   dispatch: FlowNode;
+  notify: FlowNode;
 }
 
 function journeyFlowOf(nodes: FlowNode[], example: string): JourneyFlow | undefined {
@@ -70,9 +73,19 @@ function journeyFlowOf(nodes: FlowNode[], example: string): JourneyFlow | undefi
   );
   const router = nodes.find((n) => n.type === 'dropship-router');
   const dispatch = nodes.find((n) => n.type === 'dropship-dispatch' && n.z === router?.z);
+  const notify = nodes.find((n) => n.type === 'dropship-notify' && n.z === router?.z);
   const tab = nodes.find((n) => n.type === 'tab' && n.id === router?.z);
   const storefront = nodes.find((n) => n.id === orderIn?.storefront);
-  if (!orderIn || !storefront?.secretEnv || !supplier || !supplierApi?.url || !router || !dispatch || !tab) {
+  if (
+    !orderIn ||
+    !storefront?.secretEnv ||
+    !supplier ||
+    !supplierApi?.url ||
+    !router ||
+    !dispatch ||
+    !notify ||
+    !tab
+  ) {
     return undefined;
   }
   return {
@@ -86,6 +99,7 @@ function journeyFlowOf(nodes: FlowNode[], example: string): JourneyFlow | undefi
     supplierApiPath: supplierApi.url,
     router,
     dispatch,
+    notify,
   };
 }
 
@@ -259,6 +273,21 @@ describe('the operator journey in headless Chromium (editor, example, dialogs, d
     await rules.waitFor({ state: 'detached' });
   });
 
+  it("turns on the customer tracking page in the notify node's dialog", async () => {
+    await page.locator(`[id="${journey.notify.id}"] .red-ui-flow-node`).dblclick();
+    const trackingPage = page.locator('#node-input-trackingPage');
+    await trackingPage.waitFor();
+    await trackingPage.check();
+    await page.locator('#node-input-trackingPagePath').fill(TRACKING_PAGE_PATH);
+    await page.locator('#node-input-publicUrl').fill(nodeRed.url(''));
+    // The secret that signs the page's links (at least 16 characters).
+    await page.locator('#node-input-linkSecret').fill(randomBytes(24).toString('hex'));
+    await trackingPage.scrollIntoViewIfNeeded();
+    await shots.take(page, 'notify-dialog');
+    await page.click('#node-dialog-ok');
+    await trackingPage.waitFor({ state: 'detached' });
+  });
+
   it('deploys without a warning about invalid nodes', async () => {
     await page.click('#red-ui-header-button-deploy');
     const outcome = await Promise.race([
@@ -335,22 +364,17 @@ describe('the operator journey in headless Chromium (editor, example, dialogs, d
     assert.deepEqual(pageErrors, []);
   });
 
-  it('opens the customer tracking page for the order', async function () {
-    const lookup = await page.goto(nodeRed.url('/dropship/track'));
-    if (lookup?.status() === 404) {
-      // TODO: remove once GET /dropship/track is mounted (the tracking page route); the steps below run then.
-      console.log(
-        '      pending: GET /dropship/track answers 404, the customer tracking page is not mounted yet',
-      );
-      this.skip();
-    }
+  it('opens the customer tracking page: the lookup form, then the order', async () => {
+    const lookup = await page.goto(nodeRed.url(TRACKING_PAGE_PATH));
+    assert.equal(lookup?.status(), 200);
     await page.getByLabel('Order number').fill('#1001');
     await page.getByLabel('E-mail address used for the order').fill(CUSTOMER_EMAIL);
     await shots.take(page, 'tracking-lookup');
     await page.getByRole('button', { name: 'Track' }).click();
-    await page.locator('h1').waitFor();
+    await page.waitForURL((url) => url.pathname.startsWith(`${TRACKING_PAGE_PATH}/`));
     assert.match(await page.locator('h1').innerText(), /1001/);
     assert.equal(await page.locator('[role="alert"]').count(), 0);
+    assert.ok((await page.locator('main, body').first().innerText()).includes('1 × IPod Nano - 8gb'));
     await shots.take(page, 'tracking-page');
   });
 });
