@@ -178,7 +178,35 @@ export class SqliteMetricsQueries {
       upsert.run('notification_sent_at', maxSent);
       return Number((this.db.prepare('SELECT COUNT(*) AS n FROM metric_touched').get() as Row).n);
     });
-    return run.immediate();
+    const refreshed = run.immediate();
+    if (refreshed > 0) this.analyseFactsWhenGrown(refreshed);
+    return refreshed;
+  }
+
+  /**
+   * Keeps the planner's statistics of the fact table current: without them SQLite reads a window through the
+   * placed_at index (a row lookup each) and sorts for GROUP BY, instead of scanning the table in its
+   * (supplier, placed_at) order: 5 s rather than 1.4 s for 1,000,000 POs. ANALYZE runs again whenever the orders
+   * refreshed since the last one reach the size the table had then, so its cost stays a constant share.
+   */
+  private analyseFactsWhenGrown(refreshed: number): void {
+    const watermark = (name: string): number =>
+      Number(
+        (this.db.prepare('SELECT value FROM metric_watermarks WHERE name = ?').get(name) as Row | undefined)
+          ?.value ?? 0,
+      );
+    const sinceAnalysis = watermark('refreshed_since_analysis') + refreshed;
+    const upsert = this.db.prepare(
+      'INSERT INTO metric_watermarks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+    );
+    if (sinceAnalysis < Math.max(1000, watermark('analysed_facts'))) {
+      upsert.run('refreshed_since_analysis', sinceAnalysis);
+      return;
+    }
+    this.db.exec('ANALYZE metric_po_facts');
+    const facts = Number((this.db.prepare('SELECT COUNT(*) AS n FROM metric_po_facts').get() as Row).n);
+    upsert.run('analysed_facts', facts);
+    upsert.run('refreshed_since_analysis', 0);
   }
 
   query(query: MetricsQuery): MetricSums[] {
