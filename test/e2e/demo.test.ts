@@ -37,6 +37,17 @@ function shopifyDelivery(
   };
 }
 
+/** A sample order from the demo flow's inject nodes, so the test posts what an operator would inject. */
+function sampleFromDemo(externalId: string): Record<string, unknown> {
+  const flow = JSON.parse(readFileSync(path.join(REPO, 'flows', 'demo.json'), 'utf8')) as {
+    type: string;
+    payload?: string;
+  }[];
+  const inject = flow.find((n) => n.type === 'inject' && n.payload?.includes(`"${externalId}"`));
+  assert.ok(inject?.payload, `the demo has no sample order ${externalId}`);
+  return JSON.parse(inject.payload) as Record<string, unknown>;
+}
+
 describe('npm start: the demo pipeline in a real Node-RED process', function () {
   this.timeout(120_000);
   let nodeRed: RunningNodeRed;
@@ -144,6 +155,64 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     const paths = error.details.map((d) => d.path);
     for (const expected of ['/currency', '/shipTo', '/lines/0/quantity'])
       assert.ok(paths.includes(expected), `${expected} not in ${paths.join(', ')}`);
+  });
+
+  it('sends EDI- lines to the EDI supplier as X12 files and follows its 855 and 856 to shipped', async () => {
+    const res = await post('/dropship/orders', {
+      body: JSON.stringify({ ...sampleFromDemo('DEMO-EDI-1'), externalId: 'E2E-EDI-1' }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    assert.equal(res.status, 200);
+    const detail = await eventually(
+      async () => {
+        const body = (await (
+          await fetch(nodeRed.url('/dropship/api/orders/generic:E2E-EDI-1'))
+        ).json()) as OrderDetail;
+        return body.state === 'shipped' ? body : undefined;
+      },
+      30_000,
+      'the EDI order to be shipped',
+    );
+    assert.deepEqual(
+      detail.purchaseOrders.map((p) => [p.supplierId, p.state]),
+      [['sandbox-edi', 'shipped']],
+    );
+    assert.ok(
+      detail.events.some((e) => e.type === 'po.accepted'),
+      'the 855 was applied',
+    );
+    assert.equal(detail.shipments[0]!.carrier, 'ups');
+  });
+
+  it('sends MAIL- lines to the e-mail supplier as an e-mail with the PO as CSV', async () => {
+    const res = await post('/dropship/orders', {
+      body: JSON.stringify({ ...sampleFromDemo('DEMO-MAIL-1'), externalId: 'E2E-MAIL-1' }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    assert.equal(res.status, 200);
+    const detail = await eventually(
+      async () => {
+        const body = (await (
+          await fetch(nodeRed.url('/dropship/api/orders/generic:E2E-MAIL-1'))
+        ).json()) as OrderDetail;
+        return body.purchaseOrders[0]?.state === 'sent' ? body : undefined;
+      },
+      30_000,
+      'the e-mailed PO',
+    );
+    const poNumber = detail.purchaseOrders[0]!.number;
+    const mailDir = path.join(nodeRed.userDir, 'sandbox-mail');
+    const mailbox = JSON.parse(readFileSync(path.join(mailDir, 'messages.json'), 'utf8')) as {
+      id: string;
+      to: string;
+      subject: string;
+    }[];
+    const toSupplier = mailbox.find(
+      (m) => m.to === 'orders@sandbox-supplier.test' && m.subject.includes(poNumber),
+    );
+    assert.ok(toSupplier, `no e-mail to the supplier names ${poNumber}`);
+    const raw = readFileSync(path.join(mailDir, `${toSupplier.id}.eml`), 'utf8');
+    assert.match(raw, /Content-Disposition: attachment; filename=\S*\.csv/i);
   });
 
   it('never writes customer details to the log', () => {
