@@ -1076,6 +1076,8 @@ export class PostgresOrderStore implements OrderStore {
        ORDER BY sku COLLATE "C", supplier_id COLLATE "C"`,
       [skus, query.supplierIds ?? null],
     );
+    // No feed knows these SKUs: nothing to subtract open PO lines from (see the SQLite store).
+    if (stock.rows.length === 0) return [];
     const open = await this.connections.query<OpenLineRow>(`${OPEN_LINES_SQL} AND line->>'sku' = ANY($2)`, [
       OPEN_PURCHASE_ORDER_STATES,
       skus,

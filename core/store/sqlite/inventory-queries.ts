@@ -84,6 +84,9 @@ export class SqliteInventoryQueries {
     const skus = JSON.stringify([...new Set(query.skus)]);
     const suppliers = query.supplierIds ? new Set(query.supplierIds) : undefined;
     const rows = this.stockBySku.all(skus).filter((row) => !suppliers || suppliers.has(row.supplier_id));
+    // No feed knows these SKUs: nothing to subtract open PO lines from (and reading them costs a pass over every
+    // open PO, which a supplier outage can make 100,000).
+    if (rows.length === 0) return [];
     const open = new OpenLinesBySupplierSku(this.openLinesBySku.all(skus));
     return rows.map((row) => stockRecordFromRow(row, open));
   }
