@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
@@ -98,8 +107,12 @@ describe('dropship-tracking-in: ship notices polled from a folder', function () 
     assert.match(bad!.error!.message, /856_truncated\.edi/);
     assert.deepEqual(bad!.payload, { file: '856_truncated.edi', movedTo: 'inbound/error' });
     await until(
-      () => (readdirSync(path.join(inbound, 'error')).includes('856_truncated.edi') ? true : undefined),
+      () => (existsSync(path.join(inbound, 'error', '856_truncated.edi')) ? true : undefined),
       'the damaged file in the error folder',
+    );
+    await until(
+      () => (existsSync(path.join(inbound, 'archive', '856_20261121.x12')) ? true : undefined),
+      'the notice in the archive',
     );
     assert.deepEqual(readdirSync(path.join(inbound, 'archive')), ['856_20261121.x12']);
     assert.deepEqual(
@@ -157,10 +170,13 @@ describe('dropship-tracking-in: ship notices polled from a folder', function () 
         movedTo: `${path.basename(base)}/inbound/error`,
       });
       await until(
-        () => (readdirSync(path.join(inbound, 'archive')).length === 1 ? true : undefined),
+        () => (existsSync(path.join(inbound, 'archive', '856_20261121.x12')) ? true : undefined),
         'the archived notice',
       );
-      assert.deepEqual(readdirSync(path.join(inbound, 'error')), ['856_truncated.edi']);
+      await until(
+        () => (existsSync(path.join(inbound, 'error', '856_truncated.edi')) ? true : undefined),
+        'the damaged file in the error folder',
+      );
     });
 
     it('reports a host key that does not match instead of reading the folder', async () => {
