@@ -168,7 +168,14 @@ describe('dropship-tracking-in: carrier polling and labels without scan', functi
     await helper.unload();
 
     const { store, events, errors } = await load();
-    await until(() => (events.length >= 7 ? true : undefined), 'the carriers to be asked');
+    await until(
+      () =>
+        events.length >= 7 && Object.values(fakes).every((fake) => fake.trackingCalls().length > 0)
+          ? true
+          : undefined,
+      'the carriers to be asked',
+    );
+    await new Promise((r) => setTimeout(r, 300)); // the round ends with each parcel's next poll recorded
     assert.deepEqual(errors, []);
     assert.equal(await statusOf(store, orders.ups), 'in_transit');
     assert.equal(await statusOf(store, orders.fedex), 'delivered');
