@@ -7,6 +7,8 @@ import { freePort } from './free-port';
 export const REPO = path.resolve(__dirname, '..', '..');
 
 export interface RunningNodeRed {
+  /** The operating system's id of the Node-RED process (for its memory, say). */
+  pid: number;
   port: number;
   smtpPort: number;
   userDir: string;
@@ -74,6 +76,7 @@ export async function startNodeRed(
     }, 100);
   });
   return {
+    pid: child.pid!,
     port,
     smtpPort,
     userDir,

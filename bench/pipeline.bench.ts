@@ -1,0 +1,443 @@
+/**
+ * The pipeline end to end (issue 7), each figure beside a baseline measured in the same run:
+ * - orders per second from signed webhook to acknowledgement committed (intake, route, dispatch to a local
+ *   supplier answering in 5 ms), with the order-to-PO-sent latency, on SQLite; baseline: a plain Node-RED flow
+ *   forwarding each webhook to the same supplier (http in -> function -> http request -> http response);
+ * - resident memory of Node-RED holding a backlog of 100,000 orders whose supplier is down, beside the same
+ *   Node-RED with an empty store;
+ * - two instances on one PostgreSQL store: aggregate orders per second (beside one instance) and double claims.
+ * Run alone with `npx tsx bench/pipeline.bench.ts` (uses dist/: build first; PostgreSQL on 127.0.0.1:5432).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { Client } from 'pg';
+import { openStore } from '../core/store/open-store';
+import { sampleOrderDraft } from '../test/support/orders';
+import { TEST_POSTGRES_URL, dropSchemas, ensurePostgres, uniqueSchemaName } from '../test/support/postgres';
+import type { RunningNodeRed } from '../test/support/node-red-process';
+import { SupplierLedger } from '../test/reliability/support/supplier-ledger';
+import { formatBenchFigures, type BenchFigure } from './figures';
+import {
+  benchStorefront,
+  percentile,
+  progress,
+  runLoad,
+  shopifyWebhooks,
+  startBenchNodeRed,
+  type BenchRequest,
+} from './intake.bench';
+
+const ORDERS = 3_000;
+const BACKLOG = 100_000;
+const SUPPLIER_MS = 5;
+
+type StoreConfig =
+  | { engine: 'sqlite'; filename: string; synchronous: 'FULL' | 'NORMAL' }
+  | { engine: 'postgres'; connectionString: string; schema: string; poolSize: number };
+
+/** Shopify intake -> router -> dispatch to the supplier at `supplierUrl`, on the given store. */
+export function pipelineFlow(store: StoreConfig, supplierUrl: string): unknown[] {
+  return [
+    { id: 'tab', type: 'tab', label: 'Pipeline bench' },
+    benchStorefront,
+    { id: 'store', type: 'dropship-store', ...store },
+    {
+      id: 'supplier',
+      type: 'dropship-supplier',
+      supplierId: 'acme',
+      connector: 'rest-json',
+      settings: { url: supplierUrl, timeoutMs: 10_000, headers: { 'X-Instance': '${DROPSHIP_INSTANCE}' } },
+    },
+    {
+      id: 'in',
+      type: 'dropship-order-in',
+      z: 'tab',
+      store: 'store',
+      platform: 'shopify',
+      storefront: 'shop',
+      listen: true,
+      path: '/bench/orders',
+      wires: [['router'], []],
+    },
+    {
+      id: 'router',
+      type: 'dropship-router',
+      z: 'tab',
+      store: 'store',
+      rules: { strategy: 'priority', rules: [{ match: { sku: '*' }, suppliers: ['acme'] }] },
+      sweepSeconds: 5,
+      wires: [['dispatch'], []],
+    },
+    {
+      id: 'dispatch',
+      type: 'dropship-dispatch',
+      z: 'tab',
+      store: 'store',
+      leaseSeconds: 60,
+      sweepSeconds: 2,
+      baseDelaySeconds: 5,
+      breakerThreshold: 5,
+      breakerCooldownSeconds: 30,
+      wires: [[], []],
+    },
+    // The baseline: the same webhook forwarded to the same supplier, nothing kept.
+    {
+      id: 'plain-in',
+      type: 'http in',
+      z: 'tab',
+      url: '/bench/forward',
+      method: 'post',
+      wires: [['plain-fn']],
+    },
+    {
+      id: 'plain-fn',
+      type: 'function',
+      z: 'tab',
+      func:
+        "const o = msg.payload;\nmsg.headers = { 'Idempotency-Key': 'PO-' + o.id, 'Content-Type': 'application/json' };\n" +
+        "msg.payload = { poNumber: 'PO-' + o.id, orderReference: o.name, shipTo: o.shipping_address,\n" +
+        '  lines: o.line_items.map((l) => ({ sku: l.sku, quantity: l.quantity })) };\nreturn msg;',
+      outputs: 1,
+      wires: [['plain-request']],
+    },
+    {
+      id: 'plain-request',
+      type: 'http request',
+      z: 'tab',
+      method: 'POST',
+      ret: 'obj',
+      url: supplierUrl,
+      wires: [['plain-out']],
+    },
+    { id: 'plain-out', type: 'http response', z: 'tab', statusCode: '200', headers: {}, wires: [] },
+  ];
+}
+
+/** Counts the POs the flow has committed as accepted, by a plain query that costs the measurement nothing. */
+export interface AcceptedCounter {
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const ACCEPTED_SQL = "SELECT count(*) AS n FROM purchase_orders WHERE state = 'accepted'";
+
+export function sqliteAcceptedCounter(filename: string): AcceptedCounter {
+  const db = new Database(filename, { readonly: true });
+  const query = db.prepare<[], { n: number }>(ACCEPTED_SQL);
+  return { count: async () => query.get()!.n, close: async () => void db.close() };
+}
+
+async function postgresAcceptedCounter(schema: string): Promise<AcceptedCounter> {
+  const client = new Client({ connectionString: TEST_POSTGRES_URL, options: `-c search_path=${schema}` });
+  await client.connect();
+  return {
+    count: async () => Number((await client.query<{ n: string }>(ACCEPTED_SQL)).rows[0]!.n),
+    close: () => client.end(),
+  };
+}
+
+/** Resolves when `count` POs are accepted, with the time it saw the last one. */
+async function acknowledgedBy(counter: AcceptedCounter, count: number): Promise<number> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    if ((await counter.count()) >= count) return Date.now();
+    if (Date.now() > deadline) throw new Error(`only ${await counter.count()} of ${count} POs acknowledged`);
+    await sleep(20);
+  }
+}
+
+interface PipelineRun {
+  ordersPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  supplier: SupplierLedger;
+}
+
+/**
+ * Posts `orders` signed webhooks (split over the instances), then waits until every PO is accepted; the rate is
+ * orders over the time from the first post to the last acknowledgement, the latency from an order's post to
+ * its PO reaching the supplier.
+ */
+export async function drivePipeline(
+  instances: RunningNodeRed[],
+  supplier: SupplierLedger,
+  counter: AcceptedCounter,
+  firstId: number,
+  orders: number,
+): Promise<Omit<PipelineRun, 'supplier'>> {
+  const before = await counter.count();
+  const webhooks = shopifyWebhooks('/bench/orders', firstId, orders);
+  const postedAt = new Map<string, number>();
+  const started = Date.now();
+  await Promise.all(
+    instances.map((instance, k) => {
+      const share = webhooks.filter((_, i) => i % instances.length === k);
+      const timed: BenchRequest[] = share.map((w) => {
+        const name = (JSON.parse(w.body) as { name: string }).name;
+        return {
+          ...w,
+          get headers() {
+            postedAt.set(name, Date.now());
+            return w.headers;
+          },
+        };
+      });
+      return runLoad(instance.port, timed).then((result) => {
+        if (result.failures > 0) throw new Error(`${result.failures} webhooks failed`);
+      });
+    }),
+  );
+  const finished = await acknowledgedBy(counter, before + orders);
+  const latencies = supplier.calls
+    .map((call) => {
+      const reference = (JSON.parse(call.body) as { orderReference?: string }).orderReference ?? '';
+      const posted = postedAt.get(reference);
+      return posted === undefined ? undefined : call.receivedAt - posted;
+    })
+    .filter((ms): ms is number => ms !== undefined)
+    .sort((a, b) => a - b);
+  return {
+    ordersPerSecond: orders / ((finished - started) / 1000),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+async function sqliteFigures(dir: string): Promise<BenchFigure[]> {
+  const figures: BenchFigure[] = [];
+  let baselineRate: number | undefined;
+  for (const synchronous of ['NORMAL', 'FULL'] as const) {
+    const supplier = await new SupplierLedger().start();
+    supplier.behaviour = () => ({ kind: 'accept', delayMs: SUPPLIER_MS });
+    const filename = path.join(dir, `pipeline-${synchronous}.sqlite`);
+    const nodeRed = await startBenchNodeRed(
+      dir,
+      pipelineFlow({ engine: 'sqlite', filename, synchronous }, supplier.url),
+      {
+        DROPSHIP_INSTANCE: 'solo',
+      },
+    );
+    const counter = sqliteAcceptedCounter(filename);
+    try {
+      progress(`pipeline: SQLite ${synchronous}, warming up`);
+      await drivePipeline([nodeRed], supplier, counter, 1, 300);
+      if (baselineRate === undefined) {
+        const plain = (first: number, n: number) => shopifyWebhooks('/bench/forward', first, n);
+        await runLoad(nodeRed.port, plain(1, 300));
+        const forward = await runLoad(nodeRed.port, plain(10_000_000, ORDERS));
+        if (forward.failures > 0) throw new Error(`${forward.failures} forwards failed`);
+        baselineRate = forward.perSecond;
+      }
+      progress(`pipeline: SQLite ${synchronous}, measuring`);
+      supplier.calls.length = 0;
+      const run = await drivePipeline([nodeRed], supplier, counter, 1_000_000, ORDERS);
+      const mode = synchronous === 'FULL' ? 'synchronous=FULL' : 'synchronous=NORMAL';
+      figures.push(
+        {
+          name: `end to end on SQLite ${mode}: webhook to acknowledgement committed (orders/s)`,
+          value: run.ordersPerSecond,
+          unit: 'orders/s',
+          baseline: {
+            name: 'plain flow forwarding each webhook to the supplier, nothing stored',
+            value: baselineRate,
+          },
+          ratio: run.ordersPerSecond / baselineRate,
+          target: '>= 1,000 orders/s',
+          pass: run.ordersPerSecond >= 1_000,
+        },
+        {
+          name: `end to end on SQLite ${mode}: order-to-PO-sent latency p50 ${run.p50Ms.toFixed(0)} ms, p99`,
+          value: run.p99Ms,
+          unit: 'ms',
+        },
+      );
+    } finally {
+      await counter.close();
+      await nodeRed.stop();
+      await supplier.stop();
+    }
+  }
+  return figures;
+}
+
+function residentMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/**
+ * Peak resident memory of a Node-RED over `seconds` of sweeping (routing, claiming, deferring behind the open
+ * circuit) while new orders keep arriving at a shop's pace: `webhooks`, two at a time, spread over the window.
+ */
+async function peakResident(
+  nodeRed: RunningNodeRed,
+  seconds: number,
+  webhooks: BenchRequest[],
+): Promise<number> {
+  let peak = residentMb(nodeRed.pid);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, residentMb(nodeRed.pid));
+  }, 100);
+  try {
+    const batches = 10;
+    const size = Math.ceil(webhooks.length / batches);
+    for (let b = 0; b < batches; b++) {
+      const result = await runLoad(nodeRed.port, webhooks.slice(b * size, (b + 1) * size), 2);
+      if (result.failures > 0) throw new Error(`${result.failures} webhooks failed over the backlog`);
+      await sleep((seconds * 1000) / batches);
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  return Math.max(peak, residentMb(nodeRed.pid));
+}
+
+/** 100,000 orders routed to a supplier that is down, each with its PO waiting to be sent. */
+async function seedBacklog(filename: string): Promise<void> {
+  const store = await openStore({ engine: 'sqlite', filename, synchronous: 'NORMAL' });
+  try {
+    for (let i = 0; i < BACKLOG; i++) {
+      const { order } = await store.receiveOrder(sampleOrderDraft({ externalId: `backlog-${i}` }), {
+        actor: 'bench',
+      });
+      await store.assignPurchaseOrders(
+        order.id,
+        ['received'],
+        [
+          {
+            orderId: order.id,
+            supplierId: 'acme',
+            attempt: 1,
+            currency: order.currency,
+            shipTo: order.shipTo,
+            lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
+            alternatives: [],
+          },
+        ],
+        { type: 'order.routed', actor: 'bench' },
+      );
+      if (i % 20_000 === 19_999) progress(`memory: ${i + 1} backlog orders stored`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function memoryFigures(dir: string): Promise<BenchFigure[]> {
+  // Nothing listens here: every send is refused, the breaker opens, and the backlog stays.
+  const down = await new SupplierLedger().start();
+  const unreachable = down.url;
+  await down.stop();
+  const measure = async (filename: string, firstId: number): Promise<number> => {
+    const nodeRed = await startBenchNodeRed(
+      dir,
+      pipelineFlow({ engine: 'sqlite', filename, synchronous: 'NORMAL' }, unreachable),
+      { DROPSHIP_INSTANCE: 'memory' },
+    );
+    try {
+      return await peakResident(nodeRed, 30, shopifyWebhooks('/bench/orders', firstId, 500));
+    } finally {
+      await nodeRed.stop();
+    }
+  };
+  progress('memory: empty store');
+  const empty = await measure(path.join(dir, 'empty.sqlite'), 1);
+  progress(`memory: storing a backlog of ${BACKLOG} orders`);
+  const backlogFile = path.join(dir, 'backlog.sqlite');
+  await seedBacklog(backlogFile);
+  progress('memory: Node-RED over the backlog');
+  const withBacklog = await measure(backlogFile, 1);
+  return [
+    {
+      name: `resident memory, ${BACKLOG.toLocaleString('en-US')} orders waiting for a supplier that is down (MB)`,
+      value: withBacklog,
+      unit: 'MB',
+      baseline: { name: 'the same Node-RED and flow, empty store', value: empty },
+      ratio: withBacklog / empty,
+      target: '< 200 MB',
+      pass: withBacklog < 200,
+    },
+  ];
+}
+
+async function postgresFigures(dir: string): Promise<BenchFigure[]> {
+  await ensurePostgres();
+  const run = async (instanceCount: number): Promise<PipelineRun> => {
+    const schema = uniqueSchemaName('dropship_bench');
+    const supplier = await new SupplierLedger().start();
+    supplier.behaviour = () => ({ kind: 'accept', delayMs: SUPPLIER_MS });
+    const config: StoreConfig = {
+      engine: 'postgres',
+      connectionString: TEST_POSTGRES_URL,
+      schema,
+      poolSize: 8,
+    };
+    const flow = pipelineFlow(config, supplier.url);
+    const instances: RunningNodeRed[] = [];
+    let counter: AcceptedCounter | undefined;
+    try {
+      instances.push(
+        ...(await Promise.all(
+          Array.from({ length: instanceCount }, (_, i) =>
+            startBenchNodeRed(dir, flow, { DROPSHIP_INSTANCE: `instance-${i + 1}` }),
+          ),
+        )),
+      );
+      // The instances have migrated the schema by now.
+      counter = await postgresAcceptedCounter(schema);
+      progress(`pipeline: PostgreSQL, ${instanceCount} instance(s), warming up`);
+      await drivePipeline(instances, supplier, counter, 1, 200);
+      supplier.calls.length = 0;
+      progress(`pipeline: PostgreSQL, ${instanceCount} instance(s), measuring`);
+      const result = await drivePipeline(instances, supplier, counter, 1_000_000, ORDERS);
+      return { ...result, supplier };
+    } finally {
+      await counter?.close();
+      await Promise.all(instances.map((i) => i.stop()));
+      await supplier.stop();
+      await dropSchemas([schema]);
+    }
+  };
+  const one = await run(1);
+  const two = await run(2);
+  const repeated = [...two.supplier.callsPerKey().values()].filter((calls) => calls.length > 1).length;
+  const overlapping = two.supplier.concurrentSends().length;
+  return [
+    {
+      name: 'two instances on one PostgreSQL store: aggregate webhook to acknowledgement (orders/s)',
+      value: two.ordersPerSecond,
+      unit: 'orders/s',
+      baseline: { name: 'one instance on the same database', value: one.ordersPerSecond },
+      ratio: two.ordersPerSecond / one.ordersPerSecond,
+    },
+    {
+      name: `two instances on PostgreSQL: POs sent twice or by both at once (of ${ORDERS}; ${new Set(two.supplier.calls.map((c) => c.instance)).size} instances sent)`,
+      value: repeated + overlapping,
+      unit: 'double claims',
+      target: '0',
+      pass: repeated + overlapping === 0,
+    },
+  ];
+}
+
+export async function runPipelineBench(): Promise<BenchFigure[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dropship-bench-pipeline-'));
+  try {
+    return [...(await sqliteFigures(dir)), ...(await memoryFigures(dir)), ...(await postgresFigures(dir))];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  runPipelineBench().then(
+    (figures) => console.log(formatBenchFigures(figures)),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
