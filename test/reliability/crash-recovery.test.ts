@@ -25,8 +25,8 @@ const CRASH_POINTS: CrashPoint[] = [
 
 interface OrderDetail {
   state: string;
-  purchaseOrders: { number: string; state: string }[];
-  notifications: { state: string }[];
+  purchaseOrders: { number: string; state: string; sendAttempts: number; lastError?: string }[];
+  notifications: { state: string; attempts: number; lastError?: string }[];
 }
 
 describe('reliability: kill -9 of Node-RED at any point of the pipeline, restart on the same SQLite file', function () {
@@ -149,17 +149,23 @@ describe('reliability: kill -9 of Node-RED at any point of the pipeline, restart
     assert.equal(accepted.size, total, 'every delivery was answered 200 in the end');
 
     for (const externalId of accepted.keys()) {
+      let last: OrderDetail | undefined;
       await eventually(
         async () => {
           const res = await fetch(survivor.url(`/dropship/api/orders/shopify:${externalId}`));
-          const detail = (await res.json()) as OrderDetail;
-          return detail.state === 'acknowledged' && detail.notifications.some((n) => n.state === 'sent')
-            ? detail
+          last = (await res.json()) as OrderDetail;
+          return last.state === 'acknowledged' && last.notifications.some((n) => n.state === 'sent')
+            ? last
             : undefined;
         },
-        60_000,
+        90_000,
         `order ${externalId} to be acknowledged and its customer told`,
-      );
+      ).catch((err: Error) => {
+        const { state, purchaseOrders, notifications } = last ?? ({} as Partial<OrderDetail>);
+        throw new Error(
+          `${err.message}; last seen ${JSON.stringify({ state, purchaseOrders, notifications })}`,
+        );
+      });
     }
     await survivor.stop();
     nodeRed = undefined;

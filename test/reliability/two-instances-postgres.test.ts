@@ -139,8 +139,6 @@ describe('reliability: two Node-RED instances sharing one PostgreSQL store', fun
       // One request and one supplier order per PO: nobody sent a PO twice.
       assert.deepEqual([...ledger.ordersCreated()].sort(), poNumbers.sort());
       assert.equal(ledger.calls.length, orders.length);
-      const senders = new Set(ledger.calls.map((c) => c.instance));
-      assert.deepEqual([...senders].sort(), ['a', 'b'], 'both instances took a share of the work');
     } finally {
       await store.close();
     }
