@@ -97,6 +97,8 @@ export interface ParcelPollOutcome {
 
 export interface OrderQuery {
   states?: OrderState[];
+  /** Only orders changed at or after this time, oldest change first (what a recovery sweep walks through). */
+  updatedSince?: Date;
   limit?: number;
 }
 

@@ -349,30 +349,53 @@ export = function registerNotifyNode(RED: NodeAPI): void {
         report(channel, delivery, msg);
     });
 
-    // Retries and anything queued before a restart go out on the sweep.
+    /**
+     * Milestones are derived from the store, so an order whose state changed while no message reached this node
+     * (a crash between the change and the message, a redeploy) is caught up here: every order changed since the
+     * last sweep (a day back after a start) has its milestones queued; the outbox's unique keys make a repeat free.
+     */
+    const CATCH_UP_BATCH = 500;
+    let caughtUpTo = new Date(Date.now() - 24 * 3_600_000);
+    async function catchUp(outbox: OutboxWorker): Promise<void> {
+      const started = Date.now();
+      const changed = await outbox.store.listOrders({ updatedSince: caughtUpTo, limit: CATCH_UP_BATCH });
+      for (const order of changed) {
+        const facts = await readOrderFacts(outbox.store, order.id);
+        if (!facts) continue;
+        for (const [channel, delivery] of await queueAndDeliver(channels, outbox, facts))
+          report(channel, delivery, { orderId: order.id });
+      }
+      // A full batch continues from its last change; otherwise the next sweep looks back a minute for clock skew.
+      const last = changed.at(-1);
+      caughtUpTo =
+        changed.length === CATCH_UP_BATCH && last ? new Date(last.updatedAt) : new Date(started - 60_000);
+    }
+
+    // Retries, anything queued before a restart and changes no message announced go out on the sweep.
     let sweeping = false;
-    const timer = setInterval(
-      () => {
-        if (sweeping || channels.length === 0) return;
-        sweeping = true;
-        worker()
-          .then((outbox) =>
-            Promise.all(
-              channels.map(async (channel) =>
-                report(channel, await deliverNotifications(channel, outbox), {}),
-              ),
-            ),
-          )
-          .catch((err: unknown) =>
-            node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-          )
-          .finally(() => {
-            sweeping = false;
-          });
-      },
-      (Number(config.sweepSeconds) || 30) * 1000,
-    );
-    node.on('close', () => clearInterval(timer));
+    const sweep = (): void => {
+      if (sweeping || channels.length === 0) return;
+      sweeping = true;
+      worker()
+        .then(async (outbox) => {
+          await catchUp(outbox);
+          await Promise.all(
+            channels.map(async (channel) => report(channel, await deliverNotifications(channel, outbox), {})),
+          );
+        })
+        .catch((err: unknown) =>
+          node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`),
+        )
+        .finally(() => {
+          sweeping = false;
+        });
+    };
+    const timer = setInterval(sweep, (Number(config.sweepSeconds) || 30) * 1000);
+    const startup = setTimeout(sweep, 2_000);
+    node.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(startup);
+    });
     if (channels.length > 0) showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-notify', DropshipNotifyNode as never, {

@@ -373,6 +373,45 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     assert.equal(supplier.requestsFor(po!.number).length, 1);
   });
 
+  it('tells the customer about a change no message announced (a crash between the change and notify)', async () => {
+    helper.settings({ uiHost: '127.0.0.1' });
+    await helper.load([captureRed, ...NODES], flow());
+    const s = await store();
+    const { order } = await s.receiveOrder(sampleOrderDraft({ externalId: 'silent-1' }), { actor: 'test' });
+    const [po] = (await s.assignPurchaseOrders(
+      order.id,
+      ['received'],
+      [
+        {
+          orderId: order.id,
+          supplierId: 'elsewhere',
+          attempt: 1,
+          currency: 'USD',
+          shipTo: order.shipTo,
+          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
+          alternatives: [],
+        },
+      ],
+      { type: 'order.routed', actor: 'test' },
+    ))!;
+    await s.claimPurchaseOrder(po!.number, { owner: 'other-instance', now: new Date(), durationMs: 60_000 });
+    await s.transitionPurchaseOrder(
+      po!.number,
+      ['sending'],
+      'accepted',
+      {},
+      { type: 'po.accepted', actor: 'other-instance' },
+    );
+    // No message reaches the notify node: its start-up sweep finds the change in the store.
+    await eventually(
+      async () => (smtp.messages.length === 1 ? true : undefined),
+      10_000,
+      'the confirmation e-mail',
+    );
+    assert.equal(smtp.messages[0]!.parsed.subject, 'Your order 1001 is confirmed');
+    assert.deepEqual(smtp.messages[0]!.envelope.to, ['ada@example.test']);
+  });
+
   describe('the order API', () => {
     afterEach(() => helper.settings({}));
 

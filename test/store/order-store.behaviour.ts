@@ -311,6 +311,26 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       assert.equal(await store.nextSequenceValue('isa:zeta'), 1);
     });
 
+    it('lists the orders changed since a time, oldest change first', async () => {
+      const older = await store.receiveOrder(sampleOrderDraft({ externalId: 'since-1' }), { actor });
+      await new Promise((r) => setTimeout(r, 5));
+      const since = new Date();
+      await new Promise((r) => setTimeout(r, 5));
+      await store.receiveOrder(sampleOrderDraft({ externalId: 'since-2' }), { actor });
+      await new Promise((r) => setTimeout(r, 5));
+      await store.transitionOrder(older.order.id, ['received'], 'needs_attention', { type: 't', actor });
+      const changed = await store.listOrders({ updatedSince: since });
+      assert.deepEqual(
+        changed.map((o) => o.externalId),
+        ['since-2', 'since-1'],
+      );
+      const held = await store.listOrders({ updatedSince: since, states: ['needs_attention'] });
+      assert.deepEqual(
+        held.map((o) => o.externalId),
+        ['since-1'],
+      );
+    });
+
     it('records each created PO under its own number, whatever PO triggered it', async () => {
       const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
       const [first] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], {

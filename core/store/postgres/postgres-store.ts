@@ -392,13 +392,24 @@ export class PostgresOrderStore implements OrderStore {
 
   async listOrders(query: OrderQuery): Promise<Order[]> {
     const limit = Math.min(query.limit ?? 100, 10_000);
-    const found = query.states?.length
-      ? await rows(
-          this.connections,
-          'SELECT * FROM orders WHERE state = ANY($1) ORDER BY updated_at LIMIT $2',
-          [query.states, limit],
-        )
-      : await rows(this.connections, 'SELECT * FROM orders ORDER BY updated_at DESC LIMIT $1', [limit]);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.states?.length) {
+      params.push(query.states);
+      where.push(`state = ANY($${params.length})`);
+    }
+    if (query.updatedSince) {
+      params.push(query.updatedSince.getTime());
+      where.push(`updated_at >= $${params.length}`);
+    }
+    // Filtered lists are worked through oldest first; the plain list shows the latest orders.
+    const order = where.length > 0 ? 'ORDER BY updated_at' : 'ORDER BY updated_at DESC';
+    params.push(limit);
+    const found = await rows(
+      this.connections,
+      `SELECT * FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order} LIMIT $${params.length}`,
+      params,
+    );
     return found.map(orderFromRow);
   }
 

@@ -273,11 +273,21 @@ export class SqliteOrderStore implements OrderStore {
 
   async listOrders(query: OrderQuery): Promise<Order[]> {
     const limit = Math.min(query.limit ?? 100, 10_000);
-    const rows = query.states?.length
-      ? this.statement(
-          `SELECT * FROM orders WHERE state IN (${query.states.map(() => '?').join(',')}) ORDER BY updated_at LIMIT ?`,
-        ).all(...query.states, limit)
-      : this.statement('SELECT * FROM orders ORDER BY updated_at DESC LIMIT ?').all(limit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.states?.length) {
+      where.push(`state IN (${query.states.map(() => '?').join(',')})`);
+      params.push(...query.states);
+    }
+    if (query.updatedSince) {
+      where.push('updated_at >= ?');
+      params.push(query.updatedSince.getTime());
+    }
+    // Filtered lists are worked through oldest first; the plain list shows the latest orders.
+    const order = where.length > 0 ? 'ORDER BY updated_at' : 'ORDER BY updated_at DESC';
+    const rows = this.statement(
+      `SELECT * FROM orders ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ${order} LIMIT ?`,
+    ).all(...params, limit);
     return (rows as Row[]).map(orderFromRow);
   }
 
