@@ -9,7 +9,7 @@ import {
   type HeadlessChromium,
 } from '../support/browser';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
-import { signedShopifyOrdersPaid } from './shopify-delivery';
+import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
 
 /**
  * The demo's operations dashboard (`npm start`, /dashboard) in headless Chromium: live figures from the metrics

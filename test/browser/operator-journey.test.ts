@@ -12,7 +12,7 @@ import {
   type HeadlessChromium,
 } from '../support/browser';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
-import { signedShopifyOrdersPaid } from './shopify-delivery';
+import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
 
 /**
  * The operator's journey in a real editor (headless Chromium, Node-RED started as `npm start` does, from an empty

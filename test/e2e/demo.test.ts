@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
+import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
 
 const SECRET = 'e2e-shopify-secret';
 
@@ -14,27 +14,6 @@ interface OrderDetail {
   shipments: { trackingNumber: string; carrier: string; status: string }[];
   notifications: { milestone: string; state: string }[];
   events: { type: string }[];
-}
-
-function shopifyDelivery(
-  orderId: number,
-  secret = SECRET,
-): { body: string; headers: Record<string, string> } {
-  const order = JSON.parse(
-    readFileSync(path.join(REPO, 'demo', 'payloads', 'shopify-orders-paid.json'), 'utf8'),
-  ) as Record<string, unknown>;
-  order.id = orderId;
-  order.admin_graphql_api_id = `gid://shopify/Order/${orderId}`;
-  const body = JSON.stringify(order);
-  return {
-    body,
-    headers: {
-      'Content-Type': 'application/json',
-      'X-Shopify-Topic': 'orders/paid',
-      'X-Shopify-Hmac-Sha256': createHmac('sha256', secret).update(body).digest('base64'),
-      'X-Shopify-Event-Id': randomUUID(),
-    },
-  };
 }
 
 /** A sample order from the demo flow's inject nodes, so the test posts what an operator would inject. */
@@ -81,7 +60,7 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
   });
 
   it('takes a signed Shopify orders/paid delivery to delivered, e-mailing each milestone once', async () => {
-    const delivery = shopifyDelivery(820982911946154500);
+    const delivery = signedShopifyOrdersPaid(820982911946154500, SECRET);
     const first = await post('/dropship/shopify/orders', delivery);
     assert.equal(first.status, 200);
     const created = (await first.json()) as { id: string; state: string };
@@ -127,7 +106,7 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
   });
 
   it('answers a redelivery 200 without a second order or purchase order', async () => {
-    const delivery = shopifyDelivery(820982911946154500);
+    const delivery = signedShopifyOrdersPaid(820982911946154500, SECRET);
     const again = await post('/dropship/shopify/orders', delivery);
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { duplicate: boolean }).duplicate, true);
@@ -139,7 +118,7 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
   });
 
   it('refuses a wrong signature with 401 and stores nothing', async () => {
-    const forged = shopifyDelivery(111, 'not-the-secret');
+    const forged = signedShopifyOrdersPaid(111, 'not-the-secret');
     const res = await post('/dropship/shopify/orders', forged);
     assert.equal(res.status, 401);
     assert.equal((await fetch(nodeRed.url('/dropship/api/orders/shopify:111'))).status, 404);

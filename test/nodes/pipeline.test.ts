@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NodeAPI } from 'node-red';
@@ -18,8 +17,9 @@ import trackingInNode from '../../nodes/tracking-in/tracking-in';
 import notifyNode from '../../nodes/notify/notify';
 import { HttpSupplier, jsonReply, retryAfterReply } from '../support/http-supplier';
 import { SmtpSink } from '../support/smtp-sink';
-import { eventually, REPO } from '../support/node-red-process';
+import { eventually } from '../support/node-red-process';
 import { sampleOrderDraft } from '../support/orders';
+import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
 
 helper.init(require.resolve('node-red'));
 
@@ -50,29 +50,6 @@ function collect(id: string): Received[] {
     seen.push(msg),
   );
   return seen;
-}
-
-function shopifyDelivery(
-  id: number,
-  secret = SECRET,
-  mutate: (o: Record<string, unknown>) => void = () => undefined,
-) {
-  const order = JSON.parse(
-    readFileSync(path.join(REPO, 'demo', 'payloads', 'shopify-orders-paid.json'), 'utf8'),
-  ) as Record<string, unknown>;
-  order.id = id;
-  order.admin_graphql_api_id = `gid://shopify/Order/${id}`;
-  mutate(order);
-  const body = JSON.stringify(order);
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-shopify-topic': 'orders/paid',
-      'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
-      'x-shopify-event-id': randomUUID(),
-    },
-  };
 }
 
 describe('the pipeline nodes together (node-red-node-test-helper)', function () {
@@ -191,7 +168,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     helper.settings({ uiHost: '127.0.0.1' });
     await helper.load([captureRed, ...NODES], flow());
     const told = collect('told');
-    const delivery = shopifyDelivery(5551001);
+    const delivery = signedShopifyOrdersPaid(5551001, SECRET);
     const answer = await request(RED.httpNode)
       .post('/dropship/shopify/orders')
       .set(delivery.headers)
@@ -243,7 +220,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     await helper.load([captureRed, ...NODES], flow());
     const errors = collect('intakeErrors');
     const received = collect('received');
-    const forged = shopifyDelivery(5551002, 'wrong-secret');
+    const forged = signedShopifyOrdersPaid(5551002, 'wrong-secret');
     const res = await request(RED.httpNode)
       .post('/dropship/shopify/orders')
       .set(forged.headers)
@@ -258,7 +235,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     await helper.load([captureRed, ...NODES], flow());
     const errors = collect('intakeErrors');
     const received = collect('received');
-    const broken = shopifyDelivery(5551003, SECRET, (o) => {
+    const broken = signedShopifyOrdersPaid(5551003, SECRET, (o) => {
       (o.shipping_address as Record<string, unknown>).country_code = '';
       (o.line_items as Record<string, unknown>[])[0]!.quantity = 'two';
     });
@@ -271,12 +248,12 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     assert.deepEqual(paths.sort(), ['/line_items/0/quantity', '/shipping_address/country_code']);
     assert.equal(errors[0]?.error?.code, 'invalid_input');
 
-    const good = shopifyDelivery(5551004);
+    const good = signedShopifyOrdersPaid(5551004, SECRET);
     assert.equal(
       (await request(RED.httpNode).post('/dropship/shopify/orders').set(good.headers).send(good.body)).status,
       200,
     );
-    const again = shopifyDelivery(5551004);
+    const again = signedShopifyOrdersPaid(5551004, SECRET);
     const dup = await request(RED.httpNode)
       .post('/dropship/shopify/orders')
       .set(again.headers)
@@ -290,7 +267,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     supplier.reply(retryAfterReply(503, '0'), jsonReply(500, { error: 'database down' }));
     await helper.load([captureRed, ...NODES], flow());
     const sent = collect('sent');
-    const delivery = shopifyDelivery(5551005);
+    const delivery = signedShopifyOrdersPaid(5551005, SECRET);
     const answer = await request(RED.httpNode)
       .post('/dropship/shopify/orders')
       .set(delivery.headers)
@@ -311,7 +288,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
       flow().filter((n) => n.id !== 'supplier-acme'),
     );
     const errors = collect('dispatchErrors');
-    const delivery = shopifyDelivery(5551006);
+    const delivery = signedShopifyOrdersPaid(5551006, SECRET);
     const answer = await request(RED.httpNode)
       .post('/dropship/shopify/orders')
       .set(delivery.headers)
