@@ -84,6 +84,12 @@ export class SqliteOrderStore implements OrderStore {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly waitingIntakes: {
+    draft: OrderDraft;
+    meta: IntakeMeta;
+    resolve: (result: IntakeResult) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   private readonly clock: Clock;
   /** Prepared after migrate() has created the inventory tables. */
   private inventoryQueries?: SqliteInventoryQueries;
@@ -180,7 +186,48 @@ export class SqliteOrderStore implements OrderStore {
     return this.statement('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
   }
 
+  /**
+   * Group commit: intakes that arrive together (webhooks handled in the same turn of the event loop) are
+   * committed in one transaction, so one write to the log, one fsync with synchronous=FULL, serves them all.
+   * Each runs in its own savepoint, so one that fails undoes only itself; each caller hears back only after the
+   * commit, so a webhook is still answered only once its order is on disk.
+   */
   async receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult> {
+    return new Promise((resolve, reject) => {
+      if (this.waitingIntakes.push({ draft, meta, resolve, reject }) === 1) {
+        setImmediate(() => this.commitIntakes());
+      }
+    });
+  }
+
+  private commitIntakes(): void {
+    const group = this.waitingIntakes.splice(0);
+    const outcomes: ({ result: IntakeResult } | { error: unknown })[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const { draft, meta } of group) {
+            try {
+              outcomes.push({ result: this.receiveOne(draft, meta) });
+            } catch (error) {
+              outcomes.push({ error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const intake of group) intake.reject(error);
+      return;
+    }
+    group.forEach((intake, i) => {
+      const outcome = outcomes[i]!;
+      if ('result' in outcome) intake.resolve(outcome.result);
+      else intake.reject(outcome.error);
+    });
+  }
+
+  /** One intake, inside its group's transaction (a nested transaction is a savepoint). */
+  private receiveOne(draft: OrderDraft, meta: IntakeMeta): IntakeResult {
     const run = this.db.transaction((): IntakeResult => {
       if (meta.deliveryId) {
         const seen = this.statement(
@@ -251,7 +298,7 @@ export class SqliteOrderStore implements OrderStore {
       }
       return result;
     });
-    return run.immediate();
+    return run();
   }
 
   async getOrder(id: string): Promise<Order | undefined> {

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openStore } from '../../core/store/open-store';
+import type { OrderStore } from '../../core/store/order-store';
+import { sampleOrderDraft } from '../support/orders';
+
+describe('reliability: intakes arriving together share one SQLite commit', () => {
+  let dir: string;
+  let store: OrderStore;
+  const file = (): string => path.join(dir, 'orders.sqlite');
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dropship-group-'));
+    store = await openStore({ engine: 'sqlite', filename: file() });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers every intake after the commit, with duplicates inside one group collapsed', async () => {
+    const drafts = Array.from({ length: 20 }, (_, i) => sampleOrderDraft({ externalId: `group-${i % 10}` }));
+    const results = await Promise.all(
+      drafts.map((draft, i) => store.receiveOrder(draft, { actor: 'test', deliveryId: `d-${i}` })),
+    );
+    assert.equal(results.filter((r) => r.created).length, 10);
+    for (let i = 10; i < 20; i++) {
+      assert.equal(results[i]!.created, false);
+      assert.equal(results[i]!.duplicateOf, 'order');
+      assert.equal(results[i]!.order.id, results[i - 10]!.order.id);
+    }
+    // Another connection, as another process would read the file, sees every order once it was answered.
+    const reader = new Database(file(), { readonly: true });
+    try {
+      const count = reader.prepare('SELECT count(*) AS n FROM orders').get() as { n: number };
+      assert.equal(count.n, 10);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('writes the log once for a group, not once per intake', async () => {
+    const walBytes = (): number => statSync(`${file()}-wal`).size;
+    const start = walBytes();
+    for (let i = 0; i < 10; i++) {
+      await store.receiveOrder(sampleOrderDraft({ externalId: `one-by-one-${i}` }), { actor: 'test' });
+    }
+    const oneByOne = walBytes() - start;
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.receiveOrder(sampleOrderDraft({ externalId: `together-${i}` }), { actor: 'test' }),
+      ),
+    );
+    const together = walBytes() - start - oneByOne;
+    assert.ok(together * 3 < oneByOne, `10 intakes together wrote ${together} bytes, one by one ${oneByOne}`);
+  });
+
+  it('refuses an intake that fails without undoing the others of its group', async () => {
+    const broken = sampleOrderDraft({ externalId: 'broken' });
+    // The same line id twice breaks the order_lines key inside the store: only this intake is rolled back.
+    broken.lines = [broken.lines[0]!, { ...broken.lines[1]!, lineId: broken.lines[0]!.lineId }];
+    const outcomes = await Promise.allSettled([
+      store.receiveOrder(sampleOrderDraft({ externalId: 'before' }), { actor: 'test' }),
+      store.receiveOrder(broken, { actor: 'test', deliveryId: 'broken-delivery' }),
+      store.receiveOrder(sampleOrderDraft({ externalId: 'after' }), { actor: 'test' }),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.ok(await store.findOrder('generic:before'));
+    assert.ok(await store.findOrder('generic:after'));
+    assert.equal(await store.findOrder('generic:broken'), undefined, 'half an order was kept');
+    // The failed intake left no delivery id behind: its redelivery is taken, not called a duplicate.
+    const again = await store.receiveOrder(sampleOrderDraft({ externalId: 'broken' }), {
+      actor: 'test',
+      deliveryId: 'broken-delivery',
+    });
+    assert.equal(again.created, true);
+  });
+
+  it('rejects the waiting intakes when the store closes before their commit', async () => {
+    const pending = store.receiveOrder(sampleOrderDraft({ externalId: 'late' }), { actor: 'test' });
+    await store.close();
+    await assert.rejects(pending);
+    store = await openStore({ engine: 'sqlite', filename: file() });
+    assert.equal(await store.findOrder('generic:late'), undefined);
+  });
+});
