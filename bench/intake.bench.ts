@@ -246,7 +246,7 @@ export async function runIntakeBench(): Promise<BenchFigure[]> {
     const disk = fsyncRate(dir);
     const figures: BenchFigure[] = [];
     for (const [result, mode] of [
-      [full, 'synchronous=FULL (fsync per commit)'],
+      [full, 'synchronous=FULL (an fsync per commit group)'],
       [normal, 'synchronous=NORMAL (WAL, fsync at checkpoints)'],
     ] as const) {
       figures.push(
