@@ -1,5 +1,6 @@
+import { isDaemonRunning, readDaemonPid, stopDaemon } from './daemon-process';
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -151,16 +152,12 @@ export async function startImapServer(options: ImapServerOptions = {}): Promise<
       }
     },
     async stop() {
-      const pid = Number(readFileSync(path.join(dir, 'run', 'master.pid'), 'utf8').trim());
-      process.kill(pid, 'SIGTERM');
+      const pid = await readDaemonPid(path.join(dir, 'run', 'master.pid'));
+      stopDaemon(pid);
       // Dovecot releases its port 1-3 s after the master exits; later servers take other ports, so just wait for exit.
       const deadline = Date.now() + 10_000;
       while (Date.now() < deadline) {
-        try {
-          process.kill(pid, 0);
-        } catch {
-          break;
-        }
+        if (!isDaemonRunning(pid)) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       if (!process.env.KEEP_DOVECOT_DIR) rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { daemonPidNow, isDaemonRunning, readDaemonPid, stopDaemon } from './daemon-process';
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -88,15 +89,6 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const DIR_PREFIX = 'dropship-sshd-';
 
 /**
@@ -106,13 +98,13 @@ const DIR_PREFIX = 'dropship-sshd-';
 function reapStaleServers(): void {
   for (const entry of readdirSync(tmpdir())) {
     const owner = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(entry);
-    if (!owner || isRunning(Number(owner[1]))) continue;
+    if (!owner || isDaemonRunning(Number(owner[1]))) continue;
     const dir = path.join(tmpdir(), entry);
     const pidFile = path.join(dir, 'sshd.pid');
-    if (existsSync(pidFile)) {
-      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    const pid = daemonPidNow(pidFile);
+    if (pid !== undefined) {
       const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-      if (cmdline.includes(dir)) process.kill(pid, 'SIGTERM');
+      if (cmdline.includes(dir)) stopDaemon(pid);
     }
     rmSync(dir, { recursive: true, force: true });
   }
@@ -170,15 +162,11 @@ export async function startSftpServer(): Promise<SftpTestServer> {
   await waitForPort(port, 5000);
   // The daemon writes its pid file after it listens; wait for it, it is how the server is stopped.
   const pidFile = path.join(dir, 'sshd.pid');
-  for (let i = 0; i < 250 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!existsSync(pidFile)) {
-    throw new Error(`sshd wrote no pid file; its log: ${readFileSync(path.join(dir, 'sshd.log'), 'utf8')}`);
-  }
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const pid = await readDaemonPid(pidFile).catch((err: Error) => {
+    throw new Error(`${err.message}; the sshd log: ${readFileSync(path.join(dir, 'sshd.log'), 'utf8')}`);
+  });
   // Also stopped when the test process exits without running its hooks (mocha --exit, an uncaught error).
-  const stopOnExit = (): void => {
-    if (isRunning(pid)) process.kill(pid, 'SIGTERM');
-  };
+  const stopOnExit = (): void => stopDaemon(pid);
   process.once('exit', stopOnExit);
   return {
     host: '127.0.0.1',
@@ -190,8 +178,8 @@ export async function startSftpServer(): Promise<SftpTestServer> {
     root,
     async stop() {
       process.removeListener('exit', stopOnExit);
-      if (isRunning(pid)) process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((r) => setTimeout(r, 20));
+      stopDaemon(pid);
+      for (let i = 0; i < 100 && isDaemonRunning(pid); i++) await new Promise((r) => setTimeout(r, 20));
       rmSync(dir, { recursive: true, force: true });
     },
   };
