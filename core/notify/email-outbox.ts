@@ -1,5 +1,3 @@
-import type { Order } from '../model/order';
-import type { Shipment } from '../model/shipment';
 import {
   DEFAULT_EMAIL_TEMPLATES,
   RETURN_EMAIL_TEMPLATES,
@@ -8,22 +6,12 @@ import {
 } from './email-templates';
 import {
   customerMilestones,
-  messageView,
   milestoneKindOf,
   notificationView,
   type CustomerMessageOptions,
 } from './message-view';
 import type { MilestoneKind, ReturnMilestoneKind } from './milestones';
-import {
-  deliverNotifications,
-  DeliveryRefused,
-  queueMilestones,
-  type DeliveryReport,
-  type NotificationChannel,
-  type OutboxWorker,
-} from './outbox';
-
-export type { DeliveryReport } from './outbox';
+import { DeliveryRefused, type NotificationChannel } from './outbox';
 
 export interface OutgoingEmail {
   to: string;
@@ -49,8 +37,6 @@ export interface EmailChannelOptions extends CustomerMessageOptions {
   sender: EmailSender;
   templates?: Partial<Record<MilestoneKind, EmailTemplate>>;
 }
-
-export type EmailOutboxOptions = EmailChannelOptions & OutboxWorker;
 
 export const EMAIL_CHANNEL = 'email';
 
@@ -84,30 +70,4 @@ export function emailChannel(options: EmailChannelOptions): NotificationChannel 
       }
     },
   };
-}
-
-/** Queues every milestone the order has reached and this outbox handles; the store keeps each one once. */
-export async function queueEmailMilestones(options: EmailOutboxOptions, orderId: string): Promise<number> {
-  return queueMilestones(options.store, emailChannel(options), orderId);
-}
-
-/** What a template sees (see messageView); kept for callers that render a template for one order and parcel. */
-export function emailView(
-  order: Order,
-  shipment: Shipment | undefined,
-  storeName: string,
-): Record<string, unknown> {
-  return messageView(order, shipment, storeName);
-}
-
-/**
- * Sends the queued e-mails this worker can claim (all, or one order's). A notification is marked sent only after
- * the SMTP server accepted it; a failure is retried later, a message that can never be sent (no address, a 5xx
- * refusal) fails.
- */
-export async function deliverEmailNotifications(
-  options: EmailOutboxOptions,
-  orderId?: string,
-): Promise<DeliveryReport> {
-  return deliverNotifications(emailChannel(options), options, orderId);
 }

@@ -4,13 +4,16 @@ import { fixedClock } from '../../core/clock';
 import type { Order, OrderDraft } from '../../core/model/order';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { TrackingStatus } from '../../core/model/shipment';
-import {
-  deliverEmailNotifications,
-  queueEmailMilestones,
-  type EmailOutboxOptions,
-  type EmailSender,
-} from '../../core/notify/email-outbox';
+import { emailChannel, type EmailChannelOptions, type EmailSender } from '../../core/notify/email-outbox';
 import { MILESTONE_KINDS } from '../../core/notify/milestones';
+import {
+  deliverNotifications,
+  queueAndDeliver,
+  queueMilestones,
+  readOrderFacts,
+  type DeliveryReport,
+  type OutboxWorker,
+} from '../../core/notify/outbox';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
 import { sampleOrderDraft } from '../support/orders';
 import { SmtpSink } from '../support/smtp-sink';
@@ -18,6 +21,9 @@ import { SmtpSink } from '../support/smtp-sink';
 const T0 = Date.parse('2026-11-21T08:00:00.000Z');
 const UPS = '1Z999AA10123456784';
 const FROM = 'Quiet Harbour <orders@quiet-harbour.test>';
+
+/** The e-mail channel and the outbox worker that runs it, as the dropship-notify node configures both. */
+type EmailOutboxOptions = EmailChannelOptions & OutboxWorker;
 
 describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)', () => {
   let clock: ReturnType<typeof fixedClock>;
@@ -123,21 +129,32 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
     );
   }
 
-  async function queueAndDeliver(orderId: string): Promise<void> {
-    await queueEmailMilestones(options(), orderId);
-    await deliverEmailNotifications(options(), orderId);
+  function queueEmailMilestones(outbox: EmailOutboxOptions, orderId: string): Promise<number> {
+    return queueMilestones(store, emailChannel(outbox), orderId);
+  }
+
+  function deliverEmails(outbox: EmailOutboxOptions, orderId?: string): Promise<DeliveryReport> {
+    return deliverNotifications(emailChannel(outbox), outbox, orderId);
+  }
+
+  /** What the notify node does when an order changes: queue its new milestones and send them at once. */
+  async function queueAndSend(orderId: string): Promise<void> {
+    const outbox = options();
+    const facts = await readOrderFacts(store, orderId);
+    assert.ok(facts, orderId);
+    await queueAndDeliver([emailChannel(outbox)], outbox, facts);
   }
 
   it('sends each milestone exactly once, however often and however concurrently it runs', async () => {
     const { order, po } = await acknowledgedOrder();
     await parcelEvent(order, po, 'in_transit', 1);
     await Promise.all([
-      queueAndDeliver(order.id),
-      queueAndDeliver(order.id),
-      queueAndDeliver(order.id),
-      deliverEmailNotifications(options({ owner: 'notify:other' })),
+      queueAndSend(order.id),
+      queueAndSend(order.id),
+      queueAndSend(order.id),
+      deliverEmails(options({ owner: 'notify:other' })),
     ]);
-    await queueAndDeliver(order.id);
+    await queueAndSend(order.id);
     assert.deepEqual(
       sink.messages.map((m) => m.parsed.subject),
       ['Your order 1001 is confirmed', 'Your order 1001 has shipped'],
@@ -145,7 +162,7 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
 
     await parcelEvent(order, po, 'delivered', 30);
     assert.equal((await store.getOrder(order.id))?.state, 'delivered');
-    await Promise.all([queueAndDeliver(order.id), queueAndDeliver(order.id)]);
+    await Promise.all([queueAndSend(order.id), queueAndSend(order.id)]);
     assert.equal(sink.messages.length, 3);
     assert.equal(sink.messages[2]?.parsed.subject, 'Your order 1001 was delivered');
     const notifications = await store.listNotifications(order.id);
@@ -175,7 +192,7 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
       ],
     });
     await parcelEvent(order, po, 'in_transit', 1);
-    await queueAndDeliver(order.id);
+    await queueAndSend(order.id);
     const [confirmed, shipped] = sink.messages;
     assert.deepEqual(confirmed?.envelope, { from: 'orders@quiet-harbour.test', to: ['zoe@example.test'] });
     assert.equal(confirmed?.parsed.messageId, `<${order.id}.confirmed@dropship>`);
@@ -195,7 +212,7 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
 
   it('keeps CR/LF in the data from adding a header to the message on the wire', async () => {
     const { order } = await acknowledgedOrder({ orderNumber: '1001\r\nBcc: attacker@evil.test' });
-    await queueAndDeliver(order.id);
+    await queueAndSend(order.id);
     const [mail] = sink.messages;
     const headerBlock = mail!.raw.split('\r\n\r\n')[0]!;
     assert.ok(!/^bcc:/im.test(headerBlock), headerBlock);
@@ -208,7 +225,7 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
     const { order } = await acknowledgedOrder();
     sink.refuse(451, '4.7.1 Greylisted, please try again later');
     await queueEmailMilestones(options(), order.id);
-    const first = await deliverEmailNotifications(options(), order.id);
+    const first = await deliverEmails(options(), order.id);
     assert.equal(first.failed.length, 1);
     assert.equal(first.failed[0]?.willRetry, true);
     assert.match(first.failed[0].error, /451/);
@@ -216,9 +233,9 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
     assert.equal(deferred?.state, 'pending');
     assert.match(String(deferred?.lastError), /Greylisted/);
 
-    assert.deepEqual((await deliverEmailNotifications(options(), order.id)).sent, [], 'not due yet');
+    assert.deepEqual((await deliverEmails(options(), order.id)).sent, [], 'not due yet');
     clock.advance(30_000);
-    const second = await deliverEmailNotifications(options(), order.id);
+    const second = await deliverEmails(options(), order.id);
     assert.equal(second.sent.length, 1);
     assert.equal(sink.messages.length, 1);
     assert.equal(sink.rcptAttempts, 2);
@@ -232,7 +249,7 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
     await queueEmailMilestones(options(), order.id);
     const tries = [];
     for (let i = 0; i < 3; i++) {
-      tries.push(await deliverEmailNotifications(options({ maxAttempts: 3 }), order.id));
+      tries.push(await deliverEmails(options({ maxAttempts: 3 }), order.id));
       clock.advance(3_600_000);
     }
     assert.deepEqual(
@@ -240,7 +257,7 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
       [true, true, false],
     );
     assert.equal((await store.listNotifications(order.id))[0]?.state, 'failed');
-    assert.deepEqual((await deliverEmailNotifications(options({ maxAttempts: 3 }), order.id)).sent, []);
+    assert.deepEqual((await deliverEmails(options({ maxAttempts: 3 }), order.id)).sent, []);
     assert.equal(sink.rcptAttempts, 3);
   });
 
@@ -248,11 +265,11 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
     const { order } = await acknowledgedOrder();
     sink.refuse(550, '5.1.1 No such user here');
     await queueEmailMilestones(options(), order.id);
-    const report = await deliverEmailNotifications(options(), order.id);
+    const report = await deliverEmails(options(), order.id);
     assert.equal(report.failed[0]?.willRetry, false);
     assert.match(report.failed[0].error, /550/);
     clock.advance(2 * 3_600_000);
-    assert.deepEqual((await deliverEmailNotifications(options(), order.id)).failed, []);
+    assert.deepEqual((await deliverEmails(options(), order.id)).failed, []);
     assert.equal(sink.rcptAttempts, 1);
     assert.equal((await store.listNotifications(order.id))[0]?.state, 'failed');
   });
@@ -260,13 +277,13 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
   it('fails an order without an e-mail address at once and never retries it', async () => {
     const { order } = await acknowledgedOrder({ customer: { name: 'No Mail' } });
     await queueEmailMilestones(options(), order.id);
-    const report = await deliverEmailNotifications(options(), order.id);
+    const report = await deliverEmails(options(), order.id);
     assert.deepEqual(
       report.failed.map((f) => [f.error, f.willRetry]),
       [['the order has no customer e-mail address', false]],
     );
     clock.advance(24 * 3_600_000);
-    const later = await deliverEmailNotifications(options(), order.id);
+    const later = await deliverEmails(options(), order.id);
     assert.deepEqual([later.sent, later.failed], [[], []]);
     assert.equal(sink.rcptAttempts, 0);
     assert.equal((await store.listNotifications(order.id))[0]?.state, 'failed');
@@ -275,7 +292,7 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
   it('resends under the same Message-ID when a worker died before recording the send', async () => {
     const { order } = await acknowledgedOrder();
     await queueEmailMilestones(options(), order.id);
-    await deliverEmailNotifications(options(), order.id);
+    await deliverEmails(options(), order.id);
     // Another worker claimed the same milestone of a second order, sent nothing (it crashed) and left a lease.
     const { order: second } = await acknowledgedOrder({ externalId: 'crash-2' });
     await queueEmailMilestones(options(), second.id);
@@ -285,9 +302,9 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
       10,
     );
     assert.equal(abandoned?.orderId, second.id);
-    assert.deepEqual((await deliverEmailNotifications(options(), second.id)).sent, [], 'held by the lease');
+    assert.deepEqual((await deliverEmails(options(), second.id)).sent, [], 'held by the lease');
     clock.advance(60_001);
-    assert.equal((await deliverEmailNotifications(options(), second.id)).sent.length, 1);
+    assert.equal((await deliverEmails(options(), second.id)).sent.length, 1);
     assert.deepEqual(
       sink.messages.map((m) => m.parsed.messageId),
       [`<${order.id}.confirmed@dropship>`, `<${second.id}.confirmed@dropship>`],
@@ -308,7 +325,7 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
       },
     });
     assert.equal(await queueEmailMilestones(shippedOnly, order.id), 1);
-    await deliverEmailNotifications(shippedOnly, order.id);
+    await deliverEmails(shippedOnly, order.id);
     assert.deepEqual(
       sink.messages.map((m) => [m.parsed.subject, m.parsed.text?.trim()]),
       [['On its way: 1001', `Parcel ${UPS}`]],

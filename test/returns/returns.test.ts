@@ -3,7 +3,8 @@ import nodemailer from 'nodemailer';
 import { fixedClock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import type { Order } from '../../core/model/order';
-import { deliverEmailNotifications } from '../../core/notify/email-outbox';
+import { emailChannel } from '../../core/notify/email-outbox';
+import { deliverNotifications } from '../../core/notify/outbox';
 import { advanceReturn, parseReturnStep, requestReturn } from '../../core/returns/manage-returns';
 import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
@@ -272,13 +273,15 @@ describe('returns: RMA requests against the order and the supplier policy, state
         secure: false,
         ignoreTLS: true,
       });
-      const report = await deliverEmailNotifications({
-        store,
+      const email = emailChannel({
         sender: {
           send: async (mail) => void (await transport.sendMail({ from: 'shop@example.test', ...mail })),
         },
         milestones: [],
         storeName: 'Test Shop',
+      });
+      const report = await deliverNotifications(email, {
+        store,
         owner: 'notify',
         leaseMs: 60_000,
         now: () => clock.now(),

@@ -6,7 +6,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import nodemailer from 'nodemailer';
 import { main, type CliIo } from '../../bin/dropship';
 import { DropshipError } from '../../core/errors';
-import { deliverEmailNotifications, queueEmailMilestones } from '../../core/notify/email-outbox';
+import { emailChannel } from '../../core/notify/email-outbox';
+import { deliverNotifications, queueMilestones } from '../../core/notify/outbox';
 import { openStore } from '../../core/store/open-store';
 import { parseCxmlInbound } from '../../connectors/cxml';
 import {
@@ -261,8 +262,7 @@ describe('security: documents and command-line inputs', function () {
           {},
           { type: 'po.accepted', actor: 't' },
         );
-        const options = {
-          store,
+        const email = emailChannel({
           sender: {
             send: async (email: {
               to: string;
@@ -276,12 +276,10 @@ describe('security: documents and command-line inputs', function () {
           },
           milestones: ['confirmed' as const],
           storeName: 'Shop\r\nBcc: more@evil.example',
-          owner: 'test',
-          leaseMs: 60_000,
-          now: () => new Date(),
-        };
-        assert.equal(await queueEmailMilestones(options, order.id), 1);
-        const report = await deliverEmailNotifications(options, order.id);
+        });
+        assert.equal(await queueMilestones(store, email, order.id), 1);
+        const worker = { store, owner: 'test', leaseMs: 60_000, now: () => new Date() };
+        const report = await deliverNotifications(email, worker, order.id);
         assert.equal(report.sent.length, 1, JSON.stringify(report.failed));
         assert.equal(smtp.messages.length, 1);
         const [message] = smtp.messages;
