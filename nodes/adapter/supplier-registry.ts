@@ -1,3 +1,7 @@
+import { systemClock } from '../../core/clock';
+import { DropshipError } from '../../core/errors';
+import type { OrderStore } from '../../core/store/order-store';
+import type { ConnectorContext, ConnectorLog } from '../../connectors/contract';
 import type { SupplierConfigNode } from './config-nodes';
 
 /**
@@ -19,4 +23,38 @@ export function deployedSupplier(supplierId: string): SupplierConfigNode | undef
 
 export function deployedSupplierIds(): string[] {
   return [...suppliers.keys()];
+}
+
+/**
+ * What a deployed supplier's connector is called with, by any node that uses it (dispatch sends POs and reads
+ * acknowledgements, tracking-in reads ship notices). One builder, so every node draws the supplier's sequence
+ * numbers (X12 control numbers) from the same scope: two nodes never reuse one number.
+ */
+export function supplierConnectorContext(
+  store: OrderStore,
+  supplierId: string,
+  log: ConnectorLog,
+): { context: ConnectorContext; kind: string } {
+  const supplier = deployedSupplier(supplierId);
+  if (!supplier)
+    throw new DropshipError(
+      'configuration',
+      `supplier "${supplierId}" is not deployed (add a dropship-supplier with this id)`,
+    );
+  if (!supplier.settings)
+    throw new DropshipError(
+      'configuration',
+      supplier.settingsError ?? `supplier "${supplierId}" has invalid settings`,
+    );
+  return {
+    kind: supplier.connectorKind,
+    context: {
+      supplierId,
+      settings: supplier.settings,
+      credentials: { ...supplier.credentials },
+      log,
+      clock: systemClock,
+      nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),
+    },
+  };
 }

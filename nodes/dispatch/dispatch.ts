@@ -5,17 +5,20 @@ import {
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
-import { systemClock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore } from '../../core/store/order-store';
-import type { ConnectorContext } from '../../connectors/contract';
+import type { ConnectorLog } from '../../connectors/contract';
 import { supplierConnector } from '../../connectors/registry';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
-import { deployedSupplier, deployedSupplierIds } from '../adapter/supplier-registry';
+import {
+  deployedSupplier,
+  deployedSupplierIds,
+  supplierConnectorContext,
+} from '../adapter/supplier-registry';
 
 interface DispatchNodeDef extends NodeDef {
   store: string;
@@ -60,33 +63,13 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     let closing = false;
     let sweeping = false;
 
-    function connectorContext(
-      store: OrderStore,
-      supplierId: string,
-    ): { context: ConnectorContext; kind: string } {
-      const supplier = deployedSupplier(supplierId);
-      if (!supplier)
-        throw new DropshipError(
-          'configuration',
-          `supplier "${supplierId}" is not deployed (add a dropship-supplier with this id)`,
-        );
-      if (!supplier.settings)
-        throw new DropshipError(
-          'configuration',
-          supplier.settingsError ?? `supplier "${supplierId}" has invalid settings`,
-        );
-      return {
-        kind: supplier.connectorKind,
-        context: {
-          supplierId,
-          settings: supplier.settings,
-          credentials: { ...supplier.credentials },
-          log: { debug: (m) => node.debug(m), info: (m) => node.log(m), warn: (m) => node.warn(m) },
-          clock: systemClock,
-          nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),
-        },
-      };
-    }
+    const connectorLog: ConnectorLog = {
+      debug: (m) => node.debug(m),
+      info: (m) => node.log(m),
+      warn: (m) => node.warn(m),
+    };
+    const connectorContext = (store: OrderStore, supplierId: string) =>
+      supplierConnectorContext(store, supplierId, connectorLog);
 
     const onBackorder = (): 'wait' | 'fail-over' => (config.onBackorder === 'wait' ? 'wait' : 'fail-over');
 
