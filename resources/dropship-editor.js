@@ -14,7 +14,556 @@
     return input.attr('type') === 'checkbox' ? input.prop('checked') : input.val();
   }
 
+  // A whole-value ${NAME} is replaced by Node-RED with that environment variable when the flow starts.
+  const ENV_PLACEHOLDER = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+  const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+  const ERROR_STYLE = 'color: var(--red-ui-text-color-error, #c00); margin-top: 2px;';
+
+  /**
+   * The settings form of a connector's JSON Schema (a supplier's connection, a carrier's tracking API): fields for
+   * what the schema describes, each checked as the operator types, and the same checks for a saved node. `t` is
+   * the node's message lookup; its catalogue has the errors.setting*, tip.list, placeholder.list|mapName|mapValue
+   * and button.add|remove messages.
+   */
+  function settingsForm(t) {
+    // ---- The schema, read as a form ---------------------------------------------------------------------------
+
+    /** "postalCode" -> "Postal code": a readable name for schema properties without a title. */
+    function titleOf(key, prop) {
+      if (prop.title) return prop.title;
+      const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+      return words.charAt(0).toUpperCase() + words.slice(1);
+    }
+    function joinLabel(parent, label) {
+      return parent ? parent + ' › ' + label : label;
+    }
+
+    /** The property of each oneOf variant fixed by "const" (e.g. transport "type"), when the variants have one. */
+    function discriminatorOf(prop) {
+      if (!Array.isArray(prop.oneOf) || !prop.oneOf.every((v) => v.properties)) return undefined;
+      const first = prop.oneOf[0];
+      return Object.keys(first.properties).find((key) =>
+        prop.oneOf.every((v) => isObject(v.properties[key]) && 'const' in v.properties[key]),
+      );
+    }
+
+    /** How a schema property is edited; what the form cannot show as fields is edited as JSON text. */
+    function kindOf(prop) {
+      if (Array.isArray(prop.enum)) return 'enum';
+      if (discriminatorOf(prop)) return 'variants';
+      if (prop.type === 'boolean') return 'boolean';
+      if (prop.type === 'integer' || prop.type === 'number') return 'number';
+      if (prop.type === 'string') return 'string';
+      if (prop.type === 'array' && prop.items && prop.items.type === 'string') return 'list';
+      if (prop.type === 'array' && prop.items && prop.items.type === 'object' && prop.items.properties)
+        return 'table';
+      if (prop.type === 'object' && prop.properties) return 'group';
+      if (prop.type === 'object' && prop.additionalProperties && prop.additionalProperties.type === 'string')
+        return 'map';
+      return 'json';
+    }
+
+    function isObject(value) {
+      return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+    }
+
+    function variantOf(prop, value) {
+      const key = discriminatorOf(prop);
+      return prop.oneOf.find((v) => isObject(value) && v.properties[key].const === value[key]);
+    }
+
+    /** The reason a single value is not acceptable, in words an operator can act on; undefined when it is fine. */
+    function leafProblem(field, prop, value) {
+      if (typeof value === 'string' && ENV_PLACEHOLDER.test(value)) return undefined;
+      switch (kindOf(prop)) {
+        case 'enum':
+          return prop.enum.includes(value)
+            ? undefined
+            : t('errors.settingChoice', { field, values: prop.enum.map(enumText).join(', ') });
+        case 'boolean':
+          return typeof value === 'boolean' ? undefined : t('errors.settingBoolean', { field });
+        case 'number': {
+          const whole = prop.type === 'integer';
+          if (typeof value !== 'number' || !Number.isFinite(value) || (whole && !Number.isInteger(value))) {
+            return t(whole ? 'errors.settingInteger' : 'errors.settingNumber', { field });
+          }
+          const min = prop.minimum !== undefined ? prop.minimum : -Infinity;
+          const max = prop.maximum !== undefined ? prop.maximum : Infinity;
+          return value < min || value > max ? t('errors.settingRange', { field, min, max }) : undefined;
+        }
+        case 'string':
+          if (typeof value !== 'string') return t('errors.settingText', { field });
+          if (prop.minLength && value.length < prop.minLength) return t('errors.settingRequired', { field });
+          if (prop.maxLength && value.length > prop.maxLength)
+            return t('errors.settingTooLong', { field, max: prop.maxLength });
+          if (prop.format === 'email' && !EMAIL.test(value)) return t('errors.settingEmail', { field });
+          if (prop.format === 'uri' && !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(value))
+            return t('errors.settingUri', { field });
+          if (prop.pattern && !new RegExp(prop.pattern, 'u').test(value)) {
+            return prop.format === 'uri'
+              ? t('errors.settingUri', { field })
+              : t('errors.settingPattern', { field, pattern: prop.pattern });
+          }
+          return undefined;
+        case 'list':
+          return Array.isArray(value) && value.every((v) => typeof v === 'string')
+            ? undefined
+            : t('errors.settingList', { field });
+        case 'map': {
+          if (!isObject(value)) return t('errors.settingGroup', { field });
+          const names =
+            prop.propertyNames && prop.propertyNames.pattern
+              ? new RegExp(prop.propertyNames.pattern, 'u')
+              : null;
+          const bad = Object.keys(value).find(
+            (name) =>
+              (names && !names.test(name)) || leafProblem(name, prop.additionalProperties, value[name]),
+          );
+          return bad === undefined ? undefined : t('errors.settingEntry', { field, name: bad });
+        }
+        default:
+          return typeof value === 'string' ? t('errors.settingJson', { field }) : undefined;
+      }
+    }
+
+    /** Every problem of a value against its schema, each naming the field by its path of titles. */
+    function valueProblems(field, prop, value, required) {
+      if (value === undefined) return required ? [t('errors.settingRequired', { field })] : [];
+      switch (kindOf(prop)) {
+        case 'group':
+          return groupProblems(field, prop, value);
+        case 'variants': {
+          const variant = variantOf(prop, value);
+          if (!variant)
+            return [t('errors.settingChoice', { field, values: prop.oneOf.map((v) => v.title).join(', ') })];
+          return groupProblems(field, variant, value);
+        }
+        case 'table': {
+          if (!Array.isArray(value)) return [t('errors.settingList', { field })];
+          const problems =
+            prop.minItems && value.length < prop.minItems
+              ? [t('errors.settingMinItems', { field, count: prop.minItems })]
+              : [];
+          value.forEach((item, i) =>
+            problems.push(...groupProblems(field + ' ' + (i + 1), prop.items, item)),
+          );
+          return problems;
+        }
+        default: {
+          const problem = leafProblem(field, prop, value);
+          return problem ? [problem] : [];
+        }
+      }
+    }
+
+    /** An object's fields, plus "fill in exactly one of" rules written as oneOf of required sets. */
+    function groupProblems(field, schema, value) {
+      if (!isObject(value)) return [t('errors.settingGroup', { field })];
+      const required = schema.required || [];
+      const problems = [];
+      for (const [key, sub] of Object.entries(schema.properties || {})) {
+        // Fixed values are set by the form; boolean schemas (true) accept anything.
+        if (!isObject(sub) || 'const' in sub) continue;
+        problems.push(
+          ...valueProblems(joinLabel(field, titleOf(key, sub)), sub, value[key], required.includes(key)),
+        );
+      }
+      const oneOf = oneOfProblem(field, schema, value);
+      if (oneOf) problems.push(oneOf);
+      return problems;
+    }
+
+    /** A "fill in exactly one of" rule, written in JSON Schema as oneOf of required sets (e.g. CSV column field | value). */
+    function oneOfProblem(field, schema, value) {
+      const alternatives = discriminatorOf(schema)
+        ? []
+        : (schema.oneOf || []).filter((v) => Array.isArray(v.required));
+      if (alternatives.length === 0) return undefined;
+      const met = alternatives.filter((v) => v.required.every((key) => value[key] !== undefined)).length;
+      if (met === 1) return undefined;
+      const options = alternatives.map((v) =>
+        v.required.map((key) => titleOf(key, (schema.properties || {})[key] || {})).join(' + '),
+      );
+      return t('errors.settingOneOf', { field, options: options.join(' | ') });
+    }
+
+    function enumText(value) {
+      return typeof value === 'string' && /^\s$/.test(value) ? JSON.stringify(value) : String(value);
+    }
+
+    function sameValue(a, b) {
+      return JSON.stringify(a) === JSON.stringify(b);
+    }
+
+    // ---- Form fields: each knows how to show, read and check its part of the settings ----------------------
+
+    /**
+     * A field for one schema property. read() gives the value as the connector expects it, or undefined for an
+     * optional field left empty or at its default, so the saved settings hold only what the operator chose and
+     * the connector's defaults apply to the rest; check(active) marks problems next to the field, only while
+     * the field counts (not inside an optional group left empty).
+     */
+    function createField(key, prop, value, required, parent) {
+      // Where the field is: its titles for messages, its key path (e.g. "transport.host") for the page.
+      const at = {
+        label: joinLabel(parent.label, titleOf(key, prop)),
+        path: parent.path ? parent.path + '.' + key : key,
+      };
+      const kind = kindOf(prop);
+      if (kind === 'group') return createGroup(at, prop, value, required);
+      if (kind === 'variants') return createVariants(at, prop, value, required);
+      if (kind === 'table') return createTable(at, prop, value, required);
+      if (kind === 'map') return createMap(at, prop, value, required);
+      return createLeaf(at, titleOf(key, prop), prop, value, required);
+    }
+
+    function labelFor(text, required) {
+      const label = $('<label style="width: auto; display: block; margin-bottom: 2px;"></label>').text(text);
+      if (required) label.append(' <span style="color: var(--red-ui-text-color-error, #c00);">*</span>');
+      return label;
+    }
+
+    let inputCount = 0;
+    function createLeaf(at, title, prop, value, required) {
+      const label = at.label;
+      const kind = kindOf(prop);
+      const row = $('<div class="form-row"></div>');
+      let input;
+      if (kind === 'enum') {
+        input = $('<select style="width: 100%;"></select>');
+        if (!required && prop.default === undefined) $('<option value=""></option>').appendTo(input);
+        prop.enum.forEach((v, i) => $('<option></option>').val(String(i)).text(enumText(v)).appendTo(input));
+      } else if (kind === 'boolean') {
+        input = $('<input type="checkbox" style="width: auto; margin: 0 6px 0 0;">');
+      } else if (kind === 'number') {
+        input = $('<input type="number" style="width: 100%;">');
+        if (prop.minimum !== undefined) input.attr('min', prop.minimum);
+        if (prop.maximum !== undefined) input.attr('max', prop.maximum);
+        if (prop.type === 'integer') input.attr('step', 1);
+      } else if (kind === 'json' || (kind === 'string' && (prop.maxLength || 0) > 500)) {
+        input = $('<textarea rows="5" style="width: 100%;"></textarea>');
+        if (kind === 'json') input.css('font-family', 'monospace').attr('placeholder', '{ }');
+      } else {
+        input = $('<input type="text" style="width: 100%;">');
+        if (kind === 'list') input.attr('placeholder', t('placeholder.list'));
+        else if (prop.format === 'uri') input.attr('placeholder', 'https://');
+        else if (prop.format === 'email') input.attr('placeholder', 'name@example.com');
+      }
+      input.attr({ id: 'dropship-setting-' + ++inputCount, 'data-setting': at.path });
+      if (kind === 'boolean')
+        row.append($('<label style="width: auto;"></label>').text(title).prepend(input));
+      else row.append(labelFor(title, required).attr('for', input.attr('id')), input);
+      const shown = value !== undefined ? value : prop.default;
+      if (shown !== undefined) {
+        if (kind === 'boolean') input.prop('checked', shown === true);
+        else if (kind === 'enum') input.val(String(prop.enum.indexOf(shown)));
+        else if (kind === 'list') input.val(Array.isArray(shown) ? shown.join(', ') : String(shown));
+        else if (kind === 'json')
+          input.val(typeof shown === 'string' ? shown : JSON.stringify(shown, null, 2));
+        else input.val(String(shown));
+      }
+      if (prop.description)
+        $('<div class="form-tips" style="margin-top: 4px;"></div>').text(prop.description).appendTo(row);
+      const problemLine = $('<div></div>').attr('style', ERROR_STYLE).hide().appendTo(row);
+
+      function read() {
+        const value = typed();
+        return !required && value !== undefined && sameValue(value, prop.default) ? undefined : value;
+      }
+      function typed() {
+        if (kind === 'boolean') return input.prop('checked');
+        const raw = String(input.val() || '');
+        if (raw.trim() === '') return undefined;
+        if (kind === 'enum') return prop.enum[Number(raw)];
+        if (kind === 'number') return ENV_PLACEHOLDER.test(raw.trim()) ? raw.trim() : Number(raw);
+        if (kind === 'list')
+          return raw
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean);
+        if (kind === 'json') {
+          try {
+            return JSON.parse(raw);
+          } catch {
+            return raw; // kept as text so the check reports it
+          }
+        }
+        return kind === 'string' && !(prop.maxLength > 500) ? raw.trim() : raw;
+      }
+      function check(active) {
+        const current = typed();
+        const problem = !active
+          ? undefined
+          : current === undefined
+            ? required
+              ? t('errors.settingRequired', { field: label })
+              : undefined
+            : leafProblem(label, prop, current);
+        input.toggleClass('input-error', Boolean(problem));
+        problemLine.text(problem || '').toggle(Boolean(problem));
+      }
+      return { element: row, read, check };
+    }
+
+    function groupBox(title, required) {
+      const box = $(
+        '<fieldset style="border: 1px solid var(--red-ui-secondary-border-color, #ccc); padding: 6px 10px 0; margin: 0 0 12px;"></fieldset>',
+      );
+      $(
+        '<legend style="width: auto; border: none; margin: 0; padding: 0 4px; font-size: inherit; font-weight: bold; line-height: inherit;"></legend>',
+      )
+        .text(title)
+        .append(required ? ' <span style="color: var(--red-ui-text-color-error, #c00);">*</span>' : '')
+        .appendTo(box);
+      return box;
+    }
+
+    /** The fields of an object schema; used for the whole settings, nested objects, variants and table rows. */
+    function createFields(container, schema, values, at) {
+      const required = schema.required || [];
+      const fields = [];
+      for (const [key, prop] of Object.entries(schema.properties || {})) {
+        if (!isObject(prop) || 'const' in prop) continue;
+        const field = createField(
+          key,
+          prop,
+          isObject(values) ? values[key] : undefined,
+          required.includes(key),
+          at,
+        );
+        field.key = key;
+        container.append(field.element);
+        fields.push(field);
+      }
+      const problemLine = $('<div></div>').attr('style', ERROR_STYLE).hide().appendTo(container);
+      return {
+        read() {
+          const value = {};
+          for (const field of fields) {
+            const v = field.read();
+            if (v !== undefined) value[field.key] = v;
+          }
+          return value;
+        },
+        check(active, value) {
+          fields.forEach((field) => field.check(active));
+          // Only the "one of" rule is the group's own; field problems are shown at each field.
+          const problem = active ? oneOfProblem(at.label, schema, value) : undefined;
+          problemLine.text(problem || '').toggle(Boolean(problem));
+        },
+      };
+    }
+
+    function createGroup(at, prop, value, required) {
+      const box = groupBox(at.label.split(' › ').pop(), required);
+      const fields = createFields(box, prop, value, at);
+      function read() {
+        const v = fields.read();
+        // An optional group nobody filled in stays out, so the connector does not see half a section.
+        return !required && Object.keys(v).length === 0 ? undefined : v;
+      }
+      return {
+        element: box,
+        read,
+        check(active) {
+          const v = read();
+          fields.check(active && v !== undefined, v);
+        },
+      };
+    }
+
+    function createVariants(at, prop, value, required) {
+      const key = discriminatorOf(prop);
+      const box = groupBox(at.label.split(' › ').pop(), required);
+      const select = $('<select style="width: 100%; margin-bottom: 10px;"></select>')
+        .attr('data-setting', at.path + '.' + key)
+        .appendTo(box);
+      prop.oneOf.forEach((v, i) =>
+        $('<option></option>')
+          .val(String(i))
+          .text(v.title || String(v.properties[key].const))
+          .appendTo(select),
+      );
+      const body = $('<div></div>').appendTo(box);
+      const typed = {}; // values per variant while the dialog is open
+      let chosen = Math.max(0, prop.oneOf.indexOf(variantOf(prop, value)));
+      let fields = null;
+      function show(index) {
+        if (fields) typed[chosen] = fields.read();
+        chosen = index;
+        body.empty();
+        const variant = prop.oneOf[index];
+        const start = typed[index] || (variant === variantOf(prop, value) ? value : {});
+        fields = createFields(body, variant, start, at);
+      }
+      // The change event bubbles to the form, which then checks the new variant's fields.
+      select.val(String(chosen)).on('change', () => show(Number(select.val())));
+      show(chosen);
+      function read() {
+        const variant = prop.oneOf[chosen];
+        return { [key]: variant.properties[key].const, ...fields.read() };
+      }
+      return {
+        element: box,
+        read,
+        check(active) {
+          fields.check(active, read());
+        },
+      };
+    }
+
+    function createTable(at, prop, value, required) {
+      const label = at.label;
+      const box = groupBox(label.split(' › ').pop(), required);
+      const rows = $('<div></div>').appendTo(box);
+      const entries = [];
+      const problemLine = $('<div></div>').attr('style', ERROR_STYLE).hide();
+      function addRow(item) {
+        // One line per item: its fields side by side, then the remove button.
+        const row = $(
+          '<div style="border-bottom: 1px dashed var(--red-ui-secondary-border-color, #ccc); margin-bottom: 8px;"></div>',
+        ).appendTo(rows);
+        const line = $('<div style="display: flex; gap: 6px; align-items: flex-start;"></div>').appendTo(row);
+        const entry = { row, fields: null };
+        entry.fields = createFields(line, prop.items, item || {}, {
+          label: label + ' ' + (entries.length + 1),
+          path: at.path + '.' + entries.length,
+        });
+        line.children('.form-row').css({ flex: '1 1 0', 'min-width': 0, 'margin-bottom': '6px' });
+        // The "fill in one of" message of the item goes under the whole line.
+        line.children().last().appendTo(row);
+        $(
+          '<button type="button" class="red-ui-button red-ui-button-small" style="margin-top: 20px;"><i class="fa fa-times"></i></button>',
+        )
+          .attr('title', t('button.remove'))
+          .on('click', () => {
+            entries.splice(entries.indexOf(entry), 1);
+            row.remove();
+            box.trigger('dropship-settings-edited');
+          })
+          .appendTo(line);
+        entries.push(entry);
+      }
+      (Array.isArray(value) ? value : Array.isArray(prop.default) ? prop.default : []).forEach(addRow);
+      $(
+        '<button type="button" class="red-ui-button red-ui-button-small" style="margin-bottom: 8px;"><i class="fa fa-plus"></i> </button>',
+      )
+        .append($('<span></span>').text(t('button.add')))
+        .on('click', () => {
+          addRow({});
+          box.trigger('dropship-settings-edited');
+        })
+        .appendTo(box);
+      problemLine.appendTo(box);
+      function read() {
+        const items = entries.map((e) => e.fields.read()).filter((item) => Object.keys(item).length > 0);
+        return items.length === 0 && !required ? undefined : items;
+      }
+      return {
+        element: box,
+        read,
+        check(active) {
+          const items = read();
+          // A row just added and still empty is not an error: it is dropped on save.
+          entries.forEach((e) => {
+            const item = e.fields.read();
+            e.fields.check(active && Object.keys(item).length > 0, item);
+          });
+          const tooFew = active && items !== undefined && prop.minItems && items.length < prop.minItems;
+          problemLine
+            .text(tooFew ? t('errors.settingMinItems', { field: label, count: prop.minItems }) : '')
+            .toggle(Boolean(tooFew));
+        },
+      };
+    }
+
+    function createMap(at, prop, value, required) {
+      const label = at.label;
+      const box = groupBox(label.split(' › ').pop(), required);
+      const rows = $('<div></div>').appendTo(box);
+      const problemLine = $('<div></div>').attr('style', ERROR_STYLE).hide();
+      function addRow(name, text) {
+        const row = $('<div class="form-row" style="display: flex; gap: 6px;"></div>').appendTo(rows);
+        $('<input type="text" class="dropship-settings-map-name" style="flex: 2;">')
+          .attr('placeholder', t('placeholder.mapName'))
+          .val(name)
+          .appendTo(row);
+        $('<input type="text" class="dropship-settings-map-value" style="flex: 3;">')
+          .attr('placeholder', t('placeholder.mapValue'))
+          .val(text)
+          .appendTo(row);
+        $(
+          '<button type="button" class="red-ui-button red-ui-button-small"><i class="fa fa-times"></i></button>',
+        )
+          .attr('title', t('button.remove'))
+          .on('click', () => {
+            row.remove();
+            box.trigger('dropship-settings-edited');
+          })
+          .appendTo(row);
+      }
+      Object.entries(isObject(value) ? value : {}).forEach(([name, text]) => addRow(name, text));
+      $(
+        '<button type="button" class="red-ui-button red-ui-button-small" style="margin-bottom: 8px;"><i class="fa fa-plus"></i> </button>',
+      )
+        .append($('<span></span>').text(t('button.add')))
+        .on('click', () => addRow('', ''))
+        .appendTo(box);
+      problemLine.appendTo(box);
+      function read() {
+        const map = {};
+        rows.children().each(function () {
+          const name = String($(this).find('.dropship-settings-map-name').val() || '').trim();
+          if (name) map[name] = String($(this).find('.dropship-settings-map-value').val() || '');
+        });
+        return Object.keys(map).length === 0 ? undefined : map;
+      }
+      return {
+        element: box,
+        read,
+        check(active) {
+          const map = read();
+          const problem =
+            active && map !== undefined
+              ? leafProblem(label, prop, map)
+              : required && active && map === undefined
+                ? t('errors.settingRequired', { field: label })
+                : undefined;
+          problemLine.text(problem || '').toggle(Boolean(problem));
+        },
+      };
+    }
+
+    /** The whole settings form of one schema, in place of what `container` showed (a previous form included). */
+    function createSettingsForm(container, schema, values) {
+      container.off('.dropshipSettings').empty();
+      const fields = createFields(container, schema, values, { label: '', path: '' });
+      const properties = Object.values(schema.properties || {});
+      if (properties.some((prop) => kindOf(prop) === 'list'))
+        $('<div class="form-tips"></div>').text(t('tip.list')).appendTo(container);
+      const form = {
+        read: () => fields.read(),
+        check: () => fields.check(true, fields.read()),
+      };
+      // Fields added later (table rows, variants) announce edits with this event.
+      container.on(
+        'change.dropshipSettings keyup.dropshipSettings dropship-settings-edited.dropshipSettings',
+        () => form.check(),
+      );
+      form.check();
+      return form;
+    }
+
+    function settingsProblems(schema, settings) {
+      return groupProblems('', schema, isObject(settings) ? settings : {});
+    }
+
+    return { create: createSettingsForm, problems: settingsProblems };
+  }
+
   global.DropshipEditor = {
+    settingsForm: settingsForm,
+
     /**
      * A validator for a config-node property: the node is chosen, exists and has no problems; otherwise the
      * message (from the node's catalogue through `t`) that says what to do about it.

@@ -85,6 +85,7 @@ describe('examples in the editor (headless Chromium)', function () {
         'isPort',
         'jsonObject',
         'relativeFolder',
+        'settingsForm',
         'wholeNumber',
       ]);
     } finally {
@@ -106,6 +107,12 @@ describe('examples in the editor (headless Chromium)', function () {
           relativeFolder: [E.relativeFolder('/etc', t), E.relativeFolder('in/../..', t), E.relativeFolder('in/archive', t)],
           isPort: [E.isPort('0'), E.isPort('65536'), E.isPort('22')],
           isHostKeyFingerprint: [E.isHostKeyFingerprint('SHA256:abc'), E.isHostKeyFingerprint('SHA256:' + 'A'.repeat(43))],
+          settingsForm: [{}, { url: 'mailto:x' }, { url: '\${SUPPLIER_URL}' }, { url: 'https://supplier.example' }].map(
+            (settings) => E.settingsForm(t).problems(
+              { type: 'object', required: ['url'], properties: { url: { type: 'string', format: 'uri' } } },
+              settings,
+            ),
+          ),
         };
       })()`);
       assert.deepEqual(verdicts, {
@@ -114,7 +121,43 @@ describe('examples in the editor (headless Chromium)', function () {
         relativeFolder: ['errors.folder', 'errors.folderTraversal', true],
         isPort: [false, false, true],
         isHostKeyFingerprint: [false, true],
+        settingsForm: [['errors.settingRequired'], ['errors.settingUri'], [], []],
       });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("shows a carrier account's settings as a form that marks what is wrong", async () => {
+    const file = files.find((f) => readFileSync(path.join(EXAMPLES, f), 'utf8').includes('"dropship-carrier"'));
+    assert.ok(file, 'no example has a carrier account');
+    const flow = JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as { id: string; type: string; z?: string }[];
+    const carrier = flow.find((n) => n.type === 'dropship-carrier')!;
+    const deploy = await fetch(nodeRed.url('/flows'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flow),
+    });
+    assert.equal(deploy.status, 204, await deploy.text());
+    const page = await browser.context.newPage();
+    const pageErrors = collectPageErrors(page);
+    try {
+      await openEditor(page, nodeRed, flow.filter((n) => n.z).length);
+      await page.evaluate(`RED.editor.editConfig('', 'dropship-carrier', ${JSON.stringify(carrier.id)})`);
+      const settings = page.locator('#dropship-carrier-settings');
+      const baseUrl = settings.locator('[data-setting="baseUrl"]');
+      await baseUrl.fill('ftp://onlinetools.ups.com');
+      await settings.locator('[data-setting="timeoutMs"]').fill('50');
+      await settings.locator('[data-setting="timeoutMs"]').blur();
+      await new StepScreenshots('examples-in-editor/carrier-dialog').take(page, 'settings-refused');
+      assert.equal(await settings.locator('.input-error').count(), 2);
+      await baseUrl.fill('https://wwwcie.ups.com');
+      await settings.locator('[data-setting="timeoutMs"]').fill('8000');
+      await settings.locator('[data-setting="timeoutMs"]').blur();
+      assert.equal(await settings.locator('.input-error').count(), 0);
+      await page.click('#node-config-dialog-cancel');
+      await settings.waitFor({ state: 'detached' });
+      assert.deepEqual(pageErrors, []);
     } finally {
       await page.close();
     }

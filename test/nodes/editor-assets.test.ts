@@ -229,6 +229,14 @@ function sharedEditorScripts(html: string): string {
     .join('\n');
 }
 
+/** The source of the settings form in resources/dropship-editor.js, as the editor defines it. */
+function settingsFormSource(): string {
+  const page: { DropshipEditor?: { settingsForm: (t: unknown) => unknown } } = {};
+  vm.runInNewContext(readFileSync(path.join(ROOT, 'resources', 'dropship-editor.js'), 'utf8'), page);
+  assert.ok(page.DropshipEditor, 'resources/dropship-editor.js defines no DropshipEditor');
+  return String(page.DropshipEditor.settingsForm);
+}
+
 /** The text of each <dt> in a help section, without its type annotation. */
 function helpTerms(section: string): string[] {
   return [...section.matchAll(/<dt[^>]*>([^<]*)/g)].map((m) => m[1]!.trim());
@@ -312,8 +320,12 @@ describe('node editor assets', () => {
         );
         assert.ok(templateKeys.length > 0);
         const sections = new Set(Object.keys((assets.catalogue[type] as Catalogue) ?? {}));
-        // Literal keys passed to t() in the script, e.g. 'errors.path' or 'outputs.sent'.
-        const scriptKeys = [...assets.script.matchAll(/'([a-zA-Z]+(?:\.[\w-]+)+)'/g)]
+        // Literal keys passed to t() in the script, e.g. 'errors.path' or 'outputs.sent', and in the shared
+        // settings form when the node shows one (it looks its messages up with the node's t).
+        const script = assets.script.includes('DropshipEditor.settingsForm(')
+          ? assets.script + settingsFormSource()
+          : assets.script;
+        const scriptKeys = [...script.matchAll(/'([a-zA-Z]+(?:\.[\w-]+)+)'/g)]
           .map((m) => m[1]!)
           .filter((k) => sections.has(k.split('.')[0]!));
         for (const key of templateKeys) {
@@ -453,15 +465,18 @@ describe('node editor assets', () => {
       },
     ];
     const definitions = new Map<string, EditorDefinition>();
-    const supplierSettings = (connector: string, settings: unknown): unknown => {
-      const definition = definitions.get('dropship-supplier')!;
-      const node = { ...defaultsOf(definition), connector };
-      definition.defaults.settings!.validate!.call(node, settings, {}); // the first call fetches the connector list
+    /** The verdict on a config node's settings, `node` naming its connector or carrier. */
+    const settingsVerdict = (type: string, node: Record<string, unknown>, settings: unknown): unknown => {
+      const definition = definitions.get(type)!;
+      const self = { ...defaultsOf(definition), ...node };
+      definition.defaults.settings!.validate!.call(self, settings, {}); // the first call fetches the schemas
       // Copied out of the editor's realm, so deepEqual compares values rather than prototypes.
       return JSON.parse(
-        JSON.stringify(definition.defaults.settings!.validate!.call(node, settings, {})),
+        JSON.stringify(definition.defaults.settings!.validate!.call(self, settings, {})),
       ) as unknown;
     };
+    const supplierSettings = (connector: string, settings: unknown): unknown =>
+      settingsVerdict('dropship-supplier', { connector }, settings);
     before(() => {
       for (const { type, folder } of nodeFolders())
         definitions.set(type, readAssets(type, folder).definition);
@@ -500,6 +515,20 @@ describe('node editor assets', () => {
         }),
         ['From: enter an e-mail address such as orders@supplier.example.'],
       );
+    });
+
+    it("checks a carrier account's settings against the carrier's schema; ${NAME} stands for a variable", () => {
+      const carrierSettings = (carrier: string, settings: unknown): unknown =>
+        settingsVerdict('dropship-carrier', { carrier }, settings);
+      assert.deepEqual(carrierSettings('ups', { baseUrl: 'ftp://onlinetools.ups.com', timeoutMs: 50 }), [
+        'API base URL: enter a full web address starting with https:// (or http://), e.g. https://onlinetools.ups.com.',
+        'Timeout (ms): enter a number from 100 to 120000.',
+      ]);
+      assert.deepEqual(carrierSettings('ups', { transactionSource: 'x'.repeat(65) }), [
+        'Transaction source: use at most 64 characters.',
+      ]);
+      assert.equal(carrierSettings('ups', { baseUrl: '${UPS_API_URL}', timeoutMs: 8000 }), true);
+      for (const { kind } of carrierCatalogue()) assert.equal(carrierSettings(kind, {}), true, kind);
     });
 
     it('accepts working supplier settings, and says what an empty form of each connector still needs', () => {
