@@ -14,6 +14,7 @@ import {
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { carrierConnector } from '../../connectors/carriers/registry';
 import type { ConnectorLog, FileTransport } from '../../connectors/contract';
+import { supplierConnector } from '../../connectors/registry';
 import { compileMailMatching, shipmentEventsFromMail } from '../../connectors/mail/supplier-mail';
 import {
   SupplierMailbox,
@@ -28,12 +29,13 @@ import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { supplierConnectorContext } from '../adapter/supplier-registry';
 import { pollCarriersOnce, type PollableCarrier } from './carrier-polling';
 import { documentFormat, pollShipNoticeFolder, readShipNotice, type FolderDocument } from './documents';
 import { flagLabelsWithoutScan } from './label-check';
 import { mailTarget, MailFolderReader } from './mail-sources';
 
-type TrackingSource = 'none' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
+type TrackingSource = 'none' | 'supplier' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
 
 interface TrackingInNodeDef extends NodeDef {
   store: string;
@@ -347,6 +349,38 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       });
     }
 
+    /**
+     * The selected supplier's own channel, read by its connector (an X12 supplier: the 856s in its inbound
+     * folder, each group answered with a 997 under the supplier's envelope and control numbers). Nothing to
+     * configure twice: the transport, folders and secrets are the supplier's.
+     */
+    function startSupplierChannel(): void {
+      const connector = supplier ? supplierConnector(supplier.connectorKind) : undefined;
+      if (!supplier || !connector?.readShipments) {
+        throw new DropshipError(
+          'configuration',
+          supplier
+            ? `supplier "${supplierId}" (${supplier.connectorKind}) has no ship notices to read`
+            : config.supplier
+              ? `the selected supplier (config node ${config.supplier}) is not in the flows`
+              : 'no supplier selected',
+          [
+            {
+              path: 'supplier',
+              message: 'select a supplier whose channel carries ship notices (EDI X12 over SFTP)',
+            },
+          ],
+        );
+      }
+      const readShipments = connector.readShipments.bind(connector);
+      startTimer(async () => {
+        const { context } = supplierConnectorContext(await store(), supplierId, log);
+        for await (const event of readShipments(context)) {
+          await recordEvents([event], { topic: `supplier:${supplierId}` });
+        }
+      });
+    }
+
     /** What a supplier mail becomes: parcels on its order, or a reason it matched none (exceptions output). */
     async function handleMail(
       reading: Parameters<typeof shipmentEventsFromMail>[0],
@@ -529,6 +563,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
 
     const starters: Record<TrackingSource, (() => void) | undefined> = {
       none: undefined,
+      supplier: startSupplierChannel,
       sftp: startFolder,
       local: startFolder,
       imap: startMailbox,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
@@ -161,6 +161,33 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       'the 855 was applied',
     );
     assert.equal(detail.shipments[0]!.carrier, 'ups');
+    // Both of the partner's documents were answered with our 997s (the 855 by dispatch, the 856 by tracking-in).
+    const toPartner = path.join(nodeRed.userDir, 'sandbox-edi', 'to-supplier');
+    const answered = await eventually(
+      async () => {
+        const names = [toPartner, path.join(toPartner, 'processed')].flatMap((folder) =>
+          existsSync(folder) ? readdirSync(folder) : [],
+        );
+        const acknowledgements = names
+          .filter((name) => name.startsWith('997'))
+          .map((name) =>
+            readFileSync(
+              path.join(
+                existsSync(path.join(toPartner, name)) ? toPartner : path.join(toPartner, 'processed'),
+                name,
+              ),
+              'utf8',
+            ),
+          );
+        const groups = acknowledgements.flatMap((text) =>
+          [...text.matchAll(/AK1\*(\w+)\*/g)].map((m) => m[1]),
+        );
+        return groups.includes('PR') && groups.includes('SH') ? groups : undefined;
+      },
+      15_000,
+      '997s for the 855 and the 856',
+    );
+    assert.ok(answered.length >= 2);
   });
 
   it('sends MAIL- lines to the e-mail supplier as an e-mail with the PO as CSV', async () => {

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import storeNode from '../../nodes/store/store';
+import supplierNode from '../../nodes/supplier/supplier';
+import trackingInNode from '../../nodes/tracking-in/tracking-in';
+import { acceptedOrder, collect, storeOfFlow, until } from './tracking-in-setup';
+
+helper.init(require.resolve('node-red'));
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'x12');
+
+/** An X12 supplier whose SFTP server is played by a local folder (the transport the demo uses). */
+function x12Supplier(root: string) {
+  return {
+    id: 'supplier-acme',
+    type: 'dropship-supplier',
+    supplierId: 'acme',
+    connector: 'x12-sftp',
+    settings: {
+      transport: { type: 'local', root },
+      envelope: {
+        senderQualifier: 'ZZ',
+        senderId: 'DROPSHIPCO',
+        receiverQualifier: 'ZZ',
+        receiverId: 'ACMESUPPLY',
+        usage: 'T',
+      },
+      outboundFolder: 'to-acme',
+      inboundFolder: 'from-acme',
+      archiveFolder: 'from-acme/archive',
+      errorFolder: 'from-acme/error',
+    },
+  };
+}
+
+describe("dropship-tracking-in: the supplier's own channel", function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dropship-tracking-channel-'));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function load(supplier: Record<string, unknown>) {
+    const flow = [
+      { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
+      supplier,
+      {
+        id: 'tracking',
+        type: 'dropship-tracking-in',
+        store: 'store',
+        supplier: 'supplier-acme',
+        listen: false,
+        source: 'supplier',
+        pollSeconds: 0.2,
+        wires: [['events'], ['errors'], ['labels']],
+      },
+      { id: 'events', type: 'helper' },
+      { id: 'errors', type: 'helper' },
+      { id: 'labels', type: 'helper' },
+    ];
+    await helper.load([storeNode, supplierNode, trackingInNode], flow);
+    return { events: collect('events'), errors: collect('errors') };
+  }
+
+  it("reads the X12 supplier's 856s with its settings, answers with a 997 and archives the file", async () => {
+    const root = path.join(dir, 'sftp-root');
+    const { events, errors } = await load(x12Supplier(root));
+    const store = await storeOfFlow();
+    const { order, pos } = await acceptedOrder(
+      store,
+      { orderNumber: '#7001' },
+      { acme: ['MUG-01', 'TEE-01'] },
+    );
+    const notice = readFileSync(path.join(FIXTURES, '856-pipe-newline.x12'), 'utf8')
+      .replace('POA1B2C3D4E5-1', pos[0]!.number)
+      .replace('POZZ9XKQ4M7T-1', pos[0]!.number);
+    const inbound = path.join(root, 'from-acme');
+    mkdirSync(inbound, { recursive: true });
+    // An 855 beside it belongs to dispatch's reader: left where it is.
+    writeFileSync(
+      path.join(inbound, '855_ack.edi'),
+      readFileSync(path.join(FIXTURES, '855-star-tilde-crlf.edi')),
+    );
+    writeFileSync(path.join(inbound, '856_20261121.x12'), notice);
+
+    await until(() => (events.length === 3 ? true : undefined), 'the parcels of the 856');
+    assert.deepEqual(events.map((e) => e.shipmentEvent!.trackingNumber).sort(), [
+      '1Z999AA10123456784',
+      '1Z999AA10123456795',
+      '794644790132',
+    ]);
+    assert.ok(events.every((e) => e.poNumber === pos[0]!.number && e.orderId === order.id));
+    assert.equal((await store.getOrder(order.id))!.state, 'shipped');
+    assert.equal(errors.length, 0);
+
+    await until(
+      () => (existsSync(path.join(inbound, 'archive', '856_20261121.x12')) ? true : undefined),
+      'the 856 archived',
+    );
+    assert.deepEqual(
+      readdirSync(inbound).filter((name) => name !== 'archive'),
+      ['855_ack.edi'],
+      'the 855 is left for the reader of acknowledgements',
+    );
+    const [acknowledgement] = readdirSync(path.join(root, 'to-acme'));
+    assert.ok(acknowledgement, 'a 997 in the outbound folder');
+    const text = readFileSync(path.join(root, 'to-acme', acknowledgement), 'utf8');
+    const elements = (tag: string) =>
+      text
+        .split(/~\s*/)
+        .find((segment) => segment.startsWith(`${tag}*`))
+        ?.split('*');
+    // Our envelope, answering the ship notice group (GS06 118) as accepted.
+    assert.equal(elements('ISA')?.[6]?.trim(), 'DROPSHIPCO');
+    assert.equal(elements('ISA')?.[8]?.trim(), 'ACMESUPPLY');
+    assert.deepEqual(elements('AK1'), ['AK1', 'SH', '118']);
+    assert.equal(elements('AK9')?.[1], 'A');
+    // The control number came from the supplier's own sequence, the one its 850s use: the next one is 2.
+    assert.equal(Number(elements('ISA')?.[13]), 1);
+    assert.equal(await store.nextSequenceValue('acme:x12-interchange:acme'), 2);
+
+    // Later polls find nothing new.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(events.length, 3);
+    assert.equal(readdirSync(path.join(root, 'to-acme')).length, 1);
+  });
+
+  it('says why it cannot follow a supplier whose channel has no ship notices', async () => {
+    await load({
+      id: 'supplier-acme',
+      type: 'dropship-supplier',
+      supplierId: 'acme',
+      connector: 'rest-json',
+      settings: { url: 'http://127.0.0.1:9/po' },
+    });
+    const errors = (helper.log().args as [{ level: number; msg: unknown }][])
+      .map(([entry]) => entry)
+      .filter((entry) => entry.level === 20);
+    assert.ok(
+      errors.some((entry) =>
+        /tracking source not started: supplier "acme" \(rest-json\) has no ship notices/.test(
+          String(entry.msg),
+        ),
+      ),
+      `the node says why: ${JSON.stringify(errors.map((e) => e.msg))}`,
+    );
+  });
+});
