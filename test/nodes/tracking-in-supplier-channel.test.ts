@@ -56,7 +56,7 @@ describe("dropship-tracking-in: the supplier's own channel", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function load(supplier: Record<string, unknown>) {
+  async function load(supplier: { id: string; type: string } & Record<string, unknown>) {
     const flow = [
       { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
       supplier,
