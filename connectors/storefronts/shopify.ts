@@ -113,6 +113,17 @@ export const shopifyIntake: StorefrontIntake = {
             (sum, l, i) => sum + reader.money(l.price, `/shipping_lines/${i}/price`, 0),
             0,
           );
+    // total_price also holds duties, additional (import) fees and tips, each in the shop's currency.
+    const shopMoney = (field: string): number =>
+      reader.money(
+        reader.optionalObject(reader.optionalObject(order[field]).shop_money).amount,
+        `/${field}/shop_money/amount`,
+        0,
+      );
+    const fees =
+      shopMoney('original_total_duties_set') +
+      shopMoney('original_total_additional_fees_set') +
+      reader.money(order.total_tip_received, '/total_tip_received', 0);
 
     const draft: OrderDraft = {
       channel: 'shopify',
@@ -135,6 +146,7 @@ export const shopifyIntake: StorefrontIntake = {
         shipping,
         tax: reader.money(order.total_tax, '/total_tax', 0),
         discount: reader.money(order.total_discounts, '/total_discounts', 0),
+        ...(fees !== 0 ? { fees: Math.round(fees * 100) / 100 } : {}),
         total: reader.money(order.total_price, '/total_price'),
         taxesIncluded: order.taxes_included === true || undefined,
       },

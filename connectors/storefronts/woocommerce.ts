@@ -108,6 +108,14 @@ export const wooCommerceIntake: StorefrontIntake = {
     const shippingLines = Array.isArray(order.shipping_lines)
       ? (order.shipping_lines as Record<string, unknown>[])
       : [];
+    // Fee lines (payment surcharges, gift wrap; a negative one is a credit) are part of the order's total.
+    const fees = reader
+      .array(order.fee_lines ?? [], '/fee_lines')
+      .reduce<number>(
+        (sum, fee, i) =>
+          sum + amount(reader.object(fee, `/fee_lines/${i}`), 'total', 'total_tax', `/fee_lines/${i}`),
+        0,
+      );
 
     const draft: OrderDraft = {
       channel: 'woocommerce',
@@ -128,6 +136,7 @@ export const wooCommerceIntake: StorefrontIntake = {
         shipping: amount(order, 'shipping_total', 'shipping_tax', '', 0),
         tax: reader.money(order.total_tax, '/total_tax', 0),
         discount: amount(order, 'discount_total', 'discount_tax', '', 0),
+        ...(fees !== 0 ? { fees: Math.round(fees * 100) / 100 } : {}),
         total: reader.money(order.total, '/total'),
         taxesIncluded: taxesIncluded || undefined,
       },

@@ -62,6 +62,11 @@ export interface OrderTotals {
   shipping: number;
   tax: number;
   discount: number;
+  /**
+   * What else the customer paid besides goods, shipping and tax: WooCommerce fee lines, Shopify duties,
+   * additional fees and tips. Negative for a credit (a negative WooCommerce fee). Absent means none.
+   */
+  fees?: number;
   total: number;
   /** Prices include tax (EU-style shops): the tax is part of subtotal and shipping, not added on top. */
   taxesIncluded?: boolean;

@@ -14,11 +14,11 @@ export function validateOrder(value: unknown): OrderDraft {
       problems.push({ path: `/lines/${i}/lineId`, message: `repeats "${line.lineId}"` });
     seen.add(line.lineId);
   });
-  const { subtotal, shipping, tax, discount, total, taxesIncluded } = order.totals;
-  const expected = subtotal + shipping + (taxesIncluded ? 0 : tax) - discount;
+  const { subtotal, shipping, tax, discount, fees = 0, total, taxesIncluded } = order.totals;
+  const expected = subtotal + shipping + fees + (taxesIncluded ? 0 : tax) - discount;
   // Storefronts round each component; a cent per component is the tolerance they allow themselves.
   if (Math.abs(expected - total) > 0.05) {
-    const formula = taxesIncluded ? 'subtotal + shipping - discount' : 'subtotal + shipping + tax - discount';
+    const formula = `subtotal + shipping${fees ? ' + fees' : ''}${taxesIncluded ? '' : ' + tax'} - discount`;
     problems.push({ path: '/totals/total', message: `is ${total} but ${formula} is ${expected.toFixed(2)}` });
   }
   if (problems.length > 0) throw invalidInput('order', problems);

@@ -206,6 +206,33 @@ describe('Shopify intake', () => {
       assert.doesNotThrow(() => validateOrder(JSON.parse(JSON.stringify(order))));
     });
 
+    it('keeps duties, additional fees and tips, which total_price includes, as fees', () => {
+      const money = (amount: string) => ({
+        shop_money: { amount, currency_code: 'USD' },
+        presentment_money: { amount, currency_code: 'USD' },
+      });
+      const body = Buffer.from(
+        JSON.stringify({
+          ...(JSON.parse(paid.toString()) as Record<string, unknown>),
+          original_total_duties_set: money('12.40'),
+          original_total_additional_fees_set: money('3.10'),
+          total_tip_received: '5.00',
+          total_price: '105.28',
+        }),
+      );
+      const order = orderOf(shopifyIntake.interpret(parseJsonBody(body), shopifyHeaders(body)));
+      assert.equal(order.totals.fees, 20.5);
+      assert.equal(order.totals.total, 105.28);
+      assert.equal(validateOrder(JSON.parse(JSON.stringify(order))).totals.fees, 20.5);
+      // Without the fees the same total does not add up, and the error says so.
+      const withoutFees = { ...order.totals, fees: undefined };
+      assert.throws(
+        () => validateOrder(JSON.parse(JSON.stringify({ ...order, totals: withoutFees }))),
+        (err: DropshipError) =>
+          err.details.some((d) => d.path === '/totals/total' && /is 105\.28 but subtotal/.test(d.message)),
+      );
+    });
+
     it('keeps order and line ids beyond 2^53 exact through admin_graphql_api_id', () => {
       const parsed = parseJsonBody(paid) as { id: number };
       assert.notEqual(String(parsed.id), '5860291657779245071', 'JSON.parse has rounded the numeric id');
@@ -402,6 +429,57 @@ describe('WooCommerce intake', () => {
     assert.equal(order.shipping.method, 'Flat rate');
     assert.equal(order.note, 'Gate code 4411');
     assert.doesNotThrow(() => validateOrder(JSON.parse(JSON.stringify(order))));
+  });
+
+  it('adds fee lines (a surcharge, a negative credit) to the totals, with their tax in a tax-included shop', () => {
+    const fee = (id: number, name: string, total: string, totalTax: string) => ({
+      id,
+      name,
+      tax_class: '',
+      tax_status: 'taxable',
+      amount: total,
+      total,
+      total_tax: totalTax,
+      taxes: [],
+      meta_data: [],
+    });
+    const base = JSON.parse(processing.toString()) as Record<string, unknown>;
+    // 68.74 + card surcharge 2.00 (+0.16 tax) - loyalty credit 1.50 = 69.40; the fee's tax is in total_tax.
+    const body = Buffer.from(
+      JSON.stringify({
+        ...base,
+        fee_lines: [fee(901, 'Card surcharge', '2.00', '0.16'), fee(902, 'Loyalty credit', '-1.50', '0.00')],
+        total_tax: '4.70',
+        total: '69.40',
+      }),
+    );
+    const order = orderOf(wooCommerceIntake.interpret(parseJsonBody(body), wooHeaders(body)));
+    assert.equal(order.totals.fees, 0.5);
+    assert.equal(order.totals.tax, 4.7);
+    assert.equal(validateOrder(JSON.parse(JSON.stringify(order))).totals.total, 69.4);
+
+    const taxIncluded = Buffer.from(
+      JSON.stringify({
+        ...base,
+        prices_include_tax: true,
+        fee_lines: [fee(903, 'Gift wrap', '4.00', '0.80')],
+      }),
+    );
+    const gross = orderOf(wooCommerceIntake.interpret(parseJsonBody(taxIncluded), wooHeaders(taxIncluded)));
+    assert.equal(gross.totals.fees, 4.8, 'a tax-included shop keeps the fee gross, as its customer saw it');
+  });
+
+  it('names a fee line whose total is not an amount', () => {
+    const body = Buffer.from(
+      JSON.stringify({
+        ...(JSON.parse(processing.toString()) as Record<string, unknown>),
+        fee_lines: [{ id: 904, name: 'Surcharge', total: 'two dollars', total_tax: '0' }],
+      }),
+    );
+    assert.throws(
+      () => wooCommerceIntake.interpret(parseJsonBody(body), wooHeaders(body)),
+      (err: DropshipError) => err.details.some((d) => d.path === '/fee_lines/0/total'),
+    );
   });
 
   it('takes a shop whose prices include tax: customer prices gross, totals that add up', () => {
