@@ -7,7 +7,9 @@
  *   DROPSHIP_SHOPIFY_SECRET (the demo storefront's webhook secret; "dropship-demo-secret" when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
- *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback).
+ *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback),
+ *   DROPSHIP_NOTIFY_LEASE_SECONDS (dropshipNotifyLeaseSeconds: how long a customer notice being sent stays claimed,
+ *   so how long a crash mid-send delays it; 60 when unset).
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -95,6 +97,7 @@ module.exports = {
   flowFilePretty: true,
   credentialSecret: credentialSecret(),
   adminAuth,
+  dropshipNotifyLeaseSeconds: Number(process.env.DROPSHIP_NOTIFY_LEASE_SECONDS) || undefined,
   httpStatic: [{ path: mailDir, root: '/sandbox/mail/' }],
   diagnostics: { enabled: false },
   telemetry: { enabled: false },

@@ -199,6 +199,17 @@ function storefrontFulfiller(
   ]);
 }
 
+/** How long a notification stays claimed by the worker sending it; a crash mid-send delays that notice this long. */
+const DEFAULT_LEASE_MS = 60_000;
+
+/** The claim length: 60 s, or `dropshipNotifyLeaseSeconds` in Node-RED's settings. */
+function leaseMsOf(RED: NodeAPI): number {
+  const configured = Number(
+    (RED.settings as { dropshipNotifyLeaseSeconds?: unknown }).dropshipNotifyLeaseSeconds,
+  );
+  return Number.isFinite(configured) && configured > 0 ? configured * 1000 : DEFAULT_LEASE_MS;
+}
+
 export = function registerNotifyNode(RED: NodeAPI): void {
   mountTemplateRoutes(RED);
   function DropshipNotifyNode(this: Node<NotifyCredentials>, config: NotifyNodeDef): void {
@@ -212,8 +223,9 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       warn: (message) => node.warn(message),
     };
     const store = () => storeOf(RED, node, config.store);
+    const leaseMs = leaseMsOf(RED);
     const worker = (): Promise<OutboxWorker> =>
-      store().then((s) => ({ store: s, owner: actorOf(node), leaseMs: 60_000, now: () => new Date() }));
+      store().then((s) => ({ store: s, owner: actorOf(node), leaseMs, now: () => new Date() }));
 
     // ---- The customer's tracking page ----------------------------------------------------------------------
     const pagePath = config.trackingPagePath || DEFAULT_TRACKING_PAGE_PATH;

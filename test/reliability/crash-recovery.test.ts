@@ -71,6 +71,8 @@ describe('reliability: kill -9 of Node-RED at any point of the pipeline, restart
       DROPSHIP_SHOPIFY_SECRET: SECRET,
       DROPSHIP_INSTANCE: 'solo',
       DROPSHIP_DEMO_SMTP_PORT: 'off',
+      // An e-mail killed mid-SMTP is sent again once its claim runs out: 5 s here instead of the 60 s default.
+      DROPSHIP_NOTIFY_LEASE_SECONDS: '5',
     });
 
   it(`loses no order and sends no PO twice across ${CRASH_POINTS.length * SCALE} crashes (seed ${seed})`, async () => {
