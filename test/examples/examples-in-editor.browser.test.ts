@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { collectPageErrors, launchChromium, StepScreenshots, type HeadlessChromium } from '../support/browser';
+import {
+  collectPageErrors,
+  launchChromium,
+  StepScreenshots,
+  type HeadlessChromium,
+} from '../support/browser';
 import { REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 
 /**
@@ -25,7 +30,8 @@ async function openEditor(page: Page, nodeRed: RunningNodeRed, expectedNodes: nu
   await page.goto(nodeRed.url('/'));
   await page.waitForFunction(
     (count) => {
-      const red = (window as unknown as { RED?: { nodes?: { eachNode?: unknown; filterNodes?: unknown } } }).RED;
+      const red = (window as unknown as { RED?: { nodes?: { eachNode?: unknown; filterNodes?: unknown } } })
+        .RED;
       if (!red?.nodes || typeof red.nodes.eachNode !== 'function') return false;
       let loaded = 0;
       (red.nodes.eachNode as (f: () => void) => void)(() => void loaded++);
@@ -129,9 +135,15 @@ describe('examples in the editor (headless Chromium)', function () {
   });
 
   it("shows a carrier account's settings as a form that marks what is wrong", async () => {
-    const file = files.find((f) => readFileSync(path.join(EXAMPLES, f), 'utf8').includes('"dropship-carrier"'));
+    const file = files.find((f) =>
+      readFileSync(path.join(EXAMPLES, f), 'utf8').includes('"dropship-carrier"'),
+    );
     assert.ok(file, 'no example has a carrier account');
-    const flow = JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as { id: string; type: string; z?: string }[];
+    const flow = JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as {
+      id: string;
+      type: string;
+      z?: string;
+    }[];
     const carrier = flow.find((n) => n.type === 'dropship-carrier')!;
     const deploy = await fetch(nodeRed.url('/flows'), {
       method: 'POST',
@@ -165,7 +177,10 @@ describe('examples in the editor (headless Chromium)', function () {
 
   for (const file of files) {
     it(`shows ${file} with every node valid`, async () => {
-      const flow = JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as { type: string; z?: string }[];
+      const flow = JSON.parse(readFileSync(path.join(EXAMPLES, file), 'utf8')) as {
+        type: string;
+        z?: string;
+      }[];
       const deploy = await fetch(nodeRed.url('/flows'), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
@@ -176,7 +191,10 @@ describe('examples in the editor (headless Chromium)', function () {
       const pageErrors = collectPageErrors(page);
       try {
         await openEditor(page, nodeRed, flow.filter((n) => n.z).length);
-        await new StepScreenshots(`examples-in-editor/${file.replace(/\.json$/, '')}`).take(page, 'workspace');
+        await new StepScreenshots(`examples-in-editor/${file.replace(/\.json$/, '')}`).take(
+          page,
+          'workspace',
+        );
         assert.deepEqual(await page.evaluate<Invalid[]>(INVALID_NODES), []);
         assert.deepEqual(pageErrors, []);
       } finally {

@@ -172,7 +172,11 @@ describe('examples (Import > Examples)', () => {
         const ours = new Set(packageNodeTypes());
         for (const node of nodes.filter((n) => ours.has(n.type))) {
           const missing = runtimeProperties(node.type).filter((property) => !(property in node));
-          assert.deepEqual(missing, [], `${node.type} ${node.name ?? node.id} leaves out ${missing.join(', ')}`);
+          assert.deepEqual(
+            missing,
+            [],
+            `${node.type} ${node.name ?? node.id} leaves out ${missing.join(', ')}`,
+          );
         }
       });
 
@@ -180,7 +184,8 @@ describe('examples (Import > Examples)', () => {
         for (const node of nodes) {
           assert.equal(node.credentials, undefined, `${node.id} carries credentials`);
           for (const [at, text] of stringsIn(node, node.id))
-            for (const pattern of SECRET_PATTERNS) assert.doesNotMatch(text, pattern, `${at} looks like a secret`);
+            for (const pattern of SECRET_PATTERNS)
+              assert.doesNotMatch(text, pattern, `${at} looks like a secret`);
         }
       });
     });
@@ -188,54 +193,68 @@ describe('examples (Import > Examples)', () => {
 
   describe('in a running Node-RED', function () {
     this.timeout(120_000);
+    /** Each example in its own Node-RED process, all started at once: their start-ups overlap. */
+    let running: Map<string, Promise<{ nodeRed: RunningNodeRed; startedAt: number }>>;
+    before(() => {
+      running = new Map(
+        files.map((file) => {
+          const started = startNodeRed(path.join(EXAMPLES, file), { DROPSHIP_DEMO_SMTP_PORT: 'off' }).then(
+            (nodeRed) => ({ nodeRed, startedAt: Date.now() }),
+          );
+          started.catch(() => undefined); // reported by the example's own test
+          return [file, started];
+        }),
+      );
+    });
+    after(async () => {
+      await Promise.all(
+        [...running.values()].map((started) =>
+          started.then(
+            ({ nodeRed }) => nodeRed.stop(),
+            () => undefined,
+          ),
+        ),
+      );
+    });
 
     for (const file of files) {
       it(`deploys ${file} without errors`, async () => {
-        const nodeRed: RunningNodeRed = await startNodeRed(path.join(EXAMPLES, file), {
-          DROPSHIP_DEMO_SMTP_PORT: 'off',
-        });
-        try {
-          // Give the nodes' start-up work (store migration, sweeps, config checks) time to report.
-          await new Promise((r) => setTimeout(r, 4000));
-          const output = nodeRed.output();
-          assert.doesNotMatch(output, /\[error\]/, output);
-          assert.doesNotMatch(output, /Waiting for missing types/, output);
-          const deployed = (await (
-            await fetch(nodeRed.url('/flows'), { headers: { 'Node-RED-API-Version': 'v2' } })
-          ).json()) as { flows: FlowNode[] };
-          assert.deepEqual(
-            deployed.flows.map((n) => n.id).sort(),
-            readExample(file)
-              .map((n) => n.id)
-              .sort(),
-          );
-        } finally {
-          await nodeRed.stop();
-        }
+        const { nodeRed, startedAt } = await running.get(file)!;
+        // Give the nodes' start-up work (store migration, sweeps, config checks) 4 s from the start of the flows
+        // to report.
+        await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 4000 - Date.now())));
+        const output = nodeRed.output();
+        assert.doesNotMatch(output, /\[error\]/, output);
+        assert.doesNotMatch(output, /Waiting for missing types/, output);
+        const deployed = (await (
+          await fetch(nodeRed.url('/flows'), { headers: { 'Node-RED-API-Version': 'v2' } })
+        ).json()) as { flows: FlowNode[] };
+        assert.deepEqual(
+          deployed.flows.map((n) => n.id).sort(),
+          readExample(file)
+            .map((n) => n.id)
+            .sort(),
+        );
       });
     }
 
     it('lists every example in the editor Import > Examples menu and serves each one', async () => {
-      const nodeRed = await startNodeRed(path.join(EXAMPLES, files[0]!), { DROPSHIP_DEMO_SMTP_PORT: 'off' });
-      try {
-        const modules = (await (await fetch(nodeRed.url('/library/examples/flows/'))).json()) as string[];
-        assert.ok(modules.includes(MODULE), `the examples menu lists ${modules.join(', ')}, not ${MODULE}`);
-        const entries = (await (
-          await fetch(nodeRed.url(`/library/examples/flows/${MODULE}`))
-        ).json()) as { fn: string }[];
-        const names = entries.map((e) => e.fn);
-        assert.deepEqual(
-          [...names].sort(),
-          files.map((f) => f.replace(/\.json$/, '')),
-        );
-        for (const name of names) {
-          const flow = (await (
-            await fetch(nodeRed.url(`/library/examples/flows/${MODULE}/${encodeURIComponent(name)}`))
-          ).json()) as FlowNode[];
-          assert.deepEqual(flow, readExample(`${name}.json`));
-        }
-      } finally {
-        await nodeRed.stop();
+      const { nodeRed } = await running.get(files[0]!)!;
+      const modules = (await (await fetch(nodeRed.url('/library/examples/flows/'))).json()) as string[];
+      assert.ok(modules.includes(MODULE), `the examples menu lists ${modules.join(', ')}, not ${MODULE}`);
+      const entries = (await (await fetch(nodeRed.url(`/library/examples/flows/${MODULE}`))).json()) as {
+        fn: string;
+      }[];
+      const names = entries.map((e) => e.fn);
+      assert.deepEqual(
+        [...names].sort(),
+        files.map((f) => f.replace(/\.json$/, '')),
+      );
+      for (const name of names) {
+        const flow = (await (
+          await fetch(nodeRed.url(`/library/examples/flows/${MODULE}/${encodeURIComponent(name)}`))
+        ).json()) as FlowNode[];
+        assert.deepEqual(flow, readExample(`${name}.json`));
       }
     });
   });
