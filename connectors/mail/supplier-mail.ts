@@ -1,4 +1,4 @@
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { dhl, fedex, findTracking, s10, ups, usps } from 'ts-tracking-number';
 import { invalidInput, type FieldProblem } from '../../core/errors';
 import type { ShipmentEvent } from '../../core/model/shipment';
@@ -253,6 +253,12 @@ export function readMailTexts(
   return { poNumbers, orderNumbers, parcels, problems };
 }
 
+/** mailparser is loaded by the first mail read, not by every Node-RED whose suppliers never write mail. */
+async function parseMail(source: Buffer | string): Promise<ParsedMail> {
+  const { simpleParser } = await import('mailparser');
+  return simpleParser(source);
+}
+
 function firstAddress(mail: ParsedMail): string | undefined {
   return mail.from?.value[0]?.address;
 }
@@ -264,7 +270,7 @@ async function collectTexts(mail: ParsedMail, depth: number): Promise<MailTexts[
   const forwarded = await Promise.all(
     mail.attachments
       .filter((a) => a.contentType === 'message/rfc822')
-      .map(async (a) => collectTexts(await simpleParser(a.content), depth + 1)),
+      .map(async (a) => collectTexts(await parseMail(a.content), depth + 1)),
   );
   return [own, ...forwarded.flat()];
 }
@@ -274,7 +280,7 @@ export async function readSupplierMail(
   source: Buffer | string,
   matching: CompiledMailMatching,
 ): Promise<SupplierMailReading> {
-  const mail = await simpleParser(source);
+  const mail = await parseMail(source);
   const parts = await collectTexts(mail, 0);
   const merged: MailTexts = {
     subject: parts.map((p) => p.subject).join('\n'),

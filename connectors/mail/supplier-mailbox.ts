@@ -1,4 +1,4 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { DropshipError } from '../../core/errors';
 import type { ConnectorLog } from '../contract';
 import {
@@ -156,6 +156,8 @@ export class SupplierMailbox {
 
   private async connect(): Promise<void> {
     const { settings, credentials } = this.options;
+    // imapflow (with its logger) is loaded by the first mailbox that connects, not by every Node-RED.
+    const { ImapFlow } = await import('imapflow');
     const client = new ImapFlow({
       host: settings.host,
       port: settings.port,

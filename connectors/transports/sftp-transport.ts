@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import SftpClient from 'ssh2-sftp-client';
+import type SftpClient from 'ssh2-sftp-client';
 import { DropshipError } from '../../core/errors';
 import {
   OutcomeUnknownError,
@@ -126,7 +126,10 @@ export class SftpTransport implements FileTransport {
       throw new DropshipError('configuration', 'SFTP needs a password or a private key in the credentials');
     }
     const where = `${settings.host}:${settings.port ?? 22}`;
-    const client = new SftpClient('dropship');
+    // Loaded on the first connection, not with the package: ssh2 reserves 16 MB of WebAssembly memory (its
+    // Poly1305) as it loads, which every Node-RED would carry whether or not any supplier uses SFTP.
+    const { default: SftpClientClass } = await import('ssh2-sftp-client');
+    const client = new SftpClientClass('dropship');
     const expected = settings.hostKeySha256?.replace(/=+$/, '');
     try {
       await client.connect({

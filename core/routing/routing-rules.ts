@@ -1,4 +1,5 @@
-import countries from 'i18n-iso-countries';
+// The code list alone: the package's main entry also loads the country names in every language it ships.
+import countries from 'i18n-iso-countries/index';
 import { invalidInput, type FieldProblem } from '../errors';
 import { validateWithSchema } from '../validation/schema-validator';
 

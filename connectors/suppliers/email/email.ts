@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { DropshipError } from '../../../core/errors';
 import {
   OutcomeUnknownError,
@@ -173,7 +172,9 @@ export const emailConnector: SupplierConnector<EmailSettings> = {
     const text = fill(settings.bodyTemplate ?? DEFAULT_BODY, values);
     const csv = purchaseOrderCsv(request, { ...settings, columns: settings.columns ?? DEFAULT_CSV_COLUMNS });
     const timeout = settings.timeoutMs ?? 30_000;
-    const transport = nodemailer.createTransport({
+    // nodemailer is loaded by the first e-mailed PO, not by every Node-RED that never sends one.
+    const { createTransport } = await import('nodemailer');
+    const transport = createTransport({
       host: settings.smtp.host,
       port: settings.smtp.port,
       secure: settings.smtp.secure ?? false,
