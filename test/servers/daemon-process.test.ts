@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,5 +30,25 @@ describe('test daemon pids', () => {
     setTimeout(() => writeFileSync(file, `${process.pid}\n`), 50);
     assert.equal(await readDaemonPid(file, 2000), process.pid);
     assert.equal(isDaemonRunning(process.pid), true);
+  });
+
+  it('takes a daemon that exited but is not reaped yet (a zombie) for stopped', async () => {
+    // The shell starts a short sleep, then becomes a long one that never reaps it: the short one stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const pid = Number(
+        await new Promise<string>((resolve) =>
+          parent.stdout.once('data', (chunk: Buffer) => resolve(String(chunk))),
+        ),
+      );
+      const deadline = Date.now() + 10_000;
+      while (isDaemonRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(isDaemonRunning(pid), false, 'still taken for running');
+      assert.doesNotThrow(() => process.kill(pid, 0), 'the zombie answers kill(pid, 0) until it is reaped');
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

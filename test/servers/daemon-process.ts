@@ -26,13 +26,27 @@ export function daemonPidNow(file: string): number | undefined {
   return existsSync(file) ? validPid(readFileSync(file, 'utf8')) : undefined;
 }
 
+/**
+ * Whether the daemon is still alive. One that has exited is a zombie until init reaps it, which some machines do
+ * only about once a second: kill(pid, 0) still succeeds then, so the state in /proc decides (where there is one).
+ */
 export function isDaemonRunning(pid: number): boolean {
   if (!(pid > 1)) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  return processState(pid) !== 'Z';
+}
+
+/** The state letter of /proc/<pid>/stat (R, S, Z...), after the command name, which may hold spaces and ")". */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
   }
 }
 
