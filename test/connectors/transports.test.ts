@@ -7,6 +7,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,8 +72,10 @@ function describeFileTransport(
     it('lists files oldest first, reads them as streams and moves them to an archive', async () => {
       seed(root, 'inbound/sub/.keep', '');
       seed(root, 'inbound/a.edi', 'AAA');
-      await new Promise((r) => setTimeout(r, 1100)); // SFTP mtimes have one-second resolution
       seed(root, 'inbound/b.edi', 'BBBB');
+      // a.edi a minute older: SFTP mtimes have one-second resolution, files written together would tie.
+      const minuteAgo = new Date(Date.now() - 60_000);
+      utimesSync(path.join(root, 'inbound', 'a.edi'), minuteAgo, minuteAgo);
       const files = await transport.list('inbound');
       assert.deepEqual(
         files.map((f) => [f.name, f.size]),

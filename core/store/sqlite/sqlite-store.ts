@@ -84,10 +84,10 @@ export class SqliteOrderStore implements OrderStore {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly waitingIntakes: {
-    draft: OrderDraft;
-    meta: IntakeMeta;
-    resolve: (result: IntakeResult) => void;
+  /** Writes waiting for the group commit at the end of this turn of the event loop (see grouped()). */
+  private readonly waitingWrites: {
+    write: () => unknown;
+    resolve: (result: unknown) => void;
     reject: (error: unknown) => void;
   }[] = [];
   private readonly clock: Clock;
@@ -187,28 +187,30 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   /**
-   * Group commit: intakes that arrive together (webhooks handled in the same turn of the event loop) are
-   * committed in one transaction, so one write to the log, one fsync with synchronous=FULL, serves them all.
-   * Each runs in its own savepoint, so one that fails undoes only itself; each caller hears back only after the
-   * commit, so a webhook is still answered only once its order is on disk.
+   * Group commit: writes that arrive together (webhooks, the routing, claims and settlements of purchase orders
+   * handled in the same turn of the event loop) are committed in one transaction, so one write to the log, one
+   * fsync with synchronous=FULL, serves them all: at FULL a commit per write blocked the event loop for an fsync
+   * each (four per order end to end).
+   * `write` is synchronous and atomic on its own (one statement, or a db.transaction, which nests as a savepoint),
+   * so one that fails undoes only itself; each caller hears back only after the commit, so nothing is reported
+   * done (a webhook answered, a notification called sent) before it is on disk.
    */
-  async receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult> {
-    return new Promise((resolve, reject) => {
-      if (this.waitingIntakes.push({ draft, meta, resolve, reject }) === 1) {
-        setImmediate(() => this.commitIntakes());
-      }
+  private grouped<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiting = { write, resolve: resolve as (result: unknown) => void, reject };
+      if (this.waitingWrites.push(waiting) === 1) setImmediate(() => this.commitWrites());
     });
   }
 
-  private commitIntakes(): void {
-    const group = this.waitingIntakes.splice(0);
-    const outcomes: ({ result: IntakeResult } | { error: unknown })[] = [];
+  private commitWrites(): void {
+    const group = this.waitingWrites.splice(0);
+    const outcomes: ({ result: unknown } | { error: unknown })[] = [];
     try {
       this.db
         .transaction(() => {
-          for (const { draft, meta } of group) {
+          for (const { write } of group) {
             try {
-              outcomes.push({ result: this.receiveOne(draft, meta) });
+              outcomes.push({ result: write() });
             } catch (error) {
               outcomes.push({ error });
             }
@@ -216,14 +218,18 @@ export class SqliteOrderStore implements OrderStore {
         })
         .immediate();
     } catch (error) {
-      for (const intake of group) intake.reject(error);
+      for (const waiting of group) waiting.reject(error);
       return;
     }
-    group.forEach((intake, i) => {
+    group.forEach((waiting, i) => {
       const outcome = outcomes[i]!;
-      if ('result' in outcome) intake.resolve(outcome.result);
-      else intake.reject(outcome.error);
+      if ('result' in outcome) waiting.resolve(outcome.result);
+      else waiting.reject(outcome.error);
     });
+  }
+
+  async receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult> {
+    return this.grouped(() => this.receiveOne(draft, meta));
   }
 
   /** One intake, inside its group's transaction (a nested transaction is a savepoint). */
@@ -339,23 +345,20 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   /** The CAS at the heart of every order move; must run inside a transaction. */
-  private moveOrder(
-    id: string,
-    expected: OrderState[],
-    to: OrderState,
-    event: OrderEventInput,
-  ): Order | undefined {
-    const row = this.orderRow(id);
+  private moveOrder(id: string, expected: OrderState[], to: OrderState, event: OrderEventInput): boolean {
+    // The state alone: parsing the whole order document here, for callers that only need to know, was a cost
+    // paid at every step of every order.
+    const row = this.statement('SELECT state FROM orders WHERE id = ?').get(id) as Row | undefined;
     if (!row) throw new DropshipError('not_found', `order ${id} does not exist`);
     const from = row.state as OrderState;
-    if (!expected.includes(from)) return undefined;
+    if (!expected.includes(from)) return false;
     assertOrderMoveAllowed(id, from, to);
     const changed = this.statement(
       'UPDATE orders SET state = ?, version = version + 1, updated_at = ? WHERE id = ? AND state = ?',
     ).run(to, this.now(), id, from);
-    if (changed.changes === 0) return undefined;
+    if (changed.changes === 0) return false;
     this.insertEvent(id, event, { from, to });
-    return orderFromRow(this.orderRow(id)!);
+    return true;
   }
 
   async transitionOrder(
@@ -364,7 +367,11 @@ export class SqliteOrderStore implements OrderStore {
     to: OrderState,
     event: OrderEventInput,
   ): Promise<Order | undefined> {
-    return this.db.transaction(() => this.moveOrder(id, expected, to, event)).immediate();
+    return this.grouped(
+      this.db.transaction(() =>
+        this.moveOrder(id, expected, to, event) ? orderFromRow(this.orderRow(id)!) : undefined,
+      ),
+    );
   }
 
   async recordEvent(orderId: string, event: OrderEventInput): Promise<void> {
@@ -431,7 +438,7 @@ export class SqliteOrderStore implements OrderStore {
       if (!moved) return undefined;
       return this.insertPurchaseOrders(orderId, drafts, event);
     });
-    return run.immediate();
+    return this.grouped(run);
   }
 
   async addPurchaseOrders(
@@ -439,7 +446,7 @@ export class SqliteOrderStore implements OrderStore {
     drafts: PurchaseOrderDraft[],
     event: OrderEventInput,
   ): Promise<PurchaseOrder[]> {
-    return this.db.transaction(() => this.insertPurchaseOrders(orderId, drafts, event)).immediate();
+    return this.grouped(this.db.transaction(() => this.insertPurchaseOrders(orderId, drafts, event)));
   }
 
   private purchaseOrderRow(number: string): Row | undefined {
@@ -463,11 +470,15 @@ export class SqliteOrderStore implements OrderStore {
 
   async claimPurchaseOrder(number: string, lease: Lease): Promise<PurchaseOrder | undefined> {
     const now = lease.now.getTime();
-    const row = this.statement(
-      `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
-           send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
-         WHERE number = @number AND ${SqliteOrderStore.CLAIMABLE} RETURNING *`,
-    ).get({ number, owner: lease.owner, until: now + lease.durationMs, now }) as Row | undefined;
+    // One statement, atomic on its own inside the group's transaction; the claimant hears back after the commit.
+    const row = await this.grouped(
+      () =>
+        this.statement(
+          `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
+               send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
+             WHERE number = @number AND ${SqliteOrderStore.CLAIMABLE} RETURNING *`,
+        ).get({ number, owner: lease.owner, until: now + lease.durationMs, now }) as Row | undefined,
+    );
     return row ? purchaseOrderFromRow(row) : undefined;
   }
 
@@ -478,34 +489,41 @@ export class SqliteOrderStore implements OrderStore {
   ): Promise<PurchaseOrder[]> {
     const now = lease.now.getTime();
     const suppliers = supplierIds ? `AND supplier_id IN (SELECT value FROM json_each(@suppliers))` : '';
-    const rows = this.statement(
-      `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
-           send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
-         WHERE number IN (SELECT number FROM purchase_orders WHERE ${SqliteOrderStore.CLAIMABLE} ${suppliers}
-                          ORDER BY created_at LIMIT @limit)
-         RETURNING *`,
-    ).all({
-      owner: lease.owner,
-      until: now + lease.durationMs,
-      now,
-      limit,
-      ...(supplierIds ? { suppliers: JSON.stringify(supplierIds) } : {}),
-    }) as Row[];
+    const rows = await this.grouped(
+      () =>
+        this.statement(
+          `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
+               send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
+             WHERE number IN (SELECT number FROM purchase_orders WHERE ${SqliteOrderStore.CLAIMABLE} ${suppliers}
+                              ORDER BY created_at LIMIT @limit)
+             RETURNING *`,
+        ).all({
+          owner: lease.owner,
+          until: now + lease.durationMs,
+          now,
+          limit,
+          ...(supplierIds ? { suppliers: JSON.stringify(supplierIds) } : {}),
+        }) as Row[],
+    );
     return rows.map(purchaseOrderFromRow);
   }
 
   /** Brings the order's state in line with its POs and parcels; inside a transaction. */
   private followPurchaseOrders(orderId: string, event: OrderEventInput): void {
-    const order = this.orderRow(orderId);
+    const order = this.statement('SELECT state FROM orders WHERE id = ?').get(orderId) as Row | undefined;
     if (!order) return;
     const current = order.state as OrderState;
-    const pos = (
-      this.statement('SELECT * FROM purchase_orders WHERE order_id = ?').all(orderId) as Row[]
-    ).map(purchaseOrderFromRow);
+    // Numbers and states only: the documents are not needed to decide the order's state.
+    const pos = this.statement('SELECT number, state FROM purchase_orders WHERE order_id = ?').all(
+      orderId,
+    ) as { number: string; state: PurchaseOrderState }[];
+    const parcels = this.statement('SELECT po_number FROM shipments WHERE order_id = ?').all(orderId) as {
+      po_number: string | null;
+    }[];
     const target = orderStateFollowingPurchaseOrders(
       current,
       pos,
-      this.shipmentRows(orderId).map((p) => (p.po_number ?? undefined) as string | undefined),
+      parcels.map((p) => p.po_number ?? undefined),
     );
     if (target) this.moveOrder(orderId, [current], target, { ...event, type: 'order.state' });
   }
@@ -522,15 +540,16 @@ export class SqliteOrderStore implements OrderStore {
       if (!row) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
       const from = row.state as PurchaseOrderState;
       if (!expected.includes(from)) return undefined;
-      const current = purchaseOrderFromRow(row);
-      const changed = this.statement(
+      const orderId = String(row.order_id);
+      // The document is rewritten only when the lines change; the updated row comes back from the UPDATE itself.
+      const updated = this.statement(
         `UPDATE purchase_orders SET state = @to, version = version + 1, updated_at = @now,
              supplier_reference = COALESCE(@reference, supplier_reference),
-             next_attempt_at = @nextAttemptAt, last_error = @lastError, data = @data,
+             next_attempt_at = @nextAttemptAt, last_error = @lastError, data = COALESCE(@data, data),
              lease_owner = CASE WHEN @to = 'sending' THEN lease_owner ELSE NULL END,
              lease_until = CASE WHEN @to = 'sending' THEN lease_until ELSE NULL END
-           WHERE number = @number AND state = @from`,
-      ).run({
+           WHERE number = @number AND state = @from RETURNING *`,
+      ).get({
         to,
         now: this.now(),
         reference: update.supplierReference ?? null,
@@ -539,16 +558,16 @@ export class SqliteOrderStore implements OrderStore {
             ? (row.next_attempt_at ?? null)
             : (update.nextAttemptAt?.getTime() ?? null),
         lastError: update.lastError === undefined ? (row.last_error ?? null) : update.lastError,
-        data: purchaseOrderData(update.lines ? { ...current, lines: update.lines } : current),
+        data: update.lines ? purchaseOrderData({ ...purchaseOrderFromRow(row), lines: update.lines }) : null,
         number,
         from,
-      });
-      if (changed.changes === 0) return undefined;
-      if (from !== to || event.reason) this.insertEvent(current.orderId, event, { from, to }, number);
-      this.followPurchaseOrders(current.orderId, event);
-      return purchaseOrderFromRow(this.purchaseOrderRow(number)!);
+      }) as Row | undefined;
+      if (!updated) return undefined;
+      if (from !== to || event.reason) this.insertEvent(orderId, event, { from, to }, number);
+      this.followPurchaseOrders(orderId, event);
+      return purchaseOrderFromRow(updated);
     });
-    return run.immediate();
+    return this.grouped(run);
   }
 
   private shipmentRows(orderId: string): Row[] {
