@@ -1,5 +1,6 @@
 /** Node-RED's runtime types as this package uses them (from @types/node-red). */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { ConnectorLog } from '../../connectors/contract';
 
 export type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow };
 
@@ -9,4 +10,27 @@ export type DoneFunction = (err?: Error) => void;
 /** The identity written into order events: which node made a change. */
 export function actorOf(node: Pick<Node, 'type' | 'id'>): string {
   return `${node.type}:${node.id}`;
+}
+
+const VERBOSE_LEVELS = new Set(['debug', 'trace']);
+
+/**
+ * Whether any of Node-RED's log handlers (settings.logging) reports debug messages. Node-RED builds an Error, for
+ * its stack, on every node.debug() call before the level is checked: on a per-PO path that cost more than the
+ * message was worth when nobody reads debug.
+ */
+export function debugLogged(RED: Pick<NodeAPI, 'settings'>): boolean {
+  const logging = (RED.settings as { logging?: Record<string, { level?: string } | undefined> }).logging;
+  if (!logging) return false;
+  return Object.values(logging).some((handler) => VERBOSE_LEVELS.has(handler?.level ?? ''));
+}
+
+/** A connector's log through its node: info and warnings always, debug only when some handler reports it. */
+export function connectorLogOf(RED: Pick<NodeAPI, 'settings'>, node: Node): ConnectorLog {
+  const debug = debugLogged(RED);
+  return {
+    debug: debug ? (message) => node.debug(message) : () => undefined,
+    info: (message) => node.log(message),
+    warn: (message) => node.warn(message),
+  };
 }

@@ -8,10 +8,16 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retr
 import { DropshipError } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore } from '../../core/store/order-store';
-import type { ConnectorLog } from '../../connectors/contract';
 import { supplierConnector } from '../../connectors/registry';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
-import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  actorOf,
+  connectorLogOf,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+} from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import {
@@ -63,11 +69,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     let closing = false;
     let sweeping = false;
 
-    const connectorLog: ConnectorLog = {
-      debug: (m) => node.debug(m),
-      info: (m) => node.log(m),
-      warn: (m) => node.warn(m),
-    };
+    const connectorLog = connectorLogOf(RED, node);
     const connectorContext = (store: OrderStore, supplierId: string) =>
       supplierConnectorContext(store, supplierId, connectorLog);
 

@@ -13,7 +13,7 @@ import {
 } from '../../core/tracking/report-mapping';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { carrierConnector } from '../../connectors/carriers/registry';
-import type { ConnectorLog, FileTransport } from '../../connectors/contract';
+import type { FileTransport } from '../../connectors/contract';
 import { supplierConnector } from '../../connectors/registry';
 import { compileMailMatching, shipmentEventsFromMail } from '../../connectors/mail/supplier-mail';
 import {
@@ -26,7 +26,14 @@ import type { SupplierConfigNode } from '../adapter/config-nodes';
 import { deployedCarrier, deployedCarrierCodes } from '../adapter/carrier-registry';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
-import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  actorOf,
+  connectorLogOf,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+} from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { supplierConnectorContext } from '../adapter/supplier-registry';
@@ -115,11 +122,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     const supplierId = supplier?.supplierId ?? 'unknown';
     const pollMs = positive(config.pollSeconds, 60) * 1000;
     const userDir = (RED.settings as { userDir?: string }).userDir ?? process.cwd();
-    const log: ConnectorLog = {
-      debug: (message) => node.debug(message),
-      info: (message) => node.log(message),
-      warn: (message) => node.warn(message),
-    };
+    const log = connectorLogOf(RED, node);
     const stops: (() => Promise<void> | void)[] = [];
     node.on('close', (done: () => void) => {
       void Promise.allSettled(stops.map(async (stop) => stop())).then(() => done());
