@@ -27,25 +27,31 @@ interface Group {
 
 export function sumsFromBuckets(buckets: Row[], groupBy: MetricDimension[], now: number): MetricSums[] {
   const groups = new Map<string, Group>();
+  const keyColumns = groupBy.map((d) => `key_${d}`);
+  const countedColumns = COUNTED_FIGURES.map(([, column]) => column);
   for (const bucket of buckets) {
-    const id = JSON.stringify(groupBy.map((d) => bucket[`key_${d}`]));
+    const id =
+      keyColumns.length === 1
+        ? String(bucket[keyColumns[0]!])
+        : JSON.stringify(keyColumns.map((c) => bucket[c]));
     let group = groups.get(id);
     if (!group) {
       group = {
         row: bucket,
-        counted: COUNTED_FIGURES.map(() => 0),
+        counted: countedColumns.map(() => 0),
         shipDue: 0,
         durations: DURATIONS.map(() => []),
       };
       groups.set(id, group);
     }
-    COUNTED_FIGURES.forEach(([, column], i) => (group.counted[i]! += Number(bucket[column] ?? 0)));
+    for (let i = 0; i < countedColumns.length; i++)
+      group.counted[i]! += Number(bucket[countedColumns[i]!] ?? 0);
     group.shipDue += Number(bucket.shipped_with_promise ?? 0);
-    for (const promise of JSON.parse(String(bucket.unshipped_promises)) as number[])
-      if (promise < now) group.shipDue++;
-    DURATIONS.forEach(([, column], i) =>
-      group.durations[i]!.push(JSON.parse(String(bucket[column])) as number[]),
-    );
+    const unshipped = String(bucket.unshipped_promises);
+    if (unshipped !== '[]')
+      for (const promise of JSON.parse(unshipped) as number[]) if (promise < now) group.shipDue++;
+    for (let i = 0; i < DURATIONS.length; i++)
+      group.durations[i]!.push(JSON.parse(String(bucket[DURATIONS[i]![1]])) as number[]);
   }
   return [...groups.values()]
     .sort((a, b) => compareKeys(a.row, b.row, groupBy))

@@ -297,7 +297,7 @@ describe('metric day buckets and SKU rows (issue 6)', () => {
   it('keeps the buckets current as orders change, folding in small chunks', async () => {
     const writer = new OrderWriter(store, 7);
     const first = writer.write(300, T0, 10);
-    const chunked = new SqliteMetricsQueries(store.database, { orders: 7, slices: 3 });
+    const chunked = new SqliteMetricsQueries(store.database, { events: 50, orders: 7, slices: 3 });
     assert.equal(await chunked.refreshFacts(), 300);
     // Later events on some orders, more orders (some on days that already have buckets), a reroute to a new
     // supplier (the PO leaves its bucket for another), and a storefront notice sent without any new event.
@@ -352,7 +352,7 @@ describe('metric day buckets and SKU rows (issue 6)', () => {
   it('runs one refresh at a time: a second caller waits, then folds what came since', async () => {
     const writer = new OrderWriter(store, 9);
     writer.write(50, T0, 2);
-    const queries = new SqliteMetricsQueries(store.database, { orders: 5, slices: 2 });
+    const queries = new SqliteMetricsQueries(store.database, { events: 20, orders: 5, slices: 2 });
     const first = queries.refreshFacts();
     writer.write(10, T0, 2);
     const second = queries.refreshFacts();
