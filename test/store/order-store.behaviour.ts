@@ -990,6 +990,36 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
           byDay.map((s) => [s.key.day, s.key.channel, s.purchaseOrders]),
           [['2026-11-20', 'generic', 3]],
         );
+        // All POs as one group, over a window of whole and part days and over a few hours of one day (the SQLite
+        // engine adds up day buckets for the one and sums the fact rows for the other): the same figures.
+        const overall = async (from: number, to: number) =>
+          store.queryMetrics({
+            from: hoursLater(from),
+            to: hoursLater(to),
+            groupBy: [],
+            now: hoursLater(72),
+          });
+        const [wide] = await overall(-24, 24);
+        assert.deepEqual(await overall(-2, 2), [wide]);
+        assert.equal(wide!.purchaseOrders, 3);
+        assert.equal(wide!.shipDue, 3, 'the shipped PO, and the other two past their promise');
+        // Acknowledged after 2 h, 4 h and 10 h: the p90 sits 0.8 of the way from 4 h to 10 h.
+        assert.deepEqual(wide!.orderToAcknowledgement, {
+          count: 3,
+          median: 4 * 3_600_000,
+          p90: 31_680_000, // 8.8 h
+        });
+        assert.deepEqual(
+          (
+            await store.queryMetrics({
+              from: hoursLater(-24),
+              to: hoursLater(24),
+              groupBy: ['region'],
+              now: hoursLater(72),
+            })
+          ).map((s) => [s.key.region, s.purchaseOrders, s.acknowledged]),
+          [[promised.shipTo.country, 3, 3]],
+        );
         assert.deepEqual(
           await store.queryMetrics({
             from: hoursLater(24),
