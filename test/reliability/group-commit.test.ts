@@ -90,3 +90,106 @@ describe('reliability: intakes arriving together share one SQLite commit', () =>
     assert.equal(await store.findOrder('generic:late'), undefined);
   });
 });
+
+describe('reliability: shipment events and outbox updates arriving together share one SQLite commit', () => {
+  let dir: string;
+  let store: OrderStore;
+  const file = (): string => path.join(dir, 'orders.sqlite');
+  const lease = () => ({ owner: 'test', now: new Date(), durationMs: 60_000 });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dropship-group-'));
+    store = await openStore({ engine: 'sqlite', filename: file() });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function ordersWithNotices(count: number): Promise<number[]> {
+    const orders = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        store.receiveOrder(sampleOrderDraft({ externalId: `notice-${i}` }), { actor: 'test' }),
+      ),
+    );
+    const queued = await Promise.all(
+      orders.map(({ order }) =>
+        store.enqueueNotifications(
+          order.id,
+          [
+            { milestone: 'shipped', channel: 'email', payload: { kind: 'shipped' } },
+            { milestone: 'shipped', channel: 'storefront', payload: { kind: 'shipped' } },
+          ],
+          lease(),
+        ),
+      ),
+    );
+    return queued.flat().map((n) => n.id);
+  }
+
+  it('marks notifications sent with one log write for the group, and every caller sees its row sent', async () => {
+    const ids = await ordersWithNotices(10);
+    const walBytes = (): number => statSync(`${file()}-wal`).size;
+    const start = walBytes();
+    for (const id of ids.slice(0, 10)) await store.completeNotification(id, { sent: true }, new Date());
+    const oneByOne = walBytes() - start;
+    await Promise.all(ids.slice(10).map((id) => store.completeNotification(id, { sent: true }, new Date())));
+    const together = walBytes() - start - oneByOne;
+    assert.ok(together * 3 < oneByOne, `10 marks together wrote ${together} bytes, one by one ${oneByOne}`);
+    const reader = new Database(file(), { readonly: true });
+    try {
+      const row = reader.prepare("SELECT count(*) AS n FROM notifications WHERE state = 'sent'").get() as {
+        n: number;
+      };
+      assert.equal(row.n, 20);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('refuses a shipment event that fails without undoing the outbox updates of its group', async () => {
+    const [first, second] = await ordersWithNotices(1);
+    const outcomes = await Promise.allSettled([
+      store.completeNotification(first!, { sent: true }, new Date()),
+      store.recordShipmentEvent(
+        {
+          orderId: 'ord_missing',
+          carrier: 'ups',
+          trackingNumber: '1Z999AA10123456784',
+          status: 'in_transit',
+          occurredAt: new Date().toISOString(),
+          source: 'webhook',
+        },
+        'test',
+      ),
+      store.completeNotification(
+        second!,
+        { error: 'SMTP 451', retryAt: new Date(Date.now() + 30_000) },
+        new Date(),
+      ),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    const [order] = await store.listOrders({});
+    const notifications = await store.listNotifications(order!.id);
+    assert.deepEqual(
+      notifications.map((n) => [n.id, n.state]),
+      [
+        [first, 'sent'],
+        [second, 'pending'],
+      ],
+    );
+  });
+
+  it('rejects the waiting outbox updates when the store closes before their commit', async () => {
+    const [id] = await ordersWithNotices(1);
+    const pending = store.completeNotification(id!, { sent: true }, new Date());
+    await store.close();
+    await assert.rejects(pending);
+    store = await openStore({ engine: 'sqlite', filename: file() });
+    const [order] = await store.listOrders({});
+    assert.equal((await store.listNotifications(order!.id))[0]?.state, 'sending');
+  });
+});

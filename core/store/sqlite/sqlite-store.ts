@@ -187,10 +187,10 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   /**
-   * Group commit: writes that arrive together (webhooks, the routing, claims and settlements of purchase orders
-   * handled in the same turn of the event loop) are committed in one transaction, so one write to the log, one
-   * fsync with synchronous=FULL, serves them all: at FULL a commit per write blocked the event loop for an fsync
-   * each (four per order end to end).
+   * Group commit: writes that arrive together (webhooks, the routing, claims and settlements of purchase orders,
+   * shipment events and outbox updates handled in the same turn of the event loop) are committed in one
+   * transaction, so one write to the log, one fsync with synchronous=FULL, serves them all: at FULL a commit per
+   * write blocked the event loop for an fsync each (four per order end to end).
    * `write` is synchronous and atomic on its own (one statement, or a db.transaction, which nests as a savepoint),
    * so one that fails undoes only itself; each caller hears back only after the commit, so nothing is reported
    * done (a webhook answered, a notification called sent) before it is on disk.
@@ -677,7 +677,7 @@ export class SqliteOrderStore implements OrderStore {
         order: orderFromRow(this.orderRow(event.orderId)!),
       };
     });
-    return run.immediate();
+    return this.grouped(run);
   }
 
   /** Parcels move their POs to shipped and delivered; the order then follows its POs. */
@@ -764,7 +764,7 @@ export class SqliteOrderStore implements OrderStore {
         return row ? [notificationFromRow(row)] : [];
       });
     });
-    return queue.immediate();
+    return this.grouped(queue);
   }
 
   /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
@@ -806,17 +806,23 @@ export class SqliteOrderStore implements OrderStore {
     outcome: { sent: true } | { error: string; retryAt?: Date },
     now: Date,
   ): Promise<void> {
-    if ('sent' in outcome) {
-      this.statement(
-        `UPDATE notifications SET state = 'sent', sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
-           WHERE id = ?`,
-      ).run(now.getTime(), id);
-    } else {
-      this.statement(
-        `UPDATE notifications SET state = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-           WHERE id = ?`,
-      ).run(outcome.retryAt ? 'pending' : 'failed', outcome.error, outcome.retryAt?.getTime() ?? null, id);
-    }
+    // One statement: atomic on its own inside the group's transaction.
+    await this.grouped(() =>
+      'sent' in outcome
+        ? this.statement(
+            `UPDATE notifications SET state = 'sent', sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
+               WHERE id = ?`,
+          ).run(now.getTime(), id)
+        : this.statement(
+            `UPDATE notifications SET state = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+               WHERE id = ?`,
+          ).run(
+            outcome.retryAt ? 'pending' : 'failed',
+            outcome.error,
+            outcome.retryAt?.getTime() ?? null,
+            id,
+          ),
+    );
   }
 
   async listNotifications(orderId: string): Promise<Notification[]> {
