@@ -128,7 +128,10 @@ export async function startBenchNodeRed(
   writeFileSync(file, JSON.stringify(flow));
   return startNodeRed(file, {
     DROPSHIP_SHOPIFY_SECRET: BENCH_SECRET,
+    // settings.js starts the demo's sandbox mailbox and EDI trading partner for `npm start`; no bench flow
+    // uses them, and the EDI partner's polling would count in the process measured.
     DROPSHIP_DEMO_SMTP_PORT: 'off',
+    DROPSHIP_DEMO_EDI: 'off',
     ...env,
   });
 }
