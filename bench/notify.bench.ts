@@ -25,6 +25,7 @@ import { storefrontChannel } from '../core/notify/storefront-channel';
 import { SqliteOrderStore } from '../core/store/sqlite/sqlite-store';
 import { recordShipment } from '../core/tracking/record-shipment';
 import { createShopifyFulfilment, type ShopifyContext } from '../connectors/storefronts/shopify-fulfilment';
+import { mailerTransportOptions } from '../nodes/mailer/transport-options';
 import { sampleOrderDraft } from '../test/support/orders';
 import { formatBenchFigures, type BenchFigure } from './figures';
 import type { PeerReply, PeerRequest } from './notify-peers';
@@ -192,15 +193,10 @@ export async function runNotifyBench(): Promise<BenchFigure[]> {
   http.globalAgent = new http.Agent({ keepAlive: true, timeout: 2_000 });
   const dir = mkdtempSync(path.join(tmpdir(), 'dropship-notify-bench-'));
   const peers = await startPeers();
-  // The mailer node's transport: pooled, two connections.
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: peers.ready.smtpPort,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 2,
-  });
+  // The mailer node's transport with its defaults (pooled connections), to a server that offers no STARTTLS.
+  const transport = nodemailer.createTransport(
+    mailerTransportOptions({ host: '127.0.0.1', port: peers.ready.smtpPort, secure: false }),
+  );
   // The store node's default (a file in WAL mode, synchronous FULL: each commit waits for the disk), and the
   // store's NORMAL setting (commits survive a process crash, not a power cut) for comparison.
   const stores = {

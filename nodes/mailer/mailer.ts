@@ -2,6 +2,7 @@ import type { Transporter } from 'nodemailer';
 import type { MailerConfigNode } from '../adapter/config-nodes';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { migrateConfigNode } from '../adapter/config-migrations';
+import { mailerTransportOptions } from './transport-options';
 
 interface MailerNodeDef extends NodeDef {
   host: string;
@@ -9,6 +10,8 @@ interface MailerNodeDef extends NodeDef {
   secure: boolean;
   from: string;
   replyTo: string;
+  /** Pooled connections to the server; empty is the default (transport-options.ts). */
+  connections?: number | string;
 }
 
 export = function registerMailerNode(RED: NodeAPI): void {
@@ -21,14 +24,7 @@ export = function registerMailerNode(RED: NodeAPI): void {
     let transport: Promise<Transporter> | undefined;
     const pool = (): Promise<Transporter> =>
       (transport ??= import('nodemailer').then(({ createTransport }) =>
-        createTransport({
-          host: config.host || '127.0.0.1',
-          port: Number(config.port) || 587,
-          secure: Boolean(config.secure),
-          auth: user ? { user, pass: password ?? '' } : undefined,
-          pool: true,
-          maxConnections: 2,
-        }),
+        createTransport(mailerTransportOptions(config, { user, password })),
       ));
     this.sendMail = async (message) => {
       const mailer = await pool();
