@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
 import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
+import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { sampleOrderDraft } from '../support/orders';
 
@@ -40,5 +41,92 @@ describe('SqliteOrderStore on disk', () => {
     const store = new SqliteOrderStore({ filename: path.join(dir, 'full.sqlite') });
     assert.equal(store.database.pragma('synchronous', { simple: true }), 2);
     await store.close();
+  });
+});
+
+describe('SqliteOrderStore claiming a backlog', () => {
+  const t0 = new Date('2026-11-20T10:00:00Z');
+  let store: SqliteOrderStore;
+  let clock: ReturnType<typeof fixedClock>;
+  beforeEach(async () => {
+    clock = fixedClock(t0);
+    store = new SqliteOrderStore({ filename: ':memory:', clock });
+    await store.migrate();
+  });
+  afterEach(() => store.close());
+
+  /** A routed order with one PO to `supplierId`, created a second after the previous one. */
+  async function purchaseOrder(supplierId = 'acme'): Promise<string> {
+    clock.advance(1000);
+    const { order } = await store.receiveOrder(sampleOrderDraft(), { actor: 't' });
+    const [po] = (await store.assignPurchaseOrders(
+      order.id,
+      ['received'],
+      [
+        {
+          orderId: order.id,
+          supplierId,
+          attempt: 1,
+          currency: order.currency,
+          shipTo: order.shipTo,
+          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
+          alternatives: [],
+        },
+      ],
+      { type: 'order.routed', actor: 't' },
+    ))!;
+    return po!.number;
+  }
+
+  it('claims the oldest claimable POs first, due and lease-expired alike, and skips POs deferred to later', async () => {
+    const [leased, deferred, due1, otherSupplier, due2, due3] = [
+      await purchaseOrder(),
+      await purchaseOrder(),
+      await purchaseOrder(),
+      await purchaseOrder('other'),
+      await purchaseOrder(),
+      await purchaseOrder(),
+    ];
+    const now = clock.now();
+    await store.claimPurchaseOrder(leased, { owner: 'dead-worker', now, durationMs: 1000 });
+    await store.claimPurchaseOrder(deferred, { owner: 'w', now, durationMs: 60_000 });
+    await store.transitionPurchaseOrder(
+      deferred,
+      ['sending'],
+      'pending',
+      { nextAttemptAt: new Date(now.getTime() + 3_600_000) },
+      { type: 'po.deferred', actor: 't' },
+    );
+    const later = new Date(now.getTime() + 5000);
+    const lease = { owner: 'w2', now: later, durationMs: 60_000 };
+    const first = await store.claimDuePurchaseOrders(lease, 3, ['acme']);
+    assert.deepEqual(
+      first.map((po) => po.number),
+      [leased, due1, due2],
+    );
+    const rest = await store.claimDuePurchaseOrders(lease, 3, ['acme']);
+    assert.deepEqual(
+      rest.map((po) => po.number),
+      [due3],
+    );
+    assert.deepEqual(
+      (await store.claimDuePurchaseOrders(lease, 3)).map((po) => po.number),
+      [otherSupplier],
+    );
+  });
+
+  it('reads the claimable POs from the claim index and sorts no more than a batch', () => {
+    const plan = (
+      store.database
+        .prepare(`EXPLAIN QUERY PLAN ${SqliteOrderStore['oldestClaimable']('')}`)
+        .all({ now: 0, limit: 50 }) as { detail: string }[]
+    ).map((step) => step.detail);
+    assert.equal(
+      plan.filter((step) => step.includes('USING INDEX purchase_orders_claim')).length,
+      2,
+      plan.join('\n'),
+    );
+    // A scan of the whole table (and the sort of all of it that came with one) costs in proportion to the backlog.
+    assert.ok(!plan.some((step) => /^SCAN purchase_orders\b/.test(step)), plan.join('\n'));
   });
 });

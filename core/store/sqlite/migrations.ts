@@ -367,4 +367,14 @@ CREATE TABLE metric_stale_slices (
 DELETE FROM metric_watermarks;
 `,
   },
+  {
+    version: 6,
+    name: 'dispatch: claimable POs in creation order from an index',
+    sql: `
+-- The dispatch sweep takes the oldest due POs of each state in index order and stops at its batch size, instead of
+-- sorting every due PO (all of them while a supplier is down) on every sweep; next_attempt_at is in the index so
+-- POs deferred to later are skipped without reading their rows.
+CREATE INDEX purchase_orders_claim ON purchase_orders (state, created_at, next_attempt_at);
+`,
+  },
 ];

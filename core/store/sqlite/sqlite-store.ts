@@ -471,8 +471,24 @@ export class SqliteOrderStore implements OrderStore {
     return rows.map(purchaseOrderFromRow);
   }
 
-  private static readonly CLAIMABLE = `((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
-      OR (state = 'sending' AND lease_until < @now))`;
+  /** A PO waiting to be sent whose time has come; a PO whose sender's lease ran out (it died mid-send). */
+  private static readonly DUE = `state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)`;
+  private static readonly LEASE_EXPIRED = `state = 'sending' AND lease_until < @now`;
+  private static readonly CLAIMABLE = `((${SqliteOrderStore.DUE}) OR (${SqliteOrderStore.LEASE_EXPIRED}))`;
+
+  /**
+   * The numbers of the @limit oldest claimable POs (due or lease expired, each on its own), read from the
+   * purchase_orders_claim index in creation order and stopping at @limit: one query over both states sorted every
+   * due PO on every sweep, all of them while a supplier is down, so a backlog cost memory and time in proportion
+   * to its size. POs deferred to later are skipped inside the index.
+   */
+  private static oldestClaimable(suppliers: string): string {
+    const oldest = (due: string) =>
+      `SELECT * FROM (SELECT number, created_at FROM purchase_orders WHERE ${due} ${suppliers}
+         ORDER BY created_at LIMIT @limit)`;
+    return `SELECT number FROM (${oldest(SqliteOrderStore.DUE)} UNION ALL ${oldest(SqliteOrderStore.LEASE_EXPIRED)}
+        ORDER BY created_at LIMIT @limit)`;
+  }
 
   async claimPurchaseOrder(number: string, lease: Lease): Promise<PurchaseOrder | undefined> {
     const now = lease.now.getTime();
@@ -500,8 +516,7 @@ export class SqliteOrderStore implements OrderStore {
         this.statement(
           `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
                send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
-             WHERE number IN (SELECT number FROM purchase_orders WHERE ${SqliteOrderStore.CLAIMABLE} ${suppliers}
-                              ORDER BY created_at LIMIT @limit)
+             WHERE number IN (${SqliteOrderStore.oldestClaimable(suppliers)})
              RETURNING *`,
         ).all({
           owner: lease.owner,
