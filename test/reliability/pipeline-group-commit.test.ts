@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -152,5 +153,63 @@ describe('reliability: routing, claims and settlements arriving together share o
     );
     assert.equal((await store.getOrder(order!.id))?.state, 'routed');
     assert.equal((await store.listPurchaseOrders(order!.id)).length, 1);
+  });
+});
+
+describe('reliability: under synchronous=FULL a group is answered only after its log sync', () => {
+  let dir: string;
+  let store: OrderStore;
+  const realSync = fs.fdatasync;
+  /** Log syncs asked for and not yet let through. */
+  let held: { fd: number; finish: (error: NodeJS.ErrnoException | null) => void }[];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dropship-log-sync-'));
+    store = await openStore({ engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') });
+    held = [];
+    (fs as { fdatasync: unknown }).fdatasync = (
+      fd: number,
+      finish: (error: NodeJS.ErrnoException | null) => void,
+    ) => held.push({ fd, finish });
+  });
+  afterEach(async () => {
+    (fs as { fdatasync: unknown }).fdatasync = realSync;
+    for (const sync of held) sync.finish(null);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Lets the event loop run a few turns, so a commit that is due has happened. */
+  const turns = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('answers a webhook once the log is synced, and keeps FULL for writes outside the group', async () => {
+    let answered = false;
+    const intake = store
+      .receiveOrder(sampleOrderDraft({ externalId: 'synced' }), { actor: 'test' })
+      .then((result) => {
+        answered = true;
+        return result;
+      });
+    await turns();
+    assert.equal(held.length, 1, 'the group asks for one log sync');
+    assert.equal(answered, false, 'answered before its log sync');
+    held.shift()!.finish(null);
+    assert.equal((await intake).created, true);
+    const database = (store as unknown as { database: Database.Database }).database;
+    assert.equal(database.pragma('synchronous', { simple: true }), 2, 'synchronous is FULL again');
+  });
+
+  it('refuses every caller of a group whose log sync failed', async () => {
+    const outcomes = Promise.allSettled([
+      store.receiveOrder(sampleOrderDraft({ externalId: 'lost-1' }), { actor: 'test' }),
+      store.receiveOrder(sampleOrderDraft({ externalId: 'lost-2' }), { actor: 'test' }),
+    ]);
+    await turns();
+    assert.equal(held.length, 1);
+    held.shift()!.finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    assert.deepEqual(
+      (await outcomes).map((o) => o.status),
+      ['rejected', 'rejected'],
+    );
   });
 });

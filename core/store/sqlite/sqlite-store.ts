@@ -1,3 +1,4 @@
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Order, OrderDraft, OrderState } from '../../model/order';
 import type { OrderEvent, OrderEventInput } from '../../model/order-event';
@@ -90,6 +91,12 @@ export class SqliteOrderStore implements OrderStore {
     resolve: (result: unknown) => void;
     reject: (error: unknown) => void;
   }[] = [];
+  /** FULL on a file: group commits are made durable by an fdatasync of the log off the event loop (see syncLog). */
+  private readonly syncLogOffLoop: boolean;
+  /** The write-ahead log, opened for syncing at the first group commit. */
+  private logFd: number | undefined;
+  /** Log syncs under way; close() waits for them. */
+  private readonly logSyncs = new Set<Promise<void>>();
   private readonly clock: Clock;
   /** Prepared after migrate() has created the inventory tables. */
   private inventoryQueries?: SqliteInventoryQueries;
@@ -101,7 +108,9 @@ export class SqliteOrderStore implements OrderStore {
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
     this.db = new Database(options.filename);
-    this.db.pragma('journal_mode = WAL');
+    // A file that cannot take WAL (or ':memory:') keeps its journal mode, and FULL syncs at each COMMIT there.
+    const journal: unknown = this.db.pragma('journal_mode = WAL', { simple: true });
+    this.syncLogOffLoop = options.synchronous !== 'NORMAL' && journal === 'wal';
     this.db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     // Several Node-RED processes may share the file: wait for the writer instead of failing at once.
@@ -159,7 +168,13 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([...this.logSyncs]);
     if (this.db.open) this.db.close();
+    // After SQLite is done with the log: this descriptor never held a lock SQLite relies on.
+    if (this.logFd !== undefined) {
+      closeSync(this.logFd);
+      this.logFd = undefined;
+    }
   }
 
   private now(): number {
@@ -212,26 +227,60 @@ export class SqliteOrderStore implements OrderStore {
     const group = this.waitingWrites.splice(0);
     const outcomes: ({ result: unknown } | { error: unknown })[] = [];
     try {
-      this.db
-        .transaction(() => {
-          for (const { write } of group) {
-            try {
-              outcomes.push({ result: write() });
-            } catch (error) {
-              outcomes.push({ error });
+      // Under FULL, COMMIT would fsync the log on the event loop; the group's sync runs on the thread pool instead.
+      if (this.syncLogOffLoop) this.db.pragma('synchronous = NORMAL');
+      try {
+        this.db
+          .transaction(() => {
+            for (const { write } of group) {
+              try {
+                outcomes.push({ result: write() });
+              } catch (error) {
+                outcomes.push({ error });
+              }
             }
-          }
-        })
-        .immediate();
+          })
+          .immediate();
+      } finally {
+        if (this.syncLogOffLoop) this.db.pragma('synchronous = FULL');
+      }
     } catch (error) {
       for (const waiting of group) waiting.reject(error);
       return;
     }
-    group.forEach((waiting, i) => {
-      const outcome = outcomes[i]!;
-      if ('result' in outcome) waiting.resolve(outcome.result);
-      else waiting.reject(outcome.error);
+    const answer = (): void =>
+      group.forEach((waiting, i) => {
+        const outcome = outcomes[i]!;
+        if ('result' in outcome) waiting.resolve(outcome.result);
+        else waiting.reject(outcome.error);
+      });
+    if (!this.syncLogOffLoop) {
+      answer();
+      return;
+    }
+    this.syncLog().then(answer, (error: unknown) => {
+      for (const waiting of group) waiting.reject(error);
     });
+  }
+
+  /**
+   * Makes every commit so far durable, as synchronous=FULL would have at each COMMIT, without blocking the event
+   * loop: an fdatasync of the write-ahead log on libuv's thread pool (SQLite syncs the WAL with fdatasync too).
+   * Meanwhile the event loop takes the next requests and commits the next group, whose own sync covers this one's
+   * frames as well. Callers hear back only after the sync, so a webhook is still answered only once its order is
+   * on disk. Checkpoints still sync the log and the database themselves before the log is reused (WAL mode does so
+   * under NORMAL too), and writes outside the group commit keep FULL's sync at their COMMIT.
+   */
+  private syncLog(): Promise<void> {
+    this.logFd ??= openSync(`${this.db.name}-wal`, 'r');
+    const fd = this.logFd;
+    const synced = new Promise<void>((resolve, reject) =>
+      fdatasync(fd, (error) => (error ? reject(error) : resolve())),
+    );
+    this.logSyncs.add(synced);
+    const forget = (): void => void this.logSyncs.delete(synced);
+    synced.then(forget, forget);
+    return synced;
   }
 
   async receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult> {
