@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildSchema, graphql } from 'graphql';
+import { buildSchema, execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
 import { startHttpFake, type FakeReply, type HttpFake } from './http-fake';
 
 /**
@@ -108,12 +108,34 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
   let nextId = 450789469;
   const gid = (type: string) => `gid://shopify/${type}/${nextId++}`;
 
+  /** Each fulfilment order's order: the benchmark's thousands of orders made a scan per mutation the fake's main cost. */
+  const ordersByFulfillmentOrder = new Map<string, StoredOrder>();
   const findFulfillmentOrder = (id: string) => {
-    for (const order of orders.values()) {
-      const fo = order.fulfillmentOrders.find((f) => f.id === id);
-      if (fo) return { order, fo };
+    const order = ordersByFulfillmentOrder.get(id);
+    const fo = order?.fulfillmentOrders.find((f) => f.id === id);
+    return order && fo ? { order, fo } : undefined;
+  };
+
+  /**
+   * Each query text parsed and validated once, as graphql() would on every call: the connector sends the same few
+   * queries again and again, and parsing and validating them was most of the rest. A query that does not parse
+   * or validate keeps its errors, answered as graphql() answers them.
+   */
+  const documents = new Map<string, { document: DocumentNode } | { errors: readonly GraphQLError[] }>();
+  const prepared = (query: string) => {
+    let entry = documents.get(query);
+    if (!entry) {
+      try {
+        const document = parse(query);
+        const errors = validate(SCHEMA, document);
+        entry = errors.length > 0 ? { errors } : { document };
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        entry = { errors: [error] };
+      }
+      documents.set(query, entry);
     }
-    return undefined;
+    return entry;
   };
 
   const present = (fulfillment: StoredFulfillment) => ({
@@ -285,12 +307,16 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
       query: string;
       variables?: Record<string, unknown>;
     };
-    const result = await graphql({
-      schema: SCHEMA,
-      source: query,
-      rootValue: root,
-      variableValues: variables,
-    });
+    const document = prepared(query);
+    const result =
+      'errors' in document
+        ? { errors: document.errors, data: undefined }
+        : await execute({
+            schema: SCHEMA,
+            document: document.document,
+            rootValue: root,
+            variableValues: variables,
+          });
     return {
       status: 200,
       body: {
@@ -309,7 +335,7 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
     apiVersion,
     addOrder({ name, locations }) {
       const id = gid('Order');
-      orders.set(id, {
+      const order: StoredOrder = {
         id,
         name,
         fulfillments: [],
@@ -326,7 +352,9 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
             remaining: line.quantity,
           })),
         })),
-      });
+      };
+      orders.set(id, order);
+      for (const fo of order.fulfillmentOrders) ordersByFulfillmentOrder.set(fo.id, order);
       return id.slice('gid://shopify/Order/'.length);
     },
     order: (numericId) => orders.get(`gid://shopify/Order/${numericId}`),
