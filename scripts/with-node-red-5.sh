@@ -12,9 +12,13 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_MAJOR=22
 NODE_RED_RANGE=5
-sqlite_version="$(node -p "require('$repo/node_modules/better-sqlite3/package.json').version")"
+# The checkout's versions, from its lock file: the install can run before or beside `npm ci` (as in .ci/run).
+locked_version() {
+  node -p "require('$repo/package-lock.json').packages['node_modules/$1'].version"
+}
+sqlite_version="$(locked_version better-sqlite3)"
 # Node-RED finds the demo's dashboard nodes beside itself, as in a user's install: the checkout's version goes there.
-dashboard_version="$(node -p "require('$repo/node_modules/@flowfuse/node-red-dashboard/package.json').version")"
+dashboard_version="$(locked_version @flowfuse/node-red-dashboard)"
 prefix="${DROPSHIP_NODE22_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/node-red-contrib-dropship/node$NODE_MAJOR}"
 runtime="$prefix/runtime"
 modules="$prefix/modules-better-sqlite3-$sqlite_version-dashboard-$dashboard_version"
