@@ -1,5 +1,5 @@
 import type { DurationQuantiles, MetricDimension, MetricSums } from '../metrics/metric-facts';
-import { COUNTED_FIGURES, metricKeyFromRow, type CountedFigure } from './metric-rows';
+import { COUNTED_FIGURES, metricKeyFromRow } from './metric-rows';
 import type { StoreRow as Row } from './row-mapping';
 
 /**
@@ -16,6 +16,8 @@ const DURATIONS = [
   ['orderToShip', 'to_ship_ms'],
   ['trackingUploadLatency', 'tracking_ms'],
 ] as const;
+
+type Values = number[] | Float64Array;
 
 interface Group {
   row: Row;
@@ -56,20 +58,19 @@ export function sumsFromBuckets(buckets: Row[], groupBy: MetricDimension[], now:
   return [...groups.values()]
     .sort((a, b) => compareKeys(a.row, b.row, groupBy))
     .map((group) => {
-      const counted = Object.fromEntries(COUNTED_FIGURES.map(([field], i) => [field, group.counted[i]!]));
       const [orderToAcknowledgement, orderToShip, trackingUploadLatency] = group.durations.map(quantilesOf);
-      return {
-        ...(counted as Record<CountedFigure, number>),
+      const sums = {
         key: metricKeyFromRow(group.row, groupBy),
         shipDue: group.shipDue,
         orderToAcknowledgement: orderToAcknowledgement!,
         orderToShip: orderToShip!,
         trackingUploadLatency: trackingUploadLatency!,
-      };
+      } as MetricSums;
+      for (let i = 0; i < COUNTED_FIGURES.length; i++) sums[COUNTED_FIGURES[i]![0]] = group.counted[i]!;
+      return sums;
     });
 }
 
-/** The order SQL's GROUP BY gives: by each key in turn, numbers (days) as numbers. */
 function compareKeys(a: Row, b: Row, groupBy: MetricDimension[]): number {
   for (const dimension of groupBy) {
     const x = a[`key_${dimension}`] as string | number;
@@ -80,12 +81,7 @@ function compareKeys(a: Row, b: Row, groupBy: MetricDimension[]): number {
 }
 
 function quantilesOf(parts: number[][]): DurationQuantiles {
-  const values = new Float64Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    values.set(part, at);
-    at += part.length;
-  }
+  const values = parts.length === 1 ? parts[0]! : concatenated(parts);
   if (values.length === 0) return { count: 0, median: undefined, p90: undefined };
   const median = percentileInPlace(values, 50, 0);
   // The median's selection left everything from its index on at or above it: the 90th percentile is found there.
@@ -93,12 +89,23 @@ function quantilesOf(parts: number[][]): DurationQuantiles {
   return { count: values.length, median, p90 };
 }
 
+/** One bucket's array is used as it is (a SKU group is one row); several are copied into one typed array. */
+function concatenated(parts: number[][]): Float64Array {
+  const values = new Float64Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    values.set(part, at);
+    at += part.length;
+  }
+  return values;
+}
+
 /**
  * The percentile as SQLite's percentile() and PostgreSQL's percentile_cont compute it: at index
  * percent/100 × (n−1) of the sorted values, interpolating linearly between the two nearest. Selects instead of
  * sorting (reorders `values`); `from` is an index before which every value is known to be no larger than the rest.
  */
-export function percentileInPlace(values: Float64Array, percent: number, from: number): number {
+export function percentileInPlace(values: Values, percent: number, from: number): number {
   const index = (percent / 100) * (values.length - 1);
   const lower = Math.floor(index);
   selectInPlace(values, lower, from);
@@ -110,7 +117,7 @@ export function percentileInPlace(values: Float64Array, percent: number, from: n
 }
 
 /** Moves the k-th smallest value of values[from..] to index k, smaller ones before it and larger after (Hoare). */
-function selectInPlace(values: Float64Array, k: number, from: number): void {
+function selectInPlace(values: Values, k: number, from: number): void {
   let lo = from;
   let hi = values.length - 1;
   while (hi > lo) {
