@@ -312,10 +312,11 @@ export class SqliteOrderStore implements OrderStore {
         result = { order: orderFromRow(existing), created: false, duplicateOf: 'order' };
       } else {
         const id = newId('ord');
-        this.statement(
+        // The stored row comes back from the INSERT: no second read of the order just written.
+        const inserted = this.statement(
           `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at, data, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
+             VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        ).get(
           id,
           draft.channel,
           draft.externalId,
@@ -327,7 +328,7 @@ export class SqliteOrderStore implements OrderStore {
           JSON.stringify(draft),
           now,
           now,
-        );
+        ) as Row;
         const insertLine = this.statement(
           'INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping) VALUES (?, ?, ?, ?, ?, ?)',
         );
@@ -350,7 +351,7 @@ export class SqliteOrderStore implements OrderStore {
           },
           { to: 'received' },
         );
-        result = { order: orderFromRow(this.orderRow(id)!), created: true };
+        result = { order: orderFromRow(inserted), created: true };
       }
       if (meta.deliveryId) {
         this.statement(
