@@ -1,11 +1,11 @@
 import type { ParsedMail } from 'mailparser';
-import { dhl, fedex, findTracking, s10, ups, usps } from 'ts-tracking-number';
 import { invalidInput, type FieldProblem } from '../../core/errors';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import {
   carrierFromDeclaration,
   detectCarrier,
   normaliseTrackingNumber,
+  trackingNumberFormats,
   type CarrierCode,
   type CarrierMatch,
 } from '../../core/tracking/carrier-detection';
@@ -202,6 +202,7 @@ function labelledNumbers(text: string, declared: CarrierCode | undefined): MailP
 
 /** Numbers anywhere in the text that prove their carrier by a check digit. */
 function unlabelledNumbers(text: string, declared: CarrierCode | undefined): MailParcel[] {
+  const { findTracking, ups, fedex, usps, s10, dhl } = trackingNumberFormats();
   return findTracking(text, [ups, fedex, usps, s10, dhl])
     .map((found) => found.trackingNumber)
     .filter((n) => n.length >= UNLABELLED_MIN_LENGTH)

