@@ -193,14 +193,24 @@ describe('examples (Import > Examples)', () => {
 
   describe('in a running Node-RED', function () {
     this.timeout(120_000);
-    /** Each example in its own Node-RED process, all started at once: their start-ups overlap. */
+    /**
+     * Each example in its own Node-RED process, four starting at a time: their start-ups and waits overlap, and no
+     * start competes with more than three others for the two cores (startNodeRed allows 40 s).
+     */
+    const STARTING_AT_ONCE = 4;
     let running: Map<string, Promise<{ nodeRed: RunningNodeRed; startedAt: number }>>;
     before(() => {
+      const starts: Promise<unknown>[] = [];
       running = new Map(
-        files.map((file) => {
-          const started = startNodeRed(path.join(EXAMPLES, file), { DROPSHIP_DEMO_SMTP_PORT: 'off' }).then(
-            (nodeRed) => ({ nodeRed, startedAt: Date.now() }),
+        files.map((file, i) => {
+          const turn = i >= STARTING_AT_ONCE ? starts[i - STARTING_AT_ONCE]! : Promise.resolve();
+          const started = turn.then(() =>
+            startNodeRed(path.join(EXAMPLES, file), { DROPSHIP_DEMO_SMTP_PORT: 'off' }).then((nodeRed) => ({
+              nodeRed,
+              startedAt: Date.now(),
+            })),
           );
+          starts.push(started.catch(() => undefined));
           started.catch(() => undefined); // reported by the example's own test
           return [file, started];
         }),
