@@ -32,28 +32,6 @@ describe('ingestStockFeed (SQLite store)', () => {
     );
   });
 
-  it('gives a whole-catalogue feed a larger page cache while it is applied, and the everyday one back', async () => {
-    const db = store.database;
-    const everyday = db.pragma('cache_size', { simple: true }) as number;
-    const set: string[] = [];
-    const pragma = db.pragma.bind(db);
-    db.pragma = (source: string, options?: { simple?: boolean }) => {
-      if (source.startsWith('cache_size =')) set.push(source);
-      return pragma(source, options);
-    };
-    const rows = Array.from({ length: 10_000 }, (_, i) => `SKU-${i},${i % 7}`).join('\n');
-    await ingestStockFeed(store, parseStockCsv(`sku,qty\n${rows}\n`, { supplierId: 'acme' }), {
-      feedAt: nine,
-    });
-    assert.deepEqual(set, ['cache_size = -16384', `cache_size = ${everyday}`]);
-    assert.equal(db.pragma('cache_size', { simple: true }), everyday);
-    assert.equal((await store.listStock({ skus: ['SKU-9999'] }))[0]?.quantity, 9999 % 7);
-
-    set.length = 0;
-    await ingestStockFeed(store, parseStockCsv('sku,qty\nMUG,1\n', { supplierId: 'acme' }), { feedAt: ten });
-    assert.deepEqual(set, [], 'an everyday feed leaves the cache alone');
-  });
-
   it('counts every supplier: a SKU sells out only when the last supplier runs out', async () => {
     await ingestStockFeed(store, parseStockCsv('supplier,sku,qty\nacme,MUG,5\nzeta,MUG,3\n'), {
       feedAt: nine,

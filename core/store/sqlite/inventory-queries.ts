@@ -17,11 +17,6 @@ const OPEN_LINES_SQL = `SELECT po.supplier_id, json_extract(line.value, '$.sku')
   WHERE po.state IN (${OPEN_STATES_SQL})`;
 
 /** The inventory tables' SQL for the SQLite store (migration 2); the store delegates to it. */
-/** Feeds from this many rows get a larger page cache while they are applied (see applyStockFeed). */
-const LARGE_FEED_ROWS = 10_000;
-/** 16 MB, as a negative cache_size in KiB. */
-const LARGE_FEED_CACHE_KIB = -16_384;
-
 export class SqliteInventoryQueries {
   private readonly lastFeed: Database.Statement<[string], { last_feed_at: number }>;
   private readonly supplierRows: Database.Statement<[string], InventoryRow>;
@@ -65,18 +60,7 @@ export class SqliteInventoryQueries {
   }
 
   applyStockFeed(supplierId: string, feedAt: Date, levels: StockLevelInput[]): StockFeedOutcome {
-    if (levels.length < LARGE_FEED_ROWS)
-      return this.applyInTransaction.immediate(supplierId, feedAt.getTime(), levels);
-    // A whole-catalogue feed touches more index pages than the store's everyday page cache holds (which is kept
-    // small because it stays resident): with 4 MB a 100,000-row feed into an empty store ran ~15% slower. The
-    // cache grows for the feed only; lowering it again frees the extra pages.
-    const everyday = this.db.pragma('cache_size', { simple: true }) as number;
-    this.db.pragma(`cache_size = ${LARGE_FEED_CACHE_KIB}`);
-    try {
-      return this.applyInTransaction.immediate(supplierId, feedAt.getTime(), levels);
-    } finally {
-      this.db.pragma(`cache_size = ${everyday}`);
-    }
+    return this.applyInTransaction.immediate(supplierId, feedAt.getTime(), levels);
   }
 
   private applyFeed(supplierId: string, feedAtMs: number, levels: StockLevelInput[]): StockFeedOutcome {
