@@ -21,6 +21,7 @@ import { x12SftpConnector, type X12SftpSettings } from '../../connectors/supplie
 import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
 import { connectorContext } from './support/context';
 import { sampleDispatchRequest } from './support/dispatch-request';
+import { acmeX12Settings } from '../support/x12-supplier';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'x12');
 
@@ -28,23 +29,6 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
   return all;
-}
-
-function settingsFor(transport: X12SftpSettings['transport']): X12SftpSettings {
-  return {
-    transport,
-    envelope: {
-      senderQualifier: 'ZZ',
-      senderId: 'DROPSHIPCO',
-      receiverQualifier: 'ZZ',
-      receiverId: 'ACMESUPPLY',
-      usage: 'T',
-    },
-    outboundFolder: 'to-acme',
-    inboundFolder: 'from-acme',
-    archiveFolder: 'from-acme/archive',
-    errorFolder: 'from-acme/error',
-  };
 }
 
 /** Drops a fixture where the supplier would, readable and movable by the SFTP user. */
@@ -235,7 +219,7 @@ function describeX12Connector(
 describeX12Connector('a local folder', async () => {
   const root = mkdtempSync(path.join(tmpdir(), 'dropship-x12-local-'));
   return {
-    settings: settingsFor({ type: 'local', root }),
+    settings: acmeX12Settings({ type: 'local', root }),
     credentials: {},
     root,
     stop: async () => rmSync(root, { recursive: true, force: true }),
@@ -246,7 +230,7 @@ let server: SftpTestServer | undefined;
 describeX12Connector('SFTP (OpenSSH)', async () => {
   server = await startSftpServer();
   return {
-    settings: settingsFor({
+    settings: acmeX12Settings({
       type: 'sftp',
       host: server.host,
       port: server.port,

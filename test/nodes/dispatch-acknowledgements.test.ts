@@ -22,6 +22,7 @@ import dispatchNode from '../../nodes/dispatch/dispatch';
 import { HttpSupplier } from '../support/http-supplier';
 import { eventually } from '../support/node-red-process';
 import { sampleOrderDraft } from '../support/orders';
+import { acmeX12Settings } from '../support/x12-supplier';
 
 helper.init(require.resolve('node-red'));
 
@@ -62,20 +63,7 @@ describe('dropship-dispatch with acknowledgements that come back later (X12 855 
         type: 'dropship-supplier',
         supplierId: 'acme',
         connector: 'x12-sftp',
-        settings: {
-          transport: { type: 'local', root },
-          envelope: {
-            senderQualifier: 'ZZ',
-            senderId: 'DROPSHIPCO',
-            receiverQualifier: 'ZZ',
-            receiverId: 'ACMESUPPLY',
-            usage: 'T',
-          },
-          outboundFolder: 'to-acme',
-          inboundFolder: 'from-acme',
-          archiveFolder: 'from-acme/archive',
-          errorFolder: 'from-acme/error',
-        },
+        settings: acmeX12Settings({ type: 'local', root }),
       },
       {
         id: 'supplier-zeta',

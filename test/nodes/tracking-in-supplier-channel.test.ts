@@ -14,6 +14,7 @@ import helper from 'node-red-node-test-helper';
 import storeNode from '../../nodes/store/store';
 import supplierNode from '../../nodes/supplier/supplier';
 import trackingInNode from '../../nodes/tracking-in/tracking-in';
+import { acmeX12Settings } from '../support/x12-supplier';
 import { acceptedOrder, collect, storeOfFlow, until } from './tracking-in-setup';
 
 helper.init(require.resolve('node-red'));
@@ -27,20 +28,7 @@ function x12Supplier(root: string) {
     type: 'dropship-supplier',
     supplierId: 'acme',
     connector: 'x12-sftp',
-    settings: {
-      transport: { type: 'local', root },
-      envelope: {
-        senderQualifier: 'ZZ',
-        senderId: 'DROPSHIPCO',
-        receiverQualifier: 'ZZ',
-        receiverId: 'ACMESUPPLY',
-        usage: 'T',
-      },
-      outboundFolder: 'to-acme',
-      inboundFolder: 'from-acme',
-      archiveFolder: 'from-acme/archive',
-      errorFolder: 'from-acme/error',
-    },
+    settings: acmeX12Settings({ type: 'local', root }),
   };
 }
 
