@@ -773,6 +773,7 @@ export class SqliteOrderStore implements OrderStore {
   private get tracking(): SqliteTrackingQueries {
     return (this.trackingQueries ??= new SqliteTrackingQueries(
       this.db,
+      (sql) => this.statement(sql),
       () => this.now(),
       (row) => this.shipmentFromRow(row),
     ));

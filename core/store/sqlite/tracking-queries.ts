@@ -8,23 +8,13 @@ const FINAL_SQL = FINAL_TRACKING_STATUSES.map((status) => `'${status}'`).join(',
 
 /** The parcel-watch SQL of the SQLite store (migration 4): carrier poll schedule and label-without-scan flags. */
 export class SqliteTrackingQueries {
-  private readonly statements = new Map<string, Database.Statement>();
-
   constructor(
     private readonly db: Database.Database,
+    /** The store's compiled-statement cache (SqliteOrderStore.statement): one cache per connection. */
+    private readonly statement: (sql: string) => Database.Statement,
     private readonly now: () => number,
     private readonly shipmentFromRow: (row: Row) => Shipment,
   ) {}
-
-  /** Compiled once per SQL text, as the store's own statements are. */
-  private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
 
   claimParcelPolls(carriers: string[], lease: Lease, limit: number): ParcelPoll[] {
     const now = lease.now.getTime();
