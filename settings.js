@@ -46,7 +46,10 @@ fs.mkdirSync(userDir, { recursive: true });
 
 // Node-RED loads nodes from its user directory's node_modules: link this checkout there so the demo runs the
 // package from source exactly as an install would, examples menu included.
-const moduleLink = path.join(userDir, 'node_modules', 'node-red-contrib-dropship');
+const moduleLink = path.join(userDir, 'node_modules', require('./package.json').name);
+// Before 0.2 the package was unscoped: a user directory linked then would load the nodes twice.
+const unscopedLink = path.join(userDir, 'node_modules', 'node-red-contrib-dropship');
+if (fs.lstatSync(unscopedLink, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(unscopedLink);
 if (!fs.existsSync(moduleLink)) {
   fs.mkdirSync(path.dirname(moduleLink), { recursive: true });
   fs.symlinkSync(__dirname, moduleLink, 'junction');

@@ -11,7 +11,7 @@ export function packageRoot(): string {
     const manifest = path.join(dir, 'package.json');
     if (existsSync(manifest)) {
       const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string };
-      if (name === 'node-red-contrib-dropship') return (cached = dir);
+      if (name === '@node-red-contrib-dropship/node-red-contrib-dropship') return (cached = dir);
     }
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('node-red-contrib-dropship: cannot find the package folder');

@@ -1,6 +1,6 @@
 /**
  * Editor helpers shared by the node-red-contrib-dropship edit dialogs. Node-RED serves this folder to the editor
- * as resources/node-red-contrib-dropship/; each node's .html loads it with a <script src> tag before its own
+ * as resources/@node-red-contrib-dropship/node-red-contrib-dropship/; each node's .html loads it with a <script src> tag before its own
  * script, so `DropshipEditor` is defined when the node types register.
  */
 /* global RED, $ */

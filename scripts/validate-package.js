@@ -16,24 +16,8 @@ const REPO = path.resolve(__dirname, '..');
 const CATALOGUE = 'https://catalogue.nodered.org/catalogue.json';
 const CATALOGUE_CHECKS = ['P08', 'N01'];
 
-/** Checks that fail by design, with the reason; anything else failing fails this script. */
-const ACCEPTED = {
-  D01: 'each dependency is a protocol or format the package implements (README: "Dependencies"), none are optional',
-  D03:
-    'a dependency publishing a new major is not a defect of this checkout; majors are taken deliberately ' +
-    '(@node-red/util 5 needs Node 22, the package supports Node 20 with Node-RED 4; better-sqlite3 13 is to be ' +
-    'taken with its own test run on both runtimes, not by a validator)',
-};
-
-/**
- * Warnings node-red-dev prints for checks its scorecard then records as passed, with what they mean here.
- * P04: on a local path it cannot see when the npm package was created, so it asks every unscoped name to be
- * scoped; its next check accepts the node-red-contrib- prefix and records P04 as passed. A scoped name would be
- * a rename (install command, Import menu path, resource URLs, message catalogues), a maintainers' decision.
- */
-const ADVISORY = {
-  P04: 'unscoped name printed as a warning; the scorecard passes P04 (node-red-contrib- prefix); no rename',
-};
+/** Checks that fail by design, with the reason; anything else failing fails this script. None at present. */
+const ACCEPTED = {};
 
 const validateDir = path.dirname(require.resolve('node-red-dev/package.json'));
 const axios = require(require.resolve('axios', { paths: [path.join(validateDir, 'src', 'libs')] }));
@@ -67,8 +51,6 @@ async function main() {
     .map(([check]) => check);
   for (const check of failed.filter((c) => ACCEPTED[c]))
     console.log(`accepted: ${check}: ${ACCEPTED[check]}`);
-  for (const [check, meaning] of Object.entries(ADVISORY))
-    if (scorecard[check] && scorecard[check].test === true) console.log(`advisory: ${check}: ${meaning}`);
   const unexpected = failed.filter((c) => !ACCEPTED[c]);
   if (unexpected.length > 0) {
     console.error(`node-red-dev validate: failing checks ${unexpected.join(', ')} (see the warnings above)`);

@@ -1,5 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import { invalidInput, type FieldProblem } from '../../core/errors';
+import { requireOptionalPackage } from '../../core/optional-package';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import {
   carrierFromDeclaration,
@@ -256,7 +257,7 @@ export function readMailTexts(
 
 /** mailparser is loaded by the first mail read, not by every Node-RED whose suppliers never write mail. */
 async function parseMail(source: Buffer | string): Promise<ParsedMail> {
-  const { simpleParser } = await import('mailparser');
+  const { simpleParser } = requireOptionalPackage('mailparser', 'Reading supplier e-mail');
   return simpleParser(source);
 }
 

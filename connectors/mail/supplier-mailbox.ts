@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { DropshipError } from '../../core/errors';
+import { requireOptionalPackage } from '../../core/optional-package';
 import type { ConnectorLog } from '../contract';
 import {
   compileMailMatching,
@@ -157,7 +158,7 @@ export class SupplierMailbox {
   private async connect(): Promise<void> {
     const { settings, credentials } = this.options;
     // imapflow (with its logger) is loaded by the first mailbox that connects, not by every Node-RED.
-    const { ImapFlow } = await import('imapflow');
+    const { ImapFlow } = requireOptionalPackage('imapflow', 'Reading a mailbox over IMAP');
     const client = new ImapFlow({
       host: settings.host,
       port: settings.port,

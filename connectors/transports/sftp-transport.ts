@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type SftpClient from 'ssh2-sftp-client';
 import { DropshipError } from '../../core/errors';
+import { requireOptionalPackage } from '../../core/optional-package';
 import {
   OutcomeUnknownError,
   SupplierPermanentError,
@@ -128,7 +129,7 @@ export class SftpTransport implements FileTransport {
     const where = `${settings.host}:${settings.port ?? 22}`;
     // Loaded on the first connection, not with the package: ssh2 reserves 16 MB of WebAssembly memory (its
     // Poly1305) as it loads, which every Node-RED would carry whether or not any supplier uses SFTP.
-    const { default: SftpClientClass } = await import('ssh2-sftp-client');
+    const SftpClientClass = requireOptionalPackage('ssh2-sftp-client', 'SFTP');
     const client = new SftpClientClass('dropship');
     const expected = settings.hostKeySha256?.replace(/=+$/, '');
     try {

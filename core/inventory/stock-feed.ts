@@ -1,6 +1,6 @@
-import { parse as parseCsv } from 'csv-parse/sync';
 import { mapX12Transaction } from '../../connectors/edi/x12/documents';
 import { readX12Events } from '../../connectors/edi/x12/reader';
+import { requireOptionalPackage } from '../optional-package';
 
 /** One readable row of a supplier stock feed. */
 export interface StockFeedRow {
@@ -98,6 +98,7 @@ function readCsvRecords(
   text: string | Buffer,
   problems: StockFeedProblem[],
 ): { records: string[][]; lines: number[] } {
+  const { parse: parseCsv } = requireOptionalPackage('csv-parse/sync', 'Reading CSV stock feeds');
   const records: string[][] = [];
   const lines: number[] = [];
   const quoted = typeof text === 'string' ? text.includes('"') : text.includes(0x22);

@@ -1,6 +1,5 @@
-// The code list alone: the package's main entry also loads the country names in every language it ships.
-import countries from 'i18n-iso-countries/index';
 import { invalidInput, type FieldProblem } from '../errors';
+import { isCountryCode } from '../model/country-codes';
 import { validateWithSchema } from '../validation/schema-validator';
 
 /** The routing rules document; schemas/routing-rules.schema.json is the contract, these types mirror it. */
@@ -99,7 +98,7 @@ function validTimeZone(zone: string): boolean {
 
 function checkCountries(list: string[] | undefined, path: string, problems: FieldProblem[]): void {
   list?.forEach((code, i) => {
-    if (!countries.isValid(code))
+    if (!isCountryCode(code))
       problems.push({ path: `${path}/${i}`, message: `"${code}" is not an ISO 3166-1 country code` });
   });
 }

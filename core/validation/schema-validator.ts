@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
 import { invalidInput, type FieldProblem } from '../errors';
 import { packageRoot } from '../package-root';
+import { addStringFormats } from './formats';
 
 const SCHEMA_BASE = 'https://node-red-contrib-dropship.github.io/schemas/';
 
@@ -13,7 +13,7 @@ let settingsAjv: Ajv2020 | undefined;
 /** An ajv instance with every schema of schemas/ registered, so schemas can $ref each other by file name. */
 function createRegistry(coerceTypes: boolean): Ajv2020 {
   const instance = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, coerceTypes });
-  addFormats(instance);
+  addStringFormats(instance);
   const dir = path.join(packageRoot(), 'schemas');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
     instance.addSchema(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as object);

@@ -1,6 +1,5 @@
-import { util } from '@node-red/util';
 import { asDropshipError, invalidInput, type DropshipError } from '../../core/errors';
-import type { DoneFunction, Node, NodeMessage, NodeMessageInFlow, SendFunction } from './node-red';
+import type { DoneFunction, Node, NodeAPI, NodeMessage, NodeMessageInFlow, SendFunction } from './node-red';
 
 /**
  * Registers an async input handler. Node-RED does not catch rejected promises from input handlers, so every
@@ -26,10 +25,24 @@ export function exceptionMessage(
   return { ...msg, error: asDropshipError(err).toJSON() };
 }
 
-/** Reads a string id from a message property (dot/bracket paths as in the editor), naming it when missing. */
-export function requiredMessageString(msg: NodeMessage, ...names: string[]): string {
+/**
+ * Reads a string id from a message property, naming it when missing. The paths are read by the running
+ * Node-RED's own `RED.util` (dot and bracket paths exactly as its editor and core nodes read them, in 4 and 5).
+ */
+export function requiredMessageString(
+  RED: Pick<NodeAPI, 'util'>,
+  msg: NodeMessage,
+  ...names: string[]
+): string {
   for (const name of names) {
-    const value: unknown = util.getMessageProperty(msg, name);
+    let value: unknown;
+    try {
+      value = RED.util.getMessageProperty(msg, name);
+    } catch {
+      // A path through something that is not an object (`payload.id` of a message without a payload object)
+      // throws a TypeError in Node-RED: for the sender it is the same mistake as a missing id.
+      continue;
+    }
     if (typeof value === 'string' && value.length > 0) return value;
   }
   throw invalidInput('message', [{ path: `msg.${names[0]}`, message: 'is required (a non-empty string)' }]);

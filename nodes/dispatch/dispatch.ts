@@ -222,7 +222,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     }, 500);
 
     onInput(node, async (msg) => {
-      const number = requiredMessageString(msg, 'poNumber', 'payload.number');
+      const number = requiredMessageString(RED, msg, 'poNumber', 'payload.number');
       const store = await storeOf(RED, node, config.store);
       await claimAndSend(store, number, msg);
     });

@@ -3,6 +3,7 @@ import type { MailerConfigNode } from '../adapter/config-nodes';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { mailerTransportOptions } from './transport-options';
+import { requireOptionalPackage } from '../../core/optional-package';
 
 interface MailerNodeDef extends NodeDef {
   host: string;
@@ -23,8 +24,10 @@ export = function registerMailerNode(RED: NodeAPI): void {
     // nothing for it.
     let transport: Promise<Transporter> | undefined;
     const pool = (): Promise<Transporter> =>
-      (transport ??= import('nodemailer').then(({ createTransport }) =>
-        createTransport(mailerTransportOptions(config, { user, password })),
+      (transport ??= Promise.resolve().then(() =>
+        requireOptionalPackage('nodemailer', 'Sending e-mail').createTransport(
+          mailerTransportOptions(config, { user, password }),
+        ),
       ));
     this.sendMail = async (message) => {
       const mailer = await pool();

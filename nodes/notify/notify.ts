@@ -350,7 +350,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     }
 
     onInput(node, async (msg) => {
-      const orderId = requiredMessageString(msg, 'orderId', 'payload.orderId');
+      const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.orderId');
       const outbox = await worker();
       const facts = await readOrderFacts(outbox.store, orderId);
       if (!facts) throw new DropshipError('not_found', `no order ${orderId}`);

@@ -181,7 +181,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
   }
 
   onInput(node, async (msg) => {
-    const orderId = requiredMessageString(msg, 'orderId', 'payload.id');
+    const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.id');
     const store = await storeOf(RED, node, config.store);
     const order = await store.findOrder(orderId);
     if (!order) {

@@ -25,7 +25,7 @@ const SECRET = 'browser-shopify-secret';
 const SHOPIFY_ORDER_ID = 450789469;
 const CUSTOMER_EMAIL = 'bob.norman@mail.example.com';
 const ROUTED_SKU = 'IPOD2008GREEN';
-const MODULE = 'node-red-contrib-dropship';
+const MODULE = '@node-red-contrib-dropship/node-red-contrib-dropship';
 const TRACKING_PAGE_PATH = '/dropship/track';
 
 interface FlowNode {

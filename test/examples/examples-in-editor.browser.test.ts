@@ -98,8 +98,8 @@ describe('examples in the editor (headless Chromium)', function () {
     await nodeRed?.stop();
   });
 
-  it('loads the shared editor helpers from resources/node-red-contrib-dropship/', async () => {
-    const answer = await fetch(nodeRed.url('/resources/node-red-contrib-dropship/dropship-editor.js'));
+  it('loads the shared editor helpers from resources/@node-red-contrib-dropship/node-red-contrib-dropship/', async () => {
+    const answer = await fetch(nodeRed.url('/resources/@node-red-contrib-dropship/node-red-contrib-dropship/dropship-editor.js'));
     assert.equal(answer.status, 200);
     const page = await browser.context.newPage();
     try {

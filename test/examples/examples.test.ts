@@ -11,7 +11,7 @@ import { REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-pro
  */
 
 const EXAMPLES = path.join(REPO, 'examples');
-const MODULE = 'node-red-contrib-dropship';
+const MODULE = '@node-red-contrib-dropship/node-red-contrib-dropship';
 
 interface FlowNode {
   id: string;

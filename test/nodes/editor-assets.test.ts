@@ -13,7 +13,7 @@ import { carrierConnectors } from '../../connectors/carriers/registry';
  */
 
 const ROOT = path.join(__dirname, '..', '..');
-const MODULE = 'node-red-contrib-dropship';
+const MODULE = '@node-red-contrib-dropship/node-red-contrib-dropship';
 
 /** Nodes whose editor follows these conventions; config nodes live in the "config" category. */
 /** Config nodes sit in the "config" category; every other node of the package in "dropship". */

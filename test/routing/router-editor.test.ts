@@ -19,7 +19,9 @@ type RulesValidator = (this: object, value: unknown, opt: object) => true | stri
 function routerRulesValidator(): RulesValidator {
   const html = readFileSync(path.join(FOLDER, 'router.html'), 'utf8');
   const shared = [
-    ...html.matchAll(/<script src="resources\/node-red-contrib-dropship\/([\w.-]+)"><\/script>/g),
+    ...html.matchAll(
+      /<script src="resources\/@node-red-contrib-dropship\/node-red-contrib-dropship\/([\w.-]+)"><\/script>/g,
+    ),
   ]
     .map((m) => readFileSync(path.join(ROOT, 'resources', m[1]!), 'utf8'))
     .join('\n');

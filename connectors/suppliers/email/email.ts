@@ -1,4 +1,5 @@
 import { DropshipError } from '../../../core/errors';
+import { requireOptionalPackage } from '../../../core/optional-package';
 import {
   OutcomeUnknownError,
   SupplierPermanentError,
@@ -173,7 +174,7 @@ export const emailConnector: SupplierConnector<EmailSettings> = {
     const csv = purchaseOrderCsv(request, { ...settings, columns: settings.columns ?? DEFAULT_CSV_COLUMNS });
     const timeout = settings.timeoutMs ?? 30_000;
     // nodemailer is loaded by the first e-mailed PO, not by every Node-RED that never sends one.
-    const { createTransport } = await import('nodemailer');
+    const { createTransport } = requireOptionalPackage('nodemailer', 'Sending purchase orders by e-mail');
     const transport = createTransport({
       host: settings.smtp.host,
       port: settings.smtp.port,
