@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   Acknowledgement,
   ConnectorContext,
@@ -13,7 +14,7 @@ import {
 import { asDropshipError, DropshipError } from '../errors';
 import { orderStatesBefore } from '../model/lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order';
-import type { OrderStore } from '../store/order-store';
+import type { OrderStore, PurchaseOrderClaim } from '../store/order-store';
 import type { CircuitBreaker } from './circuit-breaker';
 import { retryDelay, type RetryPolicy } from './retry-policy';
 
@@ -37,8 +38,28 @@ export type DispatchOutcome =
   | { kind: 'retrying'; purchaseOrder: PurchaseOrder; retryAt: Date; reason: string }
   | { kind: 'failed_over'; purchaseOrder: PurchaseOrder; replacements: PurchaseOrder[]; reason: string }
   | { kind: 'needs_attention'; purchaseOrder: PurchaseOrder; reason: string }
-  /** Someone else changed the PO meanwhile (another instance, an operator): nothing was written. */
-  | { kind: 'superseded'; purchaseOrder: PurchaseOrder };
+  /**
+   * Someone else changed the PO meanwhile (another instance, an operator): nothing was written. `leaseLost`: this
+   * sender's lease ran out and another sender took the PO over before the answer could be recorded; the other
+   * sender's result stands.
+   */
+  | { kind: 'superseded'; purchaseOrder: PurchaseOrder; leaseLost?: true };
+
+/**
+ * The lease owner for one claim: the actor and a random part. The actor alone is the same for every Node-RED
+ * instance running the flow and for this node's own next claim, so it could not tell a sender whose lease ran
+ * out from the one that took the PO over.
+ */
+export function claimOwner(actor: string): string {
+  return `${actor}#${randomUUID()}`;
+}
+
+/** What a settlement the store refused means: under a claim, the claim was lost to another sender. */
+function superseded(po: PurchaseOrder, claim: PurchaseOrderClaim | undefined): DispatchOutcome {
+  return claim
+    ? { kind: 'superseded', purchaseOrder: po, leaseLost: true }
+    : { kind: 'superseded', purchaseOrder: po };
+}
 
 /**
  * Gives the lines a supplier refused to the next ranked alternative as a new PO, or holds the order in
@@ -103,11 +124,16 @@ function linesWith(
 /** What recording a supplier's answer needs: the store, who is acting, and the backorder policy. */
 export type SettleEnvironment = Pick<DispatchEnvironment, 'store' | 'actor' | 'onBackorder'>;
 
+/**
+ * The answer-recording paths below take the sender's `claim` when they settle a send (the PO is `sending`), so
+ * the store applies the move only while the claim still holds; an acknowledgement read later has none.
+ */
 async function refuse(
   env: SettleEnvironment,
   po: PurchaseOrder,
   to: 'rejected' | 'failed',
   reason: string,
+  claim: PurchaseOrderClaim | undefined,
 ): Promise<DispatchOutcome> {
   const settled = await env.store.transitionPurchaseOrder(
     po.number,
@@ -119,8 +145,9 @@ async function refuse(
       actor: env.actor,
       reason,
     },
+    claim,
   );
-  if (!settled) return { kind: 'superseded', purchaseOrder: po };
+  if (!settled) return superseded(po, claim);
   const replacements = await failOver(env.store, settled, settled.lines, reason, env.actor);
   return replacements.length > 0
     ? { kind: 'failed_over', purchaseOrder: settled, replacements, reason }
@@ -136,6 +163,7 @@ async function failOverBackorder(
   env: SettleEnvironment,
   po: PurchaseOrder,
   result: DispatchResult,
+  claim: PurchaseOrderClaim | undefined,
 ): Promise<DispatchOutcome> {
   const reason = `supplier ${po.supplierId} backordered the PO${result.reason ? `: ${result.reason}` : ''}`;
   const backordered = await env.store.transitionPurchaseOrder(
@@ -144,8 +172,9 @@ async function failOverBackorder(
     'backordered',
     { supplierReference: result.supplierReference, lastError: null, nextAttemptAt: null },
     { type: 'po.backordered', actor: env.actor, reason },
+    claim,
   );
-  if (!backordered) return { kind: 'superseded', purchaseOrder: po };
+  if (!backordered) return superseded(po, claim);
   const replacements = await failOver(env.store, backordered, backordered.lines, reason, env.actor);
   const cancelled = await env.store.transitionPurchaseOrder(
     po.number,
@@ -162,13 +191,15 @@ async function failOverBackorder(
 }
 
 /**
- * Records the supplier's answer on a PO read in `po.state` (sending for a send, sent or backordered for a later
- * acknowledgement): the compare-and-set expects exactly that state, so two answers cannot both apply.
+ * Records the supplier's answer on a PO read in `po.state` (sending for a send, under the sender's claim; sent or
+ * backordered for a later acknowledgement): the compare-and-set expects exactly that state, so two answers
+ * cannot both apply.
  */
 async function settle(
   env: SettleEnvironment,
   po: PurchaseOrder,
   result: DispatchResult,
+  claim: PurchaseOrderClaim | undefined,
 ): Promise<DispatchOutcome> {
   const event = {
     actor: env.actor,
@@ -180,9 +211,10 @@ async function settle(
       po,
       'rejected',
       `supplier rejected the PO${result.reason ? `: ${result.reason}` : ''}`,
+      claim,
     );
   if (result.outcome === 'backordered' && env.onBackorder !== 'wait' && po.alternatives.length > 0) {
-    return failOverBackorder(env, po, result);
+    return failOverBackorder(env, po, result, claim);
   }
   if (result.outcome === 'partial') {
     const kept = linesWith(po, result.lines, ['accepted', 'changed']);
@@ -201,8 +233,9 @@ async function settle(
         type: 'po.partial',
         reason: `supplier accepted ${kept.length} of ${po.lines.length} lines`,
       },
+      claim,
     );
-    if (!settled) return { kind: 'superseded', purchaseOrder: po };
+    if (!settled) return superseded(po, claim);
     const reason = `supplier ${po.supplierId} refused or backordered ${moved.map((l) => l.sku).join(', ')}`;
     const replacements = await failOver(env.store, settled, moved, reason, env.actor);
     return replacements.length > 0
@@ -215,8 +248,9 @@ async function settle(
     result.outcome,
     { supplierReference: result.supplierReference, lastError: null, nextAttemptAt: null },
     { ...event, type: `po.${result.outcome}`, reason: result.reason },
+    claim,
   );
-  if (!settled) return { kind: 'superseded', purchaseOrder: po };
+  if (!settled) return superseded(po, claim);
   return { kind: result.outcome, purchaseOrder: settled, result };
 }
 
@@ -230,29 +264,34 @@ async function sendsMade(store: OrderStore, po: PurchaseOrder): Promise<number> 
 }
 
 /**
- * Sends a PO this worker has claimed (state `sending`) and records what happened. Every path ends in a committed
- * state: sent/accepted/backordered, pending with a retry time, or refused with its lines failed over.
+ * Sends a PO this worker has claimed (state `sending`, as the claim returned it, with the claim's lease owner) and
+ * records what happened. Every path ends in a committed state: sent/accepted/backordered, pending with a retry
+ * time, or refused with its lines failed over; or, when the lease ran out and another sender took the PO over
+ * meanwhile, in nothing written (superseded, `leaseLost`).
  */
 export async function sendClaimedPurchaseOrder(
   env: DispatchEnvironment,
   po: PurchaseOrder,
+  claim: PurchaseOrderClaim,
 ): Promise<DispatchOutcome> {
   const now = env.context.clock.now();
   // Read before asking the breaker: a half-open breaker's one probe must end in a send it can learn from.
   const order = await env.store.getOrder(po.orderId);
-  if (!order) return refuse(env, po, 'failed', `order ${po.orderId} is missing`);
+  if (!order) return refuse(env, po, 'failed', `order ${po.orderId} is missing`, claim);
   const admitted = env.breaker?.admit(now) ?? { allowed: true };
   if (!admitted.allowed) {
-    await env.store.transitionPurchaseOrder(
+    const deferred = await env.store.transitionPurchaseOrder(
       po.number,
       ['sending'],
       'pending',
       { nextAttemptAt: admitted.retryAt },
       { type: 'po.deferred', actor: env.actor, reason: `circuit open for supplier ${po.supplierId}` },
+      claim,
     );
+    if (!deferred) return superseded(po, claim);
     return {
       kind: 'retrying',
-      purchaseOrder: po,
+      purchaseOrder: deferred,
       retryAt: admitted.retryAt,
       reason: `circuit open for supplier ${po.supplierId}`,
     };
@@ -263,7 +302,7 @@ export async function sendClaimedPurchaseOrder(
   } catch (err) {
     if (err instanceof SupplierPermanentError) {
       env.breaker?.recordSuccess();
-      return refuse(env, po, 'rejected', err.message);
+      return refuse(env, po, 'rejected', err.message, claim);
     }
     const error =
       err instanceof SupplierTransientError || err instanceof OutcomeUnknownError
@@ -272,7 +311,7 @@ export async function sendClaimedPurchaseOrder(
     env.breaker?.recordFailure(now);
     const sends = await sendsMade(env.store, po);
     if (sends >= env.policy.maxAttempts) {
-      return refuse(env, po, 'failed', `gave up after ${sends} attempts: ${error.message}`);
+      return refuse(env, po, 'failed', `gave up after ${sends} attempts: ${error.message}`, claim);
     }
     const retryAt = new Date(
       now.getTime() +
@@ -294,13 +333,14 @@ export async function sendClaimedPurchaseOrder(
         reason: `${error.code}: ${error.message}`,
         data: { attempt: sends, retryAt: retryAt.toISOString() },
       },
+      claim,
     );
     return pending
       ? { kind: 'retrying', purchaseOrder: pending, retryAt, reason: error.message }
-      : { kind: 'superseded', purchaseOrder: po };
+      : superseded(po, claim);
   }
   env.breaker?.recordSuccess();
-  return settle(env, po, result);
+  return settle(env, po, result, claim);
 }
 
 /**
@@ -321,10 +361,15 @@ export async function applyAcknowledgement(
   const answerable: PurchaseOrder['state'][] = ['sent', 'backordered'];
   const repeated = po.state === ack.outcome;
   if (!answerable.includes(po.state) || repeated) return { kind: 'superseded', purchaseOrder: po };
-  return settle(env, po, {
-    outcome: ack.outcome,
-    supplierReference: ack.supplierReference,
-    lines: ack.lines,
-    reason: ack.reason,
-  });
+  return settle(
+    env,
+    po,
+    {
+      outcome: ack.outcome,
+      supplierReference: ack.supplierReference,
+      lines: ack.lines,
+      reason: ack.reason,
+    },
+    undefined,
+  );
 }

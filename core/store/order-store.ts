@@ -41,6 +41,14 @@ export interface IntakeResult {
   duplicateOf?: 'delivery' | 'order';
 }
 
+/**
+ * A sender's hold on a PO it claimed: the lease owner it claimed with (`Lease.owner`). A move made under a claim
+ * applies only while that owner still holds the PO.
+ */
+export interface PurchaseOrderClaim {
+  leaseOwner: string;
+}
+
 export interface PurchaseOrderUpdate {
   supplierReference?: string;
   nextAttemptAt?: Date | null;
@@ -199,7 +207,9 @@ export interface OrderStore {
   claimDuePurchaseOrders(lease: Lease, limit: number, supplierIds?: string[]): Promise<PurchaseOrder[]>;
   /**
    * Compare-and-set on a PO; the order's state follows its POs in the same transaction.
-   * Undefined when the PO was not in an expected state.
+   * Undefined when the PO was not in an expected state, or, with a `claim`, when that claim no longer holds the PO
+   * (its lease owner is another's since the lease ran out and another sender took it over, or the PO left
+   * `sending`): nothing is written. A lease that ran out but was not taken over still holds.
    */
   transitionPurchaseOrder(
     number: string,
@@ -207,6 +217,7 @@ export interface OrderStore {
     to: PurchaseOrderState,
     update: PurchaseOrderUpdate,
     event: OrderEventInput,
+    claim?: PurchaseOrderClaim,
   ): Promise<PurchaseOrder | undefined>;
 
   /** Records a parcel event (deduplicated), advances the PO and the order. */

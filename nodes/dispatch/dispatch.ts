@@ -1,13 +1,14 @@
 import { CircuitBreaker } from '../../core/dispatch/circuit-breaker';
 import {
   applyAcknowledgement,
+  claimOwner,
   sendClaimedPurchaseOrder,
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { DropshipError } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
-import type { OrderStore } from '../../core/store/order-store';
+import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
 import { supplierConnector } from '../../connectors/registry';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import {
@@ -95,13 +96,24 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           showActivity(node, 'failed', `${po.number} needs attention`);
           node.send([null, exceptionMessage(base, new DropshipError('unroutable', outcome.reason))]);
           break;
-        default:
-          node.debug(`${po.number} was changed elsewhere; nothing sent`);
+        case 'superseded':
+          if (outcome.leaseLost) {
+            // No customer data: the PO number and the supplier id only.
+            node.warn(
+              `${po.number} (supplier ${po.supplierId}): the sending lease ran out and another sender took the ` +
+                `purchase order over; this send's outcome was not recorded, the other sender's stands`,
+            );
+          } else node.debug(`${po.number} was changed elsewhere; nothing sent`);
       }
     }
 
     /** Sends one claimed PO, then any POs its failover created, each claimed in turn. */
-    async function send(store: OrderStore, po: PurchaseOrder, msg: NodeMessage): Promise<void> {
+    async function send(
+      store: OrderStore,
+      po: PurchaseOrder,
+      claim: PurchaseOrderClaim,
+      msg: NodeMessage,
+    ): Promise<void> {
       let outcome: DispatchOutcome;
       try {
         const { context, kind } = connectorContext(store, po.supplierId);
@@ -117,6 +129,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             onBackorder: onBackorder(),
           },
           po,
+          claim,
         );
       } catch (err) {
         // Configuration problems keep the PO pending: it goes out once the supplier is deployed correctly.
@@ -126,6 +139,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           'pending',
           { nextAttemptAt: new Date(Date.now() + leaseMs), lastError: String(err) },
           { type: 'po.deferred', actor, reason: err instanceof Error ? err.message : String(err) },
+          claim,
         );
         showActivity(node, 'failed', po.number);
         node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
@@ -173,8 +187,9 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     }
 
     async function claimAndSend(store: OrderStore, number: string, msg: NodeMessage): Promise<void> {
+      const claim = { leaseOwner: claimOwner(actor) };
       const claimed = await store.claimPurchaseOrder(number, {
-        owner: actor,
+        owner: claim.leaseOwner,
         now: new Date(),
         durationMs: leaseMs,
       });
@@ -182,7 +197,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         node.debug(`${number} is not due or is held by another worker`);
         return;
       }
-      await send(store, claimed, msg);
+      await send(store, claimed, claim, msg);
     }
 
     /** Picks up retries that fell due and POs whose sender died mid-send (an expired lease). */
@@ -193,13 +208,15 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       sweeping = true;
       try {
         const store = await storeOf(RED, node, config.store);
+        // One claim for the batch: each PO in it is claimed once.
+        const claim = { leaseOwner: claimOwner(actor) };
         const due = await store.claimDuePurchaseOrders(
-          { owner: actor, now: new Date(), durationMs: leaseMs },
+          { owner: claim.leaseOwner, now: new Date(), durationMs: leaseMs },
           50,
           suppliers,
         );
         // Each PO on its own promise: a slow supplier does not hold up the others.
-        await Promise.all(due.map((po) => send(store, po, {})));
+        await Promise.all(due.map((po) => send(store, po, claim, {})));
         await readAcknowledgements(store);
       } finally {
         sweeping = false;

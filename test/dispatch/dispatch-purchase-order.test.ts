@@ -28,6 +28,7 @@ import {
   retryAfterReply,
   slowReply,
   type RecordedRequest,
+  type SupplierReply,
 } from '../support/http-supplier';
 import { sampleOrderDraft } from '../support/orders';
 
@@ -142,11 +143,14 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
     return claimed;
   }
 
+  /** Claims the PO for `owner` and sends it under that claim. */
   async function send(
     po: PurchaseOrder,
     env = environment(po.supplierId as SupplierId),
+    owner = 'worker-1',
+    leaseMs = 60_000,
   ): Promise<DispatchOutcome> {
-    return sendClaimedPurchaseOrder(env, await claim(po));
+    return sendClaimedPurchaseOrder(env, await claim(po, owner, leaseMs), { leaseOwner: owner });
   }
 
   async function reload(po: PurchaseOrder): Promise<PurchaseOrder> {
@@ -584,7 +588,10 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
         const claimed = await claim(second);
         const env = environment('acme', { breaker });
         await store.close();
-        await assert.rejects(sendClaimedPurchaseOrder(env, claimed), /database connection is not open/);
+        await assert.rejects(
+          sendClaimedPurchaseOrder(env, claimed, { leaseOwner: 'worker-1' }),
+          /database connection is not open/,
+        );
         store = new SqliteOrderStore({ filename: file, clock });
         kindOf(await send(first, environment('acme', { breaker })), 'accepted');
         assert.equal(breaker.stateAt(clock.now()), 'closed');
@@ -612,14 +619,22 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
     it('a PO claimed by one worker can be neither claimed nor sent by another', async () => {
       const { pos } = await routedOrder();
       const lease = { now: clock.now(), durationMs: 60_000 };
-      const claims = await Promise.all([
+      const [first, second, swept] = await Promise.all([
         store.claimPurchaseOrder(pos[0]!.number, { ...lease, owner: 'worker-1' }),
         store.claimPurchaseOrder(pos[0]!.number, { ...lease, owner: 'worker-2' }),
         store.claimDuePurchaseOrders({ ...lease, owner: 'worker-3' }, 10),
       ]);
-      const winners = [claims[0], claims[1], ...claims[2]].filter((c) => c !== undefined);
+      const winners = [
+        ...(first ? [{ po: first, leaseOwner: 'worker-1' }] : []),
+        ...(second ? [{ po: second, leaseOwner: 'worker-2' }] : []),
+        ...swept.map((po) => ({ po, leaseOwner: 'worker-3' })),
+      ];
       assert.equal(winners.length, 1);
-      kindOf(await sendClaimedPurchaseOrder(environment('acme'), winners[0]!), 'accepted');
+      const [winner] = winners;
+      kindOf(
+        await sendClaimedPurchaseOrder(environment('acme'), winner!.po, { leaseOwner: winner!.leaseOwner }),
+        'accepted',
+      );
       assert.equal(suppliers.acme.requests.length, 1);
       assert.deepEqual(await store.claimDuePurchaseOrders({ ...lease, owner: 'worker-2' }, 10), []);
     });
@@ -640,7 +655,10 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
       );
       assert.equal(taken?.number, po.number);
       assert.equal(taken?.sendAttempts, 2);
-      kindOf(await sendClaimedPurchaseOrder(environment('acme'), taken), 'accepted');
+      kindOf(
+        await sendClaimedPurchaseOrder(environment('acme'), taken, { leaseOwner: 'worker-2' }),
+        'accepted',
+      );
       assert.equal(suppliers.acme.requests[0]?.headers['idempotency-key'], po.number);
     });
 
@@ -653,17 +671,102 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
           jsonReply(201, { id: 'SO-slow', status: 'accepted', lines: linesReply(request, () => 'accepted') }),
         ),
       );
-      const slow = sendClaimedPurchaseOrder(environment('acme'), await claim(po, 'worker-1', 1_000));
+      const slow = send(po, environment('acme'), 'worker-1', 1_000);
       await waitFor(() => suppliers.acme.requests.length === 1, 'the first send');
       clock.advance(2_000);
-      kindOf(await sendClaimedPurchaseOrder(environment('acme'), await claim(po, 'worker-2')), 'accepted');
-      kindOf(await slow, 'superseded');
+      kindOf(await send(po, environment('acme'), 'worker-2'), 'accepted');
+      assert.equal(kindOf(await slow, 'superseded').leaseLost, true);
       assert.deepEqual(
         suppliers.acme.requests.map((r) => r.headers['idempotency-key']),
         [po.number, po.number],
       );
       assert.equal((await eventsOf(order, 'po.accepted')).length, 1);
       assert.equal((await reload(po)).supplierReference, `SO-${po.number}`);
+    });
+
+    describe('a worker whose lease was taken over while the supplier answered', () => {
+      const firstAnswers: [string, (request: RecordedRequest) => SupplierReply][] = [
+        [
+          'accepted',
+          (request) =>
+            jsonReply(201, {
+              id: 'SO-first',
+              status: 'accepted',
+              lines: linesReply(request, () => 'accepted'),
+            }),
+        ],
+        ['refused (HTTP 422)', () => jsonReply(422, { error: 'unknown sku MUG-01' })],
+        ['busy (HTTP 503)', () => jsonReply(503, { error: 'try again later' })],
+        ['backordered (a failover)', () => jsonReply(200, { id: 'SO-first', status: 'backordered' })],
+        [
+          'partly accepted (a failover of the rest)',
+          (request) =>
+            jsonReply(200, {
+              id: 'SO-first',
+              status: 'partial',
+              lines: linesReply(request, (sku) => (sku === 'TEE-01' ? 'rejected' : 'accepted')),
+            }),
+        ],
+      ];
+      for (const [answer, firstReply] of firstAnswers) {
+        it(`${answer}: superseded, nothing written; the worker holding the lease records its own answer`, async () => {
+          const { order, pos } = await routedOrder();
+          const po = pos[0]!;
+          // The first answer arrives while the second send still waits for its own.
+          suppliers.acme.reply(
+            (request) => slowReply(300, firstReply(request)),
+            (request) =>
+              slowReply(
+                1_200,
+                jsonReply(201, {
+                  id: 'SO-second',
+                  status: 'accepted',
+                  lines: linesReply(request, () => 'accepted'),
+                }),
+              ),
+          );
+          const late = send(po, environment('acme'), 'worker-1', 1_000);
+          await waitFor(() => suppliers.acme.requests.length === 1, 'the first send');
+          clock.advance(2_000);
+          const current = send(po, environment('acme'), 'worker-2');
+          assert.equal(kindOf(await late, 'superseded').leaseLost, true);
+          const held = await reload(po);
+          assert.deepEqual(
+            [held.state, held.sendAttempts, held.supplierReference],
+            ['sending', 2, undefined],
+          );
+          kindOf(await current, 'accepted');
+          assert.deepEqual(
+            (await store.listPurchaseOrders(order.id)).map((p) => [p.number, p.state, p.supplierReference]),
+            [[po.number, 'accepted', 'SO-second']],
+          );
+          assert.deepEqual(
+            (await store.listEvents(order.id)).map((e) => e.type),
+            ['order.received', 'order.routed', 'po.created', 'po.accepted', 'order.state'],
+          );
+          assert.equal(await orderState(order), 'acknowledged');
+        });
+      }
+
+      it('turned back by the open breaker: superseded, the PO stays with the worker holding the lease', async () => {
+        const { order, pos } = await routedOrder();
+        const po = pos[0]!;
+        const claimed = await claim(po, 'worker-1', 1_000);
+        clock.advance(2_000);
+        await claim(po, 'worker-2');
+        const breaker = new CircuitBreaker(1, 30_000);
+        breaker.recordFailure(clock.now());
+        const outcome = kindOf(
+          await sendClaimedPurchaseOrder(environment('acme', { breaker }), claimed, {
+            leaseOwner: 'worker-1',
+          }),
+          'superseded',
+        );
+        assert.equal(outcome.leaseLost, true);
+        assert.equal((await reload(po)).state, 'sending');
+        assert.deepEqual(await eventsOf(order, 'po.deferred'), []);
+        assert.equal(suppliers.acme.requests.length, 0);
+      });
     });
   });
 });

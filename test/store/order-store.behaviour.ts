@@ -150,6 +150,81 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       );
     });
 
+    it('settles a claimed PO only for the lease owner holding it: a sender whose lease was taken over writes nothing', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], {
+        type: 'order.routed',
+        actor,
+      }))!;
+      const t0 = new Date('2026-11-20T10:00:00Z');
+      await store.claimPurchaseOrder(po!.number, { owner: 'w1', now: t0, durationMs: 30_000 });
+      const [taken] = await store.claimDuePurchaseOrders(
+        { owner: 'w2', now: new Date(t0.getTime() + 31_000), durationMs: 30_000 },
+        10,
+      );
+      assert.equal(taken?.number, po!.number);
+      const eventsBefore = await store.listEvents(order.id);
+      const settle = (owner: string) =>
+        store.transitionPurchaseOrder(
+          po!.number,
+          ['sending'],
+          'accepted',
+          { supplierReference: `SO-${owner}`, lastError: null, nextAttemptAt: null },
+          { type: 'po.accepted', actor: owner, reason: `answer to ${owner}` },
+          { leaseOwner: owner },
+        );
+      assert.equal(await settle('w1'), undefined);
+      assert.deepEqual(await store.getPurchaseOrder(po!.number), taken);
+      assert.deepEqual(await store.listEvents(order.id), eventsBefore);
+      assert.equal((await store.getOrder(order.id))?.state, 'routed');
+
+      const settled = await settle('w2');
+      assert.deepEqual([settled?.state, settled?.supplierReference], ['accepted', 'SO-w2']);
+      assert.deepEqual(
+        (await store.listEvents(order.id)).slice(eventsBefore.length).map((e) => [e.type, e.actor]),
+        [
+          ['po.accepted', 'w2'],
+          ['order.state', 'w2'],
+        ],
+      );
+      assert.equal((await store.getOrder(order.id))?.state, 'acknowledged');
+      // Settled, the PO is no longer held by anyone: a claim, even the last holder's, moves it no further.
+      assert.equal(
+        await store.transitionPurchaseOrder(
+          po!.number,
+          ['accepted'],
+          'cancelled',
+          {},
+          { type: 'po.cancelled', actor: 'w2' },
+          { leaseOwner: 'w2' },
+        ),
+        undefined,
+      );
+      assert.equal((await store.getPurchaseOrder(po!.number))?.state, 'accepted');
+    });
+
+    it('lets the owner of a lease that ran out settle while nobody took the PO over', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], {
+        type: 'order.routed',
+        actor,
+      }))!;
+      await store.claimPurchaseOrder(po!.number, {
+        owner: 'w1',
+        now: new Date('2026-11-20T10:00:00Z'),
+        durationMs: 1,
+      });
+      const retry = await store.transitionPurchaseOrder(
+        po!.number,
+        ['sending'],
+        'pending',
+        { nextAttemptAt: new Date('2026-11-20T10:01:00Z'), lastError: 'HTTP 503' },
+        { type: 'po.retry', actor: 'w1' },
+        { leaseOwner: 'w1' },
+      );
+      assert.deepEqual([retry?.state, retry?.lastError], ['pending', 'HTTP 503']);
+    });
+
     it('does not claim a PO before its retry time', async () => {
       const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
       const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], {

@@ -20,6 +20,7 @@ import type {
   OrderStore,
   ParcelPoll,
   ParcelPollOutcome,
+  PurchaseOrderClaim,
   PurchaseOrderUpdate,
   ShipmentResult,
   StockFeedOutcome,
@@ -612,6 +613,7 @@ export class PostgresOrderStore implements OrderStore {
     to: PurchaseOrderState,
     update: PurchaseOrderUpdate,
     event: OrderEventInput,
+    claim?: PurchaseOrderClaim,
   ): Promise<PurchaseOrder | undefined> {
     return this.transaction(async (db) => {
       const owner = await firstRow(db, 'SELECT order_id FROM purchase_orders WHERE number = $1', [number]);
@@ -623,6 +625,8 @@ export class PostgresOrderStore implements OrderStore {
       ]))!;
       const from = row.state as PurchaseOrderState;
       if (!expected.includes(from)) return undefined;
+      // The row is locked: no claim can take the PO over between this check and the update.
+      if (claim && row.lease_owner !== claim.leaseOwner) return undefined;
       const current = purchaseOrderFromRow(row);
       const keepsLease = to === 'sending';
       const updated = await firstRow(

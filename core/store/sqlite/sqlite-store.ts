@@ -22,6 +22,7 @@ import type {
   OrderStore,
   ParcelPoll,
   ParcelPollOutcome,
+  PurchaseOrderClaim,
   PurchaseOrderUpdate,
   ShipmentResult,
   StockFeedOutcome,
@@ -605,12 +606,14 @@ export class SqliteOrderStore implements OrderStore {
     to: PurchaseOrderState,
     update: PurchaseOrderUpdate,
     event: OrderEventInput,
+    claim?: PurchaseOrderClaim,
   ): Promise<PurchaseOrder | undefined> {
     const run = this.db.transaction(() => {
       const row = this.purchaseOrderRow(number);
       if (!row) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
       const from = row.state as PurchaseOrderState;
       if (!expected.includes(from)) return undefined;
+      if (claim && row.lease_owner !== claim.leaseOwner) return undefined;
       const orderId = String(row.order_id);
       // The document is rewritten only when the lines change; the updated row comes back from the UPDATE itself.
       const updated = this.statement(
@@ -619,7 +622,8 @@ export class SqliteOrderStore implements OrderStore {
              next_attempt_at = @nextAttemptAt, last_error = @lastError, data = COALESCE(@data, data),
              lease_owner = CASE WHEN @to = 'sending' THEN lease_owner ELSE NULL END,
              lease_until = CASE WHEN @to = 'sending' THEN lease_until ELSE NULL END
-           WHERE number = @number AND state = @from RETURNING *`,
+           WHERE number = @number AND state = @from AND (@leaseOwner IS NULL OR lease_owner = @leaseOwner)
+           RETURNING *`,
       ).get({
         to,
         now: this.now(),
@@ -632,6 +636,7 @@ export class SqliteOrderStore implements OrderStore {
         data: update.lines ? purchaseOrderData({ ...purchaseOrderFromRow(row), lines: update.lines }) : null,
         number,
         from,
+        leaseOwner: claim?.leaseOwner ?? null,
       }) as Row | undefined;
       if (!updated) return undefined;
       if (from !== to || event.reason) this.insertEvent(orderId, event, { from, to }, number);
