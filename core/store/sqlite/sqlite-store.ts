@@ -96,8 +96,9 @@ export class SqliteOrderStore implements OrderStore {
   private readonly syncLogOffLoop: boolean;
   /** The write-ahead log, opened for syncing at the first group commit. */
   private logFd: number | undefined;
-  /** Log syncs under way; close() waits for them. */
-  private readonly logSyncs = new Set<Promise<void>>();
+  /** The log sync under way, and the one queued behind it for the commits made meanwhile; close() waits for both. */
+  private logSync: Promise<void> | undefined;
+  private queuedLogSync: Promise<void> | undefined;
   private readonly clock: Clock;
   /** Prepared after migrate() has created the inventory tables. */
   private inventoryQueries?: SqliteInventoryQueries;
@@ -169,7 +170,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.logSyncs]);
+    await Promise.allSettled([this.logSync, this.queuedLogSync]);
     if (this.db.open) this.db.close();
     // After SQLite is done with the log: this descriptor never held a lock SQLite relies on.
     if (this.logFd !== undefined) {
@@ -229,7 +230,7 @@ export class SqliteOrderStore implements OrderStore {
     const outcomes: ({ result: unknown } | { error: unknown })[] = [];
     try {
       // Under FULL, COMMIT would fsync the log on the event loop; the group's sync runs on the thread pool instead.
-      if (this.syncLogOffLoop) this.db.pragma('synchronous = NORMAL');
+      if (this.syncLogOffLoop) this.statement('PRAGMA synchronous = NORMAL').run();
       try {
         this.db
           .transaction(() => {
@@ -243,7 +244,7 @@ export class SqliteOrderStore implements OrderStore {
           })
           .immediate();
       } finally {
-        if (this.syncLogOffLoop) this.db.pragma('synchronous = FULL');
+        if (this.syncLogOffLoop) this.statement('PRAGMA synchronous = FULL').run();
       }
     } catch (error) {
       for (const waiting of group) waiting.reject(error);
@@ -267,20 +268,34 @@ export class SqliteOrderStore implements OrderStore {
   /**
    * Makes every commit so far durable, as synchronous=FULL would have at each COMMIT, without blocking the event
    * loop: an fdatasync of the write-ahead log on libuv's thread pool (SQLite syncs the WAL with fdatasync too).
-   * Meanwhile the event loop takes the next requests and commits the next group, whose own sync covers this one's
-   * frames as well. Callers hear back only after the sync, so a webhook is still answered only once its order is
-   * on disk. Checkpoints still sync the log and the database themselves before the log is reused (WAL mode does so
-   * under NORMAL too), and writes outside the group commit keep FULL's sync at their COMMIT.
+   * Meanwhile the event loop takes the next requests and commits the next groups. One sync runs at a time: a
+   * group committed while one is under way (which may have started before its COMMIT) waits for the next, which
+   * then covers every group committed meanwhile, as a database's group commit does. Under load that is one
+   * fdatasync per sync time rather than one per group: each costs the kernel work that the event loop's own
+   * process pays for. Callers hear back only after the sync that covers them, so a webhook is still answered only
+   * once its order is on disk. Checkpoints still sync the log and the database themselves before the log is
+   * reused (WAL mode does so under NORMAL too), and writes outside the group commit keep FULL's sync at COMMIT.
    */
   private syncLog(): Promise<void> {
+    if (this.logSync === undefined) return this.startLogSync();
+    const restart = (): Promise<void> => {
+      this.queuedLogSync = undefined;
+      return this.startLogSync();
+    };
+    return (this.queuedLogSync ??= this.logSync.then(restart, restart));
+  }
+
+  private startLogSync(): Promise<void> {
     this.logFd ??= openSync(`${this.db.name}-wal`, 'r');
     const fd = this.logFd;
     const synced = new Promise<void>((resolve, reject) =>
       fdatasync(fd, (error) => (error ? reject(error) : resolve())),
     );
-    this.logSyncs.add(synced);
-    const forget = (): void => void this.logSyncs.delete(synced);
-    synced.then(forget, forget);
+    const done = (): void => {
+      if (this.logSync === synced) this.logSync = undefined;
+    };
+    synced.then(done, done);
+    this.logSync = synced;
     return synced;
   }
 
@@ -303,33 +318,36 @@ export class SqliteOrderStore implements OrderStore {
           };
         }
       }
-      const existing = this.statement('SELECT * FROM orders WHERE channel = ? AND external_id = ?').get(
+      const now = this.now();
+      const id = newId('ord');
+      const document = JSON.stringify(draft);
+      // New orders are the common case: the INSERT finds the duplicate itself (no row comes back on the conflict),
+      // and returns the stored columns without copying the document back out of SQLite.
+      const inserted = this.statement(
+        `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at, data, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING
+           RETURNING id, state, version, created_at, updated_at`,
+      ).get(
+        id,
         draft.channel,
         draft.externalId,
+        draft.orderNumber ?? null,
+        draft.currency,
+        draft.totals.total,
+        draft.shipTo.country,
+        new Date(draft.placedAt).getTime(),
+        document,
+        now,
+        now,
       ) as Row | undefined;
-      const now = this.now();
       let result: IntakeResult;
-      if (existing) {
-        result = { order: orderFromRow(existing), created: false, duplicateOf: 'order' };
-      } else {
-        const id = newId('ord');
-        // The stored row comes back from the INSERT: no second read of the order just written.
-        const inserted = this.statement(
-          `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at, data, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-        ).get(
-          id,
+      if (!inserted) {
+        const existing = this.statement('SELECT * FROM orders WHERE channel = ? AND external_id = ?').get(
           draft.channel,
           draft.externalId,
-          draft.orderNumber ?? null,
-          draft.currency,
-          draft.totals.total,
-          draft.shipTo.country,
-          new Date(draft.placedAt).getTime(),
-          JSON.stringify(draft),
-          now,
-          now,
         ) as Row;
+        result = { order: orderFromRow(existing), created: false, duplicateOf: 'order' };
+      } else {
         const insertLine = this.statement(
           'INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping) VALUES (?, ?, ?, ?, ?, ?)',
         );
@@ -352,7 +370,7 @@ export class SqliteOrderStore implements OrderStore {
           },
           { to: 'received' },
         );
-        result = { order: orderFromRow(inserted), created: true };
+        result = { order: orderFromRow({ ...inserted, data: document }), created: true };
       }
       if (meta.deliveryId) {
         this.statement(
@@ -450,13 +468,14 @@ export class SqliteOrderStore implements OrderStore {
     const now = this.now();
     const insert = this.statement(
       `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING *`,
     );
-    const numbers = drafts.map((draft) => {
+    return drafts.map((draft) => {
       if (draft.orderId !== orderId)
         throw new DropshipError('conflict', 'purchase order belongs to another order');
       const number = purchaseOrderNumber(orderId, draft.supplierId, draft.attempt);
-      const inserted = insert.run(
+      // The new row comes back from the INSERT; a PO created before (a repeated routing) is read as it stands.
+      const inserted = insert.get(
         number,
         orderId,
         draft.supplierId,
@@ -465,23 +484,21 @@ export class SqliteOrderStore implements OrderStore {
         now,
         now,
       );
-      if (inserted.changes > 0) {
-        this.insertEvent(
-          orderId,
-          {
-            ...event,
-            // The event names the PO it creates, whatever PO the triggering event was about.
-            poNumber: number,
-            type: 'po.created',
-            data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length },
-          },
-          { to: 'pending' },
-          number,
-        );
-      }
-      return number;
+      if (!inserted) return purchaseOrderFromRow(this.purchaseOrderRow(number)!);
+      this.insertEvent(
+        orderId,
+        {
+          ...event,
+          // The event names the PO it creates, whatever PO the triggering event was about.
+          poNumber: number,
+          type: 'po.created',
+          data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length },
+        },
+        { to: 'pending' },
+        number,
+      );
+      return purchaseOrderFromRow(inserted as Row);
     });
-    return numbers.map((n) => purchaseOrderFromRow(this.purchaseOrderRow(n)!));
   }
 
   async assignPurchaseOrders(
