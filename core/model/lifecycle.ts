@@ -3,13 +3,23 @@ import type { PurchaseOrder, PurchaseOrderState } from './purchase-order';
 
 /**
  * Which state may follow which. The store refuses any other move, so a stale message, a replay or a second
- * instance can never push an order backwards.
+ * instance can never push an order backwards. The one way back, taken only by an order following its POs, is to
+ * `routed` from `dispatched` or `acknowledged`: lines failed over to another supplier (a refusal, a backorder, a
+ * reroute) wait to go out again, and no parcel has left yet.
  */
 const ORDER_TRANSITIONS: Record<OrderState, readonly OrderState[]> = {
   received: ['routed', 'needs_attention', 'cancelled'],
   routed: ['dispatched', 'acknowledged', 'partially_shipped', 'shipped', 'needs_attention', 'cancelled'],
-  dispatched: ['acknowledged', 'partially_shipped', 'shipped', 'delivered', 'needs_attention', 'cancelled'],
-  acknowledged: ['partially_shipped', 'shipped', 'delivered', 'needs_attention', 'cancelled'],
+  dispatched: [
+    'routed',
+    'acknowledged',
+    'partially_shipped',
+    'shipped',
+    'delivered',
+    'needs_attention',
+    'cancelled',
+  ],
+  acknowledged: ['routed', 'partially_shipped', 'shipped', 'delivered', 'needs_attention', 'cancelled'],
   partially_shipped: ['shipped', 'delivered', 'needs_attention', 'cancelled'],
   shipped: ['delivered', 'needs_attention', 'returned'],
   delivered: ['returned'],
@@ -78,8 +88,9 @@ const PO_PROGRESS: Record<PurchaseOrderState, number> = {
 
 /**
  * The order's state once it has been routed follows its purchase orders: the slowest active PO decides, except
- * that one shipped PO among unshipped ones makes the order partially shipped. Returns undefined when the POs
- * say nothing beyond "routed" (so the caller leaves the state alone).
+ * that one shipped PO among unshipped ones makes the order partially shipped. A PO still waiting to go out
+ * (pending or sending, a failover's replacement too) keeps the order `routed`. Returns undefined when no PO is
+ * active (so the caller leaves the state alone).
  */
 export function orderStateFromPurchaseOrders(
   purchaseOrders: (Pick<PurchaseOrder, 'state'> & { partlyShipped?: boolean })[],
@@ -96,7 +107,7 @@ export function orderStateFromPurchaseOrders(
   if (fastest > 2) return 'partially_shipped';
   if (slowest >= 2) return 'acknowledged';
   if (slowest >= 1) return 'dispatched';
-  return undefined;
+  return 'routed';
 }
 
 export type ShipmentProgress = 'none' | 'partial' | 'shipped' | 'delivered';

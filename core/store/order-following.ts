@@ -18,7 +18,8 @@ export function assertOrderMoveAllowed(orderId: string, from: OrderState, to: Or
 
 /**
  * The state the order should move to now that its POs or parcels changed, or undefined to leave it alone: an
- * order not yet routed, cancelled or returned does not follow its POs.
+ * order not yet routed, cancelled or returned does not follow its POs, and a held order is not released by POs
+ * waiting for a supplier again (a retry, a failover): that solves nothing the operator was asked to look at.
  */
 export function orderStateFollowingPurchaseOrders(
   current: OrderState,
@@ -29,6 +30,7 @@ export function orderStateFollowingPurchaseOrders(
   const target = orderStateFromPurchaseOrders(
     purchaseOrders.map((po) => ({ state: po.state, partlyShipped: parcelPoNumbers.includes(po.number) })),
   );
+  if (current === 'needs_attention' && target === 'routed') return undefined;
   return target && target !== current && canTransitionOrder(current, target) ? target : undefined;
 }
 

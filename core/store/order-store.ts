@@ -190,7 +190,10 @@ export interface OrderStore {
     drafts: PurchaseOrderDraft[],
     event: OrderEventInput,
   ): Promise<PurchaseOrder[] | undefined>;
-  /** Adds purchase orders to an order already routed (failover of refused lines); numbers are deterministic. */
+  /**
+   * Adds purchase orders to an order already routed (failover of refused lines); numbers are deterministic. The
+   * order's state follows its POs in the same transaction (back to routed while the new ones wait to go out).
+   */
   addPurchaseOrders(
     orderId: string,
     drafts: PurchaseOrderDraft[],

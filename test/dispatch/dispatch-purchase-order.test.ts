@@ -243,8 +243,22 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
       assert.deepEqual([cancelled.state, cancelled.supplierReference], ['cancelled', 'SO-77']);
       const [event] = await eventsOf(order, 'po.cancelled');
       assert.equal(event?.reason, `lines moved to globex; withdraw ${cancelled.number} at acme`);
+      // Nobody has acknowledged the lines now: the order waits for globex, as it waited for acme.
+      assert.equal(await orderState(order), 'routed');
       kindOf(await send(outcome.replacements[0]!), 'accepted');
       assert.equal(await orderState(order), 'acknowledged');
+      assert.deepEqual(
+        (await eventsOf(order, 'order.state')).map((e) => [e.fromState, e.toState, e.reason]),
+        [
+          ['routed', 'acknowledged', 'supplier acme backordered the PO: restock on 2026-12-04'],
+          [
+            'acknowledged',
+            'routed',
+            'supplier acme backordered the PO: restock on 2026-12-04; lines go to globex',
+          ],
+          ['routed', 'acknowledged', undefined],
+        ],
+      );
     });
 
     it('sent: a reply without a known status means delivered, no answer yet', async () => {
@@ -449,6 +463,9 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
         (e) => e.poNumber === outcome.replacements[0]?.number,
       );
       assert.equal(created?.reason, 'supplier acme refused or backordered TEE-01; lines go to globex');
+      assert.equal(await orderState(order), 'routed', 'TEE-01 waits for globex');
+      kindOf(await send(outcome.replacements[0]!), 'accepted');
+      assert.equal(await orderState(order), 'acknowledged');
     });
 
     it("partial acceptance recognises lines by the supplier's own part number", async () => {

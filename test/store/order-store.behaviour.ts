@@ -424,6 +424,171 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       );
     });
 
+    describe('the order while failed-over lines wait for their next supplier', () => {
+      const t0 = new Date('2026-11-20T10:00:00Z');
+
+      /** An order routed to one PO at acme, claimed by w1 and settled `to` (keeping only `lines` when given). */
+      async function settledOrder(to: 'accepted' | 'backordered' | 'sent', lines?: string[]) {
+        const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+        const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [poDraft(order, 'acme')], {
+          type: 'order.routed',
+          actor,
+        }))!;
+        await store.claimPurchaseOrder(po!.number, { owner: 'w1', now: t0, durationMs: 30_000 });
+        const settled = await store.transitionPurchaseOrder(
+          po!.number,
+          ['sending'],
+          to,
+          lines ? { lines: po!.lines.filter((l) => lines.includes(l.sku)) } : {},
+          { type: `po.${to}`, actor },
+          { leaseOwner: 'w1' },
+        );
+        return { order, po: settled! };
+      }
+
+      async function failOverTo(supplierId: string, order: Order, skus: string[], from: string) {
+        const [replacement] = await store.addPurchaseOrders(order.id, [poDraft(order, supplierId, skus)], {
+          type: 'po.failover',
+          actor,
+          reason: `lines go to ${supplierId}`,
+          data: { from },
+        });
+        return replacement!;
+      }
+
+      async function accept(number: string): Promise<void> {
+        await store.claimPurchaseOrder(number, { owner: 'w2', now: t0, durationMs: 30_000 });
+        const accepted = await store.transitionPurchaseOrder(
+          number,
+          ['sending'],
+          'accepted',
+          {},
+          { type: 'po.accepted', actor },
+          { leaseOwner: 'w2' },
+        );
+        assert.equal(accepted?.state, 'accepted');
+      }
+
+      const stateOf = async (order: Order) => (await store.getOrder(order.id))?.state;
+      const orderMoves = async (order: Order) =>
+        (await store.listEvents(order.id))
+          .filter((e) => e.type === 'order.state')
+          .map((e) => [e.fromState, e.toState, e.reason]);
+
+      it('a whole-PO backorder failed over: routed while the replacement waits, acknowledged once it is accepted', async () => {
+        const { order, po } = await settledOrder('backordered');
+        assert.equal(await stateOf(order), 'acknowledged');
+        const replacement = await failOverTo('zeta', order, ['MUG-01', 'TEE-01'], po.number);
+        assert.equal(await stateOf(order), 'routed');
+        await store.transitionPurchaseOrder(
+          po.number,
+          ['backordered'],
+          'cancelled',
+          {},
+          {
+            type: 'po.cancelled',
+            actor,
+          },
+        );
+        assert.equal(await stateOf(order), 'routed');
+        await store.claimPurchaseOrder(replacement.number, { owner: 'w2', now: t0, durationMs: 30_000 });
+        assert.equal(await stateOf(order), 'routed', 'sending is still waiting for the supplier');
+        await store.transitionPurchaseOrder(
+          replacement.number,
+          ['sending'],
+          'accepted',
+          {},
+          { type: 'po.accepted', actor },
+          { leaseOwner: 'w2' },
+        );
+        assert.equal(await stateOf(order), 'acknowledged');
+        assert.deepEqual(await orderMoves(order), [
+          ['routed', 'acknowledged', undefined],
+          ['acknowledged', 'routed', 'lines go to zeta'],
+          ['routed', 'acknowledged', undefined],
+        ]);
+      });
+
+      it('lines refused beside accepted ones: routed until their new supplier accepts them', async () => {
+        const { order, po } = await settledOrder('accepted', ['MUG-01']);
+        assert.equal(await stateOf(order), 'acknowledged');
+        const replacement = await failOverTo('zeta', order, ['TEE-01'], po.number);
+        assert.equal(await stateOf(order), 'routed');
+        await accept(replacement.number);
+        assert.equal(await stateOf(order), 'acknowledged');
+      });
+
+      it('a sent PO rejected later: routed again from dispatched', async () => {
+        const { order, po } = await settledOrder('sent');
+        assert.equal(await stateOf(order), 'dispatched');
+        await store.transitionPurchaseOrder(
+          po.number,
+          ['sent'],
+          'rejected',
+          {},
+          { type: 'po.rejected', actor },
+        );
+        assert.equal(await stateOf(order), 'dispatched');
+        const replacement = await failOverTo('zeta', order, ['MUG-01', 'TEE-01'], po.number);
+        assert.equal(await stateOf(order), 'routed');
+        await accept(replacement.number);
+        assert.equal(await stateOf(order), 'acknowledged');
+      });
+
+      it('a held order stays held when lines fail over or a PO waits for a retry', async () => {
+        const { order, po } = await settledOrder('accepted', ['MUG-01']);
+        await store.transitionOrder(order.id, ['acknowledged'], 'needs_attention', {
+          type: 'order.needs_attention',
+          actor,
+          reason: 'late',
+        });
+        const replacement = await failOverTo('zeta', order, ['TEE-01'], po.number);
+        await store.claimPurchaseOrder(replacement.number, { owner: 'w2', now: t0, durationMs: 30_000 });
+        await store.transitionPurchaseOrder(
+          replacement.number,
+          ['sending'],
+          'pending',
+          { nextAttemptAt: t0, lastError: 'HTTP 503' },
+          { type: 'po.retry', actor },
+          { leaseOwner: 'w2' },
+        );
+        assert.equal(await stateOf(order), 'needs_attention');
+        assert.deepEqual(
+          (await orderMoves(order)).map(([from, to]) => [from, to]),
+          [['routed', 'acknowledged']],
+        );
+      });
+
+      it('a parcel of the accepted lines makes it partially shipped; a retry of the others does not undo that', async () => {
+        const { order, po } = await settledOrder('accepted', ['MUG-01']);
+        const replacement = await failOverTo('zeta', order, ['TEE-01'], po.number);
+        assert.equal(await stateOf(order), 'routed');
+        await store.recordShipmentEvent(
+          {
+            orderId: order.id,
+            poNumber: po.number,
+            trackingNumber: '1ZACME0000000001',
+            carrier: 'ups',
+            status: 'in_transit',
+            occurredAt: '2026-11-21T09:00:00Z',
+            source: 'webhook',
+          },
+          actor,
+        );
+        assert.equal(await stateOf(order), 'partially_shipped');
+        await store.claimPurchaseOrder(replacement.number, { owner: 'w2', now: t0, durationMs: 30_000 });
+        await store.transitionPurchaseOrder(
+          replacement.number,
+          ['sending'],
+          'pending',
+          { nextAttemptAt: t0, lastError: 'HTTP 503' },
+          { type: 'po.retry', actor },
+          { leaseOwner: 'w2' },
+        );
+        assert.equal(await stateOf(order), 'partially_shipped');
+      });
+    });
+
     // ---------------------------------------------------------------------------------------------------------
     // Inventory (issue 3): stock feeds and the units on open POs that a feed does not reflect yet.
     // ---------------------------------------------------------------------------------------------------------

@@ -523,7 +523,10 @@ export class PostgresOrderStore implements OrderStore {
   ): Promise<PurchaseOrder[]> {
     return this.transaction(async (db) => {
       await this.lockOrder(db, orderId);
-      return this.insertPurchaseOrders(db, orderId, drafts, event);
+      const added = await this.insertPurchaseOrders(db, orderId, drafts, event);
+      // New POs waiting to go out take the order back to routed until a supplier has them.
+      await this.followPurchaseOrders(db, orderId, event);
+      return added;
     });
   }
 

@@ -520,7 +520,13 @@ export class SqliteOrderStore implements OrderStore {
     drafts: PurchaseOrderDraft[],
     event: OrderEventInput,
   ): Promise<PurchaseOrder[]> {
-    return this.grouped(this.db.transaction(() => this.insertPurchaseOrders(orderId, drafts, event)));
+    const run = this.db.transaction(() => {
+      const added = this.insertPurchaseOrders(orderId, drafts, event);
+      // New POs waiting to go out take the order back to routed until a supplier has them.
+      this.followPurchaseOrders(orderId, event);
+      return added;
+    });
+    return this.grouped(run);
   }
 
   private purchaseOrderRow(number: string): Row | undefined {
