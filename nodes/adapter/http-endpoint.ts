@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 import type { Request, Response, RequestHandler } from 'express';
 import { DropshipError } from '../../core/errors';
 import type { Node, NodeAPI } from './node-red';
@@ -9,6 +10,7 @@ export interface RawRequest {
   headers: IncomingMessage['headers'];
   params: Record<string, string>;
   query: Record<string, unknown>;
+  /** The client's address, through trusted reverse proxies (see clientAddress). */
   ip?: string;
 }
 
@@ -98,6 +100,64 @@ function bodyTimeoutOf(RED: NodeAPI): number {
   return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_BODY_TIMEOUT_MS;
 }
 
+/** `::ffff:127.0.0.1` (an IPv4 client on a dual-stack socket) is 127.0.0.1. */
+function plainAddress(address: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
+}
+
+function isTrusted(trusted: BlockList, address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * The address a request came from. Behind a reverse proxy every request arrives from the proxy, so a limit per
+ * client (the tracking page's lookups) would throttle all customers at once: while the hop a request came through
+ * is a trusted proxy, the address that proxy forwarded (X-Forwarded-For, read right to left) is taken instead. A
+ * client cannot pass itself off as another by sending the header: only trusted hops' entries are believed.
+ */
+export function clientAddress(
+  remote: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: BlockList,
+): string | undefined {
+  if (remote === undefined) return undefined;
+  const hops = [forwardedFor ?? []]
+    .flat()
+    .join(',')
+    .split(',')
+    .map((hop) => plainAddress(hop.trim()))
+    .filter((hop) => hop !== '');
+  let address = plainAddress(remote);
+  while (isTrusted(trusted, address) && hops.length > 0) address = hops.pop()!;
+  return address;
+}
+
+/**
+ * The proxies this instance trusts: loopback always (nginx or Caddy on the same host), and the addresses and
+ * subnets (`10.0.0.0/8`) listed as `dropshipTrustedProxies` in Node-RED's settings. An entry that is neither is
+ * reported and left out.
+ */
+export function trustedProxies(RED: Pick<NodeAPI, 'settings'>, warn: (message: string) => void): BlockList {
+  const trusted = new BlockList();
+  trusted.addSubnet('127.0.0.0', 8, 'ipv4');
+  trusted.addAddress('::1', 'ipv6');
+  const configured = (RED.settings as { dropshipTrustedProxies?: unknown }).dropshipTrustedProxies;
+  for (const entry of Array.isArray(configured) ? configured : configured === undefined ? [] : [configured]) {
+    const [address = '', bits] = String(entry).trim().split('/');
+    const family = isIP(address);
+    const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
+    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
+      warn(
+        `dropshipTrustedProxies: "${String(entry)}" is not an IP address or subnet (a.b.c.d or a.b.c.d/nn); ignored`,
+      );
+      continue;
+    }
+    trusted.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return trusted;
+}
+
 type Layer = { handle?: unknown; route?: { path: string; stack: { handle: unknown }[] } };
 interface ExpressInternals {
   parent?: ExpressInternals;
@@ -163,6 +223,7 @@ export function mountEndpoint(
 ): void {
   const limit = options.bodyLimit ?? 1024 * 1024;
   const timeoutMs = bodyTimeoutOf(RED);
+  const proxies = trustedProxies(RED, (message) => node.warn(message));
   const handler: RequestHandler = (req: Request, res: Response) => {
     const body = method === 'post' ? readRawBody(req, limit, timeoutMs) : Promise.resolve(Buffer.alloc(0));
     body.then(
@@ -176,7 +237,7 @@ export function mountEndpoint(
       headers: req.headers,
       params: req.params as Record<string, string>,
       query: req.query,
-      ip: req.ip,
+      ip: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies),
     }).then(
       (reply) => {
         res.status(reply.status).set(reply.headers ?? {});

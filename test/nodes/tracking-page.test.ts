@@ -230,6 +230,28 @@ describe('the customer tracking page served by dropship-notify, in headless Chro
     assert.match(await limited.text(), /Too many attempts/);
   });
 
+  it('behind a reverse proxy on this host, limits each forwarded client on its own', async () => {
+    // The test's requests come from 127.0.0.1, as a proxy on the same host (nginx, Caddy) would send them.
+    const attempt = (client: string) =>
+      fetch(`${baseUrl}/dropship/track`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          // What the client sent itself comes first; the proxy appends the address it saw.
+          'X-Forwarded-For': `10.9.9.9, ${client}`,
+        },
+        body: new URLSearchParams({ orderNumber: '1000', email: 'x@example.test' }).toString(),
+        redirect: 'manual',
+      });
+    const first: number[] = [];
+    for (let i = 0; i < 11; i++) first.push((await attempt('203.0.113.7')).status);
+    assert.deepEqual(first, [...Array(10).fill(200), 429]);
+    // Another customer behind the same proxy is not held back by the first one's attempts...
+    assert.equal((await attempt('198.51.100.23')).status, 200);
+    // ...and the first cannot get round its limit by forging an earlier hop.
+    assert.equal((await attempt('203.0.113.7')).status, 429);
+  });
+
   it('serves nothing once the node is gone (no stale route after a redeploy)', async () => {
     assert.equal((await fetch(`${baseUrl}/dropship/track`)).status, 200);
     await helper.unload();
