@@ -11,7 +11,12 @@ export {
   type SftpCredentials,
   type SftpSettings,
 } from './sftp-transport';
-export { pollInboundFiles, type InboundPollOptions } from './inbound';
+export {
+  DEFAULT_SETTLE_SECONDS,
+  pollInboundFiles,
+  settleSecondsSchema,
+  type InboundPollOptions,
+} from './inbound';
 export { safeFileName, safeRelativePath } from './safe-path';
 
 /** How a file-based connector reaches its supplier: `{ type: 'sftp', ...}` or `{ type: 'local', root }`. */

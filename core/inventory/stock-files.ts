@@ -21,6 +21,8 @@ export interface StockFolderOptions {
   parse: Omit<StockFeedOptions, 'receivedAt'>;
   /** Stores one parsed file (ingestStockFeed with the caller's buffers and thresholds). */
   ingest(feed: ParsedStockFeed, feedAt: Date): Promise<IngestResult>;
+  /** Seconds a file must be unchanged before it is read (default 10; 0: at once), by `clock`. */
+  settleSeconds?: number;
   clock: Clock;
   log: ConnectorLog;
   /** Larger files are refused (moved to the error folder) rather than read into memory. */
@@ -78,6 +80,8 @@ export async function* ingestStockFiles(
       inboundFolder: options.inboundFolder,
       archiveFolder: options.archiveFolder,
       errorFolder: options.errorFolder,
+      settleSeconds: options.settleSeconds,
+      clock: options.clock,
       log: options.log,
       signal: options.signal,
     },

@@ -12,6 +12,7 @@ import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/st
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { sellableUnderRules } from '../../core/routing/compiled-rules';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
+import { settleSecondsOf } from '../adapter/inbound-folder';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
@@ -35,6 +36,8 @@ interface InventoryInNodeDef extends NodeDef {
   inboundFolder: string;
   archiveFolder: string;
   errorFolder: string;
+  /** Seconds a file must be unchanged before it is read; empty in flows saved before it existed: 10. */
+  settleSeconds: number | string;
 }
 
 interface InventoryInCredentials {
@@ -50,7 +53,10 @@ function sourceOf(config: InventoryInNodeDef): FeedSource {
   return config.source || (config.url ? 'url' : 'messages');
 }
 
-/** The transport and folders of a folder source, checked before the first poll: traversal is refused here. */
+/**
+ * The transport, folders and settle time of a folder source, checked before the first poll: traversal is refused
+ * here.
+ */
 function folderSettingsOf(config: InventoryInNodeDef, source: 'sftp' | 'local') {
   const transport: TransportSettings =
     source === 'local'
@@ -69,6 +75,7 @@ function folderSettingsOf(config: InventoryInNodeDef, source: 'sftp' | 'local') 
     inboundFolder: safeRelativePath(config.inboundFolder, 'inbound folder'),
     archiveFolder: safeRelativePath(config.archiveFolder, 'archive folder'),
     errorFolder: safeRelativePath(config.errorFolder, 'error folder'),
+    settleSeconds: settleSecondsOf(config.settleSeconds, 'stock folder settings'),
   };
 }
 

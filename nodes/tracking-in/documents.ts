@@ -134,14 +134,17 @@ export interface DocumentFolders {
   inboundFolder: string;
   archiveFolder: string;
   errorFolder: string;
+  /** Seconds a file must be unchanged before it is read (default 10; 0: at once), by `context.now`. */
+  settleSeconds?: number;
 }
 
 /**
  * Reads every ship notice waiting in the inbound folder, oldest first, and hands each to `take` (which records
  * its parcels). A file is archived once `take` finished it; a file that is not a ship notice, or has problems,
  * is handed over with the reason and then moved to the error folder, never deleted. X12 files of other kinds
- * (855, 846, 810, 997) are left for the readers that want them. A `take` that fails (store down) leaves the file
- * where it is for the next poll.
+ * (855, 846, 810, 997) are left for the readers that want them, and a file changed within the settle time (the
+ * supplier may still be writing it) for a later poll. A `take` that fails (store down) leaves the file where it
+ * is for the next poll.
  */
 export async function pollShipNoticeFolder(
   transport: FileTransport,
@@ -155,6 +158,7 @@ export async function pollShipNoticeFolder(
     transport,
     {
       ...folders,
+      clock: { now: context.now },
       log,
       accept: async (file) => {
         const functionalId = await peekFunctionalId(

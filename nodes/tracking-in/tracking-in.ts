@@ -23,6 +23,7 @@ import {
 } from '../../connectors/mail/supplier-mailbox';
 import { openTransport, transportSettingsSchema, type TransportSettings } from '../../connectors/transports';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
+import { settleSecondsOf } from '../adapter/inbound-folder';
 import { deployedCarrier, deployedCarrierCodes } from '../adapter/carrier-registry';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
@@ -60,6 +61,7 @@ interface TrackingInNodeDef extends NodeDef {
   inboundFolder: string;
   archiveFolder: string;
   errorFolder: string;
+  settleSeconds: number | string;
   imapHost: string;
   imapPort: number | string;
   imapTls: boolean;
@@ -298,7 +300,9 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     // ---- Sources that this node follows by itself ------------------------------------------------------------
     function startFolder(): void {
       let settings: TransportSettings;
+      let settleSeconds: number;
       try {
+        settleSeconds = settleSecondsOf(config.settleSeconds, 'folder settings');
         settings = validateWithInlineSchema<TransportSettings>(
           transportSettingsSchema,
           config.source === 'sftp'
@@ -321,6 +325,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         inboundFolder: config.inboundFolder || 'inbound',
         archiveFolder: config.archiveFolder || 'inbound/archive',
         errorFolder: config.errorFolder || 'inbound/error',
+        settleSeconds,
       };
       const take = async (document: FolderDocument): Promise<void> => {
         const msg = { topic: `file:${document.file.name}`, file: document.file.name };

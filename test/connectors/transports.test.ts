@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fixedClock, systemClock } from '../../core/clock';
 import { DropshipError, invalidInput } from '../../core/errors';
 import {
   SupplierPermanentError,
@@ -19,13 +20,16 @@ import {
   type FileTransport,
 } from '../../connectors/contract';
 import { LocalFolderTransport } from '../../connectors/transports/local-folder-transport';
-import { pollInboundFiles } from '../../connectors/transports/inbound';
+import { pollInboundFiles, type InboundPollOptions } from '../../connectors/transports/inbound';
 import { SftpTransport } from '../../connectors/transports/sftp-transport';
 import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
 import { recordingLog } from './support/recording-log';
 
-/** Writes a file as the supplier would, leaving folders and file writable for the SFTP test user. */
-function seed(root: string, relative: string, content: string): void {
+/**
+ * Writes a file as the supplier would, leaving folders and file writable for the SFTP test user; `modifiedAt`
+ * backdates it (a file written now is still settling for the inbound poll).
+ */
+function seed(root: string, relative: string, content: string, modifiedAt?: Date): void {
   const parts = relative.split('/');
   let dir = root;
   for (const part of parts.slice(0, -1)) {
@@ -35,6 +39,20 @@ function seed(root: string, relative: string, content: string): void {
   }
   writeFileSync(path.join(root, relative), content);
   chmodSync(path.join(root, relative), 0o666);
+  if (modifiedAt) utimesSync(path.join(root, relative), modifiedAt, modifiedAt);
+}
+
+/** A minute ago: long settled. */
+const settled = (): Date => new Date(Date.now() - 60_000);
+
+/** Every line of every file an inbound poll reads (each file's text split at line breaks). */
+async function pollLines(transport: FileTransport, options: InboundPollOptions): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const line of pollInboundFiles(transport, options, async function* (stream) {
+    yield* (await readAll(stream)).split('\n');
+  }))
+    lines.push(line);
+  return lines;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -110,12 +128,18 @@ function describeFileTransport(
     });
 
     it('polls an inbound folder: archives what was read, sets invalid files aside, skips temporary files', async () => {
-      seed(root, 'in/good.txt', 'line1\nline2');
-      seed(root, 'in/bad.txt', 'BROKEN');
-      seed(root, 'in/.upload.edi.123.part', 'half');
+      seed(root, 'in/good.txt', 'line1\nline2', settled());
+      seed(root, 'in/bad.txt', 'BROKEN', settled());
+      seed(root, 'in/.upload.edi.123.part', 'half', settled());
       const log = recordingLog();
       const seen: string[] = [];
-      const options = { inboundFolder: 'in', archiveFolder: 'in/archive', errorFolder: 'in/error', log };
+      const options = {
+        inboundFolder: 'in',
+        archiveFolder: 'in/archive',
+        errorFolder: 'in/error',
+        clock: systemClock,
+        log,
+      };
       for await (const line of pollInboundFiles(transport, options, async function* (stream) {
         const text = await readAll(stream);
         if (text === 'BROKEN')
@@ -132,11 +156,12 @@ function describeFileTransport(
     });
 
     it('leaves a file in place when the consumer stops early', async () => {
-      seed(root, 'in2/one.txt', 'x\ny');
+      seed(root, 'in2/one.txt', 'x\ny', settled());
       const options = {
         inboundFolder: 'in2',
         archiveFolder: 'archive',
         errorFolder: 'error',
+        clock: systemClock,
         log: recordingLog(),
       };
       for await (const line of pollInboundFiles(transport, options, async function* (stream) {
@@ -146,6 +171,78 @@ function describeFileTransport(
         break;
       }
       assert.ok(existsSync(path.join(root, 'in2', 'one.txt')));
+    });
+
+    describe('files the partner may still be writing (settle time)', () => {
+      // A folder per test: the SFTP server's root is shared by the tests of both logins.
+      let slow: string;
+      let folders: Pick<InboundPollOptions, 'inboundFolder' | 'archiveFolder' | 'errorFolder'>;
+      let count = 0;
+      beforeEach(() => {
+        slow = `slow-${process.pid}-${Date.now()}-${count++}`;
+        folders = { inboundFolder: slow, archiveFolder: `${slow}/archive`, errorFolder: `${slow}/error` };
+      });
+      const waiting = (): string[] => readdirSync(path.join(root, slow)).filter((f) => f.endsWith('.edi'));
+      const archived = (): string[] =>
+        existsSync(path.join(root, slow, 'archive'))
+          ? readdirSync(path.join(root, slow, 'archive')).sort()
+          : [];
+      const debugLines = (log: ReturnType<typeof recordingLog>): string[] =>
+        log.entries.filter((e) => e.level === 'debug').map((e) => e.message);
+
+      it('leaves a file written just now in place, and reads and archives it once unchanged for the settle time', async () => {
+        seed(root, `${slow}/856.edi`, 'ISA*first half');
+        const log = recordingLog();
+        assert.deepEqual(await pollLines(transport, { ...folders, clock: systemClock, log }), []);
+        assert.deepEqual(waiting(), ['856.edi'], 'left where it is, not moved aside');
+        assert.equal(existsSync(path.join(root, slow, 'error')), false);
+        assert.match(
+          debugLines(log)[0]!,
+          /^inbound file 856\.edi left for a later poll: changed \d s ago, it may still be being written; read once unchanged for 10 s$/,
+        );
+
+        // The partner writes the rest; by our clock the file then stays unchanged.
+        seed(root, `${slow}/856.edi`, 'ISA*first half\nsecond half~IEA', new Date('2026-11-21T12:00:00Z'));
+        const clock = fixedClock('2026-11-21T12:00:09Z');
+        assert.deepEqual(await pollLines(transport, { ...folders, clock, log }), []);
+        assert.match(debugLines(log)[1]!, /856\.edi left for a later poll: changed 9 s ago/);
+        clock.advance(1000);
+        assert.deepEqual(await pollLines(transport, { ...folders, clock, log }), [
+          'ISA*first half',
+          'second half~IEA',
+        ]);
+        assert.deepEqual(waiting(), []);
+        assert.deepEqual(archived(), ['856.edi']);
+      });
+
+      it('reads a file at once with a settle time of 0, whatever its modification time', async () => {
+        seed(root, `${slow}/now.edi`, 'written now');
+        seed(root, `${slow}/ahead.edi`, 'dated ahead', new Date(Date.now() + 3_600_000));
+        const lines = await pollLines(transport, {
+          ...folders,
+          settleSeconds: 0,
+          clock: systemClock,
+          log: recordingLog(),
+        });
+        assert.deepEqual(lines, ['written now', 'dated ahead']);
+        assert.deepEqual(archived(), ['ahead.edi', 'now.edi']);
+      });
+
+      it('counts a modification time ahead of our clock as just changed, and says so', async () => {
+        seed(root, `${slow}/skewed.edi`, 'from a fast server', new Date('2026-11-21T12:00:30Z'));
+        const clock = fixedClock('2026-11-21T12:00:00Z');
+        const log = recordingLog();
+        assert.deepEqual(await pollLines(transport, { ...folders, settleSeconds: 5, clock, log }), []);
+        assert.deepEqual(debugLines(log), [
+          "inbound file skewed.edi left for a later poll: its modification time is 30 s ahead of our clock (is the server's clock ahead?), counted as just changed; read once unchanged for 5 s",
+        ]);
+        assert.deepEqual(waiting(), ['skewed.edi']);
+        clock.set('2026-11-21T12:00:35Z');
+        assert.deepEqual(await pollLines(transport, { ...folders, settleSeconds: 5, clock, log }), [
+          'from a fast server',
+        ]);
+        assert.deepEqual(archived(), ['skewed.edi']);
+      });
     });
   });
 }

@@ -8,6 +8,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  utimesSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import type { SupplierInvoice } from '../../connectors/edi/x12/map-810';
 import { validateX12 } from '../../connectors/edi/x12/reader';
 import { x12SftpConnector, type X12SftpSettings } from '../../connectors/suppliers/x12-sftp/x12-sftp';
 import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
-import { connectorContext } from './support/context';
+import { CONTEXT_NOW, connectorContext } from './support/context';
 import { sampleDispatchRequest } from './support/dispatch-request';
 import { acmeX12Settings } from '../support/x12-supplier';
 
@@ -31,13 +32,22 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-/** Drops a fixture where the supplier would, readable and movable by the SFTP user. */
-function dropInbound(root: string, fixture: string, as = fixture): void {
+/**
+ * Drops a fixture where the supplier would, readable and movable by the SFTP user, finished a minute before the
+ * connector's clock (long settled) unless `modifiedAt` says otherwise.
+ */
+function dropInbound(
+  root: string,
+  fixture: string,
+  as = fixture,
+  modifiedAt = new Date(Date.parse(CONTEXT_NOW) - 60_000),
+): void {
   const dir = path.join(root, 'from-acme');
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o777);
   copyFileSync(path.join(FIXTURES, fixture), path.join(dir, as));
   chmodSync(path.join(dir, as), 0o666);
+  utimesSync(path.join(dir, as), modifiedAt, modifiedAt);
 }
 
 function describeX12Connector(
@@ -162,6 +172,35 @@ function describeX12Connector(
         ],
       );
       assert.ok(existsSync(path.join(env.root, 'to-acme', '997_ACMESUPPLY_000000118.edi')));
+      await store.close();
+    });
+
+    it('leaves an 855 the partner is still writing for a later poll, unless its settle time is 0', async () => {
+      // Written 3 s before the connector's clock: still within the default 10 s.
+      dropInbound(
+        env.root,
+        '855-star-tilde-crlf.edi',
+        '855-uploading.edi',
+        new Date(Date.parse(CONTEXT_NOW) - 3000),
+      );
+      const { ctx, store } = await storeContext();
+      assert.deepEqual(await collect(x12SftpConnector.readAcknowledgements!(ctx)), []);
+      assert.ok(existsSync(path.join(env.root, 'from-acme', '855-uploading.edi')), 'left in place');
+      assert.ok(!existsSync(path.join(env.root, 'from-acme', 'error', '855-uploading.edi')));
+      assert.ok(
+        ctx.log.entries.some(
+          (e) =>
+            e.level === 'debug' &&
+            /855-uploading\.edi left for a later poll: changed 3 s ago/.test(e.message),
+        ),
+      );
+      const renaming = { ...ctx, settings: { ...ctx.settings, settleSeconds: 0 } };
+      const acks = await collect(x12SftpConnector.readAcknowledgements!(renaming));
+      assert.deepEqual(
+        acks.map((a) => a.poNumber),
+        ['POA1B2C3D4E5-1', 'POZZ9XKQ4M7T-1'],
+      );
+      assert.ok(existsSync(path.join(env.root, 'from-acme', 'archive', '855-uploading.edi')));
       await store.close();
     });
 

@@ -239,6 +239,55 @@ describe('dropship-inventory-in node', function () {
       assert.deepEqual(await store.listStock({ skus: ['MUG-01'] }), []);
     });
 
+    it('leaves a file written just now for a later read, and reads it at once with Wait until unchanged 0', async () => {
+      const folder = path.join(dir, 'feeds', 'stock');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(path.join(folder, 'fresh.csv'), 'sku,qty\nMUG-01,9\n');
+      const settings = {
+        source: 'local',
+        root: path.join(dir, 'feeds'),
+        inboundFolder: 'stock',
+        archiveFolder: 'stock/archive',
+        errorFolder: 'stock/error',
+      };
+      const { store, inventory } = await loaded(settings);
+      const skipped = await new Promise<string>((resolve) =>
+        inventory.on('call:debug', (call: { args: unknown[] }) => {
+          if (String(call.args[0]).includes('fresh.csv')) resolve(String(call.args[0]));
+        }),
+      );
+      assert.match(
+        skipped,
+        /^inbound file fresh\.csv left for a later poll: changed \d s ago, .* unchanged for 10 s$/,
+      );
+      assert.deepEqual(namesIn(folder), ['fresh.csv'], 'left in place, not moved aside');
+      assert.deepEqual(await store.listStock({ skus: ['MUG-01'] }), []);
+
+      await helper.unload();
+      const changed = loaded({ ...settings, settleSeconds: '0' }).then(() => nextMessage('changed'));
+      assert.equal(((await changed).stock as { file: string }).file, 'fresh.csv');
+      assert.deepEqual(namesIn(path.join(folder, 'archive')), ['fresh.csv']);
+    });
+
+    it('refuses a Wait until unchanged that is not a whole number of seconds from 0 to 3600, naming it', async () => {
+      dropFiles(path.join(dir, 'feeds', 'stock'), { 'acme.csv': 'sku,qty\nMUG-01,1\n' });
+      const { store } = await loaded({
+        source: 'local',
+        root: path.join(dir, 'feeds'),
+        inboundFolder: 'stock',
+        archiveFolder: 'stock/archive',
+        errorFolder: 'stock/error',
+        settleSeconds: '-5',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const errors = (helper.log().args as [{ level: number; msg: unknown }][])
+        .map(([entry]) => String(entry.msg))
+        .filter((msg) => msg.includes('settleSeconds'));
+      assert.match(errors[0] ?? '', /stock folder settings.*\/settleSeconds must be >= 0/);
+      assert.deepEqual(namesIn(path.join(dir, 'feeds', 'stock')), ['acme.csv']);
+      assert.deepEqual(await store.listStock({ skus: ['MUG-01'] }), []);
+    });
+
     describe('over OpenSSH', function () {
       let server: SftpTestServer;
       before(async () => {

@@ -7,6 +7,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,6 +134,9 @@ describe('dropship-dispatch with acknowledgements that come back later (X12 855 
     const staging = path.join(dir, file);
     writeFileSync(staging, text);
     renameSync(staging, path.join(inbound, file));
+    // Finished a minute ago: past the settle time, so the next poll reads it.
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(path.join(inbound, file), minuteAgo, minuteAgo);
   }
 
   it('sends the 850 to the folder, then records the supplier 855 as accepted and archives it', async () => {

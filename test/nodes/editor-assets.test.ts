@@ -444,6 +444,20 @@ describe('node editor assets', () => {
       { type: 'dropship-order-in', property: 'store', value: '', expect: /Choose the order store/ },
       { type: 'dropship-tracking-in', property: 'path', value: '/track ing', expect: /no spaces/ },
       {
+        type: 'dropship-tracking-in',
+        property: 'settleSeconds',
+        value: '-1',
+        node: { source: 'sftp' },
+        expect: /Wait until unchanged: enter a whole number from 0 to 3600/,
+      },
+      {
+        type: 'dropship-inventory-in',
+        property: 'settleSeconds',
+        value: '2.5',
+        node: { source: 'local' },
+        expect: /Wait until unchanged: enter a whole number from 0 to 3600/,
+      },
+      {
         type: 'dropship-dispatch',
         property: 'maxAttempts',
         value: '0',

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,13 @@ helper.init(require.resolve('node-red'));
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const fixture = (...parts: string[]) => readFileSync(path.join(FIXTURES, ...parts), 'utf8');
+
+/** Writes a file as the supplier left it a minute ago: long settled, read at the next check. */
+function writeSettled(file: string, content: string): void {
+  writeFileSync(file, content);
+  const minuteAgo = new Date(Date.now() - 60_000);
+  utimesSync(file, minuteAgo, minuteAgo);
+}
 
 /** The 856 fixture with its two PO numbers replaced by those of a stored order. */
 function shipNotice(poNumbers: string[]): string {
@@ -79,9 +87,9 @@ describe('dropship-tracking-in: ship notices polled from a folder', function () 
       { acme: ['MUG-01'], zeta: ['TEE-01'] },
     );
     mkdirSync(inbound, { recursive: true });
-    writeFileSync(path.join(inbound, '856_20261121.x12'), shipNotice(pos.map((p) => p.number)));
-    writeFileSync(path.join(inbound, '856_truncated.edi'), fixture('x12', 'broken-truncated.edi'));
-    writeFileSync(path.join(inbound, '855_ack.edi'), fixture('x12', '855-star-tilde-crlf.edi'));
+    writeSettled(path.join(inbound, '856_20261121.x12'), shipNotice(pos.map((p) => p.number)));
+    writeSettled(path.join(inbound, '856_truncated.edi'), fixture('x12', 'broken-truncated.edi'));
+    writeSettled(path.join(inbound, '855_ack.edi'), fixture('x12', '855-star-tilde-crlf.edi'));
     return { order, pos };
   }
 
@@ -131,6 +139,48 @@ describe('dropship-tracking-in: ship notices polled from a folder', function () 
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(events.length, 3);
     assert.equal(errors.length, 1);
+  });
+
+  it('leaves a ship notice written just now for a later check, and reads it once it has not changed for 10 s', async () => {
+    const { events, errors } = await load({ source: 'local', folderRoot: path.join(dir, 'edi') });
+    const store = await storeOfFlow();
+    const { pos } = await acceptedOrder(
+      store,
+      { orderNumber: '#6002' },
+      { acme: ['MUG-01'], zeta: ['TEE-01'] },
+    );
+    const inbound = path.join(dir, 'edi', 'inbound');
+    mkdirSync(inbound, { recursive: true });
+    const notice = path.join(inbound, '856_uploading.x12');
+    writeFileSync(notice, shipNotice(pos.map((p) => p.number)));
+    // Five checks (every 0.2 s) find it changed less than 10 s ago: it stays where it is, read by none.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(events.length, 0);
+    assert.equal(errors.length, 0);
+    assert.deepEqual(readdirSync(inbound), ['856_uploading.x12']);
+    // Unchanged since a minute ago: the next check reads it.
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(notice, minuteAgo, minuteAgo);
+    await until(() => (events.length === 3 ? true : undefined), 'the settled notice to be read');
+    await until(
+      () => (existsSync(path.join(inbound, 'archive', '856_uploading.x12')) ? true : undefined),
+      'the notice in the archive',
+    );
+    assert.equal(errors.length, 0);
+  });
+
+  it('reads a file at once with Wait until unchanged 0, for suppliers that rename their uploads', async () => {
+    const { events } = await load({ source: 'local', folderRoot: path.join(dir, 'edi'), settleSeconds: '0' });
+    const store = await storeOfFlow();
+    const { pos } = await acceptedOrder(
+      store,
+      { orderNumber: '#6003' },
+      { acme: ['MUG-01'], zeta: ['TEE-01'] },
+    );
+    const inbound = path.join(dir, 'edi', 'inbound');
+    mkdirSync(inbound, { recursive: true });
+    writeFileSync(path.join(inbound, '856_renamed.x12'), shipNotice(pos.map((p) => p.number)));
+    await until(() => (events.length === 3 ? true : undefined), 'the notice to be read at once');
   });
 
   describe('over SFTP (OpenSSH on 127.0.0.1)', () => {

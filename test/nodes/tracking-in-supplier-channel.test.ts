@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,9 @@ describe("dropship-tracking-in: the supplier's own channel", function () {
       readFileSync(path.join(FIXTURES, '855-star-tilde-crlf.edi')),
     );
     writeFileSync(path.join(inbound, '856_20261121.x12'), notice);
+    // Uploaded a minute ago: past the supplier's settle time.
+    const minuteAgo = new Date(Date.now() - 60_000);
+    for (const file of readdirSync(inbound)) utimesSync(path.join(inbound, file), minuteAgo, minuteAgo);
 
     await until(() => (events.length === 3 ? true : undefined), 'the parcels of the 856');
     assert.deepEqual(events.map((e) => e.shipmentEvent!.trackingNumber).sort(), [

@@ -16,7 +16,7 @@ import type { SupplierInvoice } from '../../edi/x12/map-810';
 import { peekFunctionalId } from '../../edi/x12/peek';
 import { readX12Events } from '../../edi/x12/reader';
 import type { X12EnvelopeSettings } from '../../edi/x12/writer';
-import { pollInboundFiles } from '../../transports/inbound';
+import { pollInboundFiles, settleSecondsSchema } from '../../transports/inbound';
 import {
   openTransport,
   poFileName,
@@ -37,6 +37,8 @@ export interface X12SftpSettings {
   inboundFolder: string;
   archiveFolder: string;
   errorFolder: string;
+  /** Seconds an inbound file must be unchanged before it is read (default 10; 0: at once). */
+  settleSeconds?: number;
   /** Outbound 850 file name; "{poNumber}" is replaced. Same PO number, same file name: a resend replaces it. */
   fileNamePattern?: string;
   /** Send a 997 for every functional group received (default true). */
@@ -82,6 +84,7 @@ export const x12SftpSettingsSchema = {
     inboundFolder: { ...FOLDER, default: 'inbound', title: 'Inbound folder (their 855/856/810/846/997)' },
     archiveFolder: { ...FOLDER, default: 'inbound/archive', title: 'Archive folder' },
     errorFolder: { ...FOLDER, default: 'inbound/error', title: 'Folder for files that could not be read' },
+    settleSeconds: settleSecondsSchema,
     fileNamePattern: poFileNameSchema('850_{poNumber}.edi'),
     send997: { type: 'boolean', default: true, title: 'Send a 997 for each group received' },
   },
@@ -145,6 +148,8 @@ export async function* readX12Inbound(
       inboundFolder: settings.inboundFolder,
       archiveFolder: settings.archiveFolder,
       errorFolder: settings.errorFolder,
+      settleSeconds: settings.settleSeconds,
+      clock: ctx.clock,
       log: ctx.log,
       signal: ctx.signal,
       accept: async (file: { name: string }): Promise<boolean> => {

@@ -131,6 +131,8 @@ export const x12SftpHarness: ConformanceHarness = {
     },
     { settings: { ...valid, outboundFolder: '../etc' }, field: '/outboundFolder' },
     { settings: { ...valid, inboundFolder: '/absolute' }, field: '/inboundFolder' },
+    { settings: { ...valid, settleSeconds: -1 }, field: '/settleSeconds' },
+    { settings: { ...valid, settleSeconds: 'soon' }, field: '/settleSeconds' },
     {
       settings: { ...valid, envelope: { ...(valid.envelope as object), elementSeparator: 'A' } },
       field: '/envelope/elementSeparator',

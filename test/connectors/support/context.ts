@@ -12,6 +12,9 @@ export function memorySequence(): (scope: string) => Promise<number> {
   };
 }
 
+/** The time of the clock connectorContext gives connectors. */
+export const CONTEXT_NOW = '2026-11-21T08:00:00.000Z';
+
 export function connectorContext<S>(
   settings: S,
   credentials: Record<string, string | undefined> = {},
@@ -22,7 +25,7 @@ export function connectorContext<S>(
     settings,
     credentials,
     log: recordingLog(),
-    clock: fixedClock('2026-11-21T08:00:00.000Z'),
+    clock: fixedClock(CONTEXT_NOW),
     nextSequenceValue: memorySequence(),
     ...overrides,
   } as ConnectorContext<S> & { log: ReturnType<typeof recordingLog> };
