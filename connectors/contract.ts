@@ -70,6 +70,25 @@ export interface DispatchRequest {
   order: Order;
 }
 
+/** A purchase order the supplier already has, to be withdrawn there (its lines went elsewhere, or the order was cancelled). */
+export interface CancelRequest {
+  purchaseOrder: PurchaseOrder;
+  order: Order;
+  /** Why, in words the supplier may read (no customer data): "lines moved to another supplier". */
+  reason: string;
+}
+
+/**
+ * What the supplier's channel said about a cancellation. `cancelled`: the supplier confirmed it (an API reply, a
+ * cXML Status 2xx). `requested`: the request was delivered but the channel cannot confirm it (a file, an
+ * e-mail); the supplier may still ship, so the operator should check.
+ */
+export interface CancelResult {
+  outcome: 'cancelled' | 'requested';
+  supplierReference?: string;
+  reason?: string;
+}
+
 /**
  * A supplier channel. `sendPurchaseOrder` must be idempotent on `purchaseOrder.number`: the same number sent
  * twice must not make the supplier ship twice (Idempotency-Key header, the number inside the document).
@@ -82,6 +101,13 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
   /** Secret fields the editor shows as password inputs and stores in credentials. */
   credentialFields: { name: string; label: string }[];
   sendPurchaseOrder(request: DispatchRequest, ctx: ConnectorContext<Settings>): Promise<DispatchResult>;
+  /**
+   * Withdraws a PO the supplier already has. Idempotent on `purchaseOrder.number` like a send (the same
+   * cancellation sent twice cancels once). Throws like `sendPurchaseOrder`: SupplierTransientError or
+   * OutcomeUnknownError (worth a retry), SupplierPermanentError (the supplier refused: shipped already, unknown
+   * PO), and CancelUnsupportedError when this supplier's settings give no way to cancel.
+   */
+  cancelPurchaseOrder?(request: CancelRequest, ctx: ConnectorContext<Settings>): Promise<CancelResult>;
   readAcknowledgements?(ctx: ConnectorContext<Settings>): AsyncIterable<Acknowledgement>;
   readShipments?(ctx: ConnectorContext<Settings>): AsyncIterable<ShipmentEvent>;
   readStock?(ctx: ConnectorContext<Settings>): AsyncIterable<StockLevel>;
@@ -117,6 +143,14 @@ export class OutcomeUnknownError extends DropshipError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('outcome_unknown', message, [], options);
     this.name = 'OutcomeUnknownError';
+  }
+}
+
+/** This supplier's settings give no way to cancel (no cancel URL configured): someone must withdraw the PO by hand. */
+export class CancelUnsupportedError extends DropshipError {
+  constructor(message: string) {
+    super('configuration', message);
+    this.name = 'CancelUnsupportedError';
   }
 }
 

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { DropshipError } from '../../core/errors';
+import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import {
+  CancelUnsupportedError,
   OutcomeUnknownError,
   SupplierPermanentError,
   SupplierTransientError,
 } from '../../connectors/contract';
 import {
+  cancelUrlFor,
   parseRetryAfter,
   restJsonConnector,
   type RestJsonSettings,
@@ -194,5 +197,110 @@ describe('rest-json connector', () => {
     supplier.mode = 'hang';
     await assert.rejects(restJsonConnector.sendPurchaseOrder(request, ctx), OutcomeUnknownError);
     assert.equal(parseRetryAfter('3', new Date()), 3000, 'v1 export still available');
+  });
+
+  describe('cancelling a purchase order', () => {
+    const cancelRequest = (overrides: Parameters<typeof sampleDispatchRequest>[0] = {}) => ({
+      ...sampleDispatchRequest(overrides),
+      reason: 'lines moved to another supplier',
+    });
+
+    it('POSTs to the cancel URL with the PO number filled in, the auth and Idempotency-Key cancel-<PO>', async () => {
+      const request = cancelRequest();
+      const po = request.purchaseOrder;
+      const ctx = connectorContext(
+        apiKeySettings({ cancelUrl: `${supplier.baseUrl}/orders/{poNumber}/cancel` }),
+        apiKey,
+      );
+      await restJsonConnector.sendPurchaseOrder(request, ctx);
+      const result = await restJsonConnector.cancelPurchaseOrder!(request, ctx);
+      assert.deepEqual(result, { outcome: 'cancelled', supplierReference: 'SO-1000' });
+      const sent = supplier.requests[1]!;
+      assert.deepEqual([sent.method, sent.url], ['POST', `/orders/${po.number}/cancel`]);
+      assert.equal(sent.headers['idempotency-key'], `cancel-${po.number}`);
+      assert.equal(sent.headers['x-api-key'], 'key-123');
+      assert.deepEqual(sent.body, {
+        poNumber: po.number,
+        reason: 'lines moved to another supplier',
+      });
+      assert.equal(supplier.cancelled.get(po.number), 1);
+    });
+
+    it('DELETE to a URL naming the supplier reference: no body, the same key', async () => {
+      const request = cancelRequest();
+      const ctx = connectorContext(
+        apiKeySettings({
+          cancelUrl: `${supplier.baseUrl}/orders/{supplierReference}`,
+          cancelMethod: 'DELETE',
+        }),
+        apiKey,
+      );
+      const sent = await restJsonConnector.sendPurchaseOrder(request, ctx);
+      // The fake keeps orders by PO number; a reference it gave would be the same path segment.
+      const withReference = cancelRequest({ supplierReference: request.purchaseOrder.number });
+      assert.equal(sent.supplierReference, 'SO-1000');
+      await restJsonConnector.cancelPurchaseOrder!(withReference, ctx);
+      const [, cancel] = supplier.requests;
+      assert.deepEqual(
+        [cancel?.method, cancel?.url, cancel?.body],
+        ['DELETE', `/orders/${request.purchaseOrder.number}`, undefined],
+      );
+      assert.equal(cancel?.headers['idempotency-key'], `cancel-${request.purchaseOrder.number}`);
+      assert.equal(cancel?.headers['content-type'], undefined);
+    });
+
+    it('URL-encodes what it fills in, and needs the reference when the URL names it', () => {
+      const po = cancelRequest({ supplierReference: 'SO 7/α' }).purchaseOrder;
+      assert.equal(
+        cancelUrlFor('https://api.example.com/o/{supplierReference}/cancel?po={poNumber}', po, 'acme'),
+        `https://api.example.com/o/SO%207%2F%CE%B1/cancel?po=${po.number}`,
+      );
+      assert.throws(
+        () =>
+          cancelUrlFor(
+            'https://api.example.com/o/{supplierReference}',
+            { ...po, supplierReference: undefined },
+            'acme',
+          ),
+        (e: unknown) => e instanceof SupplierPermanentError && /gave none/.test((e as Error).message),
+      );
+    });
+
+    it('without a cancel URL says it cannot cancel, and sends nothing', async () => {
+      await assert.rejects(
+        restJsonConnector.cancelPurchaseOrder!(cancelRequest(), connectorContext(apiKeySettings(), apiKey)),
+        (e: unknown) => e instanceof CancelUnsupportedError && /no cancel URL/.test((e as Error).message),
+      );
+      assert.equal(supplier.requests.length, 0);
+    });
+
+    it('maps failures as sends do: 404 refused, 503 transient with Retry-After, no answer unknown', async () => {
+      const ctx = connectorContext(
+        apiKeySettings({ cancelUrl: `${supplier.baseUrl}/orders/{poNumber}/cancel` }),
+        apiKey,
+      );
+      await assert.rejects(
+        restJsonConnector.cancelPurchaseOrder!(cancelRequest(), ctx),
+        (e: unknown) =>
+          e instanceof SupplierPermanentError && /HTTP 404: no order/.test((e as Error).message),
+      );
+      supplier.mode = 'http-503';
+      await assert.rejects(
+        restJsonConnector.cancelPurchaseOrder!(cancelRequest(), ctx),
+        (e: unknown) => e instanceof SupplierTransientError && e.retryAfterMs === 120_000,
+      );
+      supplier.mode = 'hang';
+      await assert.rejects(restJsonConnector.cancelPurchaseOrder!(cancelRequest(), ctx), OutcomeUnknownError);
+    });
+
+    it('the cancel URL setting takes {poNumber} and {supplierReference} and names any other placeholder', () => {
+      const validate = (cancelUrl: string) =>
+        validateWithInlineSchema(restJsonConnector.settingsSchema, apiKeySettings({ cancelUrl }), 'settings');
+      validate('https://api.example.com/orders/{supplierReference}/cancel?po={poNumber}');
+      assert.throws(
+        () => validate('https://api.example.com/orders/{orderId}'),
+        (e: unknown) => e instanceof DropshipError && e.details.some((d) => d.path.includes('cancelUrl')),
+      );
+    });
   });
 });

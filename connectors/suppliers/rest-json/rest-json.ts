@@ -1,10 +1,14 @@
 import axios, { AxiosError, type AxiosRequestConfig } from 'axios';
 import { DropshipError } from '../../../core/errors';
-import type {
-  ConnectorContext,
-  DispatchResult,
-  LineAcknowledgement,
-  SupplierConnector,
+import type { PurchaseOrder } from '../../../core/model/purchase-order';
+import {
+  CancelUnsupportedError,
+  SupplierPermanentError,
+  type CancelResult,
+  type ConnectorContext,
+  type DispatchResult,
+  type LineAcknowledgement,
+  type SupplierConnector,
 } from '../../contract';
 import { httpFailure } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
@@ -48,6 +52,12 @@ export interface RestJsonSettings {
   acceptedValues?: string[];
   backorderedValues?: string[];
   rejectedValues?: string[];
+  /**
+   * Where a PO is withdrawn; `{poNumber}` and `{supplierReference}` are filled in URL-encoded. Without it the
+   * connector cannot cancel.
+   */
+  cancelUrl?: string;
+  cancelMethod?: 'POST' | 'DELETE';
 }
 
 const PATH = { type: 'string', pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' } as const;
@@ -112,6 +122,21 @@ export const restJsonSettingsSchema = {
       title: 'Status values meaning backordered',
     },
     rejectedValues: { type: 'array', items: { type: 'string' }, title: 'Status values meaning rejected' },
+    cancelUrl: {
+      type: 'string',
+      // Not format "uri": the placeholders' braces are not URI characters until they are filled.
+      pattern: '^https?://([^{}\\s]|\\{(poNumber|supplierReference)\\})+$',
+      title: 'Cancel URL',
+      description:
+        'Where a purchase order is withdrawn (a backorder that failed over, an order cancelled by the operator), e.g. https://api.example.com/orders/{poNumber}/cancel. {poNumber} and {supplierReference} are filled in, URL-encoded. Empty: this supplier cannot be told by API and the operator is asked to withdraw the PO by hand.',
+    },
+    cancelMethod: {
+      enum: ['POST', 'DELETE'],
+      default: 'POST',
+      title: 'Cancel method',
+      description:
+        'POST sends {poNumber, supplierReference, reason} as JSON; DELETE sends no body. Both carry the authentication and an Idempotency-Key cancel-<PO number>.',
+    },
   },
   // An OAuth2 supplier needs its token endpoint.
   if: { properties: { auth: { const: 'oauth2-client-credentials' } }, required: ['auth'] },
@@ -207,6 +232,69 @@ function refusalReason(body: unknown): string | undefined {
   return typeof reason === 'string' ? reason : undefined;
 }
 
+/**
+ * One request to the supplier's API with its authentication; a cached OAuth2 token the API no longer takes
+ * (revoked, rotated) is fetched again and the request tried once more. Failures map to the contract's errors.
+ */
+async function exchange(
+  ctx: ConnectorContext<RestJsonSettings>,
+  request: { method: 'POST' | 'PUT' | 'DELETE'; url: string; data?: unknown; idempotencyKey: string },
+): Promise<unknown> {
+  const { settings } = ctx;
+  const send = async (): Promise<unknown> => {
+    const config: AxiosRequestConfig = {
+      method: request.method,
+      url: request.url,
+      timeout: settings.timeoutMs ?? 10_000,
+      headers: {
+        ...settings.headers,
+        ...(request.data === undefined ? {} : { 'Content-Type': 'application/json' }),
+        Accept: 'application/json',
+        'Idempotency-Key': request.idempotencyKey,
+        ...(await authHeaders(settings, ctx.credentials, ctx.clock.now())),
+      },
+      data: request.data,
+      signal: ctx.signal,
+      maxRedirects: 0,
+      validateStatus: (status) => status >= 200 && status < 300,
+    };
+    return (await axios.request(config)).data;
+  };
+  try {
+    try {
+      return await send();
+    } catch (err) {
+      if (
+        settings.auth !== 'oauth2-client-credentials' ||
+        !(err instanceof AxiosError) ||
+        err.response?.status !== 401
+      ) {
+        throw err;
+      }
+      forgetAccessToken(oauth2Grant(settings, ctx.credentials));
+      return await send();
+    }
+  } catch (err) {
+    if (err instanceof DropshipError) throw err;
+    throw httpFailure(err, ctx.clock.now(), refusalReason);
+  }
+}
+
+/** The cancel URL with the PO's number and the supplier's reference filled in, URL-encoded. */
+export function cancelUrlFor(template: string, po: PurchaseOrder, supplierId: string): string {
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => {
+    if (name === 'poNumber') return encodeURIComponent(po.number);
+    if (name === 'supplierReference') {
+      if (!po.supplierReference)
+        throw new SupplierPermanentError(
+          `the cancel URL needs the supplier's reference, and supplier ${supplierId} gave none for ${po.number}`,
+        );
+      return encodeURIComponent(po.supplierReference);
+    }
+    throw new DropshipError('configuration', `cancelUrl placeholder ${match} is unknown`);
+  });
+}
+
 export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
   kind: 'rest-json',
   title: 'REST API (JSON)',
@@ -229,46 +317,13 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
       settings.requestTemplate === undefined
         ? purchaseOrderDocument(request)
         : renderTemplate(settings.requestTemplate, templateScope(request, ctx.supplierId));
-    const send = async (): Promise<unknown> => {
-      const config: AxiosRequestConfig = {
-        method: settings.method ?? 'POST',
-        url: settings.url,
-        timeout: settings.timeoutMs ?? 10_000,
-        headers: {
-          ...settings.headers,
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-          'Idempotency-Key': po.number,
-          ...(await authHeaders(settings, ctx.credentials, ctx.clock.now())),
-        },
-        data,
-        signal: ctx.signal,
-        maxRedirects: 0,
-        validateStatus: (status) => status >= 200 && status < 300,
-      };
-      return (await axios.request(config)).data;
-    };
     ctx.log.debug(`${settings.method ?? 'POST'} ${po.number} to supplier ${ctx.supplierId}`);
-    let reply: unknown;
-    try {
-      try {
-        reply = await send();
-      } catch (err) {
-        // A cached OAuth2 token the API no longer takes (revoked, rotated): fetch a new one and try once more.
-        if (
-          settings.auth !== 'oauth2-client-credentials' ||
-          !(err instanceof AxiosError) ||
-          err.response?.status !== 401
-        ) {
-          throw err;
-        }
-        forgetAccessToken(oauth2Grant(settings, ctx.credentials));
-        reply = await send();
-      }
-    } catch (err) {
-      if (err instanceof DropshipError) throw err;
-      throw httpFailure(err, ctx.clock.now(), refusalReason);
-    }
+    const reply = await exchange(ctx, {
+      method: settings.method ?? 'POST',
+      url: settings.url,
+      data,
+      idempotencyKey: po.number,
+    });
     const lines = lineAcknowledgements(reply, settings);
     let outcome = classify(readPath(reply, settings.statusPath ?? 'status'), settings) ?? 'sent';
     if (lines && new Set(lines.map((l) => l.status)).size > 1) outcome = 'partial';
@@ -283,6 +338,33 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
         typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined,
       lines,
       reason: typeof reason === 'string' ? reason : undefined,
+    };
+  },
+
+  async cancelPurchaseOrder(request, ctx): Promise<CancelResult> {
+    const { settings } = ctx;
+    const po = request.purchaseOrder;
+    if (!settings.cancelUrl)
+      throw new CancelUnsupportedError(
+        `supplier ${ctx.supplierId} has no cancel URL configured: its API cannot be asked to cancel`,
+      );
+    const method = settings.cancelMethod ?? 'POST';
+    ctx.log.debug(`${method} cancel of ${po.number} to supplier ${ctx.supplierId}`);
+    const reply = await exchange(ctx, {
+      method,
+      url: cancelUrlFor(settings.cancelUrl, po, ctx.supplierId),
+      data:
+        method === 'DELETE'
+          ? undefined
+          : { poNumber: po.number, supplierReference: po.supplierReference, reason: request.reason },
+      // Not the PO number itself: an API that keys idempotency on the header alone would replay the order's reply.
+      idempotencyKey: `cancel-${po.number}`,
+    });
+    const reference = readPath(reply, settings.referencePath ?? 'id');
+    return {
+      outcome: 'cancelled',
+      supplierReference:
+        typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined,
     };
   },
 };

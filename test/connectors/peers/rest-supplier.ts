@@ -7,12 +7,15 @@ export type RestSupplierMode =
 /**
  * A supplier order API in the common REST shape: POST /orders with a JSON body and an Idempotency-Key header
  * (a replay returns the first reply and creates nothing), Bearer or API-key auth, and an OAuth2 token endpoint
- * (client credentials grant, RFC 6749 section 4.4) that issues short-lived tokens.
+ * (client credentials grant, RFC 6749 section 4.4) that issues short-lived tokens. An order is withdrawn with
+ * POST /orders/{poNumber}/cancel or DELETE /orders/{poNumber} (404 for an order it never took).
  */
 export class FakeRestSupplier {
   /** Orders created, by Idempotency-Key. */
   readonly orders = new Map<string, { body: unknown; reply: unknown }>();
-  readonly requests: { headers: http.IncomingHttpHeaders; body: unknown }[] = [];
+  readonly requests: { method: string; url: string; headers: http.IncomingHttpHeaders; body: unknown }[] = [];
+  /** Orders withdrawn, by PO number, with how many cancel requests reached each. */
+  readonly cancelled = new Map<string, number>();
   tokenRequests: { authorization?: string; form: URLSearchParams }[] = [];
   mode: RestSupplierMode = 'ok';
   /** The credentials the API accepts. */
@@ -81,8 +84,8 @@ export class FakeRestSupplier {
     const authorised =
       (bearer !== undefined && this.validTokens.has(bearer)) || req.headers['x-api-key'] === this.apiKey;
     if (!authorised) return this.json(res, 401, { error: 'unauthorized' });
-    const body: unknown = JSON.parse(raw);
-    this.requests.push({ headers: req.headers, body });
+    const body: unknown = raw === '' ? undefined : JSON.parse(raw);
+    this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
     if (this.mode === 'hang') return;
     if (this.mode === 'http-503')
       return this.json(res, 503, { error: 'maintenance' }, { 'Retry-After': '120' });
@@ -96,6 +99,16 @@ export class FakeRestSupplier {
     }
     if (this.mode === 'http-500') return this.json(res, 500, { error: 'boom' });
     if (this.mode === 'http-400') return this.json(res, 400, { error: 'unknown sku SUP-MUG' });
+    const cancel =
+      (req.method === 'POST' && /^\/orders\/([^/]+)\/cancel$/.exec(req.url ?? '')) ||
+      (req.method === 'DELETE' && /^\/orders\/([^/]+)$/.exec(req.url ?? ''));
+    if (cancel) {
+      const poNumber = decodeURIComponent(cancel[1]!);
+      const order = this.orders.get(poNumber);
+      if (!order) return this.json(res, 404, { error: `no order ${poNumber}` });
+      this.cancelled.set(poNumber, (this.cancelled.get(poNumber) ?? 0) + 1);
+      return this.json(res, 200, { id: (order.reply as { id: string }).id, status: 'cancelled' });
+    }
     const key = String(req.headers['idempotency-key'] ?? '');
     const existing = this.orders.get(key);
     if (existing) return this.json(res, 200, existing.reply);
