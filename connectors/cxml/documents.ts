@@ -94,11 +94,16 @@ const money = (amount: number, currency: string): XmlNode => ({
   Money: { '@currency': currency, '#text': amount.toFixed(2) },
 });
 
-/** The OrderRequest of one PO: the consumer as ShipTo, our company as BillTo, one ItemOut per line. */
+/**
+ * The OrderRequest of one PO: the consumer as ShipTo, our company as BillTo, one ItemOut per line. `delete`
+ * withdraws the PO (cXML's way to cancel an order: `OrderRequestHeader type="delete"`, the same orderID, a
+ * DocumentReference to the original OrderRequest's payloadID and its own payloadID, as stable as the original's).
+ */
 export function buildOrderRequest(
   { purchaseOrder: po, order }: DispatchRequest,
   options: OrderRequestOptions,
   now: Date,
+  cancel?: { reason: string },
 ): string {
   const to = po.shipTo;
   const total = po.lines.reduce((sum, line) => sum + (line.unitCost ?? 0) * line.quantity, 0);
@@ -106,7 +111,7 @@ export function buildOrderRequest(
   const method = po.shippingMethod ?? order.shipping.method;
   return serializeCxml({
     cXML: {
-      '@payloadID': orderPayloadId(po.number, options.payloadDomain),
+      '@payloadID': orderPayloadId(cancel ? `${po.number}-delete` : po.number, options.payloadDomain),
       '@timestamp': cxmlTimestamp(now),
       '@xml:lang': 'en-US',
       Header: cxmlHeader(options, options.sharedSecret),
@@ -116,7 +121,7 @@ export function buildOrderRequest(
           OrderRequestHeader: {
             '@orderID': po.number,
             '@orderDate': cxmlTimestamp(new Date(po.createdAt)),
-            '@type': 'new',
+            '@type': cancel ? 'delete' : 'new',
             '@orderType': 'regular',
             Total: money(total, po.currency),
             ShipTo: {
@@ -162,8 +167,13 @@ export function buildOrderRequest(
               : undefined,
             Comments: {
               '@xml:lang': 'en',
-              '#text': `Drop ship. Order reference ${order.orderNumber ?? order.externalId}`,
+              '#text': cancel
+                ? `CANCEL purchase order ${po.number}: ${cancel.reason}`
+                : `Drop ship. Order reference ${order.orderNumber ?? order.externalId}`,
             },
+            DocumentReference: cancel
+              ? { '@payloadID': orderPayloadId(po.number, options.payloadDomain) }
+              : undefined,
           },
           ItemOut: po.lines.map((line, i) => ({
             '@quantity': String(line.quantity),

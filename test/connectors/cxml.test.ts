@@ -153,6 +153,57 @@ describe('cXML connector', () => {
       (e: unknown) => e instanceof SupplierTransientError && e.retryAfterMs === 7000,
     );
   });
+
+  describe('cancelling', () => {
+    const cancelRequest = () => ({ ...sampleDispatchRequest(), reason: 'backordered; no longer needed' });
+
+    it('posts an OrderRequest type="delete" for the same orderID, referencing the original', async () => {
+      const ctx = connectorContext(settings(supplier.url), credentials);
+      const request = cancelRequest();
+      await cxmlConnector.sendPurchaseOrder(request, ctx);
+      const result = await cxmlConnector.cancelPurchaseOrder!(request, ctx);
+      assert.equal(result.outcome, 'cancelled');
+      const original = parseUntrustedXml(supplier.requests[0]!, 'test').cXML as any;
+      const cancel = parseUntrustedXml(supplier.requests[1]!, 'test').cXML as any;
+      const header = cancel.Request.OrderRequest.OrderRequestHeader;
+      assert.deepEqual(
+        [header['@orderID'], header['@type'], header.DocumentReference['@payloadID']],
+        [request.purchaseOrder.number, 'delete', original['@payloadID']],
+      );
+      assert.match(
+        header.Comments['#text'],
+        new RegExp(`^CANCEL purchase order ${request.purchaseOrder.number}`),
+      );
+      assert.notEqual(cancel['@payloadID'], original['@payloadID']);
+      assert.equal(supplier.deleted.get(request.purchaseOrder.number), 1);
+    });
+
+    it('sends the same payloadID again on a retry', async () => {
+      const ctx = connectorContext(settings(supplier.url), credentials);
+      const request = cancelRequest();
+      await cxmlConnector.sendPurchaseOrder(request, ctx);
+      await cxmlConnector.cancelPurchaseOrder!(request, ctx);
+      ctx.clock.now = () => new Date('2026-11-21T09:00:00.000Z');
+      await cxmlConnector.cancelPurchaseOrder!(request, ctx);
+      const [, first, second] = supplier.requests.map(
+        (b) => (parseUntrustedXml(b, 't').cXML as any)['@payloadID'],
+      );
+      assert.equal(first, second);
+    });
+
+    it('maps the reply Status as for sends', async () => {
+      const ctx = connectorContext(settings(supplier.url), credentials);
+      await assert.rejects(
+        cxmlConnector.cancelPurchaseOrder!(cancelRequest(), ctx),
+        (e: unknown) =>
+          e instanceof SupplierPermanentError && /status 400 Bad Request/.test((e as Error).message),
+      );
+      supplier.mode = 'status-500';
+      await assert.rejects(cxmlConnector.cancelPurchaseOrder!(cancelRequest(), ctx), SupplierTransientError);
+      supplier.mode = 'hang';
+      await assert.rejects(cxmlConnector.cancelPurchaseOrder!(cancelRequest(), ctx), OutcomeUnknownError);
+    });
+  });
 });
 
 describe('cXML inbound documents', () => {

@@ -118,4 +118,59 @@ describe('e-mail connector against smtp-server', () => {
       /placeholder \{customerEmail\} is unknown/,
     );
   });
+
+  describe('cancelling', () => {
+    const cancelRequest = () => ({ ...sampleDispatchRequest(), reason: 'backordered; no longer needed' });
+
+    it('e-mails the order address a cancellation in the PO thread: CANCEL and the PO number, result requested', async () => {
+      const ctx = connectorContext(settings(), credentials);
+      const request = cancelRequest();
+      const po = request.purchaseOrder.number;
+      const result = await emailConnector.cancelPurchaseOrder!(request, ctx);
+      assert.deepEqual(result, {
+        outcome: 'requested',
+        supplierReference: `<${po}.cancel.acme@dropship.test>`,
+      });
+      const [mail] = smtp.messages;
+      assert.equal(mail!.subject, `CANCEL purchase order ${po} (order 1001)`);
+      assert.deepEqual(mail!.to, {
+        value: [{ address: 'orders@acme.test', name: '' }],
+        html: '<span class="mp_address_group"><a href="mailto:orders@acme.test" class="mp_address_email">orders@acme.test</a></span>',
+        text: 'orders@acme.test',
+      });
+      assert.equal(mail!.inReplyTo, `<${po}.acme@dropship.test>`);
+      assert.equal(mail!.headers.get('x-po-number'), po);
+      assert.equal(mail!.headers.get('x-po-action'), 'cancel');
+      assert.match(
+        mail!.text!,
+        new RegExp(
+          `Please CANCEL purchase order ${po} \\(our order 1001\\) and do not ship it\\.\\nReason: backordered; no longer needed`,
+        ),
+      );
+      assert.doesNotMatch(mail!.text!, /Ada|Analytical/, 'no ship-to in a cancellation');
+      assert.equal(mail!.attachments.length, 0);
+      // A retry is recognisable: the same Message-ID.
+      await emailConnector.cancelPurchaseOrder!(request, ctx);
+      assert.equal(smtp.messages[1]!.messageId, smtp.messages[0]!.messageId);
+    });
+
+    it('keeps order data out of its headers, and maps SMTP failures as sends do', async () => {
+      const request = cancelRequest();
+      request.order = { ...request.order, orderNumber: '1001\r\nBcc: attacker@evil.test' };
+      await emailConnector.cancelPurchaseOrder!(request, connectorContext(settings(), credentials));
+      assert.equal(smtp.messages[0]!.bcc, undefined);
+      assert.ok(!/^Bcc:/im.test(smtp.raw[0]!));
+      smtp.mode = 'defer-451';
+      await assert.rejects(
+        emailConnector.cancelPurchaseOrder!(request, connectorContext(settings(), credentials)),
+        (e: unknown) =>
+          e instanceof SupplierTransientError && /deferred the cancellation/.test((e as Error).message),
+      );
+      smtp.mode = 'refuse-550';
+      await assert.rejects(
+        emailConnector.cancelPurchaseOrder!(request, connectorContext(settings(), credentials)),
+        SupplierPermanentError,
+      );
+    });
+  });
 });

@@ -1,7 +1,13 @@
 import axios from 'axios';
 import { DropshipError } from '../../../core/errors';
 import { OutcomeUnknownError, SupplierPermanentError, SupplierTransientError } from '../../contract';
-import type { ConnectorContext, DispatchResult, SupplierConnector } from '../../contract';
+import type {
+  CancelResult,
+  ConnectorContext,
+  DispatchRequest,
+  DispatchResult,
+  SupplierConnector,
+} from '../../contract';
 import {
   buildCxmlResponse,
   buildOrderRequest,
@@ -9,6 +15,7 @@ import {
   parseCxmlResponse,
   type CxmlBillTo,
   type CxmlCredential,
+  type CxmlStatus,
 } from '../../cxml/documents';
 import { parseCxmlInbound, type CxmlInboundDocument, type CxmlInboundOptions } from '../../cxml/inbound';
 import { httpFailure } from '../../transports/http-failure';
@@ -101,7 +108,7 @@ export const cxmlConnector: CxmlConnector = {
   kind: 'cxml',
   title: 'cXML (OrderRequest)',
   description:
-    'POSTs a cXML 1.2 OrderRequest with the shared secret and reads the synchronous Response/Status; receives ConfirmationRequest and ShipNoticeRequest.',
+    'POSTs a cXML 1.2 OrderRequest with the shared secret and reads the synchronous Response/Status; cancels with an OrderRequest of type "delete"; receives ConfirmationRequest and ShipNoticeRequest.',
   settingsSchema: cxmlSettingsSchema,
   credentialFields: [
     { name: 'sharedSecret', label: 'Shared secret (sent to the supplier)' },
@@ -109,55 +116,13 @@ export const cxmlConnector: CxmlConnector = {
   ],
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
-    const { settings } = ctx;
-    const secret = ctx.credentials.sharedSecret;
-    if (!secret)
-      throw new DropshipError(
-        'configuration',
-        'cXML needs the shared secret in the credentials (sharedSecret)',
-      );
-    const payloadDomain = settings.payloadDomain ?? 'dropship.invalid';
-    const body = buildOrderRequest(
-      request,
-      { ...settings, sharedSecret: secret, payloadDomain },
-      ctx.clock.now(),
-    );
-    const po = request.purchaseOrder;
-    ctx.log.debug(`cXML OrderRequest ${po.number} to supplier ${ctx.supplierId}`);
-    let reply: string;
-    try {
-      const response = await axios.request<string>({
-        method: 'POST',
-        url: settings.url,
-        timeout: settings.timeoutMs ?? 30_000,
-        headers: { 'Content-Type': 'text/xml; charset=UTF-8', Accept: 'text/xml' },
-        data: body,
-        responseType: 'text',
-        transformResponse: (data: string) => data,
-        signal: ctx.signal,
-        maxRedirects: 0,
-        validateStatus: (status) => status >= 200 && status < 300,
-      });
-      reply = response.data;
-    } catch (err) {
-      // A cXML server may carry its Status in a non-2xx reply; prefer its words when it does.
-      const data = (err as { response?: { data?: unknown } }).response?.data;
-      const status = typeof data === 'string' ? safeStatus(data) : undefined;
-      const failure = status && statusFailure(status.code, status.text);
-      throw (
-        failure ??
-        httpFailure(err, ctx.clock.now(), (d) => (typeof d === 'string' ? safeStatus(d)?.text : undefined))
-      );
-    }
-    const status = safeStatus(reply);
-    if (!status) {
-      // The supplier answered 2xx but not in cXML: it may well have the order.
-      throw new OutcomeUnknownError(`cXML supplier reply for ${po.number} is not a cXML Response`);
-    }
-    const failure = statusFailure(status.code, status.text);
-    if (failure) throw failure;
-    ctx.log.info(`cXML OrderRequest ${po.number} delivered (status ${status.code} ${status.text})`);
+    const status = await postOrderRequest(request, ctx);
     return { outcome: 'sent', supplierReference: status.payloadId, reason: status.message };
+  },
+
+  async cancelPurchaseOrder(request, ctx): Promise<CancelResult> {
+    const status = await postOrderRequest(request, ctx, { reason: request.reason });
+    return { outcome: 'cancelled', supplierReference: status.payloadId, reason: status.message };
   },
 
   receive(body, ctx, purchaseOrderLines) {
@@ -189,6 +154,68 @@ export const cxmlConnector: CxmlConnector = {
     }
   },
 };
+
+/**
+ * POSTs the OrderRequest of a PO (a new order, or with `cancel` its withdrawal) and returns the supplier's 2xx
+ * Status; any other answer is thrown as the contract's error.
+ */
+async function postOrderRequest(
+  request: DispatchRequest,
+  ctx: ConnectorContext<CxmlSettings>,
+  cancel?: { reason: string },
+): Promise<CxmlStatus> {
+  const { settings } = ctx;
+  const secret = ctx.credentials.sharedSecret;
+  if (!secret)
+    throw new DropshipError(
+      'configuration',
+      'cXML needs the shared secret in the credentials (sharedSecret)',
+    );
+  const payloadDomain = settings.payloadDomain ?? 'dropship.invalid';
+  const body = buildOrderRequest(
+    request,
+    { ...settings, sharedSecret: secret, payloadDomain },
+    ctx.clock.now(),
+    cancel,
+  );
+  const po = request.purchaseOrder;
+  const what = `cXML OrderRequest ${cancel ? 'type="delete" ' : ''}${po.number}`;
+  ctx.log.debug(`${what} to supplier ${ctx.supplierId}`);
+  let reply: string;
+  try {
+    const response = await axios.request<string>({
+      method: 'POST',
+      url: settings.url,
+      timeout: settings.timeoutMs ?? 30_000,
+      headers: { 'Content-Type': 'text/xml; charset=UTF-8', Accept: 'text/xml' },
+      data: body,
+      responseType: 'text',
+      transformResponse: (data: string) => data,
+      signal: ctx.signal,
+      maxRedirects: 0,
+      validateStatus: (status) => status >= 200 && status < 300,
+    });
+    reply = response.data;
+  } catch (err) {
+    // A cXML server may carry its Status in a non-2xx reply; prefer its words when it does.
+    const data = (err as { response?: { data?: unknown } }).response?.data;
+    const status = typeof data === 'string' ? safeStatus(data) : undefined;
+    const failure = status && statusFailure(status.code, status.text);
+    throw (
+      failure ??
+      httpFailure(err, ctx.clock.now(), (d) => (typeof d === 'string' ? safeStatus(d)?.text : undefined))
+    );
+  }
+  const status = safeStatus(reply);
+  if (!status) {
+    // The supplier answered 2xx but not in cXML: it may well have the request.
+    throw new OutcomeUnknownError(`cXML supplier reply for ${po.number} is not a cXML Response`);
+  }
+  const failure = statusFailure(status.code, status.text);
+  if (failure) throw failure;
+  ctx.log.info(`${what} delivered (status ${status.code} ${status.text})`);
+  return status;
+}
 
 function safeStatus(xml: string): ReturnType<typeof parseCxmlResponse> | undefined {
   try {

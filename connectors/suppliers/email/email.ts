@@ -4,6 +4,8 @@ import {
   OutcomeUnknownError,
   SupplierPermanentError,
   SupplierTransientError,
+  type CancelResult,
+  type ConnectorContext,
   type DispatchRequest,
   type DispatchResult,
   type SupplierConnector,
@@ -139,14 +141,14 @@ interface SmtpError extends Error {
  * Afterwards a failure without an SMTP reply (timeout, reset) may have come after the message was taken.
  * (nodemailer reports every socket timeout as command "CONN", so its `command` cannot tell the phase.)
  */
-function smtpFailure(err: SmtpError, reachedServer: boolean): Error {
+function smtpFailure(err: SmtpError, reachedServer: boolean, what: string): Error {
   const code = err.responseCode;
   if (err.code === 'EAUTH')
     return new SupplierPermanentError(`SMTP login refused: ${err.message}`, { cause: err });
   if (code !== undefined && code >= 500)
-    return new SupplierPermanentError(`SMTP server refused the PO: ${err.message}`, { cause: err });
+    return new SupplierPermanentError(`SMTP server refused ${what}: ${err.message}`, { cause: err });
   if (code !== undefined && code >= 400)
-    return new SupplierTransientError(`SMTP server deferred the PO: ${err.message}`, undefined, {
+    return new SupplierTransientError(`SMTP server deferred ${what}: ${err.message}`, undefined, {
       cause: err,
     });
   if (!reachedServer)
@@ -155,10 +157,66 @@ function smtpFailure(err: SmtpError, reachedServer: boolean): Error {
   return new OutcomeUnknownError(`SMTP delivery outcome unknown: ${err.message}`, { cause: err });
 }
 
+/** The same PO always gets the same Message-ID (its cancellation another, as stable): a resend is recognisable. */
+function messageId(ctx: ConnectorContext<EmailSettings>, poNumber: string, kind: 'order' | 'cancel'): string {
+  const supplier = ctx.supplierId.replace(/[^A-Za-z0-9.-]/g, '-');
+  return `<${poNumber}${kind === 'cancel' ? '.cancel' : ''}.${supplier}@${ctx.settings.messageIdDomain ?? 'dropship.invalid'}>`;
+}
+
+type MailMessage = Pick<
+  import('nodemailer').SendMailOptions,
+  'subject' | 'text' | 'messageId' | 'headers' | 'attachments' | 'inReplyTo' | 'references'
+>;
+
+/**
+ * Sends one message to the supplier's order address through the configured SMTP server, and returns the
+ * Message-ID the server took. `what` names the message in errors ("the PO", "the cancellation").
+ */
+async function deliver(
+  ctx: ConnectorContext<EmailSettings>,
+  message: MailMessage,
+  what: string,
+): Promise<string> {
+  const { settings } = ctx;
+  const timeout = settings.timeoutMs ?? 30_000;
+  // nodemailer is loaded by the first e-mailed PO, not by every Node-RED that never sends one.
+  const { createTransport } = requireOptionalPackage('nodemailer', 'Sending purchase orders by e-mail');
+  const transport = createTransport({
+    host: settings.smtp.host,
+    port: settings.smtp.port,
+    secure: settings.smtp.secure ?? false,
+    requireTLS: settings.smtp.requireTLS ?? false,
+    auth: ctx.credentials.username
+      ? { user: ctx.credentials.username, pass: ctx.credentials.password ?? '' }
+      : undefined,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  });
+  let reachedServer = false;
+  try {
+    // Connect and log in first, so that a later failure is known to be after the server let us in.
+    await transport.verify();
+    reachedServer = true;
+    const info = await transport.sendMail({
+      from: settings.from,
+      to: settings.to,
+      cc: settings.cc,
+      ...message,
+    });
+    return info.messageId;
+  } catch (err) {
+    throw smtpFailure(err as SmtpError, reachedServer, what);
+  } finally {
+    transport.close();
+  }
+}
+
 export const emailConnector: SupplierConnector<EmailSettings> = {
   kind: 'email',
   title: 'E-mail purchase order',
-  description: 'Sends the PO as a formatted e-mail with the lines attached as CSV, through your SMTP server.',
+  description:
+    'Sends the PO as a formatted e-mail with the lines attached as CSV, through your SMTP server; a cancellation is an e-mail too.',
   settingsSchema: emailSettingsSchema,
   credentialFields: [
     { name: 'username', label: 'SMTP user name' },
@@ -169,37 +227,14 @@ export const emailConnector: SupplierConnector<EmailSettings> = {
     const { settings } = ctx;
     const po = request.purchaseOrder;
     const values = templateValues(request, ctx.supplierId);
-    const subject = headerSafe(fill(settings.subjectTemplate ?? DEFAULT_SUBJECT, values));
-    const text = fill(settings.bodyTemplate ?? DEFAULT_BODY, values);
     const csv = purchaseOrderCsv(request, { ...settings, columns: settings.columns ?? DEFAULT_CSV_COLUMNS });
-    const timeout = settings.timeoutMs ?? 30_000;
-    // nodemailer is loaded by the first e-mailed PO, not by every Node-RED that never sends one.
-    const { createTransport } = requireOptionalPackage('nodemailer', 'Sending purchase orders by e-mail');
-    const transport = createTransport({
-      host: settings.smtp.host,
-      port: settings.smtp.port,
-      secure: settings.smtp.secure ?? false,
-      requireTLS: settings.smtp.requireTLS ?? false,
-      auth: ctx.credentials.username
-        ? { user: ctx.credentials.username, pass: ctx.credentials.password ?? '' }
-        : undefined,
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-    });
-    let reachedServer = false;
-    try {
-      // Connect and log in first, so that a later failure is known to be after the server let us in.
-      await transport.verify();
-      reachedServer = true;
-      const info = await transport.sendMail({
-        from: settings.from,
-        to: settings.to,
-        cc: settings.cc,
-        subject,
-        text,
+    const sent = await deliver(
+      ctx,
+      {
+        subject: headerSafe(fill(settings.subjectTemplate ?? DEFAULT_SUBJECT, values)),
+        text: fill(settings.bodyTemplate ?? DEFAULT_BODY, values),
         // The same PO always has the same Message-ID and X-PO-Number: the supplier's inbox can spot a resend.
-        messageId: `<${po.number}.${ctx.supplierId.replace(/[^A-Za-z0-9.-]/g, '-')}@${settings.messageIdDomain ?? 'dropship.invalid'}>`,
+        messageId: messageId(ctx, po.number, 'order'),
         headers: { 'X-PO-Number': headerSafe(po.number) },
         attachments: [
           {
@@ -208,13 +243,43 @@ export const emailConnector: SupplierConnector<EmailSettings> = {
             contentType: 'text/csv; charset=utf-8',
           },
         ],
-      });
-      ctx.log.info(`e-mail PO ${po.number} accepted by the SMTP server (${po.lines.length} line(s))`);
-      return { outcome: 'sent', supplierReference: info.messageId };
-    } catch (err) {
-      throw smtpFailure(err as SmtpError, reachedServer);
-    } finally {
-      transport.close();
-    }
+      },
+      'the PO',
+    );
+    ctx.log.info(`e-mail PO ${po.number} accepted by the SMTP server (${po.lines.length} line(s))`);
+    return { outcome: 'sent', supplierReference: sent };
+  },
+
+  /**
+   * A cancellation e-mail in the thread of the PO's e-mail. Fixed words, not the PO templates: subject and body
+   * must say CANCEL whatever the templates say. Only numbers and the reason, no ship-to: nothing the supplier
+   * does not need to find the order. An e-mail cannot confirm, so the result is `requested`.
+   */
+  async cancelPurchaseOrder(request, ctx): Promise<CancelResult> {
+    const po = request.purchaseOrder;
+    // One line wherever it goes: the subject, and the body's sentence.
+    const reference = headerSafe(request.order.orderNumber ?? request.order.externalId);
+    const original = messageId(ctx, po.number, 'order');
+    const sent = await deliver(
+      ctx,
+      {
+        subject: `CANCEL purchase order ${headerSafe(po.number)} (order ${reference})`,
+        text: [
+          'Hello,',
+          '',
+          `Please CANCEL purchase order ${po.number} (our order ${reference}) and do not ship it.`,
+          `Reason: ${request.reason}`,
+          '',
+          'If it has already shipped, please reply with the tracking number.',
+        ].join('\n'),
+        messageId: messageId(ctx, po.number, 'cancel'),
+        inReplyTo: original,
+        references: [original],
+        headers: { 'X-PO-Number': headerSafe(po.number), 'X-PO-Action': 'cancel' },
+      },
+      'the cancellation',
+    );
+    ctx.log.info(`cancellation e-mail for PO ${po.number} accepted by the SMTP server`);
+    return { outcome: 'requested', supplierReference: sent };
   },
 };

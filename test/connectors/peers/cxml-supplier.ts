@@ -15,10 +15,14 @@ export type CxmlSupplierMode = 'ok' | 'status-500' | 'status-400' | 'http-503' |
 /**
  * A supplier's cXML endpoint as the cXML User's Guide describes it: it reads the OrderRequest, checks the
  * Sender's SharedSecret (401 otherwise), answers `<Response><Status code="200" text="OK"/>`, and recognises a
- * resend by its orderID: the order is stored once and the resend gets 200 again.
+ * resend by its orderID: the order is stored once and the resend gets 200 again. An OrderRequest with
+ * `type="delete"` withdraws the order of that orderID; its DocumentReference must name the original's payloadID
+ * (400 otherwise, and for an orderID it never received).
  */
 export class FakeCxmlSupplier {
   readonly orders = new Map<string, ReceivedCxmlOrder>();
+  /** orderIDs withdrawn by an OrderRequest of type "delete", with how many such requests each got. */
+  readonly deleted = new Map<string, number>();
   readonly requests: string[] = [];
   mode: CxmlSupplierMode = 'ok';
   private server: http.Server | undefined;
@@ -82,8 +86,16 @@ export class FakeCxmlSupplier {
     if (this.mode === 'status-400')
       return this.reply(res, 400, 400, 'Bad Request', 'Unknown SupplierPartID SUP-MUG');
     const orderHeader = ((cxml.Request as Record<string, unknown>).OrderRequest as Record<string, unknown>)
-      .OrderRequestHeader as Record<string, string>;
+      .OrderRequestHeader as Record<string, string> & { DocumentReference?: Record<string, string> };
     const orderId = orderHeader['@orderID']!;
+    if (orderHeader['@type'] === 'delete') {
+      const original = this.orders.get(orderId);
+      if (!original) return this.reply(res, 400, 400, 'Bad Request', `Unknown orderID ${orderId}`);
+      if (orderHeader.DocumentReference?.['@payloadID'] !== original.payloadId)
+        return this.reply(res, 400, 400, 'Bad Request', 'DocumentReference does not name the order');
+      this.deleted.set(orderId, (this.deleted.get(orderId) ?? 0) + 1);
+      return this.reply(res, 200, 200, 'OK');
+    }
     if (!this.orders.has(orderId)) {
       this.orders.set(orderId, { orderId, payloadId: cxml['@payloadID'] as string, body });
     }
