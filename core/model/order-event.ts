@@ -16,3 +16,20 @@ export interface OrderEvent {
 export type OrderEventInput = Omit<OrderEvent, 'id' | 'orderId' | 'at' | 'fromState' | 'toState'> & {
   at?: string;
 };
+
+/**
+ * The event that records a new PO, written by both store engines. It names the PO it creates, whatever PO the
+ * triggering event (a routing, a failover) was about.
+ */
+export function purchaseOrderCreatedEvent(
+  cause: OrderEventInput,
+  poNumber: string,
+  po: { supplierId: string; lines: unknown[] },
+): OrderEventInput {
+  return {
+    ...cause,
+    poNumber,
+    type: 'po.created',
+    data: { ...cause.data, supplierId: po.supplierId, lines: po.lines.length },
+  };
+}

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { Order, OrderDraft, OrderState } from '../../model/order';
-import type { OrderEvent, OrderEventInput } from '../../model/order-event';
+import { purchaseOrderCreatedEvent, type OrderEvent, type OrderEventInput } from '../../model/order-event';
 import {
   purchaseOrderNumber,
   type PurchaseOrder,
@@ -487,13 +487,7 @@ export class PostgresOrderStore implements OrderStore {
         await this.insertEvent(
           db,
           orderId,
-          {
-            ...event,
-            // The event names the PO it creates, whatever PO the triggering event was about.
-            poNumber: number,
-            type: 'po.created',
-            data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length },
-          },
+          purchaseOrderCreatedEvent(event, number, draft),
           { to: 'pending' },
           number,
         );

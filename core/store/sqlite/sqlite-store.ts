@@ -1,7 +1,7 @@
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Order, OrderDraft, OrderState } from '../../model/order';
-import type { OrderEvent, OrderEventInput } from '../../model/order-event';
+import { purchaseOrderCreatedEvent, type OrderEvent, type OrderEventInput } from '../../model/order-event';
 import {
   purchaseOrderNumber,
   type PurchaseOrder,
@@ -485,18 +485,7 @@ export class SqliteOrderStore implements OrderStore {
         now,
       );
       if (!inserted) return purchaseOrderFromRow(this.purchaseOrderRow(number)!);
-      this.insertEvent(
-        orderId,
-        {
-          ...event,
-          // The event names the PO it creates, whatever PO the triggering event was about.
-          poNumber: number,
-          type: 'po.created',
-          data: { ...event.data, supplierId: draft.supplierId, lines: draft.lines.length },
-        },
-        { to: 'pending' },
-        number,
-      );
+      this.insertEvent(orderId, purchaseOrderCreatedEvent(event, number, draft), { to: 'pending' }, number);
       return purchaseOrderFromRow(inserted as Row);
     });
   }
