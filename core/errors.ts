@@ -15,7 +15,9 @@ export type DropshipErrorCode =
   | 'supplier_transient'
   | 'supplier_permanent'
   | 'outcome_unknown'
-  | 'delivery_failed';
+  | 'delivery_failed'
+  /** A PO cancelled here could not be withdrawn at its supplier: someone must do it by hand. */
+  | 'cancel_failed';
 
 /**
  * The one error type that leaves the core: a stable machine code, a sentence for people and, for bad input,

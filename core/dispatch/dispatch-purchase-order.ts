@@ -17,6 +17,7 @@ import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../store/order-store';
 import type { CircuitBreaker } from './circuit-breaker';
 import { retryDelay, type RetryPolicy } from './retry-policy';
+import { withdrawByHand, withdrawPurchaseOrder, type Withdrawal } from './withdraw-purchase-order';
 
 export interface DispatchEnvironment {
   store: OrderStore;
@@ -31,12 +32,23 @@ export interface DispatchEnvironment {
    * backordered PO), 'wait' keeps them with this supplier. Without an alternative the PO always waits.
    */
   onBackorder?: 'fail-over' | 'wait';
+  /** Retries of a cancellation sent to the supplier (DEFAULT_CANCEL_POLICY when absent). */
+  cancelPolicy?: RetryPolicy;
+  /** Waits between cancel retries; tests pass a quicker one. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type DispatchOutcome =
   | { kind: 'sent' | 'accepted' | 'backordered'; purchaseOrder: PurchaseOrder; result: DispatchResult }
   | { kind: 'retrying'; purchaseOrder: PurchaseOrder; retryAt: Date; reason: string }
-  | { kind: 'failed_over'; purchaseOrder: PurchaseOrder; replacements: PurchaseOrder[]; reason: string }
+  | {
+      kind: 'failed_over';
+      purchaseOrder: PurchaseOrder;
+      replacements: PurchaseOrder[];
+      reason: string;
+      /** For a PO the supplier kept (a backorder): what telling the supplier to cancel it came to. */
+      withdrawal?: Withdrawal;
+    }
   | { kind: 'needs_attention'; purchaseOrder: PurchaseOrder; reason: string }
   /**
    * Someone else changed the PO meanwhile (another instance, an operator): nothing was written. `leaseLost`: this
@@ -121,8 +133,12 @@ function linesWith(
   );
 }
 
-/** What recording a supplier's answer needs: the store, who is acting, and the backorder policy. */
-export type SettleEnvironment = Pick<DispatchEnvironment, 'store' | 'actor' | 'onBackorder'>;
+/**
+ * What recording a supplier's answer needs: the store, who is acting, the backorder policy and, to withdraw a
+ * backordered PO at the supplier, its connector and context (without them the operator is told to).
+ */
+export type SettleEnvironment = Pick<DispatchEnvironment, 'store' | 'actor' | 'onBackorder'> &
+  Partial<Pick<DispatchEnvironment, 'connector' | 'context' | 'cancelPolicy' | 'random' | 'sleep'>>;
 
 /**
  * The answer-recording paths below take the sender's `claim` when they settle a send (the PO is `sending`), so
@@ -155,9 +171,11 @@ async function refuse(
 }
 
 /**
- * A supplier that backorders the whole PO while another ranked supplier could ship now: the lines move on and the
- * backordered PO is cancelled, with a reason telling the operator to withdraw it at the supplier (the connector
- * contract has no cancel call yet).
+ * A supplier that backorders the whole PO while another ranked supplier could ship now: the lines move on, the
+ * backordered PO is cancelled in the store and then withdrawn at the supplier through the connector's
+ * `cancelPurchaseOrder`. The replacement is created first and does not wait on the withdrawal: when it fails or
+ * the channel cannot cancel, the outcome carries that and the `po.cancel_failed` event tells the operator to
+ * withdraw the PO by hand.
  */
 async function failOverBackorder(
   env: SettleEnvironment,
@@ -176,18 +194,28 @@ async function failOverBackorder(
   );
   if (!backordered) return superseded(po, claim);
   const replacements = await failOver(env.store, backordered, backordered.lines, reason, env.actor);
+  const movedTo = `lines moved to ${replacements.map((r) => r.supplierId).join(', ')}`;
   const cancelled = await env.store.transitionPurchaseOrder(
     po.number,
     ['backordered'],
     'cancelled',
     {},
-    {
-      type: 'po.cancelled',
-      actor: env.actor,
-      reason: `lines moved to ${replacements.map((r) => r.supplierId).join(', ')}; withdraw ${po.number} at ${po.supplierId}`,
-    },
+    { type: 'po.cancelled', actor: env.actor, reason: `${movedTo}; ${withdrawByHand(po)}` },
   );
-  return { kind: 'failed_over', purchaseOrder: cancelled ?? backordered, replacements, reason };
+  // Only the writer of the cancellation withdraws: a PO someone else moved meanwhile is theirs to settle.
+  const withdrawal = cancelled
+    ? await withdrawPurchaseOrder(
+        {
+          ...env,
+          channel:
+            env.connector && env.context ? { connector: env.connector, context: env.context } : undefined,
+        },
+        cancelled,
+        // The supplier reads this: no word of who ships instead.
+        'backordered; the purchase order is no longer needed',
+      )
+    : undefined;
+  return { kind: 'failed_over', purchaseOrder: cancelled ?? backordered, replacements, reason, withdrawal };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Withdraw, Withdrawal } from '../dispatch/withdraw-purchase-order';
 import { DropshipError, invalidInput } from '../errors';
 import { orderStateFromPurchaseOrders, orderStatesBefore } from '../model/lifecycle';
 import { shippableLines, type Order, type OrderState } from '../model/order';
@@ -19,11 +20,16 @@ export type OperatorAction =
 
 export const OPERATOR_ACTIONS = ['retry', 'reroute', 'cancel', 'resolve'] as const;
 
-/** A supplier that has to hear of the action (a PO cancelled): the flow tells it through its channel. */
+/**
+ * A supplier that has to hear of the action (a PO it has was cancelled). With a `withdraw` function the
+ * action tells it through its connector and `withdrawal` says what came of it; a withdrawal that failed, or
+ * none at all, leaves the flow (or the operator) to tell the supplier.
+ */
 export interface SupplierNotice {
   supplierId: string;
   poNumber: string;
   action: 'cancel_po';
+  withdrawal?: Withdrawal;
 }
 
 export interface OperatorActionResult {
@@ -86,13 +92,24 @@ async function release(store: OrderStore, order: Order, event: OrderEventInput):
   return (await store.transitionOrder(order.id, ['needs_attention'], target, event)) ?? order;
 }
 
-/** Carries out an operator action on the order `ref` (id or channel:externalId), audited under `actor`. */
+/** What the supplier reads when an operator's action withdraws its PO: no internal notes, no customer data. */
+const WITHDRAW_REASON = {
+  cancel: 'the order was cancelled',
+  reroute: 'the purchase order is no longer needed',
+} as const;
+
+/**
+ * Carries out an operator action on the order `ref` (id or channel:externalId), audited under `actor`. POs the
+ * supplier already has that the action cancels are withdrawn through `withdraw` (the watchdog node passes its
+ * deployed suppliers), after the store's changes are committed.
+ */
 export async function applyOperatorAction(
   store: OrderStore,
   ref: string,
   action: OperatorAction,
   actor: string,
   now: Date,
+  withdraw?: Withdraw,
 ): Promise<OperatorActionResult> {
   const order = await store.findOrder(ref);
   if (!order)
@@ -115,6 +132,13 @@ export async function applyOperatorAction(
     action: action.kind,
     purchaseOrders,
     supplierNotices,
+  });
+  /** A notice for a cancelled PO the supplier has, withdrawn there when a withdraw function was given. */
+  const noticeOf = async (cancelled: PurchaseOrder, reason: string): Promise<SupplierNotice> => ({
+    supplierId: cancelled.supplierId,
+    poNumber: cancelled.number,
+    action: 'cancel_po',
+    ...(withdraw ? { withdrawal: await withdraw(cancelled, reason) } : {}),
   });
   switch (action.kind) {
     case 'retry': {
@@ -143,7 +167,8 @@ export async function applyOperatorAction(
         throw invalidInput('operator action', [
           { path: 'poNumber', message: `is not a purchase order of order ${order.id}` },
         ]);
-      const notices: SupplierNotice[] = [];
+      /** The PO the supplier has that this reroute cancels: withdrawn once its lines have their new PO. */
+      let withdrawn: PurchaseOrder | undefined;
       let lines: PurchaseOrder['lines'];
       if (from) {
         if (!CANCELLABLE.includes(from.state) && from.state !== 'failed' && from.state !== 'rejected')
@@ -152,15 +177,16 @@ export async function applyOperatorAction(
             `purchase order ${from.number} is ${from.state}: it cannot be rerouted`,
           );
         if (CANCELLABLE.includes(from.state)) {
-          await store.transitionPurchaseOrder(
+          const cancelled = await store.transitionPurchaseOrder(
             from.number,
             [from.state],
             'cancelled',
             {},
             event(`rerouted to ${action.supplierId}`),
           );
-          if (from.state !== 'pending')
-            notices.push({ supplierId: from.supplierId, poNumber: from.number, action: 'cancel_po' });
+          if (!cancelled)
+            throw new DropshipError('conflict', `purchase order ${from.number} changed meanwhile; try again`);
+          if (from.state !== 'pending') withdrawn = cancelled;
         }
         lines = from.lines.map(({ orderLineId, sku, title, quantity }) => ({
           orderLineId,
@@ -215,7 +241,7 @@ export async function applyOperatorAction(
             )) ?? current)
           : current;
       await store.clearWatchdogTimers(order.id, now);
-      return result(updated, created, notices);
+      return result(updated, created, withdrawn ? [await noticeOf(withdrawn, WITHDRAW_REASON.reroute)] : []);
     }
     case 'cancel': {
       if (pos.some((p) => p.state === 'sending'))
@@ -245,8 +271,7 @@ export async function applyOperatorAction(
           event(action.reason),
         );
         if (done) changed.push(done);
-        if (done && po.state !== 'pending')
-          notices.push({ supplierId: po.supplierId, poNumber: po.number, action: 'cancel_po' });
+        if (done && po.state !== 'pending') notices.push(await noticeOf(done, WITHDRAW_REASON.cancel));
       }
       // The same key as the notify node's derived "cancelled" milestone: the customer hears it once.
       await store.enqueueNotification(order.id, 'cancelled', EMAIL_CHANNEL, {

@@ -1,4 +1,5 @@
 import { failOver } from '../dispatch/dispatch-purchase-order';
+import type { Withdraw } from '../dispatch/withdraw-purchase-order';
 import { supplierControlLimitAlerts } from '../metrics/control-limits';
 import { orderStatesBefore } from '../model/lifecycle';
 import type { OrderState } from '../model/order';
@@ -42,6 +43,8 @@ export interface WatchdogEnvironment {
   leaseMs?: number;
   /** Orders looked at per sweep, oldest change first. */
   orderLimit?: number;
+  /** Withdraws a PO a reroute step took the lines from at its supplier (the node passes its deployed suppliers). */
+  withdraw?: Withdraw;
 }
 
 /** One ladder step that came due: what it did, or why it did nothing. */
@@ -128,11 +131,14 @@ async function carryOut(
       );
       if (!cancelled) return { skipped: 'the purchase order changed meanwhile' };
       const replacements = await failOver(store, cancelled, cancelled.lines, condition.reason, actor);
+      // The supplier still has the PO: withdraw it there, once the lines have their next supplier.
+      const withdrawal = await env.withdraw?.(cancelled, 'the purchase order is no longer needed');
       return {
         cancelled: po.number,
         supplierId: po.supplierId,
         replacements: replacements.map((r) => ({ poNumber: r.number, supplierId: r.supplierId })),
         needsAttention: replacements.length === 0,
+        ...(withdrawal ? { withdrawal } : {}),
       };
     }
     case 'alert_operator': {

@@ -1,7 +1,9 @@
 import { systemClock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
-import type { ConnectorContext, ConnectorLog } from '../../connectors/contract';
+import type { ConnectorContext, ConnectorLog, SupplierConnector } from '../../connectors/contract';
+import { supplierConnector } from '../../connectors/registry';
+import { withdrawPurchaseOrder, type Withdraw } from '../../core/dispatch/withdraw-purchase-order';
 import type { SupplierConfigNode } from './config-nodes';
 
 /**
@@ -57,4 +59,31 @@ export function supplierConnectorContext(
       nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),
     },
   };
+}
+
+/** The deployed supplier's connector and context, or undefined when it is not deployed or its settings are bad. */
+export function deployedSupplierChannel(
+  store: OrderStore,
+  supplierId: string,
+  log: ConnectorLog,
+): { connector: SupplierConnector; context: ConnectorContext } | undefined {
+  try {
+    const { context, kind } = supplierConnectorContext(store, supplierId, log);
+    return { connector: supplierConnector(kind), context };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Withdraws POs at their suppliers through the deployed connectors, for nodes that cancel POs (watchdog
+ * operator actions and reroutes); the outcome is recorded in the order's events.
+ */
+export function withdrawThroughDeployedSuppliers(store: OrderStore, actor: string, log: ConnectorLog): Withdraw {
+  return (po, reason) =>
+    withdrawPurchaseOrder(
+      { store, actor, channel: deployedSupplierChannel(store, po.supplierId, log) },
+      po,
+      reason,
+    );
 }

@@ -6,6 +6,7 @@ import {
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
+import { withdrawalProblem } from '../../core/dispatch/withdraw-purchase-order';
 import { DropshipError } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
@@ -89,9 +90,15 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         case 'retrying':
           showActivity(node, 'retrying', `${po.number} at ${outcome.retryAt.toISOString().slice(11, 19)}`);
           break;
-        case 'failed_over':
-          showActivity(node, 'retrying', `${po.number} failed over`);
+        case 'failed_over': {
+          // A PO the supplier kept (a backorder) that could not be withdrawn there: the operator's task.
+          const problem = withdrawalProblem(outcome.withdrawal);
+          if (problem) {
+            showActivity(node, 'failed', `withdraw ${po.number} by hand`);
+            node.send([null, exceptionMessage({ ...base, withdrawal: outcome.withdrawal }, problem)]);
+          } else showActivity(node, 'retrying', `${po.number} failed over`);
           break;
+        }
         case 'needs_attention':
           showActivity(node, 'failed', `${po.number} needs attention`);
           node.send([null, exceptionMessage(base, new DropshipError('unroutable', outcome.reason))]);
@@ -171,7 +178,11 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           const { context } = connectorContext(store, supplierId);
           for await (const ack of connector.readAcknowledgements(context)) {
             try {
-              const outcome = await applyAcknowledgement({ store, actor, onBackorder: onBackorder() }, ack);
+              // The connector goes along: a backorder that fails over withdraws the PO through it.
+              const outcome = await applyAcknowledgement(
+                { store, actor, onBackorder: onBackorder(), connector, context },
+                ack,
+              );
               await follow(store, outcome, { topic: 'acknowledgement' });
             } catch (err) {
               node.send([null, exceptionMessage({ poNumber: ack.poNumber, payload: ack }, err)]);

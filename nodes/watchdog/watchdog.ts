@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { withdrawalProblem, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
 import { asDropshipError, DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
 import {
@@ -11,9 +12,17 @@ import {
 import { runWatchdogSweep, type WatchdogSweep } from '../../core/watchdog/run-watchdog';
 import { parseWatchdogPolicy, type WatchdogPolicy } from '../../core/watchdog/watchdog-policy';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
-import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  actorOf,
+  connectorLogOf,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+} from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
 
 interface WatchdogNodeDef extends NodeDef {
   store: string;
@@ -24,6 +33,8 @@ interface WatchdogNodeDef extends NodeDef {
 /** What the admin routes need from a deployed watchdog node. */
 interface WatchdogNode extends Node {
   openStore(): Promise<OrderStore>;
+  /** Carries out an operator action, withdrawing cancelled POs at their deployed suppliers. */
+  act(store: OrderStore, ref: string, body: unknown, actor: string): Promise<OperatorActionResult>;
   /** Tells the flow what an action changed (queue, supplier notices), as a node input would. */
   announce(result: OperatorActionResult): Promise<void>;
 }
@@ -83,13 +94,11 @@ function mountAdminRoutes(RED: NodeAPI): void {
       if (!node) return;
       const user = (req as Request & { user?: { username?: string } }).user?.username ?? 'anonymous';
       (async () => {
-        const action = parseOperatorAction(req.body);
-        const result = await applyOperatorAction(
+        const result = await node.act(
           await node.openStore(),
           String(req.params.ref),
-          action,
+          req.body,
           `admin:${user}`,
-          new Date(),
         );
         await node.announce(result);
         return result;
@@ -124,6 +133,22 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
       showActivity(node, 'failed', 'invalid policy');
     }
     node.openStore = () => storeOf(RED, node, config.store);
+    const connectorLog = connectorLogOf(RED, node);
+    node.act = (store, ref, body, by) =>
+      applyOperatorAction(
+        store,
+        ref,
+        parseOperatorAction(body),
+        by,
+        new Date(),
+        withdrawThroughDeployedSuppliers(store, by, connectorLog),
+      );
+
+    /** A PO still live at its supplier after a cancel here: out of the exceptions output, the operator's task. */
+    function reportWithdrawal(msg: NodeMessage, withdrawal: Withdrawal | undefined): void {
+      const problem = withdrawalProblem(withdrawal);
+      if (problem) node.send([null, null, exceptionMessage({ ...msg, withdrawal }, problem)]);
+    }
 
     async function sendQueue(store: OrderStore, msg: NodeMessage): Promise<void> {
       const queue = await needsAttentionQueue(store);
@@ -132,17 +157,20 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
     }
 
     node.announce = async (result) => {
-      for (const notice of result.supplierNotices)
-        node.send([
-          { topic: notice.action, orderId: result.order.id, poNumber: notice.poNumber, payload: notice },
-          null,
-          null,
-        ]);
+      for (const notice of result.supplierNotices) {
+        const msg = { topic: notice.action, orderId: result.order.id, poNumber: notice.poNumber };
+        node.send([{ ...msg, payload: notice }, null, null]);
+        reportWithdrawal(msg, notice.withdrawal);
+      }
       await sendQueue(await node.openStore(), {});
     };
 
     function report(sweep: WatchdogSweep): void {
       for (const step of sweep.steps.filter((s) => s.outcome === 'fired')) {
+        reportWithdrawal(
+          { topic: step.action, orderId: step.timer.orderId, poNumber: step.timer.poNumber },
+          step.result.withdrawal as Withdrawal | undefined,
+        );
         node.send([
           {
             topic: step.action,
@@ -171,7 +199,15 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
       sweeping = true;
       try {
         const store = await node.openStore();
-        report(await runWatchdogSweep({ store, policy, actor, now: () => new Date() }));
+        report(
+          await runWatchdogSweep({
+            store,
+            policy,
+            actor,
+            now: () => new Date(),
+            withdraw: withdrawThroughDeployedSuppliers(store, actor, connectorLog),
+          }),
+        );
         await sendQueue(store, msg);
       } finally {
         sweeping = false;
@@ -198,12 +234,11 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
           throw new DropshipError('invalid_input', 'msg.orderId is required for an operator action', [
             { path: 'msg.orderId', message: 'is required' },
           ]);
-        const result = await applyOperatorAction(
+        const result = await node.act(
           await node.openStore(),
           orderId,
-          parseOperatorAction({ ...payload, action: requested }),
+          { ...payload, action: requested },
           actor,
-          new Date(),
         );
         await node.announce(result);
       } catch (err) {

@@ -10,6 +10,7 @@ import {
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
 import type { RetryPolicy } from '../../core/dispatch/retry-policy';
+import { withdrawPurchaseOrder } from '../../core/dispatch/withdraw-purchase-order';
 import type { Order } from '../../core/model/order';
 import {
   purchaseOrderNumber,
@@ -82,11 +83,18 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
     supplierId: SupplierId,
     options: Partial<Pick<DispatchEnvironment, 'policy' | 'breaker' | 'random' | 'onBackorder'>> & {
       timeoutMs?: number;
+      /** Withdraw POs at `<orders URL>/{poNumber}/cancel`; without it the supplier cannot be told to cancel. */
+      cancels?: true;
     } = {},
   ): DispatchEnvironment {
+    const url = suppliers[supplierId].url;
     const context: ConnectorContext = {
       supplierId,
-      settings: { url: suppliers[supplierId].url, timeoutMs: options.timeoutMs ?? 2_000 },
+      settings: {
+        url,
+        timeoutMs: options.timeoutMs ?? 2_000,
+        ...(options.cancels ? { cancelUrl: `${url}/{poNumber}/cancel` } : {}),
+      },
       credentials: {},
       log: { debug: () => undefined, info: () => undefined, warn: () => undefined },
       clock,
@@ -101,6 +109,8 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
       actor: ACTOR,
       random: options.random ?? (() => 0.5),
       onBackorder: options.onBackorder,
+      // Cancel retries are inline; the tests do not wait for their backoff.
+      sleep: async () => undefined,
     };
   }
 
@@ -259,6 +269,90 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
           ['routed', 'acknowledged', undefined],
         ],
       );
+    });
+
+    it('backordered and failed over: the REST supplier is told to cancel, and confirms', async () => {
+      const { order, pos } = await routedOrder();
+      suppliers.acme.reply(backorder);
+      const outcome = kindOf(await send(pos[0]!, environment('acme', { cancels: true })), 'failed_over');
+      const po = pos[0]!;
+      assert.deepEqual(outcome.withdrawal, {
+        kind: 'confirmed',
+        poNumber: po.number,
+        supplierId: 'acme',
+        reason: 'supplier acme confirmed the cancellation',
+      });
+      const [, cancel] = suppliers.acme.requests;
+      assert.deepEqual(
+        [cancel?.method, cancel?.path, cancel?.headers['idempotency-key']],
+        ['POST', `/orders/${po.number}/cancel`, `cancel-${po.number}`],
+      );
+      assert.deepEqual(cancel?.body, {
+        poNumber: po.number,
+        supplierReference: 'SO-77',
+        reason: 'backordered; the purchase order is no longer needed',
+      });
+      const [confirmed] = await eventsOf(order, 'po.cancel_confirmed');
+      assert.deepEqual([confirmed?.poNumber, confirmed?.actor], [po.number, ACTOR]);
+      assert.deepEqual(await eventsOf(order, 'po.cancel_failed'), []);
+      // Asked again (a second path cancelling the same PO), nothing more goes to the supplier.
+      const again = await withdrawPurchaseOrder(
+        {
+          store,
+          actor: ACTOR,
+          channel: { connector, context: environment('acme', { cancels: true }).context },
+        },
+        await reload(po),
+        'again',
+      );
+      assert.equal(again.kind, 'confirmed');
+      assert.equal(suppliers.acme.requests.length, 2);
+      assert.equal((await eventsOf(order, 'po.cancel_confirmed')).length, 1);
+      kindOf(await send(outcome.replacements[0]!), 'accepted');
+    });
+
+    it('backordered and failed over to a supplier that cannot cancel: the replacement goes out, the operator is told', async () => {
+      const { order, pos } = await routedOrder();
+      suppliers.acme.reply(backorder);
+      const outcome = kindOf(await send(pos[0]!), 'failed_over');
+      const po = pos[0]!;
+      assert.equal(outcome.withdrawal?.kind, 'unsupported');
+      assert.match(outcome.withdrawal.reason, new RegExp(`withdraw ${po.number} at acme by hand`));
+      assert.equal(suppliers.acme.requests.length, 1, 'no cancel request was invented');
+      const [failed] = await eventsOf(order, 'po.cancel_failed');
+      assert.equal(failed?.poNumber, po.number);
+      assert.match(failed?.reason ?? '', /no cancel URL configured.*withdraw .* at acme by hand/);
+      kindOf(await send(outcome.replacements[0]!), 'accepted');
+      assert.equal(suppliers.globex.requests.length, 1);
+    });
+
+    it('a cancel that fails transiently is tried again; one that keeps failing is left to the operator', async () => {
+      const first = await routedOrder();
+      suppliers.acme.reply(backorder, retryAfterReply(503, '1'), jsonReply(200, { id: 'SO-77' }));
+      const recovered = kindOf(
+        await send(first.pos[0]!, environment('acme', { cancels: true })),
+        'failed_over',
+      );
+      assert.equal(recovered.withdrawal?.kind, 'confirmed');
+      assert.equal(suppliers.acme.requestsFor(`cancel-${first.pos[0]!.number}`).length, 2);
+
+      const second = await routedOrder();
+      const po = second.pos.find((p) => p.state === 'pending')!;
+      suppliers.acme.reply(backorder, jsonReply(500, {}), dropConnection, jsonReply(502, {}));
+      const gaveUp = kindOf(await send(po, environment('acme', { cancels: true })), 'failed_over');
+      assert.equal(gaveUp.withdrawal?.kind, 'failed');
+      assert.match(gaveUp.withdrawal.reason, /^gave up after 3 tries: .*withdraw .* at acme by hand$/);
+      assert.equal(gaveUp.replacements.length, 1);
+    });
+
+    it('a supplier that refuses the cancel (already shipped) is not asked again', async () => {
+      const { order, pos } = await routedOrder();
+      suppliers.acme.reply(backorder, jsonReply(409, { error: 'already shipped' }));
+      const outcome = kindOf(await send(pos[0]!, environment('acme', { cancels: true })), 'failed_over');
+      assert.equal(outcome.withdrawal?.kind, 'failed');
+      assert.match(outcome.withdrawal.reason, /^supplier refused: .*HTTP 409: already shipped; withdraw/);
+      assert.equal(suppliers.acme.requests.length, 2);
+      assert.equal((await eventsOf(order, 'po.cancel_failed')).length, 1);
     });
 
     it('sent: a reply without a known status means delivered, no answer yet', async () => {

@@ -16,6 +16,14 @@ import {
   parseOperatorAction,
 } from '../../core/watchdog/operator-actions';
 import { DropshipError } from '../../core/errors';
+import {
+  withdrawalProblem,
+  withdrawPurchaseOrder,
+  type Withdraw,
+} from '../../core/dispatch/withdraw-purchase-order';
+import type { SupplierConnector } from '../../connectors/contract';
+import { restJsonConnector } from '../../connectors/suppliers/rest-json/rest-json';
+import { HttpSupplier } from '../support/http-supplier';
 import { sampleOrderDraft } from '../support/orders';
 
 const HOUR = 3_600_000;
@@ -475,6 +483,106 @@ describe('dropship watchdog: conditions, ladders and operator actions (SQLite, c
         applyOperatorAction(store, orderId, { kind: 'cancel', reason: 'again' }, 'admin:ops', clock.now()),
         /can no longer be cancelled/,
       );
+    });
+
+    describe('withdrawing the cancelled PO at the supplier', () => {
+      let supplier: HttpSupplier;
+      beforeEach(async () => {
+        supplier = await new HttpSupplier().start();
+      });
+      afterEach(async () => supplier.stop());
+
+      const restChannel = (settings: Record<string, unknown>) => ({
+        connector: restJsonConnector as SupplierConnector<never> as SupplierConnector,
+        context: {
+          supplierId: 'acme',
+          settings: { url: supplier.url, timeoutMs: 2_000, ...settings },
+          credentials: {},
+          log: { debug: () => undefined, info: () => undefined, warn: () => undefined },
+          clock,
+          nextSequenceValue: async () => 1,
+        },
+      });
+      const withdrawWith =
+        (channel: ReturnType<typeof restChannel> | undefined): Withdraw =>
+        (po, reason) =>
+          withdrawPurchaseOrder(
+            { store, actor: 'admin:ops', channel, sleep: async () => undefined },
+            po,
+            reason,
+          );
+
+      it('the operator cancel action calls the connector: the REST supplier gets the cancel and confirms', async () => {
+        const { orderId, po } = await sentOrder('accepted');
+        const done = await applyOperatorAction(
+          store,
+          orderId,
+          { kind: 'cancel', reason: 'customer asked (internal note)' },
+          'admin:ops',
+          clock.now(),
+          withdrawWith(restChannel({ cancelUrl: `${supplier.url}/{poNumber}/cancel` })),
+        );
+        assert.equal(done.supplierNotices[0]?.withdrawal?.kind, 'confirmed');
+        const [cancel] = supplier.requests;
+        assert.deepEqual(
+          [cancel?.method, cancel?.path, cancel?.headers['idempotency-key']],
+          ['POST', `/orders/${po.number}/cancel`, `cancel-${po.number}`],
+        );
+        // The supplier reads a neutral reason, never the operator's note.
+        assert.equal((cancel?.body as { reason: string }).reason, 'the order was cancelled');
+        const events = await store.listEvents(orderId);
+        assert.deepEqual(
+          events.filter((e) => e.type.startsWith('po.cancel_')).map((e) => [e.type, e.poNumber, e.actor]),
+          [['po.cancel_confirmed', po.number, 'admin:ops']],
+        );
+      });
+
+      it('a supplier whose connection cannot cancel: the PO is still cancelled here and the operator is told', async () => {
+        const { orderId, po } = await sentOrder('sent');
+        const done = await applyOperatorAction(
+          store,
+          orderId,
+          { kind: 'cancel', reason: 'customer asked' },
+          'admin:ops',
+          clock.now(),
+          withdrawWith(restChannel({})),
+        );
+        const withdrawal = done.supplierNotices[0]?.withdrawal;
+        assert.equal(withdrawal?.kind, 'unsupported');
+        assert.equal(
+          withdrawalProblem(withdrawal)?.code,
+          'cancel_failed',
+          'the node sends this out of its exceptions output',
+        );
+        assert.equal(supplier.requests.length, 0);
+        assert.equal((await store.getPurchaseOrder(po.number))!.state, 'cancelled');
+        const [failed] = (await store.listEvents(orderId)).filter((e) => e.type === 'po.cancel_failed');
+        assert.match(
+          failed?.reason ?? '',
+          new RegExp(`no cancel URL configured.*withdraw ${po.number} at acme by hand`),
+        );
+      });
+
+      it('an operator reroute withdraws the PO once its lines have their new PO', async () => {
+        const { orderId, po } = await sentOrder('accepted');
+        const done = await applyOperatorAction(
+          store,
+          orderId,
+          { kind: 'reroute', supplierId: 'beta', poNumber: po.number },
+          'admin:ops',
+          clock.now(),
+          withdrawWith(undefined),
+        );
+        assert.deepEqual(
+          done.purchaseOrders.map((p) => p.supplierId),
+          ['beta'],
+        );
+        assert.equal(done.supplierNotices[0]?.withdrawal?.kind, 'unsupported');
+        assert.match(
+          done.supplierNotices[0].withdrawal.reason,
+          /supplier acme has no usable connection here/,
+        );
+      });
     });
 
     it('resolves a held order and clears its pending ladder', async () => {
