@@ -126,6 +126,32 @@ function describeX12Connector(
       await store.close();
     });
 
+    it('cancels with an 850 whose BEG01 is 01 for the same PO number, uploaded once under its own name', async () => {
+      const { ctx, store } = await storeContext();
+      const request = sampleDispatchRequest({}, `ord-x-${name}`);
+      const po = request.purchaseOrder.number;
+      await x12SftpConnector.sendPurchaseOrder(request, ctx);
+      const cancel = { ...request, reason: 'backordered; no longer needed' };
+      assert.deepEqual(await x12SftpConnector.cancelPurchaseOrder!(cancel, ctx), { outcome: 'requested' });
+      const outbound = path.join(env.root, 'to-acme');
+      const original = readFileSync(path.join(outbound, `850_${po}.edi`), 'utf8');
+      const file = path.join(outbound, `850_${po}-CANCEL.edi`);
+      const text = readFileSync(file, 'utf8');
+      assert.match(
+        original,
+        new RegExp(`BEG\\*00\\*DS\\*${po}\\*\\*20261120~`),
+        'the order file is left as it was',
+      );
+      assert.match(text, new RegExp(`BEG\\*01\\*DS\\*${po}\\*\\*20261120~`));
+      assert.match(text, /\*000000002\*0\*T\*>~/, 'its own interchange control number');
+      assert.deepEqual((await validateX12([text])).problems, []);
+      // A retry finds the cancellation waiting: not written again, no control number drawn.
+      assert.deepEqual(await x12SftpConnector.cancelPurchaseOrder!(cancel, ctx), { outcome: 'requested' });
+      assert.equal(readFileSync(file, 'utf8'), text);
+      assert.equal(await store.nextSequenceValue('x12-interchange:acme'), 3);
+      await store.close();
+    });
+
     it('refuses a PO whose address contains a delimiter and writes nothing', async () => {
       const { ctx, store } = await storeContext();
       const request = sampleDispatchRequest({}, `ord-d-${name}`);

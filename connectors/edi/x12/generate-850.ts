@@ -18,21 +18,34 @@ function amount(value: number): string {
   return String(Math.round(value * 100) / 100);
 }
 
+/** BEG01, the transaction set purpose code (X12 element 353): 00 Original, 01 Cancellation. */
+export type PurchaseOrderPurpose = 'original' | 'cancellation';
+const PURPOSE_CODE: Record<PurchaseOrderPurpose, string> = { original: '00', cancellation: '01' };
+
 /**
  * The drop-ship 850: BEG*00*DS with our PO number (the supplier's duplicate check), the consumer as ship-to in
  * the N1*ST loop, one PO1 per line with our SKU (BP) and the supplier's part number (VP). Control numbers come
- * from the caller (persisted sequence); a value containing a delimiter throws instead of being written.
+ * from the caller (persisted sequence); a value containing a delimiter throws instead of being written. With
+ * purpose `cancellation` it is the same 850 with BEG01 = 01: the partner cancels the PO of that BEG03.
  */
 export function generatePurchaseOrder850(
   { purchaseOrder: po, order }: DispatchRequest,
   envelope: X12EnvelopeSettings,
   control: X12ControlNumbers,
   now: Date,
+  purpose: PurchaseOrderPurpose = 'original',
 ): string {
   const w = new X12Writer(envelope, control, now);
   w.begin('PO');
   w.beginTransaction('850');
-  w.segment('BEG', '00', 'DS', w.value(po.number, '/purchaseOrder/number', 22), '', ccyymmdd(po.createdAt));
+  w.segment(
+    'BEG',
+    PURPOSE_CODE[purpose],
+    'DS',
+    w.value(po.number, '/purchaseOrder/number', 22),
+    '',
+    ccyymmdd(po.createdAt),
+  );
   w.segment('CUR', 'BY', w.value(po.currency, '/purchaseOrder/currency', 3));
   w.segment('REF', 'CO', w.value(order.orderNumber ?? order.externalId, '/order/orderNumber', 30));
   if (order.shipping.promisedShipBy) w.segment('DTM', '010', ccyymmdd(order.shipping.promisedShipBy));

@@ -2,7 +2,9 @@ import { DropshipError, invalidInput, type FieldProblem } from '../../../core/er
 import type { ShipmentEvent } from '../../../core/model/shipment';
 import type {
   Acknowledgement,
+  CancelResult,
   ConnectorContext,
+  DispatchRequest,
   DispatchResult,
   FileTransport,
   StockLevel,
@@ -11,7 +13,7 @@ import type {
 import { mapX12Transaction, SUPPORTED_TRANSACTION_SETS, type X12Document } from '../../edi/x12/documents';
 import type { X12GroupReceipt } from '../../edi/x12/envelope';
 import { generateFunctionalAcknowledgement997 } from '../../edi/x12/generate-997';
-import { generatePurchaseOrder850 } from '../../edi/x12/generate-850';
+import { generatePurchaseOrder850, type PurchaseOrderPurpose } from '../../edi/x12/generate-850';
 import type { SupplierInvoice } from '../../edi/x12/map-810';
 import { peekFunctionalId } from '../../edi/x12/peek';
 import { readX12Events } from '../../edi/x12/reader';
@@ -100,6 +102,38 @@ const SHIPMENT_GROUPS = new Set(['SH']);
 const STOCK_GROUPS = new Set(['IB']);
 const INVOICE_GROUPS = new Set(['IN']);
 const ALL_GROUPS = new Set(Object.values(SUPPORTED_TRANSACTION_SETS).map((s) => s.functionalId));
+
+/**
+ * Uploads the 850 of a PO (or its cancellation, under its own name: the original's file may still be waiting) to
+ * the outbound folder, once: a file of an earlier attempt still waiting is the same document and is left.
+ */
+async function upload850(
+  request: DispatchRequest,
+  ctx: ConnectorContext<X12SftpSettings>,
+  purpose: PurchaseOrderPurpose,
+): Promise<void> {
+  const po = request.purchaseOrder;
+  const pattern = ctx.settings.fileNamePattern ?? '850_{poNumber}.edi';
+  const name = poFileName(pattern, purpose === 'cancellation' ? `${po.number}-CANCEL` : po.number);
+  const what = `850 ${purpose === 'cancellation' ? 'cancellation ' : ''}${po.number}`;
+  await withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
+    if (await transport.exists(ctx.settings.outboundFolder, name)) {
+      ctx.log.info(`${what} already waiting as ${name}; not written again`);
+      return;
+    }
+    // Control number drawn only when a file will be written; gaps are allowed, reuse never.
+    const control = await ctx.nextSequenceValue(sequenceScope(ctx));
+    const text = generatePurchaseOrder850(
+      request,
+      ctx.settings.envelope,
+      { interchange: control },
+      ctx.clock.now(),
+      purpose,
+    );
+    await transport.put(ctx.settings.outboundFolder, name, text);
+    ctx.log.info(`${what} uploaded as ${name} (ISA13 ${control})`);
+  });
+}
 
 function sequenceScope(ctx: { supplierId: string }): string {
   return `x12-interchange:${ctx.supplierId}`;
@@ -207,7 +241,7 @@ export const x12SftpConnector: X12SftpConnector = {
   kind: 'x12-sftp',
   title: 'EDI X12 over SFTP',
   description:
-    'Uploads an X12 850 per PO to the supplier SFTP folder and reads their 855 acknowledgements, 856 ship notices, 810 invoices and 846 stock, answering each group with a 997.',
+    'Uploads an X12 850 per PO (and an 850 with BEG01 01 to cancel one, named <PO number>-CANCEL) to the supplier SFTP folder and reads their 855 acknowledgements, 856 ship notices, 810 invoices and 846 stock, answering each group with a 997.',
   settingsSchema: x12SftpSettingsSchema,
   credentialFields: [
     { name: 'password', label: 'SFTP password' },
@@ -216,26 +250,14 @@ export const x12SftpConnector: X12SftpConnector = {
   ],
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
-    const po = request.purchaseOrder;
-    const name = poFileName(ctx.settings.fileNamePattern ?? '850_{poNumber}.edi', po.number);
-    return withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
-      // The file of an earlier attempt is still waiting for the supplier: it is the same PO, leave it.
-      if (await transport.exists(ctx.settings.outboundFolder, name)) {
-        ctx.log.info(`850 ${po.number} already waiting as ${name}; not written again`);
-        return { outcome: 'sent' };
-      }
-      // Control number drawn only when a file will be written; gaps are allowed, reuse never.
-      const control = await ctx.nextSequenceValue(sequenceScope(ctx));
-      const text = generatePurchaseOrder850(
-        request,
-        ctx.settings.envelope,
-        { interchange: control },
-        ctx.clock.now(),
-      );
-      await transport.put(ctx.settings.outboundFolder, name, text);
-      ctx.log.info(`850 ${po.number} uploaded as ${name} (ISA13 ${control})`);
-      return { outcome: 'sent' };
-    });
+    await upload850(request, ctx, 'original');
+    return { outcome: 'sent' };
+  },
+
+  /** An 850 with BEG01 = 01 for the same PO number; the partner's 855 may confirm it later. */
+  async cancelPurchaseOrder(request, ctx): Promise<CancelResult> {
+    await upload850(request, ctx, 'cancellation');
+    return { outcome: 'requested' };
   },
 
   async *readAcknowledgements(ctx): AsyncIterable<Acknowledgement> {
