@@ -26,7 +26,7 @@ import { SqliteOrderStore } from '../core/store/sqlite/sqlite-store';
 import { recordShipment } from '../core/tracking/record-shipment';
 import { createShopifyFulfilment, type ShopifyContext } from '../connectors/storefronts/shopify-fulfilment';
 import { mailerTransportOptions } from '../nodes/mailer/transport-options';
-import { sampleOrderDraft } from '../test/support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../test/support/orders';
 import { formatBenchFigures, type BenchFigure } from './figures';
 import type { PeerReply, PeerRequest } from './notify-peers';
 
@@ -93,22 +93,10 @@ async function prepareOrders(store: SqliteOrderStore, shopifyOrderIds: string[])
       sampleOrderDraft({ channel: 'shopify', externalId: shopifyOrderId, orderNumber: `#${10_000 + i}` }),
       { actor: 'bench' },
     );
-    const [po] = (await store.assignPurchaseOrders(
-      order.id,
-      ['received'],
-      [
-        {
-          orderId: order.id,
-          supplierId: 'acme',
-          attempt: 1,
-          currency: 'USD',
-          shipTo: order.shipTo,
-          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-          alternatives: [],
-        },
-      ],
-      { type: 'order.routed', actor: 'bench' },
-    ))!;
+    const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [purchaseOrderDraftFor(order)], {
+      type: 'order.routed',
+      actor: 'bench',
+    }))!;
     await store.claimPurchaseOrder(po!.number, { owner: 'bench', now: new Date(), durationMs: 60_000 });
     await store.transitionPurchaseOrder(
       po!.number,

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { openStore } from '../core/store/open-store';
-import { sampleOrderDraft } from '../test/support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../test/support/orders';
 import { TEST_POSTGRES_URL, dropSchemas, ensurePostgres, uniqueSchemaName } from '../test/support/postgres';
 import type { RunningNodeRed } from '../test/support/node-red-process';
 import { SupplierLedger } from '../test/reliability/support/supplier-ledger';
@@ -316,22 +316,10 @@ async function seedBacklog(filename: string): Promise<void> {
       const { order } = await store.receiveOrder(sampleOrderDraft({ externalId: `backlog-${i}` }), {
         actor: 'bench',
       });
-      await store.assignPurchaseOrders(
-        order.id,
-        ['received'],
-        [
-          {
-            orderId: order.id,
-            supplierId: 'acme',
-            attempt: 1,
-            currency: order.currency,
-            shipTo: order.shipTo,
-            lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-            alternatives: [],
-          },
-        ],
-        { type: 'order.routed', actor: 'bench' },
-      );
+      await store.assignPurchaseOrders(order.id, ['received'], [purchaseOrderDraftFor(order)], {
+        type: 'order.routed',
+        actor: 'bench',
+      });
       if (i % 20_000 === 19_999) progress(`memory: ${i + 1} backlog orders stored`);
     }
     // A Node-RED that took these orders in would have folded them into the metric facts as it went (routing

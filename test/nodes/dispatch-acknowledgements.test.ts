@@ -22,7 +22,7 @@ import supplierNode from '../../nodes/supplier/supplier';
 import dispatchNode from '../../nodes/dispatch/dispatch';
 import { HttpSupplier } from '../support/http-supplier';
 import { eventually } from '../support/node-red-process';
-import { sampleOrderDraft } from '../support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 import { acmeX12Settings } from '../support/x12-supplier';
 
 helper.init(require.resolve('node-red'));
@@ -92,17 +92,7 @@ describe('dropship-dispatch with acknowledgements that come back later (X12 855 
     const [po] = (await store.assignPurchaseOrders(
       order.id,
       ['received'],
-      [
-        {
-          orderId: order.id,
-          supplierId: 'acme',
-          attempt: 1,
-          currency: order.currency,
-          shipTo: order.shipTo,
-          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-          alternatives: ['zeta'],
-        },
-      ],
+      [purchaseOrderDraftFor(order, 'acme', { alternatives: ['zeta'] })],
       { type: 'order.routed', actor: 'test' },
     ))!;
     return { order, poNumber: po!.number };

@@ -18,7 +18,7 @@ import notifyNode from '../../nodes/notify/notify';
 import { HttpSupplier, jsonReply, retryAfterReply } from '../support/http-supplier';
 import { SmtpSink } from '../support/smtp-sink';
 import { eventually } from '../support/node-red-process';
-import { sampleOrderDraft } from '../support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
 
 helper.init(require.resolve('node-red'));
@@ -317,22 +317,10 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     await helper.load([captureRed, ...NODES], flow({ dispatchSweep: 3600 }));
     const s = await store();
     const { order } = await s.receiveOrder(sampleOrderDraft({ externalId: 'crash-1' }), { actor: 'test' });
-    const [po] = (await s.assignPurchaseOrders(
-      order.id,
-      ['received'],
-      [
-        {
-          orderId: order.id,
-          supplierId: 'acme',
-          attempt: 1,
-          currency: 'USD',
-          shipTo: order.shipTo,
-          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-          alternatives: [],
-        },
-      ],
-      { type: 'order.routed', actor: 'test' },
-    ))!;
+    const [po] = (await s.assignPurchaseOrders(order.id, ['received'], [purchaseOrderDraftFor(order)], {
+      type: 'order.routed',
+      actor: 'test',
+    }))!;
     // A worker claimed it with a 1 ms lease and died before the supplier answered.
     await s.claimPurchaseOrder(po!.number, {
       owner: 'dead-worker',
@@ -358,17 +346,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     const [po] = (await s.assignPurchaseOrders(
       order.id,
       ['received'],
-      [
-        {
-          orderId: order.id,
-          supplierId: 'elsewhere',
-          attempt: 1,
-          currency: 'USD',
-          shipTo: order.shipTo,
-          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-          alternatives: [],
-        },
-      ],
+      [purchaseOrderDraftFor(order, 'elsewhere')],
       { type: 'order.routed', actor: 'test' },
     ))!;
     await s.claimPurchaseOrder(po!.number, { owner: 'other-instance', now: new Date(), durationMs: 60_000 });

@@ -2,7 +2,7 @@ import helper from 'node-red-node-test-helper';
 import type { Order, OrderDraft } from '../../core/model/order';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore } from '../../core/store/order-store';
-import { sampleOrderDraft } from '../support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
 /** What the tests read from a helper node: every message it received. */
 export interface Received {
@@ -40,17 +40,9 @@ export async function acceptedOrder(
   const pos = (await store.assignPurchaseOrders(
     created.id,
     ['received'],
-    Object.entries(suppliers).map(([supplierId, skus]) => ({
-      orderId: created.id,
-      supplierId,
-      attempt: 1,
-      currency: created.currency,
-      shipTo: created.shipTo,
-      lines: created.lines
-        .filter((l) => skus.includes(l.sku))
-        .map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-      alternatives: [],
-    })),
+    Object.entries(suppliers).map(([supplierId, skus]) =>
+      purchaseOrderDraftFor(created, supplierId, { skus }),
+    ),
     { type: 'order.routed', actor: 'test' },
   ))!;
   for (const po of pos) {

@@ -15,7 +15,7 @@ import {
   type OutboxWorker,
 } from '../../core/notify/outbox';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
-import { sampleOrderDraft } from '../support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 import { SmtpSink } from '../support/smtp-sink';
 
 const T0 = Date.parse('2026-11-21T08:00:00.000Z');
@@ -76,22 +76,10 @@ describe('e-mail outbox (SQLite store, nodemailer to smtp-server on 127.0.0.1)',
     overrides: Partial<OrderDraft> = {},
   ): Promise<{ order: Order; po: PurchaseOrder }> {
     const { order } = await store.receiveOrder(sampleOrderDraft(overrides), { actor: 'order-in:test' });
-    const [po] = (await store.assignPurchaseOrders(
-      order.id,
-      ['received'],
-      [
-        {
-          orderId: order.id,
-          supplierId: 'acme',
-          attempt: 1,
-          currency: order.currency,
-          shipTo: order.shipTo,
-          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-          alternatives: [],
-        },
-      ],
-      { type: 'order.routed', actor: 'router:test' },
-    ))!;
+    const [po] = (await store.assignPurchaseOrders(order.id, ['received'], [purchaseOrderDraftFor(order)], {
+      type: 'order.routed',
+      actor: 'router:test',
+    }))!;
     await store.claimPurchaseOrder(po!.number, {
       owner: 'dispatch:test',
       now: clock.now(),

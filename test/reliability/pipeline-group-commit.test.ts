@@ -5,23 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Order } from '../../core/model/order';
-import type { PurchaseOrderDraft } from '../../core/model/purchase-order';
 import { openStore } from '../../core/store/open-store';
 import type { Lease, OrderStore } from '../../core/store/order-store';
-import { sampleOrderDraft } from '../support/orders';
-
-/** The one PO routing gives an order: every line to acme. */
-function draftFor(order: Order): PurchaseOrderDraft {
-  return {
-    orderId: order.id,
-    supplierId: 'acme',
-    attempt: 1,
-    currency: order.currency,
-    shipTo: order.shipTo,
-    lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-    alternatives: [],
-  };
-}
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
 const lease = (owner: string): Lease => ({ owner, now: new Date(), durationMs: 60_000 });
 
@@ -57,7 +43,7 @@ describe('reliability: routing, claims and settlements arriving together share o
       return results;
     };
     const routed = await each((order) =>
-      store.assignPurchaseOrders(order.id, ['received'], [draftFor(order)], {
+      store.assignPurchaseOrders(order.id, ['received'], [purchaseOrderDraftFor(order)], {
         type: 'order.routed',
         actor: 'test',
       }),
@@ -115,7 +101,7 @@ describe('reliability: routing, claims and settlements arriving together share o
     const [order] = await receive('contested', 1);
     const routes = await Promise.all(
       [1, 2].map(() =>
-        store.assignPurchaseOrders(order!.id, ['received'], [draftFor(order!)], {
+        store.assignPurchaseOrders(order!.id, ['received'], [purchaseOrderDraftFor(order!)], {
           type: 'order.routed',
           actor: 'test',
         }),
@@ -142,7 +128,7 @@ describe('reliability: routing, claims and settlements arriving together share o
         {},
         { type: 'x', actor: 'test' },
       ),
-      store.assignPurchaseOrders(order!.id, ['received'], [draftFor(order!)], {
+      store.assignPurchaseOrders(order!.id, ['received'], [purchaseOrderDraftFor(order!)], {
         type: 'order.routed',
         actor: 'test',
       }),

@@ -3,22 +3,12 @@ import type { OrderStore } from '../../core/store/order-store';
 import type { PurchaseOrderDraft } from '../../core/model/purchase-order';
 import type { Order } from '../../core/model/order';
 import { purchaseOrderNumber } from '../../core/model/purchase-order';
-import { sampleOrderDraft } from '../support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
 const actor = 'test';
 
-function poDraft(order: Order, supplierId: string, skus = ['MUG-01', 'TEE-01']): PurchaseOrderDraft {
-  return {
-    orderId: order.id,
-    supplierId,
-    attempt: 1,
-    currency: order.currency,
-    shipTo: order.shipTo,
-    lines: order.lines
-      .filter((l) => skus.includes(l.sku))
-      .map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-    alternatives: [],
-  };
+function poDraft(order: Order, supplierId: string, skus?: string[]): PurchaseOrderDraft {
+  return purchaseOrderDraftFor(order, supplierId, { skus });
 }
 
 /**

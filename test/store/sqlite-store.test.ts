@@ -6,7 +6,7 @@ import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
 import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
 import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
-import { sampleOrderDraft } from '../support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
 describeOrderStoreBehaviour('sqlite', async () => {
   const store = new SqliteOrderStore({ filename: ':memory:' });
@@ -62,17 +62,7 @@ describe('SqliteOrderStore claiming a backlog', () => {
     const [po] = (await store.assignPurchaseOrders(
       order.id,
       ['received'],
-      [
-        {
-          orderId: order.id,
-          supplierId,
-          attempt: 1,
-          currency: order.currency,
-          shipTo: order.shipTo,
-          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-          alternatives: [],
-        },
-      ],
+      [purchaseOrderDraftFor(order, supplierId)],
       { type: 'order.routed', actor: 't' },
     ))!;
     return po!.number;

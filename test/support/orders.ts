@@ -1,4 +1,5 @@
-import type { OrderDraft } from '../../core/model/order';
+import type { Order, OrderDraft } from '../../core/model/order';
+import type { PurchaseOrderDraft } from '../../core/model/purchase-order';
 
 /** A valid canonical order; tests override what they are about. */
 export function sampleOrderDraft(overrides: Partial<OrderDraft> = {}): OrderDraft {
@@ -24,5 +25,27 @@ export function sampleOrderDraft(overrides: Partial<OrderDraft> = {}): OrderDraf
     shipping: { method: 'standard' },
     totals: { subtotal: 45, shipping: 5, tax: 0, discount: 0, total: 50 },
     ...overrides,
+  };
+}
+
+/**
+ * The PO that routing would give `supplierId` for the order's lines: all of them, or those whose SKU is in `skus`
+ * (first attempt; `alternatives` are the suppliers a failover may go to).
+ */
+export function purchaseOrderDraftFor(
+  order: Order,
+  supplierId = 'acme',
+  { skus, alternatives = [] }: { skus?: string[]; alternatives?: string[] } = {},
+): PurchaseOrderDraft {
+  return {
+    orderId: order.id,
+    supplierId,
+    attempt: 1,
+    currency: order.currency,
+    shipTo: order.shipTo,
+    lines: order.lines
+      .filter((l) => skus === undefined || skus.includes(l.sku))
+      .map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
+    alternatives,
   };
 }
