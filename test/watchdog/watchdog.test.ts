@@ -24,7 +24,7 @@ import {
 import type { SupplierConnector } from '../../connectors/contract';
 import { restJsonConnector } from '../../connectors/suppliers/rest-json/rest-json';
 import { HttpSupplier } from '../support/http-supplier';
-import { sampleOrderDraft } from '../support/orders';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
 const HOUR = 3_600_000;
 const START = '2026-11-20T10:00:00.000Z';
@@ -75,17 +75,7 @@ describe('dropship watchdog: conditions, ladders and operator actions (SQLite, c
     const [po] = (await store.assignPurchaseOrders(
       order.id,
       ['received'],
-      [
-        {
-          orderId: order.id,
-          supplierId: 'acme',
-          attempt: 1,
-          currency: 'USD',
-          shipTo: order.shipTo,
-          lines: order.lines.map((l) => ({ orderLineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-          alternatives: ['beta'],
-        },
-      ],
+      [purchaseOrderDraftFor(order, 'acme', { alternatives: ['beta'] })],
       { type: 'order.routed', actor: 'test' },
     ))!;
     await store.claimPurchaseOrder(po!.number, { owner: 'd', now: clock.now(), durationMs: 60_000 });
