@@ -53,7 +53,10 @@ export type Withdraw = (po: PurchaseOrder, reason: string) => Promise<Withdrawal
 export function withdrawalProblem(withdrawal: Withdrawal | undefined): DropshipError | undefined {
   if (!withdrawal || withdrawal.kind === 'confirmed' || withdrawal.kind === 'requested') return undefined;
   return new DropshipError('cancel_failed', withdrawal.reason, [
-    { path: 'poNumber', message: `${withdrawal.poNumber} is still live at supplier ${withdrawal.supplierId}` },
+    {
+      path: 'poNumber',
+      message: `${withdrawal.poNumber} is still live at supplier ${withdrawal.supplierId}`,
+    },
   ]);
 }
 

@@ -79,7 +79,11 @@ export function deployedSupplierChannel(
  * Withdraws POs at their suppliers through the deployed connectors, for nodes that cancel POs (watchdog
  * operator actions and reroutes); the outcome is recorded in the order's events.
  */
-export function withdrawThroughDeployedSuppliers(store: OrderStore, actor: string, log: ConnectorLog): Withdraw {
+export function withdrawThroughDeployedSuppliers(
+  store: OrderStore,
+  actor: string,
+  log: ConnectorLog,
+): Withdraw {
   return (po, reason) =>
     withdrawPurchaseOrder(
       { store, actor, channel: deployedSupplierChannel(store, po.supplierId, log) },
