@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
+  linkSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -54,10 +55,36 @@ function ensureOpenSsh(): void {
     throw new Error('could not install openssh-server for the SFTP tests');
 }
 
-function ensureUser(password: string): void {
-  if (spawnSync('id', [TEST_USER]).status !== 0) {
-    execFileSync('useradd', ['-M', '-s', '/bin/sh', TEST_USER]);
+/**
+ * The test user's password, one per machine: test processes running at once (mocha's parallel workers, the suite
+ * on two runtimes) each start servers for the same system user, and a password of their own would lock the
+ * others' clients out. The first process to get here publishes its password (a hard link is created atomically
+ * or not at all); the others read it.
+ */
+function machinePassword(): string {
+  const shared = path.join(tmpdir(), 'dropship-sftp-user.password');
+  if (!existsSync(shared)) {
+    const mine = `${shared}.${process.pid}`;
+    writeFileSync(mine, randomBytes(12).toString('base64url'), { mode: 0o600 });
+    try {
+      linkSync(mine, shared);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      rmSync(mine, { force: true });
+    }
   }
+  return readFileSync(shared, 'utf8');
+}
+
+function ensureUser(password: string): void {
+  // useradd's 9: another test process created the user meanwhile.
+  if (spawnSync('id', [TEST_USER]).status !== 0) {
+    const added = spawnSync('useradd', ['-M', '-s', '/bin/sh', TEST_USER]);
+    if (added.status !== 0 && added.status !== 9)
+      throw new Error(`useradd ${TEST_USER} failed: ${added.stderr.toString()}`);
+  }
+  // Every process sets the same password, so setting it again changes nothing for the others.
   execFileSync('chpasswd', { input: `${TEST_USER}:${password}\n` });
 }
 
@@ -121,7 +148,7 @@ export async function startSftpServer(): Promise<SftpTestServer> {
   mkdirSync(root);
   mkdirSync(keys);
   mkdirSync('/run/sshd', { recursive: true });
-  const password = randomBytes(12).toString('base64url');
+  const password = machinePassword();
   ensureUser(password);
   execFileSync('chown', [TEST_USER, root]);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
