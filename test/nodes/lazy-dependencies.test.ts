@@ -57,8 +57,19 @@ describe('an optional dependency that did not install', () => {
     _resolveFilename: (request: string, ...rest: unknown[]) => string;
   };
   const resolve = moduleInternals._resolveFilename;
-  /** Makes `names` unresolvable, as on a machine where npm skipped them (a failed native build, --omit=optional). */
+  /** Modules taken out of require's cache for a test, put back after it. */
+  const hidden = new Map<string, NodeJS.Module | undefined>();
+  /**
+   * Makes `names` unresolvable, as on a machine where npm skipped them (a failed native build, --omit=optional).
+   * Node answers a require it has answered before from its caches without resolving again, and another test file
+   * in the same mocha worker may have loaded them: they leave the cache for the test.
+   */
   const withoutPackages = (names: string[]): void => {
+    for (const name of names) {
+      const file = require.resolve(name);
+      hidden.set(file, require.cache[file]);
+      delete require.cache[file];
+    }
     moduleInternals._resolveFilename = function (request: string, ...rest: unknown[]) {
       if (names.includes(request)) {
         throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });
@@ -68,6 +79,8 @@ describe('an optional dependency that did not install', () => {
   };
   afterEach(() => {
     moduleInternals._resolveFilename = resolve;
+    for (const [file, loaded] of hidden) if (loaded) require.cache[file] = loaded;
+    hidden.clear();
   });
 
   it('fails the feature that needs it with what to install, not the package', async () => {
