@@ -96,9 +96,8 @@ export class SqliteOrderStore implements OrderStore {
   private readonly syncLogOffLoop: boolean;
   /** The write-ahead log, opened for syncing at the first group commit. */
   private logFd: number | undefined;
-  /** The log sync under way, and the one queued behind it for the commits made meanwhile; close() waits for both. */
-  private logSync: Promise<void> | undefined;
-  private queuedLogSync: Promise<void> | undefined;
+  /** Log syncs under way; close() waits for them. */
+  private readonly logSyncs = new Set<Promise<void>>();
   private readonly clock: Clock;
   /** Prepared after migrate() has created the inventory tables. */
   private inventoryQueries?: SqliteInventoryQueries;
@@ -170,7 +169,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.logSync, this.queuedLogSync]);
+    await Promise.allSettled([...this.logSyncs]);
     if (this.db.open) this.db.close();
     // After SQLite is done with the log: this descriptor never held a lock SQLite relies on.
     if (this.logFd !== undefined) {
@@ -268,34 +267,22 @@ export class SqliteOrderStore implements OrderStore {
   /**
    * Makes every commit so far durable, as synchronous=FULL would have at each COMMIT, without blocking the event
    * loop: an fdatasync of the write-ahead log on libuv's thread pool (SQLite syncs the WAL with fdatasync too).
-   * Meanwhile the event loop takes the next requests and commits the next groups. One sync runs at a time: a
-   * group committed while one is under way (which may have started before its COMMIT) waits for the next, which
-   * then covers every group committed meanwhile, as a database's group commit does. Under load that is one
-   * fdatasync per sync time rather than one per group: each costs the kernel work that the event loop's own
-   * process pays for. Callers hear back only after the sync that covers them, so a webhook is still answered only
-   * once its order is on disk. Checkpoints still sync the log and the database themselves before the log is
-   * reused (WAL mode does so under NORMAL too), and writes outside the group commit keep FULL's sync at COMMIT.
+   * Meanwhile the event loop takes the next requests and commits the next group, whose own sync covers this one's
+   * frames as well. Callers hear back only after the sync, so a webhook is still answered only once its order is
+   * on disk. Checkpoints still sync the log and the database themselves before the log is reused (WAL mode does so
+   * under NORMAL too), and writes outside the group commit keep FULL's sync at their COMMIT. Syncs of successive
+   * groups may overlap on the thread pool: serialising them (one in flight, the groups committed meanwhile sharing
+   * the next) was tried and measured slower, as the kernel already lets concurrent syncs of one file share work.
    */
   private syncLog(): Promise<void> {
-    if (this.logSync === undefined) return this.startLogSync();
-    const restart = (): Promise<void> => {
-      this.queuedLogSync = undefined;
-      return this.startLogSync();
-    };
-    return (this.queuedLogSync ??= this.logSync.then(restart, restart));
-  }
-
-  private startLogSync(): Promise<void> {
     this.logFd ??= openSync(`${this.db.name}-wal`, 'r');
     const fd = this.logFd;
     const synced = new Promise<void>((resolve, reject) =>
       fdatasync(fd, (error) => (error ? reject(error) : resolve())),
     );
-    const done = (): void => {
-      if (this.logSync === synced) this.logSync = undefined;
-    };
-    synced.then(done, done);
-    this.logSync = synced;
+    this.logSyncs.add(synced);
+    const forget = (): void => void this.logSyncs.delete(synced);
+    synced.then(forget, forget);
     return synced;
   }
 
