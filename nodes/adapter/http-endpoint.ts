@@ -122,13 +122,13 @@ export function clientAddress(
   trusted: BlockList,
 ): string | undefined {
   if (remote === undefined) return undefined;
-  const hops = [forwardedFor ?? []]
-    .flat()
-    .join(',')
+  let address = plainAddress(remote);
+  // Every request passes here (webhooks too): without the header there is nothing to read.
+  if (forwardedFor === undefined || !isTrusted(trusted, address)) return address;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
     .split(',')
     .map((hop) => plainAddress(hop.trim()))
     .filter((hop) => hop !== '');
-  let address = plainAddress(remote);
   while (isTrusted(trusted, address) && hops.length > 0) address = hops.pop()!;
   return address;
 }

@@ -459,6 +459,19 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
         assert.equal(accepted?.state, 'accepted');
       }
 
+      /** w2 claims the PO, the supplier answers 503, and it goes back to pending for a retry. */
+      async function putBackForRetry(number: string): Promise<void> {
+        await store.claimPurchaseOrder(number, { owner: 'w2', now: t0, durationMs: 30_000 });
+        await store.transitionPurchaseOrder(
+          number,
+          ['sending'],
+          'pending',
+          { nextAttemptAt: t0, lastError: 'HTTP 503' },
+          { type: 'po.retry', actor },
+          { leaseOwner: 'w2' },
+        );
+      }
+
       const stateOf = async (order: Order) => (await store.getOrder(order.id))?.state;
       const orderMoves = async (order: Order) =>
         (await store.listEvents(order.id))
@@ -533,15 +546,7 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
           reason: 'late',
         });
         const replacement = await failOverTo('zeta', order, ['TEE-01'], po.number);
-        await store.claimPurchaseOrder(replacement.number, { owner: 'w2', now: t0, durationMs: 30_000 });
-        await store.transitionPurchaseOrder(
-          replacement.number,
-          ['sending'],
-          'pending',
-          { nextAttemptAt: t0, lastError: 'HTTP 503' },
-          { type: 'po.retry', actor },
-          { leaseOwner: 'w2' },
-        );
+        await putBackForRetry(replacement.number);
         assert.equal(await stateOf(order), 'needs_attention');
         assert.deepEqual(
           (await orderMoves(order)).map(([from, to]) => [from, to]),
@@ -566,15 +571,7 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
           actor,
         );
         assert.equal(await stateOf(order), 'partially_shipped');
-        await store.claimPurchaseOrder(replacement.number, { owner: 'w2', now: t0, durationMs: 30_000 });
-        await store.transitionPurchaseOrder(
-          replacement.number,
-          ['sending'],
-          'pending',
-          { nextAttemptAt: t0, lastError: 'HTTP 503' },
-          { type: 'po.retry', actor },
-          { leaseOwner: 'w2' },
-        );
+        await putBackForRetry(replacement.number);
         assert.equal(await stateOf(order), 'partially_shipped');
       });
     });
