@@ -2,7 +2,8 @@
  * Durable webhook intake (issue 7): signed Shopify webhooks verified, validated, committed to SQLite and answered
  * by a real Node-RED process, beside a plain Node-RED `http in -> function -> http response` flow in the same
  * process and run. The load generator lives in this process: a bounded number of requests at a bounded
- * concurrency, to 127.0.0.1 only. Run alone with `npx tsx bench/intake.bench.ts` (uses dist/: build first).
+ * concurrency, to 127.0.0.1 only. Each variant is warmed up, then measured in rounds (the variants in a different
+ * order each round) and reported as its median round. Run alone with `npx tsx bench/intake.bench.ts` (uses dist/: build first).
  */
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,8 +15,12 @@ import { formatBenchFigures, type BenchFigure } from './figures';
 
 export const BENCH_SECRET = 'bench-shopify-secret';
 const CONCURRENCY = 16;
-const WARMUP = 300;
-const REQUESTS = 3_000;
+/** Requests per variant before measuring: enough for the JIT to settle on every path (300 left it mid-way). */
+const WARMUP = 2_000;
+/** Requests per variant and round: a few seconds each, so one hiccup of a shared machine weighs little. */
+const REQUESTS = 5_000;
+/** Rounds, the variants in a different order each time; each figure is the median round. */
+const ROUNDS = 3;
 
 export interface BenchRequest {
   path: string;
@@ -228,24 +233,41 @@ export async function runIntakeBench(): Promise<BenchFigure[]> {
     await runLoad(port, shopifyWebhooks('/bench/durable-normal', 1, WARMUP));
 
     progress('intake: measuring');
-    // The baseline before and after the durable runs, so a drift of the machine does not favour either side.
-    const before = await runLoad(port, plain(REQUESTS));
-    const full = await runLoad(port, shopifyWebhooks('/bench/durable-full', 1_000_000, REQUESTS));
-    const normal = await runLoad(port, shopifyWebhooks('/bench/durable-normal', 1_000_000, REQUESTS));
-    const after = await runLoad(port, plain(REQUESTS));
-    for (const [result, what] of [
-      [before, 'plain flow'],
-      [full, 'durable intake (FULL)'],
-      [normal, 'durable intake (NORMAL)'],
-      [after, 'plain flow'],
-    ] as const)
-      check(result, what);
-    const baselineRate = (before.perSecond + after.perSecond) / 2;
-    const baselineP99 = Math.max(before.p99Ms, after.p99Ms);
+    // Each round runs the three variants in a different order, so neither the warmest JIT nor a drift of the
+    // machine favours one of them; the median round of each is kept.
+    const variants = {
+      plain: () => plain(REQUESTS),
+      full: (round: number) => shopifyWebhooks('/bench/durable-full', 1_000_000 * (round + 1), REQUESTS),
+      normal: (round: number) => shopifyWebhooks('/bench/durable-normal', 1_000_000 * (round + 1), REQUESTS),
+    };
+    const names = Object.keys(variants) as (keyof typeof variants)[];
+    const runs: Record<keyof typeof variants, LoadResult[]> = { plain: [], full: [], normal: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(k + round) % names.length]!;
+        const result = await runLoad(port, variants[name](round));
+        check(result, `${name} flow, round ${round + 1}`);
+        runs[name].push(result);
+      }
+    }
+    const median = (results: LoadResult[], pick: (r: LoadResult) => number): number =>
+      percentile(
+        results.map(pick).sort((a, b) => a - b),
+        50,
+      );
+    const baselineRate = median(runs.plain, (r) => r.perSecond);
+    const baselineP99 = median(runs.plain, (r) => r.p99Ms);
     const baseline = {
-      name: 'plain http in -> function -> http response, same process',
+      name: `plain http in -> function -> http response, same process (median of ${ROUNDS} rounds)`,
       value: baselineRate,
     };
+    const summary = (results: LoadResult[]) => ({
+      perSecond: median(results, (r) => r.perSecond),
+      p50Ms: median(results, (r) => r.p50Ms),
+      p99Ms: median(results, (r) => r.p99Ms),
+    });
+    const full = summary(runs.full);
+    const normal = summary(runs.normal);
     const disk = fsyncRate(dir);
     const figures: BenchFigure[] = [];
     for (const [result, mode] of [
@@ -254,7 +276,7 @@ export async function runIntakeBench(): Promise<BenchFigure[]> {
     ] as const) {
       figures.push(
         {
-          name: `durable webhook intake, ${mode} (requests/s, ${CONCURRENCY} concurrent)`,
+          name: `durable webhook intake, ${mode} (requests/s, ${CONCURRENCY} concurrent, median of ${ROUNDS} rounds)`,
           value: result.perSecond,
           unit: 'req/s',
           baseline,

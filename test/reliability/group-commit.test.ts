@@ -71,8 +71,22 @@ describe('reliability: intakes arriving together share one SQLite commit', () =>
       outcomes.map((o) => o.status),
       ['fulfilled', 'rejected', 'fulfilled'],
     );
-    assert.ok(await store.findOrder('generic:before'));
-    assert.ok(await store.findOrder('generic:after'));
+    // The group ran twice (all together, then each write in a savepoint once one failed): the first run left
+    // nothing behind, and the callers heard of the run that was committed.
+    for (const [i, ref] of [
+      [0, 'generic:before'],
+      [2, 'generic:after'],
+    ] as const) {
+      const stored = await store.findOrder(ref);
+      assert.ok(stored);
+      assert.equal(
+        (outcomes[i] as PromiseFulfilledResult<{ order: { id: string } }>).value.order.id,
+        stored.id,
+      );
+      const received = (await store.listEvents(stored.id)).filter((e) => e.type === 'order.received');
+      assert.equal(received.length, 1);
+    }
+    assert.equal((await store.listOrders({})).length, 2);
     assert.equal(await store.findOrder('generic:broken'), undefined, 'half an order was kept');
     // The failed intake left no delivery id behind: its redelivery is taken, not called a duplicate.
     const again = await store.receiveOrder(sampleOrderDraft({ externalId: 'broken' }), {

@@ -29,7 +29,7 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       const result = await store.receiveOrder(sampleOrderDraft({ externalId: 'A-1' }), { actor });
       assert.equal(result.created, true);
       assert.equal(result.order.state, 'received');
-      assert.match(result.order.id, /^ord_[0-9a-z]{16}$/);
+      assert.match(result.order.id, /^ord_[0-9a-z]{25}$/);
       const events = await store.listEvents(result.order.id);
       assert.deepEqual(
         events.map((e) => [e.type, e.toState]),

@@ -82,6 +82,9 @@ export interface SqliteStoreOptions {
  * The embedded store: one file in the Node-RED user directory. better-sqlite3 is synchronous, so every
  * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
  */
+/** What became of one write of a group commit. */
+type WriteOutcome = { result: unknown } | { error: unknown };
+
 export class SqliteOrderStore implements OrderStore {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
@@ -213,9 +216,10 @@ export class SqliteOrderStore implements OrderStore {
    * shipment events and outbox updates handled in the same turn of the event loop) are committed in one
    * transaction, so one write to the log, one fsync with synchronous=FULL, serves them all: at FULL a commit per
    * write blocked the event loop for an fsync each (four per order end to end).
-   * `write` is synchronous and atomic on its own (one statement, or a db.transaction, which nests as a savepoint),
-   * so one that fails undoes only itself; each caller hears back only after the commit, so nothing is reported
-   * done (a webhook answered, a notification called sent) before it is on disk.
+   * `write` is synchronous and runs inside the group's transaction: it opens no transaction of its own, the group
+   * commit makes it atomic (see runGroup), so one that fails undoes only itself; each caller hears back only after
+   * the commit, so nothing is reported done (a webhook answered, a notification called sent) before it is on disk.
+   * A write may run twice (see runGroup): it changes nothing but the database.
    */
   private grouped<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -226,22 +230,12 @@ export class SqliteOrderStore implements OrderStore {
 
   private commitWrites(): void {
     const group = this.waitingWrites.splice(0);
-    const outcomes: ({ result: unknown } | { error: unknown })[] = [];
+    let outcomes: WriteOutcome[];
     try {
       // Under FULL, COMMIT would fsync the log on the event loop; the group's sync runs on the thread pool instead.
       if (this.syncLogOffLoop) this.statement('PRAGMA synchronous = NORMAL').run();
       try {
-        this.db
-          .transaction(() => {
-            for (const { write } of group) {
-              try {
-                outcomes.push({ result: write() });
-              } catch (error) {
-                outcomes.push({ error });
-              }
-            }
-          })
-          .immediate();
+        outcomes = this.runGroup(group, 'together') ?? this.runGroup(group, 'each in a savepoint')!;
       } finally {
         if (this.syncLogOffLoop) this.statement('PRAGMA synchronous = FULL').run();
       }
@@ -262,6 +256,48 @@ export class SqliteOrderStore implements OrderStore {
     this.syncLog().then(answer, (error: unknown) => {
       for (const waiting of group) waiting.reject(error);
     });
+  }
+
+  /**
+   * Runs a group's writes in one transaction and commits it. `together` runs them one after the other with
+   * nothing between: a savepoint per write made SQLite copy every page the write touched into its statement
+   * journal first (30 µs of the 80 µs an intake took). If a write throws, the whole group is rolled back and
+   * undefined returned, and the caller runs the group again `each in a savepoint`, where a failing write undoes
+   * only itself and the others commit. Writes fail rarely (a missing order, a broken constraint), so groups almost
+   * always commit on the first run. Errors of the transaction itself (BEGIN, COMMIT) are thrown.
+   */
+  private runGroup(
+    group: readonly { write: () => unknown }[],
+    mode: 'together' | 'each in a savepoint',
+  ): WriteOutcome[] | undefined {
+    const outcomes: WriteOutcome[] = [];
+    let writeFailed = false;
+    try {
+      this.db
+        .transaction(() => {
+          for (const { write } of group) {
+            if (mode === 'together') {
+              try {
+                outcomes.push({ result: write() });
+              } catch (error) {
+                writeFailed = true;
+                throw error;
+              }
+            } else {
+              try {
+                outcomes.push({ result: this.db.transaction(write)() });
+              } catch (error) {
+                outcomes.push({ error });
+              }
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      if (writeFailed) return undefined;
+      throw error;
+    }
+    return outcomes;
   }
 
   /**
@@ -290,83 +326,80 @@ export class SqliteOrderStore implements OrderStore {
     return this.grouped(() => this.receiveOne(draft, meta));
   }
 
-  /** One intake, inside its group's transaction (a nested transaction is a savepoint). */
+  /** One intake, inside its group's transaction. */
   private receiveOne(draft: OrderDraft, meta: IntakeMeta): IntakeResult {
-    const run = this.db.transaction((): IntakeResult => {
-      if (meta.deliveryId) {
-        const seen = this.statement(
-          'SELECT order_id FROM webhook_deliveries WHERE channel = ? AND delivery_id = ?',
-        ).get(draft.channel, meta.deliveryId) as Row | undefined;
-        if (seen) {
-          return {
-            order: orderFromRow(this.orderRow(String(seen.order_id))!),
-            created: false,
-            duplicateOf: 'delivery',
-          };
-        }
+    if (meta.deliveryId) {
+      const seen = this.statement(
+        'SELECT order_id FROM webhook_deliveries WHERE channel = ? AND delivery_id = ?',
+      ).get(draft.channel, meta.deliveryId) as Row | undefined;
+      if (seen) {
+        return {
+          order: orderFromRow(this.orderRow(String(seen.order_id))!),
+          created: false,
+          duplicateOf: 'delivery',
+        };
       }
-      const now = this.now();
-      const id = newId('ord');
-      const document = JSON.stringify(draft);
-      // New orders are the common case: the INSERT finds the duplicate itself (no row comes back on the conflict),
-      // and returns the stored columns without copying the document back out of SQLite.
-      const inserted = this.statement(
-        `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at, data, created_at, updated_at)
+    }
+    const now = this.now();
+    const id = newId('ord');
+    const document = JSON.stringify(draft);
+    // New orders are the common case: the INSERT finds the duplicate itself (no row comes back on the conflict),
+    // and returns the stored columns without copying the document back out of SQLite.
+    const inserted = this.statement(
+      `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at, data, created_at, updated_at)
            VALUES (?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, external_id) DO NOTHING
            RETURNING id, state, version, created_at, updated_at`,
-      ).get(
-        id,
+    ).get(
+      id,
+      draft.channel,
+      draft.externalId,
+      draft.orderNumber ?? null,
+      draft.currency,
+      draft.totals.total,
+      draft.shipTo.country,
+      new Date(draft.placedAt).getTime(),
+      document,
+      now,
+      now,
+    ) as Row | undefined;
+    let result: IntakeResult;
+    if (!inserted) {
+      const existing = this.statement('SELECT * FROM orders WHERE channel = ? AND external_id = ?').get(
         draft.channel,
         draft.externalId,
-        draft.orderNumber ?? null,
-        draft.currency,
-        draft.totals.total,
-        draft.shipTo.country,
-        new Date(draft.placedAt).getTime(),
-        document,
-        now,
-        now,
-      ) as Row | undefined;
-      let result: IntakeResult;
-      if (!inserted) {
-        const existing = this.statement('SELECT * FROM orders WHERE channel = ? AND external_id = ?').get(
-          draft.channel,
-          draft.externalId,
-        ) as Row;
-        result = { order: orderFromRow(existing), created: false, duplicateOf: 'order' };
-      } else {
-        const insertLine = this.statement(
-          'INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping) VALUES (?, ?, ?, ?, ?, ?)',
-        );
-        for (const line of draft.lines) {
-          insertLine.run(
-            id,
-            line.lineId,
-            line.sku,
-            line.quantity,
-            line.unitPrice,
-            line.requiresShipping ? 1 : 0,
-          );
-        }
-        this.insertEvent(
+      ) as Row;
+      result = { order: orderFromRow(existing), created: false, duplicateOf: 'order' };
+    } else {
+      const insertLine = this.statement(
+        'INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      for (const line of draft.lines) {
+        insertLine.run(
           id,
-          {
-            type: 'order.received',
-            actor: meta.actor,
-            data: { channel: draft.channel, externalId: draft.externalId },
-          },
-          { to: 'received' },
+          line.lineId,
+          line.sku,
+          line.quantity,
+          line.unitPrice,
+          line.requiresShipping ? 1 : 0,
         );
-        result = { order: orderFromRow({ ...inserted, data: document }), created: true };
       }
-      if (meta.deliveryId) {
-        this.statement(
-          'INSERT INTO webhook_deliveries (channel, delivery_id, order_id, received_at) VALUES (?, ?, ?, ?)',
-        ).run(draft.channel, meta.deliveryId, result.order.id, now);
-      }
-      return result;
-    });
-    return run();
+      this.insertEvent(
+        id,
+        {
+          type: 'order.received',
+          actor: meta.actor,
+          data: { channel: draft.channel, externalId: draft.externalId },
+        },
+        { to: 'received' },
+      );
+      result = { order: orderFromRow({ ...inserted, data: document }), created: true };
+    }
+    if (meta.deliveryId) {
+      this.statement(
+        'INSERT INTO webhook_deliveries (channel, delivery_id, order_id, received_at) VALUES (?, ?, ?, ?)',
+      ).run(draft.channel, meta.deliveryId, result.order.id, now);
+    }
+    return result;
   }
 
   async getOrder(id: string): Promise<Order | undefined> {
@@ -429,10 +462,8 @@ export class SqliteOrderStore implements OrderStore {
     to: OrderState,
     event: OrderEventInput,
   ): Promise<Order | undefined> {
-    return this.grouped(
-      this.db.transaction(() =>
-        this.moveOrder(id, expected, to, event) ? orderFromRow(this.orderRow(id)!) : undefined,
-      ),
+    return this.grouped(() =>
+      this.moveOrder(id, expected, to, event) ? orderFromRow(this.orderRow(id)!) : undefined,
     );
   }
 
@@ -483,12 +514,11 @@ export class SqliteOrderStore implements OrderStore {
     drafts: PurchaseOrderDraft[],
     event: OrderEventInput,
   ): Promise<PurchaseOrder[] | undefined> {
-    const run = this.db.transaction(() => {
+    return this.grouped(() => {
       const moved = this.moveOrder(orderId, expected, 'routed', event);
       if (!moved) return undefined;
       return this.insertPurchaseOrders(orderId, drafts, event);
     });
-    return this.grouped(run);
   }
 
   async addPurchaseOrders(
@@ -496,13 +526,12 @@ export class SqliteOrderStore implements OrderStore {
     drafts: PurchaseOrderDraft[],
     event: OrderEventInput,
   ): Promise<PurchaseOrder[]> {
-    const run = this.db.transaction(() => {
+    return this.grouped(() => {
       const added = this.insertPurchaseOrders(orderId, drafts, event);
       // New POs waiting to go out take the order back to routed until a supplier has them.
       this.followPurchaseOrders(orderId, event);
       return added;
     });
-    return this.grouped(run);
   }
 
   private purchaseOrderRow(number: string): Row | undefined {
@@ -607,7 +636,7 @@ export class SqliteOrderStore implements OrderStore {
     event: OrderEventInput,
     claim?: PurchaseOrderClaim,
   ): Promise<PurchaseOrder | undefined> {
-    const run = this.db.transaction(() => {
+    const run = () => {
       const row = this.purchaseOrderRow(number);
       if (!row) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
       const from = row.state as PurchaseOrderState;
@@ -641,7 +670,7 @@ export class SqliteOrderStore implements OrderStore {
       if (from !== to || event.reason) this.insertEvent(orderId, event, { from, to }, number);
       this.followPurchaseOrders(orderId, event);
       return purchaseOrderFromRow(updated);
-    });
+    };
     return this.grouped(run);
   }
 
@@ -662,7 +691,7 @@ export class SqliteOrderStore implements OrderStore {
     event: ShipmentEvent & { orderId: string },
     actor: string,
   ): Promise<ShipmentResult> {
-    const run = this.db.transaction((): ShipmentResult => {
+    const run = (): ShipmentResult => {
       if (!this.orderRow(event.orderId))
         throw new DropshipError('not_found', `order ${event.orderId} does not exist`);
       const now = this.now();
@@ -751,7 +780,7 @@ export class SqliteOrderStore implements OrderStore {
         created,
         order: orderFromRow(this.orderRow(event.orderId)!),
       };
-    });
+    };
     return this.grouped(run);
   }
 
@@ -823,7 +852,7 @@ export class SqliteOrderStore implements OrderStore {
        VALUES (@orderId, @milestone, @channel, @state, @attempts, @owner, @until, @payload, @now, @now)
        ON CONFLICT (order_id, milestone, channel) DO NOTHING RETURNING *`,
     );
-    const queue = this.db.transaction((): Notification[] => {
+    const queue = (): Notification[] => {
       const now = this.now();
       return notices.flatMap((notice) => {
         const row = insert.get({
@@ -839,7 +868,7 @@ export class SqliteOrderStore implements OrderStore {
         }) as Row | undefined;
         return row ? [notificationFromRow(row)] : [];
       });
-    });
+    };
     return this.grouped(queue);
   }
 
