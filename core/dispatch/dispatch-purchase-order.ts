@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type {
   Acknowledgement,
   ConnectorContext,
@@ -36,6 +35,8 @@ export interface DispatchEnvironment {
   cancelPolicy?: RetryPolicy;
   /** Waits between cancel retries; tests pass a quicker one. */
   sleep?: (ms: number) => Promise<void>;
+  /** How long a withdrawal this dispatcher carries out stays its own (DEFAULT_WITHDRAWAL_LEASE_MS when absent). */
+  withdrawalLeaseMs?: number;
 }
 
 export type DispatchOutcome =
@@ -46,7 +47,10 @@ export type DispatchOutcome =
       purchaseOrder: PurchaseOrder;
       replacements: PurchaseOrder[];
       reason: string;
-      /** For a PO the supplier kept (a backorder): what telling the supplier to cancel it came to. */
+      /**
+       * For a PO the supplier kept (a backorder): what telling the supplier to cancel it came to; absent when
+       * another worker (a dispatch sweep) took the withdrawal first and reports it.
+       */
       withdrawal?: Withdrawal;
     }
   | { kind: 'needs_attention'; purchaseOrder: PurchaseOrder; reason: string }
@@ -56,15 +60,6 @@ export type DispatchOutcome =
    * sender's result stands.
    */
   | { kind: 'superseded'; purchaseOrder: PurchaseOrder; leaseLost?: true };
-
-/**
- * The lease owner for one claim: the actor and a random part. The actor alone is the same for every Node-RED
- * instance running the flow and for this node's own next claim, so it could not tell a sender whose lease ran
- * out from the one that took the PO over.
- */
-export function claimOwner(actor: string): string {
-  return `${actor}#${randomUUID()}`;
-}
 
 /** What a settlement the store refused means: under a claim, the claim was lost to another sender. */
 function superseded(po: PurchaseOrder, claim: PurchaseOrderClaim | undefined): DispatchOutcome {
@@ -138,7 +133,12 @@ function linesWith(
  * backordered PO at the supplier, its connector and context (without them the operator is told to).
  */
 export type SettleEnvironment = Pick<DispatchEnvironment, 'store' | 'actor' | 'onBackorder'> &
-  Partial<Pick<DispatchEnvironment, 'connector' | 'context' | 'cancelPolicy' | 'random' | 'sleep'>>;
+  Partial<
+    Pick<
+      DispatchEnvironment,
+      'connector' | 'context' | 'cancelPolicy' | 'random' | 'sleep' | 'withdrawalLeaseMs'
+    >
+  >;
 
 /**
  * The answer-recording paths below take the sender's `claim` when they settle a send (the PO is `sending`), so
@@ -172,10 +172,11 @@ async function refuse(
 
 /**
  * A supplier that backorders the whole PO while another ranked supplier could ship now: the lines move on, the
- * backordered PO is cancelled in the store and then withdrawn at the supplier through the connector's
- * `cancelPurchaseOrder`. The replacement is created first and does not wait on the withdrawal: when it fails or
- * the channel cannot cancel, the outcome carries that and the `po.cancel_failed` event tells the operator to
- * withdraw the PO by hand.
+ * backordered PO is cancelled in the store (which records its withdrawal in the same transaction) and then
+ * withdrawn at the supplier through the connector's `cancelPurchaseOrder`. The replacement is created first and
+ * does not wait on the withdrawal: when it fails or the channel cannot cancel, the outcome carries that and the
+ * `po.cancel_failed` event tells the operator to withdraw the PO by hand. Should this worker die before the outcome
+ * is recorded, the dispatch sweep resumes the withdrawal (`resumeWithdrawals`).
  */
 async function failOverBackorder(
   env: SettleEnvironment,
@@ -209,6 +210,8 @@ async function failOverBackorder(
           ...env,
           channel:
             env.connector && env.context ? { connector: env.connector, context: env.context } : undefined,
+          leaseMs: env.withdrawalLeaseMs,
+          clock: env.context?.clock,
         },
         cancelled,
         // The supplier reads this: no word of who ships instead.

@@ -58,6 +58,17 @@ export function canTransitionPurchaseOrder(from: PurchaseOrderState, to: Purchas
   return PURCHASE_ORDER_TRANSITIONS[from].includes(to);
 }
 
+/** PO states in which the supplier has the PO: it was sent, and the supplier has not shipped it. */
+const HELD_BY_SUPPLIER: readonly PurchaseOrderState[] = ['sent', 'accepted', 'backordered'];
+
+/**
+ * Whether a move cancels a PO its supplier has, which must then be withdrawn there: the store records the
+ * withdrawal in the same transaction as the cancel. A PO cancelled while pending never reached the supplier.
+ */
+export function cancelNeedsWithdrawal(from: PurchaseOrderState, to: PurchaseOrderState): boolean {
+  return to === 'cancelled' && HELD_BY_SUPPLIER.includes(from);
+}
+
 /** The states a PO can move to `to` from: what a compare-and-set update names as its expected states. */
 export function purchaseOrderStatesBefore(to: PurchaseOrderState): PurchaseOrderState[] {
   return (Object.keys(PURCHASE_ORDER_TRANSITIONS) as PurchaseOrderState[]).filter((from) =>

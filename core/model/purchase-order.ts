@@ -42,14 +42,21 @@ export interface PurchaseOrder {
   sendAttempts: number;
   nextAttemptAt?: string;
   lastError?: string;
+  /**
+   * A PO cancelled here that its supplier had: withdrawing it there is `pending` (recorded with the cancel, in
+   * the same transaction) until a worker holding its claim records the outcome, then `done`. Absent otherwise.
+   */
+  withdrawal?: WithdrawalState;
   version: number;
   createdAt: string;
   updatedAt: string;
 }
 
+export type WithdrawalState = 'pending' | 'done';
+
 export type PurchaseOrderDraft = Omit<
   PurchaseOrder,
-  'number' | 'state' | 'sendAttempts' | 'version' | 'createdAt' | 'updatedAt'
+  'number' | 'state' | 'sendAttempts' | 'withdrawal' | 'version' | 'createdAt' | 'updatedAt'
 >;
 
 // Crockford base32 avoids I, L, O and U so a number read over the phone is not misheard.

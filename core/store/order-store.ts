@@ -213,6 +213,8 @@ export interface OrderStore {
    * Undefined when the PO was not in an expected state, or, with a `claim`, when that claim no longer holds the PO
    * (its lease owner is another's since the lease ran out and another sender took it over, or the PO left
    * `sending`): nothing is written. A lease that ran out but was not taken over still holds.
+   * A move that cancels a PO its supplier has (`cancelNeedsWithdrawal`) records its withdrawal, `pending` and free
+   * to claim, in the same transaction.
    */
   transitionPurchaseOrder(
     number: string,
@@ -222,6 +224,28 @@ export interface OrderStore {
     event: OrderEventInput,
     claim?: PurchaseOrderClaim,
   ): Promise<PurchaseOrder | undefined>;
+  /**
+   * Takes the pending withdrawal of a cancelled PO (see `PurchaseOrder.withdrawal`) when nobody holds it: never
+   * claimed, or its claimant's lease ran out. Undefined when there is none to take (none recorded, done, or held).
+   */
+  claimWithdrawal(number: string, lease: Lease): Promise<PurchaseOrder | undefined>;
+  /**
+   * Claims up to `limit` pending withdrawals nobody holds, longest free first: those of `supplierIds` (the suppliers
+   * this worker can reach) as soon as they are free, any other supplier's only once free for `othersAfterMs`, so a
+   * worker that has the supplier gets it first and one deployed nowhere still reaches someone.
+   */
+  claimDueWithdrawals(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    othersAfterMs: number,
+  ): Promise<PurchaseOrder[]>;
+  /**
+   * Records a withdrawal's outcome (`event`, on the PO's order) and marks it done, in one transaction, while
+   * `claim` holds it (a lease that ran out but was not taken over still holds). False when it does not: another
+   * worker took it over and records its own outcome; nothing is written.
+   */
+  completeWithdrawal(number: string, claim: PurchaseOrderClaim, event: OrderEventInput): Promise<boolean>;
 
   /** Records a parcel event (deduplicated), advances the PO and the order. */
   recordShipmentEvent(event: ShipmentEvent & { orderId: string }, actor: string): Promise<ShipmentResult>;

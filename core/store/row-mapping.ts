@@ -1,6 +1,11 @@
 import type { Order, OrderDraft, OrderState } from '../model/order';
 import type { OrderEvent } from '../model/order-event';
-import type { PurchaseOrder, PurchaseOrderDraft, PurchaseOrderState } from '../model/purchase-order';
+import type {
+  PurchaseOrder,
+  PurchaseOrderDraft,
+  PurchaseOrderState,
+  WithdrawalState,
+} from '../model/purchase-order';
 import type { Shipment, TrackingEventRecord } from '../model/shipment';
 import type { Notification, ParcelPoll } from './order-store';
 
@@ -44,6 +49,7 @@ export function purchaseOrderFromRow(row: StoreRow): PurchaseOrder {
     sendAttempts: Number(row.send_attempts),
     nextAttemptAt: isoOrUndefined(row.next_attempt_at),
     lastError: str(row.last_error),
+    ...(row.withdrawal == null ? {} : { withdrawal: row.withdrawal as WithdrawalState }),
     version: Number(row.version),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),

@@ -1,4 +1,4 @@
-import type { Withdraw, Withdrawal } from '../dispatch/withdraw-purchase-order';
+import { NO_LONGER_NEEDED, type Withdraw, type Withdrawal } from '../dispatch/withdraw-purchase-order';
 import { DropshipError, invalidInput } from '../errors';
 import { orderStateFromPurchaseOrders, orderStatesBefore } from '../model/lifecycle';
 import { shippableLines, type Order, type OrderState } from '../model/order';
@@ -95,13 +95,14 @@ async function release(store: OrderStore, order: Order, event: OrderEventInput):
 /** What the supplier reads when an operator's action withdraws its PO: no internal notes, no customer data. */
 const WITHDRAW_REASON = {
   cancel: 'the order was cancelled',
-  reroute: 'the purchase order is no longer needed',
+  reroute: NO_LONGER_NEEDED,
 } as const;
 
 /**
  * Carries out an operator action on the order `ref` (id or channel:externalId), audited under `actor`. POs the
  * supplier already has that the action cancels are withdrawn through `withdraw` (the watchdog node passes its
- * deployed suppliers), after the store's changes are committed.
+ * deployed suppliers), after the store's changes are committed; the store recorded each withdrawal with its
+ * cancel, so one this process does not finish (or without `withdraw`) is resumed by the dispatch sweep.
  */
 export async function applyOperatorAction(
   store: OrderStore,

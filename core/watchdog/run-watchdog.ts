@@ -1,5 +1,5 @@
 import { failOver } from '../dispatch/dispatch-purchase-order';
-import type { Withdraw } from '../dispatch/withdraw-purchase-order';
+import { NO_LONGER_NEEDED, type Withdraw } from '../dispatch/withdraw-purchase-order';
 import { supplierControlLimitAlerts } from '../metrics/control-limits';
 import { orderStatesBefore } from '../model/lifecycle';
 import type { OrderState } from '../model/order';
@@ -131,8 +131,9 @@ async function carryOut(
       );
       if (!cancelled) return { skipped: 'the purchase order changed meanwhile' };
       const replacements = await failOver(store, cancelled, cancelled.lines, condition.reason, actor);
-      // The supplier still has the PO: withdraw it there, once the lines have their next supplier.
-      const withdrawal = await env.withdraw?.(cancelled, 'the purchase order is no longer needed');
+      // The supplier still has the PO: withdraw it there, once the lines have their next supplier (the store
+      // recorded the withdrawal with the cancel: the dispatch sweep resumes it should this process die first).
+      const withdrawal = await env.withdraw?.(cancelled, NO_LONGER_NEEDED);
       return {
         cancelled: po.number,
         supplierId: po.supplierId,

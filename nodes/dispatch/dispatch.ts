@@ -1,12 +1,16 @@
 import { CircuitBreaker } from '../../core/dispatch/circuit-breaker';
+import { claimOwner } from '../../core/dispatch/claim-owner';
 import {
   applyAcknowledgement,
-  claimOwner,
   sendClaimedPurchaseOrder,
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
-import { withdrawalProblem } from '../../core/dispatch/withdraw-purchase-order';
+import {
+  resumeWithdrawals,
+  withdrawalProblem,
+  type Withdrawal,
+} from '../../core/dispatch/withdraw-purchase-order';
 import { DropshipError } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
@@ -24,6 +28,7 @@ import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import {
   deployedSupplier,
+  deployedSupplierChannel,
   deployedSupplierIds,
   supplierConnectorContext,
 } from '../adapter/supplier-registry';
@@ -90,15 +95,11 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         case 'retrying':
           showActivity(node, 'retrying', `${po.number} at ${outcome.retryAt.toISOString().slice(11, 19)}`);
           break;
-        case 'failed_over': {
+        case 'failed_over':
           // A PO the supplier kept (a backorder) that could not be withdrawn there: the operator's task.
-          const problem = withdrawalProblem(outcome.withdrawal);
-          if (problem) {
-            showActivity(node, 'failed', `withdraw ${po.number} by hand`);
-            node.send([null, exceptionMessage({ ...base, withdrawal: outcome.withdrawal }, problem)]);
-          } else showActivity(node, 'retrying', `${po.number} failed over`);
+          if (!reportWithdrawal(base, outcome.withdrawal))
+            showActivity(node, 'retrying', `${po.number} failed over`);
           break;
-        }
         case 'needs_attention':
           showActivity(node, 'failed', `${po.number} needs attention`);
           node.send([null, exceptionMessage(base, new DropshipError('unroutable', outcome.reason))]);
@@ -112,6 +113,18 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             );
           } else node.debug(`${po.number} was changed elsewhere; nothing sent`);
       }
+    }
+
+    /**
+     * A withdrawal that failed or that the channel cannot do goes out of the exceptions output as `cancel_failed`:
+     * the operator withdraws the PO by hand. True when it did.
+     */
+    function reportWithdrawal(msg: NodeMessage, withdrawal: Withdrawal | undefined): boolean {
+      const problem = withdrawalProblem(withdrawal);
+      if (!problem || !withdrawal) return false;
+      showActivity(node, 'failed', `withdraw ${withdrawal.poNumber} by hand`);
+      node.send([null, exceptionMessage({ ...msg, withdrawal }, problem)]);
+      return true;
     }
 
     /** Sends one claimed PO, then any POs its failover created, each claimed in turn. */
@@ -134,6 +147,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             breaker: breakerFor(po.supplierId),
             actor,
             onBackorder: onBackorder(),
+            withdrawalLeaseMs: leaseMs,
           },
           po,
           claim,
@@ -180,7 +194,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             try {
               // The connector goes along: a backorder that fails over withdraws the PO through it.
               const outcome = await applyAcknowledgement(
-                { store, actor, onBackorder: onBackorder(), connector, context },
+                { store, actor, onBackorder: onBackorder(), connector, context, withdrawalLeaseMs: leaseMs },
                 ack,
               );
               await follow(store, outcome, { topic: 'acknowledgement' });
@@ -211,23 +225,48 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       await send(store, claimed, claim, msg);
     }
 
-    /** Picks up retries that fell due and POs whose sender died mid-send (an expired lease). */
+    /**
+     * Withdrawals of cancelled POs whose worker died before recording the outcome (or never claimed them): those of
+     * the suppliers deployed here as soon as they are free, any other supplier's once free for a whole lease (an
+     * instance that has the supplier takes it first; here it is recorded failed, for the operator).
+     */
+    async function resumeWithdrawalsOf(store: OrderStore, suppliers: string[]): Promise<void> {
+      const resumed = await resumeWithdrawals({
+        store,
+        actor,
+        supplierIds: suppliers,
+        channelOf: (supplierId) => deployedSupplierChannel(store, supplierId, connectorLog),
+        othersAfterMs: leaseMs,
+        leaseMs,
+      });
+      for (const { purchaseOrder: po, withdrawal } of resumed) {
+        const msg = { topic: 'withdrawal', orderId: po.orderId, poNumber: po.number, payload: po };
+        if (!reportWithdrawal(msg, withdrawal)) showActivity(node, 'accepted', `${po.number} withdrawn`);
+      }
+    }
+
+    /**
+     * Picks up retries that fell due, POs whose sender died mid-send (an expired lease) and withdrawals left
+     * pending.
+     */
     async function sweep(): Promise<void> {
       if (closing || sweeping) return;
-      const suppliers = deployedSupplierIds();
-      if (suppliers.length === 0) return;
       sweeping = true;
       try {
+        const suppliers = deployedSupplierIds();
         const store = await storeOf(RED, node, config.store);
-        // One claim for the batch: each PO in it is claimed once.
-        const claim = { leaseOwner: claimOwner(actor) };
-        const due = await store.claimDuePurchaseOrders(
-          { owner: claim.leaseOwner, now: new Date(), durationMs: leaseMs },
-          50,
-          suppliers,
-        );
-        // Each PO on its own promise: a slow supplier does not hold up the others.
-        await Promise.all(due.map((po) => send(store, po, claim, {})));
+        if (suppliers.length > 0) {
+          // One claim for the batch: each PO in it is claimed once.
+          const claim = { leaseOwner: claimOwner(actor) };
+          const due = await store.claimDuePurchaseOrders(
+            { owner: claim.leaseOwner, now: new Date(), durationMs: leaseMs },
+            50,
+            suppliers,
+          );
+          // Each PO on its own promise: a slow supplier does not hold up the others.
+          await Promise.all(due.map((po) => send(store, po, claim, {})));
+        }
+        await resumeWithdrawalsOf(store, suppliers);
         await readAcknowledgements(store);
       } finally {
         sweeping = false;

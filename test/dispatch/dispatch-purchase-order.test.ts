@@ -305,7 +305,7 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
         await reload(po),
         'again',
       );
-      assert.equal(again.kind, 'confirmed');
+      assert.equal(again?.kind, 'confirmed');
       assert.equal(suppliers.acme.requests.length, 2);
       assert.equal((await eventsOf(order, 'po.cancel_confirmed')).length, 1);
       kindOf(await send(outcome.replacements[0]!), 'accepted');

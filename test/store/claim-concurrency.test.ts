@@ -10,6 +10,7 @@ import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
 import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
 import { sampleOrderDraft } from '../support/orders';
 import { TEST_POSTGRES_URL, dropSchemas, ensurePostgres, uniqueSchemaName } from '../support/postgres';
+import { cancelledBeforeWithdrawal } from '../support/withdrawals';
 
 const WORK_ITEMS = 200;
 const actor = 'seed';
@@ -41,6 +42,15 @@ async function seedDueWork(store: OrderStore): Promise<{ poNumbers: string[]; no
     notificationIds.push(...(await store.listNotifications(order.id)).map((n) => n.id));
   }
   return { poNumbers, notificationIds };
+}
+
+const WITHDRAWALS = 40;
+
+/** Cancelled POs their supplier had, each with its withdrawal pending: what a sweep resumes. */
+async function seedWithdrawals(store: OrderStore): Promise<string[]> {
+  const numbers: string[] = [];
+  for (let i = 0; i < WITHDRAWALS; i++) numbers.push((await cancelledBeforeWithdrawal(store)).po.number);
+  return numbers;
 }
 
 /** Every item claimed exactly once, by someone. */
@@ -145,6 +155,42 @@ describe('claims shared by two instances', function () {
       assert.deepEqual(attempts.rows, [{ attempts: 1, count: String(WORK_ITEMS) }]);
     });
 
+    it('hands each of 40 pending withdrawals to exactly one claimant while both instances race for them', async () => {
+      const numbers = await seedWithdrawals(first);
+      const now = new Date(Date.now() + 1000);
+      const claims = new Map<string, string[]>();
+      // Per instance: sweeps taking batches, and an inline path claiming each withdrawal right after its cancel.
+      const sweeper = async (store: OrderStore, owner: string) => {
+        const mine: string[] = [];
+        claims.set(owner, mine);
+        for (;;) {
+          const batch = await store.claimDueWithdrawals(lease(owner, now), 3, ['acme'], 0);
+          if (batch.length === 0) return;
+          mine.push(...batch.map((po) => po.number));
+        }
+      };
+      const inline = async (store: OrderStore, owner: string, order: string[]) => {
+        const mine: string[] = [];
+        claims.set(owner, mine);
+        for (const number of order) {
+          const po = await store.claimWithdrawal(number, lease(owner, now));
+          if (po) mine.push(po.number);
+        }
+      };
+      await Promise.all([
+        ...[1, 2].map((n) => sweeper(first, `first-${n}`)),
+        ...[1, 2].map((n) => sweeper(second, `second-${n}`)),
+        inline(first, 'first-inline', numbers),
+        inline(second, 'second-inline', [...numbers].reverse()),
+      ]);
+      assertClaimedOnce(claims, numbers);
+      const stored = await first.pool.query<{ number: string; lease_owner: string }>(
+        "SELECT number, lease_owner FROM purchase_orders WHERE withdrawal = 'pending'",
+      );
+      assert.equal(stored.rowCount, WITHDRAWALS);
+      for (const row of stored.rows) assert.ok(claims.get(row.lease_owner)?.includes(row.number));
+    });
+
     it('lets the other instance reclaim the work of an instance that died holding leases', async () => {
       const { poNumbers, notificationIds } = await seedDueWork(first);
       const t0 = new Date(Date.now() + 1000);
@@ -222,6 +268,16 @@ describe('claims shared by two instances', function () {
       assertClaimedOnce(new Map(results.map((r) => [r.owner, r.notificationIds])), notificationIds);
     });
 
+    it('hands each of 40 pending withdrawals to exactly one of two connections', async () => {
+      const seeding = new SqliteOrderStore({ filename, synchronous: 'NORMAL' });
+      await seeding.migrate();
+      const numbers = await seedWithdrawals(seeding);
+      await seeding.close();
+
+      const results = await raceWorkers(filename, 'withdraw', ['left', 'right']);
+      assertClaimedOnce(new Map(results.map((r) => [r.owner, r.poNumbers])), numbers);
+    });
+
     it('applies the migrations once when two connections migrate a new file together', async () => {
       await raceWorkers(filename, 'migrate', ['left', 'right']);
       const store = new SqliteOrderStore({ filename });
@@ -261,6 +317,13 @@ Atomics.wait(barrier, 0, 0);
   const result = { owner: workerData.owner, poNumbers: [], notificationIds: [] };
   if (workerData.mode === 'migrate') {
     await store.migrate();
+  } else if (workerData.mode === 'withdraw') {
+    const lease = { owner: workerData.owner, now: new Date(workerData.now), durationMs: 60000 };
+    for (;;) {
+      const pos = await store.claimDueWithdrawals(lease, 3, ['acme'], 0);
+      if (pos.length === 0) break;
+      result.poNumbers.push(...pos.map((po) => po.number));
+    }
   } else {
     const lease = { owner: workerData.owner, now: new Date(workerData.now), durationMs: 60000 };
     for (;;) {
@@ -278,7 +341,7 @@ Atomics.wait(barrier, 0, 0);
 
 async function raceWorkers(
   filename: string,
-  mode: 'claim' | 'migrate',
+  mode: 'claim' | 'withdraw' | 'migrate',
   owners: string[],
 ): Promise<WorkerResult[]> {
   const barrier = new SharedArrayBuffer(4);

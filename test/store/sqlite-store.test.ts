@@ -6,13 +6,17 @@ import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
 import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
 import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
+import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
-describeOrderStoreBehaviour('sqlite', async () => {
+async function memoryStore(): Promise<SqliteOrderStore> {
   const store = new SqliteOrderStore({ filename: ':memory:' });
   await store.migrate();
   return store;
-});
+}
+
+describeOrderStoreBehaviour('sqlite', memoryStore);
+describeWithdrawalBehaviour('sqlite', memoryStore);
 
 describe('SqliteOrderStore on disk', () => {
   let dir: string;
@@ -118,5 +122,20 @@ describe('SqliteOrderStore claiming a backlog', () => {
     );
     // A scan of the whole table (and the sort of all of it that came with one) costs in proportion to the backlog.
     assert.ok(!plan.some((step) => /^SCAN purchase_orders\b/.test(step)), plan.join('\n'));
+  });
+
+  it('finds pending withdrawals in their partial index (which holds nothing else), without sorting', () => {
+    const plan = (
+      store.database
+        .prepare(`EXPLAIN QUERY PLAN ${SqliteOrderStore['DUE_WITHDRAWALS']}`)
+        .all({ now: 0, othersFreeSince: 0, suppliers: '["acme"]', limit: 20 }) as { detail: string }[]
+    ).map((step) => step.detail);
+    assert.ok(
+      plan.some((step) =>
+        /^SEARCH purchase_orders USING INDEX purchase_orders_withdrawal \(lease_until<\?\)/.test(step),
+      ),
+      plan.join('\n'),
+    );
+    assert.ok(!plan.some((step) => /^SCAN purchase_orders\b|TEMP B-TREE/.test(step)), plan.join('\n'));
   });
 });

@@ -497,7 +497,7 @@ describe('dropship watchdog: conditions, ladders and operator actions (SQLite, c
         (channel: ReturnType<typeof restChannel> | undefined): Withdraw =>
         (po, reason) =>
           withdrawPurchaseOrder(
-            { store, actor: 'admin:ops', channel, sleep: async () => undefined },
+            { store, actor: 'admin:ops', channel, sleep: async () => undefined, clock },
             po,
             reason,
           );

@@ -38,6 +38,7 @@ import {
   shipmentFromRows,
   type StoreRow as Row,
 } from '../row-mapping';
+import { cancelNeedsWithdrawal } from '../../model/lifecycle';
 import {
   assertOrderMoveAllowed,
   orderStateFollowingPurchaseOrders,
@@ -589,6 +590,84 @@ export class PostgresOrderStore implements OrderStore {
       : this.claimPurchaseOrders(lease, limit, 'TRUE');
   }
 
+  /** The sweep's withdrawals: of the suppliers in $5 as soon as free, or any free since $6. */
+  private static readonly DUE_WITHDRAWAL = 'supplier_id = ANY($5) OR lease_until <= $6';
+
+  async claimWithdrawal(number: string, lease: Lease): Promise<PurchaseOrder | undefined> {
+    const [claimed] = await this.claimWithdrawals(lease, 1, 'number = $5', number);
+    return claimed;
+  }
+
+  async claimDueWithdrawals(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    othersAfterMs: number,
+  ): Promise<PurchaseOrder[]> {
+    return this.claimWithdrawals(
+      lease,
+      limit,
+      PostgresOrderStore.DUE_WITHDRAWAL,
+      supplierIds,
+      lease.now.getTime() - othersAfterMs,
+    );
+  }
+
+  /**
+   * Claims up to `limit` pending withdrawals nobody holds (lease_until is when each became free: the cancel, or
+   * the end of a lease) that match `filter` (SQL over purchase_orders; its values are $5 and on), longest free
+   * first, from the partial index purchase_orders_withdrawal. SKIP LOCKED passes over rows another instance is
+   * claiming; one claimed and committed meanwhile is re-checked after locking and dropped.
+   */
+  private async claimWithdrawals(
+    lease: Lease,
+    limit: number,
+    filter: string,
+    ...filterValues: unknown[]
+  ): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const claimed = await rows(this.connections, PostgresOrderStore.claimWithdrawalsSql(filter), [
+      now,
+      limit,
+      lease.owner,
+      now + lease.durationMs,
+      ...filterValues,
+    ]);
+    return claimed.map(purchaseOrderFromRow);
+  }
+
+  private static claimWithdrawalsSql(filter: string): string {
+    return `WITH claimable AS (
+         SELECT number FROM purchase_orders
+         WHERE withdrawal = 'pending' AND lease_until <= $1 AND (${filter})
+         ORDER BY lease_until LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE purchase_orders po SET lease_owner = $3, lease_until = $4
+       FROM claimable WHERE po.number = claimable.number
+       RETURNING po.*`;
+  }
+
+  async completeWithdrawal(
+    number: string,
+    claim: PurchaseOrderClaim,
+    event: OrderEventInput,
+  ): Promise<boolean> {
+    return this.transaction(async (db) => {
+      // Only the PO row is locked: the event's reference to the order takes a key-share lock, which the order
+      // lock of other transactions (FOR NO KEY UPDATE) does not block, so the usual order-first rule is not needed.
+      const done = await firstRow(
+        db,
+        `UPDATE purchase_orders SET withdrawal = 'done', lease_owner = NULL, lease_until = NULL
+         WHERE number = $1 AND withdrawal = 'pending' AND lease_owner = $2 RETURNING order_id`,
+        [number, claim.leaseOwner],
+      );
+      if (!done) return false;
+      await this.insertEvent(db, String(done.order_id), event, undefined, number);
+      return true;
+    });
+  }
+
   /** Brings the order's state in line with its POs and parcels; inside a transaction holding the order's lock. */
   private async followPurchaseOrders(db: Queryable, orderId: string, event: OrderEventInput): Promise<void> {
     const order = await this.orderRow(db, orderId);
@@ -632,7 +711,8 @@ export class PostgresOrderStore implements OrderStore {
            supplier_reference = COALESCE($3, supplier_reference),
            next_attempt_at = $4, last_error = $5, data = $6,
            lease_owner = CASE WHEN $7 THEN lease_owner END,
-           lease_until = CASE WHEN $7 THEN lease_until END
+           lease_until = CASE WHEN $7 THEN lease_until WHEN $9 THEN $2 END,
+           withdrawal = CASE WHEN $9 THEN 'pending' ELSE withdrawal END
          WHERE number = $8 RETURNING *`,
         [
           to,
@@ -645,6 +725,7 @@ export class PostgresOrderStore implements OrderStore {
           purchaseOrderData(update.lines ? { ...current, lines: update.lines } : current),
           keepsLease,
           number,
+          cancelNeedsWithdrawal(from, to),
         ],
       );
       if (from !== to || event.reason)

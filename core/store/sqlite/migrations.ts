@@ -377,4 +377,16 @@ DELETE FROM metric_watermarks;
 CREATE INDEX purchase_orders_claim ON purchase_orders (state, created_at, next_attempt_at);
 `,
   },
+  {
+    version: 7,
+    name: 'dispatch: withdrawals of cancelled POs recorded with the cancel, claimed with a lease',
+    sql: `
+-- A cancelled PO its supplier had carries its withdrawal there: 'pending' from the cancel (same transaction) until
+-- the outcome is recorded, then 'done'. While pending, lease_owner is the worker holding it and lease_until the
+-- time from which anyone may take it (the cancel's own time until a first claim). The sweep's query reads only
+-- this partial index: it holds the pending withdrawals alone, whatever the number of POs.
+ALTER TABLE purchase_orders ADD COLUMN withdrawal TEXT;
+CREATE INDEX purchase_orders_withdrawal ON purchase_orders (lease_until) WHERE withdrawal = 'pending';
+`,
+  },
 ];

@@ -39,6 +39,7 @@ import {
   shipmentFromRows,
   type StoreRow as Row,
 } from '../row-mapping';
+import { cancelNeedsWithdrawal } from '../../model/lifecycle';
 import {
   assertOrderMoveAllowed,
   orderStateFollowingPurchaseOrders,
@@ -609,6 +610,69 @@ export class SqliteOrderStore implements OrderStore {
     return rows.map(purchaseOrderFromRow);
   }
 
+  /** A pending withdrawal nobody holds: its lease_until is when it became free (the cancel, or a lease's end). */
+  private static readonly WITHDRAWAL_FREE = `withdrawal = 'pending' AND lease_until <= @now`;
+  /**
+   * The @limit withdrawals free longest, of the suppliers in @suppliers or free since @othersFreeSince: read from
+   * the partial index purchase_orders_withdrawal, which holds the pending withdrawals and nothing else.
+   */
+  private static readonly DUE_WITHDRAWALS = `SELECT number FROM purchase_orders
+    WHERE ${SqliteOrderStore.WITHDRAWAL_FREE}
+      AND (supplier_id IN (SELECT value FROM json_each(@suppliers)) OR lease_until <= @othersFreeSince)
+    ORDER BY lease_until LIMIT @limit`;
+
+  async claimWithdrawal(number: string, lease: Lease): Promise<PurchaseOrder | undefined> {
+    const now = lease.now.getTime();
+    const row = await this.grouped(
+      () =>
+        this.statement(
+          `UPDATE purchase_orders SET lease_owner = @owner, lease_until = @until
+             WHERE number = @number AND ${SqliteOrderStore.WITHDRAWAL_FREE} RETURNING *`,
+        ).get({ number, owner: lease.owner, until: now + lease.durationMs, now }) as Row | undefined,
+    );
+    return row ? purchaseOrderFromRow(row) : undefined;
+  }
+
+  async claimDueWithdrawals(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    othersAfterMs: number,
+  ): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const rows = await this.grouped(
+      () =>
+        this.statement(
+          `UPDATE purchase_orders SET lease_owner = @owner, lease_until = @until
+             WHERE number IN (${SqliteOrderStore.DUE_WITHDRAWALS}) RETURNING *`,
+        ).all({
+          owner: lease.owner,
+          until: now + lease.durationMs,
+          now,
+          suppliers: JSON.stringify(supplierIds),
+          othersFreeSince: now - othersAfterMs,
+          limit,
+        }) as Row[],
+    );
+    return rows.map(purchaseOrderFromRow);
+  }
+
+  async completeWithdrawal(
+    number: string,
+    claim: PurchaseOrderClaim,
+    event: OrderEventInput,
+  ): Promise<boolean> {
+    return this.grouped(() => {
+      const done = this.statement(
+        `UPDATE purchase_orders SET withdrawal = 'done', lease_owner = NULL, lease_until = NULL
+           WHERE number = ? AND withdrawal = 'pending' AND lease_owner = ? RETURNING order_id`,
+      ).get(number, claim.leaseOwner) as Row | undefined;
+      if (!done) return false;
+      this.insertEvent(String(done.order_id), event, undefined, number);
+      return true;
+    });
+  }
+
   /** Brings the order's state in line with its POs and parcels; inside a transaction. */
   private followPurchaseOrders(orderId: string, event: OrderEventInput): void {
     const order = this.statement('SELECT state FROM orders WHERE id = ?').get(orderId) as Row | undefined;
@@ -650,11 +714,13 @@ export class SqliteOrderStore implements OrderStore {
              supplier_reference = COALESCE(@reference, supplier_reference),
              next_attempt_at = @nextAttemptAt, last_error = @lastError, data = COALESCE(@data, data),
              lease_owner = CASE WHEN @to = 'sending' THEN lease_owner ELSE NULL END,
-             lease_until = CASE WHEN @to = 'sending' THEN lease_until ELSE NULL END
+             lease_until = CASE WHEN @to = 'sending' THEN lease_until WHEN @withdraw THEN @now ELSE NULL END,
+             withdrawal = CASE WHEN @withdraw THEN 'pending' ELSE withdrawal END
            WHERE number = @number AND state = @from AND (@leaseOwner IS NULL OR lease_owner = @leaseOwner)
            RETURNING *`,
       ).get({
         to,
+        withdraw: cancelNeedsWithdrawal(from, to) ? 1 : 0,
         now: this.now(),
         reference: update.supplierReference ?? null,
         nextAttemptAt:
