@@ -153,6 +153,8 @@ export interface StockQuery {
   skus: string[];
   /** All suppliers when omitted. */
   supplierIds?: string[];
+  /** Leaves this supplier out: a stock feed being applied knows its own supplier's units already. */
+  exceptSupplierId?: string;
 }
 
 /**

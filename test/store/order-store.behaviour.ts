@@ -613,6 +613,20 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
           (await store.listStock({ skus: ['MUG-01'], supplierIds: ['acme'] })).map((r) => r.supplierId),
           ['acme'],
         );
+        // Every supplier but one: the suppliers named before and after it, and none when it is the only one.
+        const except = async (supplierId: string, skus = ['MUG-01', 'TEE-01']) =>
+          (await store.listStock({ skus, exceptSupplierId: supplierId })).map((r) => [r.sku, r.supplierId]);
+        assert.deepEqual(await except('zeta'), [['MUG-01', 'acme']]);
+        assert.deepEqual(await except('acme'), [
+          ['MUG-01', 'zeta'],
+          ['TEE-01', 'zeta'],
+        ]);
+        assert.deepEqual(await except('mmm'), [
+          ['MUG-01', 'acme'],
+          ['MUG-01', 'zeta'],
+          ['TEE-01', 'zeta'],
+        ]);
+        assert.deepEqual(await except('zeta', ['TEE-01']), []);
         assert.deepEqual(await store.listStock({ skus: [] }), []);
       });
 

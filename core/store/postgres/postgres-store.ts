@@ -1166,8 +1166,9 @@ export class PostgresOrderStore implements OrderStore {
     const skus = [...new Set(query.skus)];
     const stock = await this.connections.query<InventoryRow>(
       `SELECT * FROM inventory WHERE sku = ANY($1) AND ($2::text[] IS NULL OR supplier_id = ANY($2))
+         AND ($3::text IS NULL OR supplier_id <> $3)
        ORDER BY sku COLLATE "C", supplier_id COLLATE "C"`,
-      [skus, query.supplierIds ?? null],
+      [skus, query.supplierIds ?? null, query.exceptSupplierId ?? null],
     );
     // No feed knows these SKUs: nothing to subtract open PO lines from (see the SQLite store).
     if (stock.rows.length === 0) return [];

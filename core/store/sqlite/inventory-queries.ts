@@ -24,6 +24,8 @@ export class SqliteInventoryQueries {
   private readonly upsert: Database.Statement<[string, string, number, number, number]>;
   private readonly recordFeed: Database.Statement<[string, number, number]>;
   private readonly stockBySku: Database.Statement<[string], InventoryRow>;
+  private readonly stockBySkuExcept: Database.Statement<[string, string], InventoryRow>;
+  private readonly otherSuppliersExist: Database.Statement<{ supplierId: string }, { found: number }>;
   private readonly openLinesBySku: Database.Statement<[string], OpenLineRow>;
   private readonly applyInTransaction: Database.Transaction<
     (supplierId: string, feedAtMs: number, levels: StockLevelInput[]) => StockFeedOutcome
@@ -49,6 +51,15 @@ export class SqliteInventoryQueries {
     );
     this.stockBySku = db.prepare(
       'SELECT * FROM inventory WHERE sku IN (SELECT value FROM json_each(?)) ORDER BY sku, supplier_id',
+    );
+    this.stockBySkuExcept = db.prepare(
+      `SELECT * FROM inventory WHERE sku IN (SELECT value FROM json_each(?)) AND supplier_id <> ?
+       ORDER BY sku, supplier_id`,
+    );
+    // Two seeks on the primary key, where `supplier_id <> ?` would read every row of the supplier.
+    this.otherSuppliersExist = db.prepare(
+      `SELECT EXISTS (SELECT 1 FROM inventory WHERE supplier_id < @supplierId)
+           OR EXISTS (SELECT 1 FROM inventory WHERE supplier_id > @supplierId) AS found`,
     );
     this.openLinesBySku = db.prepare(
       `${OPEN_LINES_SQL} AND json_extract(line.value, '$.sku') IN (SELECT value FROM json_each(?))`,
@@ -83,7 +94,12 @@ export class SqliteInventoryQueries {
     if (query.skus.length === 0) return [];
     const skus = JSON.stringify([...new Set(query.skus)]);
     const suppliers = query.supplierIds ? new Set(query.supplierIds) : undefined;
-    const rows = this.stockBySku.all(skus).filter((row) => !suppliers || suppliers.has(row.supplier_id));
+    const except = query.exceptSupplierId;
+    // A feed applied while no other supplier has stock (the first feeds, one-supplier shops) has nothing to add.
+    if (except !== undefined && !this.otherSuppliersExist.get({ supplierId: except })!.found) return [];
+    const rows = (
+      except === undefined ? this.stockBySku.all(skus) : this.stockBySkuExcept.all(skus, except)
+    ).filter((row) => !suppliers || suppliers.has(row.supplier_id));
     // No feed knows these SKUs: nothing to subtract open PO lines from (and reading them costs a pass over every
     // open PO, which a supplier outage can make 100,000).
     if (rows.length === 0) return [];
