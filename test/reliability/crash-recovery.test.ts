@@ -239,3 +239,120 @@ describe('reliability: kill -9 of Node-RED at any point of the pipeline, restart
     }
   });
 });
+
+describe('reliability: kill -9 after a cancel, before the withdrawal at the supplier is recorded', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let acme: SupplierLedger;
+  let globex: SupplierLedger;
+  let smtp: SmtpSink;
+  let nodeRed: RunningNodeRed | undefined;
+  let flowFile: string;
+  const sqliteFile = (): string => path.join(dir, 'orders.sqlite');
+
+  before(async () => {
+    assert.ok(existsSync(path.join(REPO, 'dist', 'nodes', 'order-in', 'order-in.js')), 'run `npm run build`');
+    dir = mkdtempSync(path.join(tmpdir(), 'dropship-crash-cancel-'));
+    acme = await new SupplierLedger().start();
+    globex = await new SupplierLedger().start();
+    smtp = await new SmtpSink().start();
+    flowFile = writePipelineFlow(dir, {
+      store: { engine: 'sqlite', filename: sqliteFile() },
+      supplierUrl: acme.url,
+      supplierCancels: true,
+      fallbackSupplierUrl: globex.url,
+      smtpPort: smtp.port,
+      leaseSeconds: 3,
+      sweepSeconds: 0.5,
+    });
+  });
+  after(async () => {
+    await nodeRed?.stop();
+    await Promise.all([acme.stop(), globex.stop(), smtp.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const start = async (): Promise<RunningNodeRed> =>
+    startNodeRed(flowFile, {
+      DROPSHIP_SHOPIFY_SECRET: SECRET,
+      DROPSHIP_INSTANCE: 'solo',
+      DROPSHIP_DEMO_SMTP_PORT: 'off',
+    });
+
+  it('withdraws the backordered PO once the instance is back: the same cancel, one outcome', async () => {
+    const isCancel = (key: string): boolean => key.startsWith('cancel-');
+    // acme backorders every PO (its lines fail over to globex); the first cancel never gets an answer.
+    acme.behaviour = (call) =>
+      !isCancel(call.key)
+        ? { kind: 'backorder' }
+        : acme.calls.filter((c) => isCancel(c.key)).length === 1
+          ? { kind: 'hang' }
+          : { kind: 'accept' };
+    const running = await start();
+    nodeRed = running;
+    const crashed = new Promise<void>((resolve) => {
+      acme.onCall = (call) => {
+        if (!isCancel(call.key)) return;
+        acme.onCall = undefined;
+        // The store has the PO cancelled; the supplier has the cancel, whose outcome is never recorded.
+        void running.crash().then(resolve);
+      };
+    });
+    const delivery = shopifyDelivery(7_000_000, SECRET);
+    const answer = await deliver(running.url(''), delivery);
+    assert.equal(answer?.status, 200);
+    await Promise.race([
+      crashed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no cancel reached acme')), 20_000)),
+    ]);
+
+    const left = await openStore({ engine: 'sqlite', filename: sqliteFile() });
+    const order = (await left.findOrder(`shopify:${delivery.externalId}`))!;
+    const [backordered] = await left.listPurchaseOrders(order.id);
+    assert.deepEqual(
+      [backordered?.supplierId, backordered?.state, backordered?.withdrawal],
+      ['acme', 'cancelled', 'pending'],
+    );
+    const cancelEvents = async () =>
+      (await left.listEvents(order.id)).filter((e) => e.type.startsWith('po.cancel_')).map((e) => e.type);
+    assert.deepEqual(await cancelEvents(), [], 'killed before the outcome was recorded');
+    await left.close();
+
+    const survivor = await start();
+    nodeRed = survivor;
+    await eventually(
+      async () => {
+        const res = await fetch(survivor.url(`/dropship/api/orders/shopify:${delivery.externalId}`));
+        const detail = (await res.json()) as {
+          purchaseOrders: { supplierId: string; state: string; withdrawal?: string }[];
+        };
+        const replacement = detail.purchaseOrders.find((po) => po.supplierId === 'globex');
+        return detail.purchaseOrders[0]?.withdrawal === 'done' && replacement?.state === 'accepted'
+          ? true
+          : undefined;
+      },
+      30_000,
+      'the withdrawal to be resumed and the replacement accepted',
+    );
+    await survivor.stop();
+    nodeRed = undefined;
+
+    const cancels = acme.calls.filter((c) => isCancel(c.key));
+    assert.deepEqual(
+      cancels.map((c) => c.key),
+      [`cancel-${backordered!.number}`, `cancel-${backordered!.number}`],
+      'the cancel sent again after the restart carries the same idempotency key',
+    );
+    assert.equal(globex.calls.length, 1, 'one replacement PO');
+    const store = await openStore({ engine: 'sqlite', filename: sqliteFile() });
+    try {
+      const events = (await store.listEvents(order.id)).filter((e) => e.type.startsWith('po.cancel_'));
+      assert.deepEqual(
+        events.map((e) => [e.type, e.poNumber]),
+        [['po.cancel_confirmed', backordered!.number]],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});

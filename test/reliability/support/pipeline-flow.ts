@@ -6,6 +6,10 @@ export interface PipelineFlowOptions {
     | { engine: 'sqlite'; filename: string }
     | { engine: 'postgres'; connectionString: string; schema: string; poolSize?: number };
   supplierUrl: string;
+  /** acme withdraws cancelled POs at `<supplierUrl>/{poNumber}/cancel`. */
+  supplierCancels?: true;
+  /** A second REST supplier, globex, ranked after acme: a backorder at acme fails over to it. */
+  fallbackSupplierUrl?: string;
   /** Port of the SMTP server the customers' e-mails go to. */
   smtpPort: number;
   supplierTimeoutMs?: number;
@@ -20,8 +24,9 @@ export interface PipelineFlowOptions {
 
 /**
  * The production pipeline as an operator would wire it (like flows/demo.json, without the sandbox tab): Shopify
- * webhooks in (secret from DROPSHIP_SHOPIFY_SECRET), routing to one REST supplier, dispatch, and a confirmation
- * e-mail per order. Each instance names itself to the supplier in X-Instance (DROPSHIP_INSTANCE).
+ * webhooks in (secret from DROPSHIP_SHOPIFY_SECRET), routing to one REST supplier (and a fallback when given),
+ * dispatch, and a confirmation e-mail per order. Each instance names itself to the supplier in X-Instance
+ * (DROPSHIP_INSTANCE).
  */
 export function writePipelineFlow(dir: string, options: PipelineFlowOptions): string {
   const store =
@@ -52,8 +57,20 @@ export function writePipelineFlow(dir: string, options: PipelineFlowOptions): st
         url: options.supplierUrl,
         timeoutMs: options.supplierTimeoutMs ?? 10_000,
         headers: { 'X-Instance': '${DROPSHIP_INSTANCE}' },
+        ...(options.supplierCancels ? { cancelUrl: `${options.supplierUrl}/{poNumber}/cancel` } : {}),
       },
     },
+    ...(options.fallbackSupplierUrl
+      ? [
+          {
+            id: 'fallback-supplier',
+            type: 'dropship-supplier',
+            supplierId: 'globex',
+            connector: 'rest-json',
+            settings: { url: options.fallbackSupplierUrl, timeoutMs: options.supplierTimeoutMs ?? 10_000 },
+          },
+        ]
+      : []),
     {
       id: 'mailer',
       type: 'dropship-mailer',
@@ -78,7 +95,12 @@ export function writePipelineFlow(dir: string, options: PipelineFlowOptions): st
       type: 'dropship-router',
       z: 'tab',
       store: 'store',
-      rules: { strategy: 'priority', rules: [{ match: { sku: '*' }, suppliers: ['acme'] }] },
+      rules: {
+        strategy: 'priority',
+        rules: [
+          { match: { sku: '*' }, suppliers: options.fallbackSupplierUrl ? ['acme', 'globex'] : ['acme'] },
+        ],
+      },
       sweepSeconds: options.sweepSeconds ?? 1,
       wires: [['dispatch'], []],
     },

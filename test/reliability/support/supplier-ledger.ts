@@ -15,9 +15,10 @@ export interface SupplierCall {
   status?: number;
 }
 
-/** What the supplier does with one call: accept it, or a fault. */
+/** What the supplier does with one call: accept it, backorder it (it keeps the PO, cannot ship yet), or a fault. */
 export type SupplierBehaviour =
   | { kind: 'accept'; delayMs?: number }
+  | { kind: 'backorder' }
   | { kind: 'status'; status: number; headers?: Record<string, string>; delayMs?: number }
   /** Reads the request and never answers. */
   | { kind: 'hang' };
@@ -88,12 +89,13 @@ export class SupplierLedger {
     };
     const index = this.calls.push(call) - 1;
     const behaviour = this.behaviour(call, index);
-    call.accepted = behaviour.kind === 'accept';
+    call.accepted = behaviour.kind === 'accept' || behaviour.kind === 'backorder';
     this.onCall?.(call);
     if (behaviour.kind === 'hang') return;
     const reply = (): void => {
       if (res.destroyed || req.socket.destroyed) return;
-      const status = behaviour.kind === 'accept' ? 201 : behaviour.status;
+      const status =
+        behaviour.kind === 'accept' ? 201 : behaviour.kind === 'backorder' ? 200 : behaviour.status;
       res.writeHead(status, {
         'Content-Type': 'application/json',
         ...(behaviour.kind === 'status' ? behaviour.headers : {}),
@@ -102,13 +104,15 @@ export class SupplierLedger {
         JSON.stringify(
           behaviour.kind === 'accept'
             ? { id: `SO-${call.key}`, status: 'accepted', lines: acceptedLines(body) }
-            : { error: `HTTP ${status}` },
+            : behaviour.kind === 'backorder'
+              ? { id: `SO-${call.key}`, status: 'backordered', reason: 'restock next month' }
+              : { error: `HTTP ${status}` },
         ),
       );
       call.answeredAt = Date.now();
       call.status = status;
     };
-    if (behaviour.delayMs) setTimeout(reply, behaviour.delayMs);
+    if ('delayMs' in behaviour && behaviour.delayMs) setTimeout(reply, behaviour.delayMs);
     else reply();
   }
 
