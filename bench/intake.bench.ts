@@ -20,7 +20,7 @@ const WARMUP = 2_000;
 /** Requests per variant and round: a few seconds each, so one hiccup of a shared machine weighs little. */
 const REQUESTS = 5_000;
 /** Rounds, the variants in a different order each time; each figure is the median round. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 export interface BenchRequest {
   path: string;

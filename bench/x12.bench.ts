@@ -174,7 +174,7 @@ async function parseFigures(): Promise<BenchFigure[]> {
   const ratio = ours.mbps / baseline.mbps;
   const sampleRatio = oursOnSample / nodeX12;
   const peakMb = ours.peakRss / MB;
-  // What the reader itself holds: the process also carries Node, the test loader (tsx) and the other benchmarks.
+  // What the reader itself holds: the process also carries Node, the test loader (tsx) and this file's other parts.
   const growthMb = (ours.peakRss - ours.startRss) / MB;
   return [
     {
