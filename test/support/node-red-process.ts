@@ -36,8 +36,15 @@ export async function startNodeRed(
   let output = '';
   const child: ChildProcess = spawn(
     process.execPath,
-    // Resolved rather than joined, so scripts/with-node-red-5.sh can substitute Node-RED 5.
-    [require.resolve('node-red/red.js'), '--settings', path.join(REPO, 'settings.js')],
+    // Resolved rather than joined, so scripts/with-node-red-5.sh can substitute Node-RED 5. DROPSHIP_NODE_ARGS
+    // passes flags to this Node-RED's Node.js that NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+    // to profile it under a benchmark.
+    [
+      ...(process.env.DROPSHIP_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? []),
+      require.resolve('node-red/red.js'),
+      '--settings',
+      path.join(REPO, 'settings.js'),
+    ],
     {
       cwd: REPO,
       env: {
