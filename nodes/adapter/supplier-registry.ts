@@ -3,7 +3,14 @@ import { DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
 import type { ConnectorContext, ConnectorLog, SupplierConnector } from '../../connectors/contract';
 import { supplierConnector } from '../../connectors/registry';
-import { withdrawPurchaseOrder, type Withdraw } from '../../core/dispatch/withdraw-purchase-order';
+import {
+  withdrawalProblem,
+  withdrawPurchaseOrder,
+  type Withdraw,
+  type Withdrawal,
+} from '../../core/dispatch/withdraw-purchase-order';
+import { exceptionMessage } from './input-handler';
+import type { NodeMessage } from './node-red';
 import type { SupplierConfigNode } from './config-nodes';
 
 /**
@@ -90,4 +97,16 @@ export function withdrawThroughDeployedSuppliers(
       po,
       reason,
     );
+}
+
+/**
+ * The `cancel_failed` message a node sends out of its exceptions output when a withdrawal failed or its channel
+ * cannot cancel (the operator withdraws the PO by hand); undefined when the withdrawal needs nobody.
+ */
+export function withdrawalExceptionMessage(
+  msg: NodeMessage,
+  withdrawal: Withdrawal | undefined,
+): NodeMessage | undefined {
+  const problem = withdrawalProblem(withdrawal);
+  return problem ? exceptionMessage({ ...msg, withdrawal }, problem) : undefined;
 }

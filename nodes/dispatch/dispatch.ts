@@ -6,11 +6,7 @@ import {
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
-import {
-  resumeWithdrawals,
-  withdrawalProblem,
-  type Withdrawal,
-} from '../../core/dispatch/withdraw-purchase-order';
+import { resumeWithdrawals, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
 import { DropshipError } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
@@ -31,6 +27,7 @@ import {
   deployedSupplierChannel,
   deployedSupplierIds,
   supplierConnectorContext,
+  withdrawalExceptionMessage,
 } from '../adapter/supplier-registry';
 
 interface DispatchNodeDef extends NodeDef {
@@ -120,10 +117,10 @@ export = function registerDispatchNode(RED: NodeAPI): void {
      * the operator withdraws the PO by hand. True when it did.
      */
     function reportWithdrawal(msg: NodeMessage, withdrawal: Withdrawal | undefined): boolean {
-      const problem = withdrawalProblem(withdrawal);
-      if (!problem || !withdrawal) return false;
+      const exception = withdrawalExceptionMessage(msg, withdrawal);
+      if (!exception || !withdrawal) return false;
       showActivity(node, 'failed', `withdraw ${withdrawal.poNumber} by hand`);
-      node.send([null, exceptionMessage({ ...msg, withdrawal }, problem)]);
+      node.send([null, exception]);
       return true;
     }
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { withdrawalProblem, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
+import type { Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
 import { asDropshipError, DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
 import {
@@ -22,7 +22,7 @@ import {
 } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
-import { withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
+import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
 
 interface WatchdogNodeDef extends NodeDef {
   store: string;
@@ -146,8 +146,8 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
 
     /** A PO still live at its supplier after a cancel here: out of the exceptions output, the operator's task. */
     function reportWithdrawal(msg: NodeMessage, withdrawal: Withdrawal | undefined): void {
-      const problem = withdrawalProblem(withdrawal);
-      if (problem) node.send([null, null, exceptionMessage({ ...msg, withdrawal }, problem)]);
+      const exception = withdrawalExceptionMessage(msg, withdrawal);
+      if (exception) node.send([null, null, exception]);
     }
 
     async function sendQueue(store: OrderStore, msg: NodeMessage): Promise<void> {

@@ -79,13 +79,13 @@ export interface SqliteStoreOptions {
   clock?: Clock;
 }
 
+/** What became of one write of a group commit. */
+type WriteOutcome = { result: unknown } | { error: unknown };
+
 /**
  * The embedded store: one file in the Node-RED user directory. better-sqlite3 is synchronous, so every
  * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
  */
-/** What became of one write of a group commit. */
-type WriteOutcome = { result: unknown } | { error: unknown };
-
 export class SqliteOrderStore implements OrderStore {
   readonly engine = 'sqlite' as const;
   private readonly db: Database.Database;
@@ -716,8 +716,7 @@ export class SqliteOrderStore implements OrderStore {
              lease_owner = CASE WHEN @to = 'sending' THEN lease_owner ELSE NULL END,
              lease_until = CASE WHEN @to = 'sending' THEN lease_until WHEN @withdraw THEN @now ELSE NULL END,
              withdrawal = CASE WHEN @withdraw THEN 'pending' ELSE withdrawal END
-           WHERE number = @number AND state = @from AND (@leaseOwner IS NULL OR lease_owner = @leaseOwner)
-           RETURNING *`,
+           WHERE number = @number AND state = @from RETURNING *`,
       ).get({
         to,
         withdraw: cancelNeedsWithdrawal(from, to) ? 1 : 0,
@@ -731,7 +730,6 @@ export class SqliteOrderStore implements OrderStore {
         data: update.lines ? purchaseOrderData({ ...purchaseOrderFromRow(row), lines: update.lines }) : null,
         number,
         from,
-        leaseOwner: claim?.leaseOwner ?? null,
       }) as Row | undefined;
       if (!updated) return undefined;
       if (from !== to || event.reason) this.insertEvent(orderId, event, { from, to }, number);
