@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock';
 import { DropshipError } from '../core/errors';
+import type { ItemIdentifier } from '../core/model/item-identifier';
 import type { Order } from '../core/model/order';
 import type { PurchaseOrder } from '../core/model/purchase-order';
 import type { ShipmentEvent } from '../core/model/shipment';
@@ -31,6 +32,8 @@ export type LineOutcome = 'accepted' | 'backordered' | 'rejected' | 'changed';
 
 export interface LineAcknowledgement {
   sku: string;
+  /** Every identifier the supplier gave the line (UPC, vendor part, …), with its qualifier. */
+  identifiers?: ItemIdentifier[];
   orderLineId?: string;
   status: LineOutcome;
   quantity: number;
@@ -62,6 +65,10 @@ export interface StockLevel {
   sku: string;
   quantity: number;
   asOf: string;
+  /** Every identifier the supplier gave the item (UPC, vendor part, …), with its qualifier. */
+  identifiers?: ItemIdentifier[];
+  /** When an item out of stock becomes available again (ISO date), where the supplier says. */
+  availableFrom?: string;
 }
 
 export interface DispatchRequest {
