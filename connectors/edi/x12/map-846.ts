@@ -1,5 +1,5 @@
 import type { ItemIdentifier } from '../../../core/model/item-identifier';
-import type { StockLevel } from '../../contract';
+import type { StockLevel } from '../../../core/ports/supplier-connector';
 import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
 import {

@@ -7,10 +7,10 @@ import type {
   ConnectorContext,
   DispatchRequest,
   DispatchResult,
-  FileTransport,
   StockLevel,
   SupplierConnector,
-} from '../../contract';
+} from '../../../core/ports/supplier-connector';
+import type { FileTransport } from '../../../core/ports/file-transport';
 import {
   mapX12Transaction,
   SUPPORTED_TRANSACTION_SETS,
@@ -25,11 +25,12 @@ import { describeFunctionalAcknowledgement } from '../../edi/x12/map-997';
 import { peekFunctionalId } from '../../edi/x12/peek';
 import { readX12Events } from '../../edi/x12/reader';
 import type { X12EnvelopeSettings } from '../../edi/x12/writer';
-import { pollInboundFiles, settleSecondsSchema } from '../../transports/inbound';
+import { pollInboundFiles } from '../../../core/inbound-files';
 import {
   openTransport,
   poFileName,
   poFileNameSchema,
+  settleSecondsSchema,
   transportFolderSchema,
   transportSettingsSchema,
   withTransport,
