@@ -25,8 +25,10 @@ export function withTrackingNumberChecked(
   if (!fault) return event;
   if (policy === 'refuse')
     throw invalidInput('shipment event', [{ path: '/trackingNumber', message: fault }]);
-  const { carrier: _carrier, trackingUrl: _trackingUrl, ...rest } = event;
-  return { ...rest, unverified: fault };
+  const unverified: ShipmentEvent = { ...event, unverified: fault };
+  delete unverified.carrier;
+  delete unverified.trackingUrl;
+  return unverified;
 }
 
 /**
