@@ -203,6 +203,20 @@ async function sendFunctionalAcknowledgements(
 }
 
 /**
+ * Answers functional groups read elsewhere (a tracking-in folder or message, an inventory-in feed) with a 997 in
+ * this supplier's outbound folder, under its envelope and control numbers, as if read from its own inbound folder.
+ */
+export async function acknowledgeX12Groups(
+  ctx: ConnectorContext<X12SftpSettings>,
+  receipts: X12GroupReceipt[],
+): Promise<void> {
+  if (ctx.settings.send997 === false || receipts.every((r) => r.group.functionalId === 'FA')) return;
+  await withTransport(ctx.settings.transport, ctx.credentials, (transport) =>
+    sendFunctionalAcknowledgements(transport, receipts, ctx),
+  );
+}
+
+/**
  * Reads the inbound folder: every file whose first functional group is one of `groups`, each transaction set
  * mapped to the canonical model, a 997 back per group. Valid transaction sets of a partly broken file are
  * still delivered; the file then goes to the error folder and the 997 tells the partner what was rejected.
