@@ -41,6 +41,7 @@ import {
 } from '../../connectors/storefronts/woocommerce-fulfilment';
 import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
@@ -125,12 +126,9 @@ function checkedSmsTemplates(raw: NotifyNodeDef['smsTemplates']): Partial<Record
   return templates;
 }
 
-let editorRoutesOn: unknown;
-
 /** The editor's template dialog: the built-in wording, and previews rendered with a sample order. */
 function mountTemplateRoutes(RED: NodeAPI): void {
-  if (editorRoutesOn === RED.httpAdmin) return;
-  editorRoutesOn = RED.httpAdmin;
+  if (!mountOnce(RED.httpAdmin, 'dropship-notify')) return;
   const canRead = RED.auth.needsPermission('dropship-notify.read');
   RED.httpAdmin.get('/dropship/notify/templates', canRead, (_req: Request, res: Response) => {
     res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });

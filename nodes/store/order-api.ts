@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { NodeAPI } from '../adapter/node-red';
+import { mountOnce } from '../adapter/mount-once';
 import type { StoreConfigNode } from '../adapter/store-access';
 
 interface ApiProvider {
@@ -10,7 +11,6 @@ interface ApiProvider {
 
 /** Store config nodes that serve /dropship/api, oldest first; the first one answers. */
 const providers: ApiProvider[] = [];
-let mountedOn: unknown;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -62,8 +62,7 @@ export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: str
   node.on('close', () => {
     providers.splice(providers.indexOf(provider), 1);
   });
-  if (mountedOn === RED.httpNode) return;
-  mountedOn = RED.httpNode;
+  if (!mountOnce(RED.httpNode, 'dropship-store order api')) return;
   RED.httpNode.get('/dropship/api/orders/:ref', (req: Request, res: Response) => {
     const current = providers[0];
     if (!current) {

@@ -12,6 +12,7 @@ import {
 import { runWatchdogSweep, type WatchdogSweep } from '../../core/watchdog/run-watchdog';
 import { parseWatchdogPolicy, type WatchdogPolicy } from '../../core/watchdog/watchdog-policy';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
+import { mountOnce } from '../adapter/mount-once';
 import {
   actorOf,
   connectorLogOf,
@@ -40,7 +41,6 @@ interface WatchdogNode extends Node {
 }
 
 const deployed: WatchdogNode[] = [];
-let adminMountedOn: unknown;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -64,8 +64,7 @@ function replyWithError(res: Response, err: unknown): void {
  * every action is audited under the admin user's name.
  */
 function mountAdminRoutes(RED: NodeAPI): void {
-  if (adminMountedOn === RED.httpAdmin) return;
-  adminMountedOn = RED.httpAdmin;
+  if (!mountOnce(RED.httpAdmin, 'dropship-watchdog')) return;
   const first = (res: Response): WatchdogNode | undefined => {
     const node = deployed[0];
     if (!node)
