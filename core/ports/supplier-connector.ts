@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { DropshipError } from '../errors';
+import type { ItemIdentifier } from '../model/item-identifier';
 import type { Order } from '../model/order';
 import type { PurchaseOrder } from '../model/purchase-order';
 import type { ShipmentEvent } from '../model/shipment';
@@ -22,6 +23,8 @@ export type LineOutcome = 'accepted' | 'backordered' | 'rejected' | 'changed';
 
 export interface LineAcknowledgement {
   sku: string;
+  /** Every identifier the supplier gave the line (UPC, vendor part, …), with its qualifier. */
+  identifiers?: ItemIdentifier[];
   orderLineId?: string;
   status: LineOutcome;
   quantity: number;
@@ -53,6 +56,10 @@ export interface StockLevel {
   sku: string;
   quantity: number;
   asOf: string;
+  /** Every identifier the supplier gave the item (UPC, vendor part, …), with its qualifier. */
+  identifiers?: ItemIdentifier[];
+  /** When an item out of stock becomes available again (ISO date), where the supplier says. */
+  availableFrom?: string;
 }
 
 export interface DispatchRequest {
