@@ -7,7 +7,7 @@ import {
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { resumeWithdrawals, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
-import { DropshipError } from '../../core/errors';
+import { DropshipError, errorText } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
 import { supplierConnector } from '../../connectors/registry';
@@ -156,7 +156,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           ['sending'],
           'pending',
           { nextAttemptAt: new Date(Date.now() + leaseMs), lastError: String(err) },
-          { type: 'po.deferred', actor, reason: err instanceof Error ? err.message : String(err) },
+          { type: 'po.deferred', actor, reason: errorText(err) },
           claim,
         );
         showActivity(node, 'failed', po.number);
@@ -201,9 +201,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           }
         } catch (err) {
           showActivity(node, 'failed', `${supplierId} acknowledgements`);
-          node.warn(
-            `reading acknowledgements of ${supplierId} failed: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          node.warn(`reading acknowledgements of ${supplierId} failed: ${errorText(err)}`);
         }
       }
     }
@@ -272,17 +270,13 @@ export = function registerDispatchNode(RED: NodeAPI): void {
 
     const timer = setInterval(
       () => {
-        sweep().catch((err: unknown) =>
-          node.warn(`sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-        );
+        sweep().catch((err: unknown) => node.warn(`sweep failed: ${errorText(err)}`));
       },
       positive(config.sweepSeconds, 10) * 1000,
     );
     // Resume on start-up once the supplier config nodes of this deploy have registered.
     const startup = setTimeout(() => {
-      sweep().catch((err: unknown) =>
-        node.warn(`start-up sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-      );
+      sweep().catch((err: unknown) => node.warn(`start-up sweep failed: ${errorText(err)}`));
     }, 500);
 
     onInput(node, async (msg) => {

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { systemClock } from '../../core/clock';
-import { asDropshipError, DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import { emailChannel } from '../../core/notify/email-outbox';
 import {
   checkTemplate,
@@ -393,9 +393,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
             channels.map(async (channel) => report(channel, await deliverNotifications(channel, outbox), {})),
           );
         })
-        .catch((err: unknown) =>
-          node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-        )
+        .catch((err: unknown) => node.warn(`notification sweep failed: ${errorText(err)}`))
         .finally(() => {
           sweeping = false;
         });

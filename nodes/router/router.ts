@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { asDropshipError, DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import type { Order } from '../../core/model/order';
 import { routeOrder } from '../../core/routing/route-order';
 import {
@@ -203,9 +203,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
           if (Date.parse(order.updatedAt) < settled) await route(store, order, {});
         }
       })
-      .catch((err: unknown) =>
-        node.warn(`routing sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-      )
+      .catch((err: unknown) => node.warn(`routing sweep failed: ${errorText(err)}`))
       .finally(() => {
         sweeping = false;
       });

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { NodeAPI } from '../adapter/node-red';
 import { mountOnce } from '../adapter/mount-once';
 import type { StoreConfigNode } from '../adapter/store-access';
+import { errorText } from '../../core/errors';
 
 interface ApiProvider {
   node: StoreConfigNode;
@@ -85,7 +86,7 @@ export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: str
             .json({ error: { code: 'not_found', message: `no order ${String(req.params.ref)}` } });
       },
       (err: unknown) => {
-        current.node.error(`order API: ${err instanceof Error ? err.message : String(err)}`);
+        current.node.error(`order API: ${errorText(err)}`);
         res.status(500).json({ error: { code: 'internal', message: 'the store could not be read' } });
       },
     );

@@ -5,6 +5,7 @@ import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StoreConfigNode } from '../adapter/store-access';
 import { registerOrderApi } from './order-api';
 import { migrateConfigNode } from '../adapter/config-migrations';
+import { errorText } from '../../core/errors';
 
 interface StoreNodeDef extends NodeDef {
   engine: 'sqlite' | 'postgres';
@@ -55,9 +56,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const opening = openConfiguredStore(RED, config, this.credentials ?? {});
     // A store that cannot open is reported once here; every node using it gets the same rejection.
-    opening.catch((err: unknown) =>
-      this.error(`cannot open the order store: ${err instanceof Error ? err.message : String(err)}`),
-    );
+    opening.catch((err: unknown) => this.error(`cannot open the order store: ${errorText(err)}`));
     this.store = () => opening;
     registerOrderApi(RED, this, this.credentials?.apiToken);
     this.on('close', (done: () => void) => {

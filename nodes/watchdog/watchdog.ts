@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
-import { asDropshipError, DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
 import {
   applyOperatorAction,
@@ -128,7 +128,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
     try {
       policy = parseWatchdogPolicy(config.policy ? (JSON.parse(config.policy) as unknown) : undefined);
     } catch (err) {
-      node.error(`watchdog policy: ${err instanceof Error ? err.message : String(err)}`);
+      node.error(`watchdog policy: ${errorText(err)}`);
       showActivity(node, 'failed', 'invalid policy');
     }
     node.openStore = () => storeOf(RED, node, config.store);
@@ -247,9 +247,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
 
     const every = Math.max(5, Number(config.sweepSeconds) || 60) * 1000;
     const run = () =>
-      sweep({}).catch((err: unknown) =>
-        node.warn(`watchdog sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-      );
+      sweep({}).catch((err: unknown) => node.warn(`watchdog sweep failed: ${errorText(err)}`));
     const timer = setInterval(run, every);
     // Timers live in the store: the first sweep after a restart fires whatever fell due meanwhile.
     const startup = setTimeout(run, 1000);
