@@ -3,6 +3,7 @@ import { asDropshipError } from '../../core/errors';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import type { JsonSchema } from '../../connectors/contract';
 import type { NodeAPI } from './node-red';
+import { operatorAdminRequest } from './operator-routes';
 
 /** What every connector kind declares for the editor: supplier connectors and carrier connectors alike. */
 export interface ConnectorDescription {
@@ -45,15 +46,20 @@ export function mountConnectorCatalogue(
   mounted.set(RED.httpAdmin, paths);
   if (paths.has(path)) return;
   paths.add(path);
-  RED.httpAdmin.get(path, RED.auth.needsPermission(permission), (_req: Request, res: Response) => {
-    res.json(
-      connectors().map(({ kind, title, description, settingsSchema, credentialFields }) => ({
-        kind,
-        title,
-        description,
-        settingsSchema,
-        credentialFields,
-      })),
-    );
-  });
+  RED.httpAdmin.get(
+    path,
+    RED.auth.needsPermission(permission),
+    operatorAdminRequest(RED),
+    (_req: Request, res: Response) => {
+      res.json(
+        connectors().map(({ kind, title, description, settingsSchema, credentialFields }) => ({
+          kind,
+          title,
+          description,
+          settingsSchema,
+          credentialFields,
+        })),
+      );
+    },
+  );
 }

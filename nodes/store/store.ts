@@ -3,6 +3,7 @@ import { openStore } from '../../core/store/open-store';
 import type { OrderStore } from '../../core/store/order-store';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StoreConfigNode } from '../adapter/store-access';
+import { installErrorAnswers } from '../adapter/operator-routes';
 import { registerOrderApi } from './order-api';
 import { migrateConfigNode } from '../adapter/config-migrations';
 
@@ -47,6 +48,8 @@ function openConfiguredStore(
 }
 
 export = function register(RED: NodeAPI): void {
+  // Every install has a store node: the package's last-resort HTTP error answer is installed with it.
+  installErrorAnswers(RED);
   function DropshipStoreNode(
     this: StoreConfigNode & { credentials: StoreCredentials },
     config: StoreNodeDef,
