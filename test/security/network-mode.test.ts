@@ -170,7 +170,7 @@ describe('security: the loopback demo behind a reverse proxy and under cross-sit
     const direct = await call(nodeRed.url(`/dropship/api/orders/${shopifyOrder}`));
     assert.equal(direct.status, 200);
     assert.ok(direct.text.includes(CUSTOMER_EMAIL));
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       PROXIED,
       { Forwarded: 'for=203.0.113.5;proto=https' },
       { 'X-Real-IP': '203.0.113.5' },
@@ -265,7 +265,7 @@ describe('security: the loopback demo behind a reverse proxy and under cross-sit
 
   it("refuses a cross-site POST to Node-RED's own admin routes (an inject node)", async () => {
     const inject = nodeRed.url(`/inject/${SAMPLE_INJECT}`);
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { Origin: 'https://evil.example', 'Content-Type': 'text/plain' },
       { 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'text/plain' },
     ]) {
@@ -353,7 +353,11 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
       ['GET', '/sandbox/mail/messages.json'],
     ];
     for (const [method, route, init] of routes) {
-      for (const headers of [{}, { Authorization: basic(ADMIN_USER, 'wrong') }, PROXIED]) {
+      for (const headers of <Record<string, string>[]>[
+        {},
+        { Authorization: basic(ADMIN_USER, 'wrong') },
+        PROXIED,
+      ]) {
         const answer = await call(nodeRed.url(route), {
           method,
           ...init,
