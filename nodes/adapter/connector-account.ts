@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { asDropshipError } from '../../core/errors';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
-import type { JsonSchema } from '../../connectors/contract';
+import type { JsonSchema } from '../../core/ports/connector';
 import type { NodeAPI } from './node-red';
 import { operatorAdminRequest } from './operator-routes';
 
