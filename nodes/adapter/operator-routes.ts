@@ -1,3 +1,6 @@
+import type { EventEmitter } from 'node:events';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   bearerMatches,
@@ -115,12 +118,41 @@ export function installErrorAnswers(RED: Pick<NodeAPI, 'httpNode' | 'log'>): voi
     const error = (err instanceof Error ? err : new Error(String(err))) as ErrorWithStatus;
     const given = Number(error.status ?? error.statusCode);
     const status = Number.isInteger(given) && given >= 400 && given < 600 ? given : 500;
-    // body-parser and the router mark the errors whose message is about the request (expose); others are ours.
-    const message = status < 500 && error.expose !== false ? error.message.slice(0, 200) : 'internal error';
+    // body-parser's errors say what was wrong with the request (expose), as does the router's for a path that does
+    // not decode; another's message may name a file (a static file's ENOENT): the status's own words then.
+    const aboutTheRequest = error.expose === true || error instanceof URIError;
+    const message =
+      status >= 500
+        ? 'internal error'
+        : aboutTheRequest
+          ? error.message.slice(0, 200)
+          : (STATUS_CODES[status] ?? 'invalid request');
     if (status >= 500) RED.log.error(`HTTP ${status}: ${error.message}`);
     res
       .status(status)
       .set('Cache-Control', 'no-store')
       .json({ error: { code: status < 500 ? 'invalid_input' : 'internal', message } });
+  });
+}
+
+const editorSocketsGuarded = new WeakSet<object>();
+
+/**
+ * The editor pushes the debug sidebar (messages with order data) and node statuses over a WebSocket,
+ * `<httpAdminRoot>comms`, whose upgrade bypasses Express and so any HTTP middleware; without an editor login it
+ * asks for no token. Then, like the editor's pages, it is refused to a request that is not local.
+ */
+export function guardEditorSocket(RED: Pick<NodeAPI, 'server' | 'settings'>): void {
+  const settings = RED.settings as SecuritySettings & { httpAdminRoot?: string | false };
+  const server = RED.server as unknown as EventEmitter | undefined;
+  if (!server || settings.adminAuth || settings.httpAdminRoot === false) return;
+  if (editorSocketsGuarded.has(server)) return;
+  editorSocketsGuarded.add(server);
+  const root = settings.httpAdminRoot || '/';
+  const commsPath = `${root.startsWith('/') ? '' : '/'}${root}${root.endsWith('/') ? '' : '/'}comms`;
+  server.prependListener('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    if ((req.url ?? '').split('?')[0] !== commsPath || isLocalRequest(req)) return;
+    // Node-RED's own listener runs next and finds the socket closed: it completes no upgrade on it.
+    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 }

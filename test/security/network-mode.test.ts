@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { launchChromium, type HeadlessChromium } from '../support/browser';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
@@ -84,6 +86,37 @@ async function dashboardSocket(nodeRed: RunningNodeRed, headers: Record<string, 
       await (await post(`42${JSON.stringify(args)}`)).text();
     },
   };
+}
+
+/** The status line a WebSocket upgrade of the editor's socket (`/comms`) is answered with. */
+function editorSocketUpgrade(nodeRed: RunningNodeRed, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(nodeRed.port, '127.0.0.1', () => {
+      socket.write(
+        [
+          'GET /comms HTTP/1.1',
+          `Host: 127.0.0.1:${nodeRed.port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Version: 13',
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+          ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+          '',
+          '',
+        ].join('\r\n'),
+      );
+    });
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('latin1');
+      if (reply.includes('\r\n')) {
+        socket.destroy();
+        resolve(reply.split('\r\n')[0]!);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(reply.split('\r\n')[0] ?? ''));
+  });
 }
 
 /** No stack frame, no absolute path of this checkout or of Node-RED in an answer. */
@@ -184,7 +217,7 @@ describe('security: the loopback demo behind a reverse proxy and under cross-sit
     }
   });
 
-  it('refuses the editor, admin API, dashboard and sandbox pages to a proxied request', async () => {
+  it('refuses the editor (pages and socket), admin API, dashboard and sandbox pages to a proxied request', async () => {
     for (const route of [
       '/',
       '/flows',
@@ -201,6 +234,8 @@ describe('security: the loopback demo behind a reverse proxy and under cross-sit
       const direct = await call(nodeRed.url(route));
       assert.ok(direct.status < 400, `${route} on this machine answered ${direct.status}`);
     }
+    assert.doesNotMatch(await editorSocketUpgrade(nodeRed, PROXIED), / 101 /);
+    assert.match(await editorSocketUpgrade(nodeRed), / 101 /);
     const proxiedSocket = await dashboardSocket(nodeRed, PROXIED);
     assert.equal(proxiedSocket.connected, false, proxiedSocket.packets.join(' | '));
     const directSocket = await dashboardSocket(nodeRed);
