@@ -14,7 +14,7 @@ import { exceptionMessage, onInput } from '../adapter/input-handler';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
-import { storeApiAuthorised } from '../store/order-api';
+import { storeApiGuard } from '../store/order-api';
 
 interface MetricsNodeDef extends NodeDef {
   store: string;
@@ -78,23 +78,26 @@ export = function registerMetricsNode(RED: NodeAPI): void {
     }
 
     if (config.listen !== false) {
-      mountEndpoint(RED, node, 'get', '/dropship/api/metrics', async (req) => {
-        const storeNode = RED.nodes.getNode(config.store) as StoreConfigNode | null;
-        const authorization =
-          typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
-        if (!storeNode || !storeApiAuthorised(RED, storeNode, authorization))
-          return {
-            status: 401,
-            headers: { 'WWW-Authenticate': 'Bearer' },
-            body: { error: { code: 'unauthorised', message: 'a bearer token is required' } },
-          };
-        try {
-          return { status: 200, body: await report(req.query) };
-        } catch (err) {
-          const error = asDropshipError(err);
-          return { status: error.code === 'invalid_input' ? 400 : 500, body: { error: error.toJSON() } };
-        }
-      });
+      mountEndpoint(
+        RED,
+        node,
+        'get',
+        '/dropship/api/metrics',
+        async (req) => {
+          try {
+            return { status: 200, body: await report(req.query) };
+          } catch (err) {
+            const error = asDropshipError(err);
+            return { status: error.code === 'invalid_input' ? 400 : 500, body: { error: error.toJSON() } };
+          }
+        },
+        {
+          guard: storeApiGuard(
+            RED,
+            () => (RED.nodes.getNode(config.store) as StoreConfigNode | null) ?? undefined,
+          ),
+        },
+      );
     }
 
     onInput(node, async (msg) => {

@@ -45,6 +45,7 @@ import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import { mountTrackingPage } from './tracking-page-routes';
 
 type ChannelName = 'email' | 'sms' | 'storefront';
@@ -130,21 +131,35 @@ function checkedSmsTemplates(raw: NotifyNodeDef['smsTemplates']): Partial<Record
 function mountTemplateRoutes(RED: NodeAPI): void {
   if (!mountOnce(RED.httpAdmin, 'dropship-notify')) return;
   const canRead = RED.auth.needsPermission('dropship-notify.read');
-  RED.httpAdmin.get('/dropship/notify/templates', canRead, (_req: Request, res: Response) => {
-    res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
-  });
-  RED.httpAdmin.post('/dropship/notify/preview', canRead, (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as { template?: Partial<EmailTemplate>; sms?: unknown; storeName?: string };
-    try {
-      const storeName = String(body.storeName ?? '');
-      res.json({
-        ...previewEmailTemplate(body.template ?? {}, storeName),
-        ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
-      });
-    } catch (err) {
-      res.status(400).json({ error: asDropshipError(err).toJSON() });
-    }
-  });
+  RED.httpAdmin.get(
+    '/dropship/notify/templates',
+    canRead,
+    operatorAdminRequest(RED),
+    (_req: Request, res: Response) => {
+      res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
+    },
+  );
+  RED.httpAdmin.post(
+    '/dropship/notify/preview',
+    canRead,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as {
+        template?: Partial<EmailTemplate>;
+        sms?: unknown;
+        storeName?: string;
+      };
+      try {
+        const storeName = String(body.storeName ?? '');
+        res.json({
+          ...previewEmailTemplate(body.template ?? {}, storeName),
+          ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
+        });
+      } catch (err) {
+        res.status(400).json({ error: asDropshipError(err).toJSON() });
+      }
+    },
+  );
 }
 
 /** The storefront's fulfilment API for the storefront config node's platform, or why it cannot be used. */

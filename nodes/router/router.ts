@@ -14,6 +14,7 @@ import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import type { RouterNode } from './router-access';
 
 interface RouterNodeDef extends NodeDef {
@@ -56,78 +57,93 @@ function mountAdminEndpoints(RED: NodeAPI): void {
   if (!mountOnce(RED.httpAdmin, 'dropship-router')) return;
   const permission = RED.auth.needsPermission('dropship-router.read');
 
-  RED.httpAdmin.post('/dropship/router/validate', permission, (req: Request, res: Response) => {
-    try {
-      parseRoutingRules((req.body as { rules?: unknown } | undefined)?.rules);
-      res.json({ valid: true });
-    } catch (err) {
-      replyWithError(res, err);
-    }
-  });
-
-  RED.httpAdmin.post('/dropship/router/preview', permission, (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as {
-      rules?: unknown;
-      order?: unknown;
-      orderId?: unknown;
-      store?: unknown;
-      now?: unknown;
-    };
-    const now = typeof body.now === 'string' && body.now ? new Date(body.now) : new Date();
-    (async () => {
-      if (Number.isNaN(now.getTime())) {
-        throw new DropshipError('invalid_input', 'Invalid preview: now is not a time', [
-          { path: 'now', message: 'is not an ISO 8601 time' },
-        ]);
+  RED.httpAdmin.post(
+    '/dropship/router/validate',
+    permission,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      try {
+        parseRoutingRules((req.body as { rules?: unknown } | undefined)?.rules);
+        res.json({ valid: true });
+      } catch (err) {
+        replyWithError(res, err);
       }
-      const rules = parseRoutingRules(body.rules);
-      const store = await previewStore(RED, body.store);
-      let order: Order;
-      if (typeof body.orderId === 'string' && body.orderId) {
-        const found = store ? await store.findOrder(body.orderId) : undefined;
-        if (!found) {
-          throw new DropshipError('not_found', `no stored order ${body.orderId}`, [
-            { path: 'orderId', message: 'matches no stored order' },
+    },
+  );
+
+  RED.httpAdmin.post(
+    '/dropship/router/preview',
+    permission,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as {
+        rules?: unknown;
+        order?: unknown;
+        orderId?: unknown;
+        store?: unknown;
+        now?: unknown;
+      };
+      const now = typeof body.now === 'string' && body.now ? new Date(body.now) : new Date();
+      (async () => {
+        if (Number.isNaN(now.getTime())) {
+          throw new DropshipError('invalid_input', 'Invalid preview: now is not a time', [
+            { path: 'now', message: 'is not an ISO 8601 time' },
           ]);
         }
-        order = found;
-      } else {
-        order = orderForRouting(body.order, now);
-      }
-      // Stock and performance come from the deployed store when there is one; otherwise no feed is known.
-      const context = store ? await routingContextFromStore(store, order, now) : { now };
-      return routeOrder(order, rules, context);
-    })().then(
-      (decision) => res.json({ decision }),
-      (err: unknown) => replyWithError(res, err),
-    );
-  });
-
-  RED.httpAdmin.get('/dropship/router/orders', permission, (req: Request, res: Response) => {
-    const store = previewStore(RED, req.query.store);
-    if (!store) {
-      res.json({ orders: [] });
-      return;
-    }
-    store
-      .then((opened) => opened.listOrders({ limit: 25 }))
-      .then(
-        // Ids, numbers and SKUs only: the editor list shows no customer data.
-        (orders) =>
-          res.json({
-            orders: orders.map((o) => ({
-              id: o.id,
-              orderNumber: o.orderNumber,
-              channel: o.channel,
-              state: o.state,
-              placedAt: o.placedAt,
-              country: o.shipTo.country,
-              skus: o.lines.map((line) => line.sku),
-            })),
-          }),
+        const rules = parseRoutingRules(body.rules);
+        const store = await previewStore(RED, body.store);
+        let order: Order;
+        if (typeof body.orderId === 'string' && body.orderId) {
+          const found = store ? await store.findOrder(body.orderId) : undefined;
+          if (!found) {
+            throw new DropshipError('not_found', `no stored order ${body.orderId}`, [
+              { path: 'orderId', message: 'matches no stored order' },
+            ]);
+          }
+          order = found;
+        } else {
+          order = orderForRouting(body.order, now);
+        }
+        // Stock and performance come from the deployed store when there is one; otherwise no feed is known.
+        const context = store ? await routingContextFromStore(store, order, now) : { now };
+        return routeOrder(order, rules, context);
+      })().then(
+        (decision) => res.json({ decision }),
         (err: unknown) => replyWithError(res, err),
       );
-  });
+    },
+  );
+
+  RED.httpAdmin.get(
+    '/dropship/router/orders',
+    permission,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      const store = previewStore(RED, req.query.store);
+      if (!store) {
+        res.json({ orders: [] });
+        return;
+      }
+      store
+        .then((opened) => opened.listOrders({ limit: 25 }))
+        .then(
+          // Ids, numbers and SKUs only: the editor list shows no customer data.
+          (orders) =>
+            res.json({
+              orders: orders.map((o) => ({
+                id: o.id,
+                orderNumber: o.orderNumber,
+                channel: o.channel,
+                state: o.state,
+                placedAt: o.placedAt,
+                country: o.shipTo.country,
+                skus: o.lines.map((line) => line.sku),
+              })),
+            }),
+          (err: unknown) => replyWithError(res, err),
+        );
+    },
+  );
 }
 
 /** The runtime of one router node: routes orders it is given and sweeps up orders left unrouted. */

@@ -23,6 +23,7 @@ import {
 } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
 
 interface WatchdogNodeDef extends NodeDef {
@@ -44,6 +45,17 @@ const deployed: WatchdogNode[] = [];
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The operator who asked, when the message comes from a dashboard the operator logged in to: FlowFuse Dashboard
+ * puts the user in `msg._client.user` (the package's dashboard plugin, or another auth plugin).
+ */
+function dashboardOperator(msg: NodeMessage): string | undefined {
+  const user = (msg as { _client?: { user?: { username?: unknown } } })._client?.user;
+  return typeof user?.username === 'string' && user.username !== ''
+    ? `dashboard:${user.username}`
+    : undefined;
+}
 
 function replyWithError(res: Response, err: unknown): void {
   const error = asDropshipError(err, 'invalid_input');
@@ -74,6 +86,7 @@ function mountAdminRoutes(RED: NodeAPI): void {
   RED.httpAdmin.get(
     '/dropship/watchdog/queue',
     RED.auth.needsPermission('dropship-watchdog.read'),
+    operatorAdminRequest(RED),
     (_req: Request, res: Response) => {
       const node = first(res);
       node
@@ -88,6 +101,7 @@ function mountAdminRoutes(RED: NodeAPI): void {
   RED.httpAdmin.post(
     '/dropship/watchdog/orders/:ref/actions',
     RED.auth.needsPermission('dropship-watchdog.write'),
+    operatorAdminRequest(RED),
     (req: Request, res: Response) => {
       const node = first(res);
       if (!node) return;
@@ -237,7 +251,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
           await node.openStore(),
           orderId,
           { ...payload, action: requested },
-          actor,
+          dashboardOperator(msg) ?? actor,
         );
         await node.announce(result);
       } catch (err) {
