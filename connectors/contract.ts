@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock';
-import { DropshipError } from '../core/errors';
+import { DropshipError, type FieldProblem } from '../core/errors';
 import type { Order } from '../core/model/order';
 import type { PurchaseOrder } from '../core/model/purchase-order';
 import type { ShipmentEvent } from '../core/model/shipment';
@@ -55,6 +55,8 @@ export interface DispatchResult {
   supplierReference?: string;
   lines?: LineAcknowledgement[];
   reason?: string;
+  /** The supplier's own code for its answer (e.g. "SKU_UNKNOWN"), where its channel gives one. */
+  code?: string;
 }
 
 export interface StockLevel {
@@ -127,10 +129,13 @@ export class SupplierTransientError extends DropshipError {
   }
 }
 
-/** The supplier will never take this PO as sent (4xx validation, unknown SKU, auth refused): do not retry. */
+/**
+ * The supplier will never take this PO as sent (4xx validation, unknown SKU, auth refused): do not retry.
+ * `details` name what the supplier said, by where it said it (HTTP status, its code and reason fields).
+ */
 export class SupplierPermanentError extends DropshipError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('supplier_permanent', message, [], options);
+  constructor(message: string, options?: { cause?: unknown; details?: FieldProblem[] }) {
+    super('supplier_permanent', message, options?.details ?? [], options);
     this.name = 'SupplierPermanentError';
   }
 }

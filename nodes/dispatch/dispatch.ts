@@ -7,7 +7,6 @@ import {
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { resumeWithdrawals, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
-import { DropshipError } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
 import { supplierConnector } from '../../connectors/registry';
@@ -99,7 +98,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           break;
         case 'needs_attention':
           showActivity(node, 'failed', `${po.number} needs attention`);
-          node.send([null, exceptionMessage(base, new DropshipError('unroutable', outcome.reason))]);
+          node.send([null, exceptionMessage(base, outcome.problem)]);
           break;
         case 'superseded':
           if (outcome.leaseLost) {

@@ -10,7 +10,7 @@ import {
   type LineAcknowledgement,
   type SupplierConnector,
 } from '../../contract';
-import { httpFailure } from '../../transports/http-failure';
+import { httpFailure, type RefusalWords } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';
 import { renderTemplate, templateScope } from './request-template';
@@ -24,6 +24,20 @@ export interface LineFieldPaths {
   quantity?: string;
   expectedShipDate?: string;
   reason?: string;
+}
+
+/**
+ * A reply that means "I already have this purchase order" (the usual answer to a resend after a timeout, e.g.
+ * HTTP 409 "reference already exists"): recorded as accepted, with the supplier's order id read from the reply.
+ * A reply matches when its HTTP status is one of `httpStatuses` (when given) and the value at `bodyPath` is one
+ * of `bodyValues` (when given); at least one of the two is required.
+ */
+export interface DuplicateAnswer {
+  httpStatuses?: string[];
+  bodyPath?: string;
+  bodyValues?: string[];
+  /** Dot path of the supplier's order id in that reply; the reply's `referencePath` when absent. */
+  referencePath?: string;
 }
 
 export interface RestJsonSettings {
@@ -44,8 +58,12 @@ export interface RestJsonSettings {
   statusPath?: string;
   /** Dot path of the supplier's own order reference in the reply. */
   referencePath?: string;
-  /** Dot path of a sentence explaining a refusal or backorder. */
+  /** Dot path of a sentence explaining a refusal or backorder, in replies and error replies alike. */
   reasonPath?: string;
+  /** Dot path of the supplier's own code for a refusal (e.g. "SKU_UNKNOWN"), in replies and error replies. */
+  codePath?: string;
+  /** Replies that mean the supplier already holds the PO: accepted, not refused. */
+  duplicateAnswer?: DuplicateAnswer;
   /** Dot path of the per-line list in the reply. */
   linesPath?: string;
   lineFields?: LineFieldPaths;
@@ -102,6 +120,28 @@ export const restJsonSettingsSchema = {
     statusPath: { ...PATH, default: 'status', title: 'Status field in the reply' },
     referencePath: { ...PATH, default: 'id', title: 'Supplier reference field in the reply' },
     reasonPath: { ...PATH, default: 'reason', title: 'Reason field in the reply' },
+    codePath: { ...PATH, default: 'code', title: 'Refusal code field in the reply' },
+    duplicateAnswer: {
+      type: 'object',
+      title: 'Answers meaning "already have it"',
+      properties: {
+        httpStatuses: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[1-5][0-9][0-9]$' },
+          title: 'HTTP statuses',
+        },
+        bodyPath: { ...PATH, title: 'Field in the reply' },
+        bodyValues: { type: 'array', items: { type: 'string' }, minItems: 1, title: 'Values of that field' },
+        referencePath: { ...PATH, title: "Supplier's order id in that reply" },
+      },
+      // A status, a body field, or both: an empty section would match nothing.
+      anyOf: [
+        { properties: { httpStatuses: true }, required: ['httpStatuses'] },
+        { properties: { bodyPath: true }, required: ['bodyPath'] },
+      ],
+      dependentRequired: { bodyPath: ['bodyValues'], bodyValues: ['bodyPath'] },
+      additionalProperties: false,
+    },
     linesPath: { ...PATH, default: 'lines', title: 'Line list in the reply' },
     lineFields: {
       type: 'object',
@@ -227,9 +267,46 @@ function lineAcknowledgements(reply: unknown, settings: RestJsonSettings): LineA
   return acks.length > 0 ? acks : undefined;
 }
 
-function refusalReason(body: unknown): string | undefined {
-  const reason = readPath(body, 'error') ?? readPath(body, 'message');
-  return typeof reason === 'string' ? reason : undefined;
+/** A reply's value as text: strings and numbers (codes are often numeric), nothing else. */
+function textAt(body: unknown, dotPath: string): string | undefined {
+  const value = readPath(body, dotPath);
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** The first of `paths` that holds text, with the path it was found at. */
+function firstText(body: unknown, paths: string[]): { path: string; text: string } | undefined {
+  for (const path of paths) {
+    const text = textAt(body, path);
+    if (text !== undefined) return { path, text };
+  }
+  return undefined;
+}
+
+/**
+ * What the supplier said in a reply: its reason at the configured `reasonPath` (then the common `error`,
+ * `message`, `error.message`), its code at `codePath` (then `error.code`), each detail named by where it was found.
+ */
+function supplierWords(body: unknown, settings: RestJsonSettings): RefusalWords {
+  const reason = firstText(body, [settings.reasonPath ?? 'reason', 'error', 'message', 'error.message']);
+  const code = firstText(body, [settings.codePath ?? 'code', 'error.code']);
+  const details = [code, reason]
+    .filter((found) => found !== undefined)
+    .map((found) => ({ path: found.path, message: found.text.slice(0, 200) }));
+  return { reason: reason?.text, code: code?.text, details };
+}
+
+function isDuplicateAnswer(status: number, body: unknown, answer: DuplicateAnswer | undefined): boolean {
+  if (!answer || (!answer.httpStatuses && !answer.bodyPath)) return false;
+  if (answer.httpStatuses && !answer.httpStatuses.includes(String(status))) return false;
+  if (!answer.bodyPath) return true;
+  const value = textAt(body, answer.bodyPath)?.toLowerCase();
+  return value !== undefined && (answer.bodyValues ?? []).some((v) => v.toLowerCase() === value);
+}
+
+function referenceAt(body: unknown, dotPath: string): string | undefined {
+  const reference = readPath(body, dotPath);
+  return typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined;
 }
 
 /**
@@ -238,10 +315,17 @@ function refusalReason(body: unknown): string | undefined {
  */
 async function exchange(
   ctx: ConnectorContext<RestJsonSettings>,
-  request: { method: 'POST' | 'PUT' | 'DELETE'; url: string; data?: unknown; idempotencyKey: string },
-): Promise<unknown> {
+  request: {
+    method: 'POST' | 'PUT' | 'DELETE';
+    url: string;
+    data?: unknown;
+    idempotencyKey: string;
+    /** Error replies the caller reads itself instead of having them thrown (a duplicate answer). */
+    keep?: (status: number, body: unknown) => boolean;
+  },
+): Promise<{ status: number; body: unknown }> {
   const { settings } = ctx;
-  const send = async (): Promise<unknown> => {
+  const send = async (): Promise<{ status: number; body: unknown }> => {
     const config: AxiosRequestConfig = {
       method: request.method,
       url: request.url,
@@ -258,7 +342,8 @@ async function exchange(
       maxRedirects: 0,
       validateStatus: (status) => status >= 200 && status < 300,
     };
-    return (await axios.request(config)).data;
+    const response = await axios.request(config);
+    return { status: response.status, body: response.data as unknown };
   };
   try {
     try {
@@ -276,7 +361,10 @@ async function exchange(
     }
   } catch (err) {
     if (err instanceof DropshipError) throw err;
-    throw httpFailure(err, ctx.clock.now(), refusalReason);
+    const response = err instanceof AxiosError ? err.response : undefined;
+    if (response && request.keep?.(response.status, response.data))
+      return { status: response.status, body: response.data as unknown };
+    throw httpFailure(err, ctx.clock.now(), (body) => supplierWords(body, settings));
   }
 }
 
@@ -318,26 +406,38 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
         ? purchaseOrderDocument(request)
         : renderTemplate(settings.requestTemplate, templateScope(request, ctx.supplierId));
     ctx.log.debug(`${settings.method ?? 'POST'} ${po.number} to supplier ${ctx.supplierId}`);
-    const reply = await exchange(ctx, {
+    const { status, body: reply } = await exchange(ctx, {
       method: settings.method ?? 'POST',
       url: settings.url,
       data,
       idempotencyKey: po.number,
+      keep: (status, body) => isDuplicateAnswer(status, body, settings.duplicateAnswer),
     });
+    if (isDuplicateAnswer(status, reply, settings.duplicateAnswer)) {
+      // The supplier holds this PO from an earlier send whose answer was lost: the same as accepting it.
+      ctx.log.debug(`PO ${po.number}: supplier ${ctx.supplierId} already has it (HTTP ${status})`);
+      return {
+        outcome: 'accepted',
+        supplierReference: referenceAt(
+          reply,
+          settings.duplicateAnswer?.referencePath ?? settings.referencePath ?? 'id',
+        ),
+        reason: `the supplier already had this purchase order (HTTP ${status})`,
+      };
+    }
     const lines = lineAcknowledgements(reply, settings);
     let outcome = classify(readPath(reply, settings.statusPath ?? 'status'), settings) ?? 'sent';
     if (lines && new Set(lines.map((l) => l.status)).size > 1) outcome = 'partial';
-    const reference = readPath(reply, settings.referencePath ?? 'id');
-    const reason = readPath(reply, settings.reasonPath ?? 'reason');
+    const words = supplierWords(reply, settings);
     // Debug, not info: at a REST supplier's rate (hundreds a second) a log line per PO cost a twentieth of the
     // pipeline's CPU, and the outcome is in the order's events already.
     ctx.log.debug(`PO ${po.number} sent to supplier ${ctx.supplierId}: ${outcome}`);
     return {
       outcome,
-      supplierReference:
-        typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined,
+      supplierReference: referenceAt(reply, settings.referencePath ?? 'id'),
       lines,
-      reason: typeof reason === 'string' ? reason : undefined,
+      reason: textAt(reply, settings.reasonPath ?? 'reason'),
+      ...(outcome === 'rejected' && words.code ? { code: words.code } : {}),
     };
   },
 
@@ -350,7 +450,7 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
       );
     const method = settings.cancelMethod ?? 'POST';
     ctx.log.debug(`${method} cancel of ${po.number} to supplier ${ctx.supplierId}`);
-    const reply = await exchange(ctx, {
+    const { body: reply } = await exchange(ctx, {
       method,
       url: cancelUrlFor(settings.cancelUrl, po, ctx.supplierId),
       data:
@@ -360,11 +460,6 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
       // Not the PO number itself: an API that keys idempotency on the header alone would replay the order's reply.
       idempotencyKey: `cancel-${po.number}`,
     });
-    const reference = readPath(reply, settings.referencePath ?? 'id');
-    return {
-      outcome: 'cancelled',
-      supplierReference:
-        typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined,
-    };
+    return { outcome: 'cancelled', supplierReference: referenceAt(reply, settings.referencePath ?? 'id') };
   },
 };
