@@ -102,6 +102,11 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
   settingsSchema: JsonSchema;
   /** Secret fields the editor shows as password inputs and stores in credentials. */
   credentialFields: { name: string; label: string }[];
+  /**
+   * Checks beyond the settings schema (request templates against the fields they may name), run when the
+   * supplier is deployed: any problem keeps the supplier from sending until it is fixed.
+   */
+  settingsProblems?(settings: Settings): FieldProblem[];
   sendPurchaseOrder(request: DispatchRequest, ctx: ConnectorContext<Settings>): Promise<DispatchResult>;
   /**
    * Withdraws a PO the supplier already has. Idempotent on `purchaseOrder.number` like a send (the same

@@ -158,7 +158,8 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           { type: 'po.deferred', actor, reason: err instanceof Error ? err.message : String(err) },
           claim,
         );
-        showActivity(node, 'failed', po.number);
+        // The reason names the setting to fix (a misspelt template field): it goes in the status.
+        showActivity(node, 'failed', `${po.number}: ${err instanceof Error ? err.message : String(err)}`);
         node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
         return;
       }
@@ -277,8 +278,17 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       },
       positive(config.sweepSeconds, 10) * 1000,
     );
+    /** A deployed supplier whose settings are refused shows at once, naming the field, not at its first PO. */
+    function reportSupplierSettings(): void {
+      for (const supplierId of deployedSupplierIds()) {
+        const problem = deployedSupplier(supplierId)?.settingsError;
+        if (problem) showActivity(node, 'failed', problem);
+      }
+    }
+
     // Resume on start-up once the supplier config nodes of this deploy have registered.
     const startup = setTimeout(() => {
+      reportSupplierSettings();
       sweep().catch((err: unknown) =>
         node.warn(`start-up sweep failed: ${err instanceof Error ? err.message : String(err)}`),
       );

@@ -205,4 +205,51 @@ describe('dropship-dispatch reading what a REST supplier answers (real HTTP supp
       { path: 'errors.0.detail', message: 'no such SKU TEE-01' },
     ]);
   });
+
+  it('refuses a misspelt template field when the supplier is deployed: red status naming it, nothing sent', async () => {
+    const store = await load({
+      requestTemplate: {
+        ref: '{{po.numbr}}',
+        items: { $each: 'lines', $item: { sku: '{{line.sku}}', qty: '{{line.quantity}}' } },
+      },
+    });
+    const statuses: { fill?: string; text?: string }[] = [];
+    (
+      helper.getNode('dispatch') as unknown as {
+        on(e: 'call:status', f: (call: { args: [{ fill?: string; text?: string }] }) => void): void;
+      }
+    ).on('call:status', (call) => statuses.push(call.args[0]));
+    const errors = collect('errors');
+    const poNumber = await routedToAcme(store, ['zeta']);
+    const [error] = await eventually(
+      async () => (errors.length > 0 ? errors.map((m) => m.error!) : undefined),
+      10_000,
+      'the settings problem to be reported',
+    );
+    assert.equal(error!.code, 'configuration');
+    assert.match(error!.message, /\/requestTemplate\/ref \{\{po\.numbr\}\} is not a known field/);
+    assert.ok(
+      statuses.some((s) => s.fill === 'red' && s.text?.includes('{{po.numbr}}')),
+      `a red status names the field: ${JSON.stringify(statuses)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(acme.requests.length + zeta.requests.length, 0, 'nothing was sent');
+    const po = (await store.getPurchaseOrder(poNumber))!;
+    assert.equal(po.state, 'pending', 'the PO waits for the supplier to be fixed');
+    const events = await store.listEvents(po.orderId);
+    assert.ok(!events.some((e) => e.type === 'po.retry' || e.type === 'po.failed'), 'no retries spent');
+    const supplier = helper.getNode('supplier-acme') as unknown as { settingsError?: string };
+    assert.match(supplier.settingsError!, /supplier acme: \/requestTemplate\/ref \{\{po\.numbr\}\}/);
+  });
+
+  it('refuses {{line.supplierSku}} at deploy: empty for lines no catalogue maps', async () => {
+    await load({
+      requestTemplate: { items: { $each: 'lines', $item: { sku: '{{line.supplierSku}}' } } },
+    });
+    const supplier = helper.getNode('supplier-acme') as unknown as { settingsError?: string };
+    assert.match(
+      supplier.settingsError!,
+      /\/requestTemplate\/items\/\$item\/sku \{\{line\.supplierSku\}\} is empty/,
+    );
+  });
 });

@@ -13,7 +13,7 @@ import {
 import { httpFailure, type RefusalWords } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';
-import { renderTemplate, templateScope } from './request-template';
+import { renderTemplate, TEMPLATE_FIELDS, templateProblems, templateScope } from './request-template';
 
 export { parseRetryAfter } from '../../transports/http-failure';
 
@@ -116,7 +116,11 @@ export const restJsonSettingsSchema = {
       propertyNames: { pattern: '^[A-Za-z0-9-]+$' },
       additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' },
     },
-    requestTemplate: { type: ['object', 'array'], title: 'Request body template (JSON)' },
+    requestTemplate: {
+      type: ['object', 'array'],
+      title: 'Request body template (JSON)',
+      'x-template-fields': TEMPLATE_FIELDS,
+    },
     statusPath: { ...PATH, default: 'status', title: 'Status field in the reply' },
     referencePath: { ...PATH, default: 'id', title: 'Supplier reference field in the reply' },
     reasonPath: { ...PATH, default: 'reason', title: 'Reason field in the reply' },
@@ -397,6 +401,10 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     { name: 'clientId', label: 'OAuth2 client id' },
     { name: 'clientSecret', label: 'OAuth2 client secret' },
   ],
+
+  settingsProblems(settings) {
+    return settings.requestTemplate === undefined ? [] : templateProblems(settings.requestTemplate);
+  },
 
   async sendPurchaseOrder(request, ctx: ConnectorContext<RestJsonSettings>): Promise<DispatchResult> {
     const { settings } = ctx;
