@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock';
 import { DropshipError, type FieldProblem } from '../core/errors';
 import type { Order } from '../core/model/order';
-import type { PurchaseOrder } from '../core/model/purchase-order';
+import type { PurchaseOrder, PurchaseOrderState } from '../core/model/purchase-order';
+import type { SupplierStatusPoll, SupplierStatusPollOutcome } from '../core/store/order-store';
 import type { ShipmentEvent } from '../core/model/shipment';
 
 /** A JSON Schema (2020-12) object, validated with ajv and rendered as a form in the editor. */
@@ -14,6 +15,22 @@ export interface ConnectorLog {
   warn(message: string): void;
 }
 
+/**
+ * The store's schedule of one supplier's status polls (a REST supplier asked for each open PO's status): which POs
+ * are due, and what each poll came to, kept across restarts and shared by every instance.
+ */
+export interface StatusPollSchedule {
+  /** Claims up to `limit` of this supplier's POs in `states` due for a `purpose` poll, held for `leaseMs`. */
+  claim(
+    purpose: string,
+    states: PurchaseOrderState[],
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]>;
+  record(poNumber: string, purpose: string, outcome: SupplierStatusPollOutcome): Promise<void>;
+}
+
 export interface ConnectorContext<Settings = Record<string, unknown>> {
   supplierId: string;
   /** Validated against the connector's settingsSchema before the connector sees them. */
@@ -24,6 +41,8 @@ export interface ConnectorContext<Settings = Record<string, unknown>> {
   clock: Clock;
   /** Strictly increasing numbers kept in the store (X12 control numbers): never reused across restarts. */
   nextSequenceValue(scope: string): Promise<number>;
+  /** Status polls of this supplier's POs, kept in the store; absent where no store is at hand. */
+  statusPolls?: StatusPollSchedule;
   signal?: AbortSignal;
 }
 

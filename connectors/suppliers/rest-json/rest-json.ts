@@ -13,6 +13,13 @@ import {
 import { httpFailure, type RefusalWords } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';
+import { PATH, readPath, textAt } from './reply-paths';
+import {
+  pollAcknowledgements,
+  pollShipments,
+  statusPollingSchema,
+  type StatusPollingSettings,
+} from './status-polling';
 import { renderTemplate, TEMPLATE_FIELDS, templateProblems, templateScope } from './request-template';
 
 export { parseRetryAfter } from '../../transports/http-failure';
@@ -76,9 +83,9 @@ export interface RestJsonSettings {
    */
   cancelUrl?: string;
   cancelMethod?: 'POST' | 'DELETE';
+  /** Asking the supplier for each open PO's status (`GET /orders/{id}`): late acknowledgements and shipments. */
+  statusPolling?: StatusPollingSettings;
 }
-
-const PATH = { type: 'string', pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' } as const;
 
 export const restJsonSettingsSchema = {
   type: 'object',
@@ -181,6 +188,7 @@ export const restJsonSettingsSchema = {
       description:
         'POST sends {poNumber, supplierReference, reason} as JSON; DELETE sends no body. Both carry the authentication and an Idempotency-Key cancel-<PO number>.',
     },
+    statusPolling: statusPollingSchema,
   },
   // An OAuth2 supplier needs its token endpoint.
   if: { properties: { auth: { const: 'oauth2-client-credentials' } }, required: ['auth'] },
@@ -191,15 +199,6 @@ export const restJsonSettingsSchema = {
 const DEFAULT_ACCEPTED = ['accepted', 'confirmed', 'ok', 'created', 'received'];
 const DEFAULT_BACKORDERED = ['backordered', 'backorder', 'on_hold'];
 const DEFAULT_REJECTED = ['rejected', 'declined', 'cancelled', 'refused'];
-
-export function readPath(value: unknown, dotPath: string): unknown {
-  let current = value;
-  for (const key of dotPath.split('.').filter(Boolean)) {
-    if (current == null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
 
 function oauth2Grant(
   settings: RestJsonSettings,
@@ -271,13 +270,6 @@ function lineAcknowledgements(reply: unknown, settings: RestJsonSettings): LineA
   return acks.length > 0 ? acks : undefined;
 }
 
-/** A reply's value as text: strings and numbers (codes are often numeric), nothing else. */
-function textAt(body: unknown, dotPath: string): string | undefined {
-  const value = readPath(body, dotPath);
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
 /** The first of `paths` that holds text, with the path it was found at. */
 function firstText(body: unknown, paths: string[]): { path: string; text: string } | undefined {
   for (const path of paths) {
@@ -320,10 +312,11 @@ function referenceAt(body: unknown, dotPath: string): string | undefined {
 async function exchange(
   ctx: ConnectorContext<RestJsonSettings>,
   request: {
-    method: 'POST' | 'PUT' | 'DELETE';
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
     url: string;
     data?: unknown;
-    idempotencyKey: string;
+    /** For requests that change something: a retry carries the same key. */
+    idempotencyKey?: string;
     /** Error replies the caller reads itself instead of having them thrown (a duplicate answer). */
     keep?: (status: number, body: unknown) => boolean;
   },
@@ -338,7 +331,7 @@ async function exchange(
         ...settings.headers,
         ...(request.data === undefined ? {} : { 'Content-Type': 'application/json' }),
         Accept: 'application/json',
-        'Idempotency-Key': request.idempotencyKey,
+        ...(request.idempotencyKey ? { 'Idempotency-Key': request.idempotencyKey } : {}),
         ...(await authHeaders(settings, ctx.credentials, ctx.clock.now())),
       },
       data: request.data,
@@ -370,6 +363,11 @@ async function exchange(
       return { status: response.status, body: response.data as unknown };
     throw httpFailure(err, ctx.clock.now(), (body) => supplierWords(body, settings));
   }
+}
+
+/** GETs one order's status with the supplier's authentication; failures map as a send's do. */
+function statusGetter(ctx: ConnectorContext<RestJsonSettings>): (url: string) => Promise<unknown> {
+  return async (url) => (await exchange(ctx, { method: 'GET', url })).body;
 }
 
 /** The cancel URL with the PO's number and the supplier's reference filled in, URL-encoded. */
@@ -447,6 +445,21 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
       reason: textAt(reply, settings.reasonPath ?? 'reason'),
       ...(outcome === 'rejected' && words.code ? { code: words.code } : {}),
     };
+  },
+
+  async *readAcknowledgements(ctx) {
+    // Dispatch reads every deployed supplier: one that is not polled has nothing to say.
+    if (ctx.settings.statusPolling) yield* pollAcknowledgements(ctx, statusGetter(ctx));
+  },
+
+  async *readShipments(ctx) {
+    if (!ctx.settings.statusPolling)
+      throw new DropshipError(
+        'configuration',
+        `supplier ${ctx.supplierId} has no status polling set up: fill in its Status polling settings to read shipments from its API`,
+        [{ path: '/statusPolling', message: 'is required to read shipments' }],
+      );
+    yield* pollShipments(ctx, statusGetter(ctx));
   },
 
   async cancelPurchaseOrder(request, ctx): Promise<CancelResult> {
