@@ -1,6 +1,10 @@
 import { AxiosError } from 'axios';
 import type { FieldProblem } from '../../core/errors';
-import { OutcomeUnknownError, SupplierPermanentError, SupplierTransientError } from '../contract';
+import {
+  OutcomeUnknownError,
+  SupplierPermanentError,
+  SupplierTransientError,
+} from '../../core/ports/supplier-connector';
 
 /** Retry-After is either seconds or an HTTP date (RFC 9110 section 10.2.3). */
 export function parseRetryAfter(header: unknown, now: Date): number | undefined {

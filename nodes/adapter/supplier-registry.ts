@@ -4,10 +4,10 @@ import { DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
 import type {
   ConnectorContext,
-  ConnectorLog,
   StatusPollSchedule,
   SupplierConnector,
-} from '../../connectors/contract';
+} from '../../core/ports/supplier-connector';
+import type { ConnectorLog } from '../../core/ports/connector';
 import { supplierConnector } from '../../connectors/registry';
 import {
   withdrawalProblem,

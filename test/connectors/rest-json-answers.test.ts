@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SupplierPermanentError } from '../../connectors/contract';
+import { SupplierPermanentError } from '../../core/ports/supplier-connector';
 import { restJsonConnector, type RestJsonSettings } from '../../connectors/suppliers/rest-json/rest-json';
 import { HttpSupplier, jsonReply } from '../support/http-supplier';
 import { connectorContext } from './support/context';

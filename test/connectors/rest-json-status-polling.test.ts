@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Acknowledgement } from '../../connectors/contract';
+import type { Acknowledgement } from '../../core/ports/supplier-connector';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import { openStore } from '../../core/store/open-store';
 import type { OrderStore } from '../../core/store/order-store';

@@ -6,6 +6,7 @@ import { DropshipError } from '../../core/errors';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
+import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { sampleOrderDraft } from '../support/orders';
 import {
   TEST_POSTGRES_URL,
@@ -33,6 +34,7 @@ describe('PostgresOrderStore', function () {
   describeOrderStoreBehaviour('postgres', freshStore);
   describeWithdrawalBehaviour('postgres', freshStore);
   describeStatusPollBehaviour('postgres', freshStore);
+  describePurchaseOrderTransitionBehaviour('postgres', freshStore);
 
   describe('schema and connection', () => {
     it('creates its tables in its own schema and records each migration once', async () => {

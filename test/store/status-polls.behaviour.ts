@@ -32,12 +32,15 @@ export function describeStatusPollBehaviour(engine: string, createStore: () => P
         lease('a', now),
         10,
       );
+      // Both created in the same millisecond, perhaps: their order between them is not the point.
       assert.deepEqual(
-        claimed.map((c) => [c.purchaseOrder.number, c.purchaseOrder.supplierId, c.failures, c.lastAnswer]),
+        claimed
+          .map((c) => [c.purchaseOrder.number, c.purchaseOrder.supplierId, c.failures, c.lastAnswer])
+          .sort(),
         [
           [first.number, 'acme', 0, undefined],
           [second.number, 'acme', 0, undefined],
-        ],
+        ].sort(),
       );
       assert.deepEqual(
         await store.claimSupplierStatusPolls('acme', 'shipments', ['sent'], lease('b', now), 10),

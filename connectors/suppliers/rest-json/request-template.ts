@@ -1,5 +1,5 @@
 import { DropshipError, type FieldProblem } from '../../../core/errors';
-import type { DispatchRequest } from '../../contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 
 /**
  * What each field a request template can name holds: `always` a value; `optional`, absent on some orders (then

@@ -7,7 +7,7 @@ import {
   type Acknowledgement,
   type ConnectorContext,
   type LineAcknowledgement,
-} from '../../contract';
+} from '../../../core/ports/supplier-connector';
 import { PATH, readPath, textAt } from './reply-paths';
 
 /** The one vocabulary a supplier's order statuses are mapped into. */
