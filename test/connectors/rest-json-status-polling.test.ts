@@ -217,6 +217,8 @@ function describeStatusPolling(engine: 'sqlite' | 'postgres'): void {
 
     it("honours the supplier's Retry-After, and ends the round when the supplier is down", async () => {
       const first = (await sentPurchaseOrder(store, 'acme')).po;
+      // Created a moment later, so it is asked about after the first (the longest waiting go first).
+      await new Promise((resolve) => setTimeout(resolve, 5));
       const second = (await sentPurchaseOrder(store, 'acme')).po;
       supplier.statusReplies.set(
         `/orders/${first.number}`,
