@@ -14,6 +14,8 @@ let settingsAjv: Ajv2020 | undefined;
 function createRegistry(coerceTypes: boolean): Ajv2020 {
   const instance = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, coerceTypes });
   addStringFormats(instance);
+  // Annotations for the editor (the fields a request template may name): no validation of their own.
+  instance.addKeyword({ keyword: 'x-template-fields', schemaType: 'object' });
   const dir = path.join(packageRoot(), 'schemas');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
     instance.addSchema(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as object);

@@ -29,6 +29,8 @@ import type {
   StockLevelInput,
   StockQuery,
   StockRecord,
+  SupplierStatusPoll,
+  SupplierStatusPollOutcome,
 } from '../order-store';
 import {
   eventFromRow,
@@ -71,6 +73,7 @@ import type {
   WatchdogTimerQuery,
 } from '../../watchdog/timers';
 import { SqliteTrackingQueries } from './tracking-queries';
+import { SqliteStatusPollQueries } from './status-poll-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -110,6 +113,7 @@ export class SqliteOrderStore implements OrderStore {
   private readonly returnsQueries: SqliteReturnsQueries;
   private readonly metricsQueries: SqliteMetricsQueries;
   private trackingQueries?: SqliteTrackingQueries;
+  private statusPollQueries?: SqliteStatusPollQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -877,6 +881,28 @@ export class SqliteOrderStore implements OrderStore {
       () => this.now(),
       (row) => this.shipmentFromRow(row),
     ));
+  }
+
+  private get statusPolls(): SqliteStatusPollQueries {
+    return (this.statusPollQueries ??= new SqliteStatusPollQueries(this.db, (sql) => this.statement(sql)));
+  }
+
+  async claimSupplierStatusPolls(
+    supplierId: string,
+    purpose: string,
+    states: PurchaseOrderState[],
+    lease: Lease,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]> {
+    return this.statusPolls.claim(supplierId, purpose, states, lease, limit);
+  }
+
+  async recordSupplierStatusPoll(
+    poNumber: string,
+    purpose: string,
+    outcome: SupplierStatusPollOutcome,
+  ): Promise<void> {
+    this.statusPolls.record(poNumber, purpose, outcome);
   }
 
   async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {
