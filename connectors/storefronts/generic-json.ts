@@ -1,6 +1,6 @@
 import type { OrderDraft } from '../../core/model/order';
+import type { StorefrontIntake } from '../../core/ports/storefront-intake';
 import { validateWithSchema } from '../../core/validation/schema-validator';
-import type { StorefrontIntake } from './contract';
 import { headerValue, verifyBase64HmacSha256 } from './signature';
 
 const SIGNATURE_HEADER = 'X-Dropship-Signature';
