@@ -645,6 +645,11 @@
       return shown === undefined ? node[property] : shown;
     },
 
+    /** A whole-value ${NAME} reference, which Node-RED replaces with that environment variable at start. */
+    isEnvReference: function (value) {
+      return typeof value === 'string' && ENV_PLACEHOLDER.test(value.trim());
+    },
+
     /** A TCP port number: a whole number from 1 to 65535 (text from an input is fine). */
     isPort: function (value) {
       const port = Number(value);
