@@ -87,7 +87,7 @@ export interface RoutingRules {
   weights?: ScoreWeights;
 }
 
-function validTimeZone(zone: string): boolean {
+export function validTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

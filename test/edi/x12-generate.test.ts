@@ -74,6 +74,10 @@ describe('X12 generation', () => {
           unitCost: 5,
           sku: 'MUG-01',
           supplierSku: 'SUP-MUG',
+          identifiers: [
+            { qualifier: 'BP', id: 'MUG-01' },
+            { qualifier: 'VP', id: 'SUP-MUG' },
+          ],
           title: 'Mug',
         },
         {
@@ -83,6 +87,7 @@ describe('X12 generation', () => {
           unitCost: 9.5,
           sku: 'TEE-01',
           supplierSku: undefined,
+          identifiers: [{ qualifier: 'BP', id: 'TEE-01' }],
           title: 'T-shirt',
         },
       ],

@@ -123,7 +123,7 @@ describe('X12 documents of the supplier side (sandbox supplier)', () => {
           '1Z999AA10123456784',
           'in_transit',
           '2026-11-21T14:00:00.000Z',
-          [{ sku: 'MUG-01', quantity: 2 }],
+          [{ sku: 'MUG-01', quantity: 2, identifiers: [{ qualifier: 'BP', id: 'MUG-01' }] }],
         ],
         [
           'POA1B2C3D4E5-1',
@@ -131,7 +131,16 @@ describe('X12 documents of the supplier side (sandbox supplier)', () => {
           '1Z999AA10123456795',
           'in_transit',
           '2026-11-21T14:00:00.000Z',
-          [{ sku: 'TEE-01', quantity: 1 }],
+          [
+            {
+              sku: 'TEE-01',
+              quantity: 1,
+              identifiers: [
+                { qualifier: 'BP', id: 'TEE-01' },
+                { qualifier: 'VP', id: 'SUP-TEE' },
+              ],
+            },
+          ],
         ],
       ],
     );

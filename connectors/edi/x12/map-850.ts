@@ -1,16 +1,28 @@
 import type { Address } from '../../../core/model/order';
+import type { ItemIdentifier } from '../../../core/model/item-identifier';
+import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
-import { element, partNumbers, TransactionView, x12Date, x12Number } from './transaction-view';
+import {
+  element,
+  itemIdentifiers,
+  skuOf,
+  TransactionView,
+  vendorPartOf,
+  x12Date,
+  x12Number,
+} from './transaction-view';
 
 export interface PurchaseOrder850Line {
   lineId: string;
   quantity: number;
   unitOfMeasure: string;
   unitCost?: number;
-  /** Buyer's part number (BP/SK). */
+  /** The shop's SKU: the identifier the partner's qualifier order picks (BP first by default). */
   sku?: string;
-  /** Vendor's part number (VP/VN). */
+  /** Vendor's part number (VP/VN/VA). */
   supplierSku?: string;
+  /** Every identifier of the PO1, with its qualifier. */
+  identifiers: ItemIdentifier[];
   title?: string;
 }
 
@@ -29,7 +41,10 @@ export interface PurchaseOrder850 {
   lines: PurchaseOrder850Line[];
 }
 
-export function mapPurchaseOrder850(transaction: X12Transaction): PurchaseOrder850 {
+export function mapPurchaseOrder850(
+  transaction: X12Transaction,
+  conventions: X12PartnerConventions = {},
+): PurchaseOrder850 {
   const view = new TransactionView(transaction);
   const { segment: beg, index: begIndex } = view.required('BEG', '850');
   if (element(beg, 3) === '') throw view.error(begIndex, 'BEG03 purchase order number is empty');
@@ -85,7 +100,7 @@ export function mapPurchaseOrder850(transaction: X12Transaction): PurchaseOrder8
         }
         break;
       case 'PO1': {
-        const parts = partNumbers(segment, 6);
+        const identifiers = itemIdentifiers(segment, 6);
         const fail = (m: string): Error => view.error(i, m);
         line = {
           lineId: element(segment, 1),
@@ -93,8 +108,9 @@ export function mapPurchaseOrder850(transaction: X12Transaction): PurchaseOrder8
           unitOfMeasure: element(segment, 3),
           unitCost:
             element(segment, 4) === '' ? undefined : x12Number(element(segment, 4), fail, 'PO104 unit price'),
-          sku: parts.buyer,
-          supplierSku: parts.vendor,
+          sku: skuOf(identifiers, conventions.skuQualifiers),
+          supplierSku: vendorPartOf(identifiers),
+          identifiers,
         };
         order.lines.push(line);
         break;

@@ -9,7 +9,7 @@ import {
   type DispatchResult,
   type LineAcknowledgement,
   type SupplierConnector,
-} from '../../contract';
+} from '../../../core/ports/supplier-connector';
 import { httpFailure } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';

@@ -1,18 +1,10 @@
-import type { Clock } from '../core/clock';
-import { DropshipError } from '../core/errors';
-import type { Order } from '../core/model/order';
-import type { PurchaseOrder } from '../core/model/purchase-order';
-import type { ShipmentEvent } from '../core/model/shipment';
-
-/** A JSON Schema (2020-12) object, validated with ajv and rendered as a form in the editor. */
-export type JsonSchema = Record<string, unknown>;
-
-/** Logging for connectors: never pass customer names, addresses, e-mails or phones to `info`. */
-export interface ConnectorLog {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-}
+import type { Clock } from '../clock';
+import { DropshipError } from '../errors';
+import type { ItemIdentifier } from '../model/item-identifier';
+import type { Order } from '../model/order';
+import type { PurchaseOrder } from '../model/purchase-order';
+import type { ShipmentEvent } from '../model/shipment';
+import type { ConnectorLog, JsonSchema } from './connector';
 
 export interface ConnectorContext<Settings = Record<string, unknown>> {
   supplierId: string;
@@ -31,6 +23,8 @@ export type LineOutcome = 'accepted' | 'backordered' | 'rejected' | 'changed';
 
 export interface LineAcknowledgement {
   sku: string;
+  /** Every identifier the supplier gave the line (UPC, vendor part, …), with its qualifier. */
+  identifiers?: ItemIdentifier[];
   orderLineId?: string;
   status: LineOutcome;
   quantity: number;
@@ -62,6 +56,10 @@ export interface StockLevel {
   sku: string;
   quantity: number;
   asOf: string;
+  /** Every identifier the supplier gave the item (UPC, vendor part, …), with its qualifier. */
+  identifiers?: ItemIdentifier[];
+  /** When an item out of stock becomes available again (ISO date), where the supplier says. */
+  availableFrom?: string;
 }
 
 export interface DispatchRequest {
@@ -152,28 +150,4 @@ export class CancelUnsupportedError extends DropshipError {
     super('configuration', message);
     this.name = 'CancelUnsupportedError';
   }
-}
-
-/** A file in a transport folder. */
-export interface TransportFile {
-  name: string;
-  size: number;
-  modifiedAt: Date;
-}
-
-/**
- * Where file-based connectors (X12, CSV) exchange documents with a supplier: an SFTP server, or a local folder
- * for the demo. Folders and names are relative to the transport's root; absolute paths, `..` and NUL are refused.
- */
-export interface FileTransport {
-  /** Writes atomically: the content goes to a temporary name in the folder, then is renamed to `name`. */
-  put(folder: string, name: string, content: string | Buffer): Promise<void>;
-  exists(folder: string, name: string): Promise<boolean>;
-  /** Regular files only, oldest first. */
-  list(folder: string): Promise<TransportFile[]>;
-  /** A stream of the file's bytes: large inbound files are never read whole. */
-  openRead(folder: string, name: string): Promise<NodeJS.ReadableStream>;
-  /** Moves a file to another folder (created if missing), replacing a file of the same name there. */
-  move(fromFolder: string, name: string, toFolder: string): Promise<void>;
-  close(): Promise<void>;
 }
