@@ -1,5 +1,6 @@
 import Mustache from 'mustache';
 import type { MilestoneKind, ReturnMilestoneKind } from './milestones';
+import { errorText } from '../errors';
 
 export interface EmailTemplate {
   subject: string;
@@ -104,6 +105,6 @@ export function checkTemplate(template: string): string | undefined {
     Mustache.parse(template);
     return undefined;
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return errorText(err);
   }
 }

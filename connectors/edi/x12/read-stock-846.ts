@@ -3,6 +3,7 @@ import type { StockDocumentContext, StockDocumentReader } from '../../../core/po
 import { mapX12Transaction, type X12PartnerConventions } from './documents';
 import type { X12GroupReceipt } from './envelope';
 import { readX12Events } from './reader';
+import { errorText } from '../../../core/errors';
 
 const positionOf = (path: string, fallback: number): number =>
   Number(/segment (\d+)/.exec(path)?.[1] ?? fallback);
@@ -63,7 +64,7 @@ export async function readInventoryAdvice846(
       const first = details[0];
       problems.push({
         line: first ? positionOf(first.path, transaction.position) : transaction.position,
-        reason: first?.message ?? (err instanceof Error ? err.message : String(err)),
+        reason: first?.message ?? errorText(err),
       });
     }
   }
