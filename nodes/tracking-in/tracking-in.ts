@@ -47,7 +47,7 @@ import { x12PartnerOf, type X12Partner } from '../adapter/x12-partner';
 import { pollCarriersOnce, type PollableCarrier } from './carrier-polling';
 import { documentFormat, pollShipNoticeFolder, readShipNotice, type FolderDocument } from './documents';
 import { flagLabelsWithoutScan } from './label-check';
-import { mailTarget, MailFolderReader } from './mail-sources';
+import { mailTarget, mailTimeFloor, MailFolderReader } from './mail-sources';
 
 type TrackingSource = 'none' | 'supplier' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
 
@@ -446,7 +446,12 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         return { outcome: 'unmatched', reason: 'no tracking number found in the mail' };
       const target = await mailTarget(await store(), reading);
       if ('reason' in target) return { outcome: 'unmatched', reason: target.reason };
-      const events = shipmentEventsFromMail(reading, target, new Date());
+      const events = shipmentEventsFromMail(
+        reading,
+        target,
+        new Date(),
+        await mailTimeFloor(await store(), target),
+      );
       await recordEvents(events, {
         topic: 'email',
         mail: { messageId: reading.messageId, subject: reading.subject },
