@@ -43,13 +43,13 @@ export function x12PartnerOf(
 }
 
 /**
- * Hours after which a group sent to this deployed X12 supplier without its 997 is overdue; undefined when the
- * supplier is not a deployed X12 supplier or its setting is 0 (never).
+ * Hours after which a group sent to this deployed X12 supplier without its 997 is overdue: Infinity when its
+ * setting is 0 (never), undefined when the supplier is not a deployed X12 supplier.
  */
 export function functionalAckOverdueHours(supplierId: string): number | undefined {
   const supplier = deployedSupplier(supplierId);
   if (!supplier || supplier.connectorKind !== 'x12-sftp' || !supplier.settings) return undefined;
   const hours =
     (supplier.settings as unknown as X12SftpSettings).ackOverdueHours ?? DEFAULT_ACK_OVERDUE_HOURS;
-  return hours > 0 ? hours : undefined;
+  return hours > 0 ? hours : Infinity;
 }

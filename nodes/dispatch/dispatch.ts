@@ -220,7 +220,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       const now = new Date();
       for (const supplierId of deployedSupplierIds()) {
         const hours = functionalAckOverdueHours(supplierId);
-        if (hours === undefined) continue;
+        if (hours === undefined || !Number.isFinite(hours)) continue;
         const overdue = await store.claimOverdueFunctionalGroups(
           supplierId,
           new Date(now.getTime() - hours * 3_600_000),
