@@ -1,4 +1,4 @@
-import { asDropshipError } from '../../core/errors';
+import { asDropshipError, errorText } from '../../core/errors';
 import {
   supplierControlLimitAlerts,
   CONTROLLED_FIGURES,
@@ -112,9 +112,7 @@ export = function registerMetricsNode(RED: NodeAPI): void {
     const timer =
       seconds > 0
         ? setInterval(() => {
-            emit({}).catch((err: unknown) =>
-              node.warn(`metrics failed: ${err instanceof Error ? err.message : String(err)}`),
-            );
+            emit({}).catch((err: unknown) => node.warn(`metrics failed: ${errorText(err)}`));
           }, seconds * 1000)
         : undefined;
     node.on('close', () => clearInterval(timer));

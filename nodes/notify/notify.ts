@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { systemClock } from '../../core/clock';
-import { asDropshipError, DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import { emailChannel } from '../../core/notify/email-outbox';
 import {
   checkTemplate,
@@ -41,6 +41,7 @@ import {
 } from '../../connectors/storefronts/woocommerce-fulfilment';
 import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
@@ -126,12 +127,9 @@ function checkedSmsTemplates(raw: NotifyNodeDef['smsTemplates']): Partial<Record
   return templates;
 }
 
-let editorRoutesOn: unknown;
-
 /** The editor's template dialog: the built-in wording, and previews rendered with a sample order. */
 function mountTemplateRoutes(RED: NodeAPI): void {
-  if (editorRoutesOn === RED.httpAdmin) return;
-  editorRoutesOn = RED.httpAdmin;
+  if (!mountOnce(RED.httpAdmin, 'dropship-notify')) return;
   const canRead = RED.auth.needsPermission('dropship-notify.read');
   RED.httpAdmin.get(
     '/dropship/notify/templates',
@@ -410,9 +408,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
             channels.map(async (channel) => report(channel, await deliverNotifications(channel, outbox), {})),
           );
         })
-        .catch((err: unknown) =>
-          node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-        )
+        .catch((err: unknown) => node.warn(`notification sweep failed: ${errorText(err)}`))
         .finally(() => {
           sweeping = false;
         });

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { asDropshipError, DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import type { Order } from '../../core/model/order';
 import { routeOrder } from '../../core/routing/route-order';
 import {
@@ -10,6 +10,7 @@ import {
 import { parseRoutingRules, type RoutingRules } from '../../core/routing/routing-rules';
 import type { OrderStore } from '../../core/store/order-store';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
@@ -48,15 +49,12 @@ function previewStore(RED: NodeAPI, storeNodeId: unknown): Promise<OrderStore> |
   return config ? config.store() : undefined;
 }
 
-let adminMounted: unknown;
-
 /**
  * Editor endpoints, mounted once per runtime: check rules, preview a decision without deploying, and list
  * recent stored orders to pick a sample from. All need the dropship-router.read permission.
  */
 function mountAdminEndpoints(RED: NodeAPI): void {
-  if (adminMounted === RED.httpAdmin) return;
-  adminMounted = RED.httpAdmin;
+  if (!mountOnce(RED.httpAdmin, 'dropship-router')) return;
   const permission = RED.auth.needsPermission('dropship-router.read');
 
   RED.httpAdmin.post(
@@ -221,9 +219,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
           if (Date.parse(order.updatedAt) < settled) await route(store, order, {});
         }
       })
-      .catch((err: unknown) =>
-        node.warn(`routing sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-      )
+      .catch((err: unknown) => node.warn(`routing sweep failed: ${errorText(err)}`))
       .finally(() => {
         sweeping = false;
       });

@@ -1,7 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { NodeAPI } from '../adapter/node-red';
+import { mountOnce } from '../adapter/mount-once';
 import { operatorApiRequest } from '../adapter/operator-routes';
 import type { StoreConfigNode } from '../adapter/store-access';
+import { errorText } from '../../core/errors';
 
 interface ApiProvider {
   node: StoreConfigNode;
@@ -10,7 +12,6 @@ interface ApiProvider {
 
 /** Store config nodes that serve /dropship/api, oldest first; the first one answers. */
 const providers: ApiProvider[] = [];
-let mountedOn: unknown;
 
 /**
  * The order API carries customer data: who may read it is decided per request by operatorApiRequest (the store's
@@ -47,8 +48,7 @@ export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: str
   node.on('close', () => {
     providers.splice(providers.indexOf(provider), 1);
   });
-  if (mountedOn === RED.httpNode) return;
-  mountedOn = RED.httpNode;
+  if (!mountOnce(RED.httpNode, 'dropship-store order api')) return;
   const guard = storeApiGuard(RED, () => providers[0]?.node);
   RED.httpNode.get('/dropship/api/orders/:ref', guard, (req: Request, res: Response) => {
     const current = providers[0];
@@ -65,7 +65,7 @@ export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: str
             .json({ error: { code: 'not_found', message: `no order ${String(req.params.ref)}` } });
       },
       (err: unknown) => {
-        current.node.error(`order API: ${err instanceof Error ? err.message : String(err)}`);
+        current.node.error(`order API: ${errorText(err)}`);
         res.status(500).json({ error: { code: 'internal', message: 'the store could not be read' } });
       },
     );

@@ -6,6 +6,7 @@ import type { StoreConfigNode } from '../adapter/store-access';
 import { guardEditorSocket, installErrorAnswers } from '../adapter/operator-routes';
 import { registerOrderApi } from './order-api';
 import { migrateConfigNode } from '../adapter/config-migrations';
+import { errorText } from '../../core/errors';
 
 interface StoreNodeDef extends NodeDef {
   engine: 'sqlite' | 'postgres';
@@ -60,9 +61,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const opening = openConfiguredStore(RED, config, this.credentials ?? {});
     // A store that cannot open is reported once here; every node using it gets the same rejection.
-    opening.catch((err: unknown) =>
-      this.error(`cannot open the order store: ${err instanceof Error ? err.message : String(err)}`),
-    );
+    opening.catch((err: unknown) => this.error(`cannot open the order store: ${errorText(err)}`));
     this.store = () => opening;
     registerOrderApi(RED, this, this.credentials?.apiToken);
     this.on('close', (done: () => void) => {

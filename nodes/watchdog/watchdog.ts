@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
-import { asDropshipError, DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
 import {
   applyOperatorAction,
@@ -12,6 +12,7 @@ import {
 import { runWatchdogSweep, type WatchdogSweep } from '../../core/watchdog/run-watchdog';
 import { parseWatchdogPolicy, type WatchdogPolicy } from '../../core/watchdog/watchdog-policy';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
+import { mountOnce } from '../adapter/mount-once';
 import {
   actorOf,
   connectorLogOf,
@@ -41,7 +42,6 @@ interface WatchdogNode extends Node {
 }
 
 const deployed: WatchdogNode[] = [];
-let adminMountedOn: unknown;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -76,8 +76,7 @@ function replyWithError(res: Response, err: unknown): void {
  * every action is audited under the admin user's name.
  */
 function mountAdminRoutes(RED: NodeAPI): void {
-  if (adminMountedOn === RED.httpAdmin) return;
-  adminMountedOn = RED.httpAdmin;
+  if (!mountOnce(RED.httpAdmin, 'dropship-watchdog')) return;
   const first = (res: Response): WatchdogNode | undefined => {
     const node = deployed[0];
     if (!node)
@@ -143,7 +142,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
     try {
       policy = parseWatchdogPolicy(config.policy ? (JSON.parse(config.policy) as unknown) : undefined);
     } catch (err) {
-      node.error(`watchdog policy: ${err instanceof Error ? err.message : String(err)}`);
+      node.error(`watchdog policy: ${errorText(err)}`);
       showActivity(node, 'failed', 'invalid policy');
     }
     node.openStore = () => storeOf(RED, node, config.store);
@@ -262,9 +261,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
 
     const every = Math.max(5, Number(config.sweepSeconds) || 60) * 1000;
     const run = () =>
-      sweep({}).catch((err: unknown) =>
-        node.warn(`watchdog sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-      );
+      sweep({}).catch((err: unknown) => node.warn(`watchdog sweep failed: ${errorText(err)}`));
     const timer = setInterval(run, every);
     // Timers live in the store: the first sweep after a restart fires whatever fell due meanwhile.
     const startup = setTimeout(run, 1000);
