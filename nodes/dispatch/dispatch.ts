@@ -2,6 +2,7 @@ import { CircuitBreaker } from '../../core/dispatch/circuit-breaker';
 import { claimOwner } from '../../core/dispatch/claim-owner';
 import {
   applyAcknowledgement,
+  failOverStrandedPurchaseOrder,
   sendClaimedPurchaseOrder,
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
@@ -40,6 +41,7 @@ interface DispatchNodeDef extends NodeDef {
   breakerThreshold: number | string;
   breakerCooldownSeconds: number | string;
   onBackorder: 'fail-over' | 'wait';
+  strandedMinutes: number | string;
 }
 
 function positive(value: number | string | undefined, fallback: number): number {
@@ -53,6 +55,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     const node = this;
     const actor = actorOf(node);
     const leaseMs = positive(config.leaseSeconds, 120) * 1000;
+    const strandedMinutes = positive(config.strandedMinutes, 10);
     const policy: RetryPolicy = {
       maxAttempts: positive(config.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts),
       baseDelayMs: positive(config.baseDelaySeconds, DEFAULT_RETRY_POLICY.baseDelayMs / 1000) * 1000,
@@ -242,6 +245,28 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     }
 
     /**
+     * POs of a supplier deployed on no instance (a typo, a supplier removed after routing): once nobody has taken
+     * them for `strandedMinutes`, their lines go to the next supplier of the routing rules, or the order is held in
+     * needs_attention with the reason, where the watchdog and the dashboard show it.
+     */
+    async function failOverStranded(store: OrderStore, suppliers: string[]): Promise<void> {
+      const claim = { leaseOwner: claimOwner(actor) };
+      const stranded = await store.claimStrandedPurchaseOrders(
+        { owner: claim.leaseOwner, now: new Date(), durationMs: leaseMs },
+        50,
+        suppliers,
+        strandedMinutes * 60_000,
+      );
+      for (const po of stranded) {
+        const reason =
+          `supplier "${po.supplierId}" is not deployed (no dropship-supplier has this id): ` +
+          `nobody sent ${po.number} for ${strandedMinutes} minutes`;
+        const outcome = await failOverStrandedPurchaseOrder({ store, actor }, po, claim, reason);
+        await follow(store, outcome, { topic: 'stranded' });
+      }
+    }
+
+    /**
      * Picks up retries that fell due, POs whose sender died mid-send (an expired lease) and withdrawals left
      * pending.
      */
@@ -262,6 +287,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           // Each PO on its own promise: a slow supplier does not hold up the others.
           await Promise.all(due.map((po) => send(store, po, claim, {})));
         }
+        await failOverStranded(store, suppliers);
         await resumeWithdrawalsOf(store, suppliers);
         await readAcknowledgements(store);
       } finally {

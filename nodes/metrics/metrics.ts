@@ -5,7 +5,7 @@ import {
   type ControlledFigure,
 } from '../../core/metrics/control-limits';
 import { computeMetrics, type MetricsReport } from '../../core/metrics/kpis';
-import type { MetricDimension } from '../../core/metrics/metric-facts';
+import type { MetricDimension, MetricsQuery } from '../../core/metrics/metric-facts';
 import { metricsQueryFrom } from '../../core/metrics/metrics-query';
 import { ORDER_STATES } from '../../core/model/order';
 import type { OrderStore } from '../../core/store/order-store';
@@ -15,6 +15,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
 import { storeApiGuard } from '../store/order-api';
+import { configuredSupplierIds } from '../adapter/supplier-registry';
 
 interface MetricsNodeDef extends NodeDef {
   store: string;
@@ -45,12 +46,28 @@ export = function registerMetricsNode(RED: NodeAPI): void {
     };
     const figure = (config.controlFigure || 'errorRate') as ControlledFigure;
 
+    /**
+     * A query grouped by supplier covers the configured suppliers only: a PO left on an id no dropship-supplier
+     * has (a typo, a supplier removed) is never shown as a supplier; the other groupings still count it.
+     */
+    function configuredSuppliersOnly(query: MetricsQuery): MetricsQuery {
+      if (!query.groupBy.includes('supplier')) return query;
+      const configured = configuredSupplierIds(RED);
+      return {
+        ...query,
+        supplierIds: (query.supplierIds ?? [...configured]).filter((id) => configured.has(id)),
+      };
+    }
+
     async function report(
       input: Record<string, unknown>,
     ): Promise<MetricsReport & { ordersByState: Record<string, number> }> {
       const store = await storeOf(RED, node, config.store);
       const now = new Date();
-      const metrics = await computeMetrics(store, metricsQueryFrom(input, defaults, now));
+      const metrics = await computeMetrics(
+        store,
+        configuredSuppliersOnly(metricsQueryFrom(input, defaults, now)),
+      );
       return { ...metrics, ordersByState: await ordersByState(store) };
     }
 
@@ -72,7 +89,9 @@ export = function registerMetricsNode(RED: NodeAPI): void {
           },
           new Date(),
         );
-        for (const alert of alerts) node.send([null, { topic: 'control_limit', payload: alert }]);
+        const configured = configuredSupplierIds(RED);
+        for (const alert of alerts.filter((a) => configured.has(a.supplierId)))
+          node.send([null, { topic: 'control_limit', payload: alert }]);
       }
       showActivity(node, 'accepted', `${metrics.groups.length} groups`);
     }

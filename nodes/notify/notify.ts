@@ -246,9 +246,15 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       (s): s is string => typeof s === 'string' && s.length > 0,
     );
     let pageLink: ((orderId: string) => string | undefined) | undefined;
+    /** What keeps part of this node from working, shown red on the node (the waiting status would hide it). */
+    let setupProblem: string | undefined;
     if (config.trackingPage) {
-      if (secrets.length === 0 || secrets[0]!.length < 16) {
-        node.error('tracking page not served: its link secret must have at least 16 characters');
+      const linkSecret = credentials.linkSecret ?? '';
+      if (linkSecret.length < 16) {
+        setupProblem = linkSecret
+          ? 'tracking page off: link secret shorter than 16 characters'
+          : 'tracking page off: no link secret';
+        node.error(`${setupProblem} (set it in the node's Link secret field)`);
       } else {
         mountTrackingPage(RED, node, {
           path: pagePath,
@@ -326,7 +332,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     } catch (err) {
       // A channel that cannot work is reported once; the channels before it still do.
       node.error(asDropshipError(err).message);
-      showActivity(node, 'failed', 'settings');
+      setupProblem ??= 'settings';
     }
 
     function report(channel: NotificationChannel, delivery: DeliveryReport, msg: NodeMessage): void {
@@ -419,7 +425,8 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       clearInterval(timer);
       clearTimeout(startup);
     });
-    if (channels.length > 0) showActivity(node, 'waiting');
+    if (setupProblem) showActivity(node, 'failed', setupProblem);
+    else if (channels.length > 0) showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-notify', DropshipNotifyNode as never, {
     credentials: {

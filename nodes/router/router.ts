@@ -7,7 +7,12 @@ import {
   routeStoredOrder,
   routingContextFromStore,
 } from '../../core/routing/route-stored-order';
-import { parseRoutingRules, type RoutingRules } from '../../core/routing/routing-rules';
+import {
+  parseRoutingRules,
+  unknownSupplierIds,
+  unknownSupplierProblems,
+  type RoutingRules,
+} from '../../core/routing/routing-rules';
 import type { OrderStore } from '../../core/store/order-store';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
@@ -15,6 +20,7 @@ import { actorOf, type NodeAPI, type NodeDef, type NodeMessage } from '../adapte
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
 import { operatorAdminRequest } from '../adapter/operator-routes';
+import { configuredSupplierIds } from '../adapter/supplier-registry';
 import type { RouterNode } from './router-access';
 
 interface RouterNodeDef extends NodeDef {
@@ -50,6 +56,25 @@ function previewStore(RED: NodeAPI, storeNodeId: unknown): Promise<OrderStore> |
 }
 
 /**
+ * The rules of an editor request, refused (400, each place named) when they name a supplier the editor does not
+ * have as a dropship-supplier: `suppliers` lists the ids it has, configured and not yet deployed included.
+ */
+function requestRules(body: { rules?: unknown; suppliers?: unknown }): RoutingRules {
+  const rules = parseRoutingRules(body.rules);
+  if (Array.isArray(body.suppliers)) {
+    const configured = new Set(body.suppliers.filter((id): id is string => typeof id === 'string'));
+    const problems = unknownSupplierProblems(rules, configured);
+    if (problems.length > 0)
+      throw new DropshipError(
+        'invalid_input',
+        `unknown supplier ${unknownSupplierIds(rules, configured).join(', ')}`,
+        problems,
+      );
+  }
+  return rules;
+}
+
+/**
  * Editor endpoints, mounted once per runtime: check rules, preview a decision without deploying, and list
  * recent stored orders to pick a sample from. All need the dropship-router.read permission.
  */
@@ -63,7 +88,7 @@ function mountAdminEndpoints(RED: NodeAPI): void {
     operatorAdminRequest(RED),
     (req: Request, res: Response) => {
       try {
-        parseRoutingRules((req.body as { rules?: unknown } | undefined)?.rules);
+        requestRules((req.body ?? {}) as { rules?: unknown; suppliers?: unknown });
         res.json({ valid: true });
       } catch (err) {
         replyWithError(res, err);
@@ -78,6 +103,7 @@ function mountAdminEndpoints(RED: NodeAPI): void {
     (req: Request, res: Response) => {
       const body = (req.body ?? {}) as {
         rules?: unknown;
+        suppliers?: unknown;
         order?: unknown;
         orderId?: unknown;
         store?: unknown;
@@ -90,7 +116,7 @@ function mountAdminEndpoints(RED: NodeAPI): void {
             { path: 'now', message: 'is not an ISO 8601 time' },
           ]);
         }
-        const rules = parseRoutingRules(body.rules);
+        const rules = requestRules(body);
         const store = await previewStore(RED, body.store);
         let order: Order;
         if (typeof body.orderId === 'string' && body.orderId) {
@@ -157,6 +183,21 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
     rulesError = asDropshipError(err, 'configuration');
     node.error(rulesError.message);
     showActivity(node, 'failed', 'invalid rules');
+  }
+  // Rules that name a supplier nobody configured would leave its POs waiting for ever: refused, so orders stay
+  // received until the rules are fixed and the sweep routes them.
+  const configured = configuredSupplierIds(RED);
+  const unknown = rules ? unknownSupplierIds(rules, configured) : [];
+  if (rules && unknown.length > 0) {
+    rulesError = new DropshipError(
+      'configuration',
+      `routing rules name ${unknown.length === 1 ? 'a supplier' : 'suppliers'} that no dropship-supplier ` +
+        `configures: ${unknown.join(', ')}`,
+      unknownSupplierProblems(rules, configured),
+    );
+    rules = undefined;
+    node.error(rulesError.message);
+    showActivity(node, 'failed', `unknown supplier ${unknown.join(', ')}`);
   }
   node.routingRules = () => rules;
 

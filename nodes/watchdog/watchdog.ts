@@ -10,7 +10,12 @@ import {
   type OperatorActionResult,
 } from '../../core/watchdog/operator-actions';
 import { runWatchdogSweep, type WatchdogSweep } from '../../core/watchdog/run-watchdog';
-import { parseWatchdogPolicy, type WatchdogPolicy } from '../../core/watchdog/watchdog-policy';
+import {
+  DEFAULT_WATCHDOG_POLICY,
+  parseWatchdogPolicy,
+  type WatchdogPolicy,
+} from '../../core/watchdog/watchdog-policy';
+import { WATCHDOG_ACTIONS, WATCHDOG_CONDITIONS } from '../../core/watchdog/timers';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
 import {
@@ -24,12 +29,14 @@ import {
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { operatorAdminRequest } from '../adapter/operator-routes';
+import { migrateConfigNode } from '../adapter/config-migrations';
 import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
 
 interface WatchdogNodeDef extends NodeDef {
   store: string;
   sweepSeconds: number | string;
-  policy: string;
+  /** An object from the editor's form; JSON text in flows saved before it (version 1, migrated on start). */
+  policy: unknown;
 }
 
 /** What the admin routes need from a deployed watchdog node. */
@@ -98,6 +105,18 @@ function mountAdminRoutes(RED: NodeAPI): void {
         );
     },
   );
+  // The escalation form shows the built-in policy, so the operator sees what a condition does before changing it.
+  RED.httpAdmin.get(
+    '/dropship/watchdog/policy',
+    RED.auth.needsPermission('dropship-watchdog.read'),
+    (_req: Request, res: Response) => {
+      res.json({
+        defaults: DEFAULT_WATCHDOG_POLICY,
+        conditions: WATCHDOG_CONDITIONS,
+        actions: WATCHDOG_ACTIONS,
+      });
+    },
+  );
   RED.httpAdmin.post(
     '/dropship/watchdog/orders/:ref/actions',
     RED.auth.needsPermission('dropship-watchdog.write'),
@@ -140,7 +159,15 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
     const actor = actorOf(node);
     let policy: WatchdogPolicy | undefined;
     try {
-      policy = parseWatchdogPolicy(config.policy ? (JSON.parse(config.policy) as unknown) : undefined);
+      const saved = migrateConfigNode('dropship-watchdog', config).policy;
+      // JSON text left by the migration (not JSON) or carried by a flow stamped with the new version by hand.
+      policy = parseWatchdogPolicy(
+        typeof saved === 'string'
+          ? saved.trim()
+            ? (JSON.parse(saved) as unknown)
+            : undefined
+          : (saved ?? undefined),
+      );
     } catch (err) {
       node.error(`watchdog policy: ${errorText(err)}`);
       showActivity(node, 'failed', 'invalid policy');

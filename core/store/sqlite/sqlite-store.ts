@@ -615,6 +615,36 @@ export class SqliteOrderStore implements OrderStore {
     return rows.map(purchaseOrderFromRow);
   }
 
+  async claimStrandedPurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    strandedForMs: number,
+  ): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const rows = await this.grouped(
+      () =>
+        this.statement(
+          `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
+               version = version + 1, updated_at = @now
+             WHERE number IN (SELECT number FROM purchase_orders
+               WHERE ((state = 'pending' AND COALESCE(next_attempt_at, created_at) <= @since)
+                   OR (state = 'sending' AND lease_until <= @since))
+                 AND supplier_id NOT IN (SELECT value FROM json_each(@suppliers))
+               ORDER BY created_at LIMIT @limit)
+             RETURNING *`,
+        ).all({
+          owner: lease.owner,
+          until: now + lease.durationMs,
+          now,
+          since: now - strandedForMs,
+          suppliers: JSON.stringify(supplierIds),
+          limit,
+        }) as Row[],
+    );
+    return rows.map(purchaseOrderFromRow);
+  }
+
   /** A pending withdrawal nobody holds: its lease_until is when it became free (the cancel, or a lease's end). */
   private static readonly WITHDRAWAL_FREE = `withdrawal = 'pending' AND lease_until <= @now`;
   /**
