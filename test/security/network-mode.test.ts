@@ -376,6 +376,21 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
     await nodeRed?.stop();
   });
 
+  it('needs the login for the dashboard (page and socket) and the sandbox pages', async () => {
+    for (const route of [
+      '/dashboard/today',
+      '/dashboard/_setup',
+      '/sandbox/mail/',
+      '/sandbox/mail/messages.json',
+    ]) {
+      const answer = await call(nodeRed.url(route));
+      assert.equal(answer.status, 401, `GET ${route} answered ${answer.status} without the login`);
+      assert.ok(!answer.text.includes(CUSTOMER_EMAIL));
+    }
+    const anonymous = await dashboardSocket(nodeRed);
+    assert.equal(anonymous.connected, false, anonymous.packets.join(' | '));
+  });
+
   it('needs the login for every page and route with order data or an operator action', async () => {
     const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` });
     const routes: [string, string, RequestInit?][] = [
