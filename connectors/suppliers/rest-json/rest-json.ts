@@ -452,6 +452,8 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     if (ctx.settings.statusPolling) yield* pollAcknowledgements(ctx, statusGetter(ctx));
   },
 
+  readsShipments: (settings) => settings.statusPolling !== undefined,
+
   async *readShipments(ctx) {
     if (!ctx.settings.statusPolling)
       throw new DropshipError(
