@@ -652,6 +652,32 @@
       };
     },
 
+    /**
+     * The suppliers the operator has configured in this editor (dropship-supplier config nodes, deployed or not,
+     * disabled ones aside), sorted by id: what routing rules may name. Each is `{ id, label }`.
+     */
+    configuredSuppliers: function () {
+      const suppliers = [];
+      if (!RED.nodes || typeof RED.nodes.eachConfig !== 'function') return suppliers;
+      RED.nodes.eachConfig(function (n) {
+        if (n.type === 'dropship-supplier' && !n.d && n.supplierId)
+          suppliers.push({ id: String(n.supplierId), label: n.name || n.connector || '' });
+      });
+      return suppliers.sort((a, b) => a.id.localeCompare(b.id));
+    },
+
+    /**
+     * Defaults for the selects of an open dialog: a node saved before a select existed (or imported without it)
+     * has no value, and a select without one shows blank and saves nothing. `defaults` is the node type's.
+     */
+    selectDefaults: function (defaults) {
+      for (const [property, definition] of Object.entries(defaults)) {
+        const select = $('select#node-input-' + property);
+        if (select.length && !select.val() && definition.value !== undefined && definition.value !== '')
+          select.val(String(definition.value));
+      }
+    },
+
     /** A field of a flow node's open dialog, else the saved property: validators run in both places. */
     dialogValue: function (node, property) {
       const shown = inputValue('node-input-' + property);
@@ -662,6 +688,11 @@
     configDialogValue: function (node, property) {
       const shown = inputValue('node-config-input-' + property);
       return shown === undefined ? node[property] : shown;
+    },
+
+    /** A whole-value ${NAME} reference, which Node-RED replaces with that environment variable at start. */
+    isEnvReference: function (value) {
+      return typeof value === 'string' && ENV_PLACEHOLDER.test(value.trim());
     },
 
     /** A TCP port number: a whole number from 1 to 65535 (text from an input is fine). */

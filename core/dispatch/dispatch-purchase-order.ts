@@ -216,6 +216,22 @@ async function refuse(
 }
 
 /**
+ * A PO claimed because no instance has its supplier deployed (`claimStrandedPurchaseOrders`): refused as failed
+ * with the reason and its lines failed over to the next ranked supplier, or the order held in needs_attention.
+ */
+export function failOverStrandedPurchaseOrder(
+  env: Pick<SettleEnvironment, 'store' | 'actor'>,
+  po: PurchaseOrder,
+  claim: PurchaseOrderClaim,
+  reason: string,
+): Promise<DispatchOutcome> {
+  return refuse(env, po, 'failed', reason, claim, {
+    code: 'configuration',
+    details: [{ path: 'supplierId', message: `${po.supplierId} is deployed on no instance` }],
+  });
+}
+
+/**
  * A supplier that backorders the whole PO while another ranked supplier could ship now: the lines move on, the
  * backordered PO is cancelled in the store (which records its withdrawal in the same transaction) and then
  * withdrawn at the supplier through the connector's `cancelPurchaseOrder`. The replacement is created first and

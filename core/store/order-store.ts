@@ -229,6 +229,17 @@ export interface OrderStore {
   /** Claims up to `limit` due POs of the given suppliers (all when omitted). */
   claimDuePurchaseOrders(lease: Lease, limit: number, supplierIds?: string[]): Promise<PurchaseOrder[]>;
   /**
+   * Claims up to `limit` POs stranded on a supplier outside `supplierIds` (the suppliers this worker has): due, or
+   * with a lease that ran out, for at least `strandedForMs` already, so an instance that has the supplier would have
+   * taken them by now. The claim does not count as a send: the claimant gives the lines to the next supplier.
+   */
+  claimStrandedPurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    strandedForMs: number,
+  ): Promise<PurchaseOrder[]>;
+  /**
    * Compare-and-set on a PO; the order's state follows its POs in the same transaction.
    * Undefined when the PO was not in an expected state, or, with a `claim`, when that claim no longer holds the PO
    * (its lease owner is another's since the lease ran out and another sender took it over, or the PO left

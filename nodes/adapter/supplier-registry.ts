@@ -16,7 +16,7 @@ import {
   type Withdrawal,
 } from '../../core/dispatch/withdraw-purchase-order';
 import { exceptionMessage } from './input-handler';
-import type { NodeMessage } from './node-red';
+import type { NodeAPI, NodeMessage } from './node-red';
 import type { SupplierConfigNode } from './config-nodes';
 
 /**
@@ -38,6 +38,19 @@ export function deployedSupplier(supplierId: string): SupplierConfigNode | undef
 
 export function deployedSupplierIds(): string[] {
   return [...suppliers.keys()];
+}
+
+/**
+ * The supplier ids of the dropship-supplier config nodes in the deployed flows (disabled ones aside), whether or
+ * not they have started yet: what a router may name.
+ */
+export function configuredSupplierIds(RED: Pick<NodeAPI, 'nodes'>): Set<string> {
+  const ids = new Set<string>();
+  RED.nodes.eachNode((def) => {
+    const { type, supplierId, d } = def as typeof def & { supplierId?: unknown; d?: boolean };
+    if (type === 'dropship-supplier' && !d && typeof supplierId === 'string') ids.add(supplierId);
+  });
+  return ids;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DropshipError } from '../../../core/errors';
+import { DropshipError, errorText } from '../../../core/errors';
 import type { PurchaseOrder, PurchaseOrderState } from '../../../core/model/purchase-order';
 import type { ShipmentEvent, ShipmentLine } from '../../../core/model/shipment';
 import {
@@ -324,7 +324,7 @@ async function* pollRound<T>(
         maxBackoff,
         err instanceof SupplierTransientError ? err.retryAfterMs : undefined,
       );
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorText(err);
       ctx.log.warn(
         `status poll of ${po.number} at supplier ${ctx.supplierId} failed (${message}); ` +
           `${failed} in a row, next in ${Math.round(waitMs / 1000)} s`,

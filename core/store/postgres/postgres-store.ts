@@ -594,6 +594,34 @@ export class PostgresOrderStore implements OrderStore {
       : this.claimPurchaseOrders(lease, limit, 'TRUE');
   }
 
+  async claimStrandedPurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    strandedForMs: number,
+  ): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const claimed = await rows(
+      this.connections,
+      `WITH stranded AS (
+         SELECT number FROM purchase_orders
+         WHERE NOT (supplier_id = ANY($5))
+           AND ((state = 'pending' AND COALESCE(next_attempt_at, created_at) <= $6)
+             OR (state = 'sending' AND lease_until <= $6))
+         ORDER BY created_at, number COLLATE "C" LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE purchase_orders po SET state = 'sending', lease_owner = $3, lease_until = $4,
+         version = po.version + 1, updated_at = $1
+       FROM stranded WHERE po.number = stranded.number
+       RETURNING po.*`,
+      [now, limit, lease.owner, now + lease.durationMs, supplierIds, now - strandedForMs],
+    );
+    return claimed
+      .map(purchaseOrderFromRow)
+      .sort((a, b) => compareText(a.createdAt, b.createdAt) || compareText(a.number, b.number));
+  }
+
   /** The sweep's withdrawals: of the suppliers in $5 as soon as free, or any free since $6. */
   private static readonly DUE_WITHDRAWAL = 'supplier_id = ANY($5) OR lease_until <= $6';
 
