@@ -505,13 +505,18 @@ const write = (file, nodes) => fs.writeFileSync(file, JSON.stringify(nodes, null
 function updateDemo() {
   const file = path.join(__dirname, '..', 'flows', 'demo.json');
   const current = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const others = current.filter((n) => !ours(n));
+  // The tab goes back where it was, so regenerating it changes only what changed in it.
+  const first = current.findIndex(ours);
+  const at = first < 0 ? others.length : current.slice(0, first).filter((n) => !ours(n)).length;
   write(file, [
-    ...current.filter((n) => !ours(n)),
+    ...others.slice(0, at),
     ...dashboardNodes(
       DEMO_STORE,
       'Without @flowfuse/node-red-dashboard installed, `npm start` leaves the ui-* nodes out and the watchdog and ' +
         'metrics run on their own.',
     ),
+    ...others.slice(at),
   ]);
 }
 
