@@ -526,7 +526,9 @@ function writeExample() {
     ...dashboardNodes(
       store,
       'Install @flowfuse/node-red-dashboard (Manage palette) before importing: the ui-* nodes come from it. ' +
-        'Open /dashboard after deploying; post an order whose only line needs no shipping to see one held.',
+        'Open /dashboard after deploying; post an order whose only line needs no shipping to see one held. Its ' +
+        'Order store is dropship.sqlite, the file a new store node uses: the dashboard watches your own flows ' +
+        "there, not the other examples (each keeps its own file); point it at your pipeline's store if that differs.",
     ),
     {
       id: store,

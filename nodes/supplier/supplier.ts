@@ -1,6 +1,6 @@
 import { supplierConnector, supplierConnectors } from '../../connectors/registry';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
-import { connectorSettings, mountConnectorCatalogue } from '../adapter/connector-account';
+import { connectorSettings, mountConnectorCatalogue, ownHttpAddress } from '../adapter/connector-account';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerSupplier } from '../adapter/supplier-registry';
 import { migrateConfigNode } from '../adapter/config-migrations';
@@ -21,6 +21,7 @@ export = function registerSupplierNode(RED: NodeAPI): void {
       () => supplierConnector(config.connector).settingsSchema,
       config.settings,
       `settings of supplier ${config.supplierId}`,
+      ownHttpAddress(RED.settings),
     );
     this.settings = settings;
     this.settingsError = settingsError;
