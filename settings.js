@@ -13,7 +13,9 @@
  *   DROPSHIP_PUBLIC_URL (the address customers reach the tracking page at; http://127.0.0.1:PORT when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
- *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback),
+ *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback): the login
+ *   of the editor, and of the dashboard and the sandbox pages (HTTP Basic). Without a login every operator surface
+ *   answers only requests made on this machine, never ones a reverse proxy passed on (docs/security.md).
  *   DROPSHIP_NOTIFY_LEASE_SECONDS (dropshipNotifyLeaseSeconds: how long a customer notice being sent stays claimed,
  *   so how long a crash mid-send delays it; 60 when unset).
  */
@@ -46,6 +48,55 @@ if (!loopback && !adminAuth) {
       'their credentials. Set DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (a bcrypt hash: ' +
       '`npx node-red admin hash-pw`), or keep HOST=127.0.0.1.',
   );
+}
+
+// Who may use the editor, the dashboard and the sandbox pages, decided per request: the package's rule (from
+// dist/, built by `npm install`), so the package's own routes and these apply the same one.
+const {
+  changesState,
+  isCrossSiteRequest,
+  isLocalRequest,
+  operatorHttpGate,
+  operatorSocketGate,
+} = require('./dist/nodes/adapter/operator-access');
+
+const operatorLogin = adminAuth
+  ? {
+      realm: 'Drop-ship operator',
+      verify: (username, password) =>
+        username === process.env.DROPSHIP_ADMIN_USER
+          ? require('bcryptjs').compare(password, process.env.DROPSHIP_ADMIN_PASSWORD_HASH)
+          : Promise.resolve(false),
+    }
+  : {};
+const operatorPage = operatorHttpGate(operatorLogin);
+const onlyThisMachine = operatorHttpGate({});
+
+const refuse = (res, status, code, message) => {
+  res.status(status).set('Cache-Control', 'no-store').json({ error: { code, message } });
+};
+
+/**
+ * Every request passes Node-RED's admin app (mounted at /): another site's page may not change anything through
+ * the operator's browser (a form or text/plain POST to /inject/<id>), and without a login a request a proxy
+ * passed on reaches only the package's routes under /dropship/, which decide for themselves (webhooks, the
+ * tracking page; the order API and admin routes answer only local requests then).
+ */
+function adminRequests(req, res, next) {
+  if (changesState(req.method) && isCrossSiteRequest(req)) {
+    refuse(res, 403, 'cross_site', 'requests from another site are refused');
+    return;
+  }
+  if (!adminAuth && !isLocalRequest(req) && !/^\/dropship\//i.test(req.path)) {
+    refuse(
+      res,
+      403,
+      'unauthorised',
+      'this Node-RED has no login: the editor answers only on its own machine',
+    );
+    return;
+  }
+  next();
 }
 
 fs.mkdirSync(userDir, { recursive: true });
@@ -157,8 +208,14 @@ module.exports = {
     sandbox: { module: 'localfilesystem', config: { flushInterval: 0 } },
   },
   adminAuth,
+  httpAdminMiddleware: adminRequests,
+  // The demo's own HTTP-in routes are the sandbox supplier's, called by the dispatch node on this machine.
+  httpNodeMiddleware: (req, res, next) =>
+    /^\/sandbox\//i.test(req.path) ? onlyThisMachine(req, res, next) : next(),
+  // FlowFuse Dashboard: the same login for the page and for its socket (which bypasses Express).
+  dashboard: { middleware: operatorPage, ioMiddleware: operatorSocketGate(operatorLogin) },
   dropshipNotifyLeaseSeconds: Number(process.env.DROPSHIP_NOTIFY_LEASE_SECONDS) || undefined,
-  httpStatic: [{ path: mailDir, root: '/sandbox/mail/' }],
+  httpStatic: [{ path: mailDir, root: '/sandbox/mail/', middleware: operatorPage }],
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
   externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },

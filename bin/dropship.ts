@@ -3,6 +3,8 @@
  * `npx dropship <command> ...`: the package's command line for integrators and operators.
  * Each command lives in bin/commands/<name>.ts and is loaded only when asked for.
  */
+import { errorText } from '../core/errors';
+
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
@@ -73,7 +75,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      io.err(`dropship: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.err(`dropship: ${errorText(err)}\n`);
       process.exitCode = 1;
     },
   );

@@ -21,6 +21,8 @@ function createRegistry(coerceTypes: boolean): Ajv2020 {
     verbose: true,
   });
   addStringFormats(instance);
+  // Annotations for the editor (the fields a request template may name): no validation of their own.
+  instance.addKeyword({ keyword: 'x-template-fields', schemaType: 'object' });
   // An annotation beside a pattern or format: what a valid value is, in words ("a three-letter ISO 4217 code").
   instance.addKeyword({ keyword: 'mustBe', schemaType: 'string' });
   const dir = path.join(packageRoot(), 'schemas');
