@@ -118,6 +118,17 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       assert.ok(types.includes(type), `${type} is not registered`);
   });
 
+  it('shows every node type of the package in the demo flow', () => {
+    const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      'node-red': { nodes: Record<string, string> };
+    };
+    const used = new Set((JSON.parse(readFileSync(DEMO, 'utf8')) as { type: string }[]).map((n) => n.type));
+    assert.deepEqual(
+      Object.keys(manifest['node-red'].nodes).filter((type) => !used.has(type)),
+      [],
+    );
+  });
+
   it('takes a signed Shopify orders/paid delivery to delivered, e-mailing each milestone once', async () => {
     const delivery = signedShopifyOrdersPaid(820982911946154500, SECRET);
     const first = await post('/dropship/shopify/orders', delivery);
@@ -270,6 +281,18 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
         [201],
       ],
       'GET /sandbox/mail/': async () => [await fetch(nodeRed.url('/sandbox/mail/')), [200]],
+      'POST /sandbox/ups/security/v1/oauth/token': async () => [
+        await fetch(nodeRed.url('/sandbox/ups/security/v1/oauth/token'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        }),
+        [200],
+      ],
+      'GET /sandbox/ups/api/track/v1/details/:number': async () => [
+        await fetch(nodeRed.url(`/sandbox/ups/api/track/v1/details/${order.shipments[0]!.trackingNumber}`)),
+        [200],
+      ],
       'GET /dashboard/': async () => [await fetch(nodeRed.url('/dashboard/')), [200]],
     };
     const listed = readmeEndpoints();
@@ -351,6 +374,19 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       'the 855 was applied',
     );
     assert.equal(detail.shipments[0]!.carrier, 'ups');
+    // The parcel is followed at the carrier too: the sandbox UPS account polls the sandbox's UPS Track API.
+    await eventually(
+      async () => {
+        const body = (await (await fetch(nodeRed.url('/dropship/api/orders/generic:E2E-EDI-1'))).json()) as {
+          shipments: { events: { source: string; status: string }[] }[];
+        };
+        return body.shipments[0]?.events.some((e) => e.source === 'carrier:ups' && e.status === 'in_transit')
+          ? true
+          : undefined;
+      },
+      30_000,
+      'a UPS scan from carrier polling',
+    );
     // Both of the partner's documents were answered with our 997s (the 855 by dispatch, the 856 by tracking-in).
     const toPartner = path.join(nodeRed.userDir, 'sandbox-edi', 'to-supplier');
     const answered = await eventually(
