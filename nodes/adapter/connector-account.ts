@@ -41,6 +41,7 @@ function withOwnUrls(schema: JsonSchema, value: unknown, ownAddress: string): un
   const resolved: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const [key, property] of Object.entries(properties)) {
     const setting = resolved[key];
+    if (setting === undefined) continue;
     if (
       (property as { format?: unknown }).format === 'uri' &&
       typeof setting === 'string' &&
