@@ -1,5 +1,6 @@
 import { requireOptionalPackage } from '../optional-package';
 import type { StockDocumentReader } from '../ports/stock-document-reader';
+import { errorText } from '../errors';
 
 /** One readable row of a supplier stock feed. */
 export interface StockFeedRow {
@@ -252,7 +253,7 @@ function parseStockJsonText(text: string | Buffer, options: StockFeedOptions): P
     return {
       format: 'json',
       rows: [],
-      problems: [{ line: 1, reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` }],
+      problems: [{ line: 1, reason: `not valid JSON: ${errorText(err)}` }],
     };
   }
   return parseStockJson(value, options);

@@ -56,6 +56,24 @@ export interface PurchaseOrderUpdate {
   lines?: PurchaseOrder['lines'];
 }
 
+/** A PO due for a status poll at its supplier's API (`GET /orders/{id}`), with what its earlier polls came to. */
+export interface SupplierStatusPoll {
+  purchaseOrder: PurchaseOrder;
+  /** Polls in a row that got no usable answer: the wait before the next grows with them. */
+  failures: number;
+  /** What the last answered poll said, as the connector summed it up: the same answer again is no news. */
+  lastAnswer?: string;
+  lastPolledAt?: string;
+}
+
+export interface SupplierStatusPollOutcome {
+  polledAt: Date;
+  nextPollAt: Date;
+  failures: number;
+  lastAnswer?: string;
+  error?: string;
+}
+
 export interface ShipmentResult {
   shipment: Shipment;
   /** False when the same carrier, number, status and time was already recorded. */
@@ -259,6 +277,25 @@ export interface OrderStore {
    * worker took it over and records its own outcome; nothing is written.
    */
   completeWithdrawal(number: string, claim: PurchaseOrderClaim, event: OrderEventInput): Promise<boolean>;
+
+  /**
+   * Claims up to `limit` POs of `supplierId` in one of `states` whose status poll for `purpose` is due (never polled,
+   * or `nextPollAt` reached), those waiting longest first. A claim moves the next poll to the end of the lease, so
+   * pollers in other instances skip them; a poller that dies lets them fall due again.
+   */
+  claimSupplierStatusPolls(
+    supplierId: string,
+    purpose: string,
+    states: PurchaseOrderState[],
+    lease: Lease,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]>;
+  /** Records a status poll: when it ran, when the next is due, the failures in a row and what it answered. */
+  recordSupplierStatusPoll(
+    poNumber: string,
+    purpose: string,
+    outcome: SupplierStatusPollOutcome,
+  ): Promise<void>;
 
   /** Records a parcel event (deduplicated), advances the PO and the order. */
   recordShipmentEvent(event: ShipmentEvent & { orderId: string }, actor: string): Promise<ShipmentResult>;

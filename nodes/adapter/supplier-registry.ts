@@ -1,7 +1,12 @@
 import { systemClock } from '../../core/clock';
+import { claimOwner } from '../../core/dispatch/claim-owner';
 import { DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
-import type { ConnectorContext, SupplierConnector } from '../../core/ports/supplier-connector';
+import type {
+  ConnectorContext,
+  StatusPollSchedule,
+  SupplierConnector,
+} from '../../core/ports/supplier-connector';
 import type { ConnectorLog } from '../../core/ports/connector';
 import { supplierConnector } from '../../connectors/registry';
 import {
@@ -78,7 +83,23 @@ export function supplierConnectorContext(
       log,
       clock: systemClock,
       nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),
+      statusPolls: statusPollSchedule(store, supplierId),
     },
+  };
+}
+
+/** One supplier's status polls in the store, as its connector sees them. */
+export function statusPollSchedule(store: OrderStore, supplierId: string): StatusPollSchedule {
+  return {
+    claim: (purpose, states, now, leaseMs, limit) =>
+      store.claimSupplierStatusPolls(
+        supplierId,
+        purpose,
+        states,
+        { owner: claimOwner(`poll:${supplierId}`), now, durationMs: leaseMs },
+        limit,
+      ),
+    record: (poNumber, purpose, outcome) => store.recordSupplierStatusPoll(poNumber, purpose, outcome),
   };
 }
 

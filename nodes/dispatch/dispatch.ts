@@ -8,7 +8,7 @@ import {
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { resumeWithdrawals, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
-import { DropshipError } from '../../core/errors';
+import { errorText } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
 import { supplierConnector } from '../../connectors/registry';
@@ -102,7 +102,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           break;
         case 'needs_attention':
           showActivity(node, 'failed', `${po.number} needs attention`);
-          node.send([null, exceptionMessage(base, new DropshipError('unroutable', outcome.reason))]);
+          node.send([null, exceptionMessage(base, outcome.problem)]);
           break;
         case 'superseded':
           if (outcome.leaseLost) {
@@ -159,10 +159,11 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           ['sending'],
           'pending',
           { nextAttemptAt: new Date(Date.now() + leaseMs), lastError: String(err) },
-          { type: 'po.deferred', actor, reason: err instanceof Error ? err.message : String(err) },
+          { type: 'po.deferred', actor, reason: errorText(err) },
           claim,
         );
-        showActivity(node, 'failed', po.number);
+        // The reason names the setting to fix (a misspelt template field): it goes in the status.
+        showActivity(node, 'failed', `${po.number}: ${errorText(err)}`);
         node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
         return;
       }
@@ -204,9 +205,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           }
         } catch (err) {
           showActivity(node, 'failed', `${supplierId} acknowledgements`);
-          node.warn(
-            `reading acknowledgements of ${supplierId} failed: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          node.warn(`reading acknowledgements of ${supplierId} failed: ${errorText(err)}`);
         }
       }
     }
@@ -298,17 +297,22 @@ export = function registerDispatchNode(RED: NodeAPI): void {
 
     const timer = setInterval(
       () => {
-        sweep().catch((err: unknown) =>
-          node.warn(`sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-        );
+        sweep().catch((err: unknown) => node.warn(`sweep failed: ${errorText(err)}`));
       },
       positive(config.sweepSeconds, 10) * 1000,
     );
+    /** A deployed supplier whose settings are refused shows at once, naming the field, not at its first PO. */
+    function reportSupplierSettings(): void {
+      for (const supplierId of deployedSupplierIds()) {
+        const problem = deployedSupplier(supplierId)?.settingsError;
+        if (problem) showActivity(node, 'failed', problem);
+      }
+    }
+
     // Resume on start-up once the supplier config nodes of this deploy have registered.
     const startup = setTimeout(() => {
-      sweep().catch((err: unknown) =>
-        node.warn(`start-up sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-      );
+      reportSupplierSettings();
+      sweep().catch((err: unknown) => node.warn(`start-up sweep failed: ${errorText(err)}`));
     }, 500);
 
     onInput(node, async (msg) => {

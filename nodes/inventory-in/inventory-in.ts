@@ -6,7 +6,7 @@ import {
 } from '../../connectors/transports';
 import { x12StockReader } from '../../connectors/edi/x12/read-stock-846';
 import { systemClock } from '../../core/clock';
-import { DropshipError, asDropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import { ingestStockFeed, type IngestResult } from '../../core/inventory/ingest-stock-feed';
 import { parseStockFeed, type ParsedStockFeed } from '../../core/inventory/stock-feed';
 import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/stock-files';
@@ -272,7 +272,7 @@ function startInventoryIn(
     readSource()
       .catch((err: unknown) => {
         showActivity(node, 'retrying', 'feed not read');
-        node.warn(`stock feed ${where}: ${err instanceof Error ? err.message : String(err)}`);
+        node.warn(`stock feed ${where}: ${errorText(err)}`);
       })
       .finally(() => {
         reading = false;

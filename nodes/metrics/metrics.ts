@@ -1,4 +1,4 @@
-import { asDropshipError } from '../../core/errors';
+import { asDropshipError, errorText } from '../../core/errors';
 import {
   supplierControlLimitAlerts,
   CONTROLLED_FIGURES,
@@ -14,7 +14,7 @@ import { exceptionMessage, onInput } from '../adapter/input-handler';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
-import { storeApiAuthorised } from '../store/order-api';
+import { storeApiGuard } from '../store/order-api';
 import { configuredSupplierIds } from '../adapter/supplier-registry';
 
 interface MetricsNodeDef extends NodeDef {
@@ -97,23 +97,26 @@ export = function registerMetricsNode(RED: NodeAPI): void {
     }
 
     if (config.listen !== false) {
-      mountEndpoint(RED, node, 'get', '/dropship/api/metrics', async (req) => {
-        const storeNode = RED.nodes.getNode(config.store) as StoreConfigNode | null;
-        const authorization =
-          typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
-        if (!storeNode || !storeApiAuthorised(RED, storeNode, authorization))
-          return {
-            status: 401,
-            headers: { 'WWW-Authenticate': 'Bearer' },
-            body: { error: { code: 'unauthorised', message: 'a bearer token is required' } },
-          };
-        try {
-          return { status: 200, body: await report(req.query) };
-        } catch (err) {
-          const error = asDropshipError(err);
-          return { status: error.code === 'invalid_input' ? 400 : 500, body: { error: error.toJSON() } };
-        }
-      });
+      mountEndpoint(
+        RED,
+        node,
+        'get',
+        '/dropship/api/metrics',
+        async (req) => {
+          try {
+            return { status: 200, body: await report(req.query) };
+          } catch (err) {
+            const error = asDropshipError(err);
+            return { status: error.code === 'invalid_input' ? 400 : 500, body: { error: error.toJSON() } };
+          }
+        },
+        {
+          guard: storeApiGuard(
+            RED,
+            () => (RED.nodes.getNode(config.store) as StoreConfigNode | null) ?? undefined,
+          ),
+        },
+      );
     }
 
     onInput(node, async (msg) => {
@@ -128,9 +131,7 @@ export = function registerMetricsNode(RED: NodeAPI): void {
     const timer =
       seconds > 0
         ? setInterval(() => {
-            emit({}).catch((err: unknown) =>
-              node.warn(`metrics failed: ${err instanceof Error ? err.message : String(err)}`),
-            );
+            emit({}).catch((err: unknown) => node.warn(`metrics failed: ${errorText(err)}`));
           }, seconds * 1000)
         : undefined;
     node.on('close', () => clearInterval(timer));

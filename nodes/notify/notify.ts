@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { systemClock } from '../../core/clock';
-import { asDropshipError, DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import { emailChannel } from '../../core/notify/email-outbox';
 import {
   checkTemplate,
@@ -41,9 +41,11 @@ import {
 } from '../../connectors/storefronts/woocommerce-fulfilment';
 import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import { mountTrackingPage } from './tracking-page-routes';
 
 type ChannelName = 'email' | 'sms' | 'storefront';
@@ -125,28 +127,39 @@ function checkedSmsTemplates(raw: NotifyNodeDef['smsTemplates']): Partial<Record
   return templates;
 }
 
-let editorRoutesOn: unknown;
-
 /** The editor's template dialog: the built-in wording, and previews rendered with a sample order. */
 function mountTemplateRoutes(RED: NodeAPI): void {
-  if (editorRoutesOn === RED.httpAdmin) return;
-  editorRoutesOn = RED.httpAdmin;
+  if (!mountOnce(RED.httpAdmin, 'dropship-notify')) return;
   const canRead = RED.auth.needsPermission('dropship-notify.read');
-  RED.httpAdmin.get('/dropship/notify/templates', canRead, (_req: Request, res: Response) => {
-    res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
-  });
-  RED.httpAdmin.post('/dropship/notify/preview', canRead, (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as { template?: Partial<EmailTemplate>; sms?: unknown; storeName?: string };
-    try {
-      const storeName = String(body.storeName ?? '');
-      res.json({
-        ...previewEmailTemplate(body.template ?? {}, storeName),
-        ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
-      });
-    } catch (err) {
-      res.status(400).json({ error: asDropshipError(err).toJSON() });
-    }
-  });
+  RED.httpAdmin.get(
+    '/dropship/notify/templates',
+    canRead,
+    operatorAdminRequest(RED),
+    (_req: Request, res: Response) => {
+      res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
+    },
+  );
+  RED.httpAdmin.post(
+    '/dropship/notify/preview',
+    canRead,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as {
+        template?: Partial<EmailTemplate>;
+        sms?: unknown;
+        storeName?: string;
+      };
+      try {
+        const storeName = String(body.storeName ?? '');
+        res.json({
+          ...previewEmailTemplate(body.template ?? {}, storeName),
+          ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
+        });
+      } catch (err) {
+        res.status(400).json({ error: asDropshipError(err).toJSON() });
+      }
+    },
+  );
 }
 
 /** The storefront's fulfilment API for the storefront config node's platform, or why it cannot be used. */
@@ -401,9 +414,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
             channels.map(async (channel) => report(channel, await deliverNotifications(channel, outbox), {})),
           );
         })
-        .catch((err: unknown) =>
-          node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-        )
+        .catch((err: unknown) => node.warn(`notification sweep failed: ${errorText(err)}`))
         .finally(() => {
           sweeping = false;
         });

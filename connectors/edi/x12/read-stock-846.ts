@@ -2,6 +2,7 @@ import type { StockFeedProblem, StockFeedRow } from '../../../core/inventory/sto
 import type { StockDocumentContext, StockDocumentReader } from '../../../core/ports/stock-document-reader';
 import { mapX12Transaction } from './documents';
 import { readX12Events } from './reader';
+import { errorText } from '../../../core/errors';
 
 const positionOf = (path: string, fallback: number): number =>
   Number(/segment (\d+)/.exec(path)?.[1] ?? fallback);
@@ -55,7 +56,7 @@ export async function readInventoryAdvice846(
       const first = details[0];
       problems.push({
         line: first ? positionOf(first.path, transaction.position) : transaction.position,
-        reason: first?.message ?? (err instanceof Error ? err.message : String(err)),
+        reason: first?.message ?? errorText(err),
       });
     }
   }

@@ -27,6 +27,8 @@ import type {
   StockLevelInput,
   StockQuery,
   StockRecord,
+  SupplierStatusPoll,
+  SupplierStatusPollOutcome,
 } from '../order-store';
 import {
   eventFromRow,
@@ -57,6 +59,7 @@ import { POSTGRES_MIGRATIONS } from './migrations';
 import { PostgresWatchdogQueries } from './watchdog-queries';
 import { PostgresReturnsQueries } from './returns-queries';
 import { PostgresMetricsQueries } from './metrics-queries';
+import { PostgresStatusPollQueries } from './status-poll-queries';
 import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
 import { supplierPerformanceFromStore } from '../../metrics/scorecards';
 import type {
@@ -903,6 +906,26 @@ export class PostgresOrderStore implements OrderStore {
 
   async listShipments(orderId: string): Promise<Shipment[]> {
     return this.shipmentsOf(this.connections, orderId);
+  }
+
+  private readonly statusPolls = new PostgresStatusPollQueries((work) => this.transaction(work));
+
+  async claimSupplierStatusPolls(
+    supplierId: string,
+    purpose: string,
+    states: PurchaseOrderState[],
+    lease: Lease,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]> {
+    return this.statusPolls.claim(supplierId, purpose, states, lease, limit);
+  }
+
+  async recordSupplierStatusPoll(
+    poNumber: string,
+    purpose: string,
+    outcome: SupplierStatusPollOutcome,
+  ): Promise<void> {
+    await this.statusPolls.record(poNumber, purpose, outcome);
   }
 
   async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {
