@@ -266,6 +266,25 @@ describe('editor checks in headless Chromium: mistakes refused in the dialog or 
     assert.equal(await lastStep.locator('.dropship-watchdog-delay').inputValue(), '1');
     assert.equal(await lastStep.locator('.dropship-watchdog-unit').inputValue(), 'days');
     await lastStep.locator('.dropship-watchdog-delay').fill('2');
+    // A supplier deadline: a mistyped id is marked and flags the node until it names a configured supplier.
+    await page.locator('#dropship-watchdog-sla button').click();
+    const deadline = page.locator('.dropship-watchdog-sla-row').first();
+    await deadline.locator('.dropship-watchdog-sla-supplier').fill(TYPO);
+    await deadline.locator('.dropship-watchdog-sla-hours').fill('4');
+    assert.ok(
+      await deadline
+        .locator('.dropship-watchdog-sla-supplier')
+        .evaluate((i) => i.classList.contains('input-error')),
+    );
+    await deadline.scrollIntoViewIfNeeded();
+    await shots.take(page, 'watchdog-deadline-unknown-supplier');
+    await deadline.locator('.dropship-watchdog-sla-supplier').fill('sandbox');
+    assert.ok(
+      !(await deadline
+        .locator('.dropship-watchdog-sla-supplier')
+        .evaluate((i) => i.classList.contains('input-error'))),
+    );
+    await unacknowledged.scrollIntoViewIfNeeded();
     await shots.take(page, 'watchdog-policy-form');
     await done('#dropship-watchdog-conditions');
     assert.equal(await nodeValid('watchdog-node'), true);
@@ -331,6 +350,7 @@ describe('editor checks in headless Chromium: mistakes refused in the dialog or 
           ],
         },
       },
+      supplierSlaHours: { sandbox: 4 },
     });
     assert.equal(watchdog.version, 2);
     assert.equal(nodes.find((n) => n.id === 'dispatch-node')!.onBackorder, 'fail-over');
