@@ -65,6 +65,9 @@ function flow(dir: string): unknown[] {
       store: 'orders-store',
       rules: {
         strategy: 'priority',
+        suppliers: {
+          sandbox: { name: 'Sandbox warehouse', timeZone: 'Europe/Berlin', cutoff: '14:00', handlingDays: 1 },
+        },
         rules: [
           { name: 'Mugs from the sandbox', match: { sku: 'MUG-*' }, suppliers: ['sandbox'] },
           { name: 'Everything', match: { sku: '*' }, suppliers: ['sandbox'] },
@@ -198,6 +201,15 @@ describe('editor checks in headless Chromium: mistakes refused in the dialog or 
       })
       .waitFor();
     await shots.take(page, 'router-unknown-supplier');
+    // The supplier settings: a labelled row, its id a supplier field like the rules'.
+    const supplierRow = page.locator('#dropship-router-suppliers > li').first();
+    await supplierRow.scrollIntoViewIfNeeded();
+    assert.deepEqual(
+      (await supplierRow.locator('.dropship-router-cell > label').allInnerTexts()).slice(0, 3),
+      ['Supplier', 'Display name', 'Active'],
+    );
+    assert.equal(await supplierRow.locator('.dropship-router-supplier-field').inputValue(), 'sandbox');
+    await shots.take(page, 'router-supplier-row');
   });
 
   it('answers the preview with "unknown supplier" instead of a decision', async () => {
