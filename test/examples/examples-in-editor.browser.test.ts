@@ -146,6 +146,7 @@ describe('examples in the editor (headless Chromium)', function () {
           jsonObject: [E.jsonObject(t, 'x')('[1]'), E.jsonObject(t, 'x')('{'), E.jsonObject(t, 'x')('{"a":1}')],
           relativeFolder: [E.relativeFolder('/etc', t), E.relativeFolder('in/../..', t), E.relativeFolder('in/archive', t)],
           isPort: [E.isPort('0'), E.isPort('65536'), E.isPort('22')],
+          isEnvReference: [E.isEnvReference('\${DROPS'), E.isEnvReference('587'), E.isEnvReference('\${DROPSHIP_DEMO_SMTP_PORT}')],
           isHostKeyFingerprint: [E.isHostKeyFingerprint('SHA256:abc'), E.isHostKeyFingerprint('SHA256:' + 'A'.repeat(43))],
           settingsForm: [{}, { url: 'mailto:x' }, { url: '\${SUPPLIER_URL}' }, { url: 'https://supplier.example' }].map(
             (settings) => E.settingsForm(t).problems(
@@ -160,6 +161,7 @@ describe('examples in the editor (headless Chromium)', function () {
         jsonObject: ['errors.json', 'errors.json', true],
         relativeFolder: ['errors.folder', 'errors.folderTraversal', true],
         isPort: [false, false, true],
+        isEnvReference: [false, false, true],
         isHostKeyFingerprint: [false, true],
         settingsForm: [['errors.settingRequired'], ['errors.settingUri'], [], []],
       });
