@@ -152,6 +152,8 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
   cancelPurchaseOrder?(request: CancelRequest, ctx: ConnectorContext<Settings>): Promise<CancelResult>;
   readAcknowledgements?(ctx: ConnectorContext<Settings>): AsyncIterable<Acknowledgement>;
   readShipments?(ctx: ConnectorContext<Settings>): AsyncIterable<ShipmentEvent>;
+  /** Whether these settings give `readShipments` something to read (REST: status polling set up); absent: they do. */
+  readsShipments?(settings: Settings): boolean;
   readStock?(ctx: ConnectorContext<Settings>): AsyncIterable<StockLevel>;
   /** Releases connections (SFTP sessions, SMTP pools); called when the supplier config node closes. */
   close?(ctx: ConnectorContext<Settings>): Promise<void>;

@@ -413,7 +413,11 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
      */
     function startSupplierChannel(): void {
       const connector = supplier ? supplierConnector(supplier.connectorKind) : undefined;
-      if (!supplier || !connector?.readShipments) {
+      const readShipments = connector?.readShipments?.bind(connector);
+      // A connector that can read ship notices may still have none with these settings (REST without polling).
+      const hasSource =
+        supplier?.settings === undefined || connector?.readsShipments?.(supplier.settings) !== false;
+      if (!supplier || !readShipments || !hasSource) {
         throw new DropshipError(
           'configuration',
           supplier
@@ -424,12 +428,12 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           [
             {
               path: 'supplier',
-              message: 'select a supplier whose channel carries ship notices (EDI X12 over SFTP)',
+              message:
+                'select a supplier whose channel carries ship notices (EDI X12 over SFTP, a REST API with status polling)',
             },
           ],
         );
       }
-      const readShipments = connector.readShipments.bind(connector);
       startTimer(async () => {
         const { context } = supplierConnectorContext(await store(), supplierId, log);
         for await (const event of readShipments(context)) {

@@ -192,15 +192,15 @@ describe("dropship-tracking-in: the supplier's own channel", function () {
       id: 'supplier-acme',
       type: 'dropship-supplier',
       supplierId: 'acme',
-      connector: 'rest-json',
-      settings: { url: 'http://127.0.0.1:9/po' },
+      connector: 'csv-sftp',
+      settings: { transport: { type: 'local', root: dir }, outboundFolder: 'orders' },
     });
     const errors = (helper.log().args as [{ level: number; msg: unknown }][])
       .map(([entry]) => entry)
       .filter((entry) => entry.level === 20);
     assert.ok(
       errors.some((entry) =>
-        /tracking source not started: supplier "acme" \(rest-json\) has no ship notices/.test(
+        /tracking source not started: supplier "acme" \(csv-sftp\) has no ship notices/.test(
           String(entry.msg),
         ),
       ),
