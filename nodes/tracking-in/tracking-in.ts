@@ -78,6 +78,7 @@ interface TrackingInNodeDef extends NodeDef {
   mailFolder: string;
   orderNumberPatterns: string;
   poNumberPatterns: string;
+  supplierReferences: string;
   labelHours: number | string;
   invalidTracking: InvalidTrackingPolicy;
 }
@@ -487,6 +488,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       return compileMailMatching({
         orderNumberPatterns: patternLines(config.orderNumberPatterns),
         poNumberPatterns: patternLines(config.poNumberPatterns),
+        supplierReferences: patternLines(config.supplierReferences),
       });
     }
 
@@ -504,6 +506,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           matching: {
             orderNumberPatterns: patternLines(config.orderNumberPatterns),
             poNumberPatterns: patternLines(config.poNumberPatterns),
+            supplierReferences: patternLines(config.supplierReferences),
           },
         },
         credentials: { user: credentials.imapUser, password: credentials.imapPassword },
