@@ -5,6 +5,7 @@
  *   PORT (1880), HOST (127.0.0.1), DROPSHIP_USER_DIR (.node-red/), DROPSHIP_FLOW_FILE (flows/demo.json),
  *   DROPSHIP_CREDENTIAL_SECRET (generated and kept in the user directory when unset),
  *   DROPSHIP_SHOPIFY_SECRET (the demo storefront's webhook secret; "dropship-demo-secret" when unset),
+ *   DROPSHIP_TRACKING_SECRET (the secret tracking reports to /dropship/tracking are signed with; random when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
  *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback),
@@ -69,6 +70,9 @@ process.env.PORT = String(port);
 // Node-RED substitutes whole-value ${VAR} properties only, so the demo's URLs are composed here.
 process.env.DROPSHIP_SANDBOX_SUPPLIER_URL = `http://127.0.0.1:${port}/sandbox/supplier/orders`;
 process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
+// The secret the sandbox supplier signs its tracking reports with (flows/demo.json): new on every start unless set.
+process.env.DROPSHIP_TRACKING_SECRET =
+  process.env.DROPSHIP_TRACKING_SECRET || crypto.randomBytes(32).toString('base64url');
 
 const mailDir = path.join(userDir, 'sandbox-mail');
 // The demo's EDI supplier exchanges X12 files with the sandbox trading partner in this folder.
@@ -100,6 +104,8 @@ module.exports = {
   flowFilePretty: true,
   credentialSecret: credentialSecret(),
   adminAuth,
+  // The sandbox supplier's function nodes sign their tracking reports with it.
+  functionGlobalContext: { crypto },
   dropshipNotifyLeaseSeconds: Number(process.env.DROPSHIP_NOTIFY_LEASE_SECONDS) || undefined,
   httpStatic: [{ path: mailDir, root: '/sandbox/mail/' }],
   diagnostics: { enabled: false },
