@@ -410,7 +410,9 @@ describe('security: inbound routes bounded before parsing, on every path Express
     const started = Date.now();
     const trickled = new Promise<string>((resolve) => {
       const socket = net.connect(nodeRed.port, '127.0.0.1', () => {
-        socket.write(`POST /DROPSHIP/shopify/orders/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n`);
+        socket.write(
+          `POST /DROPSHIP/shopify/orders/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`,
+        );
         const drip = setInterval(() => socket.write('a'), 200);
         socket.on('close', () => clearInterval(drip));
       });
