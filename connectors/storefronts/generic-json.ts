@@ -1,5 +1,6 @@
 import type { OrderDraft } from '../../core/model/order';
-import type { StorefrontIntake } from './contract';
+import type { StorefrontIntake } from '../../core/ports/storefront-intake';
+import { validateWithSchema } from '../../core/validation/schema-validator';
 import { DEFAULT_SIGNATURE_HEADER, verifySenderCredential, type SenderCredentialCheck } from './signature';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -45,7 +46,10 @@ export function genericJsonIntakeFor(check: SenderCredentialCheck): StorefrontIn
     verify(rawBody, headers, secrets) {
       verifySenderCredential(rawBody, headers, check, secrets);
     },
+    // What the sender may leave out is published in schemas/order-intake.schema.json, checked before the defaults
+    // fill it in, so the intake accepts exactly what that schema does (and its three rules in words).
     interpret(payload) {
+      validateWithSchema('order-intake.schema.json', payload, 'order');
       return { kind: 'order', draft: withOrderDefaults(payload) as OrderDraft };
     },
   };

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { Request, Response, RequestHandler } from 'express';
-import { DropshipError } from '../../core/errors';
+import { DropshipError, errorText } from '../../core/errors';
 import { JsonItemLimit } from '../../core/validation/json-item-limit';
 import type { Node, NodeAPI } from './node-red';
+import { isLocalRequest } from './operator-access';
 
 export interface RawRequest {
   /** The body exactly as sent: signatures are computed over these bytes. */
@@ -13,6 +14,8 @@ export interface RawRequest {
   query: Record<string, unknown>;
   /** The client's address, through trusted reverse proxies (see clientAddress). */
   ip?: string;
+  /** Made on this machine and passed on by no proxy (operator-access: isLocalRequest). */
+  local?: boolean;
 }
 
 export interface EndpointReply {
@@ -38,6 +41,14 @@ export class RequestRefusal extends DropshipError {
  */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
+/** The refusal of a body whose declared length is over the limit, before a byte of it is read. */
+function declaredTooLarge(req: IncomingMessage, limit: number): RequestRefusal | undefined {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > limit
+    ? new RequestRefusal(413, `body of ${declared} bytes exceeds the limit of ${limit}`)
+    : undefined;
+}
+
 export interface BodyLimits {
   /** Bytes the body may have. */
   limit: number;
@@ -55,10 +66,8 @@ export function readRawBody(req: IncomingMessage, limits: BodyLimits): Promise<B
   const { limit, timeoutMs = DEFAULT_BODY_TIMEOUT_MS } = limits;
   const existing = (req as IncomingMessage & { body?: unknown }).body;
   if (Buffer.isBuffer(existing)) return Promise.resolve(existing);
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new RequestRefusal(413, `body of ${declared} bytes exceeds the limit of ${limit}`));
-  }
+  const tooLarge = declaredTooLarge(req, limit);
+  if (tooLarge) return Promise.reject(tooLarge);
   const items = limits.maxItems === undefined ? undefined : new JsonItemLimit(limits.maxItems);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -108,7 +117,7 @@ function refuseUnreadBody(req: IncomingMessage, res: ServerResponse, err: unknow
     return;
   }
   const status = err instanceof RequestRefusal ? err.status : 400;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   res.once('finish', () => req.destroy());
   res.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
   res.end(JSON.stringify({ error: { code: 'invalid_input', message } }));
@@ -272,6 +281,12 @@ function installRawBodyCapture(root: ExpressInternals, routes: Map<RequestHandle
       next();
       return;
     }
+    // Answered at once, in the same turn as the headers: a client that sent them and hung up still hears why.
+    const tooLarge = declaredTooLarge(req, route.limit);
+    if (tooLarge) {
+      refuseUnreadBody(req, res, tooLarge);
+      return;
+    }
     readRawBody(req, route).then(
       (body) => {
         (req as Request & { _body?: boolean }).body = body;
@@ -316,7 +331,13 @@ export function mountEndpoint(
   method: 'get' | 'post',
   path: string,
   handle: (req: RawRequest) => Promise<EndpointReply>,
-  options: { bodyLimit?: number; maxItems?: number } = {},
+  options: {
+    bodyLimit?: number;
+    /** Items one JSON list (or members one object) of the body may hold, counted while it arrives. */
+    maxItems?: number;
+    /** Decides who may call the route before its body is read (operator routes: operatorApiRequest). */
+    guard?: RequestHandler;
+  } = {},
 ): void {
   const limits: BodyLimits = {
     limit: options.bodyLimit ?? 1024 * 1024,
@@ -338,6 +359,7 @@ export function mountEndpoint(
       params: req.params as Record<string, string>,
       query: req.query,
       ip: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies),
+      local: isLocalRequest(req),
     }).then(
       (reply) => {
         res.status(reply.status).set(reply.headers ?? {});
@@ -345,14 +367,15 @@ export function mountEndpoint(
         else res.json(reply.body);
       },
       (err: unknown) => {
-        node.error(err instanceof Error ? err.message : String(err));
+        node.error(errorText(err));
         if (!res.headersSent)
           res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
       },
     );
   };
   const app = RED.httpNode as unknown as ExpressInternals;
-  RED.httpNode[method](path, handler);
+  if (options.guard) RED.httpNode[method](path, options.guard, handler);
+  else RED.httpNode[method](path, handler);
   const rawRoutes = method === 'post' ? rawRoutesOf(app) : undefined;
   if (rawRoutes) {
     const layer = routerStack(app)?.[routeLayerOf(app, path, handler)];

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { asDropshipError, DropshipError } from '../../core/errors';
 import {
   DEFAULT_SIGNATURE_HEADER,
@@ -7,6 +6,7 @@ import {
 } from '../../connectors/storefronts/signature';
 import type { EndpointReply, RawRequest } from './http-endpoint';
 import type { Node, NodeAPI } from './node-red';
+import { isLoopbackAddress } from './operator-access';
 import { showActivity } from './status';
 
 /** How the sender of an inbound route proves itself; `none` only while Node-RED listens on loopback. */
@@ -45,14 +45,7 @@ export function senderSecretsOf(config: SenderAuthConfig, credentials: SenderAut
   );
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
-
-function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const plain = address.replace(/^::ffff:/i, '');
-  if (isIP(plain) === 4) return plain.startsWith('127.');
-  return plain === '::1';
-}
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 
 /**
  * Whether this Node-RED listens on loopback only. Node-RED listens on every interface when `uiHost` is not set,
@@ -61,16 +54,6 @@ function isLoopbackAddress(address: string | undefined): boolean {
 export function listensOnLoopbackOnly(settings: NodeAPI['settings']): boolean {
   const host = (settings as { uiHost?: unknown }).uiHost;
   return typeof host === 'string' && (LOOPBACK_HOSTS.has(host) || isLoopbackAddress(host));
-}
-
-const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip'];
-
-/**
- * Whether a request comes from this computer itself: a loopback peer that no proxy forwarded (a reverse proxy
- * on the same host connects from loopback too, but says for whom with a forwarding header).
- */
-export function comesFromThisComputer(req: Pick<RawRequest, 'ip' | 'headers'>): boolean {
-  return isLoopbackAddress(req.ip) && FORWARDING_HEADERS.every((name) => req.headers[name] === undefined);
 }
 
 export interface SenderGateOptions {
@@ -145,7 +128,7 @@ export function senderGate(RED: NodeAPI, node: Node, options: SenderGateOptions)
     problem,
     refusal(req) {
       if (problem) return NOT_SET_UP;
-      if (check === 'none') return comesFromThisComputer(req) ? undefined : LOOPBACK_ONLY;
+      if (check === 'none') return req.local === true ? undefined : LOOPBACK_ONLY;
       try {
         verify(req, options.secrets());
         return undefined;

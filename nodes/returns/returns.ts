@@ -1,5 +1,5 @@
-import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../core/errors';
-import { parseJsonBody } from '../../core/intake/receive-order';
+import { asDropshipError, DropshipError, type DropshipErrorCode, errorText } from '../../core/errors';
+import { parseJsonBody } from '../../core/http-body';
 import {
   advanceReturn,
   parseReturnStep,
@@ -82,7 +82,7 @@ export = function registerReturnsNode(RED: NodeAPI): void {
     try {
       policies = parseReturnPolicies(config.policies ? (JSON.parse(config.policies) as unknown) : {});
     } catch (err) {
-      node.error(`return policies: ${err instanceof Error ? err.message : String(err)}`);
+      node.error(`return policies: ${errorText(err)}`);
       showActivity(node, 'failed', 'invalid policies');
     }
 

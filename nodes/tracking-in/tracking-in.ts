@@ -1,10 +1,14 @@
 import path from 'node:path';
 import { systemClock } from '../../core/clock';
 import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../core/errors';
-import { parseJsonBody } from '../../core/intake/receive-order';
+import { parseJsonBody } from '../../core/http-body';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import type { OrderStore, ShipmentResult } from '../../core/store/order-store';
-import { withCarrierDetected } from '../../core/tracking/event-carrier';
+import {
+  withCarrierDetected,
+  withTrackingNumberChecked,
+  type InvalidTrackingPolicy,
+} from '../../core/tracking/event-carrier';
 import { recordShipment, shipmentEventFromReport } from '../../core/tracking/record-shipment';
 import {
   compileReportMapping,
@@ -13,7 +17,7 @@ import {
 } from '../../core/tracking/report-mapping';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { carrierConnector } from '../../connectors/carriers/registry';
-import type { FileTransport } from '../../connectors/contract';
+import type { FileTransport } from '../../core/ports/file-transport';
 import { supplierConnector } from '../../connectors/registry';
 import { compileMailMatching, shipmentEventsFromMail } from '../../connectors/mail/supplier-mail';
 import {
@@ -80,6 +84,7 @@ interface TrackingInNodeDef extends NodeDef, SenderAuthConfig {
   orderNumberPatterns: string;
   poNumberPatterns: string;
   labelHours: number | string;
+  invalidTracking: InvalidTrackingPolicy;
 }
 
 interface TrackingInCredentials extends SenderAuthCredentials {
@@ -186,6 +191,8 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     });
 
     const store = (): Promise<OrderStore> => storeOf(RED, node, config.store);
+    const invalidTracking: InvalidTrackingPolicy =
+      config.invalidTracking === 'unverified' ? 'unverified' : 'refuse';
 
     function exception(msg: NodeMessage, err: unknown): DropshipError {
       const error = asDropshipError(err);
@@ -216,7 +223,9 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       const recorded: ShipmentResult[] = [];
       for (const event of events) {
         try {
-          const canonical = withCarrierDetected(event);
+          const canonical = withCarrierDetected(withTrackingNumberChecked(event, invalidTracking));
+          if (canonical.unverified)
+            node.warn(`parcel kept unverified, without carrier or link: ${canonical.unverified}`);
           const result = await recordShipment(await store(), canonical, actor);
           recorded.push(result);
           announce(result, canonical, msg);
@@ -240,6 +249,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     /** Reports of a webhook are from the selected supplier only: its POs, no other supplier's. */
     const webhookScope = supplier ? { supplierId } : {};
     const refusalWarnings = rateLimitedWarning(node, REFUSAL_WARNING_INTERVAL_MS);
+    const unverifiedWarnings = rateLimitedWarning(node, REFUSAL_WARNING_INTERVAL_MS);
 
     /**
      * One report or a list of them (read through the mapping); each is recorded on its own. Whatever fails is
@@ -250,8 +260,13 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       source: string,
       msg: NodeMessage,
       scope: { supplierId?: string } = {},
-    ): Promise<{ recorded: ShipmentResult[]; refusal?: DropshipError }> {
+    ): Promise<{
+      recorded: ShipmentResult[];
+      refusal?: DropshipError;
+      unverified: { trackingNumber: string; reason: string }[];
+    }> {
       const recorded: ShipmentResult[] = [];
+      const unverified: { trackingNumber: string; reason: string }[] = [];
       if (!mapping)
         throw new DropshipError('configuration', 'the report mapping of this node is invalid', [
           { path: 'mapping', message: 'fix the JSON paths in the node' },
@@ -266,7 +281,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             [{ path: '', message: `has more than ${MAX_REPORTS} reports` }],
           );
       } catch (err) {
-        return { recorded, refusal: refuse(msg, [asDropshipError(err)], 1) };
+        return { recorded, unverified, refusal: refuse(msg, [asDropshipError(err)], 1) };
       }
       const errors: { index: number; error: DropshipError }[] = [];
       for (const [index, report] of reports.entries()) {
@@ -275,21 +290,25 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             throw new DropshipError('invalid_input', 'a shipment report must be an object', [
               { path: '', message: 'must be an object' },
             ]);
-          const event = shipmentEventFromReport(report, source, new Date());
+          const event = shipmentEventFromReport(report, source, new Date(), invalidTracking);
           const result = await recordShipment(await store(), event, actor, scope);
           recorded.push(result);
+          if (event.unverified) {
+            unverified.push({ trackingNumber: event.trackingNumber, reason: event.unverified });
+            unverifiedWarnings(`parcel kept unverified, without carrier or link: ${event.unverified}`);
+          }
           announce(result, event, msg);
         } catch (err) {
           errors.push({ index, error: asDropshipError(err) });
         }
       }
-      if (errors.length === 0) return { recorded };
+      if (errors.length === 0) return { recorded, unverified };
       const refusal = refuse(
         msg,
         errors.map(({ index, error }) => (reports.length === 1 ? error : withPathPrefix(error, `/${index}`))),
         reports.length,
       );
-      return { recorded, refusal };
+      return { recorded, unverified, refusal };
     }
 
     /** The one exception and warning for the reports of one call that were refused; the first reason leads. */
@@ -333,7 +352,11 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             const error = asDropshipError(err);
             return { status: 400, body: { error: error.toJSON() } };
           }
-          const { recorded, refusal: refused } = await takeReports(payload, 'webhook', {}, webhookScope);
+          const {
+            recorded,
+            unverified,
+            refusal: refused,
+          } = await takeReports(payload, 'webhook', {}, webhookScope);
           const error = refused && boundedError(refused);
           if (error && recorded.length === 0)
             return { status: HTTP_STATUS[refused.code] ?? 500, body: { errors: [error] } };
@@ -343,6 +366,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
               recorded: recorded.length,
               duplicates: recorded.filter((r) => !r.created).length,
               errors: error ? [error] : [],
+              ...(unverified.length > 0 ? { unverified: unverified.slice(0, MAX_REPORTED_PROBLEMS) } : {}),
             },
           };
         },

@@ -6,7 +6,7 @@ import {
   SupplierPermanentError,
   SupplierTransientError,
   type SupplierConnector,
-} from '../../connectors/contract';
+} from '../../core/ports/supplier-connector';
 import { supplierConnectors } from '../../connectors/registry';
 import { CONFORMANCE_HARNESSES } from './conformance';
 import type { ConformancePeer, FailureMode } from './conformance/harness';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { DropshipError } from '../../core/errors';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
-import type { Acknowledgement, StockLevel } from '../../connectors/contract';
+import type { Acknowledgement, StockLevel } from '../../core/ports/supplier-connector';
 import type { SupplierInvoice } from '../../connectors/edi/x12/map-810';
 import { validateX12 } from '../../connectors/edi/x12/reader';
 import { x12SftpConnector, type X12SftpSettings } from '../../connectors/suppliers/x12-sftp/x12-sftp';
@@ -193,8 +193,8 @@ function describeX12Connector(
         shipments.map((s) => [s.poNumber, s.trackingNumber, s.status]),
         [
           ['POA1B2C3D4E5-1', '1Z999AA10123456784', 'in_transit'],
-          ['POA1B2C3D4E5-1', '1Z999AA10123456795', 'in_transit'],
-          ['POZZ9XKQ4M7T-1', '794644790132', 'info_received'],
+          ['POA1B2C3D4E5-1', '1Z999AA10123456793', 'in_transit'],
+          ['POZZ9XKQ4M7T-1', '794644790131', 'info_received'],
         ],
       );
       assert.ok(existsSync(path.join(env.root, 'to-acme', '997_ACMESUPPLY_000000118.edi')));

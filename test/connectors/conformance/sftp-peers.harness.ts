@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { DispatchRequest } from '../../../connectors/contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 import { csvSftpConnector } from '../../../connectors/suppliers/csv-sftp/csv-sftp';
 import { x12SftpConnector } from '../../../connectors/suppliers/x12-sftp/x12-sftp';
 import { SftpTransport } from '../../../connectors/transports/sftp-transport';
