@@ -22,6 +22,7 @@ const SHOPIFY_PREVIOUS_SECRET = 'previous-shopify-secret';
 const WOO_SECRET = 'woo-secret';
 const GENERIC_SECRET = 'generic-sender-secret';
 const TRACKING_SECRET = 'tracking-sender-secret';
+const TRACKING_PREVIOUS_SECRET = 'tracking-previous-sender-secret';
 const BODY_TIMEOUT_MS = 1_500;
 
 type Platform = 'shopify' | 'woocommerce' | 'generic';
@@ -190,7 +191,7 @@ describe('security: every HTTP entry point under hostile input', function () {
       {
         shop: { webhookSecret: SHOPIFY_SECRET, previousWebhookSecret: SHOPIFY_PREVIOUS_SECRET },
         gen: { webhookSecret: GENERIC_SECRET },
-        tracking: { senderSecret: TRACKING_SECRET },
+        tracking: { senderSecret: TRACKING_SECRET, previousSenderSecret: TRACKING_PREVIOUS_SECRET },
       },
     );
     server = http.createServer(RED.httpNode as unknown as http.RequestListener);
@@ -436,6 +437,22 @@ describe('security: every HTTP entry point under hostile input', function () {
         const answer = await post(PATHS.shopify, body, headers);
         assert.equal(answer.status, status, `secret "${secret}"`);
         if (status === 200) accepted.add(answer.body.id!);
+      }
+    });
+  });
+
+  describe('tracking-in sender secrets', () => {
+    it('accepts reports signed with the current and the previous secret, and no other', async () => {
+      const body = JSON.stringify({ poNumber: 'PO0000000000-1', trackingNumber: '1Z999AA10123456784' });
+      for (const [secret, status] of [
+        [TRACKING_SECRET, 404],
+        [TRACKING_PREVIOUS_SECRET, 404],
+        ['a-third-secret', 401],
+      ] as const) {
+        const answer = await post('/dropship/tracking', body, {
+          'x-dropship-signature': createHmac('sha256', secret).update(body).digest('base64'),
+        });
+        assert.equal(answer.status, status, `secret "${secret}": ${answer.text}`);
       }
     });
   });
