@@ -1,6 +1,6 @@
 import { carrierConnector, carrierConnectors } from '../../connectors/carriers/registry';
 import type { CarrierConfigNode } from '../adapter/config-nodes';
-import { connectorSettings, mountConnectorCatalogue } from '../adapter/connector-account';
+import { connectorSettings, mountConnectorCatalogue, ownHttpAddress } from '../adapter/connector-account';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerCarrier } from '../adapter/carrier-registry';
 import { migrateConfigNode } from '../adapter/config-migrations';
@@ -19,6 +19,7 @@ export = function registerCarrierNode(RED: NodeAPI): void {
       () => carrierConnector(config.carrier).settingsSchema,
       config.settings,
       `settings of carrier ${config.carrier}`,
+      ownHttpAddress(RED.settings),
     );
     this.settings = settings;
     this.settingsError = settingsError;

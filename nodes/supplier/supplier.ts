@@ -1,7 +1,7 @@
 import { invalidInput } from '../../core/errors';
 import { supplierConnector, supplierConnectors } from '../../connectors/registry';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
-import { connectorSettings, mountConnectorCatalogue } from '../adapter/connector-account';
+import { connectorSettings, mountConnectorCatalogue, ownHttpAddress } from '../adapter/connector-account';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerSupplier } from '../adapter/supplier-registry';
 import { migrateConfigNode } from '../adapter/config-migrations';
@@ -22,6 +22,7 @@ export = function registerSupplierNode(RED: NodeAPI): void {
       () => supplierConnector(config.connector).settingsSchema,
       config.settings,
       `settings of supplier ${config.supplierId}`,
+      ownHttpAddress(RED.settings),
     );
     // What the schema cannot say (a request template naming no field) is refused here too, before any send.
     const problems = settings ? (supplierConnector(config.connector).settingsProblems?.(settings) ?? []) : [];
