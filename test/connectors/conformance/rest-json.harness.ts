@@ -1,0 +1,74 @@
+import { FakeRestSupplier, type RestSupplierMode } from '../peers';
+import type { ConformanceHarness, FailureMode, PurchaseOrderContent } from './harness';
+
+/** The built-in JSON document (connectors/suppliers/rest-json/purchase-order-document.ts) as the supplier reads it. */
+interface OrderBody {
+  poNumber: string;
+  shipTo?: { postalCode?: string; country?: string };
+  lines?: { sku?: string; buyerSku?: string; quantity: number }[];
+}
+
+function contentOf(body: OrderBody): PurchaseOrderContent {
+  return {
+    poNumber: body.poNumber,
+    lines: (body.lines ?? []).map((l) => ({
+      skus: [l.sku, l.buyerSku].filter((s): s is string => Boolean(s)),
+      quantity: l.quantity,
+    })),
+    shipTo: { postalCode: body.shipTo?.postalCode, country: body.shipTo?.country },
+  };
+}
+
+const CANCEL = /^\/orders\/([^/]+)\/cancel$/;
+
+export const harness: ConformanceHarness = {
+  kind: 'rest-json',
+  async start() {
+    const supplier = await new FakeRestSupplier().start();
+    const settings = {
+      url: `${supplier.baseUrl}/orders`,
+      auth: 'api-key',
+      timeoutMs: 800,
+      cancelUrl: `${supplier.baseUrl}/orders/{poNumber}/cancel`,
+    };
+    const credentials = { apiKey: supplier.apiKey };
+    const modes: Record<FailureMode, RestSupplierMode> = {
+      transient: 'http-503',
+      permanent: 'http-400',
+      unknown: 'hang',
+    };
+    return {
+      settings,
+      credentials,
+      documents: async () =>
+        supplier.requests
+          .filter((r) => r.method === 'POST' && r.url === '/orders')
+          .map((r) => ({
+            id: String(r.headers['idempotency-key']),
+            content: contentOf(r.body as OrderBody),
+          })),
+      ordersCreated: async () => supplier.orders.size,
+      cancellations: async () =>
+        supplier.requests.flatMap((r) => {
+          const cancel = CANCEL.exec(r.url);
+          return cancel
+            ? [{ id: String(r.headers['idempotency-key']), poNumber: decodeURIComponent(cancel[1]!) }]
+            : [];
+        }),
+      fail: async (mode) => {
+        supplier.mode = modes[mode];
+        return { settings, credentials };
+      },
+      recover: async () => {
+        supplier.mode = 'ok';
+      },
+      stop: () => supplier.stop(),
+    };
+  },
+  invalidSettings: (valid) => [
+    { settings: { ...valid, url: 'ftp://supplier.example/orders' }, field: '/url' },
+    { settings: { ...valid, auth: 'magic' }, field: '/auth' },
+    { settings: { ...valid, auth: 'oauth2-client-credentials' }, field: '/oauth2' },
+    { settings: { ...valid, headers: { 'X-Bad': 'a\r\nInjected: 1' } }, field: '/headers/X-Bad' },
+  ],
+};
