@@ -7,6 +7,28 @@ import type { ShipmentEvent } from '../core/model/shipment';
 /** A JSON Schema (2020-12) object, validated with ajv and rendered as a form in the editor. */
 export type JsonSchema = Record<string, unknown>;
 
+/**
+ * A choice in the settings that a field belongs to: `{ setting: 'auth', values: ['api-key'] }`. `setting` is a
+ * dot path into the settings (`transport.type`); an absent setting counts as its schema default.
+ */
+export interface SettingCondition {
+  setting: string;
+  values: readonly (string | number | boolean)[];
+}
+
+/**
+ * A secret (or account name) the connector reads from `ctx.credentials`. The config node stores it in Node-RED
+ * credentials (never in the flow) and the editor draws an input for it: `password` and `multiline` (a private
+ * key) are hidden once saved, `text` (a user name, a client id) is shown. With `when`, the field belongs to one
+ * choice of the settings (an authentication method) and is hidden, and cleared on save, under any other.
+ */
+export interface CredentialField {
+  name: string;
+  label: string;
+  type: 'password' | 'text' | 'multiline';
+  when?: SettingCondition;
+}
+
 /** Logging for connectors: never pass customer names, addresses, e-mails or phones to `info`. */
 export interface ConnectorLog {
   debug(message: string): void;
@@ -98,8 +120,13 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
   title: string;
   description: string;
   settingsSchema: JsonSchema;
-  /** Secret fields the editor shows as password inputs and stores in credentials. */
-  credentialFields: { name: string; label: string }[];
+  /** The secrets it reads from `ctx.credentials`: the supplier config node stores and draws exactly these. */
+  credentialFields: CredentialField[];
+  /**
+   * Top-level settings that belong to one choice of another setting (the OAuth2 section to OAuth2
+   * authentication): the editor shows them only under that choice and does not save them otherwise.
+   */
+  settingConditions?: Record<string, SettingCondition>;
   sendPurchaseOrder(request: DispatchRequest, ctx: ConnectorContext<Settings>): Promise<DispatchResult>;
   /**
    * Withdraws a PO the supplier already has. Idempotent on `purchaseOrder.number` like a send (the same

@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import type { CarrierCode } from '../../core/tracking/carrier-detection';
-import type { ConnectorLog, JsonSchema } from '../contract';
+import type { ConnectorLog, CredentialField, JsonSchema } from '../contract';
 
 export interface CarrierContext<Settings = Record<string, unknown>> {
   /** Validated against the connector's settingsSchema before the connector sees them. */
@@ -42,8 +42,8 @@ export interface CarrierConnector<Settings = Record<string, unknown>> {
   title: string;
   description: string;
   settingsSchema: JsonSchema;
-  /** Secret fields the editor shows as password inputs and stores in credentials. */
-  credentialFields: { name: string; label: string }[];
+  /** The secrets it reads from `ctx.credentials`: the carrier config node stores and draws exactly these. */
+  credentialFields: CredentialField[];
   track(trackingNumbers: string[], ctx: CarrierContext<Settings>): Promise<CarrierTrackingResult[]>;
 }
 

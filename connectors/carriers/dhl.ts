@@ -43,7 +43,7 @@ export const dhlConnector: CarrierConnector<DhlSettings> = {
   description:
     'Polls DHL parcel status (Express, Parcel, eCommerce) with the unified tracking API and an API key.',
   settingsSchema: carrierSettingsSchema(PRODUCTION),
-  credentialFields: [{ name: 'apiKey', label: 'API key' }],
+  credentialFields: [{ name: 'apiKey', label: 'API key', type: 'password' }],
 
   async track(trackingNumbers, ctx) {
     const { apiKey } = requireCredentials('DHL', ctx.credentials, ['apiKey']);

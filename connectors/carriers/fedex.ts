@@ -52,8 +52,8 @@ export const fedexConnector: CarrierConnector<FedexSettings> = {
     'Polls FedEx parcel status with the Track API (OAuth 2.0 client credentials), 30 numbers per call.',
   settingsSchema: carrierSettingsSchema(PRODUCTION),
   credentialFields: [
-    { name: 'clientId', label: 'API key (client ID)' },
-    { name: 'clientSecret', label: 'Secret key (client secret)' },
+    { name: 'clientId', label: 'API key (client ID)', type: 'text' },
+    { name: 'clientSecret', label: 'Secret key (client secret)', type: 'password' },
   ],
 
   async track(trackingNumbers, ctx) {

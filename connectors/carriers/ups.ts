@@ -69,8 +69,8 @@ export const upsConnector: CarrierConnector<UpsSettings> = {
     },
   }),
   credentialFields: [
-    { name: 'clientId', label: 'Client ID' },
-    { name: 'clientSecret', label: 'Client secret' },
+    { name: 'clientId', label: 'Client ID', type: 'text' },
+    { name: 'clientSecret', label: 'Client secret', type: 'password' },
   ],
 
   async track(trackingNumbers, ctx) {

@@ -52,8 +52,8 @@ export const uspsConnector: CarrierConnector<UspsSettings> = {
   description: 'Polls USPS parcel status with the Tracking 3.0 API (OAuth 2.0 client credentials).',
   settingsSchema: carrierSettingsSchema(PRODUCTION),
   credentialFields: [
-    { name: 'clientId', label: 'Consumer key (client ID)' },
-    { name: 'clientSecret', label: 'Consumer secret (client secret)' },
+    { name: 'clientId', label: 'Consumer key (client ID)', type: 'text' },
+    { name: 'clientSecret', label: 'Consumer secret (client secret)', type: 'password' },
   ],
 
   async track(trackingNumbers, ctx) {

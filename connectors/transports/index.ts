@@ -1,4 +1,4 @@
-import type { FileTransport } from '../contract';
+import type { CredentialField, FileTransport } from '../contract';
 import { LocalFolderTransport } from './local-folder-transport';
 import { safeFileName } from './safe-path';
 import { SftpTransport, sftpSettingsSchema, type SftpCredentials, type SftpSettings } from './sftp-transport';
@@ -43,6 +43,15 @@ export const transportSettingsSchema = {
     },
   ],
 } as const;
+
+const OVER_SFTP = { setting: 'transport.type', values: ['sftp'] } as const;
+
+/** The secrets of the SFTP transport (a local folder has none), for file connectors to declare. */
+export const transportCredentialFields: CredentialField[] = [
+  { name: 'password', label: 'SFTP password', type: 'password', when: OVER_SFTP },
+  { name: 'privateKey', label: 'SFTP private key (OpenSSH/PEM)', type: 'multiline', when: OVER_SFTP },
+  { name: 'passphrase', label: 'Private key passphrase', type: 'password', when: OVER_SFTP },
+];
 
 /** Opens the transport a connector's settings describe; the caller closes it. */
 export async function openTransport(

@@ -1,6 +1,10 @@
 import { carrierConnector, carrierConnectors } from '../../connectors/carriers/registry';
 import type { CarrierConfigNode } from '../adapter/config-nodes';
-import { connectorSettings, mountConnectorCatalogue } from '../adapter/connector-account';
+import {
+  connectorSettings,
+  credentialDefinitions,
+  mountConnectorCatalogue,
+} from '../adapter/connector-account';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerCarrier } from '../adapter/carrier-registry';
 import { migrateConfigNode } from '../adapter/config-migrations';
@@ -26,11 +30,8 @@ export = function registerCarrierNode(RED: NodeAPI): void {
     registerCarrier(this);
   }
   RED.nodes.registerType('dropship-carrier', DropshipCarrierNode as never, {
-    credentials: {
-      clientId: { type: 'text' },
-      clientSecret: { type: 'password' },
-      apiKey: { type: 'password' },
-    },
+    // Every secret a carrier connector declares (connectors/carriers/contract.ts: credentialFields).
+    credentials: credentialDefinitions(carrierConnectors()),
   });
 
   // The editor renders each settings form from the connector's schema.

@@ -1,6 +1,10 @@
 import { supplierConnector, supplierConnectors } from '../../connectors/registry';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
-import { connectorSettings, mountConnectorCatalogue } from '../adapter/connector-account';
+import {
+  connectorSettings,
+  credentialDefinitions,
+  mountConnectorCatalogue,
+} from '../adapter/connector-account';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerSupplier } from '../adapter/supplier-registry';
 import { migrateConfigNode } from '../adapter/config-migrations';
@@ -28,18 +32,8 @@ export = function registerSupplierNode(RED: NodeAPI): void {
     registerSupplier(this);
   }
   RED.nodes.registerType('dropship-supplier', DropshipSupplierNode as never, {
-    credentials: {
-      apiKey: { type: 'password' },
-      token: { type: 'password' },
-      username: { type: 'text' },
-      password: { type: 'password' },
-      clientId: { type: 'text' },
-      clientSecret: { type: 'password' },
-      sharedSecret: { type: 'password' },
-      inboundSharedSecret: { type: 'password' },
-      privateKey: { type: 'password' },
-      passphrase: { type: 'password' },
-    },
+    // Every secret a connector declares (connectors/contract.ts: credentialFields), so no list to keep here.
+    credentials: credentialDefinitions(supplierConnectors()),
   });
 
   // The editor renders each settings form from the connector's schema.

@@ -3,6 +3,7 @@ import {
   poFileName,
   poFileNameSchema,
   transportFolderSchema,
+  transportCredentialFields,
   transportSettingsSchema,
   withTransport,
   type TransportSettings,
@@ -39,11 +40,7 @@ export const csvSftpConnector: SupplierConnector<CsvSftpSettings> = {
   description:
     "Uploads the PO as a CSV file in the supplier's column layout to their SFTP folder (or a local folder).",
   settingsSchema: csvSftpSettingsSchema,
-  credentialFields: [
-    { name: 'password', label: 'SFTP password' },
-    { name: 'privateKey', label: 'SFTP private key (OpenSSH/PEM)' },
-    { name: 'passphrase', label: 'Private key passphrase' },
-  ],
+  credentialFields: transportCredentialFields,
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     const { settings } = ctx;

@@ -111,8 +111,8 @@ export const cxmlConnector: CxmlConnector = {
     'POSTs a cXML 1.2 OrderRequest with the shared secret and reads the synchronous Response/Status; cancels with an OrderRequest of type "delete"; receives ConfirmationRequest and ShipNoticeRequest.',
   settingsSchema: cxmlSettingsSchema,
   credentialFields: [
-    { name: 'sharedSecret', label: 'Shared secret (sent to the supplier)' },
-    { name: 'inboundSharedSecret', label: 'Shared secret the supplier sends us' },
+    { name: 'sharedSecret', label: 'Shared secret (sent to the supplier)', type: 'password' },
+    { name: 'inboundSharedSecret', label: 'Shared secret the supplier sends us', type: 'password' },
   ],
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {

@@ -219,8 +219,8 @@ export const emailConnector: SupplierConnector<EmailSettings> = {
     'Sends the PO as a formatted e-mail with the lines attached as CSV, through your SMTP server; a cancellation is an e-mail too.',
   settingsSchema: emailSettingsSchema,
   credentialFields: [
-    { name: 'username', label: 'SMTP user name' },
-    { name: 'password', label: 'SMTP password' },
+    { name: 'username', label: 'SMTP user name', type: 'text' },
+    { name: 'password', label: 'SMTP password', type: 'password' },
   ],
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {

@@ -8,6 +8,7 @@ import {
   type ConnectorContext,
   type DispatchResult,
   type LineAcknowledgement,
+  type SettingCondition,
   type SupplierConnector,
 } from '../../contract';
 import { httpFailure } from '../../transports/http-failure';
@@ -295,6 +296,11 @@ export function cancelUrlFor(template: string, po: PurchaseOrder, supplierId: st
   });
 }
 
+/** Fields (secrets, settings) that only one authentication method uses. */
+function authIs(auth: NonNullable<RestJsonSettings['auth']>): SettingCondition {
+  return { setting: 'auth', values: [auth] };
+}
+
 export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
   kind: 'rest-json',
   title: 'REST API (JSON)',
@@ -302,13 +308,22 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     'Sends the purchase order as JSON (built-in document or your template) with an Idempotency-Key header and maps the reply status; API key, bearer, basic or OAuth2 client credentials.',
   settingsSchema: restJsonSettingsSchema,
   credentialFields: [
-    { name: 'apiKey', label: 'API key' },
-    { name: 'token', label: 'Bearer token' },
-    { name: 'username', label: 'User name' },
-    { name: 'password', label: 'Password' },
-    { name: 'clientId', label: 'OAuth2 client id' },
-    { name: 'clientSecret', label: 'OAuth2 client secret' },
+    { name: 'apiKey', label: 'API key', type: 'password', when: authIs('api-key') },
+    { name: 'token', label: 'Bearer token', type: 'password', when: authIs('bearer') },
+    { name: 'username', label: 'User name', type: 'text', when: authIs('basic') },
+    { name: 'password', label: 'Password', type: 'password', when: authIs('basic') },
+    { name: 'clientId', label: 'OAuth2 client id', type: 'text', when: authIs('oauth2-client-credentials') },
+    {
+      name: 'clientSecret',
+      label: 'OAuth2 client secret',
+      type: 'password',
+      when: authIs('oauth2-client-credentials'),
+    },
   ],
+  settingConditions: {
+    apiKeyHeader: authIs('api-key'),
+    oauth2: authIs('oauth2-client-credentials'),
+  },
 
   async sendPurchaseOrder(request, ctx: ConnectorContext<RestJsonSettings>): Promise<DispatchResult> {
     const { settings } = ctx;

@@ -24,6 +24,7 @@ import {
   poFileName,
   poFileNameSchema,
   transportFolderSchema,
+  transportCredentialFields,
   transportSettingsSchema,
   withTransport,
   type TransportSettings,
@@ -243,11 +244,7 @@ export const x12SftpConnector: X12SftpConnector = {
   description:
     'Uploads an X12 850 per PO (and an 850 with BEG01 01 to cancel one, named <PO number>-CANCEL) to the supplier SFTP folder and reads their 855 acknowledgements, 856 ship notices, 810 invoices and 846 stock, answering each group with a 997.',
   settingsSchema: x12SftpSettingsSchema,
-  credentialFields: [
-    { name: 'password', label: 'SFTP password' },
-    { name: 'privateKey', label: 'SFTP private key (OpenSSH/PEM)' },
-    { name: 'passphrase', label: 'Private key passphrase' },
-  ],
+  credentialFields: transportCredentialFields,
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     await upload850(request, ctx, 'original');

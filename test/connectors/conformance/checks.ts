@@ -71,6 +71,20 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
+/** The values a setting (dot path) can take: its enum, or the consts of its oneOf variants. */
+function settingChoices(schema: unknown, dotPath: string): unknown[] {
+  const [key, ...rest] = dotPath.split('.');
+  const node = schema as { properties?: Record<string, unknown>; oneOf?: unknown[] };
+  const candidates = node.oneOf ?? [node];
+  return candidates.flatMap((candidate) => {
+    const prop = (candidate as { properties?: Record<string, unknown> }).properties?.[key!] as
+      { enum?: unknown[]; const?: unknown } | undefined;
+    if (!prop) return [];
+    if (rest.length > 0) return settingChoices(prop, rest.join('.'));
+    return prop.enum ?? ('const' in prop ? [prop.const] : []);
+  });
+}
+
 /** One rule of the contract, checked against a running peer. */
 export interface ConformanceCheck {
   title: string;
@@ -102,7 +116,29 @@ export function conformanceChecks(
         assert.match(connector.kind, /^[a-z0-9-]+$/);
         assert.ok(connector.title && connector.description);
         assert.equal((connector.settingsSchema as { type?: string }).type, 'object');
-        for (const field of connector.credentialFields) assert.match(field.name, /^[A-Za-z]+$/);
+        const properties = (connector.settingsSchema as { properties: Record<string, unknown> }).properties;
+        const conditions = [
+          ...connector.credentialFields.map((field) => {
+            assert.match(field.name, /^[A-Za-z]+$/);
+            assert.ok(field.label, `credential ${field.name} has no label`);
+            assert.ok(
+              ['password', 'text', 'multiline'].includes(field.type),
+              `credential ${field.name} type`,
+            );
+            return field.when;
+          }),
+          ...Object.entries(connector.settingConditions ?? {}).map(([key, condition]) => {
+            assert.ok(key in properties, `settingConditions names "${key}", which is no setting`);
+            return condition;
+          }),
+        ];
+        for (const condition of conditions) {
+          if (!condition) continue;
+          // The choice a field belongs to is a setting whose values include every value named.
+          const choices = settingChoices(connector.settingsSchema, condition.setting);
+          for (const value of condition.values)
+            assert.ok(choices.includes(value), `"${condition.setting}" cannot be ${String(value)}`);
+        }
       },
     },
     {
