@@ -10,7 +10,7 @@ import { X12Parser as NodeX12Parser } from 'node-x12';
 import { X12parser } from 'x12-parser';
 import { purchaseOrderNumber, type PurchaseOrder } from '../core/model/purchase-order';
 import type { Order } from '../core/model/order';
-import type { DispatchRequest } from '../connectors/contract';
+import type { DispatchRequest } from '../core/ports/supplier-connector';
 import { mapX12Transaction } from '../connectors/edi/x12/documents';
 import { generatePurchaseOrder850 } from '../connectors/edi/x12/generate-850';
 import { readX12Events } from '../connectors/edi/x12/reader';

@@ -1,5 +1,5 @@
 import { DropshipError } from '../core/errors';
-import type { SupplierConnector } from './contract';
+import type { SupplierConnector } from '../core/ports/supplier-connector';
 import { csvSftpConnector } from './suppliers/csv-sftp/csv-sftp';
 import { cxmlConnector } from './suppliers/cxml/cxml';
 import { emailConnector } from './suppliers/email/email';

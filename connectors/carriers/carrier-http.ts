@@ -10,7 +10,7 @@ import {
   carrierSource,
   type CarrierContext,
   type CarrierTrackingResult,
-} from './contract';
+} from '../../core/ports/carrier-connector';
 
 export interface CarrierReply {
   status: number;

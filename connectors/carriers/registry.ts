@@ -1,6 +1,6 @@
 import { DropshipError } from '../../core/errors';
 import { CARRIER_CODES, type CarrierCode } from '../../core/tracking/carrier-detection';
-import type { CarrierConnector } from './contract';
+import type { CarrierConnector } from '../../core/ports/carrier-connector';
 import { dhlConnector } from './dhl';
 import { fedexConnector } from './fedex';
 import { upsConnector } from './ups';

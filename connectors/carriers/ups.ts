@@ -17,7 +17,7 @@ import {
   type CarrierApiSettings,
   type CarrierScanInput,
 } from './carrier-http';
-import type { CarrierConnector, CarrierTrackingResult } from './contract';
+import type { CarrierConnector, CarrierTrackingResult } from '../../core/ports/carrier-connector';
 
 export interface UpsSettings extends CarrierApiSettings {
   /** Sent as the transactionSrc header UPS requires, naming the calling application. */

@@ -15,7 +15,7 @@ import {
   type CarrierApiSettings,
   type CarrierScanInput,
 } from './carrier-http';
-import type { CarrierConnector, CarrierTrackingResult } from './contract';
+import type { CarrierConnector, CarrierTrackingResult } from '../../core/ports/carrier-connector';
 
 export type UspsSettings = CarrierApiSettings;
 

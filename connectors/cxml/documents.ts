@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
-import type { DispatchRequest } from '../contract';
+import type { DispatchRequest } from '../../core/ports/supplier-connector';
 import { attribute, child, parseUntrustedXml, text, type XmlNode } from './safe-xml';
 
 /** The cXML DTD version we write against; the DOCTYPE names it and receivers validate with it. */

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { DropshipError, invalidInput } from '../../core/errors';
 import type { PurchaseOrderLine } from '../../core/model/purchase-order';
 import type { ShipmentEvent } from '../../core/model/shipment';
-import type { Acknowledgement, LineAcknowledgement, LineOutcome } from '../contract';
+import type { Acknowledgement, LineAcknowledgement, LineOutcome } from '../../core/ports/supplier-connector';
 import { attribute, child, children, parseUntrustedXml, text, type XmlNode } from './safe-xml';
 
 /** What a supplier posted to us, mapped to the canonical model. */

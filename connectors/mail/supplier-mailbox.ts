@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import { DropshipError } from '../../core/errors';
 import { requireOptionalPackage } from '../../core/optional-package';
-import type { ConnectorLog } from '../contract';
+import type { ConnectorLog } from '../../core/ports/connector';
 import {
   compileMailMatching,
   readSupplierMail,

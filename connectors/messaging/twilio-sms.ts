@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
-import type { ConnectorLog } from '../contract';
+import type { ConnectorLog } from '../../core/ports/connector';
 import { ChannelDeliveryError, channelUnavailable } from './delivery-error';
 import { httpExchange } from './http-exchange';
 

@@ -1,5 +1,5 @@
 import type { OrderDraft } from '../../core/model/order';
-import type { StorefrontIntake } from './contract';
+import type { StorefrontIntake } from '../../core/ports/storefront-intake';
 import { headerValue, verifyBase64HmacSha256 } from './signature';
 
 const SIGNATURE_HEADER = 'X-Dropship-Signature';

@@ -1,5 +1,5 @@
 import { DropshipError } from '../../core/errors';
-import type { StorefrontIntake } from './contract';
+import type { StorefrontIntake } from '../../core/ports/storefront-intake';
 import { genericJsonIntake } from './generic-json';
 import { shopifyIntake } from './shopify';
 import { wooCommerceIntake } from './woocommerce';

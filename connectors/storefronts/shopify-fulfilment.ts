@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import { carrierFromDeclaration, type CarrierCode } from '../../core/tracking/carrier-detection';
-import type { ConnectorLog } from '../contract';
+import type { ConnectorLog } from '../../core/ports/connector';
 import { ChannelDeliveryError, channelUnavailable } from '../messaging/delivery-error';
 import { httpExchange } from '../messaging/http-exchange';
 

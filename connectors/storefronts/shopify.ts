@@ -1,5 +1,5 @@
 import type { Address, OrderDraft, OrderLine } from '../../core/model/order';
-import type { StorefrontIntake } from './contract';
+import type { StorefrontIntake } from '../../core/ports/storefront-intake';
 import { PayloadReader, personName } from './field-reader';
 import { headerValue, verifyBase64HmacSha256 } from './signature';
 

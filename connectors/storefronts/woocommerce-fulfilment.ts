@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import { carrierFromDeclaration, type CarrierCode } from '../../core/tracking/carrier-detection';
-import type { ConnectorLog } from '../contract';
+import type { ConnectorLog } from '../../core/ports/connector';
 import { ChannelDeliveryError, channelUnavailable } from '../messaging/delivery-error';
 import { httpExchange, type HttpReply } from '../messaging/http-exchange';
 import type { FulfilmentParcel } from './shopify-fulfilment';

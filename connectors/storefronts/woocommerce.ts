@@ -1,10 +1,20 @@
-import { webhookPingId } from '../../core/intake/receive-order';
 import type { Address, OrderDraft, OrderLine } from '../../core/model/order';
-import type { StorefrontIntake } from './contract';
+import type { StorefrontIntake } from '../../core/ports/storefront-intake';
 import { PayloadReader, personName } from './field-reader';
 import { headerValue, verifyBase64HmacSha256 } from './signature';
 
 const SIGNATURE_HEADER = 'X-WC-Webhook-Signature';
+
+const WEBHOOK_PING = /^webhook_id=(\d+)$/;
+
+/**
+ * The webhook id of WooCommerce's ping: when a webhook is saved, WooCommerce posts the unsigned form body
+ * `webhook_id=N` to the delivery URL and keeps the webhook only if it is answered 200.
+ */
+function webhookPingId(rawBody: Buffer): number | undefined {
+  const match = rawBody.length < 32 ? WEBHOOK_PING.exec(rawBody.toString('utf8')) : null;
+  return match ? Number(match[1]) : undefined;
+}
 
 function wooAddress(reader: PayloadReader, raw: Record<string, unknown>, path: string): Address {
   const address: Address = {
@@ -49,6 +59,11 @@ export const wooCommerceIntake: StorefrontIntake = {
     // WooCommerce does not sign its ping; it carries nothing to act on, so only the bare ping goes unsigned.
     if (signature === undefined && webhookPingId(rawBody) !== undefined) return;
     verifyBase64HmacSha256(rawBody, signature, secrets, SIGNATURE_HEADER);
+  },
+
+  parseBody(rawBody) {
+    const pingId = webhookPingId(rawBody);
+    return pingId === undefined ? undefined : { webhook_id: pingId };
   },
 
   interpret(payload, headers) {

@@ -1,5 +1,9 @@
 import { AxiosError } from 'axios';
-import { OutcomeUnknownError, SupplierPermanentError, SupplierTransientError } from '../contract';
+import {
+  OutcomeUnknownError,
+  SupplierPermanentError,
+  SupplierTransientError,
+} from '../../core/ports/supplier-connector';
 
 /** Retry-After is either seconds or an HTTP date (RFC 9110 section 10.2.3). */
 export function parseRetryAfter(header: unknown, now: Date): number | undefined {

@@ -1,4 +1,6 @@
-import type { CredentialField, FileTransport } from '../contract';
+import { DEFAULT_SETTLE_SECONDS } from '../../core/inbound-files';
+import type { FileTransport } from '../../core/ports/file-transport';
+import type { CredentialField } from '../../core/ports/connector';
 import { LocalFolderTransport } from './local-folder-transport';
 import { safeFileName } from './safe-path';
 import { SftpTransport, sftpSettingsSchema, type SftpCredentials, type SftpSettings } from './sftp-transport';
@@ -11,13 +13,18 @@ export {
   type SftpCredentials,
   type SftpSettings,
 } from './sftp-transport';
-export {
-  DEFAULT_SETTLE_SECONDS,
-  pollInboundFiles,
-  settleSecondsSchema,
-  type InboundPollOptions,
-} from './inbound';
 export { safeFileName, safeRelativePath } from './safe-path';
+
+/** The settle time as each inbound folder's settings declare it (x12-sftp supplier, tracking in, stock in). */
+export const settleSecondsSchema = {
+  type: 'integer',
+  minimum: 0,
+  maximum: 3600,
+  default: DEFAULT_SETTLE_SECONDS,
+  title: 'Wait until a file is unchanged for (s)',
+  description:
+    'A file is read only once it has not changed for this long, so a file the partner is still writing is never read half-way. 0 reads files at once (for partners that upload under a temporary name and rename).',
+} as const;
 
 /** How a file-based connector reaches its supplier: `{ type: 'sftp', ...}` or `{ type: 'local', root }`. */
 export type TransportSettings = ({ type: 'sftp' } & SftpSettings) | { type: 'local'; root: string };

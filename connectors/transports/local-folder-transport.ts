@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DropshipError } from '../../core/errors';
-import type { FileTransport, TransportFile } from '../contract';
-import { safeFileName, safeRelativePath, temporaryName } from './safe-path';
+import { temporaryName, type FileTransport, type TransportFile } from '../../core/ports/file-transport';
+import { safeFileName, safeRelativePath } from './safe-path';
 
 /**
  * A folder on this machine behaving like a supplier's SFTP server: the demo's sandbox supplier reads the POs

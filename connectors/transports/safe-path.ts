@@ -31,12 +31,3 @@ export function safeFileName(value: string, what = 'file name'): string {
   }
   return name;
 }
-
-/** Temporary names of in-flight uploads: pollers skip them, so a half-written file is never read. */
-export function temporaryName(name: string): string {
-  return `.${name}.${process.pid}.${Date.now().toString(36)}.part`;
-}
-
-export function isTemporaryName(name: string): boolean {
-  return name.startsWith('.') && name.endsWith('.part');
-}

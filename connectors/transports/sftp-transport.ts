@@ -7,10 +7,9 @@ import {
   OutcomeUnknownError,
   SupplierPermanentError,
   SupplierTransientError,
-  type FileTransport,
-  type TransportFile,
-} from '../contract';
-import { safeFileName, safeRelativePath, temporaryName } from './safe-path';
+} from '../../core/ports/supplier-connector';
+import { temporaryName, type FileTransport, type TransportFile } from '../../core/ports/file-transport';
+import { safeFileName, safeRelativePath } from './safe-path';
 
 export interface SftpSettings {
   host: string;

@@ -4,12 +4,12 @@ import type {
   DispatchResult,
   LineAcknowledgement,
   SupplierConnector,
-} from '../../connectors/contract';
+} from '../ports/supplier-connector';
 import {
   SupplierPermanentError,
   SupplierTransientError,
   OutcomeUnknownError,
-} from '../../connectors/contract';
+} from '../ports/supplier-connector';
 import { asDropshipError, DropshipError } from '../errors';
 import { orderStatesBefore } from '../model/lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order';

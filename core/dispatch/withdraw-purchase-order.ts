@@ -1,9 +1,9 @@
-import type { CancelResult, ConnectorContext, SupplierConnector } from '../../connectors/contract';
+import type { CancelResult, ConnectorContext, SupplierConnector } from '../ports/supplier-connector';
 import {
   CancelUnsupportedError,
   OutcomeUnknownError,
   SupplierTransientError,
-} from '../../connectors/contract';
+} from '../ports/supplier-connector';
 import { systemClock, type Clock } from '../clock';
 import { DropshipError } from '../errors';
 import type { PurchaseOrder } from '../model/purchase-order';

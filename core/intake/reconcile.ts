@@ -1,4 +1,4 @@
-import type { StorefrontIntake } from '../../connectors/storefronts/contract';
+import type { StorefrontIntake } from '../ports/storefront-intake';
 import { systemClock, type Clock } from '../clock';
 import { asDropshipError, type DropshipError } from '../errors';
 import type { Order } from '../model/order';

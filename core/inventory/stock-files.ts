@@ -1,5 +1,6 @@
-import type { ConnectorLog, FileTransport, TransportFile } from '../../connectors/contract';
-import { pollInboundFiles } from '../../connectors/transports/inbound';
+import type { ConnectorLog } from '../ports/connector';
+import type { FileTransport, TransportFile } from '../ports/file-transport';
+import { pollInboundFiles } from '../inbound-files';
 import type { Clock } from '../clock';
 import { DropshipError, invalidInput } from '../errors';
 import type { IngestResult } from './ingest-stock-feed';

@@ -1,7 +1,12 @@
 import type { OrderState } from '../model/order';
 import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order';
 import type { Shipment } from '../model/shipment';
-import { canTransitionOrder, orderStateFromPurchaseOrders, shipmentProgress } from '../model/lifecycle';
+import {
+  canTransitionOrder,
+  canTransitionPurchaseOrder,
+  orderStateFromPurchaseOrders,
+  shipmentProgress,
+} from '../model/lifecycle';
 import { DropshipError } from '../errors';
 
 /**
@@ -13,6 +18,17 @@ import { DropshipError } from '../errors';
 export function assertOrderMoveAllowed(orderId: string, from: OrderState, to: OrderState): void {
   if (from !== to && !canTransitionOrder(from, to)) {
     throw new DropshipError('conflict', `order ${orderId} cannot move from ${from} to ${to}`);
+  }
+}
+
+/** Throws when the PO transition table forbids the move; staying in the same state (an update) is always allowed. */
+export function assertPurchaseOrderMoveAllowed(
+  number: string,
+  from: PurchaseOrderState,
+  to: PurchaseOrderState,
+): void {
+  if (from !== to && !canTransitionPurchaseOrder(from, to)) {
+    throw new DropshipError('conflict', `purchase order ${number} cannot move from ${from} to ${to}`);
   }
 }
 

@@ -1,6 +1,10 @@
 import { NO_LONGER_NEEDED, type Withdraw, type Withdrawal } from '../dispatch/withdraw-purchase-order';
 import { DropshipError, invalidInput } from '../errors';
-import { orderStateFromPurchaseOrders, orderStatesBefore } from '../model/lifecycle';
+import {
+  orderStateFromPurchaseOrders,
+  orderStatesBefore,
+  purchaseOrderStatesBefore,
+} from '../model/lifecycle';
 import { shippableLines, type Order, type OrderState } from '../model/order';
 import type { OrderEventInput } from '../model/order-event';
 import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order';
@@ -49,7 +53,8 @@ const LIVE: readonly PurchaseOrderState[] = [
   'shipped',
   'delivered',
 ];
-const CANCELLABLE: readonly PurchaseOrderState[] = ['pending', 'sent', 'accepted', 'backordered'];
+/** What the transition table lets an operator cancel: a PO not yet sent, or one its supplier has. */
+const CANCELLABLE: readonly PurchaseOrderState[] = purchaseOrderStatesBefore('cancelled');
 
 /** Reads an action from a message or request body, naming the field that is wrong. */
 export function parseOperatorAction(value: unknown): OperatorAction {

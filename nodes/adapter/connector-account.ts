@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { asDropshipError } from '../../core/errors';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
-import type { CredentialField, JsonSchema, SettingCondition } from '../../connectors/contract';
+import type { CredentialField, JsonSchema, SettingCondition } from '../../core/ports/connector';
 import type { NodeAPI } from './node-red';
 
 /** What every connector kind declares for the editor: supplier connectors and carrier connectors alike. */

@@ -1,4 +1,5 @@
-import { DEFAULT_SETTLE_SECONDS, settleSecondsSchema } from '../../connectors/transports';
+import { DEFAULT_SETTLE_SECONDS } from '../../core/inbound-files';
+import { settleSecondsSchema } from '../../connectors/transports';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 
 const settleSettingSchema = {

@@ -1,6 +1,6 @@
 /** Node-RED's runtime types as this package uses them (from @types/node-red). */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { ConnectorLog } from '../../connectors/contract';
+import type { ConnectorLog } from '../../core/ports/connector';
 
 export type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow };
 

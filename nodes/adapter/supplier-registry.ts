@@ -1,7 +1,8 @@
 import { systemClock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
-import type { ConnectorContext, ConnectorLog, SupplierConnector } from '../../connectors/contract';
+import type { ConnectorContext, SupplierConnector } from '../../core/ports/supplier-connector';
+import type { ConnectorLog } from '../../core/ports/connector';
 import { supplierConnector } from '../../connectors/registry';
 import {
   withdrawalProblem,

@@ -22,7 +22,7 @@ import { storefrontChannel, type StorefrontFulfiller } from '../../core/notify/s
 import { previewEmailTemplate, previewSmsTemplate } from '../../core/notify/template-preview';
 import { trackingPageUrl } from '../../core/notify/tracking-page-view';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
-import type { ConnectorLog } from '../../connectors/contract';
+import type { ConnectorLog } from '../../core/ports/connector';
 import {
   sendTwilioSms,
   twilioSmsSettingsSchema,

@@ -1,4 +1,8 @@
-import { receiveStorefrontOrder, parseJsonBody, type IntakeOutcome } from '../../core/intake/receive-order';
+import {
+  receiveStorefrontOrder,
+  parseStorefrontBody,
+  type IntakeOutcome,
+} from '../../core/intake/receive-order';
 import {
   StorefrontReconciler,
   type ReconcileReport,
@@ -117,7 +121,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         const msg: NodeMessage = { topic: intake.channel };
         try {
           intake.verify(req.rawBody, req.headers, secrets());
-          const outcome = await take(parseJsonBody(req.rawBody), req.headers);
+          const outcome = await take(parseStorefrontBody(intake, req.rawBody), req.headers);
           emit(outcome, msg);
           return replyFor(outcome);
         } catch (err) {
@@ -198,7 +202,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
       try {
         const payload =
           typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload)
-            ? parseJsonBody(Buffer.from(msg.payload))
+            ? parseStorefrontBody(intake, Buffer.from(msg.payload))
             : msg.payload;
         const headers = (msg.req as { headers?: Record<string, string> } | undefined)?.headers ?? {};
         emit(await take(payload, headers), msg);

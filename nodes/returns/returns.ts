@@ -1,5 +1,5 @@
 import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../core/errors';
-import { parseJsonBody } from '../../core/intake/receive-order';
+import { parseJsonBody } from '../../core/http-body';
 import {
   advanceReturn,
   parseReturnStep,

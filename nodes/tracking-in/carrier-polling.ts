@@ -7,7 +7,7 @@ import {
   type CarrierConnector,
   type CarrierContext,
   type CarrierTrackingResult,
-} from '../../connectors/carriers/contract';
+} from '../../core/ports/carrier-connector';
 
 /** A carrier account ready to be asked: its connector and the context built from its config node. */
 export interface PollableCarrier {

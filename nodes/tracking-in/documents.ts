@@ -1,11 +1,12 @@
 import { DropshipError, invalidInput, type FieldProblem } from '../../core/errors';
 import type { ShipmentEvent } from '../../core/model/shipment';
-import type { ConnectorLog, FileTransport, TransportFile } from '../../connectors/contract';
+import type { ConnectorLog } from '../../core/ports/connector';
+import type { FileTransport, TransportFile } from '../../core/ports/file-transport';
 import { parseCxmlInbound } from '../../connectors/cxml/inbound';
 import { mapX12Transaction, SUPPORTED_TRANSACTION_SETS } from '../../connectors/edi/x12/documents';
 import { peekFunctionalId } from '../../connectors/edi/x12/peek';
 import { readX12Events } from '../../connectors/edi/x12/reader';
-import { pollInboundFiles } from '../../connectors/transports/inbound';
+import { pollInboundFiles } from '../../core/inbound-files';
 
 /**
  * Ship notices that arrive as documents (EDI X12 856, cXML ShipNoticeRequest), from a message or a folder.

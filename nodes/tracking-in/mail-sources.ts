@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { OrderStore } from '../../core/store/order-store';
-import type { ConnectorLog } from '../../connectors/contract';
+import type { ConnectorLog } from '../../core/ports/connector';
 import {
   readSupplierMail,
   type CompiledMailMatching,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { systemClock } from '../../core/clock';
 import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../core/errors';
-import { parseJsonBody } from '../../core/intake/receive-order';
+import { parseJsonBody } from '../../core/http-body';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import type { OrderStore, ShipmentResult } from '../../core/store/order-store';
 import { withCarrierDetected } from '../../core/tracking/event-carrier';
@@ -13,7 +13,7 @@ import {
 } from '../../core/tracking/report-mapping';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { carrierConnector } from '../../connectors/carriers/registry';
-import type { FileTransport } from '../../connectors/contract';
+import type { FileTransport } from '../../core/ports/file-transport';
 import { supplierConnector } from '../../connectors/registry';
 import { compileMailMatching, shipmentEventsFromMail } from '../../connectors/mail/supplier-mail';
 import {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { fixedClock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import type { TrackingStatus } from '../../core/model/shipment';
-import type { CarrierConnector, CarrierContext } from '../../connectors/carriers/contract';
-import { CarrierUnavailableError } from '../../connectors/carriers/contract';
+import type { CarrierConnector, CarrierContext } from '../../core/ports/carrier-connector';
+import { CarrierUnavailableError } from '../../core/ports/carrier-connector';
 import { carrierConnector } from '../../connectors/carriers/registry';
 import {
   startFakeDhl,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { SupplierConnector } from '../../connectors/contract';
+import type { SupplierConnector } from '../../core/ports/supplier-connector';
 import { csvSftpConnector, type CsvSftpSettings } from '../../connectors/suppliers/csv-sftp/csv-sftp';
 import { DEFAULT_CSV_COLUMNS, purchaseOrderCsv } from '../../connectors/suppliers/csv-sftp/csv-document';
 import { x12SftpConnector } from '../../connectors/suppliers/x12-sftp/x12-sftp';

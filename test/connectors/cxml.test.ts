@@ -7,7 +7,7 @@ import {
   OutcomeUnknownError,
   SupplierPermanentError,
   SupplierTransientError,
-} from '../../connectors/contract';
+} from '../../core/ports/supplier-connector';
 import { parseCxmlInbound } from '../../connectors/cxml/inbound';
 import { parseUntrustedXml } from '../../connectors/cxml/safe-xml';
 import { cxmlConnector, type CxmlSettings } from '../../connectors/suppliers/cxml/cxml';

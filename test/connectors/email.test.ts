@@ -4,7 +4,7 @@ import {
   OutcomeUnknownError,
   SupplierPermanentError,
   SupplierTransientError,
-} from '../../connectors/contract';
+} from '../../core/ports/supplier-connector';
 import { emailConnector, type EmailSettings } from '../../connectors/suppliers/email/email';
 import { connectorContext } from './support/context';
 import { sampleDispatchRequest } from './support/dispatch-request';

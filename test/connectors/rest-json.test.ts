@@ -6,7 +6,7 @@ import {
   OutcomeUnknownError,
   SupplierPermanentError,
   SupplierTransientError,
-} from '../../connectors/contract';
+} from '../../core/ports/supplier-connector';
 import {
   cancelUrlFor,
   parseRetryAfter,

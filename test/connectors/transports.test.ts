@@ -14,13 +14,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fixedClock, systemClock } from '../../core/clock';
 import { DropshipError, invalidInput } from '../../core/errors';
-import {
-  SupplierPermanentError,
-  SupplierTransientError,
-  type FileTransport,
-} from '../../connectors/contract';
+import { SupplierPermanentError, SupplierTransientError } from '../../core/ports/supplier-connector';
+import type { FileTransport } from '../../core/ports/file-transport';
 import { LocalFolderTransport } from '../../connectors/transports/local-folder-transport';
-import { pollInboundFiles, type InboundPollOptions } from '../../connectors/transports/inbound';
+import { pollInboundFiles, type InboundPollOptions } from '../../core/inbound-files';
 import { SftpTransport } from '../../connectors/transports/sftp-transport';
 import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
 import { recordingLog } from './support/recording-log';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { DropshipError } from '../../core/errors';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
-import type { Acknowledgement, StockLevel } from '../../connectors/contract';
+import type { Acknowledgement, StockLevel } from '../../core/ports/supplier-connector';
 import type { SupplierInvoice } from '../../connectors/edi/x12/map-810';
 import { validateX12 } from '../../connectors/edi/x12/reader';
 import { x12SftpConnector, type X12SftpSettings } from '../../connectors/suppliers/x12-sftp/x12-sftp';

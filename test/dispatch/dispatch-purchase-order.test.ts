@@ -18,7 +18,7 @@ import {
   type PurchaseOrderLine,
 } from '../../core/model/purchase-order';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
-import type { ConnectorContext, SupplierConnector } from '../../connectors/contract';
+import type { ConnectorContext, SupplierConnector } from '../../core/ports/supplier-connector';
 import { restJsonConnector } from '../../connectors/suppliers/rest-json/rest-json';
 import {
   dropConnection,

@@ -15,7 +15,7 @@ import {
 import type { OrderStore } from '../../core/store/order-store';
 import { PostgresOrderStore } from '../../core/store/postgres/postgres-store';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
-import type { SupplierConnector } from '../../connectors/contract';
+import type { SupplierConnector } from '../../core/ports/supplier-connector';
 import { restJsonConnector } from '../../connectors/suppliers/rest-json/rest-json';
 import { HttpSupplier, jsonReply, slowReply } from '../support/http-supplier';
 import { TEST_POSTGRES_URL, dropSchemas, ensurePostgres, uniqueSchemaName } from '../support/postgres';

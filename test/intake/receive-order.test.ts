@@ -4,7 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DropshipError } from '../../core/errors';
-import { parseJsonBody, receiveStorefrontOrder } from '../../core/intake/receive-order';
+import { parseJsonBody } from '../../core/http-body';
+import { parseStorefrontBody, receiveStorefrontOrder } from '../../core/intake/receive-order';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
 import { genericJsonIntake } from '../../connectors/storefronts/generic-json';
 import { shopifyIntake } from '../../connectors/storefronts/shopify';
@@ -82,9 +83,12 @@ describe('parseJsonBody', () => {
   });
 
   it("reads WooCommerce's form-encoded ping as { webhook_id }", () => {
-    assert.deepEqual(parseJsonBody(Buffer.from('webhook_id=12')), { webhook_id: 12 });
+    assert.deepEqual(parseStorefrontBody(wooCommerceIntake, Buffer.from('webhook_id=12')), {
+      webhook_id: 12,
+    });
     assert.equal(
-      refusal(() => parseJsonBody(Buffer.from('webhook_id=12&x=1'))).details[0]?.message,
+      refusal(() => parseStorefrontBody(wooCommerceIntake, Buffer.from('webhook_id=12&x=1'))).details[0]
+        ?.message,
       'is not JSON',
     );
   });
@@ -182,7 +186,7 @@ describe('receiveStorefrontOrder (SQLite store)', () => {
       await receiveStorefrontOrder(
         store,
         wooCommerceIntake,
-        parseJsonBody(Buffer.from('webhook_id=3')),
+        parseStorefrontBody(wooCommerceIntake, Buffer.from('webhook_id=3')),
         {},
         ACTOR,
       ),

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FileTransport } from '../../connectors/contract';
+import type { FileTransport } from '../../core/ports/file-transport';
 import { LocalFolderTransport } from '../../connectors/transports/local-folder-transport';
 import { SftpTransport } from '../../connectors/transports/sftp-transport';
 import { fixedClock } from '../../core/clock';

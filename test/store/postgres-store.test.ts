@@ -5,6 +5,7 @@ import { openStore } from '../../core/store/open-store';
 import { DropshipError } from '../../core/errors';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
+import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { sampleOrderDraft } from '../support/orders';
 import {
   TEST_POSTGRES_URL,
@@ -31,6 +32,7 @@ describe('PostgresOrderStore', function () {
   };
   describeOrderStoreBehaviour('postgres', freshStore);
   describeWithdrawalBehaviour('postgres', freshStore);
+  describePurchaseOrderTransitionBehaviour('postgres', freshStore);
 
   describe('schema and connection', () => {
     it('creates its tables in its own schema and records each migration once', async () => {

@@ -7,6 +7,7 @@ import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
 import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
+import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
 async function memoryStore(): Promise<SqliteOrderStore> {
@@ -17,6 +18,7 @@ async function memoryStore(): Promise<SqliteOrderStore> {
 
 describeOrderStoreBehaviour('sqlite', memoryStore);
 describeWithdrawalBehaviour('sqlite', memoryStore);
+describePurchaseOrderTransitionBehaviour('sqlite', memoryStore);
 
 describe('SqliteOrderStore on disk', () => {
   let dir: string;

@@ -4,10 +4,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DropshipError } from '../../core/errors';
-import { parseJsonBody } from '../../core/intake/receive-order';
+import { parseJsonBody } from '../../core/http-body';
+import { parseStorefrontBody } from '../../core/intake/receive-order';
 import type { OrderDraft } from '../../core/model/order';
 import { validateOrder } from '../../core/validation/validate-order';
-import type { IntakeDecision } from '../../connectors/storefronts/contract';
+import type { IntakeDecision } from '../../core/ports/storefront-intake';
 import { genericJsonIntake, withOrderDefaults } from '../../connectors/storefronts/generic-json';
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
 import { shopifyIntake } from '../../connectors/storefronts/shopify';
@@ -529,7 +530,7 @@ describe('WooCommerce intake', () => {
       'content-type': 'application/x-www-form-urlencoded',
     };
     assert.doesNotThrow(() => wooCommerceIntake.verify(ping, headers, [WOO_SECRET]));
-    assert.deepEqual(wooCommerceIntake.interpret(parseJsonBody(ping), headers), {
+    assert.deepEqual(wooCommerceIntake.interpret(parseStorefrontBody(wooCommerceIntake, ping), headers), {
       kind: 'ignored',
       reason: 'ping for webhook 12',
     });

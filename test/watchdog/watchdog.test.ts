@@ -21,7 +21,7 @@ import {
   withdrawPurchaseOrder,
   type Withdraw,
 } from '../../core/dispatch/withdraw-purchase-order';
-import type { SupplierConnector } from '../../connectors/contract';
+import type { SupplierConnector } from '../../core/ports/supplier-connector';
 import { restJsonConnector } from '../../connectors/suppliers/rest-json/rest-json';
 import { HttpSupplier } from '../support/http-supplier';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';

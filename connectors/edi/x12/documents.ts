@@ -1,6 +1,6 @@
 import { DropshipError } from '../../../core/errors';
 import type { ShipmentEvent } from '../../../core/model/shipment';
-import type { Acknowledgement, StockLevel } from '../../contract';
+import type { Acknowledgement, StockLevel } from '../../../core/ports/supplier-connector';
 import { segmentPath, type X12Transaction } from './envelope';
 import { mapInvoice810, type SupplierInvoice } from './map-810';
 import { mapInventoryAdvice846 } from './map-846';

@@ -1,4 +1,4 @@
-import type { DispatchRequest } from '../../contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 import { ccyymmdd, X12Writer, type X12ControlNumbers, type X12EnvelopeSettings } from './writer';
 
 /** X12 maximum lengths of the elements we fill from order data (004010). */

@@ -1,4 +1,4 @@
-import type { LineOutcome } from '../../contract';
+import type { LineOutcome } from '../../../core/ports/supplier-connector';
 import { ccyymmdd, X12Writer, type X12ControlNumbers, type X12EnvelopeSettings } from './writer';
 
 /**

@@ -1,4 +1,4 @@
-import type { StockLevel } from '../../contract';
+import type { StockLevel } from '../../../core/ports/supplier-connector';
 import type { X12Transaction } from './envelope';
 import { element, partNumbers, TransactionView, x12Number, x12Timestamp } from './transaction-view';
 

@@ -1,4 +1,8 @@
-import type { Acknowledgement, LineAcknowledgement, LineOutcome } from '../../contract';
+import type {
+  Acknowledgement,
+  LineAcknowledgement,
+  LineOutcome,
+} from '../../../core/ports/supplier-connector';
 import type { X12Transaction } from './envelope';
 import { element, partNumbers, TransactionView, x12Date, x12Number } from './transaction-view';
 

@@ -1,6 +1,6 @@
 import { DropshipError } from '../../../core/errors';
 import type { PurchaseOrderLine } from '../../../core/model/purchase-order';
-import type { DispatchRequest } from '../../contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 
 type Cell = string | number | undefined;
 type FieldValue = (request: DispatchRequest, line: PurchaseOrderLine, index: number) => Cell;

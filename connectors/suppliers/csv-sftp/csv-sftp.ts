@@ -1,4 +1,4 @@
-import type { DispatchResult, SupplierConnector } from '../../contract';
+import type { DispatchResult, SupplierConnector } from '../../../core/ports/supplier-connector';
 import {
   poFileName,
   poFileNameSchema,

@@ -1,13 +1,17 @@
 import axios from 'axios';
 import { DropshipError } from '../../../core/errors';
-import { OutcomeUnknownError, SupplierPermanentError, SupplierTransientError } from '../../contract';
+import {
+  OutcomeUnknownError,
+  SupplierPermanentError,
+  SupplierTransientError,
+} from '../../../core/ports/supplier-connector';
 import type {
   CancelResult,
   ConnectorContext,
   DispatchRequest,
   DispatchResult,
   SupplierConnector,
-} from '../../contract';
+} from '../../../core/ports/supplier-connector';
 import {
   buildCxmlResponse,
   buildOrderRequest,

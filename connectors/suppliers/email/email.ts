@@ -9,7 +9,7 @@ import {
   type DispatchRequest,
   type DispatchResult,
   type SupplierConnector,
-} from '../../contract';
+} from '../../../core/ports/supplier-connector';
 import {
   csvLayoutSchemaProperties,
   DEFAULT_CSV_COLUMNS,

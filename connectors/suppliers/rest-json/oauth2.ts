@@ -1,5 +1,5 @@
 import axios, { AxiosError } from 'axios';
-import { SupplierPermanentError, SupplierTransientError } from '../../contract';
+import { SupplierPermanentError, SupplierTransientError } from '../../../core/ports/supplier-connector';
 import { AccessTokenCache } from '../../oauth-token-cache';
 
 export interface ClientCredentialsGrant {

@@ -1,4 +1,4 @@
-import type { DispatchRequest } from '../../contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 
 /**
  * The JSON document a REST supplier receives: the PO number (also the Idempotency-Key), the consumer ship-to

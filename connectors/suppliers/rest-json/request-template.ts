@@ -1,5 +1,5 @@
 import { DropshipError } from '../../../core/errors';
-import type { DispatchRequest } from '../../contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 
 /**
  * What a request template can name. Every key exists (possibly undefined), so a misspelt placeholder is an

@@ -8,9 +8,9 @@ import {
   type ConnectorContext,
   type DispatchResult,
   type LineAcknowledgement,
-  type SettingCondition,
   type SupplierConnector,
-} from '../../contract';
+} from '../../../core/ports/supplier-connector';
+import type { SettingCondition } from '../../../core/ports/connector';
 import { httpFailure } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';

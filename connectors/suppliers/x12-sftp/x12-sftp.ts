@@ -6,10 +6,10 @@ import type {
   ConnectorContext,
   DispatchRequest,
   DispatchResult,
-  FileTransport,
   StockLevel,
   SupplierConnector,
-} from '../../contract';
+} from '../../../core/ports/supplier-connector';
+import type { FileTransport } from '../../../core/ports/file-transport';
 import { mapX12Transaction, SUPPORTED_TRANSACTION_SETS, type X12Document } from '../../edi/x12/documents';
 import type { X12GroupReceipt } from '../../edi/x12/envelope';
 import { generateFunctionalAcknowledgement997 } from '../../edi/x12/generate-997';
@@ -18,11 +18,12 @@ import type { SupplierInvoice } from '../../edi/x12/map-810';
 import { peekFunctionalId } from '../../edi/x12/peek';
 import { readX12Events } from '../../edi/x12/reader';
 import type { X12EnvelopeSettings } from '../../edi/x12/writer';
-import { pollInboundFiles, settleSecondsSchema } from '../../transports/inbound';
+import { pollInboundFiles } from '../../../core/inbound-files';
 import {
   openTransport,
   poFileName,
   poFileNameSchema,
+  settleSecondsSchema,
   transportFolderSchema,
   transportCredentialFields,
   transportSettingsSchema,

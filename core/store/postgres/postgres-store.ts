@@ -41,6 +41,7 @@ import {
 import { cancelNeedsWithdrawal } from '../../model/lifecycle';
 import {
   assertOrderMoveAllowed,
+  assertPurchaseOrderMoveAllowed,
   orderStateFollowingPurchaseOrders,
   purchaseOrderMovesFromParcels,
 } from '../order-following';
@@ -701,6 +702,7 @@ export class PostgresOrderStore implements OrderStore {
       ]))!;
       const from = row.state as PurchaseOrderState;
       if (!expected.includes(from)) return undefined;
+      assertPurchaseOrderMoveAllowed(number, from, to);
       // The row is locked: no claim can take the PO over between this check and the update.
       if (claim && row.lease_owner !== claim.leaseOwner) return undefined;
       const current = purchaseOrderFromRow(row);

@@ -42,6 +42,7 @@ import {
 import { cancelNeedsWithdrawal } from '../../model/lifecycle';
 import {
   assertOrderMoveAllowed,
+  assertPurchaseOrderMoveAllowed,
   orderStateFollowingPurchaseOrders,
   purchaseOrderMovesFromParcels,
 } from '../order-following';
@@ -706,6 +707,7 @@ export class SqliteOrderStore implements OrderStore {
       if (!row) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
       const from = row.state as PurchaseOrderState;
       if (!expected.includes(from)) return undefined;
+      assertPurchaseOrderMoveAllowed(number, from, to);
       if (claim && row.lease_owner !== claim.leaseOwner) return undefined;
       const orderId = String(row.order_id);
       // The document is rewritten only when the lines change; the updated row comes back from the UPDATE itself.

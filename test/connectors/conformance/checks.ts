@@ -8,7 +8,7 @@ import {
   type ConnectorContext,
   type DispatchRequest,
   type SupplierConnector,
-} from '../../../connectors/contract';
+} from '../../../core/ports/supplier-connector';
 import { connectorContext } from '../support/context';
 import { sampleDispatchRequest } from '../support/dispatch-request';
 import type { LogEntry } from '../support/recording-log';

@@ -1,4 +1,4 @@
-import type { DispatchRequest } from '../../../connectors/contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 
 export type FailureMode = 'transient' | 'permanent' | 'unknown';
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { DispatchRequest } from '../../../connectors/contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 import { SftpTransport } from '../../../connectors/transports/sftp-transport';
 import { sampleDispatchRequest } from '../support/dispatch-request';
 import { CuttingProxy, freePort, startSftpServer } from '../peers';

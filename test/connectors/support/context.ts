@@ -1,5 +1,5 @@
 import { fixedClock } from '../../../core/clock';
-import type { ConnectorContext } from '../../../connectors/contract';
+import type { ConnectorContext } from '../../../core/ports/supplier-connector';
 import { recordingLog } from './recording-log';
 
 /** A per-scope counter standing in for the store's sequence where persistence is not what a test is about. */

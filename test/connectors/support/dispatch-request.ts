@@ -1,6 +1,6 @@
 import type { Order } from '../../../core/model/order';
 import { purchaseOrderNumber, type PurchaseOrder } from '../../../core/model/purchase-order';
-import type { DispatchRequest } from '../../../connectors/contract';
+import type { DispatchRequest } from '../../../core/ports/supplier-connector';
 import { sampleOrderDraft } from '../../support/orders';
 
 const createdAt = '2026-11-20T10:27:00.000Z';

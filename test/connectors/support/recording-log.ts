@@ -1,4 +1,4 @@
-import type { ConnectorLog } from '../../../connectors/contract';
+import type { ConnectorLog } from '../../../core/ports/connector';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn';

@@ -1,40 +1,9 @@
-import type { Clock } from '../core/clock';
-import { DropshipError } from '../core/errors';
-import type { Order } from '../core/model/order';
-import type { PurchaseOrder } from '../core/model/purchase-order';
-import type { ShipmentEvent } from '../core/model/shipment';
-
-/** A JSON Schema (2020-12) object, validated with ajv and rendered as a form in the editor. */
-export type JsonSchema = Record<string, unknown>;
-
-/**
- * A choice in the settings that a field belongs to: `{ setting: 'auth', values: ['api-key'] }`. `setting` is a
- * dot path into the settings (`transport.type`); an absent setting counts as its schema default.
- */
-export interface SettingCondition {
-  setting: string;
-  values: readonly (string | number | boolean)[];
-}
-
-/**
- * A secret (or account name) the connector reads from `ctx.credentials`. The config node stores it in Node-RED
- * credentials (never in the flow) and the editor draws an input for it: `password` and `multiline` (a private
- * key) are hidden once saved, `text` (a user name, a client id) is shown. With `when`, the field belongs to one
- * choice of the settings (an authentication method) and is hidden, and cleared on save, under any other.
- */
-export interface CredentialField {
-  name: string;
-  label: string;
-  type: 'password' | 'text' | 'multiline';
-  when?: SettingCondition;
-}
-
-/** Logging for connectors: never pass customer names, addresses, e-mails or phones to `info`. */
-export interface ConnectorLog {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-}
+import type { Clock } from '../clock';
+import { DropshipError } from '../errors';
+import type { Order } from '../model/order';
+import type { PurchaseOrder } from '../model/purchase-order';
+import type { ShipmentEvent } from '../model/shipment';
+import type { ConnectorLog, CredentialField, JsonSchema, SettingCondition } from './connector';
 
 export interface ConnectorContext<Settings = Record<string, unknown>> {
   supplierId: string;
@@ -179,28 +148,4 @@ export class CancelUnsupportedError extends DropshipError {
     super('configuration', message);
     this.name = 'CancelUnsupportedError';
   }
-}
-
-/** A file in a transport folder. */
-export interface TransportFile {
-  name: string;
-  size: number;
-  modifiedAt: Date;
-}
-
-/**
- * Where file-based connectors (X12, CSV) exchange documents with a supplier: an SFTP server, or a local folder
- * for the demo. Folders and names are relative to the transport's root; absolute paths, `..` and NUL are refused.
- */
-export interface FileTransport {
-  /** Writes atomically: the content goes to a temporary name in the folder, then is renamed to `name`. */
-  put(folder: string, name: string, content: string | Buffer): Promise<void>;
-  exists(folder: string, name: string): Promise<boolean>;
-  /** Regular files only, oldest first. */
-  list(folder: string): Promise<TransportFile[]>;
-  /** A stream of the file's bytes: large inbound files are never read whole. */
-  openRead(folder: string, name: string): Promise<NodeJS.ReadableStream>;
-  /** Moves a file to another folder (created if missing), replacing a file of the same name there. */
-  move(fromFolder: string, name: string, toFolder: string): Promise<void>;
-  close(): Promise<void>;
 }

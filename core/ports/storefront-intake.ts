@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { OrderDraft } from '../../core/model/order';
+import type { OrderDraft } from '../model/order';
 
 export type IntakeDecision =
   | { kind: 'order'; draft: OrderDraft; deliveryId?: string }
@@ -13,6 +13,8 @@ export interface StorefrontIntake {
   signatureHeader?: string;
   /** Throws a DropshipError('bad_signature') unless one of `secrets` signed these exact bytes. */
   verify(rawBody: Buffer, headers: IncomingHttpHeaders, secrets: string[]): void;
+  /** Reads a body this storefront sends that is not JSON (WooCommerce's form-encoded ping); undefined: read it as JSON. */
+  parseBody?(rawBody: Buffer): unknown;
   /** Normalises a parsed payload; throws DropshipError('invalid_input') naming the source field. */
   interpret(payload: unknown, headers: IncomingHttpHeaders): IntakeDecision;
 }

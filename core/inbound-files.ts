@@ -1,7 +1,7 @@
-import type { Clock } from '../../core/clock';
-import { DropshipError } from '../../core/errors';
-import type { ConnectorLog, FileTransport, TransportFile } from '../contract';
-import { isTemporaryName } from './safe-path';
+import type { Clock } from './clock';
+import { DropshipError } from './errors';
+import type { ConnectorLog } from './ports/connector';
+import { isTemporaryName, type FileTransport, type TransportFile } from './ports/file-transport';
 
 /**
  * How long a file must have been left unchanged before it is read. Many partners and VANs write the final name
@@ -9,17 +9,6 @@ import { isTemporaryName } from './safe-path';
  * against poll intervals of a minute or more.
  */
 export const DEFAULT_SETTLE_SECONDS = 10;
-
-/** The settle time as each inbound folder's settings declare it (x12-sftp supplier, tracking in, stock in). */
-export const settleSecondsSchema = {
-  type: 'integer',
-  minimum: 0,
-  maximum: 3600,
-  default: DEFAULT_SETTLE_SECONDS,
-  title: 'Wait until a file is unchanged for (s)',
-  description:
-    'A file is read only once it has not changed for this long, so a file the partner is still writing is never read half-way. 0 reads files at once (for partners that upload under a temporary name and rename).',
-} as const;
 
 export interface InboundPollOptions {
   /** Where the supplier drops its files. */

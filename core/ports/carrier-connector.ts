@@ -1,8 +1,8 @@
-import type { Clock } from '../../core/clock';
-import { DropshipError } from '../../core/errors';
-import type { ShipmentEvent } from '../../core/model/shipment';
-import type { CarrierCode } from '../../core/tracking/carrier-detection';
-import type { ConnectorLog, CredentialField, JsonSchema } from '../contract';
+import type { Clock } from '../clock';
+import { DropshipError } from '../errors';
+import type { ShipmentEvent } from '../model/shipment';
+import type { CarrierCode } from '../tracking/carrier-detection';
+import type { ConnectorLog, CredentialField, JsonSchema } from './connector';
 
 export interface CarrierContext<Settings = Record<string, unknown>> {
   /** Validated against the connector's settingsSchema before the connector sees them. */
