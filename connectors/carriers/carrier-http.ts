@@ -109,6 +109,18 @@ export async function withBearerToken(
   return second;
 }
 
+/**
+ * A carrier account's connection test: one tracking lookup (after the token fetch for OAuth carriers). Any
+ * answer, "not found" included, shows the address and the credentials work; a refusal throws.
+ */
+export async function lookupTest(
+  carrier: string,
+  track: () => Promise<CarrierTrackingResult[]>,
+): Promise<string> {
+  const [result] = await track();
+  return `${carrier} accepted the credentials and answered a tracking lookup${result?.found ? '' : ' (the test number is unknown to it, as expected)'}.`;
+}
+
 export function requireCredentials<Name extends string>(
   carrier: string,
   credentials: Record<string, string | undefined>,

@@ -6,6 +6,7 @@ import {
   carrierSettingsSchema,
   chunks,
   isoInstant,
+  lookupTest,
   notFound,
   placeName,
   requireCredentials,
@@ -55,6 +56,10 @@ export const fedexConnector: CarrierConnector<FedexSettings> = {
     { name: 'clientId', label: 'API key (client ID)', type: 'text' },
     { name: 'clientSecret', label: 'Secret key (client secret)', type: 'password' },
   ],
+
+  testConnection(ctx) {
+    return lookupTest('FedEx', () => fedexConnector.track(['123456789012'], ctx));
+  },
 
   async track(trackingNumbers, ctx) {
     const { clientId, clientSecret } = requireCredentials('FedEx', ctx.credentials, [

@@ -8,6 +8,7 @@ import {
   carrierSettingsSchema,
   dateOnlyAsInstant,
   isoInstant,
+  lookupTest,
   notFound,
   placeName,
   requireCredentials,
@@ -72,6 +73,10 @@ export const upsConnector: CarrierConnector<UpsSettings> = {
     { name: 'clientId', label: 'Client ID', type: 'text' },
     { name: 'clientSecret', label: 'Client secret', type: 'password' },
   ],
+
+  testConnection(ctx) {
+    return lookupTest('UPS', () => upsConnector.track(['1Z999AA10123456784'], ctx));
+  },
 
   async track(trackingNumbers, ctx) {
     const { clientId, clientSecret } = requireCredentials('UPS', ctx.credentials, [

@@ -6,6 +6,7 @@ import {
   carrierRequest,
   carrierSettingsSchema,
   isoInstant,
+  lookupTest,
   notFound,
   placeName,
   requireCredentials,
@@ -55,6 +56,10 @@ export const uspsConnector: CarrierConnector<UspsSettings> = {
     { name: 'clientId', label: 'Consumer key (client ID)', type: 'text' },
     { name: 'clientSecret', label: 'Consumer secret (client secret)', type: 'password' },
   ],
+
+  testConnection(ctx) {
+    return lookupTest('USPS', () => uspsConnector.track(['9400100000000000000000'], ctx));
+  },
 
   async track(trackingNumbers, ctx) {
     const { clientId, clientSecret } = requireCredentials('USPS', ctx.credentials, [

@@ -88,6 +88,29 @@ export async function withTransport<T>(
   }
 }
 
+/**
+ * A file connector's connection test: connects, logs in and lists each folder (nothing is written). A folder
+ * that does not exist yet lists as empty: the connector creates it with its first file.
+ */
+export async function listFolders(
+  settings: TransportSettings,
+  credentials: Record<string, string | undefined>,
+  folders: string[],
+): Promise<string> {
+  return withTransport(settings, credentials, async (transport) => {
+    const listed: string[] = [];
+    for (const folder of folders) {
+      const count = (await transport.list(folder)).length;
+      listed.push(`${folder} (${count} file${count === 1 ? '' : 's'})`);
+    }
+    const opened =
+      settings.type === 'sftp'
+        ? `Logged in to ${settings.host}:${settings.port ?? 22} as ${settings.username}`
+        : `Opened ${settings.root}`;
+    return `${opened} and listed ${listed.join(', ')}.`;
+  });
+}
+
 /** A folder setting: relative to the transport root, no `..`, no NUL or backslash (checked again at use). */
 export const transportFolderSchema = {
   type: 'string',

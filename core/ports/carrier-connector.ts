@@ -45,6 +45,8 @@ export interface CarrierConnector<Settings = Record<string, unknown>> {
   /** The secrets it reads from `ctx.credentials`: the carrier config node stores and draws exactly these. */
   credentialFields: CredentialField[];
   track(trackingNumbers: string[], ctx: CarrierContext<Settings>): Promise<CarrierTrackingResult[]>;
+  /** The editor's "Test connection": a harmless call (a token fetch, a lookup); resolves with what was checked. */
+  testConnection(ctx: CarrierContext<Settings>): Promise<string>;
 }
 
 /**

@@ -104,6 +104,12 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
    * PO), and CancelUnsupportedError when this supplier's settings give no way to cancel.
    */
   cancelPurchaseOrder?(request: CancelRequest, ctx: ConnectorContext<Settings>): Promise<CancelResult>;
+  /**
+   * The editor's "Test connection": one harmless call showing that the settings and secrets work (an HTTP GET or
+   * HEAD, a login and a folder listing, an SMTP login); nothing is ordered, written or changed at the supplier.
+   * Resolves with what was checked, in words; throws like a send when it does not work.
+   */
+  testConnection?(ctx: ConnectorContext<Settings>): Promise<string>;
   readAcknowledgements?(ctx: ConnectorContext<Settings>): AsyncIterable<Acknowledgement>;
   readShipments?(ctx: ConnectorContext<Settings>): AsyncIterable<ShipmentEvent>;
   readStock?(ctx: ConnectorContext<Settings>): AsyncIterable<StockLevel>;

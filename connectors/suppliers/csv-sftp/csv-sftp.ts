@@ -1,5 +1,6 @@
 import type { DispatchResult, SupplierConnector } from '../../../core/ports/supplier-connector';
 import {
+  listFolders,
   poFileName,
   poFileNameSchema,
   transportFolderSchema,
@@ -41,6 +42,9 @@ export const csvSftpConnector: SupplierConnector<CsvSftpSettings> = {
     "Uploads the PO as a CSV file in the supplier's column layout to their SFTP folder (or a local folder).",
   settingsSchema: csvSftpSettingsSchema,
   credentialFields: transportCredentialFields,
+
+  testConnection: (ctx) =>
+    listFolders(ctx.settings.transport, ctx.credentials, [ctx.settings.outboundFolder]),
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     const { settings } = ctx;

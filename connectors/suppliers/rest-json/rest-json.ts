@@ -4,6 +4,7 @@ import type { PurchaseOrder } from '../../../core/model/purchase-order';
 import {
   CancelUnsupportedError,
   SupplierPermanentError,
+  SupplierTransientError,
   type CancelResult,
   type ConnectorContext,
   type DispatchResult,
@@ -59,6 +60,8 @@ export interface RestJsonSettings {
    */
   cancelUrl?: string;
   cancelMethod?: 'POST' | 'DELETE';
+  /** What "Test connection" GETs with this supplier's authentication; without it, a HEAD request to `url`. */
+  testUrl?: string;
 }
 
 const PATH = { type: 'string', pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' } as const;
@@ -137,6 +140,14 @@ export const restJsonSettingsSchema = {
       title: 'Cancel method',
       description:
         'POST sends {poNumber, supplierReference, reason} as JSON; DELETE sends no body. Both carry the authentication and an Idempotency-Key cancel-<PO number>.',
+    },
+    testUrl: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      title: 'Test connection URL',
+      description:
+        "A harmless address of the supplier's API that the Test connection button GETs with this authentication, e.g. https://api.example.com/v1/ping or a product list. Empty: a HEAD request to the order endpoint URL, which shows the API is reachable but may not check the credentials. Orders never use it.",
     },
   },
   // An OAuth2 supplier needs its token endpoint.
@@ -281,6 +292,45 @@ async function exchange(
   }
 }
 
+/**
+ * "Test connection": GET `testUrl` (else HEAD the order URL) with the supplier's authentication (an OAuth2 token
+ * is fetched first). Nothing is sent that could create or change an order.
+ */
+async function testRestConnection(ctx: ConnectorContext<RestJsonSettings>): Promise<string> {
+  const { settings } = ctx;
+  const method = settings.testUrl ? 'GET' : 'HEAD';
+  const url = settings.testUrl ?? settings.url;
+  let status: number;
+  try {
+    const reply = await axios.request({
+      method,
+      url,
+      timeout: settings.timeoutMs ?? 10_000,
+      headers: {
+        ...settings.headers,
+        Accept: 'application/json',
+        ...(await authHeaders(settings, ctx.credentials, ctx.clock.now())),
+      },
+      signal: ctx.signal,
+      maxRedirects: 0,
+      validateStatus: () => true,
+    });
+    status = reply.status;
+  } catch (err) {
+    if (err instanceof DropshipError) throw err;
+    throw httpFailure(err, ctx.clock.now());
+  }
+  const answered = `${method} ${url} answered HTTP ${status}`;
+  if (status === 401 || status === 403)
+    throw new SupplierPermanentError(`${answered}: the supplier refused the credentials`);
+  if (status >= 500) throw new SupplierTransientError(`${answered}: the supplier's server has a problem`);
+  if (status >= 400 && settings.testUrl)
+    throw new SupplierPermanentError(`${answered}: check the test connection URL`);
+  if (status >= 400)
+    return `${answered}: the API is reachable. Set a test connection URL to check the credentials too.`;
+  return `${answered}: the API is reachable and took the credentials.`;
+}
+
 /** The cancel URL with the PO's number and the supplier's reference filled in, URL-encoded. */
 export function cancelUrlFor(template: string, po: PurchaseOrder, supplierId: string): string {
   return template.replace(/\{(\w+)\}/g, (match, name: string) => {
@@ -324,6 +374,8 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     apiKeyHeader: authIs('api-key'),
     oauth2: authIs('oauth2-client-credentials'),
   },
+
+  testConnection: testRestConnection,
 
   async sendPurchaseOrder(request, ctx: ConnectorContext<RestJsonSettings>): Promise<DispatchResult> {
     const { settings } = ctx;

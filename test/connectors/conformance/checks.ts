@@ -205,6 +205,28 @@ export function conformanceChecks(
     },
   ];
 
+  if (connector.testConnection) {
+    const test: NonNullable<SupplierConnector['testConnection']> = (ctx) => connector.testConnection!(ctx);
+    checks.push({
+      title: 'tests the connection: a sentence with working secrets, a refusal with wrong ones, no document',
+      async run(peer) {
+        const before = (await peer.documents()).length;
+        const ctx = context(peer);
+        const said = await test(ctx);
+        assert.match(said, /\w+ \w+/, 'the test says what it checked');
+        const wrong = Object.fromEntries(
+          Object.entries(peer.credentials).map(([name, value]) => [name, `wrong-${value}`]),
+        );
+        await assert.rejects(test(connectorContext(peer.settings, wrong)), (err: Error) => {
+          assert.ok(err.message.length > 0);
+          return true;
+        });
+        assert.equal((await peer.documents()).length, before, 'a connection test sends no document');
+        assertNoPiiAtInfo(ctx.log.entries);
+      },
+    });
+  }
+
   if (connector.cancelPurchaseOrder) {
     const cancel: NonNullable<SupplierConnector['cancelPurchaseOrder']> = (request, ctx) =>
       connector.cancelPurchaseOrder!(request, ctx);

@@ -2,10 +2,13 @@ import { attribute, child, children, parseUntrustedXml, text } from '../../../co
 import { FakeCxmlSupplier, type CxmlSupplierMode } from '../peers';
 import type { ConformanceHarness, FailureMode, PurchaseOrderContent } from './harness';
 
-/** An OrderRequest as the supplier reads it: its payloadID, type, orderID, items and ship-to. */
-function readOrderRequest(body: string): { id: string; type: string; content: PurchaseOrderContent } {
+/** An OrderRequest as the supplier reads it: its payloadID, type, orderID, items and ship-to (none for other requests). */
+function readOrderRequest(
+  body: string,
+): { id: string; type: string; content: PurchaseOrderContent } | undefined {
   const cxml = child(parseUntrustedXml(body, 'OrderRequest'), 'cXML');
   const order = child(child(cxml, 'Request'), 'OrderRequest');
+  if (!order) return undefined;
   const header = child(order, 'OrderRequestHeader');
   const address = child(child(header, 'ShipTo'), 'Address');
   const postal = child(address, 'PostalAddress');
@@ -49,7 +52,7 @@ export const harness: ConformanceHarness = {
       permanent: 'status-400',
       unknown: 'hang',
     };
-    const received = () => supplier.requests.map(readOrderRequest);
+    const received = () => supplier.requests.flatMap((body) => readOrderRequest(body) ?? []);
     return {
       settings,
       credentials,

@@ -30,6 +30,7 @@ export const harness: ConformanceHarness = {
       auth: 'api-key',
       timeoutMs: 800,
       cancelUrl: `${supplier.baseUrl}/orders/{poNumber}/cancel`,
+      testUrl: `${supplier.baseUrl}/ping`,
     };
     const credentials = { apiKey: supplier.apiKey };
     const modes: Record<FailureMode, RestSupplierMode> = {
