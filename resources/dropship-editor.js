@@ -737,6 +737,44 @@
       };
     },
 
+    /**
+     * The "Test connection" button of a config dialog: POSTs what `collect()` gives (the dialog's current fields,
+     * its secrets as typed, the node's id) as JSON to the admin route `url`, and shows the answer in words next
+     * to the button. The node's catalogue has test.running and test.unreachable.
+     */
+    connectionTest: function (t, button, result, url, collect) {
+      function show(ok, message) {
+        result
+          .css(
+            'color',
+            ok ? 'var(--red-ui-text-color-success, #2a8a2a)' : 'var(--red-ui-text-color-error, #c00)',
+          )
+          .text((ok ? '✓ ' : '✗ ') + message);
+      }
+      button.on('click', function () {
+        button.prop('disabled', true);
+        result.css('color', '').text(t('test.running'));
+        $.ajax({
+          url: url,
+          method: 'POST',
+          contentType: 'application/json',
+          data: JSON.stringify(collect()),
+          dataType: 'json',
+          timeout: 20000,
+        })
+          .then(
+            (answer) => show(answer.ok === true, String(answer.message || '')),
+            (xhr) =>
+              show(
+                false,
+                (xhr.responseJSON && xhr.responseJSON.message) ||
+                  t('test.unreachable', { status: xhr.status || xhr.statusText || '' }),
+              ),
+          )
+          .always(() => button.prop('disabled', false));
+      });
+    },
+
     /** A field of a flow node's open dialog, else the saved property: validators run in both places. */
     dialogValue: function (node, property) {
       const shown = inputValue('node-input-' + property);

@@ -40,6 +40,21 @@ export function dialogCredentials(
   return credentials;
 }
 
+/**
+ * A dialog value with each whole-value `${NAME}` replaced by that environment variable, as Node-RED does when
+ * the flow starts, so the test sees what the deployed node will.
+ */
+export function withEnvironment(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const name = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)?.[1];
+    return name === undefined ? value : (process.env[name] ?? '');
+  }
+  if (Array.isArray(value)) return value.map(withEnvironment);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, withEnvironment(v)]));
+  return value;
+}
+
 /** An error as the dialog shows it: one line of words, never a stack or a file path. */
 export function connectionTestMessage(err: unknown): string {
   const message = asDropshipError(err).message.split('\n')[0]!.trim();
@@ -78,7 +93,7 @@ export function connectionTestHandler(
     Promise.race([
       test({
         id,
-        fields,
+        fields: withEnvironment(fields) as Record<string, unknown>,
         credentials: dialogCredentials(typed, stored),
         signal: controller.signal,
         log: silent,

@@ -8,6 +8,9 @@ import {
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerSupplier } from '../adapter/supplier-registry';
 import { migrateConfigNode } from '../adapter/config-migrations';
+import { connectionTestHandler } from '../adapter/connection-test';
+import { systemClock } from '../../core/clock';
+import { DropshipError } from '../../core/errors';
 
 interface SupplierNodeDef extends NodeDef {
   supplierId: string;
@@ -35,6 +38,33 @@ export = function registerSupplierNode(RED: NodeAPI): void {
     // Every secret a connector declares (connectors/contract.ts: credentialFields), so no list to keep here.
     credentials: credentialDefinitions(supplierConnectors()),
   });
+
+  // "Test connection" in the dialog: the chosen connector's harmless call with the dialog's settings and secrets.
+  RED.httpAdmin.post(
+    '/dropship/connectors/test',
+    RED.auth.needsPermission('dropship-supplier.write'),
+    connectionTestHandler(RED, async ({ fields, credentials, signal, log }) => {
+      const connector = supplierConnector(typeof fields.connector === 'string' ? fields.connector : '');
+      if (!connector.testConnection)
+        throw new DropshipError('configuration', `the ${connector.title} connection has no test`);
+      const { settings, settingsError } = connectorSettings(
+        () => connector.settingsSchema,
+        fields.settings as Record<string, unknown> | undefined,
+        'settings',
+      );
+      if (settingsError) throw new DropshipError('invalid_input', settingsError);
+      return connector.testConnection({
+        supplierId: typeof fields.supplierId === 'string' && fields.supplierId ? fields.supplierId : 'test',
+        settings: settings!,
+        credentials,
+        log,
+        clock: systemClock,
+        nextSequenceValue: () =>
+          Promise.reject(new DropshipError('configuration', 'a connection test draws no control numbers')),
+        signal,
+      });
+    }),
+  );
 
   // The editor renders each settings form from the connector's schema.
   mountConnectorCatalogue(RED, '/dropship/connectors', 'dropship-supplier.read', supplierConnectors);
