@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AxiosRequestConfig } from 'axios';
 import { AccessTokenCache } from '../oauth-token-cache';
 import { DropshipError } from '../../core/errors';
@@ -68,12 +69,21 @@ export interface TokenRequest {
   request: AxiosRequestConfig;
 }
 
+/**
+ * The cache entry of a token: the connector's key plus a digest of the secret it was fetched with, so a changed
+ * secret (a connection test of a new one, a rotation) fetches its own token instead of reusing the old one's.
+ */
+function cacheKeyOf(token: TokenRequest): string {
+  const secret = JSON.stringify([token.request.auth ?? null, token.request.data ?? null]);
+  return `${token.cacheKey} ${createHash('sha256').update(secret).digest('base64url').slice(0, 16)}`;
+}
+
 async function bearerToken(
   token: TokenRequest,
   ctx: CarrierContext<{ timeoutMs?: number }>,
 ): Promise<string> {
   return tokens.token(
-    token.cacheKey,
+    cacheKeyOf(token),
     ctx.clock.now(),
     async () => {
       const reply = await carrierRequest(token.carrier, { method: 'POST', ...token.request }, ctx);
@@ -101,7 +111,7 @@ export async function withBearerToken(
 ): Promise<CarrierReply> {
   const first = await call(await bearerToken(token, ctx));
   if (first.status !== 401) return first;
-  tokens.forget(token.cacheKey);
+  tokens.forget(cacheKeyOf(token));
   const second = await call(await bearerToken(token, ctx));
   if (second.status === 401) {
     throw new DropshipError('configuration', `${token.carrier} refused a fresh access token (HTTP 401)`);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startFakeUps, type FakeCarrier } from '../fakes/carriers';
+import { startHttpFake, type HttpFake } from '../fakes/http-fake';
 import { startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 import {
   FakeRestSupplier,
@@ -32,6 +34,9 @@ describe('"Test connection" admin routes', function () {
   let sink: SmtpSink;
   let sftp: SftpTestServer;
   let restSettings: Record<string, unknown>;
+  let ups: FakeCarrier;
+  let shop: HttpFake;
+  const shopToken = 'shpat_0123456789abcdef';
 
   async function post(route: string, body: unknown, contentType = 'application/json'): Promise<Answer> {
     const response = await fetch(nodeRed.url(route), {
@@ -50,12 +55,24 @@ describe('"Test connection" admin routes', function () {
 
   before(async function () {
     this.timeout(90_000);
-    [rest, smtp, sink, sftp] = await Promise.all([
+    [rest, smtp, sink, sftp, ups] = await Promise.all([
       new FakeRestSupplier().start(),
       new SmtpSupplier().start(),
       new SmtpSink().start(),
       startSftpServer(),
+      startFakeUps(),
     ]);
+    // Shopify's REST Admin API shop resource: GET /admin/api/{version}/shop.json with X-Shopify-Access-Token.
+    shop = await startHttpFake((request) => {
+      if (request.headers['x-shopify-access-token'] !== shopToken)
+        return {
+          status: 401,
+          body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
+        };
+      if (request.method === 'GET' && request.path === '/admin/api/2025-07/shop.json')
+        return { status: 200, body: { shop: { id: 548380009, name: 'John Smith Test Store' } } };
+      return { status: 404, body: { errors: 'Not Found' } };
+    });
     restSettings = { url: `${rest.baseUrl}/orders`, auth: 'api-key', testUrl: `${rest.baseUrl}/ping` };
     scratch = mkdtempSync(path.join(tmpdir(), 'dropship-connection-test-'));
     const flows = path.join(scratch, 'flows.json');
@@ -81,7 +98,7 @@ describe('"Test connection" admin routes', function () {
 
   after(async () => {
     await nodeRed?.stop();
-    await Promise.all([rest?.stop(), smtp?.stop(), sink?.stop(), sftp?.stop()]);
+    await Promise.all([rest?.stop(), smtp?.stop(), sink?.stop(), sftp?.stop(), ups?.close(), shop?.close()]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -199,6 +216,40 @@ describe('"Test connection" admin routes', function () {
     assert.equal(answer.ok, true, answer.message);
     assert.match(answer.message!, /accepted the connection/);
     assert.equal(sink.messages.length, 0);
+  });
+
+  it("fetches a carrier's access token and makes one lookup", async () => {
+    const answer = await post('/dropship/carriers/test', {
+      carrier: 'ups',
+      settings: { baseUrl: ups.url },
+      credentials: { clientId: ups.clientId, clientSecret: ups.clientSecret },
+    });
+    assert.equal(answer.ok, true, answer.message);
+    assert.match(answer.message!, /UPS accepted the credentials and answered a tracking lookup/);
+    assert.equal(ups.tokenCalls().length, 1);
+    const refused = await post('/dropship/carriers/test', {
+      carrier: 'ups',
+      settings: { baseUrl: ups.url },
+      credentials: { clientId: ups.clientId, clientSecret: 'wrong' },
+    });
+    assert.equal(refused.ok, false);
+    assert.match(refused.message!, /UPS refused the API credentials/);
+  });
+
+  it("reads a Shopify shop's record with the dialog's access token", async () => {
+    const fields = { platform: 'shopify', shopDomain: 'john-smith.myshopify.com', baseUrl: shop.url };
+    const answer = await post('/dropship/storefronts/test', {
+      ...fields,
+      credentials: { accessToken: shopToken },
+    });
+    assert.equal(answer.ok, true, answer.message);
+    assert.match(answer.message!, /the shop "John Smith Test Store": the access token works/);
+    const refused = await post('/dropship/storefronts/test', {
+      ...fields,
+      credentials: { accessToken: 'x' },
+    });
+    assert.equal(refused.ok, false);
+    assert.match(refused.message!, /Shopify refused the API credentials \(HTTP 401\)/);
   });
 
   it('takes only JSON: a form post from another page is refused', async () => {
