@@ -40,8 +40,6 @@ export default tseslint.config(
   // those ports and never reach into Node-RED or a node; nodes adapt both to Node-RED.
   {
     files: ['core/**/*.ts'],
-    // Until the X12 846 reader leaves core (issue 15, branch h5-x12-tracking), stock-feed.ts has its own block below.
-    ignores: ['core/inventory/stock-feed.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -56,10 +54,6 @@ export default tseslint.config(
         },
       ],
     },
-  },
-  {
-    files: ['core/inventory/stock-feed.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: frameworkRestrictions('core') }] },
   },
   {
     files: ['connectors/**/*.ts'],

@@ -48,9 +48,13 @@ export function invalidInput(what: string, details: FieldProblem[]): DropshipErr
   return new DropshipError('invalid_input', `Invalid ${what}: ${summary}${more}`, details);
 }
 
+/** The message of anything thrown: an Error's message, else the value as text. */
+export function errorText(err: unknown): string {
+  return errorText(err);
+}
+
 /** Turns anything thrown into a DropshipError without losing the original as its cause. */
 export function asDropshipError(err: unknown, fallback: DropshipErrorCode = 'configuration'): DropshipError {
   if (err instanceof DropshipError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new DropshipError(fallback, message, [], { cause: err });
+  return new DropshipError(fallback, errorText(err), [], { cause: err });
 }

@@ -1,7 +1,7 @@
 import { constants, createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DropshipError, type FieldProblem } from '../../core/errors';
+import { DropshipError, errorText, type FieldProblem } from '../../core/errors';
 import { mapX12Transaction } from '../../connectors/edi/x12/documents';
 import { readX12Events } from '../../connectors/edi/x12/reader';
 import type { CliCommand, CliIo } from '../dropship';
@@ -99,7 +99,7 @@ async function edi(args: string[], io: CliIo): Promise<number> {
       },
     });
   } catch (err) {
-    io.err(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    io.err(`${errorText(err)}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -117,7 +117,7 @@ async function edi(args: string[], io: CliIo): Promise<number> {
     // A folder passes access() but fails only once streamed, which would escape as a crash.
     if (!(await stat(file)).isFile()) throw new Error('not a file');
   } catch (err) {
-    io.err(`${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.err(`${file}: ${errorText(err)}\n`);
     return 2;
   }
   return action === 'parse'

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DropshipError, invalidInput } from '../../core/errors';
+import { DropshipError, errorText, invalidInput } from '../../core/errors';
 import { parseStockCsv } from '../../core/inventory/stock-feed';
 import { stockLookup } from '../../core/inventory/stock-lookup';
 import { routeOrder } from '../../core/routing/route-order';
@@ -22,18 +22,12 @@ async function readJson(file: string, option: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new DropshipError(
-      'invalid_input',
-      `${option} ${file}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new DropshipError('invalid_input', `${option} ${file}: ${errorText(err)}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new DropshipError(
-      'invalid_input',
-      `${option} ${file}: not JSON (${err instanceof Error ? err.message : String(err)})`,
-    );
+    throw new DropshipError('invalid_input', `${option} ${file}: not JSON (${errorText(err)})`);
   }
 }
 
@@ -91,10 +85,7 @@ async function route(args: string[], io: CliIo): Promise<number> {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      throw new DropshipError(
-        'invalid_input',
-        `--inventory ${file}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      throw new DropshipError('invalid_input', `--inventory ${file}: ${errorText(err)}`);
     }
     const feed = parseStockCsv(text, { supplierId: values.supplier });
     if (feed.problems.length > 0) {
@@ -119,7 +110,7 @@ export const routeCommand: CliCommand = {
       const argumentError =
         err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
       if (!(err instanceof DropshipError) && !argumentError) throw err;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorText(err);
       io.err(`dropship route: ${message}\n`);
       if (err instanceof DropshipError) {
         for (const detail of err.details) io.err(`  ${detail.path || '(document)'}: ${detail.message}\n`);

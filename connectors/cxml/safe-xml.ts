@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { DropshipError } from '../../core/errors';
+import { DropshipError, errorText } from '../../core/errors';
 
 /** Far above any real cXML order or notice; a bigger body is refused before parsing. */
 const MAX_XML_CHARS = 5 * 1024 * 1024;
@@ -79,7 +79,7 @@ export function parseUntrustedXml(xml: string, what: string): XmlNode {
   try {
     return parser.parse(xml, true) as XmlNode;
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorText(err);
     throw refused(what, `not well-formed XML (${reason.split('\n')[0]})`);
   }
 }

@@ -5,7 +5,7 @@ import {
   SupplierTransientError,
 } from '../ports/supplier-connector';
 import { systemClock, type Clock } from '../clock';
-import { DropshipError } from '../errors';
+import { DropshipError, errorText } from '../errors';
 import type { PurchaseOrder } from '../model/purchase-order';
 import type { Lease, OrderStore, PurchaseOrderClaim } from '../store/order-store';
 import { claimOwner } from './claim-owner';
@@ -221,7 +221,7 @@ async function carryOut(
         channel.context,
       );
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorText(err);
       if (err instanceof CancelUnsupportedError)
         return record('unsupported', `${message}: ${withdrawByHand(po)} by hand`);
       const retryable = err instanceof SupplierTransientError || err instanceof OutcomeUnknownError;

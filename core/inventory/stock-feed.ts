@@ -1,6 +1,6 @@
-import { mapX12Transaction } from '../../connectors/edi/x12/documents';
-import { readX12Events } from '../../connectors/edi/x12/reader';
 import { requireOptionalPackage } from '../optional-package';
+import type { StockDocumentReader } from '../ports/stock-document-reader';
+import { errorText } from '../errors';
 
 /** One readable row of a supplier stock feed. */
 export interface StockFeedRow {
@@ -35,6 +35,8 @@ export interface StockFeedOptions {
   receivedAt?: string;
   /** CSV header names when they are none of the usual ones. */
   columns?: Partial<Record<CsvColumn, string>>;
+  /** Reads X12 846 feeds (connectors/edi/x12 implements it); without one an X12 feed is reported unreadable. */
+  x12Reader?: StockDocumentReader;
 }
 
 type CsvColumn = 'sku' | 'quantity' | 'supplier' | 'asOf';
@@ -221,61 +223,25 @@ export function parseStockJson(value: unknown, options: StockFeedOptions = {}): 
 }
 
 /**
- * An X12 846 Inventory Inquiry/Advice, read and mapped by the EDI toolkit (connectors/edi). A transaction set
- * that cannot be read is reported at its segment position; the other sets in the file are kept.
+ * An X12 846 Inventory Inquiry/Advice, read through the configured X12 reader. A transaction set that cannot be
+ * read is reported at its segment position; the other sets in the file are kept.
  */
 export async function parseStockX12(
   text: string | Buffer,
   options: StockFeedOptions = {},
 ): Promise<ParsedStockFeed> {
-  const feed: ParsedStockFeed = { format: 'x12-846', rows: [], problems: [] };
-  const supplierId = options.supplierId;
-  const receivedAt = options.receivedAt ?? new Date().toISOString();
-  const positionOf = (path: string, fallback: number): number =>
-    Number(/segment (\d+)/.exec(path)?.[1] ?? fallback);
-  for await (const event of readX12Events([text])) {
-    if (event.kind === 'problem') {
-      feed.problems.push({ line: positionOf(event.problem.path, 1), reason: event.problem.message });
-      continue;
-    }
-    if (event.kind !== 'transaction') continue;
-    const { transaction } = event;
-    if (transaction.setId !== '846') {
-      feed.problems.push({
-        line: transaction.position,
-        reason: `transaction set ${transaction.setId} is not an 846`,
-      });
-      continue;
-    }
-    if (!supplierId) {
-      feed.problems.push({
-        line: transaction.position,
-        reason: `no supplier configured for this 846 (interchange sender ${transaction.interchange.senderId.trim()})`,
-      });
-      continue;
-    }
-    try {
-      const document = mapX12Transaction(transaction, { supplierId, receivedAt });
-      if (document.type !== 'stock') continue;
-      for (const level of document.stock) {
-        feed.rows.push({
-          supplierId: level.supplierId,
-          sku: level.sku,
-          quantity: Math.max(0, Math.trunc(level.quantity)),
-          asOf: level.asOf,
-          line: transaction.position,
-        });
-      }
-    } catch (err) {
-      const details = (err as { details?: { path: string; message: string }[] }).details ?? [];
-      const first = details[0];
-      feed.problems.push({
-        line: first ? positionOf(first.path, transaction.position) : transaction.position,
-        reason: first?.message ?? (err instanceof Error ? err.message : String(err)),
-      });
-    }
+  if (!options.x12Reader) {
+    return {
+      format: 'x12-846',
+      rows: [],
+      problems: [{ line: 1, reason: 'this is an X12 846 and no X12 reader is configured for stock feeds' }],
+    };
   }
-  return feed;
+  const { rows, problems } = await options.x12Reader.read(text, {
+    supplierId: options.supplierId,
+    receivedAt: options.receivedAt ?? new Date().toISOString(),
+  });
+  return { format: 'x12-846', rows, problems };
 }
 
 /** JSON text (a BOM is allowed) as a stock feed; text that is not JSON is one problem at line 1. */
@@ -287,7 +253,7 @@ function parseStockJsonText(text: string | Buffer, options: StockFeedOptions): P
     return {
       format: 'json',
       rows: [],
-      problems: [{ line: 1, reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` }],
+      problems: [{ line: 1, reason: `not valid JSON: ${errorText(err)}` }],
     };
   }
   return parseStockJson(value, options);

@@ -1,3 +1,5 @@
+import type { ItemIdentifier } from './item-identifier';
+
 /** One vocabulary for parcel progress, whatever the carrier or supplier calls it. */
 export const TRACKING_STATUSES = [
   'info_received',
@@ -15,6 +17,8 @@ export type TrackingStatus = (typeof TRACKING_STATUSES)[number];
 export interface ShipmentLine {
   sku: string;
   quantity: number;
+  /** Every identifier the supplier gave the line (UPC, vendor part, …), with its qualifier. */
+  identifiers?: ItemIdentifier[];
 }
 
 /** A report that a parcel of an order moved, from any source (supplier webhook, EDI 856, e-mail, carrier). */
@@ -32,6 +36,8 @@ export interface ShipmentEvent {
   estimatedDelivery?: string;
   lines?: ShipmentLine[];
   source: string;
+  /** Set when the number's check digit fails and it was kept anyway: why; such an event has no carrier or link. */
+  unverified?: string;
 }
 
 /** A parcel as the store knows it: the latest status of one tracking number on one order. */

@@ -12,6 +12,7 @@ import {
 } from './message-view';
 import type { MilestoneKind, ReturnMilestoneKind } from './milestones';
 import { DeliveryRefused, type NotificationChannel } from './outbox';
+import { errorText } from '../errors';
 
 export interface OutgoingEmail {
   to: string;
@@ -64,8 +65,7 @@ export function emailChannel(options: EmailChannelOptions): NotificationChannel 
           messageId: `<${facts.order.id}.${notification.milestone.replace(/[^A-Za-z0-9.-]/g, '.')}@dropship>`,
         });
       } catch (err) {
-        if (isPermanentRefusal(err))
-          throw new DeliveryRefused(err instanceof Error ? err.message : String(err), { cause: err });
+        if (isPermanentRefusal(err)) throw new DeliveryRefused(errorText(err), { cause: err });
         throw err;
       }
     },

@@ -1,4 +1,4 @@
-import { DropshipError } from '../errors';
+import { DropshipError, errorText } from '../errors';
 import type { Order } from '../model/order';
 import type { PurchaseOrder } from '../model/purchase-order';
 import type { Shipment } from '../model/shipment';
@@ -183,7 +183,7 @@ async function deliverClaimed(
       await store.completeNotification(notification.id, { sent: true }, worker.now());
       report.sent.push(notification);
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const error = errorText(err);
       // A channel that stays down for hours is an incident for a person, not a reason to retry forever.
       const willRetry =
         (err as { retryable?: unknown } | null)?.retryable !== false &&

@@ -27,8 +27,8 @@ function hasPerformance(store: object): store is PerformanceSource {
 
 /**
  * How long supplier figures are reused. They summarise weeks of purchase orders and move slowly, while working
- * them out aggregates every PO in the store: done for each order, routing got slower as the store grew (48 ms per
- * order at 20,000 POs on SQLite, blocking the event loop).
+ * them out aggregates every PO in the store: done for each order, routing would slow down as the store grows,
+ * blocking the event loop (docs/reliability.md, Speed).
  */
 const PERFORMANCE_TTL_MS = 60_000;
 const performanceCache = new WeakMap<

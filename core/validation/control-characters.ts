@@ -19,7 +19,7 @@ function holdsControlCharacter(value: unknown): boolean {
 
 /**
  * One problem per string (at any depth) that holds a control character, named by its path. Paths are built
- * only for a value that holds one: building them for every field of every webhook cost 2% of the intake.
+ * only for a value that holds one: almost no webhook has one, and every webhook has many fields.
  */
 export function controlCharacterProblems(value: unknown, path = ''): FieldProblem[] {
   return holdsControlCharacter(value) ? problemsAt(value, path) : [];

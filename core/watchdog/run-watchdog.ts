@@ -16,6 +16,7 @@ import {
 } from './conditions';
 import type { WatchdogAction, WatchdogTimer, WatchdogTimerDraft } from './timers';
 import type { WatchdogPolicy } from './watchdog-policy';
+import { errorText } from '../errors';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -234,7 +235,7 @@ export async function runWatchdogSweep(env: WatchdogEnvironment): Promise<Watchd
       await store.completeWatchdogTimer(timer.id, { state: 'fired', result }, now);
       steps.push({ timer, action: timer.action, outcome: 'fired', reason: condition.reason, result });
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const error = errorText(err);
       await store.completeWatchdogTimer(
         timer.id,
         { retryAt: new Date(now.getTime() + RETRY_FAILED_STEP_MS), error },

@@ -3,6 +3,8 @@ import { asDropshipError } from '../../core/errors';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import type { CredentialField, JsonSchema, SettingCondition } from '../../core/ports/connector';
 import type { NodeAPI } from './node-red';
+import { mountOnce } from './mount-once';
+import { operatorAdminRequest } from './operator-routes';
 
 /** What every connector kind declares for the editor: supplier connectors and carrier connectors alike. */
 export interface ConnectorDescription {
@@ -56,8 +58,6 @@ export function connectorSettings(
   }
 }
 
-const mounted = new WeakMap<object, Set<string>>();
-
 /** Serves the connector kinds on the admin API once per runtime: the editor renders each settings form from it. */
 export function mountConnectorCatalogue(
   RED: NodeAPI,
@@ -65,22 +65,24 @@ export function mountConnectorCatalogue(
   permission: string,
   connectors: () => readonly ConnectorDescription[],
 ): void {
-  const paths = mounted.get(RED.httpAdmin) ?? new Set<string>();
-  mounted.set(RED.httpAdmin, paths);
-  if (paths.has(path)) return;
-  paths.add(path);
-  RED.httpAdmin.get(path, RED.auth.needsPermission(permission), (_req: Request, res: Response) => {
-    res.json(
-      connectors().map(
-        ({ kind, title, description, settingsSchema, credentialFields, settingConditions }) => ({
-          kind,
-          title,
-          description,
-          settingsSchema,
-          credentialFields,
-          settingConditions: settingConditions ?? {},
-        }),
-      ),
-    );
-  });
+  if (!mountOnce(RED.httpAdmin, path)) return;
+  RED.httpAdmin.get(
+    path,
+    RED.auth.needsPermission(permission),
+    operatorAdminRequest(RED),
+    (_req: Request, res: Response) => {
+      res.json(
+        connectors().map(
+          ({ kind, title, description, settingsSchema, credentialFields, settingConditions }) => ({
+            kind,
+            title,
+            description,
+            settingsSchema,
+            credentialFields,
+            settingConditions: settingConditions ?? {},
+          }),
+        ),
+      );
+    },
+  );
 }

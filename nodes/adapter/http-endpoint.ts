@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { Request, Response, RequestHandler } from 'express';
-import { DropshipError } from '../../core/errors';
+import { DropshipError, errorText } from '../../core/errors';
 import type { Node, NodeAPI } from './node-red';
 
 export interface RawRequest {
@@ -88,7 +88,7 @@ function refuseUnreadBody(req: IncomingMessage, res: ServerResponse, err: unknow
     return;
   }
   const status = err instanceof RequestRefusal ? err.status : 400;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   res.once('finish', () => req.destroy());
   res.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
   res.end(JSON.stringify({ error: { code: 'invalid_input', message } }));
@@ -219,7 +219,11 @@ export function mountEndpoint(
   method: 'get' | 'post',
   path: string,
   handle: (req: RawRequest) => Promise<EndpointReply>,
-  options: { bodyLimit?: number } = {},
+  options: {
+    bodyLimit?: number;
+    /** Decides who may call the route before its body is read (operator routes: operatorApiRequest). */
+    guard?: RequestHandler;
+  } = {},
 ): void {
   const limit = options.bodyLimit ?? 1024 * 1024;
   const timeoutMs = bodyTimeoutOf(RED);
@@ -245,7 +249,7 @@ export function mountEndpoint(
         else res.json(reply.body);
       },
       (err: unknown) => {
-        node.error(err instanceof Error ? err.message : String(err));
+        node.error(errorText(err));
         if (!res.headersSent)
           res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
       },
@@ -261,7 +265,8 @@ export function mountEndpoint(
     rawRoutes.set(rawKey, { limit, timeoutMs });
     installRawBodyCapture(RED.httpNode);
   }
-  RED.httpNode[method](path, handler);
+  if (options.guard) RED.httpNode[method](path, options.guard, handler);
+  else RED.httpNode[method](path, handler);
   node.on('close', () => {
     rawRoutes.delete(rawKey);
     const stack = routerStack(RED.httpNode);

@@ -22,7 +22,3 @@ const LOOK: Record<
 export function showActivity(node: Node, activity: NodeActivity, text?: string): void {
   node.status({ ...LOOK[activity], text: text ?? activity });
 }
-
-export function clearActivity(node: Node): void {
-  node.status({});
-}

@@ -9,6 +9,8 @@ import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerCarrier } from '../adapter/carrier-registry';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { connectionTestHandler } from '../adapter/connection-test';
+import { mountOnce } from '../adapter/mount-once';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import { systemClock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 
@@ -38,20 +40,28 @@ export = function registerCarrierNode(RED: NodeAPI): void {
   });
 
   // "Test connection" in the dialog: one lookup with the dialog's settings and secrets.
-  RED.httpAdmin.post(
-    '/dropship/carriers/test',
-    RED.auth.needsPermission('dropship-carrier.write'),
-    connectionTestHandler(RED, async ({ fields, credentials, signal, log }) => {
-      const connector = carrierConnector(typeof fields.carrier === 'string' ? fields.carrier : '');
-      const { settings, settingsError } = connectorSettings(
-        () => connector.settingsSchema,
-        fields.settings as Record<string, unknown> | undefined,
-        'settings',
-      );
-      if (settingsError) throw new DropshipError('invalid_input', settingsError);
-      return connector.testConnection({ settings: settings!, credentials, log, clock: systemClock, signal });
-    }),
-  );
+  if (mountOnce(RED.httpAdmin, '/dropship/carriers/test'))
+    RED.httpAdmin.post(
+      '/dropship/carriers/test',
+      RED.auth.needsPermission('dropship-carrier.write'),
+      operatorAdminRequest(RED),
+      connectionTestHandler(RED, async ({ fields, credentials, signal, log }) => {
+        const connector = carrierConnector(typeof fields.carrier === 'string' ? fields.carrier : '');
+        const { settings, settingsError } = connectorSettings(
+          () => connector.settingsSchema,
+          fields.settings as Record<string, unknown> | undefined,
+          'settings',
+        );
+        if (settingsError) throw new DropshipError('invalid_input', settingsError);
+        return connector.testConnection({
+          settings: settings!,
+          credentials,
+          log,
+          clock: systemClock,
+          signal,
+        });
+      }),
+    );
 
   // The editor renders each settings form from the connector's schema.
   mountConnectorCatalogue(RED, '/dropship/carriers', 'dropship-carrier.read', carrierConnectors);

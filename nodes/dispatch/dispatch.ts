@@ -2,12 +2,13 @@ import { CircuitBreaker } from '../../core/dispatch/circuit-breaker';
 import { claimOwner } from '../../core/dispatch/claim-owner';
 import {
   applyAcknowledgement,
+  failOverStrandedPurchaseOrder,
   sendClaimedPurchaseOrder,
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { resumeWithdrawals, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
-import { DropshipError } from '../../core/errors';
+import { errorText } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
 import { supplierConnector } from '../../connectors/registry';
@@ -40,6 +41,7 @@ interface DispatchNodeDef extends NodeDef {
   breakerThreshold: number | string;
   breakerCooldownSeconds: number | string;
   onBackorder: 'fail-over' | 'wait';
+  strandedMinutes: number | string;
 }
 
 function positive(value: number | string | undefined, fallback: number): number {
@@ -53,6 +55,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     const node = this;
     const actor = actorOf(node);
     const leaseMs = positive(config.leaseSeconds, 120) * 1000;
+    const strandedMinutes = positive(config.strandedMinutes, 10);
     const policy: RetryPolicy = {
       maxAttempts: positive(config.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts),
       baseDelayMs: positive(config.baseDelaySeconds, DEFAULT_RETRY_POLICY.baseDelayMs / 1000) * 1000,
@@ -99,7 +102,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           break;
         case 'needs_attention':
           showActivity(node, 'failed', `${po.number} needs attention`);
-          node.send([null, exceptionMessage(base, new DropshipError('unroutable', outcome.reason))]);
+          node.send([null, exceptionMessage(base, outcome.problem)]);
           break;
         case 'superseded':
           if (outcome.leaseLost) {
@@ -156,10 +159,11 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           ['sending'],
           'pending',
           { nextAttemptAt: new Date(Date.now() + leaseMs), lastError: String(err) },
-          { type: 'po.deferred', actor, reason: err instanceof Error ? err.message : String(err) },
+          { type: 'po.deferred', actor, reason: errorText(err) },
           claim,
         );
-        showActivity(node, 'failed', po.number);
+        // The reason names the setting to fix (a misspelt template field): it goes in the status.
+        showActivity(node, 'failed', `${po.number}: ${errorText(err)}`);
         node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
         return;
       }
@@ -201,9 +205,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           }
         } catch (err) {
           showActivity(node, 'failed', `${supplierId} acknowledgements`);
-          node.warn(
-            `reading acknowledgements of ${supplierId} failed: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          node.warn(`reading acknowledgements of ${supplierId} failed: ${errorText(err)}`);
         }
       }
     }
@@ -243,6 +245,28 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     }
 
     /**
+     * POs of a supplier deployed on no instance (a typo, a supplier removed after routing): once nobody has taken
+     * them for `strandedMinutes`, their lines go to the next supplier of the routing rules, or the order is held in
+     * needs_attention with the reason, where the watchdog and the dashboard show it.
+     */
+    async function failOverStranded(store: OrderStore, suppliers: string[]): Promise<void> {
+      const claim = { leaseOwner: claimOwner(actor) };
+      const stranded = await store.claimStrandedPurchaseOrders(
+        { owner: claim.leaseOwner, now: new Date(), durationMs: leaseMs },
+        50,
+        suppliers,
+        strandedMinutes * 60_000,
+      );
+      for (const po of stranded) {
+        const reason =
+          `supplier "${po.supplierId}" is not deployed (no dropship-supplier has this id): ` +
+          `nobody sent ${po.number} for ${strandedMinutes} minutes`;
+        const outcome = await failOverStrandedPurchaseOrder({ store, actor }, po, claim, reason);
+        await follow(store, outcome, { topic: 'stranded' });
+      }
+    }
+
+    /**
      * Picks up retries that fell due, POs whose sender died mid-send (an expired lease) and withdrawals left
      * pending.
      */
@@ -263,6 +287,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           // Each PO on its own promise: a slow supplier does not hold up the others.
           await Promise.all(due.map((po) => send(store, po, claim, {})));
         }
+        await failOverStranded(store, suppliers);
         await resumeWithdrawalsOf(store, suppliers);
         await readAcknowledgements(store);
       } finally {
@@ -272,17 +297,22 @@ export = function registerDispatchNode(RED: NodeAPI): void {
 
     const timer = setInterval(
       () => {
-        sweep().catch((err: unknown) =>
-          node.warn(`sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-        );
+        sweep().catch((err: unknown) => node.warn(`sweep failed: ${errorText(err)}`));
       },
       positive(config.sweepSeconds, 10) * 1000,
     );
+    /** A deployed supplier whose settings are refused shows at once, naming the field, not at its first PO. */
+    function reportSupplierSettings(): void {
+      for (const supplierId of deployedSupplierIds()) {
+        const problem = deployedSupplier(supplierId)?.settingsError;
+        if (problem) showActivity(node, 'failed', problem);
+      }
+    }
+
     // Resume on start-up once the supplier config nodes of this deploy have registered.
     const startup = setTimeout(() => {
-      sweep().catch((err: unknown) =>
-        node.warn(`start-up sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-      );
+      reportSupplierSettings();
+      sweep().catch((err: unknown) => node.warn(`start-up sweep failed: ${errorText(err)}`));
     }, 500);
 
     onInput(node, async (msg) => {

@@ -4,8 +4,9 @@ import {
   withTransport,
   type TransportSettings,
 } from '../../connectors/transports';
+import { x12StockReader } from '../../connectors/edi/x12/read-stock-846';
 import { systemClock } from '../../core/clock';
-import { DropshipError, asDropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import { ingestStockFeed, type IngestResult } from '../../core/inventory/ingest-stock-feed';
 import { parseStockFeed, type ParsedStockFeed } from '../../core/inventory/stock-feed';
 import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/stock-files';
@@ -166,6 +167,7 @@ function startInventoryIn(
     const feed = await parseStockFeed(payload, {
       supplierId: supplierId || undefined,
       receivedAt: feedAt.toISOString(),
+      x12Reader: x12StockReader,
     });
     report(await store(feed, feedAt), msg);
   }
@@ -238,7 +240,7 @@ function startInventoryIn(
       withTransport(transport, credentials, async (opened) => {
         const outcomes = ingestStockFiles(opened, {
           ...folders,
-          parse: { supplierId: config.supplier || undefined },
+          parse: { supplierId: config.supplier || undefined, x12Reader: x12StockReader },
           ingest: store,
           clock: systemClock,
           log,
@@ -270,7 +272,7 @@ function startInventoryIn(
     readSource()
       .catch((err: unknown) => {
         showActivity(node, 'retrying', 'feed not read');
-        node.warn(`stock feed ${where}: ${err instanceof Error ? err.message : String(err)}`);
+        node.warn(`stock feed ${where}: ${errorText(err)}`);
       })
       .finally(() => {
         reading = false;

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { systemClock } from '../../core/clock';
-import { asDropshipError, DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, errorText } from '../../core/errors';
 import { emailChannel } from '../../core/notify/email-outbox';
 import {
   checkTemplate,
@@ -41,9 +41,11 @@ import {
 } from '../../connectors/storefronts/woocommerce-fulfilment';
 import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import { mountTrackingPage } from './tracking-page-routes';
 
 type ChannelName = 'email' | 'sms' | 'storefront';
@@ -125,28 +127,39 @@ function checkedSmsTemplates(raw: NotifyNodeDef['smsTemplates']): Partial<Record
   return templates;
 }
 
-let editorRoutesOn: unknown;
-
 /** The editor's template dialog: the built-in wording, and previews rendered with a sample order. */
 function mountTemplateRoutes(RED: NodeAPI): void {
-  if (editorRoutesOn === RED.httpAdmin) return;
-  editorRoutesOn = RED.httpAdmin;
+  if (!mountOnce(RED.httpAdmin, 'dropship-notify')) return;
   const canRead = RED.auth.needsPermission('dropship-notify.read');
-  RED.httpAdmin.get('/dropship/notify/templates', canRead, (_req: Request, res: Response) => {
-    res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
-  });
-  RED.httpAdmin.post('/dropship/notify/preview', canRead, (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as { template?: Partial<EmailTemplate>; sms?: unknown; storeName?: string };
-    try {
-      const storeName = String(body.storeName ?? '');
-      res.json({
-        ...previewEmailTemplate(body.template ?? {}, storeName),
-        ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
-      });
-    } catch (err) {
-      res.status(400).json({ error: asDropshipError(err).toJSON() });
-    }
-  });
+  RED.httpAdmin.get(
+    '/dropship/notify/templates',
+    canRead,
+    operatorAdminRequest(RED),
+    (_req: Request, res: Response) => {
+      res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
+    },
+  );
+  RED.httpAdmin.post(
+    '/dropship/notify/preview',
+    canRead,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as {
+        template?: Partial<EmailTemplate>;
+        sms?: unknown;
+        storeName?: string;
+      };
+      try {
+        const storeName = String(body.storeName ?? '');
+        res.json({
+          ...previewEmailTemplate(body.template ?? {}, storeName),
+          ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
+        });
+      } catch (err) {
+        res.status(400).json({ error: asDropshipError(err).toJSON() });
+      }
+    },
+  );
 }
 
 /** The storefront's fulfilment API for the storefront config node's platform, or why it cannot be used. */
@@ -233,9 +246,15 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       (s): s is string => typeof s === 'string' && s.length > 0,
     );
     let pageLink: ((orderId: string) => string | undefined) | undefined;
+    /** What keeps part of this node from working, shown red on the node (the waiting status would hide it). */
+    let setupProblem: string | undefined;
     if (config.trackingPage) {
-      if (secrets.length === 0 || secrets[0]!.length < 16) {
-        node.error('tracking page not served: its link secret must have at least 16 characters');
+      const linkSecret = credentials.linkSecret ?? '';
+      if (linkSecret.length < 16) {
+        setupProblem = linkSecret
+          ? 'tracking page off: link secret shorter than 16 characters'
+          : 'tracking page off: no link secret';
+        node.error(`${setupProblem} (set it in the node's Link secret field)`);
       } else {
         mountTrackingPage(RED, node, {
           path: pagePath,
@@ -313,7 +332,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     } catch (err) {
       // A channel that cannot work is reported once; the channels before it still do.
       node.error(asDropshipError(err).message);
-      showActivity(node, 'failed', 'settings');
+      setupProblem ??= 'settings';
     }
 
     function report(channel: NotificationChannel, delivery: DeliveryReport, msg: NodeMessage): void {
@@ -395,9 +414,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
             channels.map(async (channel) => report(channel, await deliverNotifications(channel, outbox), {})),
           );
         })
-        .catch((err: unknown) =>
-          node.warn(`notification sweep failed: ${err instanceof Error ? err.message : String(err)}`),
-        )
+        .catch((err: unknown) => node.warn(`notification sweep failed: ${errorText(err)}`))
         .finally(() => {
           sweeping = false;
         });
@@ -408,7 +425,8 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       clearInterval(timer);
       clearTimeout(startup);
     });
-    if (channels.length > 0) showActivity(node, 'waiting');
+    if (setupProblem) showActivity(node, 'failed', setupProblem);
+    else if (channels.length > 0) showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-notify', DropshipNotifyNode as never, {
     credentials: {

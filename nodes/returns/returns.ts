@@ -1,4 +1,4 @@
-import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../core/errors';
+import { asDropshipError, DropshipError, type DropshipErrorCode, errorText } from '../../core/errors';
 import { parseJsonBody } from '../../core/http-body';
 import {
   advanceReturn,
@@ -71,7 +71,7 @@ export = function registerReturnsNode(RED: NodeAPI): void {
     try {
       policies = parseReturnPolicies(config.policies ? (JSON.parse(config.policies) as unknown) : {});
     } catch (err) {
-      node.error(`return policies: ${err instanceof Error ? err.message : String(err)}`);
+      node.error(`return policies: ${errorText(err)}`);
       showActivity(node, 'failed', 'invalid policies');
     }
 

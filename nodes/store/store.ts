@@ -3,8 +3,10 @@ import { openStore } from '../../core/store/open-store';
 import type { OrderStore } from '../../core/store/order-store';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StoreConfigNode } from '../adapter/store-access';
+import { guardEditorSocket, installErrorAnswers } from '../adapter/operator-routes';
 import { registerOrderApi } from './order-api';
 import { migrateConfigNode } from '../adapter/config-migrations';
+import { errorText } from '../../core/errors';
 
 interface StoreNodeDef extends NodeDef {
   engine: 'sqlite' | 'postgres';
@@ -47,6 +49,10 @@ function openConfiguredStore(
 }
 
 export = function register(RED: NodeAPI): void {
+  // Every install has a store node: the package's last-resort HTTP error answer and the guard of the editor's
+  // socket are installed with it.
+  installErrorAnswers(RED);
+  guardEditorSocket(RED);
   function DropshipStoreNode(
     this: StoreConfigNode & { credentials: StoreCredentials },
     config: StoreNodeDef,
@@ -55,9 +61,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const opening = openConfiguredStore(RED, config, this.credentials ?? {});
     // A store that cannot open is reported once here; every node using it gets the same rejection.
-    opening.catch((err: unknown) =>
-      this.error(`cannot open the order store: ${err instanceof Error ? err.message : String(err)}`),
-    );
+    opening.catch((err: unknown) => this.error(`cannot open the order store: ${errorText(err)}`));
     this.store = () => opening;
     registerOrderApi(RED, this, this.credentials?.apiToken);
     this.on('close', (done: () => void) => {

@@ -2,6 +2,8 @@ import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StorefrontConfigNode } from '../adapter/config-nodes';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { connectionTestHandler } from '../adapter/connection-test';
+import { mountOnce } from '../adapter/mount-once';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import { testStorefrontConnection } from '../../connectors/storefronts/connection-test';
 
 interface StorefrontNodeDef extends NodeDef {
@@ -26,21 +28,23 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
     };
   }
   // "Test connection" in the dialog: one read-only Admin API call with the dialog's shop and API credentials.
-  RED.httpAdmin.post(
-    '/dropship/storefronts/test',
-    RED.auth.needsPermission('dropship-storefront.write'),
-    connectionTestHandler(RED, ({ fields, credentials, signal }) =>
-      testStorefrontConnection(
-        {
-          platform: fields.platform as StorefrontConfigNode['platform'],
-          shopDomain: typeof fields.shopDomain === 'string' ? fields.shopDomain : undefined,
-          baseUrl: typeof fields.baseUrl === 'string' ? fields.baseUrl : undefined,
-        },
-        credentials,
-        signal,
+  if (mountOnce(RED.httpAdmin, '/dropship/storefronts/test'))
+    RED.httpAdmin.post(
+      '/dropship/storefronts/test',
+      RED.auth.needsPermission('dropship-storefront.write'),
+      operatorAdminRequest(RED),
+      connectionTestHandler(RED, ({ fields, credentials, signal }) =>
+        testStorefrontConnection(
+          {
+            platform: fields.platform as StorefrontConfigNode['platform'],
+            shopDomain: typeof fields.shopDomain === 'string' ? fields.shopDomain : undefined,
+            baseUrl: typeof fields.baseUrl === 'string' ? fields.baseUrl : undefined,
+          },
+          credentials,
+          signal,
+        ),
       ),
-    ),
-  );
+    );
   RED.nodes.registerType('dropship-storefront', DropshipStorefrontNode as never, {
     credentials: {
       webhookSecret: { type: 'password' },

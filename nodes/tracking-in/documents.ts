@@ -3,14 +3,14 @@ import type { ShipmentEvent } from '../../core/model/shipment';
 import type { ConnectorLog } from '../../core/ports/connector';
 import type { FileTransport, TransportFile } from '../../core/ports/file-transport';
 import { parseCxmlInbound } from '../../connectors/cxml/inbound';
-import { mapX12Transaction, SUPPORTED_TRANSACTION_SETS } from '../../connectors/edi/x12/documents';
+import { SUPPORTED_TRANSACTION_SETS } from '../../connectors/edi/x12/documents';
 import { peekFunctionalId } from '../../connectors/edi/x12/peek';
-import { readX12Events } from '../../connectors/edi/x12/reader';
+import { readX12ShipNotices } from '../../connectors/edi/x12/read-ship-notices';
 import { pollInboundFiles } from '../../core/inbound-files';
 
 /**
- * Ship notices that arrive as documents (EDI X12 856, cXML ShipNoticeRequest), from a message or a folder.
- * Framework-free: the node records what these functions find.
+ * Ship notices that arrive as documents (EDI X12 856, cXML ShipNoticeRequest), from a message or a folder: each
+ * format is read by its connector (connectors/edi/x12, connectors/cxml); the node records what they find.
  */
 
 export type DocumentFormat = 'x12' | 'cxml' | 'json';
@@ -44,35 +44,6 @@ export function documentFormat(text: string): DocumentFormat | undefined {
 
 const SHIP_NOTICE_GROUP = SUPPORTED_TRANSACTION_SETS['856']!.functionalId;
 
-async function readX12ShipNotices(text: string, context: DocumentContext): Promise<DocumentReading> {
-  const events: ShipmentEvent[] = [];
-  const problems: FieldProblem[] = [];
-  for await (const event of readX12Events([text])) {
-    if (event.kind === 'problem') problems.push(event.problem);
-    if (event.kind !== 'transaction') continue;
-    const { transaction } = event;
-    if (transaction.setId !== '856') {
-      problems.push({
-        path: `segment ${transaction.position} (ST)`,
-        message: `transaction set ${transaction.setId} is not a ship notice (856)`,
-      });
-      continue;
-    }
-    try {
-      const document = mapX12Transaction(transaction, {
-        supplierId: context.supplierId,
-        receivedAt: context.receivedAt.toISOString(),
-      });
-      if (document.type === 'shipment') events.push(...document.shipments);
-    } catch (err) {
-      // One unmappable set does not hide the others of the file.
-      if (!(err instanceof DropshipError && err.code === 'invalid_input')) throw err;
-      problems.push(...err.details);
-    }
-  }
-  return { format: 'x12', events, problems };
-}
-
 function readCxmlShipNotice(text: string, context: DocumentContext): DocumentReading {
   if (!context.cxmlSharedSecret) {
     throw new DropshipError(
@@ -102,7 +73,7 @@ function readCxmlShipNotice(text: string, context: DocumentContext): DocumentRea
  */
 export async function readShipNotice(text: string, context: DocumentContext): Promise<DocumentReading> {
   const format = documentFormat(text);
-  if (format === 'x12') return readX12ShipNotices(text, context);
+  if (format === 'x12') return { format: 'x12', ...(await readX12ShipNotices(text, context)) };
   if (format === 'cxml') return readCxmlShipNotice(text, context);
   throw invalidInput('ship notice', [
     { path: '', message: 'is neither an X12 856 (starts with ISA) nor a cXML ShipNoticeRequest' },

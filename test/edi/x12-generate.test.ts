@@ -56,6 +56,17 @@ describe('X12 generation', () => {
       currency: 'USD',
       orderReference: '1001',
       shippingMethod: 'UPS GROUND',
+      carrier: { routing: 'UPS GROUND' },
+      contacts: [
+        {
+          function: 'IC',
+          name: 'Ada Lovelace',
+          party: 'ST',
+          channels: [{ qualifier: 'TE', value: '+1 555 0100' }],
+        },
+      ],
+      notes: [],
+      dates: [],
       shipTo: {
         name: 'Ada Lovelace',
         line1: '12 Analytical Way',
@@ -74,6 +85,10 @@ describe('X12 generation', () => {
           unitCost: 5,
           sku: 'MUG-01',
           supplierSku: 'SUP-MUG',
+          identifiers: [
+            { qualifier: 'BP', id: 'MUG-01' },
+            { qualifier: 'VP', id: 'SUP-MUG' },
+          ],
           title: 'Mug',
         },
         {
@@ -83,6 +98,7 @@ describe('X12 generation', () => {
           unitCost: 9.5,
           sku: 'TEE-01',
           supplierSku: undefined,
+          identifiers: [{ qualifier: 'BP', id: 'TEE-01' }],
           title: 'T-shirt',
         },
       ],

@@ -46,6 +46,10 @@ describe('X12 mapping to the canonical model', () => {
       lines: [
         {
           sku: 'MUG-01',
+          identifiers: [
+            { qualifier: 'BP', id: 'MUG-01' },
+            { qualifier: 'VP', id: 'SUP-MUG' },
+          ],
           orderLineId: '1',
           status: 'accepted',
           quantity: 2,
@@ -54,6 +58,10 @@ describe('X12 mapping to the canonical model', () => {
         },
         {
           sku: 'TEE-01',
+          identifiers: [
+            { qualifier: 'BP', id: 'TEE-01' },
+            { qualifier: 'VP', id: 'SUP-TEE' },
+          ],
           orderLineId: '2',
           status: 'accepted',
           quantity: 1,
@@ -109,18 +117,36 @@ describe('X12 mapping to the canonical model', () => {
         occurredAt: '2026-11-21T14:00:00.000Z',
         estimatedDelivery: '2026-11-25',
         source: 'x12-856:acme',
-        lines: [{ sku: 'MUG-01', quantity: 2 }],
+        lines: [
+          {
+            sku: 'MUG-01',
+            quantity: 2,
+            identifiers: [
+              { qualifier: 'BP', id: 'MUG-01' },
+              { qualifier: 'VP', id: 'SUP-MUG' },
+            ],
+          },
+        ],
       },
       {
         poNumber: 'POA1B2C3D4E5-1',
         carrier: 'UPSN',
-        trackingNumber: '1Z999AA10123456795',
+        trackingNumber: '1Z999AA10123456793',
         status: 'in_transit',
         rawStatus: 'shipped (856 DTM*011)',
         occurredAt: '2026-11-21T14:00:00.000Z',
         estimatedDelivery: '2026-11-25',
         source: 'x12-856:acme',
-        lines: [{ sku: 'TEE-01', quantity: 1 }],
+        lines: [
+          {
+            sku: 'TEE-01',
+            quantity: 1,
+            identifiers: [
+              { qualifier: 'BP', id: 'TEE-01' },
+              { qualifier: 'VP', id: 'SUP-TEE' },
+            ],
+          },
+        ],
       },
     ]);
     // No DTM*011: the notice announces a label, the parcel has not moved yet. Tracking from REF*CN on the shipment.
@@ -136,11 +162,11 @@ describe('X12 mapping to the canonical model', () => {
       [
         [
           'POZZ9XKQ4M7T-1',
-          '794644790132',
+          '794644790131',
           'FDEG',
           'info_received',
           '2026-11-21T09:00:00.000Z',
-          [{ sku: 'TEE-01', quantity: 2 }],
+          [{ sku: 'TEE-01', quantity: 2, identifiers: [{ qualifier: 'BP', id: 'TEE-01' }] }],
         ],
       ],
     );
@@ -185,8 +211,28 @@ describe('X12 mapping to the canonical model', () => {
       poNumber: 'POA1B2C3D4E5-1',
       currency: 'USD',
       lines: [
-        { lineId: '1', sku: 'MUG-01', supplierSku: 'SUP-MUG', quantity: 2, unitPrice: 5 },
-        { lineId: '2', sku: 'TEE-01', supplierSku: 'SUP-TEE', quantity: 1, unitPrice: 9 },
+        {
+          lineId: '1',
+          sku: 'MUG-01',
+          supplierSku: 'SUP-MUG',
+          identifiers: [
+            { qualifier: 'BP', id: 'MUG-01' },
+            { qualifier: 'VP', id: 'SUP-MUG' },
+          ],
+          quantity: 2,
+          unitPrice: 5,
+        },
+        {
+          lineId: '2',
+          sku: 'TEE-01',
+          supplierSku: 'SUP-TEE',
+          identifiers: [
+            { qualifier: 'BP', id: 'TEE-01' },
+            { qualifier: 'VP', id: 'SUP-TEE' },
+          ],
+          quantity: 1,
+          unitPrice: 9,
+        },
       ],
       charges: [{ kind: 'charge', code: 'D240', amount: 5, description: 'FREIGHT' }],
       totalAmount: 24,
@@ -197,9 +243,30 @@ describe('X12 mapping to the canonical model', () => {
   it('846: stock levels, preferring quantity available (33) over on hand (17)', async () => {
     const [advice] = only(await documentsOf('846-inventory.edi'), 'stock');
     assert.deepEqual(advice!.stock, [
-      { supplierId: 'acme', sku: 'MUG-01', quantity: 140, asOf: '2026-11-21T06:00:00.000Z' },
-      { supplierId: 'acme', sku: 'SUP-TEE', quantity: 0, asOf: '2026-11-21T06:00:00.000Z' },
-      { supplierId: 'acme', sku: 'CAP-01', quantity: 12, asOf: '2026-11-21T07:00:00.000Z' },
+      {
+        supplierId: 'acme',
+        sku: 'MUG-01',
+        quantity: 140,
+        asOf: '2026-11-21T06:00:00.000Z',
+        identifiers: [
+          { qualifier: 'BP', id: 'MUG-01' },
+          { qualifier: 'VP', id: 'SUP-MUG' },
+        ],
+      },
+      {
+        supplierId: 'acme',
+        sku: 'SUP-TEE',
+        quantity: 0,
+        asOf: '2026-11-21T06:00:00.000Z',
+        identifiers: [{ qualifier: 'VP', id: 'SUP-TEE' }],
+      },
+      {
+        supplierId: 'acme',
+        sku: 'CAP-01',
+        quantity: 12,
+        asOf: '2026-11-21T07:00:00.000Z',
+        identifiers: [{ qualifier: 'SK', id: 'CAP-01' }],
+      },
     ]);
   });
 
@@ -209,8 +276,18 @@ describe('X12 mapping to the canonical model', () => {
       functionalId: 'PO',
       groupControlNumber: '17',
       status: 'accepted',
-      transactions: [{ setId: '850', controlNumber: '0001', status: 'accepted', errors: [] }],
+      transactions: [
+        {
+          setId: '850',
+          controlNumber: '0001',
+          status: 'accepted',
+          errors: [],
+          problems: [],
+          segmentErrors: [],
+        },
+      ],
       groupErrors: [],
+      groupProblems: [],
     });
     assert.equal(rejected!.functionalAcknowledgement.status, 'rejected');
     assert.deepEqual(rejected!.functionalAcknowledgement.transactions[0]!.errors, ['4']);

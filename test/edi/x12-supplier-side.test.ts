@@ -93,7 +93,7 @@ describe('X12 documents of the supplier side (sandbox supplier)', () => {
             packages: [
               { trackingNumber: '1Z999AA10123456784', lines: [{ sku: 'MUG-01', quantity: 2 }] },
               {
-                trackingNumber: '1Z999AA10123456795',
+                trackingNumber: '1Z999AA10123456793',
                 lines: [{ sku: 'TEE-01', supplierSku: 'SUP-TEE', quantity: 1 }],
               },
             ],
@@ -123,15 +123,24 @@ describe('X12 documents of the supplier side (sandbox supplier)', () => {
           '1Z999AA10123456784',
           'in_transit',
           '2026-11-21T14:00:00.000Z',
-          [{ sku: 'MUG-01', quantity: 2 }],
+          [{ sku: 'MUG-01', quantity: 2, identifiers: [{ qualifier: 'BP', id: 'MUG-01' }] }],
         ],
         [
           'POA1B2C3D4E5-1',
           'UPSN',
-          '1Z999AA10123456795',
+          '1Z999AA10123456793',
           'in_transit',
           '2026-11-21T14:00:00.000Z',
-          [{ sku: 'TEE-01', quantity: 1 }],
+          [
+            {
+              sku: 'TEE-01',
+              quantity: 1,
+              identifiers: [
+                { qualifier: 'BP', id: 'TEE-01' },
+                { qualifier: 'VP', id: 'SUP-TEE' },
+              ],
+            },
+          ],
         ],
       ],
     );

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { INVENTORY_846 } from './feed-fixtures';
+import { x12StockReader } from '../../connectors/edi/x12/read-stock-846';
 import {
   parseStockCsv,
   parseStockFeed,
@@ -121,7 +122,7 @@ describe('stock feed parsing', () => {
 
   describe('X12 846', () => {
     it('maps LIN/QTY through the EDI toolkit, preferring quantity available (33), with BIA and DTM times', async () => {
-      const feed = await parseStockX12(INVENTORY_846, { supplierId: 'acme' });
+      const feed = await parseStockX12(INVENTORY_846, { supplierId: 'acme', x12Reader: x12StockReader });
       assert.deepEqual(feed.rows, [
         { supplierId: 'acme', sku: 'MUG-01', quantity: 140, asOf: '2026-11-21T06:00:00.000Z', line: 3 },
         { supplierId: 'acme', sku: 'CAP-01', quantity: 12, asOf: '2026-11-21T07:00:00.000Z', line: 3 },
@@ -134,11 +135,12 @@ describe('stock feed parsing', () => {
     it('reports a broken file at its segment and needs a supplier', async () => {
       const broken = await parseStockX12(INVENTORY_846.replace('SE*10*0001~', 'SE*99*0001~'), {
         supplierId: 'acme',
+        x12Reader: x12StockReader,
       });
       assert.equal(broken.rows.length, 0);
       assert.match(broken.problems[0]!.reason, /SE/);
       assert.equal(broken.problems[0]!.line, 12);
-      const anonymous = await parseStockX12(INVENTORY_846);
+      const anonymous = await parseStockX12(INVENTORY_846, { x12Reader: x12StockReader });
       assert.deepEqual(anonymous.problems[0], {
         line: 3,
         reason: 'no supplier configured for this 846 (interchange sender ACMESUPPLY)',
@@ -147,7 +149,10 @@ describe('stock feed parsing', () => {
   });
 
   it('detects the format from the payload', async () => {
-    assert.equal((await parseStockFeed(INVENTORY_846, { supplierId: 'a' })).format, 'x12-846');
+    assert.equal(
+      (await parseStockFeed(INVENTORY_846, { supplierId: 'a', x12Reader: x12StockReader })).format,
+      'x12-846',
+    );
     assert.equal(
       (await parseStockFeed(Buffer.from('[{"sku":"A","quantity":1}]'), { supplierId: 'a' })).rows.length,
       1,

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { x12StockReader } from '../../connectors/edi/x12/read-stock-846';
 import type { FileTransport } from '../../core/ports/file-transport';
 import { LocalFolderTransport } from '../../connectors/transports/local-folder-transport';
 import { SftpTransport } from '../../connectors/transports/sftp-transport';
@@ -59,7 +60,10 @@ describe('parseStockFile', () => {
     assert.equal(csvNamedJson.format, 'json');
     assert.equal(csvNamedJson.rows.length, 0);
     assert.match(csvNamedJson.problems[0]!.reason, /^not valid JSON/);
-    const sniffed = await parseStockFile('stock', Buffer.from(INVENTORY_846), { supplierId: 'acme' });
+    const sniffed = await parseStockFile('stock', Buffer.from(INVENTORY_846), {
+      supplierId: 'acme',
+      x12Reader: x12StockReader,
+    });
     assert.equal(sniffed.format, 'x12-846');
     assert.deepEqual(
       sniffed.rows.map((r) => [r.sku, r.quantity]),
@@ -95,7 +99,7 @@ function describeStockFolder(name: string, open: () => Promise<{ transport: File
         inboundFolder,
         archiveFolder: 'stock/archive',
         errorFolder: 'stock/error',
-        parse: { supplierId: 'acme' },
+        parse: { supplierId: 'acme', x12Reader: x12StockReader },
         ingest: (feed, feedAt) => ingestStockFeed(store, feed, { feedAt }),
         clock: fixedClock(NOW),
         log,

@@ -43,7 +43,15 @@ export const SUPPORTED_TRANSACTION_SETS: Record<string, { type: X12DocumentType;
   '997': { type: 'functional-acknowledgement', functionalId: 'FA' },
 };
 
-export interface X12MappingContext {
+/** How one trading partner writes its documents: per-partner settings of whichever node reads them. */
+export interface X12PartnerConventions {
+  /** Identifier qualifiers naming the shop's SKU, first match wins (default DEFAULT_SKU_QUALIFIERS). */
+  skuQualifiers?: readonly string[];
+  /** IANA time zone of dates and times without a DTM04 zone (default UTC). */
+  timeZone?: string;
+}
+
+export interface X12MappingContext extends X12PartnerConventions {
   supplierId: string;
   /** ISO timestamp the file was received; acknowledgements and stock without their own date carry it. */
   receivedAt: string;
@@ -66,7 +74,7 @@ export function mapX12Transaction(transaction: X12Transaction, context: X12Mappi
   const origin = documentOrigin(transaction);
   switch (transaction.setId) {
     case '850':
-      return { origin, type: 'purchase-order', purchaseOrder: mapPurchaseOrder850(transaction) };
+      return { origin, type: 'purchase-order', purchaseOrder: mapPurchaseOrder850(transaction, context) };
     case '855':
       return {
         origin,
@@ -77,10 +85,10 @@ export function mapX12Transaction(transaction: X12Transaction, context: X12Mappi
       return {
         origin,
         type: 'shipment',
-        shipments: mapShipNotice856(transaction, { source: `x12-856:${context.supplierId}` }),
+        shipments: mapShipNotice856(transaction, { ...context, source: `x12-856:${context.supplierId}` }),
       };
     case '810':
-      return { origin, type: 'invoice', invoice: mapInvoice810(transaction) };
+      return { origin, type: 'invoice', invoice: mapInvoice810(transaction, context) };
     case '846':
       return { origin, type: 'stock', stock: mapInventoryAdvice846(transaction, context) };
     case '997':

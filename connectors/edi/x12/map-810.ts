@@ -1,10 +1,22 @@
+import type { ItemIdentifier } from '../../../core/model/item-identifier';
+import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
-import { element, partNumbers, TransactionView, x12Date, x12Number } from './transaction-view';
+import {
+  element,
+  itemIdentifiers,
+  skuOf,
+  TransactionView,
+  vendorPartOf,
+  x12Date,
+  x12Number,
+} from './transaction-view';
 
 export interface SupplierInvoiceLine {
   lineId?: string;
   sku: string;
   supplierSku?: string;
+  /** Every identifier of the IT1, with its qualifier. */
+  identifiers: ItemIdentifier[];
   quantity: number;
   unitPrice: number;
 }
@@ -42,7 +54,10 @@ function impliedCents(value: string, fail: (m: string) => Error, what: string): 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /** 810 Invoice: BIG header, IT1 lines, SAC charges and the TDS total. */
-export function mapInvoice810(transaction: X12Transaction): SupplierInvoice {
+export function mapInvoice810(
+  transaction: X12Transaction,
+  conventions: X12PartnerConventions = {},
+): SupplierInvoice {
   const view = new TransactionView(transaction);
   const { segment: big, index: bigIndex } = view.required('BIG', '810');
   const invoiceNumber = element(big, 2);
@@ -66,13 +81,14 @@ export function mapInvoice810(transaction: X12Transaction): SupplierInvoice {
         invoice.currency = element(segment, 2) || undefined;
         break;
       case 'IT1': {
-        const parts = partNumbers(segment, 6);
-        const sku = parts.buyer ?? parts.vendor;
-        if (!sku) throw fail('IT1 names no buyer (BP/SK/IN/UP) or vendor (VP/VN) part number');
+        const identifiers = itemIdentifiers(segment, 6);
+        const sku = skuOf(identifiers, conventions.skuQualifiers);
+        if (!sku) throw fail('IT1 names no item identifier (qualifier and id pair)');
         invoice.lines.push({
           lineId: element(segment, 1) || undefined,
           sku,
-          supplierSku: parts.vendor,
+          supplierSku: vendorPartOf(identifiers),
+          identifiers,
           quantity: x12Number(element(segment, 2), fail, 'IT102 quantity invoiced'),
           unitPrice: x12Number(element(segment, 4), fail, 'IT104 unit price'),
         });

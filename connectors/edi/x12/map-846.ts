@@ -1,23 +1,53 @@
+import type { ItemIdentifier } from '../../../core/model/item-identifier';
 import type { StockLevel } from '../../../core/ports/supplier-connector';
+import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
-import { element, partNumbers, TransactionView, x12Number, x12Timestamp } from './transaction-view';
+import {
+  element,
+  itemIdentifiers,
+  skuOf,
+  TransactionView,
+  x12Date,
+  x12Number,
+  x12Timestamp,
+  zoneOfTimeCode,
+} from './transaction-view';
 
 /** QTY01 qualifiers in order of preference: 33 available for sale, 17 on hand, 02 cumulative on hand. */
 const QUANTITY_PREFERENCE = ['33', '17', '02'];
+/**
+ * DTM01 qualifiers that date an item's figure itself: 007 effective, 097 transaction creation, 405 production
+ * (when the figure was produced). Any other date (018 available, 036 expiration, …) is not the figure's time.
+ */
+const AS_OF_QUALIFIERS = new Set(['007', '097', '405']);
+/** DTM01 qualifiers for when an item becomes available: 018 available, 169 product availability. */
+const AVAILABLE_QUALIFIERS = new Set(['018', '169']);
 
-export interface InventoryContext {
+export interface InventoryContext extends X12PartnerConventions {
   supplierId: string;
   /** Used when the 846 carries no BIA04 date. */
   receivedAt: string;
 }
 
-/** 846 Inventory Inquiry/Advice: each LIN item with its QTY (and optional DTM) to a StockLevel. */
+/**
+ * 846 Inventory Inquiry/Advice: each LIN item with its QTY to a StockLevel, dated by BIA04/05 unless a DTM dates
+ * the item's own figure; every identifier of the LIN kept, the SKU picked by the partner's qualifier order.
+ */
 export function mapInventoryAdvice846(transaction: X12Transaction, context: InventoryContext): StockLevel[] {
   const view = new TransactionView(transaction);
   const { segment: bia } = view.required('BIA', '846');
-  const reportedAt = x12Timestamp(element(bia, 4), element(bia, 5)) ?? context.receivedAt;
+  const reportedAt = x12Timestamp(element(bia, 4), element(bia, 5), context.timeZone) ?? context.receivedAt;
   const levels: StockLevel[] = [];
-  let item: { sku: string; index: number; quantities: Map<string, number>; asOf: string } | undefined;
+  let item:
+    | {
+        sku: string;
+        identifiers: ItemIdentifier[];
+        index: number;
+        quantities: Map<string, number>;
+        asOf: string;
+        availableFrom?: string;
+      }
+    | undefined;
   const finish = (): void => {
     if (!item) return;
     const qualifier = QUANTITY_PREFERENCE.find((q) => item!.quantities.has(q));
@@ -27,6 +57,8 @@ export function mapInventoryAdvice846(transaction: X12Transaction, context: Inve
       sku: item.sku,
       quantity: item.quantities.get(qualifier)!,
       asOf: item.asOf,
+      identifiers: item.identifiers,
+      ...(item.availableFrom ? { availableFrom: item.availableFrom } : {}),
     });
     item = undefined;
   };
@@ -34,10 +66,10 @@ export function mapInventoryAdvice846(transaction: X12Transaction, context: Inve
     switch (segment[0]) {
       case 'LIN': {
         finish();
-        const parts = partNumbers(segment, 2);
-        const sku = parts.buyer ?? parts.vendor;
-        if (!sku) throw view.error(i, 'LIN names no buyer (BP/SK/IN/UP) or vendor (VP/VN) part number');
-        item = { sku, index: i, quantities: new Map(), asOf: reportedAt };
+        const identifiers = itemIdentifiers(segment, 2);
+        const sku = skuOf(identifiers, context.skuQualifiers);
+        if (!sku) throw view.error(i, 'LIN names no item identifier (qualifier and id pair)');
+        item = { sku, identifiers, index: i, quantities: new Map(), asOf: reportedAt };
         break;
       }
       case 'QTY':
@@ -47,9 +79,17 @@ export function mapInventoryAdvice846(transaction: X12Transaction, context: Inve
           x12Number(element(segment, 2), (m) => view.error(i, m), 'QTY02 quantity'),
         );
         break;
-      case 'DTM':
-        if (item) item.asOf = x12Timestamp(element(segment, 2), element(segment, 3)) ?? item.asOf;
+      case 'DTM': {
+        if (!item) break;
+        const qualifier = element(segment, 1);
+        if (AS_OF_QUALIFIERS.has(qualifier)) {
+          const zone = zoneOfTimeCode(element(segment, 4), context.timeZone);
+          item.asOf = x12Timestamp(element(segment, 2), element(segment, 3), zone) ?? item.asOf;
+        } else if (AVAILABLE_QUALIFIERS.has(qualifier)) {
+          item.availableFrom = x12Date(element(segment, 2)) ?? item.availableFrom;
+        }
         break;
+      }
       case 'CTT':
       case 'SE':
         finish();

@@ -1,10 +1,12 @@
+import type { ItemIdentifier } from '../../../core/model/item-identifier';
 import type {
   Acknowledgement,
   LineAcknowledgement,
   LineOutcome,
 } from '../../../core/ports/supplier-connector';
+import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
-import { element, partNumbers, TransactionView, x12Date, x12Number } from './transaction-view';
+import { element, itemIdentifiers, skuOf, TransactionView, x12Date, x12Number } from './transaction-view';
 
 /** ACK01 line item status codes (X12 element 668) and what they mean for our PO line. */
 const LINE_STATUS: Record<string, { status: LineOutcome; reason?: string }> = {
@@ -29,7 +31,7 @@ const REJECTING_TYPES = new Set(['RD', 'RJ', 'RF', 'RO', 'RV']);
 /** ACK04 date qualifiers for the expected ship or delivery date of a backordered or changed line. */
 const SHIP_DATE_QUALIFIERS = new Set(['068', '067', '017', '002', '010']);
 
-export interface AcknowledgementContext {
+export interface AcknowledgementContext extends X12PartnerConventions {
   receivedAt: string;
 }
 
@@ -52,7 +54,9 @@ export function mapPurchaseOrderAcknowledgement855(
   if (poNumber === '') throw view.error(bakIndex, 'BAK03 purchase order number is empty');
   const ackType = element(bak, 2);
   const lines: LineAcknowledgement[] = [];
-  let line: { sku: string; orderLineId?: string; quantity: number; index: number } | undefined;
+  let line:
+    | { sku: string; identifiers: ItemIdentifier[]; orderLineId?: string; quantity: number; index: number }
+    | undefined;
   let lineAcknowledged = false;
   // "AK" (acknowledge, no detail) may list lines without ACK; every other type must say something per line.
   const requireLineAck = (): void => {
@@ -66,11 +70,12 @@ export function mapPurchaseOrderAcknowledgement855(
     const id = segment[0];
     if (id === 'PO1') {
       requireLineAck();
-      const parts = partNumbers(segment, 6);
-      const sku = parts.buyer ?? parts.vendor;
-      if (!sku) throw view.error(i, 'PO1 names no buyer (BP/SK/IN/UP) or vendor (VP/VN) part number');
+      const identifiers = itemIdentifiers(segment, 6);
+      const sku = skuOf(identifiers, context.skuQualifiers);
+      if (!sku) throw view.error(i, 'PO1 names no item identifier (qualifier and id pair)');
       line = {
         sku,
+        identifiers,
         orderLineId: element(segment, 1) || undefined,
         quantity: x12Number(element(segment, 2) || '0', (m) => view.error(i, m), 'PO102 quantity'),
         index: i,
@@ -85,6 +90,7 @@ export function mapPurchaseOrderAcknowledgement855(
       const dateQualifier = element(segment, 4);
       lines.push({
         sku: line.sku,
+        identifiers: line.identifiers,
         orderLineId: line.orderLineId,
         status: meaning.status,
         quantity:

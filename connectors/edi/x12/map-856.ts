@@ -1,6 +1,16 @@
 import type { ShipmentEvent, ShipmentLine } from '../../../core/model/shipment';
+import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
-import { element, partNumbers, TransactionView, x12Date, x12Number, x12Timestamp } from './transaction-view';
+import {
+  element,
+  itemIdentifiers,
+  skuOf,
+  TransactionView,
+  x12Date,
+  x12Number,
+  x12Timestamp,
+  zoneOfTimeCode,
+} from './transaction-view';
 
 /** REF qualifiers that carry a parcel tracking number: CN carrier's reference number, 2I tracking number. */
 const TRACKING_REF_QUALIFIERS = new Set(['CN', '2I']);
@@ -21,7 +31,7 @@ interface HierarchicalLevel {
   line?: ShipmentLine;
 }
 
-export interface ShipNoticeContext {
+export interface ShipNoticeContext extends X12PartnerConventions {
   /** "x12-856:<supplierId>" or similar, kept on every event for the audit trail. */
   source: string;
 }
@@ -87,18 +97,19 @@ export function mapShipNotice856(transaction: X12Transaction, context: ShipNotic
         current.poNumber = element(segment, 1);
         break;
       case 'DTM':
-        if (element(segment, 1) === '011')
-          shippedAt ??= x12Timestamp(element(segment, 2), element(segment, 3));
-        else if (ESTIMATED_DELIVERY_QUALIFIERS.has(element(segment, 1))) {
+        if (element(segment, 1) === '011') {
+          const zone = zoneOfTimeCode(element(segment, 4), context.timeZone);
+          shippedAt ??= x12Timestamp(element(segment, 2), element(segment, 3), zone);
+        } else if (ESTIMATED_DELIVERY_QUALIFIERS.has(element(segment, 1))) {
           estimatedDelivery ??= x12Date(element(segment, 2));
         }
         break;
       case 'LIN': {
         if (!current) throw view.error(i, 'LIN before any HL');
-        const parts = partNumbers(segment, 2);
-        const sku = parts.buyer ?? parts.vendor;
-        if (!sku) throw view.error(i, 'LIN names no buyer (BP/SK/IN/UP) or vendor (VP/VN) part number');
-        current.line = { sku, quantity: current.line?.quantity ?? 0 };
+        const identifiers = itemIdentifiers(segment, 2);
+        const sku = skuOf(identifiers, context.skuQualifiers);
+        if (!sku) throw view.error(i, 'LIN names no item identifier (qualifier and id pair)');
+        current.line = { sku, quantity: current.line?.quantity ?? 0, identifiers };
         break;
       }
       case 'SN1':
@@ -113,7 +124,7 @@ export function mapShipNotice856(transaction: X12Transaction, context: ShipNotic
   }
   if (levels.length === 0) throw view.error(bsnIndex, '856 has no HL levels');
 
-  const occurredAt = shippedAt ?? x12Timestamp(element(bsn, 3), element(bsn, 4));
+  const occurredAt = shippedAt ?? x12Timestamp(element(bsn, 3), element(bsn, 4), context.timeZone);
   if (!occurredAt) throw view.error(bsnIndex, `BSN03 date "${element(bsn, 3)}" is not CCYYMMDD`);
   const events = new Map<string, ShipmentEvent>();
   const eventFor = (poNumber: string, trackingNumber: string): ShipmentEvent => {

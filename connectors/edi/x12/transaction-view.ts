@@ -1,4 +1,5 @@
 import { invalidInput, type DropshipError } from '../../../core/errors';
+import type { ItemIdentifier } from '../../../core/model/item-identifier';
 import { segmentPath, type X12Transaction } from './envelope';
 
 /** Read helpers over one transaction's segments that keep every mapping error tied to a segment position. */
@@ -49,16 +50,74 @@ export function x12Date(value: string): string | undefined {
 }
 
 /**
- * A date and HHMM[SS] time to an ISO timestamp. X12 times carry no zone unless a DTM04 says so; partners we
- * know send UTC or do not care, so UTC is assumed.
+ * DTM04 time codes (X12 element 623) as IANA zones: the US zone names follow daylight saving, the S/D codes are
+ * fixed offsets (Etc/GMT signs are inverted), LT is the partner's local time.
  */
-export function x12Timestamp(date: string, time = ''): string | undefined {
+const TIME_CODE_ZONES: Record<string, string> = {
+  UT: 'UTC',
+  GM: 'UTC',
+  ET: 'America/New_York',
+  CT: 'America/Chicago',
+  MT: 'America/Denver',
+  PT: 'America/Los_Angeles',
+  AT: 'America/Anchorage',
+  HT: 'Pacific/Honolulu',
+  ES: 'Etc/GMT+5',
+  ED: 'Etc/GMT+4',
+  CS: 'Etc/GMT+6',
+  CD: 'Etc/GMT+5',
+  MS: 'Etc/GMT+7',
+  MD: 'Etc/GMT+6',
+  PS: 'Etc/GMT+8',
+  PD: 'Etc/GMT+7',
+};
+
+/** The zone a DTM04 time code names, the partner's zone for LT or no code. */
+export function zoneOfTimeCode(code: string, partnerZone: string | undefined): string | undefined {
+  return TIME_CODE_ZONES[code] ?? partnerZone;
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Milliseconds `zone` is ahead of UTC at the instant `utc`. */
+function zoneOffset(utc: number, zone: string): number {
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    zoneFormats.set(zone, format);
+  }
+  const parts = format.formatToParts(utc);
+  const value = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(parts.find((part) => part.type === type)?.value);
+  const local = Date.UTC(value('year'), value('month') - 1, value('day'), value('hour'), value('minute'));
+  return local + value('second') * 1000 - utc;
+}
+
+/**
+ * A date and HHMM[SS] time to an ISO timestamp. X12 times carry no zone unless a DTM04 says so: they are read in
+ * `zone` (the trading partner's IANA time zone), UTC when the partner has none set.
+ */
+export function x12Timestamp(date: string, time = '', zone?: string): string | undefined {
   const day = x12Date(date);
   if (!day) return undefined;
   const hh = /^\d{4,8}$/.test(time) ? time.slice(0, 2) : '00';
   const mm = /^\d{4,8}$/.test(time) ? time.slice(2, 4) : '00';
   const ss = /^\d{6,8}$/.test(time) ? time.slice(4, 6) : '00';
-  return `${day}T${hh}:${mm}:${ss}.000Z`;
+  const wall = Date.parse(`${day}T${hh}:${mm}:${ss}.000Z`);
+  if (Number.isNaN(wall)) return undefined;
+  if (!zone || zone === 'UTC') return new Date(wall).toISOString();
+  // The offset at the wall time read as UTC, corrected once: right on both sides of a daylight-saving change.
+  const first = wall - zoneOffset(wall, zone);
+  return new Date(wall - zoneOffset(first, zone)).toISOString();
 }
 
 /** A numeric element (R type) to a number; a mapping error through `fail` when it is not one. */
@@ -68,23 +127,55 @@ export function x12Number(value: string, fail: (message: string) => Error, what:
   return n;
 }
 
-/** Buyer's and vendor's part numbers from the qualifier/id pairs of PO1, LIN, IT1 (from `first` on). */
-export interface PartNumbers {
-  buyer?: string;
-  vendor?: string;
-}
+/**
+ * Which identifier qualifier names the shop's SKU, first match wins: the buyer's own numbers (an echo of our
+ * 850's BP), then the vendor's part numbers, and the global trade item numbers (UPC, EAN, GTIN) last, since a
+ * shop rarely keys its catalogue on them. A partner whose vendor part number is the shop's SKU sets its own order.
+ */
+export const DEFAULT_SKU_QUALIFIERS: readonly string[] = [
+  'BP',
+  'SK',
+  'IN',
+  'VP',
+  'VN',
+  'VA',
+  'MG',
+  'UP',
+  'UK',
+  'UA',
+  'EN',
+  'EA',
+];
 
-const BUYER_QUALIFIERS = new Set(['BP', 'SK', 'IN', 'UP']);
-const VENDOR_QUALIFIERS = new Set(['VP', 'VN', 'VA']);
-
-export function partNumbers(segment: string[], first: number): PartNumbers {
-  const found: PartNumbers = {};
+/** Every qualifier/id pair of PO1, LIN, SLN, IT1 (from element `first` on), in the order sent. */
+export function itemIdentifiers(segment: string[], first: number): ItemIdentifier[] {
+  const found: ItemIdentifier[] = [];
   for (let i = first; i + 1 < segment.length; i += 2) {
     const qualifier = segment[i]!;
     const id = segment[i + 1]!;
-    if (id === '') continue;
-    if (found.buyer === undefined && BUYER_QUALIFIERS.has(qualifier)) found.buyer = id;
-    else if (found.vendor === undefined && VENDOR_QUALIFIERS.has(qualifier)) found.vendor = id;
+    if (qualifier !== '' && id !== '') found.push({ qualifier, id });
   }
   return found;
+}
+
+/**
+ * The shop's SKU among a line's identifiers: the first qualifier of `order` the line carries, else the line's
+ * first identifier whatever its qualifier (a partner that sends only a manufacturer's number is still read).
+ */
+export function skuOf(
+  identifiers: ItemIdentifier[],
+  order: readonly string[] = DEFAULT_SKU_QUALIFIERS,
+): string | undefined {
+  for (const qualifier of order) {
+    const match = identifiers.find((identifier) => identifier.qualifier === qualifier);
+    if (match) return match.id;
+  }
+  return identifiers[0]?.id;
+}
+
+const VENDOR_QUALIFIERS = new Set(['VP', 'VN', 'VA']);
+
+/** The vendor's part number (VP, VN, VA), which 850 and 810 lines carry as `supplierSku`. */
+export function vendorPartOf(identifiers: ItemIdentifier[]): string | undefined {
+  return identifiers.find((identifier) => VENDOR_QUALIFIERS.has(identifier.qualifier))?.id;
 }

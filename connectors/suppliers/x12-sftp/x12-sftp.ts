@@ -1,4 +1,5 @@
 import { DropshipError, invalidInput, type FieldProblem } from '../../../core/errors';
+import { validTimeZone } from '../../../core/routing/routing-rules';
 import type { ShipmentEvent } from '../../../core/model/shipment';
 import type {
   Acknowledgement,
@@ -10,11 +11,17 @@ import type {
   SupplierConnector,
 } from '../../../core/ports/supplier-connector';
 import type { FileTransport } from '../../../core/ports/file-transport';
-import { mapX12Transaction, SUPPORTED_TRANSACTION_SETS, type X12Document } from '../../edi/x12/documents';
+import {
+  mapX12Transaction,
+  SUPPORTED_TRANSACTION_SETS,
+  type X12Document,
+  type X12PartnerConventions,
+} from '../../edi/x12/documents';
 import type { X12GroupReceipt } from '../../edi/x12/envelope';
 import { generateFunctionalAcknowledgement997 } from '../../edi/x12/generate-997';
 import { generatePurchaseOrder850, type PurchaseOrderPurpose } from '../../edi/x12/generate-850';
 import type { SupplierInvoice } from '../../edi/x12/map-810';
+import { describeFunctionalAcknowledgement } from '../../edi/x12/map-997';
 import { peekFunctionalId } from '../../edi/x12/peek';
 import { readX12Events } from '../../edi/x12/reader';
 import type { X12EnvelopeSettings } from '../../edi/x12/writer';
@@ -48,6 +55,10 @@ export interface X12SftpSettings {
   fileNamePattern?: string;
   /** Send a 997 for every functional group received (default true). */
   send997?: boolean;
+  /** Identifier qualifiers naming the shop's SKU in this partner's documents, first match wins. */
+  skuQualifiers?: string[];
+  /** The partner's IANA time zone: dates and times its documents give without a zone are read in it. */
+  timeZone?: string;
 }
 
 const FOLDER = transportFolderSchema;
@@ -92,6 +103,20 @@ export const x12SftpSettingsSchema = {
     settleSeconds: settleSecondsSchema,
     fileNamePattern: poFileNameSchema('850_{poNumber}.edi'),
     send997: { type: 'boolean', default: true, title: 'Send a 997 for each group received' },
+    skuQualifiers: {
+      type: 'array',
+      title:
+        'Identifier qualifiers that name our SKU, first match wins (default BP, SK, IN, VP, VN, VA, MG, UP, UK, UA, EN, EA)',
+      items: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
+      maxItems: 20,
+    },
+    timeZone: {
+      type: 'string',
+      title:
+        "Partner's time zone (IANA name, e.g. America/Chicago) for dates and times without one (default UTC)",
+      pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+){0,2}$|^UTC$',
+      maxLength: 64,
+    },
   },
   additionalProperties: false,
 } as const;
@@ -136,6 +161,16 @@ async function upload850(
     await transport.put(ctx.settings.outboundFolder, name, text);
     ctx.log.info(`${what} uploaded as ${name} (ISA13 ${control})`);
   });
+}
+
+/** How this partner writes its documents, for the X12 mappers; a time zone Intl does not know is refused. */
+export function partnerConventions(settings: X12SftpSettings): X12PartnerConventions {
+  if (settings.timeZone && !validTimeZone(settings.timeZone)) {
+    throw new DropshipError('configuration', `"${settings.timeZone}" is not an IANA time zone`, [
+      { path: 'timeZone', message: 'use an IANA name such as America/Chicago, or leave it empty for UTC' },
+    ]);
+  }
+  return { skuQualifiers: settings.skuQualifiers, timeZone: settings.timeZone };
 }
 
 function sequenceScope(ctx: { supplierId: string }): string {
@@ -217,7 +252,11 @@ export async function* readX12Inbound(
             continue;
           }
           try {
-            yield mapX12Transaction(event.transaction, { supplierId: ctx.supplierId, receivedAt });
+            yield mapX12Transaction(event.transaction, {
+              ...partnerConventions(settings),
+              supplierId: ctx.supplierId,
+              receivedAt,
+            });
           } catch (err) {
             // One unmappable set does not hide the others; the file still ends in the error folder.
             if (!(err instanceof DropshipError && err.code === 'invalid_input')) throw err;
@@ -271,11 +310,9 @@ export const x12SftpConnector: X12SftpConnector = {
       else if (document.type === 'functional-acknowledgement') {
         const fa = document.functionalAcknowledgement;
         const message = `997 from supplier: group ${fa.functionalId} ${fa.groupControlNumber} ${fa.status}`;
-        if (fa.status === 'accepted') ctx.log.debug(message);
-        else
-          ctx.log.warn(
-            `${message} (${fa.transactions.filter((t) => t.status === 'rejected').length} set(s) rejected)`,
-          );
+        const problems = describeFunctionalAcknowledgement(fa);
+        if (fa.status === 'accepted' && problems.length === 0) ctx.log.debug(message);
+        else ctx.log.warn(`${message}: ${problems.join(' | ')}`);
       }
     }
   },

@@ -127,7 +127,7 @@ const MARK_STALE_SLICES = `INSERT OR IGNORE INTO metric_stale_slices (day, suppl
 
 /**
  * The fact rows of the touched orders once per SKU their POs carry. Inserted in the table's order, as the PO facts
- * are: each chunk then walks the b-tree once instead of jumping about it (some 8 % off the first refresh).
+ * are: each chunk then walks the b-tree once instead of jumping about it.
  */
 const REBUILD_SKU_FACTS = `INSERT OR IGNORE INTO metric_sku_facts
   SELECT json_extract(l.value, '$.sku'), f.*
@@ -180,7 +180,10 @@ export interface MetricsRefreshChunks {
   slices: number;
 }
 
-/** A few tenths of a second of work each on the benchmark machine (1,000,000 orders fold in 200 transactions). */
+/**
+ * Chunks of a few tenths of a second of work each, so the event loop is never held longer (1,000,000 orders fold in
+ * 200 transactions).
+ */
 const DEFAULT_CHUNKS: MetricsRefreshChunks = { events: 200_000, orders: 5000, slices: 100 };
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

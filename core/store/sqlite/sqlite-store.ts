@@ -29,6 +29,8 @@ import type {
   StockLevelInput,
   StockQuery,
   StockRecord,
+  SupplierStatusPoll,
+  SupplierStatusPollOutcome,
 } from '../order-store';
 import {
   eventFromRow,
@@ -71,6 +73,7 @@ import type {
   WatchdogTimerQuery,
 } from '../../watchdog/timers';
 import { SqliteTrackingQueries } from './tracking-queries';
+import { SqliteStatusPollQueries } from './status-poll-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -110,6 +113,7 @@ export class SqliteOrderStore implements OrderStore {
   private readonly returnsQueries: SqliteReturnsQueries;
   private readonly metricsQueries: SqliteMetricsQueries;
   private trackingQueries?: SqliteTrackingQueries;
+  private statusPollQueries?: SqliteStatusPollQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -123,9 +127,9 @@ export class SqliteOrderStore implements OrderStore {
     this.db.pragma('busy_timeout = 5000');
     // The page cache is resident memory for as long as the store is open, and a big store fills whatever it is
     // allowed, so it is set here rather than left to the build (better-sqlite3's is 16 MB, SQLite's own 2 MB).
-    // 16 MB: with 4 MB, intake and whole-catalogue stock feeds ran ~15% slower (index pages re-read from the OS
-    // file cache), for 9 MB less resident with a backlog of 100,000 orders. The rest of the file comes from the
-    // OS file cache, which is not this process's memory; mmap stays off, so the file is never mapped in either.
+    // 16 MB keeps the hot index pages in it (a smaller cache re-reads them from the OS file cache: see
+    // docs/scaling.md). The rest of the file comes from the OS file cache, which is not this process's memory;
+    // mmap stays off, so the file is never mapped in either.
     this.db.pragma('cache_size = -16384');
     this.watchdogQueries = new SqliteWatchdogQueries(this.db);
     this.returnsQueries = new SqliteReturnsQueries(this.db, {
@@ -262,8 +266,8 @@ export class SqliteOrderStore implements OrderStore {
 
   /**
    * Runs a group's writes in one transaction and commits it. `together` runs them one after the other with
-   * nothing between: a savepoint per write made SQLite copy every page the write touched into its statement
-   * journal first (30 µs of the 80 µs an intake took). If a write throws, the whole group is rolled back and
+   * nothing between: a savepoint per write makes SQLite copy every page the write touches into its statement
+   * journal first (docs/reliability.md, Speed). If a write throws, the whole group is rolled back and
    * undefined returned, and the caller runs the group again `each in a savepoint`, where a failing write undoes
    * only itself and the others commit. Writes fail rarely (a missing order, a broken constraint), so groups almost
    * always commit on the first run. Errors of the transaction itself (BEGIN, COMMIT) are thrown.
@@ -309,8 +313,8 @@ export class SqliteOrderStore implements OrderStore {
    * frames as well. Callers hear back only after the sync, so a webhook is still answered only once its order is
    * on disk. Checkpoints still sync the log and the database themselves before the log is reused (WAL mode does so
    * under NORMAL too), and writes outside the group commit keep FULL's sync at their COMMIT. Syncs of successive
-   * groups may overlap on the thread pool: serialising them (one in flight, the groups committed meanwhile sharing
-   * the next) was tried and measured slower, as the kernel already lets concurrent syncs of one file share work.
+   * groups may overlap on the thread pool rather than being serialised (one in flight, the groups committed
+   * meanwhile sharing the next): the kernel already lets concurrent syncs of one file share work.
    */
   private syncLog(): Promise<void> {
     this.logFd ??= openSync(`${this.db.name}-wal`, 'r');
@@ -394,7 +398,7 @@ export class SqliteOrderStore implements OrderStore {
         },
         { to: 'received' },
       );
-      // The draft as given, not the document parsed back out of the string just written (4% of an intake).
+      // The draft as given: parsing back the document just written would cost every intake for nothing.
       result = { order: orderFromRow({ ...inserted, data: draft }), created: true };
     }
     if (meta.deliveryId) {
@@ -606,6 +610,36 @@ export class SqliteOrderStore implements OrderStore {
           now,
           limit,
           ...(supplierIds ? { suppliers: JSON.stringify(supplierIds) } : {}),
+        }) as Row[],
+    );
+    return rows.map(purchaseOrderFromRow);
+  }
+
+  async claimStrandedPurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    strandedForMs: number,
+  ): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const rows = await this.grouped(
+      () =>
+        this.statement(
+          `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
+               version = version + 1, updated_at = @now
+             WHERE number IN (SELECT number FROM purchase_orders
+               WHERE ((state = 'pending' AND COALESCE(next_attempt_at, created_at) <= @since)
+                   OR (state = 'sending' AND lease_until <= @since))
+                 AND supplier_id NOT IN (SELECT value FROM json_each(@suppliers))
+               ORDER BY created_at LIMIT @limit)
+             RETURNING *`,
+        ).all({
+          owner: lease.owner,
+          until: now + lease.durationMs,
+          now,
+          since: now - strandedForMs,
+          suppliers: JSON.stringify(supplierIds),
+          limit,
         }) as Row[],
     );
     return rows.map(purchaseOrderFromRow);
@@ -877,6 +911,28 @@ export class SqliteOrderStore implements OrderStore {
       () => this.now(),
       (row) => this.shipmentFromRow(row),
     ));
+  }
+
+  private get statusPolls(): SqliteStatusPollQueries {
+    return (this.statusPollQueries ??= new SqliteStatusPollQueries(this.db, (sql) => this.statement(sql)));
+  }
+
+  async claimSupplierStatusPolls(
+    supplierId: string,
+    purpose: string,
+    states: PurchaseOrderState[],
+    lease: Lease,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]> {
+    return this.statusPolls.claim(supplierId, purpose, states, lease, limit);
+  }
+
+  async recordSupplierStatusPoll(
+    poNumber: string,
+    purpose: string,
+    outcome: SupplierStatusPollOutcome,
+  ): Promise<void> {
+    this.statusPolls.record(poNumber, purpose, outcome);
   }
 
   async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {

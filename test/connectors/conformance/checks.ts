@@ -103,7 +103,9 @@ export function conformanceChecks(
   const nextRequest = (): DispatchRequest =>
     requestWithPii(`conf-${connector.kind}-${++orderSeq}-${Date.now()}`);
   const context = (peer: ConformancePeer): ConnectorContext & { log: { entries: LogEntry[] } } =>
-    connectorContext(peer.settings, peer.credentials);
+    connectorContext(peer.settings, peer.credentials, peer.context);
+  const answerableRequest = (peer: ConformancePeer): Promise<DispatchRequest> =>
+    peer.newRequest ? peer.newRequest() : Promise.resolve(nextRequest());
   const send = (request: DispatchRequest, peer: ConformancePeer) =>
     connector.sendPurchaseOrder(request, context(peer));
   const documentsOf = async (peer: ConformancePeer, poNumber: string) =>
@@ -268,8 +270,8 @@ export function conformanceChecks(
           peer.acknowledge !== undefined,
           `the ${harness.kind} harness must acknowledge POs: the connector claims to read them`,
         );
-        const accepted = nextRequest();
-        const rejected = nextRequest();
+        const accepted = await answerableRequest(peer);
+        const rejected = await answerableRequest(peer);
         await send(accepted, peer);
         await send(rejected, peer);
         await peer.acknowledge(accepted, 'accepted');
@@ -294,7 +296,7 @@ export function conformanceChecks(
           peer.ship !== undefined,
           `the ${harness.kind} harness must ship POs: the connector claims to read shipments`,
         );
-        const request = nextRequest();
+        const request = await answerableRequest(peer);
         await send(request, peer);
         const trackingNumber = '1Z999AA10123456784';
         await peer.ship(request, trackingNumber);

@@ -1,4 +1,4 @@
-import type { DispatchRequest } from '../../../core/ports/supplier-connector';
+import type { ConnectorContext, DispatchRequest } from '../../../core/ports/supplier-connector';
 
 export type FailureMode = 'transient' | 'permanent' | 'unknown';
 
@@ -31,6 +31,13 @@ export interface ConformancePeer {
   ordersCreated(): Promise<number>;
   /** Every withdrawal the supplier side received, by its identity and the PO number it names. Required where the connector cancels. */
   cancellations?(): Promise<{ id: string; poNumber: string }[]>;
+  /** What every connector call needs beyond settings and secrets here (REST status polling: the store's schedule). */
+  context?: Partial<ConnectorContext>;
+  /**
+   * A PO the connector can later be asked about, for the acknowledgement and shipment checks: a peer that reads
+   * open POs from the order store (REST status polling) makes one there. Others get a made-up PO.
+   */
+  newRequest?(): Promise<DispatchRequest>;
   /** The supplier acknowledges a PO it received (an 855 in its outbound folder...). Required where the connector reads acknowledgements. */
   acknowledge?(request: DispatchRequest, outcome: 'accepted' | 'rejected'): Promise<void>;
   /** The supplier ships a PO under this tracking number (an 856...). Required where the connector reads shipments. */

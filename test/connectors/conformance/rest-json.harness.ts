@@ -1,3 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openStore } from '../../../core/store/open-store';
+import { statusPollSchedule } from '../../../nodes/adapter/supplier-registry';
+import { sentPurchaseOrder } from '../../support/withdrawals';
 import { FakeRestSupplier, type RestSupplierMode } from '../peers';
 import type { ConformanceHarness, FailureMode, PurchaseOrderContent } from './harness';
 
@@ -25,12 +31,16 @@ export const harness: ConformanceHarness = {
   kind: 'rest-json',
   async start() {
     const supplier = await new FakeRestSupplier().start();
+    // Status polling asks about the open POs of the order store, with their schedule kept there.
+    const dir = mkdtempSync(path.join(tmpdir(), 'dropship-conformance-rest-'));
+    const store = await openStore({ engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') });
     const settings = {
       url: `${supplier.baseUrl}/orders`,
       auth: 'api-key',
       timeoutMs: 800,
       cancelUrl: `${supplier.baseUrl}/orders/{poNumber}/cancel`,
       testUrl: `${supplier.baseUrl}/ping`,
+      statusPolling: { url: `${supplier.baseUrl}/orders/{{po.number}}`, intervalSeconds: 1 },
     };
     const credentials = { apiKey: supplier.apiKey };
     const modes: Record<FailureMode, RestSupplierMode> = {
@@ -56,6 +66,22 @@ export const harness: ConformanceHarness = {
             ? [{ id: String(r.headers['idempotency-key']), poNumber: decodeURIComponent(cancel[1]!) }]
             : [];
         }),
+      context: { statusPolls: statusPollSchedule(store, 'acme') },
+      newRequest: async () => {
+        const { order, po } = await sentPurchaseOrder(store, 'acme');
+        return { order, purchaseOrder: po };
+      },
+      acknowledge: async (request, outcome) => {
+        supplier.statuses.set(request.purchaseOrder.number, { status: outcome });
+      },
+      ship: async (request, trackingNumber) => {
+        supplier.statuses.set(request.purchaseOrder.number, {
+          status: 'shipped',
+          carrier: 'UPS',
+          trackingNumber,
+          shippedAt: '2026-11-21T07:30:00.000Z',
+        });
+      },
       fail: async (mode) => {
         supplier.mode = modes[mode];
         return { settings, credentials };
@@ -63,7 +89,11 @@ export const harness: ConformanceHarness = {
       recover: async () => {
         supplier.mode = 'ok';
       },
-      stop: () => supplier.stop(),
+      stop: async () => {
+        await supplier.stop();
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   },
   invalidSettings: (valid) => [

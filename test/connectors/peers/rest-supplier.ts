@@ -19,6 +19,8 @@ export class FakeRestSupplier {
   readonly cancelled = new Map<string, number>();
   tokenRequests: { authorization?: string; form: URLSearchParams }[] = [];
   mode: RestSupplierMode = 'ok';
+  /** What GET /orders/{poNumber} answers for an order, once the supplier has news (status, carrier, tracking). */
+  readonly statuses = new Map<string, Record<string, unknown>>();
   /** The credentials the API accepts. */
   apiKey = 'key-123';
   clientId = 'dropship-client';
@@ -129,10 +131,23 @@ export class FakeRestSupplier {
     this.json(res, 201, reply);
   }
 
-  /** GET /ping answers who is calling; orders are only ever POSTed, so /orders answers 405 to anything else. */
+  /**
+   * GET /ping answers who is calling; GET /orders/{poNumber} an order's status (received until `statuses` says
+   * more); orders are only ever POSTed, so /orders answers 405 to anything else.
+   */
   private read(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (req.url === '/ping') return this.json(res, 200, { status: 'ok' });
     if (req.url === '/orders') return this.json(res, 405, { error: 'use POST' }, { Allow: 'POST' });
+    const poNumber = /^\/orders\/([^/]+)$/.exec(req.url ?? '')?.[1];
+    const order = poNumber && this.orders.get(decodeURIComponent(poNumber));
+    if (poNumber && order) {
+      const id = (order.reply as { id: string }).id;
+      return this.json(res, 200, {
+        id,
+        status: 'received',
+        ...this.statuses.get(decodeURIComponent(poNumber)),
+      });
+    }
     this.json(res, 404, { error: 'not found' });
   }
 

@@ -1,0 +1,67 @@
+import type { StockFeedProblem, StockFeedRow } from '../../../core/inventory/stock-feed';
+import type { StockDocumentContext, StockDocumentReader } from '../../../core/ports/stock-document-reader';
+import { mapX12Transaction } from './documents';
+import { readX12Events } from './reader';
+import { errorText } from '../../../core/errors';
+
+const positionOf = (path: string, fallback: number): number =>
+  Number(/segment (\d+)/.exec(path)?.[1] ?? fallback);
+
+/**
+ * The stock rows of an X12 846 Inventory Inquiry/Advice file. A transaction set that cannot be read is reported
+ * at its segment position; the other sets in the file are kept.
+ */
+export async function readInventoryAdvice846(
+  content: string | Buffer,
+  context: StockDocumentContext,
+): Promise<{ rows: StockFeedRow[]; problems: StockFeedProblem[] }> {
+  const rows: StockFeedRow[] = [];
+  const problems: StockFeedProblem[] = [];
+  const { supplierId, receivedAt } = context;
+  for await (const event of readX12Events([content])) {
+    if (event.kind === 'problem') {
+      problems.push({ line: positionOf(event.problem.path, 1), reason: event.problem.message });
+      continue;
+    }
+    if (event.kind !== 'transaction') continue;
+    const { transaction } = event;
+    if (transaction.setId !== '846') {
+      problems.push({
+        line: transaction.position,
+        reason: `transaction set ${transaction.setId} is not an 846`,
+      });
+      continue;
+    }
+    if (!supplierId) {
+      problems.push({
+        line: transaction.position,
+        reason: `no supplier configured for this 846 (interchange sender ${transaction.interchange.senderId.trim()})`,
+      });
+      continue;
+    }
+    try {
+      const document = mapX12Transaction(transaction, { supplierId, receivedAt });
+      if (document.type !== 'stock') continue;
+      for (const level of document.stock) {
+        rows.push({
+          supplierId: level.supplierId,
+          sku: level.sku,
+          quantity: Math.max(0, Math.trunc(level.quantity)),
+          asOf: level.asOf,
+          line: transaction.position,
+        });
+      }
+    } catch (err) {
+      const details = (err as { details?: { path: string; message: string }[] }).details ?? [];
+      const first = details[0];
+      problems.push({
+        line: first ? positionOf(first.path, transaction.position) : transaction.position,
+        reason: first?.message ?? errorText(err),
+      });
+    }
+  }
+  return { rows, problems };
+}
+
+/** The X12 846 reader the inventory node hands to the stock feed parser. */
+export const x12StockReader: StockDocumentReader = { read: readInventoryAdvice846 };
