@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { FakeRestSupplier } from '../connectors/peers';
+import { startFakeUps, type FakeCarrier } from '../fakes/carriers';
 import {
   collectPageErrors,
   launchChromium,
@@ -20,8 +21,9 @@ import { startNodeRed, type RunningNodeRed } from '../support/node-red-process';
  */
 
 const SUPPLIER_NODE_ID = 'f00dfeed12345678';
+const CARRIER_NODE_ID = 'c0ffee0012345678';
 
-describe('the supplier dialog in headless Chromium (authentication fields, Test connection)', function () {
+describe('the supplier and carrier dialogs in headless Chromium (declared secrets, Test connection)', function () {
   this.timeout(60_000);
   let nodeRed: RunningNodeRed;
   let chromium: HeadlessChromium;
@@ -29,6 +31,7 @@ describe('the supplier dialog in headless Chromium (authentication fields, Test 
   let pageErrors: string[];
   let scratch: string;
   let supplier: FakeRestSupplier;
+  let ups: FakeCarrier;
   const shots = new StepScreenshots('supplier-dialog');
 
   const visible = (selector: string) => page.locator(selector).isVisible();
@@ -36,6 +39,7 @@ describe('the supplier dialog in headless Chromium (authentication fields, Test 
   before(async function () {
     this.timeout(90_000);
     supplier = await new FakeRestSupplier().start();
+    ups = await startFakeUps();
     scratch = mkdtempSync(path.join(tmpdir(), 'dropship-supplier-dialog-'));
     const flows = path.join(scratch, 'flows.json');
     writeFileSync(flows, '[]');
@@ -57,6 +61,14 @@ describe('the supplier dialog in headless Chromium (authentication fields, Test 
           },
           credentials: { apiKey: supplier.apiKey },
         },
+        {
+          id: CARRIER_NODE_ID,
+          type: 'dropship-carrier',
+          name: 'UPS account',
+          carrier: 'ups',
+          settings: { baseUrl: ups.url },
+          credentials: { clientId: ups.clientId, clientSecret: ups.clientSecret },
+        },
       ]),
     });
     assert.ok(deployed.ok, `deploy answered ${deployed.status}`);
@@ -71,6 +83,7 @@ describe('the supplier dialog in headless Chromium (authentication fields, Test 
     await chromium?.close();
     await nodeRed?.stop();
     await supplier?.stop();
+    await ups?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -123,6 +136,31 @@ describe('the supplier dialog in headless Chromium (authentication fields, Test 
     await shots.take(page, 'test-refused');
     assert.match(await result.innerText(), /✗ .*HTTP 401: the supplier refused the credentials/);
     assert.equal(supplier.orders.size, 0, 'testing orders nothing');
+    await page.click('#node-config-dialog-cancel');
+    await page.locator('#node-config-input-connector').waitFor({ state: 'detached' });
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("draws a carrier's declared secrets and tests the account with the stored secret", async () => {
+    await page
+      .locator('#red-ui-sidebar-node-config .red-ui-palette-node', { hasText: 'UPS account' })
+      .dblclick();
+    const carrier = page.locator('#node-config-input-carrier');
+    await carrier.waitFor();
+    await page.locator('#dropship-carrier-settings [data-setting="baseUrl"]').waitFor();
+    assert.equal(await visible('#node-config-input-clientId'), true);
+    assert.equal(await page.locator('#node-config-input-clientId').inputValue(), ups.clientId);
+    assert.equal(await page.locator('#node-config-input-clientSecret').inputValue(), '__PWRD__');
+    assert.equal(await visible('#node-config-input-apiKey'), false, "DHL's API key shown for UPS");
+    assert.equal(await page.locator('label[for="node-config-input-clientId"]').innerText(), 'Client ID');
+    await page.click('#dropship-carrier-test');
+    const result = page.locator('#dropship-carrier-test-result');
+    await result.filter({ hasText: /✓|✗/ }).waitFor();
+    await shots.take(page, 'carrier-test');
+    assert.match(await result.innerText(), /✓ UPS accepted the credentials and answered a tracking lookup/);
+    await carrier.selectOption('dhl');
+    assert.equal(await visible('#node-config-input-apiKey'), true);
+    assert.equal(await visible('#node-config-input-clientId'), false);
     await page.click('#node-config-dialog-cancel');
     assert.deepEqual(pageErrors, []);
   });
