@@ -31,7 +31,12 @@ export async function testStorefrontConnection(
   credentials: Record<string, string | undefined>,
   signal?: AbortSignal,
 ): Promise<string> {
-  const options = { timeoutMs: settings.timeoutMs ?? 10_000, signal, now: new Date(), unavailable: channelUnavailable };
+  const options = {
+    timeoutMs: settings.timeoutMs ?? 10_000,
+    signal,
+    now: new Date(),
+    unavailable: channelUnavailable,
+  };
   if (settings.platform === 'shopify') {
     if (!settings.shopDomain && !settings.baseUrl)
       throw new DropshipError('configuration', 'enter the shop domain (my-shop.myshopify.com) to test');
@@ -50,7 +55,10 @@ export async function testStorefrontConnection(
     if (reply.status === 401 || reply.status === 403) throw refused('Shopify', reply.status, 'accessToken');
     const name = (reply.data as { shop?: { name?: unknown } } | undefined)?.shop?.name;
     if (reply.status !== 200 || typeof name !== 'string')
-      throw new DropshipError('configuration', `Shopify answered HTTP ${reply.status} without the shop's record: check the shop domain`);
+      throw new DropshipError(
+        'configuration',
+        `Shopify answered HTTP ${reply.status} without the shop's record: check the shop domain`,
+      );
     return `Shopify answered for the shop "${name}": the access token works.`;
   }
   if (settings.platform === 'woocommerce') {
@@ -76,10 +84,14 @@ export async function testStorefrontConnection(
       },
       options,
     );
-    if (reply.status === 401 || reply.status === 403) throw refused('WooCommerce', reply.status, 'consumerKey');
+    if (reply.status === 401 || reply.status === 403)
+      throw refused('WooCommerce', reply.status, 'consumerKey');
     const version = (reply.data as { environment?: { version?: unknown } } | undefined)?.environment?.version;
     if (reply.status !== 200)
-      throw new DropshipError('configuration', `WooCommerce answered HTTP ${reply.status}: check the shop address`);
+      throw new DropshipError(
+        'configuration',
+        `WooCommerce answered HTTP ${reply.status}: check the shop address`,
+      );
     return `WooCommerce${typeof version === 'string' ? ` ${version}` : ''} answered: the REST API keys work.`;
   }
   throw new DropshipError(
