@@ -130,19 +130,28 @@ if (!fs.existsSync(flowFile)) {
 }
 
 /**
- * The tracking page's link secret is a credential of the notify node. On the first start (no credentials file
- * yet), each notify node that serves the page is given one that names DROPSHIP_TRACKING_LINK_SECRET, which Node-RED
- * substitutes when the flows start: the secret itself stays in the user directory. Written in Node-RED's own
- * format: aes-256-ctr under the SHA-256 of the credential secret, the IV in hex in front.
+ * The demo's credentials, given on the first start (no credentials file yet): the tracking page's link secret, a
+ * credential of each notify node that serves the page, names DROPSHIP_TRACKING_LINK_SECRET, which Node-RED
+ * substitutes when the flows start, so the secret itself stays in the user directory; a carrier account that
+ * polls the sandbox's own carrier API gets the sandbox's client. Written in Node-RED's own format: aes-256-ctr
+ * under the SHA-256 of the credential secret, the IV in hex in front.
  */
-function seedLinkSecretCredentials(runFlowFile, secret) {
+const DEMO_CREDENTIALS = {
+  'dropship-notify': (node) =>
+    node.trackingPage ? { linkSecret: '${DROPSHIP_TRACKING_LINK_SECRET}' } : undefined,
+  'dropship-carrier': (node) =>
+    /^\/sandbox\//.test((node.settings && node.settings.baseUrl) || '')
+      ? { clientId: 'sandbox', clientSecret: 'sandbox' }
+      : undefined,
+};
+
+function seedDemoCredentials(runFlowFile, secret) {
   const credentialsFile = runFlowFile.replace(/\.json$/, '') + '_cred.json';
   if (fs.existsSync(credentialsFile) || !fs.existsSync(runFlowFile)) return;
   const credentials = {};
   for (const node of JSON.parse(fs.readFileSync(runFlowFile, 'utf8'))) {
-    if (node.type === 'dropship-notify' && node.trackingPage) {
-      credentials[node.id] = { linkSecret: '${DROPSHIP_TRACKING_LINK_SECRET}' };
-    }
+    const demo = DEMO_CREDENTIALS[node.type] && DEMO_CREDENTIALS[node.type](node);
+    if (demo) credentials[node.id] = demo;
   }
   if (Object.keys(credentials).length === 0) return;
   const iv = crypto.randomBytes(16);
@@ -192,7 +201,7 @@ if (process.env.DROPSHIP_DEMO_SMTP_PORT !== 'off') {
 // The demo's dashboard needs @flowfuse/node-red-dashboard (a devDependency); without it the rest still runs.
 const runFlowFile = require('./demo/optional-dashboard').flowFileForInstalledDashboard(flowFile, userDir);
 const credentialSecret = keptSecret('DROPSHIP_CREDENTIAL_SECRET', '.credential-secret');
-seedLinkSecretCredentials(runFlowFile, credentialSecret);
+seedDemoCredentials(runFlowFile, credentialSecret);
 
 module.exports = {
   uiHost: host,

@@ -97,6 +97,8 @@
           if (prop.maxLength && value.length > prop.maxLength)
             return t('errors.settingTooLong', { field, max: prop.maxLength });
           if (prop.format === 'email' && !EMAIL.test(value)) return t('errors.settingEmail', { field });
+          // A path ("/example/supplier/orders") names an endpoint of this same Node-RED; the runtime completes it.
+          if (prop.format === 'uri' && /^\/(?!\/)\S*$/.test(value)) return undefined;
           if (prop.format === 'uri' && !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(value))
             return t('errors.settingUri', { field });
           if (prop.pattern && !new RegExp(prop.pattern, 'u').test(value)) {

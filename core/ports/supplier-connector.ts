@@ -23,6 +23,22 @@ export interface StatusPollSchedule {
   record(poNumber: string, purpose: string, outcome: SupplierStatusPollOutcome): Promise<void>;
 }
 
+/** What a connector that sends X12 tells the store: each group it sent, and each 997 that answered one. */
+export interface FunctionalGroupLog {
+  sent(group: {
+    functionalId: string;
+    groupControlNumber: string;
+    document: string;
+    poNumber?: string;
+  }): Promise<void>;
+  /** False when the 997 names a group this partner was never sent (or not recorded). */
+  acknowledged(ack: {
+    functionalId: string;
+    groupControlNumber: string;
+    acknowledgement: string;
+  }): Promise<boolean>;
+}
+
 export interface ConnectorContext<Settings = Record<string, unknown>> {
   supplierId: string;
   /** Validated against the connector's settingsSchema before the connector sees them. */
@@ -35,6 +51,8 @@ export interface ConnectorContext<Settings = Record<string, unknown>> {
   nextSequenceValue(scope: string): Promise<number>;
   /** Status polls of this supplier's POs, kept in the store; absent where no store is at hand. */
   statusPolls?: StatusPollSchedule;
+  /** Functional groups sent to this partner until its 997 (X12), kept in the store; absent without one. */
+  functionalGroups?: FunctionalGroupLog;
   signal?: AbortSignal;
 }
 
@@ -145,6 +163,8 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
   testConnection?(ctx: ConnectorContext<Settings>): Promise<string>;
   readAcknowledgements?(ctx: ConnectorContext<Settings>): AsyncIterable<Acknowledgement>;
   readShipments?(ctx: ConnectorContext<Settings>): AsyncIterable<ShipmentEvent>;
+  /** Whether these settings give `readShipments` something to read (REST: status polling set up); absent: they do. */
+  readsShipments?(settings: Settings): boolean;
   readStock?(ctx: ConnectorContext<Settings>): AsyncIterable<StockLevel>;
   /** Releases connections (SFTP sessions, SMTP pools); called when the supplier config node closes. */
   close?(ctx: ConnectorContext<Settings>): Promise<void>;

@@ -40,6 +40,44 @@ export function credentialDefinitions(
 }
 
 /**
+ * This Node-RED's own address for its HTTP endpoints, as a flow on the same machine reaches it: the editor's port,
+ * loopback unless Node-RED listens on one address only, and httpNodeRoot.
+ */
+export function ownHttpAddress(settings: {
+  uiHost?: string;
+  uiPort?: number | string;
+  https?: unknown;
+  httpNodeRoot?: string | false;
+}): string {
+  const host =
+    !settings.uiHost || ['0.0.0.0', '::'].includes(settings.uiHost) ? '127.0.0.1' : settings.uiHost;
+  const root = (settings.httpNodeRoot || '/').replace(/\/+$/, '');
+  return `${settings.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${settings.uiPort ?? 1880}${root}`;
+}
+
+/** A path of this Node-RED ("/example/supplier/orders") where a URL is expected: not "//host", which is a URL. */
+const OWN_PATH = /^\/(?!\/)/;
+
+/** Each URL setting (format uri) given as a path of this Node-RED, made a URL at `ownAddress`. */
+function withOwnUrls(schema: JsonSchema, value: unknown, ownAddress: string): unknown {
+  const properties = (schema as { properties?: Record<string, JsonSchema> }).properties;
+  if (!properties || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const resolved: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [key, property] of Object.entries(properties)) {
+    const setting = resolved[key];
+    if (setting === undefined) continue;
+    if (
+      (property as { format?: unknown }).format === 'uri' &&
+      typeof setting === 'string' &&
+      OWN_PATH.test(setting)
+    )
+      resolved[key] = `${ownAddress}${setting}`;
+    else resolved[key] = withOwnUrls(property, setting, ownAddress);
+  }
+  return resolved;
+}
+
+/**
  * The settings of a config node that holds a connector account (a supplier, a carrier), read from the flow (an
  * object, or JSON text from older flows) and validated against the connector's schema. A problem is returned as
  * text, so the node can still register and report it wherever it is used.
@@ -49,10 +87,14 @@ export function connectorSettings(
   schemaOf: () => JsonSchema,
   raw: Record<string, unknown> | string | undefined,
   what: string,
+  /** Where a URL setting given as a path ("/example/supplier/orders") points: this Node-RED (ownHttpAddress). */
+  ownAddress?: string,
 ): { settings?: Record<string, unknown>; settingsError?: string } {
   try {
-    const value = typeof raw === 'string' ? (JSON.parse(raw || '{}') as unknown) : (raw ?? {});
-    return { settings: validateWithInlineSchema<Record<string, unknown>>(schemaOf(), value, what) };
+    const schema = schemaOf();
+    const parsed = typeof raw === 'string' ? (JSON.parse(raw || '{}') as unknown) : (raw ?? {});
+    const value = ownAddress ? withOwnUrls(schema, parsed, ownAddress) : parsed;
+    return { settings: validateWithInlineSchema<Record<string, unknown>>(schema, value, what) };
   } catch (err) {
     return { settingsError: asDropshipError(err).message };
   }

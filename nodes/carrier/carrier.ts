@@ -4,6 +4,7 @@ import {
   connectorSettings,
   credentialDefinitions,
   mountConnectorCatalogue,
+  ownHttpAddress,
 } from '../adapter/connector-account';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerCarrier } from '../adapter/carrier-registry';
@@ -28,6 +29,7 @@ export = function registerCarrierNode(RED: NodeAPI): void {
       () => carrierConnector(config.carrier).settingsSchema,
       config.settings,
       `settings of carrier ${config.carrier}`,
+      ownHttpAddress(RED.settings),
     );
     this.settings = settings;
     this.settingsError = settingsError;
@@ -51,6 +53,7 @@ export = function registerCarrierNode(RED: NodeAPI): void {
           () => connector.settingsSchema,
           fields.settings as Record<string, unknown> | undefined,
           'settings',
+          ownHttpAddress(RED.settings),
         );
         if (settingsError) throw new DropshipError('invalid_input', settingsError);
         return connector.testConnection({

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { trackingPageView } from '../../core/notify/tracking-page-view';
 import type { OrderStore } from '../../core/store/order-store';
+import { ordersNamed } from '../../core/store/orders-named';
 import type { Order } from '../../core/model/order';
 import {
   renderTrackingLookupPage,
@@ -51,16 +52,6 @@ function page(status: number, html: string, extra: Record<string, string> = {}):
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text.trim().toLowerCase()).digest();
-}
-
-/** Orders a customer may mean by what they typed: "1001" and "#1001" name the same order. */
-async function ordersNamed(store: OrderStore, typed: string): Promise<Order[]> {
-  const bare = typed.trim().replace(/^#/, '');
-  if (!bare || bare.length > 64) return [];
-  const found = new Map<string, Order>();
-  for (const number of [bare, `#${bare}`])
-    for (const order of await store.findOrdersByNumber(number)) found.set(order.id, order);
-  return [...found.values()];
 }
 
 /** Counts lookups per client address over the last minute. */

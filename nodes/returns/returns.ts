@@ -8,6 +8,7 @@ import {
 } from '../../core/returns/manage-returns';
 import type { ReturnAuthorisation } from '../../core/returns/return-authorisation';
 import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
+import { ordersNamed } from '../../core/store/orders-named';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
@@ -98,10 +99,13 @@ export = function registerReturnsNode(RED: NodeAPI): void {
     async function customerRequest(body: unknown): Promise<ReturnAuthorisation[]> {
       const request = (isRecord(body) ? body : {}) as Partial<ReturnRequest> & { email?: unknown };
       const store = await storeOf(RED, node, config.store);
-      const ref = typeof request.order === 'string' ? request.order : '';
-      const order = ref ? await store.findOrder(ref) : undefined;
+      const ref = typeof request.order === 'string' ? request.order.trim() : '';
+      // The order id or channel:externalId, else the order number the customer knows ("#1001").
+      const byId = ref ? await store.findOrder(ref) : undefined;
+      const candidates = byId ? [byId] : ref ? await ordersNamed(store, ref) : [];
       const email = typeof request.email === 'string' ? request.email.trim().toLowerCase() : '';
-      if (!order || !email || order.customer.email?.toLowerCase() !== email)
+      const order = email ? candidates.find((o) => o.customer.email?.toLowerCase() === email) : undefined;
+      if (!order)
         throw new DropshipError('not_found', 'no order matches this order number and e-mail address', [
           { path: '/order', message: 'with /email matches no order' },
         ]);

@@ -5,6 +5,7 @@ import {
   connectorSettings,
   credentialDefinitions,
   mountConnectorCatalogue,
+  ownHttpAddress,
 } from '../adapter/connector-account';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { registerSupplier } from '../adapter/supplier-registry';
@@ -31,6 +32,7 @@ export = function registerSupplierNode(RED: NodeAPI): void {
       () => supplierConnector(config.connector).settingsSchema,
       config.settings,
       `settings of supplier ${config.supplierId}`,
+      ownHttpAddress(RED.settings),
     );
     // What the schema cannot say (a request template naming no field) is refused here too, before any send.
     const problems = settings ? (supplierConnector(config.connector).settingsProblems?.(settings) ?? []) : [];
@@ -62,6 +64,7 @@ export = function registerSupplierNode(RED: NodeAPI): void {
           () => connector.settingsSchema,
           fields.settings as Record<string, unknown> | undefined,
           'settings',
+          ownHttpAddress(RED.settings),
         );
         if (settingsError) throw new DropshipError('invalid_input', settingsError);
         return connector.testConnection({

@@ -18,6 +18,7 @@ import {
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { carrierConnector } from '../../connectors/carriers/registry';
 import type { FileTransport } from '../../core/ports/file-transport';
+import type { X12GroupReceipt } from '../../connectors/edi/x12/envelope';
 import { supplierConnector } from '../../connectors/registry';
 import { compileMailMatching, shipmentEventsFromMail } from '../../connectors/mail/supplier-mail';
 import {
@@ -42,10 +43,11 @@ import {
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { supplierConnectorContext } from '../adapter/supplier-registry';
+import { x12PartnerOf, type X12Partner } from '../adapter/x12-partner';
 import { pollCarriersOnce, type PollableCarrier } from './carrier-polling';
 import { documentFormat, pollShipNoticeFolder, readShipNotice, type FolderDocument } from './documents';
 import { flagLabelsWithoutScan } from './label-check';
-import { mailTarget, MailFolderReader } from './mail-sources';
+import { mailTarget, mailTimeFloor, MailFolderReader } from './mail-sources';
 
 type TrackingSource = 'none' | 'supplier' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
 
@@ -267,10 +269,34 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     }
 
     // ---- Documents: X12 856 and cXML ShipNoticeRequest ------------------------------------------------------
+    let x12Partner: X12Partner | undefined;
+    try {
+      x12Partner = x12PartnerOf(store, supplier?.supplierId, log);
+    } catch (err) {
+      node.error(`supplier EDI settings not usable: ${asDropshipError(err).message}`);
+    }
     const documentContext = {
       supplierId,
       cxmlSharedSecret: supplier?.credentials?.inboundSharedSecret,
+      x12Conventions: x12Partner?.conventions,
     };
+
+    /** Every X12 functional group read is answered with a 997, through the selected X12 supplier's channel. */
+    async function acknowledgeGroups(receipts: X12GroupReceipt[], msg: NodeMessage): Promise<void> {
+      if (receipts.length === 0) return;
+      if (!x12Partner) {
+        node.warn(
+          `no 997 sent for ${receipts.length} X12 functional group(s): select the partner's EDI X12 supplier`,
+        );
+        return;
+      }
+      try {
+        await x12Partner.acknowledge(receipts);
+      } catch (err) {
+        const error = exception(msg, err);
+        node.warn(`997 not sent: ${error.message}`);
+      }
+    }
 
     async function takeDocument(text: string, msg: NodeMessage): Promise<void> {
       let reading;
@@ -281,6 +307,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         return;
       }
       await recordEvents(reading.events, msg);
+      await acknowledgeGroups(reading.receipts, msg);
       if (reading.problems.length > 0)
         exception(
           msg,
@@ -348,7 +375,10 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       };
       const take = async (document: FolderDocument): Promise<void> => {
         const msg = { topic: `file:${document.file.name}`, file: document.file.name };
-        if (document.reading) await recordEvents(document.reading.events, msg);
+        if (document.reading) {
+          await recordEvents(document.reading.events, msg);
+          await acknowledgeGroups(document.reading.receipts, msg);
+        }
         if (document.error)
           exception(
             { ...msg, payload: { file: document.file.name, movedTo: folders.errorFolder } },
@@ -383,7 +413,11 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
      */
     function startSupplierChannel(): void {
       const connector = supplier ? supplierConnector(supplier.connectorKind) : undefined;
-      if (!supplier || !connector?.readShipments) {
+      const readShipments = connector?.readShipments?.bind(connector);
+      // A connector that can read ship notices may still have none with these settings (REST without polling).
+      const hasSource =
+        supplier?.settings === undefined || connector?.readsShipments?.(supplier.settings) !== false;
+      if (!supplier || !readShipments || !hasSource) {
         throw new DropshipError(
           'configuration',
           supplier
@@ -394,12 +428,12 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           [
             {
               path: 'supplier',
-              message: 'select a supplier whose channel carries ship notices (EDI X12 over SFTP)',
+              message:
+                'select a supplier whose channel carries ship notices (EDI X12 over SFTP, a REST API with status polling)',
             },
           ],
         );
       }
-      const readShipments = connector.readShipments.bind(connector);
       startTimer(async () => {
         const { context } = supplierConnectorContext(await store(), supplierId, log);
         for await (const event of readShipments(context)) {
@@ -416,7 +450,12 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         return { outcome: 'unmatched', reason: 'no tracking number found in the mail' };
       const target = await mailTarget(await store(), reading);
       if ('reason' in target) return { outcome: 'unmatched', reason: target.reason };
-      const events = shipmentEventsFromMail(reading, target, new Date());
+      const events = shipmentEventsFromMail(
+        reading,
+        target,
+        new Date(),
+        await mailTimeFloor(await store(), target),
+      );
       await recordEvents(events, {
         topic: 'email',
         mail: { messageId: reading.messageId, subject: reading.subject },

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { DropshipError } from '../../core/errors';
 import { carrierConnectors } from '../../connectors/carriers/registry';
 import { supplierConnectors } from '../../connectors/registry';
-import { connectorSettings, credentialDefinitions } from '../../nodes/adapter/connector-account';
+import {
+  connectorSettings,
+  credentialDefinitions,
+  ownHttpAddress,
+} from '../../nodes/adapter/connector-account';
 
 const SCHEMA = {
   type: 'object',
@@ -34,6 +38,46 @@ describe('connector account settings', () => {
     assert.deepEqual(unknown, { settingsError: 'unknown supplier connector "fax"' });
     const invalid = connectorSettings(() => SCHEMA, {}, 'settings of supplier acme');
     assert.match(invalid.settingsError ?? '', /settings of supplier acme: \/url is required/);
+  });
+
+  it("completes a URL setting given as a path with this Node-RED's own address, whatever its port", () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        url: { type: 'string', format: 'uri', pattern: '^https?://' },
+        auth: { type: 'object', properties: { tokenUrl: { type: 'string', format: 'uri' } } },
+        note: { type: 'string' },
+      },
+      additionalProperties: false,
+    };
+    const own = ownHttpAddress({ uiPort: 18999, httpNodeRoot: '/api/' });
+    assert.equal(own, 'http://127.0.0.1:18999/api');
+    assert.deepEqual(
+      connectorSettings(
+        () => schema,
+        { url: '/example/supplier/orders', auth: { tokenUrl: '/token' }, note: '/not-a-url' },
+        'settings',
+        own,
+      ),
+      {
+        settings: {
+          url: 'http://127.0.0.1:18999/api/example/supplier/orders',
+          auth: { tokenUrl: 'http://127.0.0.1:18999/api/token' },
+          note: '/not-a-url',
+        },
+      },
+    );
+    // A full URL, and "//host" (a URL without its scheme), are left as they are.
+    assert.equal(
+      connectorSettings(() => schema, { url: 'https://supplier.test/orders' }, 'settings', own).settings?.url,
+      'https://supplier.test/orders',
+    );
+    assert.match(
+      connectorSettings(() => schema, { url: '//supplier.test/orders' }, 'settings', own).settingsError ?? '',
+      /\/url/,
+    );
+    assert.equal(ownHttpAddress({ uiHost: '::1', uiPort: 1880, https: {} }), 'https://[::1]:1880');
+    assert.equal(ownHttpAddress({ uiHost: '0.0.0.0', uiPort: '1881' }), 'http://127.0.0.1:1881');
   });
 });
 

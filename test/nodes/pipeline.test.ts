@@ -282,7 +282,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     assert.equal(events.filter((e) => e.type === 'po.retry').length, 2);
   });
 
-  it('keeps a PO for an undeployed supplier pending and reports it', async () => {
+  it('routes nothing to an undeployed supplier, and keeps a PO made for one before pending and reported', async () => {
     await helper.load(
       [captureRed, ...NODES],
       flow().filter((n) => n.id !== 'supplier-acme'),
@@ -294,11 +294,22 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
       .set(delivery.headers)
       .send(delivery.body);
     const orderId = (answer.body as { id: string }).id;
+    const s = await store();
+    // The router refuses rules naming acme, which no dropship-supplier configures: the order waits unrouted.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const order = (await s.getOrder(orderId))!;
+    assert.equal(order.state, 'received');
+    assert.deepEqual(await s.listPurchaseOrders(orderId), []);
+    // A PO routed to acme before it was removed waits for it, and the dispatch node says why.
+    const [po] = (await s.assignPurchaseOrders(orderId, ['received'], [purchaseOrderDraftFor(order)], {
+      type: 'order.routed',
+      actor: 'test',
+    }))!;
+    helper.getNode('dispatch').receive({ poNumber: po!.number });
     await eventually(async () => (errors.length > 0 ? errors : undefined), 10_000, 'a dispatch exception');
     assert.equal(errors[0]!.error!.code, 'configuration');
     assert.match(errors[0]!.error!.message, /supplier "acme" is not deployed/);
-    const [po] = await (await store()).listPurchaseOrders(orderId);
-    assert.equal(po!.state, 'pending');
+    assert.equal((await s.getPurchaseOrder(po!.number))!.state, 'pending');
     assert.equal(supplier.requests.length, 0);
   });
 
