@@ -36,6 +36,7 @@ describe('"Test connection" admin routes', function () {
   let restSettings: Record<string, unknown>;
   let ups: FakeCarrier;
   let shop: HttpFake;
+  let wooShop: HttpFake;
   const shopToken = 'shpat_0123456789abcdef';
 
   async function post(route: string, body: unknown, contentType = 'application/json'): Promise<Answer> {
@@ -73,6 +74,22 @@ describe('"Test connection" admin routes', function () {
         return { status: 200, body: { shop: { id: 548380009, name: 'John Smith Test Store' } } };
       return { status: 404, body: { errors: 'Not Found' } };
     });
+    // WooCommerce REST API v3: GET /wp-json/wc/v3/system_status with the consumer key and secret (HTTP Basic).
+    wooShop = await startHttpFake((request) => {
+      const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      if (basic === undefined || Buffer.from(basic, 'base64').toString() !== 'ck_test:cs_test')
+        return {
+          status: 401,
+          body: {
+            code: 'woocommerce_rest_cannot_view',
+            message: 'Sorry, you cannot list resources.',
+            data: { status: 401 },
+          },
+        };
+      if (request.method === 'GET' && request.path === '/wp-json/wc/v3/system_status')
+        return { status: 200, body: { environment: { version: '9.4.2', site_url: 'http://127.0.0.1' } } };
+      return { status: 404, body: { code: 'rest_no_route', message: 'No route was found' } };
+    });
     restSettings = { url: `${rest.baseUrl}/orders`, auth: 'api-key', testUrl: `${rest.baseUrl}/ping` };
     scratch = mkdtempSync(path.join(tmpdir(), 'dropship-connection-test-'));
     const flows = path.join(scratch, 'flows.json');
@@ -98,7 +115,15 @@ describe('"Test connection" admin routes', function () {
 
   after(async () => {
     await nodeRed?.stop();
-    await Promise.all([rest?.stop(), smtp?.stop(), sink?.stop(), sftp?.stop(), ups?.close(), shop?.close()]);
+    await Promise.all([
+      rest?.stop(),
+      smtp?.stop(),
+      sink?.stop(),
+      sftp?.stop(),
+      ups?.close(),
+      shop?.close(),
+      wooShop?.close(),
+    ]);
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -250,6 +275,22 @@ describe('"Test connection" admin routes', function () {
     });
     assert.equal(refused.ok, false);
     assert.match(refused.message!, /Shopify refused the API credentials \(HTTP 401\)/);
+  });
+
+  it("reads a WooCommerce shop's system status with the dialog's REST API keys", async () => {
+    const fields = { platform: 'woocommerce', baseUrl: wooShop.url };
+    const answer = await post('/dropship/storefronts/test', {
+      ...fields,
+      credentials: { consumerKey: 'ck_test', consumerSecret: 'cs_test' },
+    });
+    assert.equal(answer.ok, true, answer.message);
+    assert.match(answer.message!, /WooCommerce 9\.4\.2 answered: the REST API keys work/);
+    const refused = await post('/dropship/storefronts/test', {
+      ...fields,
+      credentials: { consumerKey: 'ck_test', consumerSecret: 'wrong' },
+    });
+    assert.equal(refused.ok, false);
+    assert.match(refused.message!, /WooCommerce refused the API credentials \(HTTP 401\)/);
   });
 
   it('takes only JSON: a form post from another page is refused', async () => {
