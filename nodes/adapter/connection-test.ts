@@ -71,6 +71,8 @@ const silent: ConnectorLog = { debug: () => undefined, info: () => undefined, wa
  */
 export function connectionTestHandler(
   RED: NodeAPI,
+  /** The config node type whose dialog calls this route: only such a node's stored secrets are used. */
+  nodeType: string,
   test: (request: ConnectionTestRequest) => Promise<string>,
 ): (req: Request, res: Response) => void {
   return (req, res) => {
@@ -79,9 +81,12 @@ export function connectionTestHandler(
       return;
     }
     const { credentials: typed, id: rawId, ...fields } = req.body as Record<string, unknown>;
-    // A node id as the editor makes them; the stored secrets of any other id are not looked up.
+    // A node id as the editor makes them, of a deployed node of this type: no other node's secrets are used.
     const id = typeof rawId === 'string' && /^[0-9a-f.]{1,32}$/i.test(rawId) ? rawId : undefined;
-    const stored = id ? (RED.nodes.getCredentials(id) as Record<string, unknown> | undefined) : undefined;
+    const ownType = id !== undefined && RED.nodes.getNode(id)?.type === nodeType;
+    const stored = ownType
+      ? (RED.nodes.getCredentials(id) as Record<string, unknown> | undefined)
+      : undefined;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_resolve, reject) => {

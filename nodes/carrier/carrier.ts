@@ -47,7 +47,7 @@ export = function registerCarrierNode(RED: NodeAPI): void {
       '/dropship/carriers/test',
       RED.auth.needsPermission('dropship-carrier.write'),
       operatorAdminRequest(RED),
-      connectionTestHandler(RED, async ({ fields, credentials, signal, log }) => {
+      connectionTestHandler(RED, 'dropship-carrier', async ({ fields, credentials, signal, log }) => {
         const connector = carrierConnector(typeof fields.carrier === 'string' ? fields.carrier : '');
         const { settings, settingsError } = connectorSettings(
           () => connector.settingsSchema,

@@ -52,7 +52,7 @@ export = function registerMailerNode(RED: NodeAPI): void {
       '/dropship/mailers/test',
       RED.auth.needsPermission('dropship-mailer.write'),
       operatorAdminRequest(RED),
-      connectionTestHandler(RED, async ({ fields, credentials }) => {
+      connectionTestHandler(RED, 'dropship-mailer', async ({ fields, credentials }) => {
         const settings = fields as MailerTransportSettings;
         const { user, password } = credentials;
         const transport = requireOptionalPackage('nodemailer', 'Sending e-mail').createTransport({

@@ -33,7 +33,7 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
       '/dropship/storefronts/test',
       RED.auth.needsPermission('dropship-storefront.write'),
       operatorAdminRequest(RED),
-      connectionTestHandler(RED, ({ fields, credentials, signal }) =>
+      connectionTestHandler(RED, 'dropship-storefront', ({ fields, credentials, signal }) =>
         testStorefrontConnection(
           {
             platform: fields.platform as StorefrontConfigNode['platform'],

@@ -56,7 +56,7 @@ export = function registerSupplierNode(RED: NodeAPI): void {
       '/dropship/connectors/test',
       RED.auth.needsPermission('dropship-supplier.write'),
       operatorAdminRequest(RED),
-      connectionTestHandler(RED, async ({ fields, credentials, signal, log }) => {
+      connectionTestHandler(RED, 'dropship-supplier', async ({ fields, credentials, signal, log }) => {
         const connector = supplierConnector(typeof fields.connector === 'string' ? fields.connector : '');
         if (!connector.testConnection)
           throw new DropshipError('configuration', `the ${connector.title} connection has no test`);

@@ -147,7 +147,14 @@ describe('"Test connection" admin routes', function () {
       credentials: { apiKey: '__PWRD__' },
     });
     assert.equal(stored.ok, true, stored.message);
-    // Another node's id, or none: nothing stored to use, and the supplier refuses.
+    // The id of a node of another type (the mailer's password is not the supplier's), or none: nothing stored.
+    const otherType = await post('/dropship/mailers/test', {
+      id: 'a1b2c3d4e5f60718',
+      host: '127.0.0.1',
+      port: smtp.port,
+      credentials: { user: smtp.username, password: '__PWRD__' },
+    });
+    assert.equal(otherType.ok, false);
     const none = await post('/dropship/connectors/test', {
       connector: 'rest-json',
       settings: restSettings,
