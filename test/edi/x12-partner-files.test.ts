@@ -146,6 +146,27 @@ describe('X12 files of several trading partners', () => {
     });
   });
 
+  describe('855 (Umbrella: apostrophe terminator, EAN and vendor part, SLN subline)', () => {
+    it('keeps the identifiers of an SLN with those of its PO1 line', async () => {
+      const { acknowledgement } = single(await documentsOf('umbrella-855.edi'), 'acknowledgement');
+      assert.deepEqual(
+        acknowledgement.lines?.map((line) => [line.sku, line.status, line.identifiers]),
+        [
+          [
+            'UMB-778',
+            'accepted',
+            [
+              { qualifier: 'EN', id: '4006381333931' },
+              { qualifier: 'VP', id: 'UMB-778' },
+              { qualifier: 'UP', id: '012345678905' },
+              { qualifier: 'SK', id: 'MUG-01' },
+            ],
+          ],
+        ],
+      );
+    });
+  });
+
   describe('856 (Initech: pipe elements, brace components, one segment a line)', () => {
     it('keeps every identifier of each LIN on the parcel lines', async () => {
       const { shipments } = single(await documentsOf('initech-856.edi'), 'shipment');
