@@ -901,5 +901,54 @@
       });
       return !clash || t('errors.pathTaken', { path: mine });
     },
+
+    /**
+     * The sender-authentication fields of an inbound route (tracking in, returns, order in): how the sender
+     * proves itself (senderAuth: signature, token or none), the signature header, and where the secret is.
+     * Validators read the open dialog, so a field is checked only for the scheme chosen there.
+     */
+    senderAuth: {
+      scheme: function (node) {
+        return global.DropshipEditor.dialogValue(node, 'senderAuth') || 'signature';
+      },
+      listening: function (node) {
+        const box = $('#node-input-listen');
+        return box.length ? box.prop('checked') : node.listen !== false;
+      },
+      header: function (t) {
+        // eslint-disable-next-line no-unused-vars
+        return function (value, opt) {
+          if (global.DropshipEditor.senderAuth.scheme(this) !== 'signature' || !value) return true;
+          return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) || t('errors.signatureHeader');
+        };
+      },
+      secretEnv: function (t) {
+        // eslint-disable-next-line no-unused-vars
+        return function (value, opt) {
+          return !value || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || t('errors.senderSecretEnv');
+        };
+      },
+      /** The secret is required while the node listens with a signature or token and names no variable. */
+      secret: function (t) {
+        // eslint-disable-next-line no-unused-vars
+        return function (value, opt) {
+          const auth = global.DropshipEditor.senderAuth;
+          if (!auth.listening(this) || auth.scheme(this) === 'none') return true;
+          if (value || global.DropshipEditor.dialogValue(this, 'senderSecretEnv')) return true;
+          return t('errors.senderSecret');
+        };
+      },
+      /** Shows the rows (class dropship-sender-for, data-schemes="signature,token") of the chosen scheme. */
+      prepare: function () {
+        $('#node-input-senderAuth')
+          .on('change', function () {
+            const scheme = $(this).val() || 'signature';
+            $('.dropship-sender-for').each(function () {
+              $(this).toggle($(this).attr('data-schemes').split(',').includes(scheme));
+            });
+          })
+          .trigger('change');
+      },
+    },
   };
 })(this);

@@ -473,6 +473,31 @@ describe('node editor assets', () => {
         node: { platform: 'shopify' },
         expect: /Shopify storefront/,
       },
+      {
+        type: 'dropship-order-in',
+        property: 'storefront',
+        value: '',
+        node: { platform: 'generic' },
+        expect: /storefront holding the sender's secret/,
+      },
+      {
+        type: 'dropship-order-in',
+        property: 'signatureHeader',
+        value: 'X Signature',
+        expect: /header name/,
+      },
+      {
+        type: 'dropship-tracking-in',
+        property: 'signatureHeader',
+        value: 'X-Sig: 1',
+        expect: /header name/,
+      },
+      {
+        type: 'dropship-returns',
+        property: 'senderSecretEnv',
+        value: '1SECRET',
+        expect: /variable name/,
+      },
       { type: 'dropship-order-in', property: 'store', value: '', expect: /Choose the order store/ },
       { type: 'dropship-tracking-in', property: 'path', value: '/track ing', expect: /no spaces/ },
       {
@@ -628,14 +653,17 @@ describe('node editor assets', () => {
       accept('dropship-mailer', 'from', 'My Shop <orders@myshop.example>');
       accept('dropship-mailer', 'port', '465');
       accept('dropship-order-in', 'path', '/hooks/shopify-orders');
-      accept('dropship-order-in', 'storefront', '', { platform: 'generic' });
+      accept('dropship-order-in', 'storefront', '', { platform: 'generic', senderAuth: 'none' });
+      accept('dropship-order-in', 'storefront', '', { platform: 'generic', listen: false });
+      accept('dropship-order-in', 'signatureHeader', 'X-Erp-Signature');
+      accept('dropship-tracking-in', 'senderSecretEnv', 'SUPPLIER_TRACKING_SECRET');
       accept('dropship-notify', 'templates', { shipped: { subject: 'S', text: 'T', html: '<p>H</p>' } });
       // Flows saved before a property existed leave it out; the runtime then uses its default.
       accept('dropship-notify', 'milestones', undefined);
       accept('dropship-notify', 'sweepSeconds', undefined);
       accept('dropship-dispatch', 'maxAttempts', '');
       accept('dropship-store', 'filename', '');
-      accept('dropship-order-in', 'storefront', '', { platform: undefined });
+      accept('dropship-order-in', 'storefront', '', { platform: undefined, listen: false });
     });
   });
 });
