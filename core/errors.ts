@@ -50,7 +50,7 @@ export function invalidInput(what: string, details: FieldProblem[]): DropshipErr
 
 /** The message of anything thrown: an Error's message, else the value as text. */
 export function errorText(err: unknown): string {
-  return errorText(err);
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Turns anything thrown into a DropshipError without losing the original as its cause. */
