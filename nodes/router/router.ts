@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { asDropshipError, DropshipError, errorText } from '../../core/errors';
+import { asDropshipError, DropshipError } from '../../core/errors';
 import type { Order } from '../../core/model/order';
 import { routeOrder } from '../../core/routing/route-order';
 import {
@@ -14,6 +14,7 @@ import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import type { RouterNode } from './router-access';
 
 interface RouterNodeDef extends NodeDef {
@@ -191,28 +192,19 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
   });
 
   // Orders stored but never routed (a crash between intake and routing, a redeploy) are picked up here.
-  let sweeping = false;
-  const sweep = (): void => {
-    if (sweeping || !rules) return;
-    sweeping = true;
-    storeOf(RED, node, config.store)
-      .then(async (store) => {
-        const waiting = await store.listOrders({ states: ['received'], limit: 100 });
-        const settled = Date.now() - 5_000;
-        for (const order of waiting) {
-          if (Date.parse(order.updatedAt) < settled) await route(store, order, {});
-        }
-      })
-      .catch((err: unknown) => node.warn(`routing sweep failed: ${errorText(err)}`))
-      .finally(() => {
-        sweeping = false;
-      });
-  };
-  const timer = setInterval(sweep, (Number(config.sweepSeconds) || 30) * 1000);
-  const startup = setTimeout(sweep, 1000);
-  node.on('close', () => {
-    clearInterval(timer);
-    clearTimeout(startup);
+  startSweep(node, {
+    name: 'routing sweep',
+    everyMs: (Number(config.sweepSeconds) || 30) * 1000,
+    firstAfterMs: 1000,
+    run: async () => {
+      if (!rules) return;
+      const store = await storeOf(RED, node, config.store);
+      const waiting = await store.listOrders({ states: ['received'], limit: 100 });
+      const settled = Date.now() - 5_000;
+      for (const order of waiting) {
+        if (Date.parse(order.updatedAt) < settled) await route(store, order, {});
+      }
+    },
   });
   if (rules) showActivity(node, 'waiting');
 }
