@@ -1,4 +1,4 @@
-import { asDropshipError, errorText } from '../../core/errors';
+import { asDropshipError } from '../../core/errors';
 import {
   supplierControlLimitAlerts,
   CONTROLLED_FIGURES,
@@ -14,6 +14,7 @@ import { exceptionMessage, onInput } from '../adapter/input-handler';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { storeApiAuthorised } from '../store/order-api';
 
 interface MetricsNodeDef extends NodeDef {
@@ -106,13 +107,14 @@ export = function registerMetricsNode(RED: NodeAPI): void {
       }
     });
     const seconds = Number(config.intervalSeconds);
-    const timer =
-      seconds > 0
-        ? setInterval(() => {
-            emit({}).catch((err: unknown) => node.warn(`metrics failed: ${errorText(err)}`));
-          }, seconds * 1000)
-        : undefined;
-    node.on('close', () => clearInterval(timer));
+    if (seconds > 0) {
+      startSweep(node, {
+        name: 'metrics',
+        everyMs: seconds * 1000,
+        firstAfterMs: seconds * 1000,
+        run: () => emit({}),
+      });
+    }
     showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-metrics', DropshipMetricsNode as never);
