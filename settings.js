@@ -2,12 +2,20 @@
 /**
  * Node-RED settings for `npm start`: the demo pipeline on the embedded defaults (SQLite store, sandbox supplier,
  * sandbox mailbox), listening on loopback only. Environment variables:
- *   PORT (1880), HOST (127.0.0.1), DROPSHIP_USER_DIR (.node-red/), DROPSHIP_FLOW_FILE (flows/demo.json),
+ *   PORT (1880), HOST (127.0.0.1), DROPSHIP_USER_DIR (.node-red/),
+ *   DROPSHIP_FLOW_FILE (the flows Node-RED runs and deploys to; flows.json in the user directory, copied from the
+ *   tracked flows/demo.json on the first start, so a deploy never changes the checkout),
  *   DROPSHIP_CREDENTIAL_SECRET (generated and kept in the user directory when unset),
+ *   DROPSHIP_TRACKING_LINK_SECRET (signs the links to the customer tracking page; generated and kept in the user
+ *   directory when unset),
  *   DROPSHIP_SHOPIFY_SECRET (the demo storefront's webhook secret; "dropship-demo-secret" when unset),
+ *   DROPSHIP_WOOCOMMERCE_SECRET (the demo WooCommerce shop's webhook secret; "dropship-demo-secret" when unset),
+ *   DROPSHIP_PUBLIC_URL (the address customers reach the tracking page at; http://127.0.0.1:PORT when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
- *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback),
+ *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback): the login
+ *   of the editor, and of the dashboard and the sandbox pages (HTTP Basic). Without a login every operator surface
+ *   answers only requests made on this machine, never ones a reverse proxy passed on (docs/security.md).
  *   DROPSHIP_NOTIFY_LEASE_SECONDS (dropshipNotifyLeaseSeconds: how long a customer notice being sent stays claimed,
  *   so how long a crash mid-send delays it; 60 when unset).
  */
@@ -42,6 +50,55 @@ if (!loopback && !adminAuth) {
   );
 }
 
+// Who may use the editor, the dashboard and the sandbox pages, decided per request: the package's rule (from
+// dist/, built by `npm install`), so the package's own routes and these apply the same one.
+const {
+  changesState,
+  isCrossSiteRequest,
+  isLocalRequest,
+  operatorHttpGate,
+  operatorSocketGate,
+} = require('./dist/nodes/adapter/operator-access');
+
+const operatorLogin = adminAuth
+  ? {
+      realm: 'Drop-ship operator',
+      verify: (username, password) =>
+        username === process.env.DROPSHIP_ADMIN_USER
+          ? require('bcryptjs').compare(password, process.env.DROPSHIP_ADMIN_PASSWORD_HASH)
+          : Promise.resolve(false),
+    }
+  : {};
+const operatorPage = operatorHttpGate(operatorLogin);
+const onlyThisMachine = operatorHttpGate({});
+
+const refuse = (res, status, code, message) => {
+  res.status(status).set('Cache-Control', 'no-store').json({ error: { code, message } });
+};
+
+/**
+ * Every request passes Node-RED's admin app (mounted at /): another site's page may not change anything through
+ * the operator's browser (a form or text/plain POST to /inject/<id>), and without a login a request a proxy
+ * passed on reaches only the package's routes under /dropship/, which decide for themselves (webhooks, the
+ * tracking page; the order API and admin routes answer only local requests then).
+ */
+function adminRequests(req, res, next) {
+  if (changesState(req.method) && isCrossSiteRequest(req)) {
+    refuse(res, 403, 'cross_site', 'requests from another site are refused');
+    return;
+  }
+  if (!adminAuth && !isLocalRequest(req) && !/^\/dropship\//i.test(req.path)) {
+    refuse(
+      res,
+      403,
+      'unauthorised',
+      'this Node-RED has no login: the editor answers only on its own machine',
+    );
+    return;
+  }
+  next();
+}
+
 fs.mkdirSync(userDir, { recursive: true });
 
 // Node-RED loads nodes from its user directory's node_modules: link this checkout there so the demo runs the
@@ -55,20 +112,64 @@ if (!fs.existsSync(moduleLink)) {
   fs.symlinkSync(__dirname, moduleLink, 'junction');
 }
 
-function credentialSecret() {
-  if (process.env.DROPSHIP_CREDENTIAL_SECRET) return process.env.DROPSHIP_CREDENTIAL_SECRET;
-  const file = path.join(userDir, '.credential-secret');
+/** A secret from the environment, else generated on the first start and kept in the user directory. */
+function keptSecret(variable, fileName) {
+  if (process.env[variable]) return process.env[variable];
+  const file = path.join(userDir, fileName);
   if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32).toString('hex'), { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
 }
 
+// The flows the editor deploys to live in the user directory; the tracked demo is only their starting copy.
+const flowFile = path.resolve(process.env.DROPSHIP_FLOW_FILE || path.join(userDir, 'flows.json'));
+if (!fs.existsSync(flowFile)) {
+  fs.copyFileSync(path.join(__dirname, 'flows', 'demo.json'), flowFile);
+  console.log(
+    `[dropship] first start: the demo flows copied to ${flowFile} (delete it to start again from flows/demo.json)`,
+  );
+}
+
+/**
+ * The tracking page's link secret is a credential of the notify node. On the first start (no credentials file
+ * yet), each notify node that serves the page is given one that names DROPSHIP_TRACKING_LINK_SECRET, which Node-RED
+ * substitutes when the flows start: the secret itself stays in the user directory. Written in Node-RED's own
+ * format: aes-256-ctr under the SHA-256 of the credential secret, the IV in hex in front.
+ */
+function seedLinkSecretCredentials(runFlowFile, secret) {
+  const credentialsFile = runFlowFile.replace(/\.json$/, '') + '_cred.json';
+  if (fs.existsSync(credentialsFile) || !fs.existsSync(runFlowFile)) return;
+  const credentials = {};
+  for (const node of JSON.parse(fs.readFileSync(runFlowFile, 'utf8'))) {
+    if (node.type === 'dropship-notify' && node.trackingPage) {
+      credentials[node.id] = { linkSecret: '${DROPSHIP_TRACKING_LINK_SECRET}' };
+    }
+  }
+  if (Object.keys(credentials).length === 0) return;
+  const iv = crypto.randomBytes(16);
+  const cipher = crypto.createCipheriv(
+    'aes-256-ctr',
+    crypto.createHash('sha256').update(secret).digest(),
+    iv,
+  );
+  const sealed = cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64');
+  fs.writeFileSync(credentialsFile, JSON.stringify({ $: iv.toString('hex') + sealed }), { mode: 0o600 });
+}
+
 // The demo storefront's webhook secret, documented in the README so a signed test order can be posted.
 process.env.DROPSHIP_SHOPIFY_SECRET = process.env.DROPSHIP_SHOPIFY_SECRET || 'dropship-demo-secret';
+process.env.DROPSHIP_WOOCOMMERCE_SECRET = process.env.DROPSHIP_WOOCOMMERCE_SECRET || 'dropship-demo-secret';
+// The notify node's link secret is this variable (a credential that names it), so no secret is in the flows.
+process.env.DROPSHIP_TRACKING_LINK_SECRET = keptSecret(
+  'DROPSHIP_TRACKING_LINK_SECRET',
+  '.tracking-link-secret',
+);
 process.env.DROPSHIP_DEMO_SMTP_PORT = process.env.DROPSHIP_DEMO_SMTP_PORT || '2525';
 process.env.PORT = String(port);
 // Node-RED substitutes whole-value ${VAR} properties only, so the demo's URLs are composed here.
 process.env.DROPSHIP_SANDBOX_SUPPLIER_URL = `http://127.0.0.1:${port}/sandbox/supplier/orders`;
 process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
+// Where the customer's e-mails link to the tracking page.
+process.env.DROPSHIP_PUBLIC_URL = process.env.DROPSHIP_PUBLIC_URL || `http://127.0.0.1:${port}`;
 
 const mailDir = path.join(userDir, 'sandbox-mail');
 // The demo's EDI supplier exchanges X12 files with the sandbox trading partner in this folder.
@@ -88,20 +189,33 @@ if (process.env.DROPSHIP_DEMO_SMTP_PORT !== 'off') {
     );
 }
 
+// The demo's dashboard needs @flowfuse/node-red-dashboard (a devDependency); without it the rest still runs.
+const runFlowFile = require('./demo/optional-dashboard').flowFileForInstalledDashboard(flowFile, userDir);
+const credentialSecret = keptSecret('DROPSHIP_CREDENTIAL_SECRET', '.credential-secret');
+seedLinkSecretCredentials(runFlowFile, credentialSecret);
+
 module.exports = {
   uiHost: host,
   uiPort: port,
   userDir,
-  // The demo's dashboard needs @flowfuse/node-red-dashboard (a devDependency); without it the rest still runs.
-  flowFile: require('./demo/optional-dashboard').flowFileForInstalledDashboard(
-    path.resolve(process.env.DROPSHIP_FLOW_FILE || path.join(__dirname, 'flows', 'demo.json')),
-    userDir,
-  ),
+  flowFile: runFlowFile,
   flowFilePretty: true,
-  credentialSecret: credentialSecret(),
+  credentialSecret,
+  // The sandbox supplier keeps its orders and its ship and delivery times here (the "sandbox" store, a file in the
+  // user directory written as soon as they change), so a restart neither forgets a PO nor leaves it unshipped.
+  contextStorage: {
+    default: { module: 'memory' },
+    sandbox: { module: 'localfilesystem', config: { flushInterval: 0 } },
+  },
   adminAuth,
+  httpAdminMiddleware: adminRequests,
+  // The demo's own HTTP-in routes are the sandbox supplier's, called by the dispatch node on this machine.
+  httpNodeMiddleware: (req, res, next) =>
+    /^\/sandbox\//i.test(req.path) ? onlyThisMachine(req, res, next) : next(),
+  // FlowFuse Dashboard: the same login for the page and for its socket (which bypasses Express).
+  dashboard: { middleware: operatorPage, ioMiddleware: operatorSocketGate(operatorLogin) },
   dropshipNotifyLeaseSeconds: Number(process.env.DROPSHIP_NOTIFY_LEASE_SECONDS) || undefined,
-  httpStatic: [{ path: mailDir, root: '/sandbox/mail/' }],
+  httpStatic: [{ path: mailDir, root: '/sandbox/mail/', middleware: operatorPage }],
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
   externalModules: { autoInstall: false, palette: { allowInstall: false }, modules: { allowInstall: false } },

@@ -1,52 +1,96 @@
 #!/usr/bin/env node
 'use strict';
-// Posts a signed Shopify orders/paid webhook to the running demo, exactly as Shopify would send it.
-//   node demo/post-sample-order.js [--id 450789469] [--bad-signature]
-// Uses PORT (1880) and DROPSHIP_SHOPIFY_SECRET ("dropship-demo-secret") like settings.js.
+// Posts a signed storefront webhook to the running demo, exactly as the storefront would send it:
+//   node demo/post-sample-order.js [--id 450789469] [--bad-signature]                 Shopify orders/paid
+//   node demo/post-sample-order.js --woocommerce [--id 4821] [--topic order.updated] [--bad-signature]
+//                                                                                     WooCommerce order.created
+// Uses PORT (1880), DROPSHIP_SHOPIFY_SECRET and DROPSHIP_WOOCOMMERCE_SECRET ("dropship-demo-secret") like settings.js.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const args = process.argv.slice(2);
-const idIndex = args.indexOf('--id');
-const order = JSON.parse(
-  fs.readFileSync(path.join(__dirname, 'payloads', 'shopify-orders-paid.json'), 'utf8'),
-);
-if (idIndex >= 0) {
-  order.id = Number(args[idIndex + 1]);
-  order.admin_graphql_api_id = `gid://shopify/Order/${args[idIndex + 1]}`;
-  order.name = `#${args[idIndex + 1]}`;
-}
-// Paid just now, as a live webhook would say: the dashboard's order-to-acknowledgement figures start here.
-order.created_at = order.processed_at = new Date().toISOString();
-const body = JSON.stringify(order);
-const secret = process.env.DROPSHIP_SHOPIFY_SECRET || 'dropship-demo-secret';
-const signature = crypto
-  .createHmac('sha256', args.includes('--bad-signature') ? 'wrong' : secret)
-  .update(body)
-  .digest('base64');
-const url = `http://127.0.0.1:${process.env.PORT || 1880}/dropship/shopify/orders`;
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const id = option('--id');
+const base = `http://127.0.0.1:${process.env.PORT || 1880}`;
+const payload = (name) => JSON.parse(fs.readFileSync(path.join(__dirname, 'payloads', name), 'utf8'));
+const sign = (body, secret) =>
+  crypto
+    .createHmac('sha256', args.includes('--bad-signature') ? 'wrong' : secret)
+    .update(body)
+    .digest('base64');
 
-fetch(url, {
-  method: 'POST',
-  headers: {
-    'Content-Type': 'application/json',
-    'X-Shopify-Topic': 'orders/paid',
-    'X-Shopify-Hmac-Sha256': signature,
-    'X-Shopify-Shop-Domain': 'demo-shop.myshopify.com',
-    'X-Shopify-Event-Id': crypto.randomUUID(),
-    'X-Shopify-Webhook-Id': crypto.randomUUID(),
-  },
-  body,
-}).then(
+/** A Shopify orders/paid delivery: X-Shopify-Hmac-Sha256 is the base64 HMAC-SHA256 of the body. */
+function shopify() {
+  const order = payload('shopify-orders-paid.json');
+  if (id) {
+    order.id = Number(id);
+    order.admin_graphql_api_id = `gid://shopify/Order/${id}`;
+    order.name = `#${id}`;
+  }
+  // Paid just now, as a live webhook would say: the dashboard's order-to-acknowledgement figures start here.
+  order.created_at = order.processed_at = new Date().toISOString();
+  const body = JSON.stringify(order);
+  return {
+    url: `${base}/dropship/shopify/orders`,
+    follow: `shopify:${order.id}`,
+    body,
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Shopify-Topic': 'orders/paid',
+      'X-Shopify-Hmac-Sha256': sign(body, process.env.DROPSHIP_SHOPIFY_SECRET || 'dropship-demo-secret'),
+      'X-Shopify-Shop-Domain': 'demo-shop.myshopify.com',
+      'X-Shopify-Event-Id': crypto.randomUUID(),
+      'X-Shopify-Webhook-Id': crypto.randomUUID(),
+    },
+  };
+}
+
+/**
+ * A WooCommerce webhook delivery (REST API v3 order JSON, an order in "processing"): X-WC-Webhook-Signature is the
+ * base64 HMAC-SHA256 of the body with the webhook's secret, beside the topic, resource, event, source and ids.
+ */
+function wooCommerce() {
+  const order = payload('woocommerce-order-created.json');
+  if (id) {
+    order.id = Number(id);
+    order.number = id;
+  }
+  // Paid just now; WooCommerce's *_gmt dates are UTC without a zone designator.
+  const now = new Date().toISOString().slice(0, 19);
+  order.date_created_gmt = order.date_paid_gmt = order.date_modified_gmt = now;
+  const topic = option('--topic') || 'order.created';
+  const body = JSON.stringify(order);
+  return {
+    url: `${base}/dropship/woocommerce/orders`,
+    follow: `woocommerce:${order.id}`,
+    body,
+    headers: {
+      'Content-Type': 'application/json',
+      'User-Agent': 'WooCommerce/9.4.2 Hookshot (WordPress/6.7.1)',
+      'X-WC-Webhook-Source': 'https://shop.example.net/',
+      'X-WC-Webhook-Topic': topic,
+      'X-WC-Webhook-Resource': topic.split('.')[0],
+      'X-WC-Webhook-Event': topic.split('.')[1],
+      'X-WC-Webhook-Signature': sign(body, process.env.DROPSHIP_WOOCOMMERCE_SECRET || 'dropship-demo-secret'),
+      'X-WC-Webhook-ID': '12',
+      'X-WC-Webhook-Delivery-ID': crypto.randomBytes(16).toString('hex'),
+    },
+  };
+}
+
+const delivery = args.includes('--woocommerce') ? wooCommerce() : shopify();
+fetch(delivery.url, { method: 'POST', headers: delivery.headers, body: delivery.body }).then(
   async (res) => {
     console.log(res.status, await res.text());
-    console.log(
-      `follow it: curl http://127.0.0.1:${process.env.PORT || 1880}/dropship/api/orders/shopify:${order.id}`,
-    );
+    console.log(`follow it: curl ${base}/dropship/api/orders/${delivery.follow}`);
+    if (!res.ok) process.exitCode = 1;
   },
   (err) => {
-    console.error(`could not reach ${url}: ${err.message} (is \`npm start\` running?)`);
+    console.error(`could not reach ${delivery.url}: ${err.message} (is \`npm start\` running?)`);
     process.exitCode = 1;
   },
 );

@@ -122,8 +122,53 @@
           return bad === undefined ? undefined : t('errors.settingEntry', { field, name: bad });
         }
         default:
-          return typeof value === 'string' ? t('errors.settingJson', { field }) : undefined;
+          if (typeof value === 'string') return t('errors.settingJson', { field });
+          return prop['x-template-fields']
+            ? templateFieldProblem(field, prop['x-template-fields'], value)
+            : undefined;
       }
+    }
+
+    /**
+     * The first placeholder of a request template that names no field the connector offers (`x-template-fields`
+     * in its schema: a misspelling such as {{po.numbr}}, or line.* outside "$each"), or a field the connector
+     * refuses (`catalogue`); the same check the runtime makes when the supplier is deployed.
+     */
+    function templateFieldProblem(field, fields, template) {
+      const names = Object.keys(fields);
+      const known = (name, inLine) =>
+        (inLine || !/^line(\.|$)/.test(name)) &&
+        (name in fields || names.some((known) => known.startsWith(name + '.')));
+      function walk(value, at, inLine) {
+        if (typeof value === 'string') {
+          for (const match of value.matchAll(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g)) {
+            const name = match[1];
+            if (!known(name, inLine)) return t('errors.settingTemplateField', { field, name, at: at || '/' });
+            if (fields[name] === 'catalogue')
+              return t('errors.settingTemplateCatalogue', { field, name, at: at || '/' });
+          }
+          return undefined;
+        }
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) {
+            const problem = walk(value[i], at + '/' + i, inLine);
+            if (problem) return problem;
+          }
+          return undefined;
+        }
+        if (!isObject(value)) return undefined;
+        if ('$each' in value) {
+          if (fields[String(value.$each)] !== 'list')
+            return t('errors.settingTemplateField', { field, name: String(value.$each), at: at + '/$each' });
+          return walk(value.$item, at + '/$item', true);
+        }
+        for (const [key, item] of Object.entries(value)) {
+          const problem = walk(item, at + '/' + key, inLine);
+          if (problem) return problem;
+        }
+        return undefined;
+      }
+      return walk(template, '', false);
     }
 
     /** Every problem of a value against its schema, each naming the field by its path of titles. */
@@ -607,6 +652,32 @@
       };
     },
 
+    /**
+     * The suppliers the operator has configured in this editor (dropship-supplier config nodes, deployed or not,
+     * disabled ones aside), sorted by id: what routing rules may name. Each is `{ id, label }`.
+     */
+    configuredSuppliers: function () {
+      const suppliers = [];
+      if (!RED.nodes || typeof RED.nodes.eachConfig !== 'function') return suppliers;
+      RED.nodes.eachConfig(function (n) {
+        if (n.type === 'dropship-supplier' && !n.d && n.supplierId)
+          suppliers.push({ id: String(n.supplierId), label: n.name || n.connector || '' });
+      });
+      return suppliers.sort((a, b) => a.id.localeCompare(b.id));
+    },
+
+    /**
+     * Defaults for the selects of an open dialog: a node saved before a select existed (or imported without it)
+     * has no value, and a select without one shows blank and saves nothing. `defaults` is the node type's.
+     */
+    selectDefaults: function (defaults) {
+      for (const [property, definition] of Object.entries(defaults)) {
+        const select = $('select#node-input-' + property);
+        if (select.length && !select.val() && definition.value !== undefined && definition.value !== '')
+          select.val(String(definition.value));
+      }
+    },
+
     /** A field of a flow node's open dialog, else the saved property: validators run in both places. */
     dialogValue: function (node, property) {
       const shown = inputValue('node-input-' + property);
@@ -617,6 +688,11 @@
     configDialogValue: function (node, property) {
       const shown = inputValue('node-config-input-' + property);
       return shown === undefined ? node[property] : shown;
+    },
+
+    /** A whole-value ${NAME} reference, which Node-RED replaces with that environment variable at start. */
+    isEnvReference: function (value) {
+      return typeof value === 'string' && ENV_PLACEHOLDER.test(value.trim());
     },
 
     /** A TCP port number: a whole number from 1 to 65535 (text from an input is fine). */

@@ -1,5 +1,6 @@
 import type { OrderDraft } from '../../core/model/order';
 import type { StorefrontIntake } from '../../core/ports/storefront-intake';
+import { validateWithSchema } from '../../core/validation/schema-validator';
 import { headerValue, verifyBase64HmacSha256 } from './signature';
 
 const SIGNATURE_HEADER = 'X-Dropship-Signature';
@@ -47,7 +48,10 @@ export const genericJsonIntake: StorefrontIntake = {
     }
   },
 
+  // What the sender may leave out is published in schemas/order-intake.schema.json, checked before the defaults
+  // fill it in, so the intake accepts exactly what that schema does (and its three rules in words).
   interpret(payload) {
+    validateWithSchema('order-intake.schema.json', payload, 'order');
     return { kind: 'order', draft: withOrderDefaults(payload) as OrderDraft };
   },
 };

@@ -1,4 +1,5 @@
 import { AxiosError } from 'axios';
+import type { FieldProblem } from '../../core/errors';
 import {
   OutcomeUnknownError,
   SupplierPermanentError,
@@ -14,14 +15,22 @@ export function parseRetryAfter(header: unknown, now: Date): number | undefined 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now.getTime());
 }
 
+/** What a supplier said in a refusal body: its sentence, its code, and where in the body each was found. */
+export interface RefusalWords {
+  reason?: string;
+  code?: string;
+  details?: FieldProblem[];
+}
+
 /**
  * Maps an HTTP failure (axios) to the contract's error types: what may be retried, what may not, and what may
- * or may not have reached the supplier. `reason` extracts the supplier's own words from a refusal body.
+ * or may not have reached the supplier. `reason` extracts the supplier's own words from a refusal body; a
+ * refusal's details name the HTTP status and those words.
  */
 export function httpFailure(
   err: unknown,
   now: Date,
-  reason: (body: unknown) => string | undefined = () => undefined,
+  reason: (body: unknown) => string | RefusalWords | undefined = () => undefined,
 ): Error {
   if (!(err instanceof AxiosError)) return new OutcomeUnknownError(String(err), { cause: err });
   const status = err.response?.status;
@@ -43,9 +52,17 @@ export function httpFailure(
     return new OutcomeUnknownError(`supplier answered HTTP ${status}`, { cause: err });
   if (status >= 500)
     return new SupplierTransientError(`supplier answered HTTP ${status}`, undefined, { cause: err });
-  const words = reason(err.response?.data);
+  const said = reason(err.response?.data);
+  const words: RefusalWords = typeof said === 'string' ? { reason: said } : (said ?? {});
+  const sentence = [words.code && `[${words.code}]`, words.reason?.slice(0, 200)].filter(Boolean).join(' ');
   return new SupplierPermanentError(
-    `supplier refused the PO with HTTP ${status}${words ? `: ${words.slice(0, 200)}` : ''}`,
-    { cause: err },
+    `supplier refused the PO with HTTP ${status}${sentence ? `: ${sentence}` : ''}`,
+    {
+      cause: err,
+      details: [
+        { path: 'httpStatus', message: String(status) },
+        ...(words.details ?? (words.reason ? [{ path: 'reason', message: words.reason }] : [])),
+      ],
+    },
   );
 }

@@ -10,7 +10,7 @@ import {
   SupplierTransientError,
   OutcomeUnknownError,
 } from '../ports/supplier-connector';
-import { asDropshipError, DropshipError } from '../errors';
+import { asDropshipError, DropshipError, type FieldProblem } from '../errors';
 import { orderStatesBefore } from '../model/lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../store/order-store';
@@ -53,7 +53,11 @@ export type DispatchOutcome =
        */
       withdrawal?: Withdrawal;
     }
-  | { kind: 'needs_attention'; purchaseOrder: PurchaseOrder; reason: string }
+  /**
+   * Lines no supplier is left to take: `problem` says why, with the refusal's code (supplier_permanent for a
+   * refusal, the last failure's for a give-up) and details naming what the supplier said and the lines held.
+   */
+  | { kind: 'needs_attention'; purchaseOrder: PurchaseOrder; reason: string; problem: DropshipError }
   /**
    * Someone else changed the PO meanwhile (another instance, an operator): nothing was written. `leaseLost`: this
    * sender's lease ran out and another sender took the PO over before the answer could be recorded; the other
@@ -140,6 +144,46 @@ export type SettleEnvironment = Pick<DispatchEnvironment, 'store' | 'actor' | 'o
     >
   >;
 
+/** Why a refusal ended where it did: the error code and what the supplier said, by where it said it. */
+interface RefusalCause {
+  code: DropshipError['code'];
+  details: FieldProblem[];
+}
+
+/** A refusal from the supplier's answer (a reply or an acknowledgement): its code and reason as details. */
+function answerCause(result: Pick<DispatchResult, 'code' | 'reason' | 'lines'>): RefusalCause {
+  const details: FieldProblem[] = [];
+  if (result.code) details.push({ path: 'code', message: result.code });
+  if (result.reason) details.push({ path: 'reason', message: result.reason });
+  for (const line of result.lines ?? []) {
+    if (line.status === 'rejected' || line.status === 'backordered')
+      details.push({
+        path: `lines/${line.sku}`,
+        message: `${line.status}${line.reason ? `: ${line.reason}` : ''}`,
+      });
+  }
+  return { code: 'supplier_permanent', details };
+}
+
+/** The needs_attention outcome: the cause's code, its details and one detail per line nobody can take. */
+function heldForAttention(
+  po: PurchaseOrder,
+  lines: PurchaseOrderLine[],
+  reason: string,
+  cause: RefusalCause,
+): DispatchOutcome {
+  const held = lines.map((line) => ({
+    path: `lines/${po.lines.indexOf(line)}`,
+    message: `${line.sku} × ${line.quantity}: no other supplier can take it`,
+  }));
+  return {
+    kind: 'needs_attention',
+    purchaseOrder: po,
+    reason,
+    problem: new DropshipError(cause.code, reason, [...cause.details, ...held]),
+  };
+}
+
 /**
  * The answer-recording paths below take the sender's `claim` when they settle a send (the PO is `sending`), so
  * the store applies the move only while the claim still holds; an acknowledgement read later has none.
@@ -150,6 +194,7 @@ async function refuse(
   to: 'rejected' | 'failed',
   reason: string,
   claim: PurchaseOrderClaim | undefined,
+  cause: RefusalCause,
 ): Promise<DispatchOutcome> {
   const settled = await env.store.transitionPurchaseOrder(
     po.number,
@@ -167,7 +212,23 @@ async function refuse(
   const replacements = await failOver(env.store, settled, settled.lines, reason, env.actor);
   return replacements.length > 0
     ? { kind: 'failed_over', purchaseOrder: settled, replacements, reason }
-    : { kind: 'needs_attention', purchaseOrder: settled, reason };
+    : heldForAttention(settled, settled.lines, reason, cause);
+}
+
+/**
+ * A PO claimed because no instance has its supplier deployed (`claimStrandedPurchaseOrders`): refused as failed
+ * with the reason and its lines failed over to the next ranked supplier, or the order held in needs_attention.
+ */
+export function failOverStrandedPurchaseOrder(
+  env: Pick<SettleEnvironment, 'store' | 'actor'>,
+  po: PurchaseOrder,
+  claim: PurchaseOrderClaim,
+  reason: string,
+): Promise<DispatchOutcome> {
+  return refuse(env, po, 'failed', reason, claim, {
+    code: 'configuration',
+    details: [{ path: 'supplierId', message: `${po.supplierId} is deployed on no instance` }],
+  });
 }
 
 /**
@@ -243,6 +304,7 @@ async function settle(
       'rejected',
       `supplier rejected the PO${result.reason ? `: ${result.reason}` : ''}`,
       claim,
+      answerCause(result),
     );
   if (result.outcome === 'backordered' && env.onBackorder !== 'wait' && po.alternatives.length > 0) {
     return failOverBackorder(env, po, result, claim);
@@ -271,7 +333,7 @@ async function settle(
     const replacements = await failOver(env.store, settled, moved, reason, env.actor);
     return replacements.length > 0
       ? { kind: 'failed_over', purchaseOrder: settled, replacements, reason }
-      : { kind: 'needs_attention', purchaseOrder: settled, reason };
+      : heldForAttention(settled, moved, reason, answerCause(result));
   }
   const settled = await env.store.transitionPurchaseOrder(
     po.number,
@@ -308,7 +370,11 @@ export async function sendClaimedPurchaseOrder(
   const now = env.context.clock.now();
   // Read before asking the breaker: a half-open breaker's one probe must end in a send it can learn from.
   const order = await env.store.getOrder(po.orderId);
-  if (!order) return refuse(env, po, 'failed', `order ${po.orderId} is missing`, claim);
+  if (!order)
+    return refuse(env, po, 'failed', `order ${po.orderId} is missing`, claim, {
+      code: 'not_found',
+      details: [{ path: 'orderId', message: 'matches no order' }],
+    });
   const admitted = env.breaker?.admit(now) ?? { allowed: true };
   if (!admitted.allowed) {
     const deferred = await env.store.transitionPurchaseOrder(
@@ -333,7 +399,7 @@ export async function sendClaimedPurchaseOrder(
   } catch (err) {
     if (err instanceof SupplierPermanentError) {
       env.breaker?.recordSuccess();
-      return refuse(env, po, 'rejected', err.message, claim);
+      return refuse(env, po, 'rejected', err.message, claim, { code: err.code, details: err.details });
     }
     const error =
       err instanceof SupplierTransientError || err instanceof OutcomeUnknownError
@@ -342,7 +408,10 @@ export async function sendClaimedPurchaseOrder(
     env.breaker?.recordFailure(now);
     const sends = await sendsMade(env.store, po);
     if (sends >= env.policy.maxAttempts) {
-      return refuse(env, po, 'failed', `gave up after ${sends} attempts: ${error.message}`, claim);
+      return refuse(env, po, 'failed', `gave up after ${sends} attempts: ${error.message}`, claim, {
+        code: error.code,
+        details: [{ path: 'attempts', message: String(sends) }, ...error.details],
+      });
     }
     const retryAt = new Date(
       now.getTime() +

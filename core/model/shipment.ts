@@ -36,6 +36,8 @@ export interface ShipmentEvent {
   estimatedDelivery?: string;
   lines?: ShipmentLine[];
   source: string;
+  /** Set when the number's check digit fails and it was kept anyway: why; such an event has no carrier or link. */
+  unverified?: string;
 }
 
 /** A parcel as the store knows it: the latest status of one tracking number on one order. */

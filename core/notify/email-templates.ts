@@ -17,8 +17,8 @@ export const DEFAULT_EMAIL_TEMPLATES: Record<MilestoneKind, EmailTemplate> = {
   },
   shipped: {
     subject: 'Your order {{order.number}} has shipped',
-    text: 'Hello {{customer.firstName}},\n\nA parcel of your order {{order.number}} is on its way with {{shipment.carrierName}}.\nTracking number: {{shipment.trackingNumber}}\nFollow it: {{#trackingPageUrl}}{{trackingPageUrl}}{{/trackingPageUrl}}{{^trackingPageUrl}}{{shipment.trackingUrl}}{{/trackingPageUrl}}\n\n{{storeName}}',
-    html: '<p>Hello {{customer.firstName}},</p><p>A parcel of your order <strong>{{order.number}}</strong> is on its way with {{shipment.carrierName}}.</p><p>Tracking number: <strong>{{shipment.trackingNumber}}</strong><br><a href="{{#trackingPageUrl}}{{trackingPageUrl}}{{/trackingPageUrl}}{{^trackingPageUrl}}{{shipment.trackingUrl}}{{/trackingPageUrl}}">Follow your parcel</a></p><p>{{storeName}}</p>',
+    text: 'Hello {{customer.firstName}},\n\nA parcel of your order {{order.number}} is on its way with {{shipment.carrierName}}.\nTracking number: {{shipment.trackingNumber}}{{#trackingPageUrl}}\nFollow it: {{trackingPageUrl}}{{/trackingPageUrl}}{{^trackingPageUrl}}{{#shipment.trackingUrl}}\nFollow it: {{shipment.trackingUrl}}{{/shipment.trackingUrl}}{{/trackingPageUrl}}\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>A parcel of your order <strong>{{order.number}}</strong> is on its way with {{shipment.carrierName}}.</p><p>Tracking number: <strong>{{shipment.trackingNumber}}</strong>{{#trackingPageUrl}}<br><a href="{{trackingPageUrl}}">Follow your parcel</a>{{/trackingPageUrl}}{{^trackingPageUrl}}{{#shipment.trackingUrl}}<br><a href="{{shipment.trackingUrl}}">Follow your parcel</a>{{/shipment.trackingUrl}}{{/trackingPageUrl}}</p><p>{{storeName}}</p>',
   },
   out_for_delivery: {
     subject: 'Your order {{order.number}} arrives today',

@@ -9,7 +9,7 @@ export const DEFAULT_SMS_TEMPLATES: Record<MilestoneKind, string> = {
   confirmed:
     '{{storeName}}: thank you! Your order {{order.number}} is confirmed. We will text you when it ships.',
   shipped:
-    '{{storeName}}: your order {{order.number}} has shipped with {{shipment.carrierName}}. Track it: {{#trackingPageUrl}}{{trackingPageUrl}}{{/trackingPageUrl}}{{^trackingPageUrl}}{{shipment.trackingUrl}}{{/trackingPageUrl}}',
+    '{{storeName}}: your order {{order.number}} has shipped with {{shipment.carrierName}}.{{#trackingPageUrl}} Track it: {{trackingPageUrl}}{{/trackingPageUrl}}{{^trackingPageUrl}}{{#shipment.trackingUrl}} Track it: {{shipment.trackingUrl}}{{/shipment.trackingUrl}}{{/trackingPageUrl}}',
   out_for_delivery: '{{storeName}}: your parcel {{shipment.trackingNumber}} is out for delivery today.',
   delivered: '{{storeName}}: your order {{order.number}} was delivered. Enjoy!',
   backordered:

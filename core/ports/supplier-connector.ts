@@ -1,10 +1,27 @@
 import type { Clock } from '../clock';
-import { DropshipError } from '../errors';
+import { DropshipError, type FieldProblem } from '../errors';
 import type { ItemIdentifier } from '../model/item-identifier';
 import type { Order } from '../model/order';
-import type { PurchaseOrder } from '../model/purchase-order';
+import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order';
 import type { ShipmentEvent } from '../model/shipment';
+import type { SupplierStatusPoll, SupplierStatusPollOutcome } from '../store/order-store';
 import type { ConnectorLog, JsonSchema } from './connector';
+
+/**
+ * The store's schedule of one supplier's status polls (a REST supplier asked for each open PO's status): which POs
+ * are due, and what each poll came to, kept across restarts and shared by every instance.
+ */
+export interface StatusPollSchedule {
+  /** Claims up to `limit` of this supplier's POs in `states` due for a `purpose` poll, held for `leaseMs`. */
+  claim(
+    purpose: string,
+    states: PurchaseOrderState[],
+    now: Date,
+    leaseMs: number,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]>;
+  record(poNumber: string, purpose: string, outcome: SupplierStatusPollOutcome): Promise<void>;
+}
 
 export interface ConnectorContext<Settings = Record<string, unknown>> {
   supplierId: string;
@@ -16,6 +33,8 @@ export interface ConnectorContext<Settings = Record<string, unknown>> {
   clock: Clock;
   /** Strictly increasing numbers kept in the store (X12 control numbers): never reused across restarts. */
   nextSequenceValue(scope: string): Promise<number>;
+  /** Status polls of this supplier's POs, kept in the store; absent where no store is at hand. */
+  statusPolls?: StatusPollSchedule;
   signal?: AbortSignal;
 }
 
@@ -49,6 +68,8 @@ export interface DispatchResult {
   supplierReference?: string;
   lines?: LineAcknowledgement[];
   reason?: string;
+  /** The supplier's own code for its answer (e.g. "SKU_UNKNOWN"), where its channel gives one. */
+  code?: string;
 }
 
 export interface StockLevel {
@@ -98,6 +119,11 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
   settingsSchema: JsonSchema;
   /** Secret fields the editor shows as password inputs and stores in credentials. */
   credentialFields: { name: string; label: string }[];
+  /**
+   * Checks beyond the settings schema (request templates against the fields they may name), run when the
+   * supplier is deployed: any problem keeps the supplier from sending until it is fixed.
+   */
+  settingsProblems?(settings: Settings): FieldProblem[];
   sendPurchaseOrder(request: DispatchRequest, ctx: ConnectorContext<Settings>): Promise<DispatchResult>;
   /**
    * Withdraws a PO the supplier already has. Idempotent on `purchaseOrder.number` like a send (the same
@@ -125,10 +151,13 @@ export class SupplierTransientError extends DropshipError {
   }
 }
 
-/** The supplier will never take this PO as sent (4xx validation, unknown SKU, auth refused): do not retry. */
+/**
+ * The supplier will never take this PO as sent (4xx validation, unknown SKU, auth refused): do not retry.
+ * `details` name what the supplier said, by where it said it (HTTP status, its code and reason fields).
+ */
 export class SupplierPermanentError extends DropshipError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('supplier_permanent', message, [], options);
+  constructor(message: string, options?: { cause?: unknown; details?: FieldProblem[] }) {
+    super('supplier_permanent', message, options?.details ?? [], options);
     this.name = 'SupplierPermanentError';
   }
 }

@@ -193,6 +193,48 @@ function semanticProblems(rules: RoutingRules): FieldProblem[] {
 }
 
 /**
+ * The places where `rules` name a supplier that is not one of `configured` (the ids of the dropship-supplier
+ * config nodes): rule suppliers and fallbacks (group names stand for their members), the last-resort fallback,
+ * group members and catalogue entries (settings for a supplier route nothing). An order routed to such an id would
+ * wait for a supplier nobody can send to, so the router refuses these rules.
+ */
+function unknownSupplierMentions(
+  rules: RoutingRules,
+  configured: ReadonlySet<string>,
+): { id: string; path: string }[] {
+  const groups = rules.groups ?? {};
+  const mentions: { id: string; path: string }[] = [];
+  const check = (id: string, path: string): void => {
+    if (!configured.has(id) && !(id in groups)) mentions.push({ id, path });
+  };
+  rules.rules?.forEach((rule, i) => {
+    rule.suppliers.forEach((id, j) => check(id, `/rules/${i}/suppliers/${j}`));
+    rule.fallback?.forEach((id, j) => check(id, `/rules/${i}/fallback/${j}`));
+  });
+  rules.fallback?.forEach((id, j) => check(id, `/fallback/${j}`));
+  for (const [name, members] of Object.entries(groups))
+    members.forEach((id, j) => check(id, `/groups/${name}/${j}`));
+  rules.catalogue?.forEach((entry, i) => check(entry.supplier, `/catalogue/${i}/supplier`));
+  return mentions;
+}
+
+/** Each place the rules name a supplier that is not configured, as a field problem. */
+export function unknownSupplierProblems(
+  rules: RoutingRules,
+  configured: ReadonlySet<string>,
+): FieldProblem[] {
+  return unknownSupplierMentions(rules, configured).map(({ id, path }) => ({
+    path,
+    message: `"${id}" is not a configured supplier (no dropship-supplier has this id)`,
+  }));
+}
+
+/** The supplier ids the rules name that are not configured, each once, in the order the rules name them. */
+export function unknownSupplierIds(rules: RoutingRules, configured: ReadonlySet<string>): string[] {
+  return [...new Set(unknownSupplierMentions(rules, configured).map((m) => m.id))];
+}
+
+/**
  * Validates a routing rules document (schema, then meaning) and returns it typed. Throws a DropshipError
  * (invalid_input) whose details name each offending field.
  */

@@ -56,6 +56,24 @@ export interface PurchaseOrderUpdate {
   lines?: PurchaseOrder['lines'];
 }
 
+/** A PO due for a status poll at its supplier's API (`GET /orders/{id}`), with what its earlier polls came to. */
+export interface SupplierStatusPoll {
+  purchaseOrder: PurchaseOrder;
+  /** Polls in a row that got no usable answer: the wait before the next grows with them. */
+  failures: number;
+  /** What the last answered poll said, as the connector summed it up: the same answer again is no news. */
+  lastAnswer?: string;
+  lastPolledAt?: string;
+}
+
+export interface SupplierStatusPollOutcome {
+  polledAt: Date;
+  nextPollAt: Date;
+  failures: number;
+  lastAnswer?: string;
+  error?: string;
+}
+
 export interface ShipmentResult {
   shipment: Shipment;
   /** False when the same carrier, number, status and time was already recorded. */
@@ -211,6 +229,17 @@ export interface OrderStore {
   /** Claims up to `limit` due POs of the given suppliers (all when omitted). */
   claimDuePurchaseOrders(lease: Lease, limit: number, supplierIds?: string[]): Promise<PurchaseOrder[]>;
   /**
+   * Claims up to `limit` POs stranded on a supplier outside `supplierIds` (the suppliers this worker has): due, or
+   * with a lease that ran out, for at least `strandedForMs` already, so an instance that has the supplier would have
+   * taken them by now. The claim does not count as a send: the claimant gives the lines to the next supplier.
+   */
+  claimStrandedPurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    strandedForMs: number,
+  ): Promise<PurchaseOrder[]>;
+  /**
    * Compare-and-set on a PO; the order's state follows its POs in the same transaction.
    * Undefined when the PO was not in an expected state, or, with a `claim`, when that claim no longer holds the PO
    * (its lease owner is another's since the lease ran out and another sender took it over, or the PO left
@@ -248,6 +277,25 @@ export interface OrderStore {
    * worker took it over and records its own outcome; nothing is written.
    */
   completeWithdrawal(number: string, claim: PurchaseOrderClaim, event: OrderEventInput): Promise<boolean>;
+
+  /**
+   * Claims up to `limit` POs of `supplierId` in one of `states` whose status poll for `purpose` is due (never polled,
+   * or `nextPollAt` reached), those waiting longest first. A claim moves the next poll to the end of the lease, so
+   * pollers in other instances skip them; a poller that dies lets them fall due again.
+   */
+  claimSupplierStatusPolls(
+    supplierId: string,
+    purpose: string,
+    states: PurchaseOrderState[],
+    lease: Lease,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]>;
+  /** Records a status poll: when it ran, when the next is due, the failures in a row and what it answered. */
+  recordSupplierStatusPoll(
+    poNumber: string,
+    purpose: string,
+    outcome: SupplierStatusPollOutcome,
+  ): Promise<void>;
 
   /** Records a parcel event (deduplicated), advances the PO and the order. */
   recordShipmentEvent(event: ShipmentEvent & { orderId: string }, actor: string): Promise<ShipmentResult>;

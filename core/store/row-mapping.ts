@@ -7,7 +7,7 @@ import type {
   WithdrawalState,
 } from '../model/purchase-order';
 import type { Shipment, TrackingEventRecord } from '../model/shipment';
-import type { Notification, ParcelPoll } from './order-store';
+import type { Notification, ParcelPoll, SupplierStatusPoll } from './order-store';
 
 /**
  * Rows as both engines return them, mapped to the model. The engines share one column layout: times are epoch
@@ -130,4 +130,14 @@ export function parcelPollFromRow(row: StoreRow): ParcelPoll {
 export function purchaseOrderData(draft: PurchaseOrderDraft | PurchaseOrder): string {
   const { currency, shipTo, shippingMethod, lines, alternatives } = draft;
   return JSON.stringify({ currency, shipTo, shippingMethod, lines, alternatives });
+}
+
+/** A PO row joined with its status poll columns (poll_failures, poll_last_answer, poll_last_polled_at). */
+export function supplierStatusPollFromRow(row: StoreRow): SupplierStatusPoll {
+  return {
+    purchaseOrder: purchaseOrderFromRow(row),
+    failures: Number(row.poll_failures ?? 0),
+    lastAnswer: str(row.poll_last_answer),
+    lastPolledAt: isoOrUndefined(row.poll_last_polled_at),
+  };
 }

@@ -184,3 +184,20 @@ export function detectCarrier(trackingNumber: string, declared?: string): Carrie
   if (!best) return undefined;
   return toMatch(best.carrier, number, best.verdict === 'valid-checksum' ? 'checksum' : 'pattern');
 }
+
+/**
+ * Why a tracking number cannot be right, or undefined when nothing proves it wrong: it has the shape of a
+ * carrier format that carries a check digit (UPS 1Z mod 10, FedEx, USPS IMpb mod 10, DHL Express mod 7, S10),
+ * the check digit fails, and no carrier's format fits it. The declared carrier is named when it is among those.
+ */
+export function trackingNumberFault(trackingNumber: string, declared?: string): string | undefined {
+  const number = normaliseTrackingNumber(trackingNumber);
+  if (number.length < 8) return undefined;
+  const verdicts = CARRIERS.map((carrier) => ({ carrier, verdict: judge(number, carrier) }));
+  if (verdicts.some((v) => v.verdict === 'valid-checksum' || v.verdict === 'valid-pattern')) return undefined;
+  const failing = verdicts.filter((v) => v.verdict === 'bad-check-digit').map((v) => v.carrier);
+  if (failing.length === 0) return undefined;
+  const declaredCode = carrierFromDeclaration(declared);
+  const named = failing.find((carrier) => carrier.code === declaredCode) ?? failing[0]!;
+  return `"${trackingNumber}" fails the ${named.name} check digit`;
+}

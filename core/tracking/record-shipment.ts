@@ -2,7 +2,8 @@ import { DropshipError, invalidInput, type FieldProblem } from '../errors';
 import type { ShipmentEvent } from '../model/shipment';
 import type { OrderStore, ShipmentResult } from '../store/order-store';
 import { validateShipmentEvent } from '../validation/validate-order';
-import { detectCarrier } from './carrier-detection';
+import { detectCarrier, trackingNumberFault } from './carrier-detection';
+import type { InvalidTrackingPolicy } from './event-carrier';
 import { normaliseTrackingStatus } from './status-vocabulary';
 
 /** A shipment report as suppliers post it: our field names, their words for the status, carrier optional. */
@@ -26,23 +27,32 @@ function optionalString(value: unknown): string | undefined {
 /**
  * Turns a supplier's report into a canonical ShipmentEvent: the status put into the one vocabulary (the raw
  * words kept), the carrier detected from the number where the supplier did not say, the tracking link added.
- * A report without status means the supplier has a label: "info received".
+ * A report without status means the supplier has a label: "info received". A number whose check digit fails is
+ * refused naming /trackingNumber, or kept as unverified without carrier or link, as `invalidTracking` says.
  */
-export function shipmentEventFromReport(report: ShipmentReport, source: string, now: Date): ShipmentEvent {
+export function shipmentEventFromReport(
+  report: ShipmentReport,
+  source: string,
+  now: Date,
+  invalidTracking: InvalidTrackingPolicy = 'refuse',
+): ShipmentEvent {
   const problems: FieldProblem[] = [];
   const rawStatus = optionalString(report.status);
   const declaredCarrier = optionalString(report.carrier);
   const status = rawStatus ? normaliseTrackingStatus(rawStatus, declaredCarrier) : 'info_received';
   if (!status) problems.push({ path: '/status', message: `"${rawStatus}" is not a status we recognise` });
   const trackingNumber = optionalString(report.trackingNumber)?.replace(/\s+/g, '') ?? '';
-  const match = trackingNumber ? detectCarrier(trackingNumber, declaredCarrier) : undefined;
+  const fault = trackingNumber ? trackingNumberFault(trackingNumber, declaredCarrier) : undefined;
+  if (fault && invalidTracking === 'refuse') problems.push({ path: '/trackingNumber', message: fault });
+  const match = trackingNumber && !fault ? detectCarrier(trackingNumber, declaredCarrier) : undefined;
   if (problems.length > 0) throw invalidInput('shipment event', problems);
   const event: Record<string, unknown> = {
     poNumber: optionalString(report.poNumber),
     orderId: optionalString(report.orderId),
-    carrier: match?.carrier ?? declaredCarrier?.toLowerCase(),
+    // A number kept although its check digit fails has no carrier or link: both would be a guess.
+    carrier: fault ? undefined : (match?.carrier ?? declaredCarrier?.toLowerCase()),
     trackingNumber,
-    trackingUrl: optionalString(report.trackingUrl) ?? match?.trackingUrl,
+    trackingUrl: fault ? undefined : (optionalString(report.trackingUrl) ?? match?.trackingUrl),
     status,
     rawStatus,
     occurredAt: optionalString(report.occurredAt) ?? now.toISOString(),
@@ -50,6 +60,7 @@ export function shipmentEventFromReport(report: ShipmentReport, source: string, 
     estimatedDelivery: optionalString(report.estimatedDelivery),
     lines: report.lines,
     source,
+    unverified: fault,
   };
   for (const key of Object.keys(event)) if (event[key] === undefined) delete event[key];
   return validateShipmentEvent(event);

@@ -49,6 +49,13 @@ export function isUri(text: string): boolean {
   return SCHEME.test(text) && !NOT_IN_URI.test(text) && URL.canParse(text);
 }
 
+/** What each format asks for, in the words of an error message ("must be ..."). */
+export const FORMAT_WORDS: Readonly<Record<string, string>> = {
+  'date-time': 'a date and time with its time zone, such as 2026-11-20T14:30:00Z',
+  email: 'an e-mail address such as ada@example.com',
+  uri: 'an absolute URL such as https://example.com/',
+};
+
 export function addStringFormats(ajv: Ajv): void {
   ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
   ajv.addFormat('email', { type: 'string', validate: isEmail });

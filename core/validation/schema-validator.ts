@@ -3,7 +3,7 @@ import path from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { invalidInput, type FieldProblem } from '../errors';
 import { packageRoot } from '../package-root';
-import { addStringFormats } from './formats';
+import { addStringFormats, FORMAT_WORDS } from './formats';
 
 const SCHEMA_BASE = 'https://node-red-contrib-dropship.github.io/schemas/';
 
@@ -12,8 +12,19 @@ let settingsAjv: Ajv2020 | undefined;
 
 /** An ajv instance with every schema of schemas/ registered, so schemas can $ref each other by file name. */
 function createRegistry(coerceTypes: boolean): Ajv2020 {
-  const instance = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, coerceTypes });
+  // verbose: each error carries its schema, where the words for a pattern are.
+  const instance = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    coerceTypes,
+    verbose: true,
+  });
   addStringFormats(instance);
+  // Annotations for the editor (the fields a request template may name): no validation of their own.
+  instance.addKeyword({ keyword: 'x-template-fields', schemaType: 'object' });
+  // An annotation beside a pattern or format: what a valid value is, in words ("a three-letter ISO 4217 code").
+  instance.addKeyword({ keyword: 'mustBe', schemaType: 'string' });
   const dir = path.join(packageRoot(), 'schemas');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
     instance.addSchema(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as object);
@@ -47,6 +58,13 @@ function validatorFor(schemaFile: string): ValidateFunction {
   return validate;
 }
 
+/** A pattern or format in words: the schema's own `mustBe`, else the format's. A regular expression is not. */
+function mustBe(error: ErrorObject): string | undefined {
+  const words = (error.parentSchema as { mustBe?: unknown } | undefined)?.mustBe;
+  if (typeof words === 'string') return words;
+  return error.keyword === 'format' ? FORMAT_WORDS[(error.params as { format: string }).format] : undefined;
+}
+
 /** ajv's errors as one problem per field, in words an operator can act on. */
 export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -63,6 +81,9 @@ export function describeSchemaErrors(errors: ErrorObject[] | null | undefined): 
       message = 'is not a known field';
     } else if (error.keyword === 'enum') {
       message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+    } else if (error.keyword === 'pattern' || error.keyword === 'format') {
+      const words = mustBe(error);
+      if (words) message = `must be ${words}`;
     }
     if (!problems.some((p) => p.path === fieldPath && p.message === message)) {
       problems.push({ path: fieldPath, message });

@@ -1,13 +1,19 @@
 import { DropshipError } from '../../core/errors';
 
 /**
- * Versions of the saved form of the config nodes, so a flow saved by an older release keeps working: each config
- * node's constructor passes its saved properties through `migrateConfigNode` before reading them. Flows saved
+ * Versions of the saved form of the config nodes (and of flow nodes whose saved form changed), so a flow saved by
+ * an older release keeps working: each such node's constructor passes its saved properties through
+ * `migrateConfigNode` before reading them. Flows saved
  * before versions existed carry no `version` and are version 1. Pure functions, no Node-RED.
  */
 
 export type VersionedConfigType =
-  'dropship-store' | 'dropship-storefront' | 'dropship-supplier' | 'dropship-mailer' | 'dropship-carrier';
+  | 'dropship-store'
+  | 'dropship-storefront'
+  | 'dropship-supplier'
+  | 'dropship-mailer'
+  | 'dropship-carrier'
+  | 'dropship-watchdog';
 
 export type SavedConfig = Readonly<Record<string, unknown>>;
 
@@ -26,6 +32,22 @@ export const CONFIG_MIGRATIONS: Readonly<Record<VersionedConfigType, readonly Co
   'dropship-supplier': [],
   'dropship-mailer': [],
   'dropship-carrier': [],
+  'dropship-watchdog': [
+    {
+      from: 1,
+      description: 'the escalation policy is kept as an object (edited in a form) instead of JSON text',
+      migrate: ({ policy, ...rest }) => {
+        if (typeof policy !== 'string') return { ...rest, policy };
+        if (policy.trim() === '') return { ...rest, policy: {} };
+        try {
+          return { ...rest, policy: JSON.parse(policy) as unknown };
+        } catch {
+          // Not JSON: kept as it is, so the node reports it instead of silently using the defaults.
+          return { ...rest, policy };
+        }
+      },
+    },
+  ],
 };
 
 export function currentConfigVersion(migrations: readonly ConfigMigration[]): number {

@@ -4,6 +4,7 @@ import { validateWithInlineSchema } from '../../core/validation/schema-validator
 import type { JsonSchema } from '../../core/ports/connector';
 import type { NodeAPI } from './node-red';
 import { mountOnce } from './mount-once';
+import { operatorAdminRequest } from './operator-routes';
 
 /** What every connector kind declares for the editor: supplier connectors and carrier connectors alike. */
 export interface ConnectorDescription {
@@ -41,15 +42,20 @@ export function mountConnectorCatalogue(
   connectors: () => readonly ConnectorDescription[],
 ): void {
   if (!mountOnce(RED.httpAdmin, path)) return;
-  RED.httpAdmin.get(path, RED.auth.needsPermission(permission), (_req: Request, res: Response) => {
-    res.json(
-      connectors().map(({ kind, title, description, settingsSchema, credentialFields }) => ({
-        kind,
-        title,
-        description,
-        settingsSchema,
-        credentialFields,
-      })),
-    );
-  });
+  RED.httpAdmin.get(
+    path,
+    RED.auth.needsPermission(permission),
+    operatorAdminRequest(RED),
+    (_req: Request, res: Response) => {
+      res.json(
+        connectors().map(({ kind, title, description, settingsSchema, credentialFields }) => ({
+          kind,
+          title,
+          description,
+          settingsSchema,
+          credentialFields,
+        })),
+      );
+    },
+  );
 }

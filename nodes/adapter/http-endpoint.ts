@@ -219,7 +219,11 @@ export function mountEndpoint(
   method: 'get' | 'post',
   path: string,
   handle: (req: RawRequest) => Promise<EndpointReply>,
-  options: { bodyLimit?: number } = {},
+  options: {
+    bodyLimit?: number;
+    /** Decides who may call the route before its body is read (operator routes: operatorApiRequest). */
+    guard?: RequestHandler;
+  } = {},
 ): void {
   const limit = options.bodyLimit ?? 1024 * 1024;
   const timeoutMs = bodyTimeoutOf(RED);
@@ -261,7 +265,8 @@ export function mountEndpoint(
     rawRoutes.set(rawKey, { limit, timeoutMs });
     installRawBodyCapture(RED.httpNode);
   }
-  RED.httpNode[method](path, handler);
+  if (options.guard) RED.httpNode[method](path, options.guard, handler);
+  else RED.httpNode[method](path, handler);
   node.on('close', () => {
     rawRoutes.delete(rawKey);
     const stack = routerStack(RED.httpNode);

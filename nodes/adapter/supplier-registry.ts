@@ -1,7 +1,12 @@
 import { systemClock } from '../../core/clock';
+import { claimOwner } from '../../core/dispatch/claim-owner';
 import { DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
-import type { ConnectorContext, SupplierConnector } from '../../core/ports/supplier-connector';
+import type {
+  ConnectorContext,
+  StatusPollSchedule,
+  SupplierConnector,
+} from '../../core/ports/supplier-connector';
 import type { ConnectorLog } from '../../core/ports/connector';
 import { supplierConnector } from '../../connectors/registry';
 import {
@@ -11,7 +16,7 @@ import {
   type Withdrawal,
 } from '../../core/dispatch/withdraw-purchase-order';
 import { exceptionMessage } from './input-handler';
-import type { NodeMessage } from './node-red';
+import type { NodeAPI, NodeMessage } from './node-red';
 import type { SupplierConfigNode } from './config-nodes';
 
 /**
@@ -33,6 +38,19 @@ export function deployedSupplier(supplierId: string): SupplierConfigNode | undef
 
 export function deployedSupplierIds(): string[] {
   return [...suppliers.keys()];
+}
+
+/**
+ * The supplier ids of the dropship-supplier config nodes in the deployed flows (disabled ones aside), whether or
+ * not they have started yet: what a router may name.
+ */
+export function configuredSupplierIds(RED: Pick<NodeAPI, 'nodes'>): Set<string> {
+  const ids = new Set<string>();
+  RED.nodes.eachNode((def) => {
+    const { type, supplierId, d } = def as typeof def & { supplierId?: unknown; d?: boolean };
+    if (type === 'dropship-supplier' && !d && typeof supplierId === 'string') ids.add(supplierId);
+  });
+  return ids;
 }
 
 /**
@@ -65,7 +83,23 @@ export function supplierConnectorContext(
       log,
       clock: systemClock,
       nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),
+      statusPolls: statusPollSchedule(store, supplierId),
     },
+  };
+}
+
+/** One supplier's status polls in the store, as its connector sees them. */
+export function statusPollSchedule(store: OrderStore, supplierId: string): StatusPollSchedule {
+  return {
+    claim: (purpose, states, now, leaseMs, limit) =>
+      store.claimSupplierStatusPolls(
+        supplierId,
+        purpose,
+        states,
+        { owner: claimOwner(`poll:${supplierId}`), now, durationMs: leaseMs },
+        limit,
+      ),
+    record: (poNumber, purpose, outcome) => store.recordSupplierStatusPoll(poNumber, purpose, outcome),
   };
 }
 

@@ -2,12 +2,13 @@ import { CircuitBreaker } from '../../core/dispatch/circuit-breaker';
 import { claimOwner } from '../../core/dispatch/claim-owner';
 import {
   applyAcknowledgement,
+  failOverStrandedPurchaseOrder,
   sendClaimedPurchaseOrder,
   type DispatchOutcome,
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { resumeWithdrawals, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
-import { DropshipError, errorText } from '../../core/errors';
+import { errorText } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
 import { supplierConnector } from '../../connectors/registry';
@@ -41,6 +42,7 @@ interface DispatchNodeDef extends NodeDef {
   breakerThreshold: number | string;
   breakerCooldownSeconds: number | string;
   onBackorder: 'fail-over' | 'wait';
+  strandedMinutes: number | string;
 }
 
 function positive(value: number | string | undefined, fallback: number): number {
@@ -54,6 +56,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     const node = this;
     const actor = actorOf(node);
     const leaseMs = positive(config.leaseSeconds, 120) * 1000;
+    const strandedMinutes = positive(config.strandedMinutes, 10);
     const policy: RetryPolicy = {
       maxAttempts: positive(config.maxAttempts, DEFAULT_RETRY_POLICY.maxAttempts),
       baseDelayMs: positive(config.baseDelaySeconds, DEFAULT_RETRY_POLICY.baseDelayMs / 1000) * 1000,
@@ -98,7 +101,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           break;
         case 'needs_attention':
           showActivity(node, 'failed', `${po.number} needs attention`);
-          node.send([null, exceptionMessage(base, new DropshipError('unroutable', outcome.reason))]);
+          node.send([null, exceptionMessage(base, outcome.problem)]);
           break;
         case 'superseded':
           if (outcome.leaseLost) {
@@ -158,7 +161,8 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           { type: 'po.deferred', actor, reason: errorText(err) },
           claim,
         );
-        showActivity(node, 'failed', po.number);
+        // The reason names the setting to fix (a misspelt template field): it goes in the status.
+        showActivity(node, 'failed', `${po.number}: ${errorText(err)}`);
         node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
         return;
       }
@@ -240,6 +244,28 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     }
 
     /**
+     * POs of a supplier deployed on no instance (a typo, a supplier removed after routing): once nobody has taken
+     * them for `strandedMinutes`, their lines go to the next supplier of the routing rules, or the order is held in
+     * needs_attention with the reason, where the watchdog and the dashboard show it.
+     */
+    async function failOverStranded(store: OrderStore, suppliers: string[]): Promise<void> {
+      const claim = { leaseOwner: claimOwner(actor) };
+      const stranded = await store.claimStrandedPurchaseOrders(
+        { owner: claim.leaseOwner, now: new Date(), durationMs: leaseMs },
+        50,
+        suppliers,
+        strandedMinutes * 60_000,
+      );
+      for (const po of stranded) {
+        const reason =
+          `supplier "${po.supplierId}" is not deployed (no dropship-supplier has this id): ` +
+          `nobody sent ${po.number} for ${strandedMinutes} minutes`;
+        const outcome = await failOverStrandedPurchaseOrder({ store, actor }, po, claim, reason);
+        await follow(store, outcome, { topic: 'stranded' });
+      }
+    }
+
+    /**
      * Picks up retries that fell due, POs whose sender died mid-send (an expired lease) and withdrawals left
      * pending.
      */
@@ -257,16 +283,30 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         // Each PO on its own promise: a slow supplier does not hold up the others.
         await Promise.all(due.map((po) => send(store, po, claim, {})));
       }
+      await failOverStranded(store, suppliers);
       await resumeWithdrawalsOf(store, suppliers);
       await readAcknowledgements(store);
     }
 
+    /** A deployed supplier whose settings are refused shows at once, naming the field, not at its first PO. */
+    function reportSupplierSettings(): void {
+      for (const supplierId of deployedSupplierIds()) {
+        const problem = deployedSupplier(supplierId)?.settingsError;
+        if (problem) showActivity(node, 'failed', problem);
+      }
+    }
+
     // The first sweep resumes on start-up, once the supplier config nodes of this deploy have registered.
+    let started = false;
     startSweep(node, {
       name: 'dispatch sweep',
       everyMs: positive(config.sweepSeconds, 10) * 1000,
       firstAfterMs: 500,
-      run: sweep,
+      run: async () => {
+        if (!started) reportSupplierSettings();
+        started = true;
+        await sweep();
+      },
     });
 
     onInput(node, async (msg) => {

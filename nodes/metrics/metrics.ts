@@ -5,7 +5,7 @@ import {
   type ControlledFigure,
 } from '../../core/metrics/control-limits';
 import { computeMetrics, type MetricsReport } from '../../core/metrics/kpis';
-import type { MetricDimension } from '../../core/metrics/metric-facts';
+import type { MetricDimension, MetricsQuery } from '../../core/metrics/metric-facts';
 import { metricsQueryFrom } from '../../core/metrics/metrics-query';
 import { ORDER_STATES } from '../../core/model/order';
 import type { OrderStore } from '../../core/store/order-store';
@@ -15,7 +15,8 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
-import { storeApiAuthorised } from '../store/order-api';
+import { storeApiGuard } from '../store/order-api';
+import { configuredSupplierIds } from '../adapter/supplier-registry';
 
 interface MetricsNodeDef extends NodeDef {
   store: string;
@@ -46,12 +47,28 @@ export = function registerMetricsNode(RED: NodeAPI): void {
     };
     const figure = (config.controlFigure || 'errorRate') as ControlledFigure;
 
+    /**
+     * A query grouped by supplier covers the configured suppliers only: a PO left on an id no dropship-supplier
+     * has (a typo, a supplier removed) is never shown as a supplier; the other groupings still count it.
+     */
+    function configuredSuppliersOnly(query: MetricsQuery): MetricsQuery {
+      if (!query.groupBy.includes('supplier')) return query;
+      const configured = configuredSupplierIds(RED);
+      return {
+        ...query,
+        supplierIds: (query.supplierIds ?? [...configured]).filter((id) => configured.has(id)),
+      };
+    }
+
     async function report(
       input: Record<string, unknown>,
     ): Promise<MetricsReport & { ordersByState: Record<string, number> }> {
       const store = await storeOf(RED, node, config.store);
       const now = new Date();
-      const metrics = await computeMetrics(store, metricsQueryFrom(input, defaults, now));
+      const metrics = await computeMetrics(
+        store,
+        configuredSuppliersOnly(metricsQueryFrom(input, defaults, now)),
+      );
       return { ...metrics, ordersByState: await ordersByState(store) };
     }
 
@@ -73,29 +90,34 @@ export = function registerMetricsNode(RED: NodeAPI): void {
           },
           new Date(),
         );
-        for (const alert of alerts) node.send([null, { topic: 'control_limit', payload: alert }]);
+        const configured = configuredSupplierIds(RED);
+        for (const alert of alerts.filter((a) => configured.has(a.supplierId)))
+          node.send([null, { topic: 'control_limit', payload: alert }]);
       }
       showActivity(node, 'accepted', `${metrics.groups.length} groups`);
     }
 
     if (config.listen !== false) {
-      mountEndpoint(RED, node, 'get', '/dropship/api/metrics', async (req) => {
-        const storeNode = RED.nodes.getNode(config.store) as StoreConfigNode | null;
-        const authorization =
-          typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
-        if (!storeNode || !storeApiAuthorised(RED, storeNode, authorization))
-          return {
-            status: 401,
-            headers: { 'WWW-Authenticate': 'Bearer' },
-            body: { error: { code: 'unauthorised', message: 'a bearer token is required' } },
-          };
-        try {
-          return { status: 200, body: await report(req.query) };
-        } catch (err) {
-          const error = asDropshipError(err);
-          return { status: error.code === 'invalid_input' ? 400 : 500, body: { error: error.toJSON() } };
-        }
-      });
+      mountEndpoint(
+        RED,
+        node,
+        'get',
+        '/dropship/api/metrics',
+        async (req) => {
+          try {
+            return { status: 200, body: await report(req.query) };
+          } catch (err) {
+            const error = asDropshipError(err);
+            return { status: error.code === 'invalid_input' ? 400 : 500, body: { error: error.toJSON() } };
+          }
+        },
+        {
+          guard: storeApiGuard(
+            RED,
+            () => (RED.nodes.getNode(config.store) as StoreConfigNode | null) ?? undefined,
+          ),
+        },
+      );
     }
 
     onInput(node, async (msg) => {

@@ -46,6 +46,7 @@ import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import { mountTrackingPage } from './tracking-page-routes';
 
 type ChannelName = 'email' | 'sms' | 'storefront';
@@ -131,21 +132,35 @@ function checkedSmsTemplates(raw: NotifyNodeDef['smsTemplates']): Partial<Record
 function mountTemplateRoutes(RED: NodeAPI): void {
   if (!mountOnce(RED.httpAdmin, 'dropship-notify')) return;
   const canRead = RED.auth.needsPermission('dropship-notify.read');
-  RED.httpAdmin.get('/dropship/notify/templates', canRead, (_req: Request, res: Response) => {
-    res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
-  });
-  RED.httpAdmin.post('/dropship/notify/preview', canRead, (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as { template?: Partial<EmailTemplate>; sms?: unknown; storeName?: string };
-    try {
-      const storeName = String(body.storeName ?? '');
-      res.json({
-        ...previewEmailTemplate(body.template ?? {}, storeName),
-        ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
-      });
-    } catch (err) {
-      res.status(400).json({ error: asDropshipError(err).toJSON() });
-    }
-  });
+  RED.httpAdmin.get(
+    '/dropship/notify/templates',
+    canRead,
+    operatorAdminRequest(RED),
+    (_req: Request, res: Response) => {
+      res.json({ defaults: DEFAULT_EMAIL_TEMPLATES, smsDefaults: DEFAULT_SMS_TEMPLATES });
+    },
+  );
+  RED.httpAdmin.post(
+    '/dropship/notify/preview',
+    canRead,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as {
+        template?: Partial<EmailTemplate>;
+        sms?: unknown;
+        storeName?: string;
+      };
+      try {
+        const storeName = String(body.storeName ?? '');
+        res.json({
+          ...previewEmailTemplate(body.template ?? {}, storeName),
+          ...(body.sms === undefined ? {} : { sms: previewSmsTemplate(body.sms, storeName) }),
+        });
+      } catch (err) {
+        res.status(400).json({ error: asDropshipError(err).toJSON() });
+      }
+    },
+  );
 }
 
 /** The storefront's fulfilment API for the storefront config node's platform, or why it cannot be used. */
@@ -232,9 +247,15 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       (s): s is string => typeof s === 'string' && s.length > 0,
     );
     let pageLink: ((orderId: string) => string | undefined) | undefined;
+    /** What keeps part of this node from working, shown red on the node (the waiting status would hide it). */
+    let setupProblem: string | undefined;
     if (config.trackingPage) {
-      if (secrets.length === 0 || secrets[0]!.length < 16) {
-        node.error('tracking page not served: its link secret must have at least 16 characters');
+      const linkSecret = credentials.linkSecret ?? '';
+      if (linkSecret.length < 16) {
+        setupProblem = linkSecret
+          ? 'tracking page off: link secret shorter than 16 characters'
+          : 'tracking page off: no link secret';
+        node.error(`${setupProblem} (set it in the node's Link secret field)`);
       } else {
         mountTrackingPage(RED, node, {
           path: pagePath,
@@ -312,7 +333,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     } catch (err) {
       // A channel that cannot work is reported once; the channels before it still do.
       node.error(asDropshipError(err).message);
-      showActivity(node, 'failed', 'settings');
+      setupProblem ??= 'settings';
     }
 
     function report(channel: NotificationChannel, delivery: DeliveryReport, msg: NodeMessage): void {
@@ -396,7 +417,8 @@ export = function registerNotifyNode(RED: NodeAPI): void {
         );
       },
     });
-    if (channels.length > 0) showActivity(node, 'waiting');
+    if (setupProblem) showActivity(node, 'failed', setupProblem);
+    else if (channels.length > 0) showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-notify', DropshipNotifyNode as never, {
     credentials: {

@@ -7,7 +7,12 @@ import {
   routeStoredOrder,
   routingContextFromStore,
 } from '../../core/routing/route-stored-order';
-import { parseRoutingRules, type RoutingRules } from '../../core/routing/routing-rules';
+import {
+  parseRoutingRules,
+  unknownSupplierIds,
+  unknownSupplierProblems,
+  type RoutingRules,
+} from '../../core/routing/routing-rules';
 import type { OrderStore } from '../../core/store/order-store';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
@@ -15,6 +20,8 @@ import { actorOf, type NodeAPI, type NodeDef, type NodeMessage } from '../adapte
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
+import { operatorAdminRequest } from '../adapter/operator-routes';
+import { configuredSupplierIds } from '../adapter/supplier-registry';
 import type { RouterNode } from './router-access';
 
 interface RouterNodeDef extends NodeDef {
@@ -50,6 +57,25 @@ function previewStore(RED: NodeAPI, storeNodeId: unknown): Promise<OrderStore> |
 }
 
 /**
+ * The rules of an editor request, refused (400, each place named) when they name a supplier the editor does not
+ * have as a dropship-supplier: `suppliers` lists the ids it has, configured and not yet deployed included.
+ */
+function requestRules(body: { rules?: unknown; suppliers?: unknown }): RoutingRules {
+  const rules = parseRoutingRules(body.rules);
+  if (Array.isArray(body.suppliers)) {
+    const configured = new Set(body.suppliers.filter((id): id is string => typeof id === 'string'));
+    const problems = unknownSupplierProblems(rules, configured);
+    if (problems.length > 0)
+      throw new DropshipError(
+        'invalid_input',
+        `unknown supplier ${unknownSupplierIds(rules, configured).join(', ')}`,
+        problems,
+      );
+  }
+  return rules;
+}
+
+/**
  * Editor endpoints, mounted once per runtime: check rules, preview a decision without deploying, and list
  * recent stored orders to pick a sample from. All need the dropship-router.read permission.
  */
@@ -57,78 +83,94 @@ function mountAdminEndpoints(RED: NodeAPI): void {
   if (!mountOnce(RED.httpAdmin, 'dropship-router')) return;
   const permission = RED.auth.needsPermission('dropship-router.read');
 
-  RED.httpAdmin.post('/dropship/router/validate', permission, (req: Request, res: Response) => {
-    try {
-      parseRoutingRules((req.body as { rules?: unknown } | undefined)?.rules);
-      res.json({ valid: true });
-    } catch (err) {
-      replyWithError(res, err);
-    }
-  });
-
-  RED.httpAdmin.post('/dropship/router/preview', permission, (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as {
-      rules?: unknown;
-      order?: unknown;
-      orderId?: unknown;
-      store?: unknown;
-      now?: unknown;
-    };
-    const now = typeof body.now === 'string' && body.now ? new Date(body.now) : new Date();
-    (async () => {
-      if (Number.isNaN(now.getTime())) {
-        throw new DropshipError('invalid_input', 'Invalid preview: now is not a time', [
-          { path: 'now', message: 'is not an ISO 8601 time' },
-        ]);
+  RED.httpAdmin.post(
+    '/dropship/router/validate',
+    permission,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      try {
+        requestRules((req.body ?? {}) as { rules?: unknown; suppliers?: unknown });
+        res.json({ valid: true });
+      } catch (err) {
+        replyWithError(res, err);
       }
-      const rules = parseRoutingRules(body.rules);
-      const store = await previewStore(RED, body.store);
-      let order: Order;
-      if (typeof body.orderId === 'string' && body.orderId) {
-        const found = store ? await store.findOrder(body.orderId) : undefined;
-        if (!found) {
-          throw new DropshipError('not_found', `no stored order ${body.orderId}`, [
-            { path: 'orderId', message: 'matches no stored order' },
+    },
+  );
+
+  RED.httpAdmin.post(
+    '/dropship/router/preview',
+    permission,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as {
+        rules?: unknown;
+        suppliers?: unknown;
+        order?: unknown;
+        orderId?: unknown;
+        store?: unknown;
+        now?: unknown;
+      };
+      const now = typeof body.now === 'string' && body.now ? new Date(body.now) : new Date();
+      (async () => {
+        if (Number.isNaN(now.getTime())) {
+          throw new DropshipError('invalid_input', 'Invalid preview: now is not a time', [
+            { path: 'now', message: 'is not an ISO 8601 time' },
           ]);
         }
-        order = found;
-      } else {
-        order = orderForRouting(body.order, now);
-      }
-      // Stock and performance come from the deployed store when there is one; otherwise no feed is known.
-      const context = store ? await routingContextFromStore(store, order, now) : { now };
-      return routeOrder(order, rules, context);
-    })().then(
-      (decision) => res.json({ decision }),
-      (err: unknown) => replyWithError(res, err),
-    );
-  });
-
-  RED.httpAdmin.get('/dropship/router/orders', permission, (req: Request, res: Response) => {
-    const store = previewStore(RED, req.query.store);
-    if (!store) {
-      res.json({ orders: [] });
-      return;
-    }
-    store
-      .then((opened) => opened.listOrders({ limit: 25 }))
-      .then(
-        // Ids, numbers and SKUs only: the editor list shows no customer data.
-        (orders) =>
-          res.json({
-            orders: orders.map((o) => ({
-              id: o.id,
-              orderNumber: o.orderNumber,
-              channel: o.channel,
-              state: o.state,
-              placedAt: o.placedAt,
-              country: o.shipTo.country,
-              skus: o.lines.map((line) => line.sku),
-            })),
-          }),
+        const rules = requestRules(body);
+        const store = await previewStore(RED, body.store);
+        let order: Order;
+        if (typeof body.orderId === 'string' && body.orderId) {
+          const found = store ? await store.findOrder(body.orderId) : undefined;
+          if (!found) {
+            throw new DropshipError('not_found', `no stored order ${body.orderId}`, [
+              { path: 'orderId', message: 'matches no stored order' },
+            ]);
+          }
+          order = found;
+        } else {
+          order = orderForRouting(body.order, now);
+        }
+        // Stock and performance come from the deployed store when there is one; otherwise no feed is known.
+        const context = store ? await routingContextFromStore(store, order, now) : { now };
+        return routeOrder(order, rules, context);
+      })().then(
+        (decision) => res.json({ decision }),
         (err: unknown) => replyWithError(res, err),
       );
-  });
+    },
+  );
+
+  RED.httpAdmin.get(
+    '/dropship/router/orders',
+    permission,
+    operatorAdminRequest(RED),
+    (req: Request, res: Response) => {
+      const store = previewStore(RED, req.query.store);
+      if (!store) {
+        res.json({ orders: [] });
+        return;
+      }
+      store
+        .then((opened) => opened.listOrders({ limit: 25 }))
+        .then(
+          // Ids, numbers and SKUs only: the editor list shows no customer data.
+          (orders) =>
+            res.json({
+              orders: orders.map((o) => ({
+                id: o.id,
+                orderNumber: o.orderNumber,
+                channel: o.channel,
+                state: o.state,
+                placedAt: o.placedAt,
+                country: o.shipTo.country,
+                skus: o.lines.map((line) => line.sku),
+              })),
+            }),
+          (err: unknown) => replyWithError(res, err),
+        );
+    },
+  );
 }
 
 /** The runtime of one router node: routes orders it is given and sweeps up orders left unrouted. */
@@ -142,6 +184,21 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
     rulesError = asDropshipError(err, 'configuration');
     node.error(rulesError.message);
     showActivity(node, 'failed', 'invalid rules');
+  }
+  // Rules that name a supplier nobody configured would leave its POs waiting for ever: refused, so orders stay
+  // received until the rules are fixed and the sweep routes them.
+  const configured = configuredSupplierIds(RED);
+  const unknown = rules ? unknownSupplierIds(rules, configured) : [];
+  if (rules && unknown.length > 0) {
+    rulesError = new DropshipError(
+      'configuration',
+      `routing rules name ${unknown.length === 1 ? 'a supplier' : 'suppliers'} that no dropship-supplier ` +
+        `configures: ${unknown.join(', ')}`,
+      unknownSupplierProblems(rules, configured),
+    );
+    rules = undefined;
+    node.error(rulesError.message);
+    showActivity(node, 'failed', `unknown supplier ${unknown.join(', ')}`);
   }
   node.routingRules = () => rules;
 

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { NodeAPI } from '../adapter/node-red';
 import { mountOnce } from '../adapter/mount-once';
+import { operatorApiRequest } from '../adapter/operator-routes';
 import type { StoreConfigNode } from '../adapter/store-access';
 import { errorText } from '../../core/errors';
 
@@ -13,35 +13,20 @@ interface ApiProvider {
 /** Store config nodes that serve /dropship/api, oldest first; the first one answers. */
 const providers: ApiProvider[] = [];
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const presented = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
-}
-
 /**
- * The order API carries customer data. It answers without a token only while Node-RED listens on loopback or
- * guards its HTTP nodes itself (httpNodeAuth); otherwise a bearer token from the store's credentials is required.
+ * The order API carries customer data: who may read it is decided per request by operatorApiRequest (the store's
+ * bearer token, else the editor login, else local requests only). The metrics route uses the same rule with its
+ * own store's token.
  */
-function authorised(RED: NodeAPI, authorization: string | undefined, provider: ApiProvider): boolean {
-  if (provider.token) return tokenMatches(authorization, provider.token);
-  const settings = RED.settings as { uiHost?: string; httpNodeAuth?: unknown };
-  return Boolean(settings.httpNodeAuth) || LOOPBACK.has(settings.uiHost ?? '');
-}
-
-/**
- * The same rule for every /dropship/api route (metrics too): loopback or httpNodeAuth, else the bearer token of
- * the given store configuration.
- */
-export function storeApiAuthorised(
-  RED: NodeAPI,
-  storeNode: StoreConfigNode,
-  authorization: string | undefined,
-): boolean {
-  const provider = providers.find((p) => p.node === storeNode) ?? { node: storeNode };
-  return authorised(RED, authorization, provider);
+export function storeApiGuard(RED: NodeAPI, storeNode: () => StoreConfigNode | undefined): RequestHandler {
+  return operatorApiRequest(
+    RED,
+    () => {
+      const node = storeNode();
+      return providers.find((p) => p.node === node)?.token;
+    },
+    'dropship-api.read',
+  );
 }
 
 async function orderDetail(provider: ApiProvider, ref: string): Promise<Record<string, unknown> | undefined> {
@@ -64,17 +49,11 @@ export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: str
     providers.splice(providers.indexOf(provider), 1);
   });
   if (!mountOnce(RED.httpNode, 'dropship-store order api')) return;
-  RED.httpNode.get('/dropship/api/orders/:ref', (req: Request, res: Response) => {
+  const guard = storeApiGuard(RED, () => providers[0]?.node);
+  RED.httpNode.get('/dropship/api/orders/:ref', guard, (req: Request, res: Response) => {
     const current = providers[0];
     if (!current) {
       res.status(503).json({ error: { code: 'configuration', message: 'no dropship-store is deployed' } });
-      return;
-    }
-    if (!authorised(RED, req.headers.authorization, current)) {
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer')
-        .json({ error: { code: 'unauthorised', message: 'a bearer token is required' } });
       return;
     }
     orderDetail(current, String(req.params.ref)).then(

@@ -3,6 +3,7 @@ import { openStore } from '../../core/store/open-store';
 import type { OrderStore } from '../../core/store/order-store';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StoreConfigNode } from '../adapter/store-access';
+import { guardEditorSocket, installErrorAnswers } from '../adapter/operator-routes';
 import { registerOrderApi } from './order-api';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { errorText } from '../../core/errors';
@@ -48,6 +49,10 @@ function openConfiguredStore(
 }
 
 export = function register(RED: NodeAPI): void {
+  // Every install has a store node: the package's last-resort HTTP error answer and the guard of the editor's
+  // socket are installed with it.
+  installErrorAnswers(RED);
+  guardEditorSocket(RED);
   function DropshipStoreNode(
     this: StoreConfigNode & { credentials: StoreCredentials },
     config: StoreNodeDef,

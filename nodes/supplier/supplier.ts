@@ -1,3 +1,4 @@
+import { invalidInput } from '../../core/errors';
 import { supplierConnector, supplierConnectors } from '../../connectors/registry';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
 import { connectorSettings, mountConnectorCatalogue } from '../adapter/connector-account';
@@ -22,9 +23,15 @@ export = function registerSupplierNode(RED: NodeAPI): void {
       config.settings,
       `settings of supplier ${config.supplierId}`,
     );
-    this.settings = settings;
-    this.settingsError = settingsError;
-    if (settingsError) this.error(settingsError);
+    // What the schema cannot say (a request template naming no field) is refused here too, before any send.
+    const problems = settings ? (supplierConnector(config.connector).settingsProblems?.(settings) ?? []) : [];
+    const settingsProblem =
+      problems.length > 0
+        ? invalidInput(`settings of supplier ${config.supplierId}`, problems).message
+        : undefined;
+    this.settings = settingsProblem ? undefined : settings;
+    this.settingsError = settingsError ?? settingsProblem;
+    if (this.settingsError) this.error(this.settingsError);
     registerSupplier(this);
   }
   RED.nodes.registerType('dropship-supplier', DropshipSupplierNode as never, {

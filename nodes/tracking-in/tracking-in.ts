@@ -4,7 +4,11 @@ import { asDropshipError, DropshipError, type DropshipErrorCode } from '../../co
 import { parseJsonBody } from '../../core/http-body';
 import type { ShipmentEvent } from '../../core/model/shipment';
 import type { OrderStore, ShipmentResult } from '../../core/store/order-store';
-import { withCarrierDetected } from '../../core/tracking/event-carrier';
+import {
+  withCarrierDetected,
+  withTrackingNumberChecked,
+  type InvalidTrackingPolicy,
+} from '../../core/tracking/event-carrier';
 import { recordShipment, shipmentEventFromReport } from '../../core/tracking/record-shipment';
 import {
   compileReportMapping,
@@ -74,6 +78,7 @@ interface TrackingInNodeDef extends NodeDef {
   orderNumberPatterns: string;
   poNumberPatterns: string;
   labelHours: number | string;
+  invalidTracking: InvalidTrackingPolicy;
 }
 
 interface TrackingInCredentials {
@@ -132,6 +137,8 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     });
 
     const store = (): Promise<OrderStore> => storeOf(RED, node, config.store);
+    const invalidTracking: InvalidTrackingPolicy =
+      config.invalidTracking === 'unverified' ? 'unverified' : 'refuse';
 
     function exception(msg: NodeMessage, err: unknown): DropshipError {
       const error = asDropshipError(err);
@@ -162,7 +169,9 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       const recorded: ShipmentResult[] = [];
       for (const event of events) {
         try {
-          const canonical = withCarrierDetected(event);
+          const canonical = withCarrierDetected(withTrackingNumberChecked(event, invalidTracking));
+          if (canonical.unverified)
+            node.warn(`parcel kept unverified, without carrier or link: ${canonical.unverified}`);
           const result = await recordShipment(await store(), canonical, actor);
           recorded.push(result);
           announce(result, canonical, msg);
@@ -188,8 +197,13 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       body: unknown,
       source: string,
       msg: NodeMessage,
-    ): Promise<{ recorded: ShipmentResult[]; errors: DropshipError[] }> {
+    ): Promise<{
+      recorded: ShipmentResult[];
+      errors: DropshipError[];
+      unverified: { trackingNumber: string; reason: string }[];
+    }> {
       const recorded: ShipmentResult[] = [];
+      const unverified: { trackingNumber: string; reason: string }[] = [];
       const errors: DropshipError[] = [];
       if (!mapping)
         throw new DropshipError('configuration', 'the report mapping of this node is invalid', [
@@ -200,7 +214,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         reports = mapShipmentReports(body, mapping);
       } catch (err) {
         errors.push(exception({ ...msg, payload: body }, err));
-        return { recorded, errors };
+        return { recorded, errors, unverified };
       }
       for (const report of reports) {
         try {
@@ -208,9 +222,13 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             throw new DropshipError('invalid_input', 'a shipment report must be an object', [
               { path: '', message: 'must be an object' },
             ]);
-          const event = shipmentEventFromReport(report, source, new Date());
+          const event = shipmentEventFromReport(report, source, new Date(), invalidTracking);
           const result = await recordShipment(await store(), event, actor);
           recorded.push(result);
+          if (event.unverified) {
+            unverified.push({ trackingNumber: event.trackingNumber, reason: event.unverified });
+            node.warn(`parcel kept unverified, without carrier or link: ${event.unverified}`);
+          }
           announce(result, event, msg);
         } catch (err) {
           const error = exception({ ...msg, payload: report }, err);
@@ -218,7 +236,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           node.warn(`shipment report refused: ${error.message}`);
         }
       }
-      return { recorded, errors };
+      return { recorded, errors, unverified };
     }
 
     if (config.listen !== false) {
@@ -230,7 +248,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           const error = asDropshipError(err);
           return { status: 400, body: { error: error.toJSON() } };
         }
-        const { recorded, errors } = await takeReports(payload, 'webhook', {});
+        const { recorded, errors, unverified } = await takeReports(payload, 'webhook', {});
         if (errors.length > 0 && recorded.length === 0) {
           return {
             status: HTTP_STATUS[errors[0]!.code] ?? 500,
@@ -243,6 +261,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             recorded: recorded.length,
             duplicates: recorded.filter((r) => !r.created).length,
             errors: errors.map((e) => e.toJSON()),
+            ...(unverified.length > 0 ? { unverified } : {}),
           },
         };
       });

@@ -10,7 +10,12 @@ import {
   type OperatorActionResult,
 } from '../../core/watchdog/operator-actions';
 import { runWatchdogSweep, type WatchdogSweep } from '../../core/watchdog/run-watchdog';
-import { parseWatchdogPolicy, type WatchdogPolicy } from '../../core/watchdog/watchdog-policy';
+import {
+  DEFAULT_WATCHDOG_POLICY,
+  parseWatchdogPolicy,
+  type WatchdogPolicy,
+} from '../../core/watchdog/watchdog-policy';
+import { WATCHDOG_ACTIONS, WATCHDOG_CONDITIONS } from '../../core/watchdog/timers';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
 import {
@@ -24,12 +29,15 @@ import {
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
+import { operatorAdminRequest } from '../adapter/operator-routes';
+import { migrateConfigNode } from '../adapter/config-migrations';
 import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
 
 interface WatchdogNodeDef extends NodeDef {
   store: string;
   sweepSeconds: number | string;
-  policy: string;
+  /** An object from the editor's form; JSON text in flows saved before it (version 1, migrated on start). */
+  policy: unknown;
 }
 
 /** What the admin routes need from a deployed watchdog node. */
@@ -45,6 +53,17 @@ const deployed: WatchdogNode[] = [];
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The operator who asked, when the message comes from a dashboard the operator logged in to: FlowFuse Dashboard
+ * puts the user in `msg._client.user` (the package's dashboard plugin, or another auth plugin).
+ */
+function dashboardOperator(msg: NodeMessage): string | undefined {
+  const user = (msg as { _client?: { user?: { username?: unknown } } })._client?.user;
+  return typeof user?.username === 'string' && user.username !== ''
+    ? `dashboard:${user.username}`
+    : undefined;
+}
 
 function replyWithError(res: Response, err: unknown): void {
   const error = asDropshipError(err, 'invalid_input');
@@ -75,6 +94,7 @@ function mountAdminRoutes(RED: NodeAPI): void {
   RED.httpAdmin.get(
     '/dropship/watchdog/queue',
     RED.auth.needsPermission('dropship-watchdog.read'),
+    operatorAdminRequest(RED),
     (_req: Request, res: Response) => {
       const node = first(res);
       node
@@ -86,9 +106,22 @@ function mountAdminRoutes(RED: NodeAPI): void {
         );
     },
   );
+  // The escalation form shows the built-in policy, so the operator sees what a condition does before changing it.
+  RED.httpAdmin.get(
+    '/dropship/watchdog/policy',
+    RED.auth.needsPermission('dropship-watchdog.read'),
+    (_req: Request, res: Response) => {
+      res.json({
+        defaults: DEFAULT_WATCHDOG_POLICY,
+        conditions: WATCHDOG_CONDITIONS,
+        actions: WATCHDOG_ACTIONS,
+      });
+    },
+  );
   RED.httpAdmin.post(
     '/dropship/watchdog/orders/:ref/actions',
     RED.auth.needsPermission('dropship-watchdog.write'),
+    operatorAdminRequest(RED),
     (req: Request, res: Response) => {
       const node = first(res);
       if (!node) return;
@@ -127,7 +160,15 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
     const actor = actorOf(node);
     let policy: WatchdogPolicy | undefined;
     try {
-      policy = parseWatchdogPolicy(config.policy ? (JSON.parse(config.policy) as unknown) : undefined);
+      const saved = migrateConfigNode('dropship-watchdog', config).policy;
+      // JSON text left by the migration (not JSON) or carried by a flow stamped with the new version by hand.
+      policy = parseWatchdogPolicy(
+        typeof saved === 'string'
+          ? saved.trim()
+            ? (JSON.parse(saved) as unknown)
+            : undefined
+          : (saved ?? undefined),
+      );
     } catch (err) {
       node.error(`watchdog policy: ${errorText(err)}`);
       showActivity(node, 'failed', 'invalid policy');
@@ -243,7 +284,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
           await node.openStore(),
           orderId,
           { ...payload, action: requested },
-          actor,
+          dashboardOperator(msg) ?? actor,
         );
         await node.announce(result);
       } catch (err) {

@@ -193,8 +193,8 @@ function describeX12Connector(
         shipments.map((s) => [s.poNumber, s.trackingNumber, s.status]),
         [
           ['POA1B2C3D4E5-1', '1Z999AA10123456784', 'in_transit'],
-          ['POA1B2C3D4E5-1', '1Z999AA10123456795', 'in_transit'],
-          ['POZZ9XKQ4M7T-1', '794644790132', 'info_received'],
+          ['POA1B2C3D4E5-1', '1Z999AA10123456793', 'in_transit'],
+          ['POZZ9XKQ4M7T-1', '794644790131', 'info_received'],
         ],
       );
       assert.ok(existsSync(path.join(env.root, 'to-acme', '997_ACMESUPPLY_000000118.edi')));

@@ -56,6 +56,17 @@ describe('X12 generation', () => {
       currency: 'USD',
       orderReference: '1001',
       shippingMethod: 'UPS GROUND',
+      carrier: { routing: 'UPS GROUND' },
+      contacts: [
+        {
+          function: 'IC',
+          name: 'Ada Lovelace',
+          party: 'ST',
+          channels: [{ qualifier: 'TE', value: '+1 555 0100' }],
+        },
+      ],
+      notes: [],
+      dates: [],
       shipTo: {
         name: 'Ada Lovelace',
         line1: '12 Analytical Way',

@@ -131,7 +131,7 @@ describe('X12 mapping to the canonical model', () => {
       {
         poNumber: 'POA1B2C3D4E5-1',
         carrier: 'UPSN',
-        trackingNumber: '1Z999AA10123456795',
+        trackingNumber: '1Z999AA10123456793',
         status: 'in_transit',
         rawStatus: 'shipped (856 DTM*011)',
         occurredAt: '2026-11-21T14:00:00.000Z',
@@ -162,7 +162,7 @@ describe('X12 mapping to the canonical model', () => {
       [
         [
           'POZZ9XKQ4M7T-1',
-          '794644790132',
+          '794644790131',
           'FDEG',
           'info_received',
           '2026-11-21T09:00:00.000Z',

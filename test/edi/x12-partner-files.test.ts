@@ -233,3 +233,46 @@ describe('X12 files of several trading partners', () => {
     });
   });
 });
+
+describe('850 received (Wayne: star, tilde and LF; contacts, gift note, carrier, zoned dates)', () => {
+  it('keeps PER contacts, N9/MSG notes, the TD5 carrier and SCAC, and reads times in the partner zone', async () => {
+    const { purchaseOrder } = single(
+      await documentsOf('wayne-850.edi', { timeZone: 'America/New_York' }),
+      'purchase-order',
+    );
+    assert.deepEqual(purchaseOrder.contacts, [
+      {
+        function: 'BD',
+        name: 'DANA BUYER',
+        channels: [
+          { qualifier: 'TE', value: '2125550188' },
+          { qualifier: 'EM', value: 'buying@wayne.example' },
+        ],
+      },
+      {
+        function: 'IC',
+        name: 'SAM RIVERA',
+        party: 'ST',
+        channels: [{ qualifier: 'TE', value: '5185550142' }],
+      },
+    ]);
+    assert.deepEqual(purchaseOrder.notes, [
+      { qualifier: 'L1', reference: 'GIFT', messages: ['Happy birthday Sam!', 'Love, Jo'] },
+    ]);
+    assert.deepEqual(purchaseOrder.carrier, {
+      scac: 'FDEG',
+      transportation: 'M',
+      routing: 'FEDEX HOME DELIVERY',
+    });
+    assert.equal(purchaseOrder.shippingMethod, 'FEDEX HOME DELIVERY');
+    assert.deepEqual(purchaseOrder.dates, [{ qualifier: '002', at: '2026-12-02T22:00:00.000Z' }]);
+    assert.equal(purchaseOrder.shipTo?.phone, '5185550142');
+    assert.deepEqual(purchaseOrder.lines[0]!.identifiers, [
+      { qualifier: 'UP', id: '012345678905' },
+      { qualifier: 'BP', id: 'MUG-01' },
+      { qualifier: 'VP', id: 'WR-MUG' },
+    ]);
+    assert.equal(purchaseOrder.lines[0]!.sku, 'MUG-01');
+    assert.equal(purchaseOrder.lines[0]!.supplierSku, 'WR-MUG');
+  });
+});

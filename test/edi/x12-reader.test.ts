@@ -57,7 +57,7 @@ describe('X12 streaming reader', () => {
     assert.equal(sets[0]!.interchange.delimiters.element, '|');
     assert.equal(sets[0]!.interchange.delimiters.component, ':');
     assert.equal(sets[0]!.interchange.delimiters.segment, '\n');
-    assert.deepEqual(sets[1]!.segments[4], ['REF', 'CN', '794644790132']);
+    assert.deepEqual(sets[1]!.segments[4], ['REF', 'CN', '794644790131']);
   });
 
   it('takes the delimiters from each interchange of a file', async () => {

@@ -93,7 +93,7 @@ describe('X12 documents of the supplier side (sandbox supplier)', () => {
             packages: [
               { trackingNumber: '1Z999AA10123456784', lines: [{ sku: 'MUG-01', quantity: 2 }] },
               {
-                trackingNumber: '1Z999AA10123456795',
+                trackingNumber: '1Z999AA10123456793',
                 lines: [{ sku: 'TEE-01', supplierSku: 'SUP-TEE', quantity: 1 }],
               },
             ],
@@ -128,7 +128,7 @@ describe('X12 documents of the supplier side (sandbox supplier)', () => {
         [
           'POA1B2C3D4E5-1',
           'UPSN',
-          '1Z999AA10123456795',
+          '1Z999AA10123456793',
           'in_transit',
           '2026-11-21T14:00:00.000Z',
           [

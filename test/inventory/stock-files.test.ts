@@ -11,8 +11,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { FileTransport } from '../../core/ports/file-transport';
 import { x12StockReader } from '../../connectors/edi/x12/read-stock-846';
+import type { FileTransport } from '../../core/ports/file-transport';
 import { LocalFolderTransport } from '../../connectors/transports/local-folder-transport';
 import { SftpTransport } from '../../connectors/transports/sftp-transport';
 import { fixedClock } from '../../core/clock';

@@ -9,6 +9,8 @@ import type { OrderStore } from '../../core/store/order-store';
 import storeNode from '../../nodes/store/store';
 import metricsNode from '../../nodes/metrics/metrics';
 import watchdogNode from '../../nodes/watchdog/watchdog';
+import supplierNode from '../../nodes/supplier/supplier';
+import { purchaseOrderDraftFor } from '../support/orders';
 import { sampleOrderDraft } from '../support/orders';
 
 helper.init(require.resolve('node-red'));
@@ -79,6 +81,42 @@ describe('dropship-metrics and dropship-watchdog nodes (node-red-node-test-helpe
       (bad.body as { error: { message: string } }).error.message,
       /"colour" is not one of supplier/,
     );
+  });
+
+  it('lists only configured suppliers as suppliers; a PO on a mistyped id still counts in other groupings', async () => {
+    helper.settings({ uiHost: '127.0.0.1' });
+    const acme = {
+      id: 'acme-supplier',
+      type: 'dropship-supplier',
+      supplierId: 'acme',
+      connector: 'rest-json',
+      settings: { url: 'http://127.0.0.1:9/po' },
+    };
+    await helper.load([captureRed, storeNode, supplierNode, metricsNode, watchdogNode], [...flow(), acme]);
+    const opened = await store();
+    for (const [externalId, supplierId] of [
+      ['M-1', 'acme'],
+      ['M-2', 'sandbox-emial'],
+    ] as const) {
+      const { order } = await opened.receiveOrder(sampleOrderDraft({ externalId }), { actor: 'test' });
+      await opened.assignPurchaseOrders(order.id, ['received'], [purchaseOrderDraftFor(order, supplierId)], {
+        type: 'order.routed',
+        actor: 'test',
+      });
+    }
+    const bySupplier = await request(RED.httpNode).get('/dropship/api/metrics?groupBy=supplier');
+    const groups = (body: unknown) =>
+      (body as { groups: { key: Record<string, string>; purchaseOrders: number }[] }).groups.map((g) => [
+        g.key,
+        g.purchaseOrders,
+      ]);
+    assert.deepEqual(groups(bySupplier.body), [[{ supplier: 'acme' }, 1]]);
+    const typo = await request(RED.httpNode).get(
+      '/dropship/api/metrics?groupBy=supplier&supplier=sandbox-emial',
+    );
+    assert.deepEqual(groups(typo.body), []);
+    const byChannel = await request(RED.httpNode).get('/dropship/api/metrics?groupBy=channel');
+    assert.deepEqual(groups(byChannel.body), [[{ channel: 'generic' }, 2]]);
   });
 
   it('refuses the metrics API without the bearer token when Node-RED is not on loopback', async () => {

@@ -81,6 +81,17 @@ describe('config node versions and migrations', () => {
       }
     });
 
+    it('keeps a watchdog policy saved as JSON text (before the form) as the same object', () => {
+      const policy = { conditions: { po_unacknowledged: { thresholdHours: 8 } } };
+      const saved = { id: 'w1', type: 'dropship-watchdog', store: 's1', policy: JSON.stringify(policy) };
+      assert.deepEqual(migrateConfigNode('dropship-watchdog', saved), { ...saved, policy, version: 2 });
+      assert.deepEqual(migrateConfigNode('dropship-watchdog', { ...saved, policy: '' }).policy, {});
+      // Text that is not JSON stays text, so the node reports it instead of running on the built-in policy.
+      assert.equal(migrateConfigNode('dropship-watchdog', { ...saved, policy: '{oops' }).policy, '{oops');
+      const current = { ...saved, policy, version: 2 };
+      assert.deepEqual(migrateConfigNode('dropship-watchdog', current), current);
+    });
+
     it('stamps today’s unversioned config nodes as version 1 without changing them', () => {
       const saved = { id: 'c1', type: 'dropship-store', engine: 'sqlite', filename: 'dropship.sqlite' };
       assert.deepEqual(migrateConfigNode('dropship-store', saved), { ...saved, version: 1 });

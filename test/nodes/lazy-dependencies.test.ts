@@ -111,3 +111,21 @@ describe('an optional dependency that did not install', () => {
     assert.equal(requireOptionalPackage('csv-parse/sync', 'a test').parse('a,b\n')[0]![1], 'b');
   });
 });
+
+describe('install scripts (package.json allowScripts)', () => {
+  it('covers every package in the lock file that has an install script, so npm install warns of none', () => {
+    const lock = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const { allowScripts } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      allowScripts: Record<string, boolean>;
+    };
+    const withScripts = new Set(
+      Object.entries(lock.packages)
+        .filter(([, entry]) => entry.hasInstallScript === true)
+        .map(([location]) => location.split('node_modules/').pop()!),
+    );
+    assert.ok(withScripts.has('better-sqlite3'), 'the lock file lists install scripts');
+    assert.deepEqual([...withScripts].filter((name) => !(name in allowScripts)).sort(), []);
+  });
+});

@@ -390,10 +390,20 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
       assert.equal((ok.body as { externalId: string }).externalId, 'api-1');
     });
 
-    it('refuses without a token when Node-RED listens on every interface and has no httpNodeAuth', async () => {
+    it('without a login or token, answers a request made on this machine but not one a proxy passed on', async () => {
       helper.settings({});
       await helper.load([captureRed, ...NODES], flow());
-      assert.equal((await request(RED.httpNode).get('/dropship/api/orders/generic:any')).status, 401);
+      const orders = '/dropship/api/orders/generic:any';
+      assert.equal((await request(RED.httpNode).get(orders)).status, 404);
+      for (const [header, value] of [
+        ['X-Forwarded-For', '203.0.113.5'],
+        ['Forwarded', 'for=203.0.113.5'],
+        ['X-Real-IP', '203.0.113.5'],
+        ['Host', 'dropship.example.com'],
+      ] as const) {
+        const proxied = await request(RED.httpNode).get(orders).set(header, value);
+        assert.equal(proxied.status, 401, `${header}: ${value} answered ${proxied.status}`);
+      }
     });
   });
 });

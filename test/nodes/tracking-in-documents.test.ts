@@ -119,6 +119,58 @@ describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and 
     assert.equal(errors[0]!.error!.details[0]!.path, '/data/shipments');
   });
 
+  it('refuses a tracking number whose check digit is wrong with 422 naming it, whatever carrier is declared', async () => {
+    const { store, events, errors } = await load();
+    const { order, pos } = await acceptedOrder(store);
+    // 1Z999AA10123456784 is a valid UPS number; the last digit changed breaks its mod-10 check digit.
+    for (const carrier of ['UPS', undefined]) {
+      const answer = await request(RED.httpNode)
+        .post('/dropship/tracking')
+        .set('content-type', 'application/json')
+        .send(
+          JSON.stringify({
+            poNumber: pos[0]!.number,
+            trackingNumber: '1Z999AA10123456785',
+            status: 'In Transit',
+            ...(carrier ? { carrier } : {}),
+          }),
+        );
+      assert.equal(answer.status, 422, JSON.stringify(answer.body));
+      const [problem] = (answer.body as { errors: { details: { path: string; message: string }[] }[] })
+        .errors[0]!.details;
+      assert.equal(problem!.path, '/trackingNumber');
+      assert.match(problem!.message, /1Z999AA10123456785.*UPS check digit/);
+    }
+    assert.equal(events.length, 0);
+    assert.equal(errors.length, 2);
+    assert.deepEqual(await store.listShipments(order.id), []);
+  });
+
+  it('keeps a number with a wrong check digit as unverified, without carrier or link, when set to', async () => {
+    const { store, events } = await load({ invalidTracking: 'unverified' });
+    const { order, pos } = await acceptedOrder(store);
+    const answer = await request(RED.httpNode)
+      .post('/dropship/tracking')
+      .set('content-type', 'application/json')
+      .send(
+        JSON.stringify({
+          poNumber: pos[0]!.number,
+          trackingNumber: '1Z999AA10123456785',
+          carrier: 'UPS',
+          status: 'In Transit',
+        }),
+      );
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual((answer.body as { unverified: unknown }).unverified, [
+      { trackingNumber: '1Z999AA10123456785', reason: '"1Z999AA10123456785" fails the UPS check digit' },
+    ]);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.shipmentEvent!.carrier, undefined);
+    const [shipment] = await store.listShipments(order.id);
+    assert.equal(shipment!.carrier, undefined);
+    assert.equal(shipment!.trackingUrl, undefined);
+  });
+
   it('records every parcel of an X12 856 given as text, from both purchase orders of a split order', async () => {
     const { store, events, errors } = await load();
     const { order, pos } = await acceptedOrder(
@@ -141,8 +193,8 @@ describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and 
       ]),
       [
         [pos[0]!.number, '1Z999AA10123456784', 'ups', 'in_transit'],
-        [pos[0]!.number, '1Z999AA10123456795', 'ups', 'in_transit'],
-        [pos[1]!.number, '794644790132', 'fedex', 'info_received'],
+        [pos[0]!.number, '1Z999AA10123456793', 'ups', 'in_transit'],
+        [pos[1]!.number, '794644790131', 'fedex', 'info_received'],
       ],
     );
     assert.ok(events.every((e) => e.shipmentEvent!.source === 'x12-856:acme'));

@@ -106,8 +106,8 @@ describe('dropship-tracking-in: ship notices polled from a folder', function () 
     );
     assert.deepEqual(events.map((e) => e.shipmentEvent!.trackingNumber).sort(), [
       '1Z999AA10123456784',
-      '1Z999AA10123456795',
-      '794644790132',
+      '1Z999AA10123456793',
+      '794644790131',
     ]);
     assert.equal((await store.getOrder(orderId))!.state, 'shipped');
     const [bad] = errors;

@@ -94,8 +94,8 @@ describe("dropship-tracking-in: the supplier's own channel", function () {
     await until(() => (events.length === 3 ? true : undefined), 'the parcels of the 856');
     assert.deepEqual(events.map((e) => e.shipmentEvent!.trackingNumber).sort(), [
       '1Z999AA10123456784',
-      '1Z999AA10123456795',
-      '794644790132',
+      '1Z999AA10123456793',
+      '794644790131',
     ]);
     assert.ok(events.every((e) => e.poNumber === pos[0]!.number && e.orderId === order.id));
     assert.equal((await store.getOrder(order.id))!.state, 'shipped');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { checkTemplate, DEFAULT_EMAIL_TEMPLATES, renderEmail } from '../../core/notify/email-templates';
 import { MILESTONE_KINDS } from '../../core/notify/milestones';
+import { DEFAULT_SMS_TEMPLATES, renderSms } from '../../core/notify/sms-templates';
 
 /** A view as the outbox builds it, with values that need escaping in HTML. */
 const view = {
@@ -40,6 +41,21 @@ describe('email templates', () => {
     );
     assert.ok(email.text.includes('Follow it: https://t.example/?a=1&b="x"'), email.text);
     assert.ok(email.text.includes('on its way with UPS'));
+  });
+
+  it('leaves the follow line out, never empty, for a parcel with no link and no tracking page', () => {
+    const unlinked = { ...view, shipment: { trackingNumber: 'ABC12345', carrierName: 'the carrier' } };
+    const email = renderEmail(DEFAULT_EMAIL_TEMPLATES.shipped, unlinked);
+    assert.ok(!email.text.includes('Follow it'), email.text);
+    assert.ok(email.text.includes('Tracking number: ABC12345'), email.text);
+    assert.ok(!email.html.includes('href=""') && !email.html.includes('Follow your parcel'), email.html);
+    const sms = renderSms(DEFAULT_SMS_TEMPLATES.shipped, unlinked);
+    assert.ok(!/Track it:\s*$/.test(sms) && !sms.includes('Track it'), sms);
+    const withPage = renderEmail(DEFAULT_EMAIL_TEMPLATES.shipped, {
+      ...unlinked,
+      trackingPageUrl: 'https://shop.example/dropship/track/t0ken',
+    });
+    assert.ok(withPage.text.includes('Follow it: https://shop.example/dropship/track/t0ken'), withPage.text);
   });
 
   it('keeps a subject on one line whatever the data holds', () => {

@@ -14,6 +14,8 @@ import { parseRoutingRules } from '../../core/routing/routing-rules';
 const ROOT = path.join(__dirname, '..', '..');
 const FOLDER = path.join(ROOT, 'nodes', 'router');
 
+const CONFIGURED_SUPPLIERS = ['acme', 'zeta', 'sandbox'];
+
 type RulesValidator = (this: object, value: unknown, opt: object) => true | string;
 
 function routerRulesValidator(): RulesValidator {
@@ -46,6 +48,9 @@ function routerRulesValidator(): RulesValidator {
         validator = definition.defaults.rules.validate;
       },
       node: () => null,
+      // The dropship-supplier config nodes of the editor: the suppliers rules may name.
+      eachConfig: (visit: (node: object) => void) =>
+        CONFIGURED_SUPPLIERS.forEach((supplierId) => visit({ type: 'dropship-supplier', supplierId })),
     },
   };
   // No dialog is open: every selection is empty, as when the editor validates a node on the workspace.
@@ -140,4 +145,42 @@ describe('router editor: shipping rates by country and SKU buffers', () => {
       );
     });
   }
+});
+
+describe('router editor: supplier ids and rule order', () => {
+  const validate = routerRulesValidator();
+  const verdict = (rules: object) => validate.call({}, rules, {});
+  const rule = (name: string, sku: string, suppliers: string[]) => ({ name, match: { sku }, suppliers });
+
+  it('refuses a supplier id no dropship-supplier has, naming it and where, as the runtime does', () => {
+    const typo = { rules: [rule('Everything', '*', ['sandbox-emial'])] };
+    assert.match(
+      String(verdict(typo)),
+      /Unknown supplier "sandbox-emial" in rule Everything: no dropship-supplier has this id/,
+    );
+    assert.equal(verdict({ rules: [rule('Everything', '*', ['sandbox'])] }), true);
+    // Group names stand for their members; members, fallbacks and catalogue entries are checked too.
+    assert.equal(
+      verdict({ groups: { europe: ['acme', 'zeta'] }, rules: [rule('EU', '*', ['europe'])] }),
+      true,
+    );
+    for (const rules of [
+      { groups: { europe: ['acme', 'zetta'] }, rules: [rule('EU', '*', ['europe'])] },
+      { rules: [{ ...rule('All', '*', ['acme']), fallback: ['zetta'] }] },
+      { rules: [rule('All', '*', ['acme'])], fallback: ['zetta'] },
+      { catalogue: [{ supplier: 'zetta', match: { sku: 'MUG-1' } }], rules: [rule('All', '*', ['acme'])] },
+    ])
+      assert.match(String(verdict(rules)), /Unknown supplier "zetta"/, JSON.stringify(rules));
+  });
+
+  it('refuses a rule below a catch-all, which could never apply', () => {
+    assert.match(
+      String(verdict({ rules: [rule('Everything', '*', ['acme']), rule('Mugs', 'MUG-*', ['zeta'])] })),
+      /Rule Mugs comes after Everything, which fits every line, so it never applies/,
+    );
+    assert.equal(
+      verdict({ rules: [rule('Mugs', 'MUG-*', ['zeta']), rule('Everything', '*', ['acme'])] }),
+      true,
+    );
+  });
 });

@@ -9,6 +9,7 @@ import type { RoutingDecision } from '../../core/routing/route-order';
 import type { OrderStore } from '../../core/store/order-store';
 import storeNode from '../../nodes/store/store';
 import routerNode from '../../nodes/router/router';
+import supplierNode from '../../nodes/supplier/supplier';
 import { sampleOrderDraft } from '../support/orders';
 
 helper.init(require.resolve('node-red'));
@@ -55,11 +56,18 @@ describe('dropship-router node', function () {
       },
       { id: 'routed', type: 'helper' },
       { id: 'held', type: 'helper' },
+      ...['acme', 'zeta'].map((supplierId) => ({
+        id: `${supplierId}-supplier`,
+        type: 'dropship-supplier',
+        supplierId,
+        connector: 'rest-json',
+        settings: { url: `http://127.0.0.1:9/${supplierId}` },
+      })),
     ];
   }
 
   async function loaded(rules?: unknown): Promise<{ store: OrderStore; router: TestNode }> {
-    await helper.load([storeNode, routerNode], flow(rules));
+    await helper.load([storeNode, supplierNode, routerNode], flow(rules));
     const store = await (helper.getNode('store') as unknown as TestNode).store();
     return { store, router: helper.getNode('router') as unknown as TestNode };
   }
@@ -162,6 +170,30 @@ describe('dropship-router node', function () {
     assert.match(String(await failed), /\/strategy must be one of/);
   });
 
+  it('refuses rules that name a supplier no dropship-supplier configures, naming it; the order waits unrouted', async () => {
+    const { store, router } = await loaded({
+      rules: [{ name: 'Everything', match: { sku: '*' }, suppliers: ['sandbox-emial'], fallback: ['zeta'] }],
+    });
+    const logged = helper
+      .log()
+      .args.map(([entry]) => entry as { level: number; msg: unknown })
+      // Node-RED's log level numbers: 20 is error.
+      .filter((entry) => entry.level === 20)
+      .map((entry) => String(entry.msg));
+    assert.ok(
+      logged.some((msg) => /suppliers? that no dropship-supplier configures: sandbox-emial/.test(msg)),
+      logged.join('\n'),
+    );
+    const order = await stored(store);
+    const failed = new Promise<Error>((resolve) =>
+      router.on('call:error', (call: never) => resolve((call as { args: [Error] }).args[0])),
+    );
+    router.receive({ orderId: order.id });
+    assert.match(String(await failed), /sandbox-emial/);
+    assert.equal((await store.getOrder(order.id))?.state, 'received');
+    assert.deepEqual(await store.listPurchaseOrders(order.id), []);
+  });
+
   describe('editor endpoints', () => {
     it('previews a pasted order without deploying anything', async () => {
       await loaded();
@@ -204,6 +236,30 @@ describe('dropship-router node', function () {
         ['TEE-01'],
       );
       assert.equal((await store.getOrder(order.id))?.state, 'received', 'a preview changes nothing');
+    });
+
+    it('answers "unknown supplier" for rules naming a supplier the editor has not configured', async () => {
+      await loaded();
+      const typo = {
+        rules: [
+          { name: 'Everything', match: { sku: '*' }, suppliers: ['sandbox-emial'], fallback: ['zeta'] },
+        ],
+      };
+      for (const endpoint of ['/dropship/router/validate', '/dropship/router/preview']) {
+        const response = await helper
+          .request()
+          .post(endpoint)
+          .send({ rules: typo, suppliers: ['acme', 'zeta'], order: sampleOrderDraft() })
+          .expect(400);
+        const error = (response.body as { error: { message: string; details: unknown[] } }).error;
+        assert.equal(error.message, 'unknown supplier sandbox-emial');
+        assert.deepEqual(error.details, [
+          {
+            path: '/rules/0/suppliers/0',
+            message: '"sandbox-emial" is not a configured supplier (no dropship-supplier has this id)',
+          },
+        ]);
+      }
     });
 
     it('answers 400 naming the field of invalid rules or orders', async () => {

@@ -128,7 +128,11 @@ const PII = [
 describe('security: admin routes behind adminAuth, and no customer data in the log', function () {
   this.timeout(120_000);
   let nodeRed: RunningNodeRed;
+  let token: string;
   const routes = adminRoutes();
+  /** With an editor login, the order API needs it too: the admin token. */
+  const orderApi = (ref: string) =>
+    fetch(nodeRed.url(`/dropship/api/orders/${ref}`), { headers: { Authorization: `Bearer ${token}` } });
 
   before(async () => {
     assert.ok(existsSync(path.join(REPO, 'dist', 'nodes', 'order-in', 'order-in.js')), 'run `npm run build`');
@@ -138,6 +142,19 @@ describe('security: admin routes behind adminAuth, and no customer data in the l
       DROPSHIP_ADMIN_PASSWORD_HASH: bcrypt.hashSync(ADMIN_PASSWORD, 8),
       DROPSHIP_LOG_LEVEL: 'info',
     });
+    const login = await fetch(nodeRed.url('/auth/token'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        client_id: 'node-red-admin',
+        grant_type: 'password',
+        scope: '*',
+        username: ADMIN_USER,
+        password: ADMIN_PASSWORD,
+      }),
+    });
+    assert.equal(login.status, 200);
+    token = ((await login.json()) as { access_token: string }).access_token;
   });
   after(async () => {
     await nodeRed?.stop();
@@ -153,19 +170,6 @@ describe('security: admin routes behind adminAuth, and no customer data in the l
     const loaded = loadedNodeFolders();
     const live = routes.filter((r) => loaded.has(r.file.split(path.sep)[1]!));
     assert.ok(live.length > 0);
-    const login = await fetch(nodeRed.url('/auth/token'), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        client_id: 'node-red-admin',
-        grant_type: 'password',
-        scope: '*',
-        username: ADMIN_USER,
-        password: ADMIN_PASSWORD,
-      }),
-    });
-    assert.equal(login.status, 200);
-    const { access_token: token } = (await login.json()) as { access_token: string };
     for (const route of live) {
       const url = nodeRed.url(route.path.replace(/:(\w+)/g, 'x'));
       const init = (headers: Record<string, string>): RequestInit => ({
@@ -234,7 +238,7 @@ describe('security: admin routes behind adminAuth, and no customer data in the l
 
     await eventually(
       async () => {
-        const res = await fetch(nodeRed.url('/dropship/api/orders/shopify:880001'));
+        const res = await orderApi('shopify:880001');
         const detail = (await res.json()) as { notifications: { state: string }[] };
         return detail.notifications.some((n) => n.state === 'sent') ? detail : undefined;
       },
@@ -274,7 +278,7 @@ describe('security: admin routes behind adminAuth, and no customer data in the l
       });
       assert.ok(status === 413 || status === 422, `answered ${status}`);
     }
-    const res = await fetch(nodeRed.url('/dropship/api/orders/shopify:880001'));
+    const res = await orderApi('shopify:880001');
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { externalId: string }).externalId, '880001');
   });

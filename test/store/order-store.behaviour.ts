@@ -249,6 +249,44 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
       assert.equal(otherSupplier.length, 0);
     });
 
+    it('claims a PO stranded on a supplier no worker has only once it waited long enough, without counting a send', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      const pos = (await store.assignPurchaseOrders(
+        order.id,
+        ['received'],
+        [poDraft(order, 'acme', ['MUG-1']), poDraft(order, 'sandbox-emial', ['TEE-1'])],
+        { type: 'order.routed', actor },
+      ))!;
+      const typo = pos.find((p) => p.supplierId === 'sandbox-emial')!;
+      const created = Date.parse(typo.createdAt);
+      const claim = (afterMs: number, deployed: string[]) =>
+        store.claimStrandedPurchaseOrders(
+          { owner: 'w1', now: new Date(created + afterMs), durationMs: 30_000 },
+          10,
+          deployed,
+          10 * 60_000,
+        );
+      assert.deepEqual(await claim(9 * 60_000, ['acme']), []);
+      const [stranded, ...more] = await claim(10 * 60_000, ['acme']);
+      assert.deepEqual(more, []);
+      assert.deepEqual(
+        [stranded?.number, stranded?.state, stranded?.sendAttempts],
+        [typo.number, 'sending', 0],
+      );
+      // Claimed, it is held like any sending PO; with no supplier deployed at all, the other PO is stranded too.
+      const acme = pos.find((p) => p.supplierId === 'acme')!;
+      assert.deepEqual(
+        (await claim(10 * 60_000 + 1_000, [])).map((p) => p.number),
+        [acme.number],
+      );
+      // A lease that ran out counts from its end.
+      assert.deepEqual(await claim(20 * 60_000, ['acme']), []);
+      assert.deepEqual(
+        (await claim(20 * 60_000 + 30_000, ['acme'])).map((p) => p.number),
+        [typo.number],
+      );
+    });
+
     it('moves the order with its POs and parcels to delivered', async () => {
       const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
       const pos = (await store.assignPurchaseOrders(

@@ -5,6 +5,7 @@ import { openStore } from '../../core/store/open-store';
 import { DropshipError } from '../../core/errors';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
+import { describeStatusPollBehaviour } from './status-polls.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { sampleOrderDraft } from '../support/orders';
 import {
@@ -32,6 +33,7 @@ describe('PostgresOrderStore', function () {
   };
   describeOrderStoreBehaviour('postgres', freshStore);
   describeWithdrawalBehaviour('postgres', freshStore);
+  describeStatusPollBehaviour('postgres', freshStore);
   describePurchaseOrderTransitionBehaviour('postgres', freshStore);
 
   describe('schema and connection', () => {

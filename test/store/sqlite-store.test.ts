@@ -7,6 +7,7 @@ import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
 import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
+import { describeStatusPollBehaviour } from './status-polls.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
@@ -18,6 +19,7 @@ async function memoryStore(): Promise<SqliteOrderStore> {
 
 describeOrderStoreBehaviour('sqlite', memoryStore);
 describeWithdrawalBehaviour('sqlite', memoryStore);
+describeStatusPollBehaviour('sqlite', memoryStore);
 describePurchaseOrderTransitionBehaviour('sqlite', memoryStore);
 
 describe('SqliteOrderStore on disk', () => {

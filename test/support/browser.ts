@@ -15,13 +15,16 @@ export interface HeadlessChromium {
   close(): Promise<void>;
 }
 
-/** Headless Chromium with a fresh profile that is deleted on close. */
-export async function launchChromium(): Promise<HeadlessChromium> {
+/** Headless Chromium with a fresh profile that is deleted on close; `httpCredentials` answers Basic logins. */
+export async function launchChromium(
+  options: { httpCredentials?: { username: string; password: string } } = {},
+): Promise<HeadlessChromium> {
   const profile = mkdtempSync(path.join(tmpdir(), 'dropship-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1440, height: 900 },
+    httpCredentials: options.httpCredentials,
     args: [
       '--no-sandbox',
       '--disable-gpu',

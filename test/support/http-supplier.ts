@@ -66,6 +66,11 @@ export function linesReply(request: RecordedRequest, statusOf: (sku: string) => 
  */
 export class HttpSupplier {
   readonly requests: RecordedRequest[] = [];
+  /**
+   * The order status API beside the order API: answers to `GET <path>` (e.g. "/orders/SO-1"), by path; a GET of
+   * any other path is answered 404. GETs never take replies scripted for the orders.
+   */
+  readonly statusReplies = new Map<string, ReplyScript>();
   private readonly script: ReplyScript[] = [];
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -114,7 +119,7 @@ export class HttpSupplier {
       rawBody,
     };
     this.requests.push(request);
-    const next = this.script.shift();
+    const next = request.method === 'GET' ? this.statusReply(request.path) : this.script.shift();
     const reply =
       next === undefined ? acceptEverything(request) : typeof next === 'function' ? next(request) : next;
     if (reply.kind === 'hang') return;
@@ -129,6 +134,15 @@ export class HttpSupplier {
     };
     if (reply.delayMs) setTimeout(send, reply.delayMs);
     else send();
+  }
+
+  /** GETs to a path: the status requests a poller made. */
+  getsOf(path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'GET' && r.path === path);
+  }
+
+  private statusReply(path: string): ReplyScript {
+    return this.statusReplies.get(path) ?? jsonReply(404, { error: 'no such order' });
   }
 
   async stop(): Promise<void> {

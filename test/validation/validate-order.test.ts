@@ -110,7 +110,7 @@ describe('validateOrder', () => {
         err.details.find((d) => d.path === '/customer/email'),
         {
           path: '/customer/email',
-          message: 'must match format "email"',
+          message: 'must be an e-mail address such as ada@example.com',
         },
       );
     }
@@ -171,7 +171,10 @@ describe('validateOrder', () => {
       problemsOf(() => validateOrder(order))
         .map((p) => `${p.path} ${p.message}`)
         .sort(),
-      ['/lines/0/unitPrice must be >= 0', '/placedAt must match format "date-time"'],
+      [
+        '/lines/0/unitPrice must be >= 0',
+        '/placedAt must be a date and time with its time zone, such as 2026-11-20T14:30:00Z',
+      ],
     );
   });
 });

@@ -10,6 +10,8 @@ import {
   vendorPartOf,
   x12Date,
   x12Number,
+  x12Timestamp,
+  zoneOfTimeCode,
 } from './transaction-view';
 
 export interface PurchaseOrder850Line {
@@ -26,6 +28,38 @@ export interface PurchaseOrder850Line {
   title?: string;
 }
 
+/** PER: a contact, of the order (buyer, BD) or of a party (its N1 loop, e.g. the consumer IC under N1*ST). */
+export interface Contact850 {
+  /** PER01 contact function code: BD buyer, IC information contact, DC delivery contact, … */
+  function: string;
+  name?: string;
+  /** PER01 of the N1 loop the contact sits in (ST ship-to, BT bill-to, …); absent for the order's own. */
+  party?: string;
+  /** PER03/04, 05/06, 07/08: TE telephone, EM e-mail, FX fax, … */
+  channels: { qualifier: string; value: string }[];
+}
+
+/** N9 with its MSG lines: a note such as a gift message (N9*L1 with the text in MSG). */
+export interface Note850 {
+  /** N901 reference qualifier (L1 letters or notes, …) and N902/N903. */
+  qualifier: string;
+  reference?: string;
+  description?: string;
+  messages: string[];
+}
+
+/** TD5: who carries the order. */
+export interface Carrier850 {
+  /** TD503 when TD502 is 2: the Standard Carrier Alpha Code. */
+  scac?: string;
+  /** TD504 transportation method (M motor, A air, U parcel post, …). */
+  transportation?: string;
+  /** TD505 routing: the carrier and service in words. */
+  routing?: string;
+  /** TD512 service level (ND next day, SG standard ground, …). */
+  serviceLevel?: string;
+}
+
 /** An 850 read back: what a supplier (or the sandbox supplier of the demo) receives from us. */
 export interface PurchaseOrder850 {
   poNumber: string;
@@ -37,8 +71,18 @@ export interface PurchaseOrder850 {
   currency?: string;
   orderReference?: string;
   shippingMethod?: string;
+  carrier?: Carrier850;
   shipTo?: Address;
+  contacts: Contact850[];
+  notes: Note850[];
+  /** DTM segments of the header (002 delivery requested, 010 ship by, …), times in the partner's zone. */
+  dates: { qualifier: string; at: string }[];
   lines: PurchaseOrder850Line[];
+}
+
+/** An object without the keys whose value is undefined (a partner leaving an element out adds no key). */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 export function mapPurchaseOrder850(
@@ -53,15 +97,22 @@ export function mapPurchaseOrder850(
     purpose: element(beg, 1),
     orderType: element(beg, 2),
     orderDate: x12Date(element(beg, 5)),
+    contacts: [],
+    notes: [],
+    dates: [],
     lines: [],
   };
+  let party: string | undefined;
+  let note: Note850 | undefined;
   let inShipTo = false;
   let shipTo: Partial<Address> = {};
   let line: PurchaseOrder850Line | undefined;
   view.segments.forEach((segment, i) => {
     const id = segment[0];
-    if (id === 'N1') inShipTo = element(segment, 1) === 'ST';
-    else if (id === 'PO1') inShipTo = false;
+    if (id === 'N1') party = element(segment, 1) || undefined;
+    else if (id === 'PO1') party = undefined;
+    inShipTo = party === 'ST';
+    if (id !== 'MSG') note = undefined;
     switch (id) {
       case 'CUR':
         order.currency = element(segment, 2) || undefined;
@@ -71,6 +122,34 @@ export function mapPurchaseOrder850(
         break;
       case 'TD5':
         order.shippingMethod = element(segment, 5) || element(segment, 12) || order.shippingMethod;
+        order.carrier ??= defined({
+          scac: element(segment, 2) === '2' ? element(segment, 3) || undefined : undefined,
+          transportation: element(segment, 4) || undefined,
+          routing: element(segment, 5) || undefined,
+          serviceLevel: element(segment, 12) || undefined,
+        });
+        break;
+      case 'DTM': {
+        if (line) break;
+        const at = x12Timestamp(
+          element(segment, 2),
+          element(segment, 3),
+          zoneOfTimeCode(element(segment, 4), conventions.timeZone),
+        );
+        if (at) order.dates.push({ qualifier: element(segment, 1), at });
+        break;
+      }
+      case 'N9':
+        note = defined({
+          qualifier: element(segment, 1),
+          reference: element(segment, 2) || undefined,
+          description: element(segment, 3) || undefined,
+          messages: [] as string[],
+        });
+        order.notes.push(note);
+        break;
+      case 'MSG':
+        if (note) note.messages.push(element(segment, 1));
         break;
       case 'N1':
         if (inShipTo) shipTo = { name: element(segment, 2) || undefined };
@@ -92,13 +171,20 @@ export function mapPurchaseOrder850(
           shipTo.country = element(segment, 4) || 'US';
         }
         break;
-      case 'PER':
-        if (inShipTo) {
-          for (let q = 3; q + 1 < segment.length; q += 2) {
-            if (segment[q] === 'TE') shipTo.phone = segment[q + 1];
+      case 'PER': {
+        const channels: Contact850['channels'] = [];
+        for (let q = 3; q + 1 < segment.length; q += 2) {
+          if (segment[q] !== '' && segment[q + 1] !== '') {
+            channels.push({ qualifier: segment[q]!, value: segment[q + 1]! });
           }
         }
+        order.contacts.push(
+          defined({ function: element(segment, 1), name: element(segment, 2) || undefined, party, channels }),
+        );
+        const phone = channels.find((channel) => channel.qualifier === 'TE');
+        if (inShipTo && phone) shipTo.phone = phone.value;
         break;
+      }
       case 'PO1': {
         const identifiers = itemIdentifiers(segment, 6);
         const fail = (m: string): Error => view.error(i, m);

@@ -1,9 +1,9 @@
+import type { ItemIdentifier } from '../../../core/model/item-identifier';
 import type {
   Acknowledgement,
   LineAcknowledgement,
   LineOutcome,
 } from '../../../core/ports/supplier-connector';
-import type { ItemIdentifier } from '../../../core/model/item-identifier';
 import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
 import { element, itemIdentifiers, skuOf, TransactionView, x12Date, x12Number } from './transaction-view';

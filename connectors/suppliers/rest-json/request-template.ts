@@ -1,5 +1,47 @@
-import { DropshipError } from '../../../core/errors';
+import { DropshipError, type FieldProblem } from '../../../core/errors';
 import type { DispatchRequest } from '../../../core/ports/supplier-connector';
+
+/**
+ * What each field a request template can name holds: `always` a value; `optional`, absent on some orders (then
+ * a placeholder that is the whole string gives JSON null, so the key stays; inside a longer string, nothing);
+ * `list`, what `$each` walks; `catalogue`, set only where the supplier catalogue maps the line, so a template
+ * naming it is refused when the supplier is deployed (`line.sku` already means the supplier's SKU where the
+ * catalogue has one, else the shop's). `line.*` fields exist inside `$each` only. The editor checks templates
+ * against this list, served in the settings schema as the `x-template-fields` annotation.
+ */
+export const TEMPLATE_FIELDS = {
+  'po.number': 'always',
+  'po.attempt': 'always',
+  'po.currency': 'always',
+  'po.shippingMethod': 'optional',
+  'order.reference': 'always',
+  'order.number': 'optional',
+  'order.externalId': 'always',
+  'order.placedAt': 'always',
+  'order.shipBy': 'optional',
+  'order.deliverBy': 'optional',
+  'shipTo.name': 'always',
+  'shipTo.company': 'optional',
+  'shipTo.line1': 'always',
+  'shipTo.line2': 'optional',
+  'shipTo.city': 'always',
+  'shipTo.region': 'optional',
+  'shipTo.postalCode': 'optional',
+  'shipTo.country': 'always',
+  'shipTo.phone': 'optional',
+  lines: 'list',
+  'line.lineNumber': 'always',
+  'line.orderLineId': 'always',
+  'line.sku': 'always',
+  'line.buyerSku': 'always',
+  'line.supplierSku': 'catalogue',
+  'line.title': 'optional',
+  'line.quantity': 'always',
+  'line.unitCost': 'optional',
+  'supplier.id': 'always',
+} as const satisfies Record<string, 'always' | 'optional' | 'list' | 'catalogue'>;
+
+type TemplateField = keyof typeof TEMPLATE_FIELDS;
 
 /**
  * What a request template can name. Every key exists (possibly undefined), so a misspelt placeholder is an
@@ -69,13 +111,14 @@ function lookup(scope: Record<string, unknown>, dotted: string, where: string): 
 
 /**
  * Renders a JSON request template. `"{{po.number}}"` alone in a string gives the value with its JSON type
- * (numbers stay numbers; an undefined value drops the key); placeholders inside longer strings are interpolated.
+ * (numbers stay numbers; an absent optional value gives null, so no key disappears unseen); placeholders inside
+ * longer strings are interpolated (an absent value as nothing).
  * `{ "$each": "lines", "$item": { ... } }` renders `$item` once per element with the element as `line`.
  */
 export function renderTemplate(template: unknown, scope: Record<string, unknown>, where = ''): unknown {
   if (typeof template === 'string') {
     const whole = WHOLE.exec(template);
-    if (whole) return lookup(scope, whole[1]!, where);
+    if (whole) return lookup(scope, whole[1]!, where) ?? null;
     return template.replace(EMBEDDED, (_m, dotted: string) => {
       const value = lookup(scope, dotted, where);
       if (value === undefined || value === null) return '';
@@ -103,4 +146,51 @@ export function renderTemplate(template: unknown, scope: Record<string, unknown>
     return rendered;
   }
   return template;
+}
+
+/** Whether `name` is a field of TEMPLATE_FIELDS or a group of them ("shipTo"), for the fields in scope. */
+function knownName(name: string, inLine: boolean): TemplateField | 'group' | undefined {
+  if (name.startsWith('line.') || name === 'line') {
+    if (!inLine) return undefined;
+  }
+  if (name in TEMPLATE_FIELDS) return name as TemplateField;
+  return Object.keys(TEMPLATE_FIELDS).some((field) => field.startsWith(`${name}.`)) ? 'group' : undefined;
+}
+
+/**
+ * Every problem of a request template, checked when the supplier is deployed so a mistake never reaches a send:
+ * a placeholder naming no field (a misspelling), `line.*` outside `$each`, `$each` over something not a list, and
+ * a field only a supplier catalogue fills (`line.supplierSku`). Paths start at /requestTemplate.
+ */
+export function templateProblems(template: unknown, where = '', inLine = false): FieldProblem[] {
+  const at = `/requestTemplate${where}`;
+  if (typeof template === 'string') {
+    const problems: FieldProblem[] = [];
+    for (const [, name] of template.matchAll(EMBEDDED)) {
+      const known = knownName(name!, inLine);
+      if (!known) {
+        const hint = name!.startsWith('line.') && !inLine ? ' outside "$each"' : '';
+        problems.push({ path: at, message: `{{${name}}} is not a known field${hint}` });
+      } else if (known !== 'group' && TEMPLATE_FIELDS[known] === 'catalogue') {
+        problems.push({
+          path: at,
+          message: `{{${name}}} is empty for lines the supplier catalogue does not map: use {{line.sku}} (the supplier's SKU where the catalogue has one, else the shop's)`,
+        });
+      }
+    }
+    return problems;
+  }
+  if (Array.isArray(template))
+    return template.flatMap((item, i) => templateProblems(item, `${where}/${i}`, inLine));
+  if (template === null || typeof template !== 'object') return [];
+  const object = template as Record<string, unknown>;
+  if ('$each' in object) {
+    const list = String(object.$each);
+    const problems: FieldProblem[] =
+      knownName(list, inLine) && TEMPLATE_FIELDS[list as TemplateField] === 'list'
+        ? []
+        : [{ path: `${at}/$each`, message: `"${list}" is not a list: $each takes "lines"` }];
+    return [...problems, ...templateProblems(object.$item, `${where}/$item`, true)];
+  }
+  return Object.entries(object).flatMap(([key, value]) => templateProblems(value, `${where}/${key}`, inLine));
 }

@@ -10,10 +10,17 @@ import {
   type LineAcknowledgement,
   type SupplierConnector,
 } from '../../../core/ports/supplier-connector';
-import { httpFailure } from '../../transports/http-failure';
+import { httpFailure, type RefusalWords } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';
-import { renderTemplate, templateScope } from './request-template';
+import { PATH, readPath, textAt } from './reply-paths';
+import {
+  pollAcknowledgements,
+  pollShipments,
+  statusPollingSchema,
+  type StatusPollingSettings,
+} from './status-polling';
+import { renderTemplate, TEMPLATE_FIELDS, templateProblems, templateScope } from './request-template';
 
 export { parseRetryAfter } from '../../transports/http-failure';
 
@@ -24,6 +31,20 @@ export interface LineFieldPaths {
   quantity?: string;
   expectedShipDate?: string;
   reason?: string;
+}
+
+/**
+ * A reply that means "I already have this purchase order" (the usual answer to a resend after a timeout, e.g.
+ * HTTP 409 "reference already exists"): recorded as accepted, with the supplier's order id read from the reply.
+ * A reply matches when its HTTP status is one of `httpStatuses` (when given) and the value at `bodyPath` is one
+ * of `bodyValues` (when given); at least one of the two is required.
+ */
+export interface DuplicateAnswer {
+  httpStatuses?: string[];
+  bodyPath?: string;
+  bodyValues?: string[];
+  /** Dot path of the supplier's order id in that reply; the reply's `referencePath` when absent. */
+  referencePath?: string;
 }
 
 export interface RestJsonSettings {
@@ -44,8 +65,12 @@ export interface RestJsonSettings {
   statusPath?: string;
   /** Dot path of the supplier's own order reference in the reply. */
   referencePath?: string;
-  /** Dot path of a sentence explaining a refusal or backorder. */
+  /** Dot path of a sentence explaining a refusal or backorder, in replies and error replies alike. */
   reasonPath?: string;
+  /** Dot path of the supplier's own code for a refusal (e.g. "SKU_UNKNOWN"), in replies and error replies. */
+  codePath?: string;
+  /** Replies that mean the supplier already holds the PO: accepted, not refused. */
+  duplicateAnswer?: DuplicateAnswer;
   /** Dot path of the per-line list in the reply. */
   linesPath?: string;
   lineFields?: LineFieldPaths;
@@ -58,9 +83,9 @@ export interface RestJsonSettings {
    */
   cancelUrl?: string;
   cancelMethod?: 'POST' | 'DELETE';
+  /** Asking the supplier for each open PO's status (`GET /orders/{id}`): late acknowledgements and shipments. */
+  statusPolling?: StatusPollingSettings;
 }
-
-const PATH = { type: 'string', pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' } as const;
 
 export const restJsonSettingsSchema = {
   type: 'object',
@@ -98,10 +123,36 @@ export const restJsonSettingsSchema = {
       propertyNames: { pattern: '^[A-Za-z0-9-]+$' },
       additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' },
     },
-    requestTemplate: { type: ['object', 'array'], title: 'Request body template (JSON)' },
+    requestTemplate: {
+      type: ['object', 'array'],
+      title: 'Request body template (JSON)',
+      'x-template-fields': TEMPLATE_FIELDS,
+    },
     statusPath: { ...PATH, default: 'status', title: 'Status field in the reply' },
     referencePath: { ...PATH, default: 'id', title: 'Supplier reference field in the reply' },
     reasonPath: { ...PATH, default: 'reason', title: 'Reason field in the reply' },
+    codePath: { ...PATH, default: 'code', title: 'Refusal code field in the reply' },
+    duplicateAnswer: {
+      type: 'object',
+      title: 'Answers meaning "already have it"',
+      properties: {
+        httpStatuses: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[1-5][0-9][0-9]$' },
+          title: 'HTTP statuses',
+        },
+        bodyPath: { ...PATH, title: 'Field in the reply' },
+        bodyValues: { type: 'array', items: { type: 'string' }, minItems: 1, title: 'Values of that field' },
+        referencePath: { ...PATH, title: "Supplier's order id in that reply" },
+      },
+      // A status, a body field, or both: an empty section would match nothing.
+      anyOf: [
+        { properties: { httpStatuses: true }, required: ['httpStatuses'] },
+        { properties: { bodyPath: true }, required: ['bodyPath'] },
+      ],
+      dependentRequired: { bodyPath: ['bodyValues'], bodyValues: ['bodyPath'] },
+      additionalProperties: false,
+    },
     linesPath: { ...PATH, default: 'lines', title: 'Line list in the reply' },
     lineFields: {
       type: 'object',
@@ -137,6 +188,7 @@ export const restJsonSettingsSchema = {
       description:
         'POST sends {poNumber, supplierReference, reason} as JSON; DELETE sends no body. Both carry the authentication and an Idempotency-Key cancel-<PO number>.',
     },
+    statusPolling: statusPollingSchema,
   },
   // An OAuth2 supplier needs its token endpoint.
   if: { properties: { auth: { const: 'oauth2-client-credentials' } }, required: ['auth'] },
@@ -147,15 +199,6 @@ export const restJsonSettingsSchema = {
 const DEFAULT_ACCEPTED = ['accepted', 'confirmed', 'ok', 'created', 'received'];
 const DEFAULT_BACKORDERED = ['backordered', 'backorder', 'on_hold'];
 const DEFAULT_REJECTED = ['rejected', 'declined', 'cancelled', 'refused'];
-
-export function readPath(value: unknown, dotPath: string): unknown {
-  let current = value;
-  for (const key of dotPath.split('.').filter(Boolean)) {
-    if (current == null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
 
 function oauth2Grant(
   settings: RestJsonSettings,
@@ -227,9 +270,39 @@ function lineAcknowledgements(reply: unknown, settings: RestJsonSettings): LineA
   return acks.length > 0 ? acks : undefined;
 }
 
-function refusalReason(body: unknown): string | undefined {
-  const reason = readPath(body, 'error') ?? readPath(body, 'message');
-  return typeof reason === 'string' ? reason : undefined;
+/** The first of `paths` that holds text, with the path it was found at. */
+function firstText(body: unknown, paths: string[]): { path: string; text: string } | undefined {
+  for (const path of paths) {
+    const text = textAt(body, path);
+    if (text !== undefined) return { path, text };
+  }
+  return undefined;
+}
+
+/**
+ * What the supplier said in a reply: its reason at the configured `reasonPath` (then the common `error`,
+ * `message`, `error.message`), its code at `codePath` (then `error.code`), each detail named by where it was found.
+ */
+function supplierWords(body: unknown, settings: RestJsonSettings): RefusalWords {
+  const reason = firstText(body, [settings.reasonPath ?? 'reason', 'error', 'message', 'error.message']);
+  const code = firstText(body, [settings.codePath ?? 'code', 'error.code']);
+  const details = [code, reason]
+    .filter((found) => found !== undefined)
+    .map((found) => ({ path: found.path, message: found.text.slice(0, 200) }));
+  return { reason: reason?.text, code: code?.text, details };
+}
+
+function isDuplicateAnswer(status: number, body: unknown, answer: DuplicateAnswer | undefined): boolean {
+  if (!answer || (!answer.httpStatuses && !answer.bodyPath)) return false;
+  if (answer.httpStatuses && !answer.httpStatuses.includes(String(status))) return false;
+  if (!answer.bodyPath) return true;
+  const value = textAt(body, answer.bodyPath)?.toLowerCase();
+  return value !== undefined && (answer.bodyValues ?? []).some((v) => v.toLowerCase() === value);
+}
+
+function referenceAt(body: unknown, dotPath: string): string | undefined {
+  const reference = readPath(body, dotPath);
+  return typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined;
 }
 
 /**
@@ -238,10 +311,18 @@ function refusalReason(body: unknown): string | undefined {
  */
 async function exchange(
   ctx: ConnectorContext<RestJsonSettings>,
-  request: { method: 'POST' | 'PUT' | 'DELETE'; url: string; data?: unknown; idempotencyKey: string },
-): Promise<unknown> {
+  request: {
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    url: string;
+    data?: unknown;
+    /** For requests that change something: a retry carries the same key. */
+    idempotencyKey?: string;
+    /** Error replies the caller reads itself instead of having them thrown (a duplicate answer). */
+    keep?: (status: number, body: unknown) => boolean;
+  },
+): Promise<{ status: number; body: unknown }> {
   const { settings } = ctx;
-  const send = async (): Promise<unknown> => {
+  const send = async (): Promise<{ status: number; body: unknown }> => {
     const config: AxiosRequestConfig = {
       method: request.method,
       url: request.url,
@@ -250,7 +331,7 @@ async function exchange(
         ...settings.headers,
         ...(request.data === undefined ? {} : { 'Content-Type': 'application/json' }),
         Accept: 'application/json',
-        'Idempotency-Key': request.idempotencyKey,
+        ...(request.idempotencyKey ? { 'Idempotency-Key': request.idempotencyKey } : {}),
         ...(await authHeaders(settings, ctx.credentials, ctx.clock.now())),
       },
       data: request.data,
@@ -258,7 +339,8 @@ async function exchange(
       maxRedirects: 0,
       validateStatus: (status) => status >= 200 && status < 300,
     };
-    return (await axios.request(config)).data;
+    const response = await axios.request(config);
+    return { status: response.status, body: response.data as unknown };
   };
   try {
     try {
@@ -276,8 +358,16 @@ async function exchange(
     }
   } catch (err) {
     if (err instanceof DropshipError) throw err;
-    throw httpFailure(err, ctx.clock.now(), refusalReason);
+    const response = err instanceof AxiosError ? err.response : undefined;
+    if (response && request.keep?.(response.status, response.data))
+      return { status: response.status, body: response.data as unknown };
+    throw httpFailure(err, ctx.clock.now(), (body) => supplierWords(body, settings));
   }
+}
+
+/** GETs one order's status with the supplier's authentication; failures map as a send's do. */
+function statusGetter(ctx: ConnectorContext<RestJsonSettings>): (url: string) => Promise<unknown> {
+  return async (url) => (await exchange(ctx, { method: 'GET', url })).body;
 }
 
 /** The cancel URL with the PO's number and the supplier's reference filled in, URL-encoded. */
@@ -310,6 +400,10 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     { name: 'clientSecret', label: 'OAuth2 client secret' },
   ],
 
+  settingsProblems(settings) {
+    return settings.requestTemplate === undefined ? [] : templateProblems(settings.requestTemplate);
+  },
+
   async sendPurchaseOrder(request, ctx: ConnectorContext<RestJsonSettings>): Promise<DispatchResult> {
     const { settings } = ctx;
     const po = request.purchaseOrder;
@@ -318,27 +412,54 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
         ? purchaseOrderDocument(request)
         : renderTemplate(settings.requestTemplate, templateScope(request, ctx.supplierId));
     ctx.log.debug(`${settings.method ?? 'POST'} ${po.number} to supplier ${ctx.supplierId}`);
-    const reply = await exchange(ctx, {
+    const { status, body: reply } = await exchange(ctx, {
       method: settings.method ?? 'POST',
       url: settings.url,
       data,
       idempotencyKey: po.number,
+      keep: (status, body) => isDuplicateAnswer(status, body, settings.duplicateAnswer),
     });
+    if (isDuplicateAnswer(status, reply, settings.duplicateAnswer)) {
+      // The supplier holds this PO from an earlier send whose answer was lost: the same as accepting it.
+      ctx.log.debug(`PO ${po.number}: supplier ${ctx.supplierId} already has it (HTTP ${status})`);
+      return {
+        outcome: 'accepted',
+        supplierReference: referenceAt(
+          reply,
+          settings.duplicateAnswer?.referencePath ?? settings.referencePath ?? 'id',
+        ),
+        reason: `the supplier already had this purchase order (HTTP ${status})`,
+      };
+    }
     const lines = lineAcknowledgements(reply, settings);
     let outcome = classify(readPath(reply, settings.statusPath ?? 'status'), settings) ?? 'sent';
     if (lines && new Set(lines.map((l) => l.status)).size > 1) outcome = 'partial';
-    const reference = readPath(reply, settings.referencePath ?? 'id');
-    const reason = readPath(reply, settings.reasonPath ?? 'reason');
+    const words = supplierWords(reply, settings);
     // Debug, not info: at a REST supplier's rate (hundreds a second) a log line per PO cost a twentieth of the
     // pipeline's CPU, and the outcome is in the order's events already.
     ctx.log.debug(`PO ${po.number} sent to supplier ${ctx.supplierId}: ${outcome}`);
     return {
       outcome,
-      supplierReference:
-        typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined,
+      supplierReference: referenceAt(reply, settings.referencePath ?? 'id'),
       lines,
-      reason: typeof reason === 'string' ? reason : undefined,
+      reason: textAt(reply, settings.reasonPath ?? 'reason'),
+      ...(outcome === 'rejected' && words.code ? { code: words.code } : {}),
     };
+  },
+
+  async *readAcknowledgements(ctx) {
+    // Dispatch reads every deployed supplier: one that is not polled has nothing to say.
+    if (ctx.settings.statusPolling) yield* pollAcknowledgements(ctx, statusGetter(ctx));
+  },
+
+  async *readShipments(ctx) {
+    if (!ctx.settings.statusPolling)
+      throw new DropshipError(
+        'configuration',
+        `supplier ${ctx.supplierId} has no status polling set up: fill in its Status polling settings to read shipments from its API`,
+        [{ path: '/statusPolling', message: 'is required to read shipments' }],
+      );
+    yield* pollShipments(ctx, statusGetter(ctx));
   },
 
   async cancelPurchaseOrder(request, ctx): Promise<CancelResult> {
@@ -350,7 +471,7 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
       );
     const method = settings.cancelMethod ?? 'POST';
     ctx.log.debug(`${method} cancel of ${po.number} to supplier ${ctx.supplierId}`);
-    const reply = await exchange(ctx, {
+    const { body: reply } = await exchange(ctx, {
       method,
       url: cancelUrlFor(settings.cancelUrl, po, ctx.supplierId),
       data:
@@ -360,11 +481,6 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
       // Not the PO number itself: an API that keys idempotency on the header alone would replay the order's reply.
       idempotencyKey: `cancel-${po.number}`,
     });
-    const reference = readPath(reply, settings.referencePath ?? 'id');
-    return {
-      outcome: 'cancelled',
-      supplierReference:
-        typeof reference === 'string' || typeof reference === 'number' ? String(reference) : undefined,
-    };
+    return { outcome: 'cancelled', supplierReference: referenceAt(reply, settings.referencePath ?? 'id') };
   },
 };

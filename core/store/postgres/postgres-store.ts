@@ -27,6 +27,8 @@ import type {
   StockLevelInput,
   StockQuery,
   StockRecord,
+  SupplierStatusPoll,
+  SupplierStatusPollOutcome,
 } from '../order-store';
 import {
   eventFromRow,
@@ -57,6 +59,7 @@ import { POSTGRES_MIGRATIONS } from './migrations';
 import { PostgresWatchdogQueries } from './watchdog-queries';
 import { PostgresReturnsQueries } from './returns-queries';
 import { PostgresMetricsQueries } from './metrics-queries';
+import { PostgresStatusPollQueries } from './status-poll-queries';
 import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
 import { supplierPerformanceFromStore } from '../../metrics/scorecards';
 import type {
@@ -591,6 +594,34 @@ export class PostgresOrderStore implements OrderStore {
       : this.claimPurchaseOrders(lease, limit, 'TRUE');
   }
 
+  async claimStrandedPurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    strandedForMs: number,
+  ): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const claimed = await rows(
+      this.connections,
+      `WITH stranded AS (
+         SELECT number FROM purchase_orders
+         WHERE NOT (supplier_id = ANY($5))
+           AND ((state = 'pending' AND COALESCE(next_attempt_at, created_at) <= $6)
+             OR (state = 'sending' AND lease_until <= $6))
+         ORDER BY created_at, number COLLATE "C" LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE purchase_orders po SET state = 'sending', lease_owner = $3, lease_until = $4,
+         version = po.version + 1, updated_at = $1
+       FROM stranded WHERE po.number = stranded.number
+       RETURNING po.*`,
+      [now, limit, lease.owner, now + lease.durationMs, supplierIds, now - strandedForMs],
+    );
+    return claimed
+      .map(purchaseOrderFromRow)
+      .sort((a, b) => compareText(a.createdAt, b.createdAt) || compareText(a.number, b.number));
+  }
+
   /** The sweep's withdrawals: of the suppliers in $5 as soon as free, or any free since $6. */
   private static readonly DUE_WITHDRAWAL = 'supplier_id = ANY($5) OR lease_until <= $6';
 
@@ -875,6 +906,26 @@ export class PostgresOrderStore implements OrderStore {
 
   async listShipments(orderId: string): Promise<Shipment[]> {
     return this.shipmentsOf(this.connections, orderId);
+  }
+
+  private readonly statusPolls = new PostgresStatusPollQueries((work) => this.transaction(work));
+
+  async claimSupplierStatusPolls(
+    supplierId: string,
+    purpose: string,
+    states: PurchaseOrderState[],
+    lease: Lease,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]> {
+    return this.statusPolls.claim(supplierId, purpose, states, lease, limit);
+  }
+
+  async recordSupplierStatusPoll(
+    poNumber: string,
+    purpose: string,
+    outcome: SupplierStatusPollOutcome,
+  ): Promise<void> {
+    await this.statusPolls.record(poNumber, purpose, outcome);
   }
 
   async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {

@@ -389,4 +389,26 @@ ALTER TABLE purchase_orders ADD COLUMN withdrawal TEXT;
 CREATE INDEX purchase_orders_withdrawal ON purchase_orders (lease_until) WHERE withdrawal = 'pending';
 `,
   },
+  {
+    version: 8,
+    name: 'REST suppliers: status polls of each PO kept with their schedule and backoff',
+    sql: `
+-- One row per PO and purpose (acknowledgements, shipments) once it was first claimed: when the next poll is due
+-- (a claim moves it to the end of its lease), the failures in a row the backoff grows with, and the last answer,
+-- so a restart keeps the schedule and the same answer twice is no news.
+CREATE TABLE supplier_status_polls (
+  po_number TEXT NOT NULL REFERENCES purchase_orders (number),
+  purpose TEXT NOT NULL,
+  next_poll_at INTEGER,
+  last_polled_at INTEGER,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_answer TEXT,
+  last_error TEXT,
+  lease_owner TEXT,
+  PRIMARY KEY (po_number, purpose)
+) WITHOUT ROWID;
+-- The poll claim reads one supplier's POs in a few states.
+CREATE INDEX purchase_orders_supplier_state ON purchase_orders (supplier_id, state, created_at);
+`,
+  },
 ];

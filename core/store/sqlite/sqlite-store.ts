@@ -29,6 +29,8 @@ import type {
   StockLevelInput,
   StockQuery,
   StockRecord,
+  SupplierStatusPoll,
+  SupplierStatusPollOutcome,
 } from '../order-store';
 import {
   eventFromRow,
@@ -71,6 +73,7 @@ import type {
   WatchdogTimerQuery,
 } from '../../watchdog/timers';
 import { SqliteTrackingQueries } from './tracking-queries';
+import { SqliteStatusPollQueries } from './status-poll-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -110,6 +113,7 @@ export class SqliteOrderStore implements OrderStore {
   private readonly returnsQueries: SqliteReturnsQueries;
   private readonly metricsQueries: SqliteMetricsQueries;
   private trackingQueries?: SqliteTrackingQueries;
+  private statusPollQueries?: SqliteStatusPollQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -611,6 +615,36 @@ export class SqliteOrderStore implements OrderStore {
     return rows.map(purchaseOrderFromRow);
   }
 
+  async claimStrandedPurchaseOrders(
+    lease: Lease,
+    limit: number,
+    supplierIds: string[],
+    strandedForMs: number,
+  ): Promise<PurchaseOrder[]> {
+    const now = lease.now.getTime();
+    const rows = await this.grouped(
+      () =>
+        this.statement(
+          `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
+               version = version + 1, updated_at = @now
+             WHERE number IN (SELECT number FROM purchase_orders
+               WHERE ((state = 'pending' AND COALESCE(next_attempt_at, created_at) <= @since)
+                   OR (state = 'sending' AND lease_until <= @since))
+                 AND supplier_id NOT IN (SELECT value FROM json_each(@suppliers))
+               ORDER BY created_at LIMIT @limit)
+             RETURNING *`,
+        ).all({
+          owner: lease.owner,
+          until: now + lease.durationMs,
+          now,
+          since: now - strandedForMs,
+          suppliers: JSON.stringify(supplierIds),
+          limit,
+        }) as Row[],
+    );
+    return rows.map(purchaseOrderFromRow);
+  }
+
   /** A pending withdrawal nobody holds: its lease_until is when it became free (the cancel, or a lease's end). */
   private static readonly WITHDRAWAL_FREE = `withdrawal = 'pending' AND lease_until <= @now`;
   /**
@@ -877,6 +911,28 @@ export class SqliteOrderStore implements OrderStore {
       () => this.now(),
       (row) => this.shipmentFromRow(row),
     ));
+  }
+
+  private get statusPolls(): SqliteStatusPollQueries {
+    return (this.statusPollQueries ??= new SqliteStatusPollQueries(this.db, (sql) => this.statement(sql)));
+  }
+
+  async claimSupplierStatusPolls(
+    supplierId: string,
+    purpose: string,
+    states: PurchaseOrderState[],
+    lease: Lease,
+    limit: number,
+  ): Promise<SupplierStatusPoll[]> {
+    return this.statusPolls.claim(supplierId, purpose, states, lease, limit);
+  }
+
+  async recordSupplierStatusPoll(
+    poNumber: string,
+    purpose: string,
+    outcome: SupplierStatusPollOutcome,
+  ): Promise<void> {
+    this.statusPolls.record(poNumber, purpose, outcome);
   }
 
   async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {
