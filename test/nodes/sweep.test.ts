@@ -41,12 +41,6 @@ const nextMessage = (id: string) =>
     (helper.getNode(id) as unknown as SpiedNode).on('input', resolve),
   );
 
-const RULES = {
-  strategy: 'lowest_cost',
-  suppliers: { acme: {} },
-  catalogue: [{ supplier: 'acme', match: { sku: 'MUG-*' }, unitCost: 4 }],
-};
-
 /** A run the test finishes by hand, to see what happens while it is in flight. */
 interface HeldRun {
   input: string | undefined;
@@ -110,7 +104,7 @@ describe('the sweep every store-following node runs (nodes/adapter/sweep.ts)', f
         y: 100,
         type: 'dropship-router',
         name: 'main',
-        rules: RULES,
+        rules: { strategy: 'lowest_cost' },
         sweepSeconds: 3600,
         wires: [[], []],
       },
