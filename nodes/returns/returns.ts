@@ -10,7 +10,14 @@ import type { ReturnAuthorisation } from '../../core/returns/return-authorisatio
 import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
-import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  actorOf,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+  type SendFunction,
+} from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 
@@ -75,9 +82,9 @@ export = function registerReturnsNode(RED: NodeAPI): void {
       showActivity(node, 'failed', 'invalid policies');
     }
 
-    function announce(returns: ReturnAuthorisation[], msg: NodeMessage): void {
+    function announce(returns: ReturnAuthorisation[], msg: NodeMessage, send: SendFunction): void {
       for (const rma of returns) {
-        node.send([
+        send([
           {
             ...msg,
             topic: rma.state,
@@ -122,7 +129,7 @@ export = function registerReturnsNode(RED: NodeAPI): void {
       mountEndpoint(RED, node, 'post', config.path || '/dropship/returns', async (req) => {
         try {
           const returns = await customerRequest(parseJsonBody(req.rawBody));
-          announce(returns, {});
+          announce(returns, {}, (out) => node.send(out));
           return { status: 201, body: { returns: returns.map(returnSummary) } };
         } catch (err) {
           const error = asDropshipError(err);
@@ -132,14 +139,14 @@ export = function registerReturnsNode(RED: NodeAPI): void {
       });
     }
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       try {
         const payload = isRecord(msg.payload) ? msg.payload : {};
         const store = await storeOf(RED, node, config.store);
         if (typeof payload.rmaNumber === 'string') {
           const moved = await advanceReturn(store, payload.rmaNumber, parseReturnStep(payload), actor);
           if (!moved) throw new DropshipError('conflict', `return ${payload.rmaNumber} changed meanwhile`);
-          announce([moved], msg);
+          announce([moved], msg, send);
         } else {
           announce(
             await requestReturn(
@@ -154,11 +161,12 @@ export = function registerReturnsNode(RED: NodeAPI): void {
               new Date(),
             ),
             msg,
+            send,
           );
         }
       } catch (err) {
         showActivity(node, 'failed', asDropshipError(err).code);
-        node.send([null, exceptionMessage(msg, err)]);
+        send([null, exceptionMessage(msg, err)]);
       }
     });
     showActivity(node, 'waiting');

@@ -260,7 +260,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
       },
     });
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       const payload = isRecord(msg.payload) ? msg.payload : {};
       const requested = (msg as { action?: unknown }).action ?? payload.action ?? msg.topic;
       if (requested === 'sweep' || requested === 'queue') {
@@ -288,7 +288,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
         );
         await node.announce(result);
       } catch (err) {
-        node.send([null, null, exceptionMessage(msg, err)]);
+        send([null, null, exceptionMessage(msg, err)]);
       }
     });
 
