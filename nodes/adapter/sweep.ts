@@ -61,7 +61,10 @@ export function startSweep<Input = void>(node: Node, options: SweepOptions<Input
       const error = asDropshipError(err);
       failed = true;
       showActivity(node, 'retrying', `${options.name} failed`);
-      node.error(`${options.name} failed: ${error.message}`, { topic: options.name, payload: error.toJSON() });
+      node.error(`${options.name} failed: ${error.message}`, {
+        topic: options.name,
+        payload: error.toJSON(),
+      });
       options.onFailure?.(error);
     });
   };
