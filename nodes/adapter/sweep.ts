@@ -1,4 +1,4 @@
-import { asDropshipError, type DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError } from '../../core/errors';
 import type { Node } from './node-red';
 import { showActivity } from './status';
 
@@ -27,7 +27,9 @@ export interface Sweep<Input> {
  * The timer behind every node that resumes work from the store: a first run after `firstAfterMs`, then one every
  * `everyMs`, never two at once (a tick during a run is skipped). A timed run that fails is reported through
  * `node.error` with a message, so a Catch node sees it, and the status says so; the next tick is the retry, and
- * a run that succeeds after a failure puts the status back to waiting. On close the timers stop, the signal is
+ * a run that succeeds after a failure puts the status back to waiting. A configuration error (missing
+ * credentials, no store selected) is no failure a flow can handle: it shows on the status with its reason and is
+ * logged as a warning, so a flow deployed before its secrets are filled in reports no errors. On close the timers stop, the signal is
  * aborted, and the close waits for the run in flight, so that run never outlives the store it uses.
  */
 export function startSweep<Input = void>(node: Node, options: SweepOptions<Input>): Sweep<Input> {
@@ -60,11 +62,17 @@ export function startSweep<Input = void>(node: Node, options: SweepOptions<Input
       if (closing.signal.aborted) return;
       const error = asDropshipError(err);
       failed = true;
-      showActivity(node, 'retrying', `${options.name} failed`);
-      node.error(`${options.name} failed: ${error.message}`, {
-        topic: options.name,
-        payload: error.toJSON(),
-      });
+      if (err instanceof DropshipError && err.code === 'configuration') {
+        // Missing credentials, no store selected: the operator's to fix in the editor, not a flow's to handle.
+        showActivity(node, 'failed', `${options.name}: ${error.message}`);
+        node.warn(`${options.name} cannot run: ${error.message}`);
+      } else {
+        showActivity(node, 'retrying', `${options.name} failed`);
+        node.error(`${options.name} failed: ${error.message}`, {
+          topic: options.name,
+          payload: error.toJSON(),
+        });
+      }
       options.onFailure?.(error);
     });
   };

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import helper from 'node-red-node-test-helper';
 import type { NodeAPI, NodeDef } from 'node-red';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import routerNode from '../../nodes/router/router';
+import storeNode from '../../nodes/store/store';
 import { startSweep, type Sweep } from '../../nodes/adapter/sweep';
 import type { Node } from '../../nodes/adapter/node-red';
 
@@ -93,10 +96,11 @@ describe('the sweep every store-following node runs (nodes/adapter/sweep.ts)', f
     await new Promise<void>((resolve) => helper.stopServer(resolve));
   });
 
-  it("reports a failed routing sweep to Catch nodes and on the router's status", async () => {
-    await helper.load([routerNode, catchNode as never], [
-      // No store configured: every sweep fails, as it would with the store unreachable.
+  /** A router with a Catch node for every error of the flow, and its store as given. */
+  function routerFlow(store: Record<string, unknown> | undefined) {
+    return [
       { id: 'f1', type: 'tab' },
+      ...(store ? [{ id: 'store', type: 'dropship-store', ...store }] : []),
       {
         id: 'router',
         z: 'f1',
@@ -104,6 +108,7 @@ describe('the sweep every store-following node runs (nodes/adapter/sweep.ts)', f
         y: 100,
         type: 'dropship-router',
         name: 'main',
+        store: store ? 'store' : '',
         rules: { strategy: 'lowest_cost' },
         sweepSeconds: 3600,
         wires: [[], []],
@@ -119,19 +124,45 @@ describe('the sweep every store-following node runs (nodes/adapter/sweep.ts)', f
         wires: [['caught']],
       },
       { id: 'caught', z: 'f1', x: 300, y: 200, type: 'helper' },
-    ] as never);
+    ] as never;
+  }
+
+  it("reports a failed routing sweep to Catch nodes and on the router's status", async () => {
+    // A store that cannot open (its folder does not exist): every sweep fails, as with the database gone.
+    const missing = path.join(tmpdir(), `dropship-missing-${process.pid}`, 'orders.sqlite');
+    await helper.load(
+      [storeNode, routerNode, catchNode as never],
+      routerFlow({ engine: 'sqlite', filename: missing }),
+    );
     const caught = await nextMessage('caught');
     assert.equal(caught.topic, 'routing sweep');
-    assert.deepEqual(caught.error, {
-      message: 'routing sweep failed: dropship-router "main" has no store configured',
-      source: { id: 'router', type: 'dropship-router', name: 'main', count: 1 },
-    });
-    assert.equal((caught.payload as { code?: string }).code, 'configuration');
+    const error = caught.error as { message: string; source: unknown };
+    assert.match(error.message, /^routing sweep failed: .*directory does not exist/);
+    assert.deepEqual(error.source, { id: 'router', type: 'dropship-router', name: 'main', count: 1 });
     assert.deepEqual(await statusOf('router', (status) => status.fill === 'yellow'), {
       fill: 'yellow',
       shape: 'ring',
       text: 'routing sweep failed',
     });
+  });
+
+  it('shows a sweep that cannot run for want of configuration on the status and warns, without an error', async () => {
+    await helper.load([routerNode, catchNode as never], routerFlow(undefined));
+    const router = helper.getNode('router') as unknown as {
+      warn: { getCalls(): { args: unknown[]; thisValue: unknown }[] };
+      error: { getCalls(): { args: unknown[]; thisValue: unknown }[] };
+    };
+    assert.deepEqual(await statusOf('router', (status) => status.fill === 'red'), {
+      fill: 'red',
+      shape: 'dot',
+      text: 'routing sweep: dropship-router "main" has no store configured',
+    });
+    const of = (calls: { args: unknown[]; thisValue: unknown }[]) =>
+      calls.filter((call) => call.thisValue === router).map((call) => call.args[0]);
+    assert.deepEqual(of(router.warn.getCalls()), [
+      'routing sweep cannot run: dropship-router "main" has no store configured',
+    ]);
+    assert.deepEqual(of(router.error.getCalls()), []);
   });
 
   it('runs at once and then on the timer, never two at once, and a run asked for waits for the one in flight', async () => {
