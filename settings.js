@@ -11,6 +11,8 @@
  *   DROPSHIP_SHOPIFY_SECRET (the demo storefront's webhook secret; "dropship-demo-secret" when unset),
  *   DROPSHIP_WOOCOMMERCE_SECRET (the demo WooCommerce shop's webhook secret; "dropship-demo-secret" when unset),
  *   DROPSHIP_PUBLIC_URL (the address customers reach the tracking page at; http://127.0.0.1:PORT when unset),
+ *   DROPSHIP_TRACKING_SECRET (the secret tracking reports to /dropship/tracking are signed with; generated and kept
+ *   in the user directory when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
  *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback): the login
@@ -130,19 +132,28 @@ if (!fs.existsSync(flowFile)) {
 }
 
 /**
- * The tracking page's link secret is a credential of the notify node. On the first start (no credentials file
- * yet), each notify node that serves the page is given one that names DROPSHIP_TRACKING_LINK_SECRET, which Node-RED
- * substitutes when the flows start: the secret itself stays in the user directory. Written in Node-RED's own
- * format: aes-256-ctr under the SHA-256 of the credential secret, the IV in hex in front.
+ * The demo's credentials, given on the first start (no credentials file yet): the tracking page's link secret, a
+ * credential of each notify node that serves the page, names DROPSHIP_TRACKING_LINK_SECRET, which Node-RED
+ * substitutes when the flows start, so the secret itself stays in the user directory; a carrier account that
+ * polls the sandbox's own carrier API gets the sandbox's client. Written in Node-RED's own format: aes-256-ctr
+ * under the SHA-256 of the credential secret, the IV in hex in front.
  */
-function seedLinkSecretCredentials(runFlowFile, secret) {
+const DEMO_CREDENTIALS = {
+  'dropship-notify': (node) =>
+    node.trackingPage ? { linkSecret: '${DROPSHIP_TRACKING_LINK_SECRET}' } : undefined,
+  'dropship-carrier': (node) =>
+    /^\/sandbox\//.test((node.settings && node.settings.baseUrl) || '')
+      ? { clientId: 'sandbox', clientSecret: 'sandbox' }
+      : undefined,
+};
+
+function seedDemoCredentials(runFlowFile, secret) {
   const credentialsFile = runFlowFile.replace(/\.json$/, '') + '_cred.json';
   if (fs.existsSync(credentialsFile) || !fs.existsSync(runFlowFile)) return;
   const credentials = {};
   for (const node of JSON.parse(fs.readFileSync(runFlowFile, 'utf8'))) {
-    if (node.type === 'dropship-notify' && node.trackingPage) {
-      credentials[node.id] = { linkSecret: '${DROPSHIP_TRACKING_LINK_SECRET}' };
-    }
+    const demo = DEMO_CREDENTIALS[node.type] && DEMO_CREDENTIALS[node.type](node);
+    if (demo) credentials[node.id] = demo;
   }
   if (Object.keys(credentials).length === 0) return;
   const iv = crypto.randomBytes(16);
@@ -168,6 +179,8 @@ process.env.PORT = String(port);
 // Node-RED substitutes whole-value ${VAR} properties only, so the demo's URLs are composed here.
 process.env.DROPSHIP_SANDBOX_SUPPLIER_URL = `http://127.0.0.1:${port}/sandbox/supplier/orders`;
 process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
+// The secret the sandbox supplier signs its tracking reports with, which "Supplier tracking" checks (flows/demo.json).
+process.env.DROPSHIP_TRACKING_SECRET = keptSecret('DROPSHIP_TRACKING_SECRET', '.tracking-secret');
 // Where the customer's e-mails link to the tracking page.
 process.env.DROPSHIP_PUBLIC_URL = process.env.DROPSHIP_PUBLIC_URL || `http://127.0.0.1:${port}`;
 
@@ -192,7 +205,7 @@ if (process.env.DROPSHIP_DEMO_SMTP_PORT !== 'off') {
 // The demo's dashboard needs @flowfuse/node-red-dashboard (a devDependency); without it the rest still runs.
 const runFlowFile = require('./demo/optional-dashboard').flowFileForInstalledDashboard(flowFile, userDir);
 const credentialSecret = keptSecret('DROPSHIP_CREDENTIAL_SECRET', '.credential-secret');
-seedLinkSecretCredentials(runFlowFile, credentialSecret);
+seedDemoCredentials(runFlowFile, credentialSecret);
 
 module.exports = {
   uiHost: host,
@@ -208,6 +221,8 @@ module.exports = {
     sandbox: { module: 'localfilesystem', config: { flushInterval: 0 } },
   },
   adminAuth,
+  // The sandbox supplier's function nodes sign their tracking reports with it.
+  functionGlobalContext: { crypto },
   httpAdminMiddleware: adminRequests,
   // The demo's own HTTP-in routes are the sandbox supplier's, called by the dispatch node on this machine.
   httpNodeMiddleware: (req, res, next) =>

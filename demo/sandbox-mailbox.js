@@ -24,6 +24,12 @@ function escapeHtml(text) {
   );
 }
 
+/** Replaces a file whole (a new file renamed over it), so a reader never sees it half written. */
+function writeWhole(file, text) {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
 function writeIndex(dir, messages) {
   const rows = messages
     .map(
@@ -31,7 +37,7 @@ function writeIndex(dir, messages) {
         `<tr><td>${escapeHtml(m.date)}</td><td>${escapeHtml(m.to)}</td><td><a href="${m.id}.html">${escapeHtml(m.subject)}</a></td><td><a href="${m.id}.eml">.eml</a></td></tr>`,
     )
     .join('\n');
-  fs.writeFileSync(
+  writeWhole(
     path.join(dir, 'index.html'),
     `<!doctype html><meta charset="utf-8"><title>Sandbox mailbox</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}td,th{padding:.3rem .8rem;text-align:left;border-bottom:1px solid #ddd}</style>
@@ -73,7 +79,7 @@ async function startSandboxMailbox({ port, dir }) {
             to: mail.to ? mail.to.text : '',
             subject: mail.subject || '(no subject)',
           });
-          fs.writeFileSync(indexFile, JSON.stringify(messages));
+          writeWhole(indexFile, JSON.stringify(messages));
           writeIndex(dir, messages);
           callback();
         } catch (err) {

@@ -505,13 +505,18 @@ const write = (file, nodes) => fs.writeFileSync(file, JSON.stringify(nodes, null
 function updateDemo() {
   const file = path.join(__dirname, '..', 'flows', 'demo.json');
   const current = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const others = current.filter((n) => !ours(n));
+  // The tab goes back where it was, so regenerating it changes only what changed in it.
+  const first = current.findIndex(ours);
+  const at = first < 0 ? others.length : current.slice(0, first).filter((n) => !ours(n)).length;
   write(file, [
-    ...current.filter((n) => !ours(n)),
+    ...others.slice(0, at),
     ...dashboardNodes(
       DEMO_STORE,
       'Without @flowfuse/node-red-dashboard installed, `npm start` leaves the ui-* nodes out and the watchdog and ' +
         'metrics run on their own.',
     ),
+    ...others.slice(at),
   ]);
 }
 
@@ -521,7 +526,9 @@ function writeExample() {
     ...dashboardNodes(
       store,
       'Install @flowfuse/node-red-dashboard (Manage palette) before importing: the ui-* nodes come from it. ' +
-        'Open /dashboard after deploying; post an order whose only line needs no shipping to see one held.',
+        'Open /dashboard after deploying; post an order whose only line needs no shipping to see one held. Its ' +
+        'Order store is dropship.sqlite, the file a new store node uses: the dashboard watches your own flows ' +
+        "there, not the other examples (each keeps its own file); point it at your pipeline's store if that differs.",
     ),
     {
       id: store,

@@ -304,21 +304,29 @@ export async function readSupplierMail(
 /**
  * The shipment events a matched supplier mail stands for: one per parcel, "info received", because a supplier's
  * "shipped" is not a carrier scan (carrier polling reports the movement). Timed by the mail's Date header, so a
- * mail read twice yields the same events and the store's deduplication absorbs the second reading.
+ * mail read twice yields the same events and the store's deduplication absorbs the second reading; a Date header
+ * earlier than `notBefore` (when the PO was sent: a wrong clock, an old mail forwarded) is raised to it, and the
+ * event's words say so.
  */
 export function shipmentEventsFromMail(
   reading: SupplierMailReading,
   target: { orderId?: string; poNumber?: string },
   receivedAt: Date,
+  notBefore?: Date,
 ): ShipmentEvent[] {
-  const occurredAt = reading.sentAt ?? receivedAt.toISOString();
+  let occurredAt = reading.sentAt ?? receivedAt.toISOString();
+  let rawStatus = `e-mail: ${reading.subject}`;
+  if (notBefore && Date.parse(occurredAt) < notBefore.getTime()) {
+    rawStatus = `e-mail (Date header ${occurredAt} is before the PO was sent; timed at the send): ${reading.subject}`;
+    occurredAt = notBefore.toISOString();
+  }
   return reading.parcels.map((parcel) => ({
     ...target,
     carrier: parcel.carrier,
     trackingNumber: parcel.trackingNumber,
     trackingUrl: parcel.trackingUrl,
     status: 'info_received',
-    rawStatus: `e-mail: ${reading.subject}`.slice(0, 200),
+    rawStatus: rawStatus.slice(0, 200),
     occurredAt,
     source: 'email',
   }));

@@ -165,15 +165,19 @@ function answerCause(result: Pick<DispatchResult, 'code' | 'reason' | 'lines'>):
   return { code: 'supplier_permanent', details };
 }
 
-/** The needs_attention outcome: the cause's code, its details and one detail per line nobody can take. */
+/**
+ * The needs_attention outcome: the cause's code, its details and one detail per line nobody can take, named by its
+ * place among `sentLines` (the PO's lines as the supplier was sent them; `lines` are taken from them).
+ */
 function heldForAttention(
   po: PurchaseOrder,
   lines: PurchaseOrderLine[],
   reason: string,
   cause: RefusalCause,
+  sentLines: PurchaseOrderLine[] = po.lines,
 ): DispatchOutcome {
   const held = lines.map((line) => ({
-    path: `lines/${po.lines.indexOf(line)}`,
+    path: `lines/${sentLines.indexOf(line)}`,
     message: `${line.sku} × ${line.quantity}: no other supplier can take it`,
   }));
   return {
@@ -333,7 +337,7 @@ async function settle(
     const replacements = await failOver(env.store, settled, moved, reason, env.actor);
     return replacements.length > 0
       ? { kind: 'failed_over', purchaseOrder: settled, replacements, reason }
-      : heldForAttention(settled, moved, reason, answerCause(result));
+      : heldForAttention(settled, moved, reason, answerCause(result), po.lines);
   }
   const settled = await env.store.transitionPurchaseOrder(
     po.number,

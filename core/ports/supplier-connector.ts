@@ -5,7 +5,7 @@ import type { Order } from '../model/order';
 import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order';
 import type { ShipmentEvent } from '../model/shipment';
 import type { SupplierStatusPoll, SupplierStatusPollOutcome } from '../store/order-store';
-import type { ConnectorLog, JsonSchema } from './connector';
+import type { ConnectorLog, CredentialField, JsonSchema, SettingCondition } from './connector';
 
 /**
  * The store's schedule of one supplier's status polls (a REST supplier asked for each open PO's status): which POs
@@ -23,6 +23,22 @@ export interface StatusPollSchedule {
   record(poNumber: string, purpose: string, outcome: SupplierStatusPollOutcome): Promise<void>;
 }
 
+/** What a connector that sends X12 tells the store: each group it sent, and each 997 that answered one. */
+export interface FunctionalGroupLog {
+  sent(group: {
+    functionalId: string;
+    groupControlNumber: string;
+    document: string;
+    poNumber?: string;
+  }): Promise<void>;
+  /** False when the 997 names a group this partner was never sent (or not recorded). */
+  acknowledged(ack: {
+    functionalId: string;
+    groupControlNumber: string;
+    acknowledgement: string;
+  }): Promise<boolean>;
+}
+
 export interface ConnectorContext<Settings = Record<string, unknown>> {
   supplierId: string;
   /** Validated against the connector's settingsSchema before the connector sees them. */
@@ -35,6 +51,8 @@ export interface ConnectorContext<Settings = Record<string, unknown>> {
   nextSequenceValue(scope: string): Promise<number>;
   /** Status polls of this supplier's POs, kept in the store; absent where no store is at hand. */
   statusPolls?: StatusPollSchedule;
+  /** Functional groups sent to this partner until its 997 (X12), kept in the store; absent without one. */
+  functionalGroups?: FunctionalGroupLog;
   signal?: AbortSignal;
 }
 
@@ -117,8 +135,13 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
   title: string;
   description: string;
   settingsSchema: JsonSchema;
-  /** Secret fields the editor shows as password inputs and stores in credentials. */
-  credentialFields: { name: string; label: string }[];
+  /** The secrets it reads from `ctx.credentials`: the supplier config node stores and draws exactly these. */
+  credentialFields: CredentialField[];
+  /**
+   * Top-level settings that belong to one choice of another setting (the OAuth2 section to OAuth2
+   * authentication): the editor shows them only under that choice and does not save them otherwise.
+   */
+  settingConditions?: Record<string, SettingCondition>;
   /**
    * Checks beyond the settings schema (request templates against the fields they may name), run when the
    * supplier is deployed: any problem keeps the supplier from sending until it is fixed.
@@ -132,8 +155,16 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
    * PO), and CancelUnsupportedError when this supplier's settings give no way to cancel.
    */
   cancelPurchaseOrder?(request: CancelRequest, ctx: ConnectorContext<Settings>): Promise<CancelResult>;
+  /**
+   * The editor's "Test connection": one harmless call showing that the settings and secrets work (an HTTP GET or
+   * HEAD, a login and a folder listing, an SMTP login); nothing is ordered, written or changed at the supplier.
+   * Resolves with what was checked, in words; throws like a send when it does not work.
+   */
+  testConnection?(ctx: ConnectorContext<Settings>): Promise<string>;
   readAcknowledgements?(ctx: ConnectorContext<Settings>): AsyncIterable<Acknowledgement>;
   readShipments?(ctx: ConnectorContext<Settings>): AsyncIterable<ShipmentEvent>;
+  /** Whether these settings give `readShipments` something to read (REST: status polling set up); absent: they do. */
+  readsShipments?(settings: Settings): boolean;
   readStock?(ctx: ConnectorContext<Settings>): AsyncIterable<StockLevel>;
   /** Releases connections (SFTP sessions, SMTP pools); called when the supplier config node closes. */
   close?(ctx: ConnectorContext<Settings>): Promise<void>;

@@ -7,7 +7,7 @@ import type {
   WithdrawalState,
 } from '../model/purchase-order';
 import type { Shipment, TrackingEventRecord } from '../model/shipment';
-import type { Notification, ParcelPoll, SupplierStatusPoll } from './order-store';
+import type { FunctionalGroupSent, Notification, ParcelPoll, SupplierStatusPoll } from './order-store';
 
 /**
  * Rows as both engines return them, mapped to the model. The engines share one column layout: times are epoch
@@ -140,4 +140,22 @@ export function supplierStatusPollFromRow(row: StoreRow): SupplierStatusPoll {
     lastAnswer: str(row.poll_last_answer),
     lastPolledAt: isoOrUndefined(row.poll_last_polled_at),
   };
+}
+
+export function functionalGroupFromRow(row: StoreRow): FunctionalGroupSent {
+  const group: FunctionalGroupSent = {
+    supplierId: String(row.supplier_id),
+    functionalId: String(row.functional_id),
+    groupControlNumber: String(row.group_control_number),
+    document: String(row.document),
+    poNumber: str(row.po_number),
+    sentAt: iso(row.sent_at),
+    acknowledgedAt: isoOrUndefined(row.acknowledged_at),
+    acknowledgement: str(row.acknowledgement),
+    overdueReportedAt: isoOrUndefined(row.overdue_reported_at),
+  };
+  for (const key of Object.keys(group) as (keyof FunctionalGroupSent)[]) {
+    if (group[key] === undefined) delete group[key];
+  }
+  return group;
 }

@@ -1,3 +1,4 @@
+import { durationText } from '../clock';
 import type { ControlLimitAlert } from '../metrics/control-limits';
 import type { Order } from '../model/order';
 import type { OrderEvent } from '../model/order-event';
@@ -45,8 +46,6 @@ const REFUSED_ADDRESS_STATUSES: readonly TrackingStatus[] = [
 ];
 const ADDRESS_WORDS = /\baddress/i;
 const FINISHED_ORDER_STATES = new Set(['delivered', 'cancelled', 'returned']);
-
-const hoursText = (ms: number): string => `${Math.round(ms / HOUR_MS)} h`;
 
 function parcelsOf(snapshot: OrderSnapshot, po: PurchaseOrder): Shipment[] {
   return snapshot.shipments.filter(
@@ -124,7 +123,7 @@ export function detectOrderConditions(
         ...base,
         condition: 'label_without_scan',
         since: new Date(Date.parse(label.reportedAt) + labelHours * HOUR_MS),
-        reason: `parcel ${parcel.trackingNumber} has had no carrier scan for ${label.hoursWithoutScan} h since its label`,
+        reason: `parcel ${parcel.trackingNumber} has had no carrier scan for ${durationText(label.hoursWithoutScan * HOUR_MS)} since its label`,
         detail: { ...base.detail, reportedAt: label.reportedAt },
       });
     }
@@ -135,7 +134,7 @@ export function detectOrderConditions(
         ...base,
         condition: 'no_tracking_movement',
         since: new Date(lastMoved + stall),
-        reason: `parcel ${parcel.trackingNumber} has not moved for ${hoursText(nowMs - lastMoved)} (${parcel.status})`,
+        reason: `parcel ${parcel.trackingNumber} has not moved for ${durationText(nowMs - lastMoved)} (${parcel.status})`,
         detail: { ...base.detail, lastEventAt: parcel.lastEventAt },
       });
     }
@@ -189,7 +188,7 @@ export function detectStaleFeeds(
         supplierId: feed.supplierId,
         condition: 'stock_feed_stale',
         since: new Date(deadline),
-        reason: `no stock feed from ${feed.supplierId} for ${hoursText(now.getTime() - Date.parse(feed.lastFeedAt))}`,
+        reason: `no stock feed from ${feed.supplierId} for ${durationText(now.getTime() - Date.parse(feed.lastFeedAt))}`,
         detail: { lastFeedAt: feed.lastFeedAt },
       },
     ];

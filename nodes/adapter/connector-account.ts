@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { asDropshipError } from '../../core/errors';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
-import type { JsonSchema } from '../../core/ports/connector';
+import type { CredentialField, JsonSchema, SettingCondition } from '../../core/ports/connector';
 import type { NodeAPI } from './node-red';
 import { mountOnce } from './mount-once';
 import { operatorAdminRequest } from './operator-routes';
@@ -12,7 +12,69 @@ export interface ConnectorDescription {
   title: string;
   description: string;
   settingsSchema: JsonSchema;
-  credentialFields: { name: string; label: string }[];
+  credentialFields: CredentialField[];
+  settingConditions?: Record<string, SettingCondition>;
+}
+
+/**
+ * The `credentials` of a config node that holds connector accounts: every secret any of its connectors declares,
+ * by name, as Node-RED stores it (a private key is a password too: hidden once saved). Two connectors may share a
+ * name (`password`) only with the same kind of field.
+ */
+export function credentialDefinitions(
+  connectors: readonly ConnectorDescription[],
+): Record<string, { type: 'text' | 'password' }> {
+  const definitions: Record<string, { type: 'text' | 'password' }> = {};
+  for (const connector of connectors) {
+    for (const field of connector.credentialFields) {
+      const type = field.type === 'text' ? 'text' : 'password';
+      const known = definitions[field.name];
+      if (known && known.type !== type)
+        throw new Error(
+          `credential "${field.name}" of ${connector.kind} is ${type}, elsewhere ${known.type}`,
+        );
+      definitions[field.name] = { type };
+    }
+  }
+  return definitions;
+}
+
+/**
+ * This Node-RED's own address for its HTTP endpoints, as a flow on the same machine reaches it: the editor's port,
+ * loopback unless Node-RED listens on one address only, and httpNodeRoot.
+ */
+export function ownHttpAddress(settings: {
+  uiHost?: string;
+  uiPort?: number | string;
+  https?: unknown;
+  httpNodeRoot?: string | false;
+}): string {
+  const host =
+    !settings.uiHost || ['0.0.0.0', '::'].includes(settings.uiHost) ? '127.0.0.1' : settings.uiHost;
+  const root = (settings.httpNodeRoot || '/').replace(/\/+$/, '');
+  return `${settings.https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${settings.uiPort ?? 1880}${root}`;
+}
+
+/** A path of this Node-RED ("/example/supplier/orders") where a URL is expected: not "//host", which is a URL. */
+const OWN_PATH = /^\/(?!\/)/;
+
+/** Each URL setting (format uri) given as a path of this Node-RED, made a URL at `ownAddress`. */
+function withOwnUrls(schema: JsonSchema, value: unknown, ownAddress: string): unknown {
+  const properties = (schema as { properties?: Record<string, JsonSchema> }).properties;
+  if (!properties || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const resolved: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [key, property] of Object.entries(properties)) {
+    const setting = resolved[key];
+    if (setting === undefined) continue;
+    if (
+      (property as { format?: unknown }).format === 'uri' &&
+      typeof setting === 'string' &&
+      OWN_PATH.test(setting)
+    )
+      resolved[key] = `${ownAddress}${setting}`;
+    else resolved[key] = withOwnUrls(property, setting, ownAddress);
+  }
+  return resolved;
 }
 
 /**
@@ -25,10 +87,14 @@ export function connectorSettings(
   schemaOf: () => JsonSchema,
   raw: Record<string, unknown> | string | undefined,
   what: string,
+  /** Where a URL setting given as a path ("/example/supplier/orders") points: this Node-RED (ownHttpAddress). */
+  ownAddress?: string,
 ): { settings?: Record<string, unknown>; settingsError?: string } {
   try {
-    const value = typeof raw === 'string' ? (JSON.parse(raw || '{}') as unknown) : (raw ?? {});
-    return { settings: validateWithInlineSchema<Record<string, unknown>>(schemaOf(), value, what) };
+    const schema = schemaOf();
+    const parsed = typeof raw === 'string' ? (JSON.parse(raw || '{}') as unknown) : (raw ?? {});
+    const value = ownAddress ? withOwnUrls(schema, parsed, ownAddress) : parsed;
+    return { settings: validateWithInlineSchema<Record<string, unknown>>(schema, value, what) };
   } catch (err) {
     return { settingsError: asDropshipError(err).message };
   }
@@ -48,13 +114,16 @@ export function mountConnectorCatalogue(
     operatorAdminRequest(RED),
     (_req: Request, res: Response) => {
       res.json(
-        connectors().map(({ kind, title, description, settingsSchema, credentialFields }) => ({
-          kind,
-          title,
-          description,
-          settingsSchema,
-          credentialFields,
-        })),
+        connectors().map(
+          ({ kind, title, description, settingsSchema, credentialFields, settingConditions }) => ({
+            kind,
+            title,
+            description,
+            settingsSchema,
+            credentialFields,
+            settingConditions: settingConditions ?? {},
+          }),
+        ),
       );
     },
   );

@@ -1,8 +1,9 @@
-import { systemClock } from '../../core/clock';
+import { systemClock, type Clock } from '../../core/clock';
 import { claimOwner } from '../../core/dispatch/claim-owner';
 import { DropshipError } from '../../core/errors';
 import type { OrderStore } from '../../core/store/order-store';
 import type {
+  FunctionalGroupLog,
   ConnectorContext,
   StatusPollSchedule,
   SupplierConnector,
@@ -84,7 +85,24 @@ export function supplierConnectorContext(
       clock: systemClock,
       nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),
       statusPolls: statusPollSchedule(store, supplierId),
+      functionalGroups: functionalGroupLog(store, supplierId, systemClock),
     },
+  };
+}
+
+/** One partner's functional groups in the store, as its connector reports them. */
+export function functionalGroupLog(store: OrderStore, supplierId: string, clock: Clock): FunctionalGroupLog {
+  return {
+    sent: (group) =>
+      store.recordFunctionalGroupSent({ ...group, supplierId, sentAt: clock.now().toISOString() }),
+    acknowledged: (ack) =>
+      store.recordFunctionalGroupAcknowledged(
+        supplierId,
+        ack.functionalId,
+        ack.groupControlNumber,
+        ack.acknowledgement,
+        clock.now(),
+      ),
   };
 }
 

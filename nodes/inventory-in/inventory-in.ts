@@ -4,20 +4,22 @@ import {
   withTransport,
   type TransportSettings,
 } from '../../connectors/transports';
-import { x12StockReader } from '../../connectors/edi/x12/read-stock-846';
+import { x12StockReaderFor } from '../../connectors/edi/x12/read-stock-846';
 import { systemClock } from '../../core/clock';
 import { asDropshipError, DropshipError } from '../../core/errors';
 import { ingestStockFeed, type IngestResult } from '../../core/inventory/ingest-stock-feed';
 import { parseStockFeed, type ParsedStockFeed } from '../../core/inventory/stock-feed';
 import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/stock-files';
+import type { StockDocumentReader } from '../../core/ports/stock-document-reader';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { sellableUnderRules } from '../../core/routing/compiled-rules';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { settleSecondsOf } from '../adapter/inbound-folder';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
+import { connectorLogOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
+import { x12PartnerOf } from '../adapter/x12-partner';
 import { routingRulesOf } from '../router/router-access';
 
 interface InventoryInNodeDef extends NodeDef {
@@ -163,12 +165,42 @@ function startInventoryIn(
     if (changed || bad) node.send([changed, bad]);
   }
 
+  /**
+   * The X12 846 reader for a supplier's feeds: read with its EDI conventions, every functional group answered with
+   * a 997 through the supplier's own channel (the partner is owed one whatever node reads its files).
+   */
+  function x12ReaderFor(supplierId: string | undefined, msg: NodeMessage): StockDocumentReader {
+    const partner = x12PartnerOf(
+      () => storeOf(RED, node, config.store),
+      supplierId,
+      connectorLogOf(RED, node),
+    );
+    return x12StockReaderFor({
+      conventions: partner?.conventions,
+      acknowledge: async (receipts) => {
+        if (!partner) {
+          node.warn(
+            `no 997 sent for ${receipts.length} X12 functional group(s): ${supplierId ? `supplier "${supplierId}" is not a deployed EDI X12 supplier` : 'no supplier chosen'}`,
+          );
+          return;
+        }
+        try {
+          await partner.acknowledge(receipts);
+        } catch (err) {
+          const error = asDropshipError(err);
+          node.warn(`997 not sent: ${error.message}`);
+          node.send([null, exceptionMessage(msg, error)]);
+        }
+      },
+    });
+  }
+
   async function ingestPayload(payload: unknown, supplierId: string | undefined, msg: NodeMessage) {
     const feedAt = new Date();
     const feed = await parseStockFeed(payload, {
       supplierId: supplierId || undefined,
       receivedAt: feedAt.toISOString(),
-      x12Reader: x12StockReader,
+      x12Reader: x12ReaderFor(supplierId || undefined, msg),
     });
     report(await store(feed, feedAt), msg);
   }
@@ -240,7 +272,10 @@ function startInventoryIn(
       withTransport(transport, credentials, async (opened) => {
         const outcomes = ingestStockFiles(opened, {
           ...folders,
-          parse: { supplierId: config.supplier || undefined, x12Reader: x12StockReader },
+          parse: {
+            supplierId: config.supplier || undefined,
+            x12Reader: x12ReaderFor(config.supplier || undefined, { topic: where }),
+          },
           ingest: store,
           clock: systemClock,
           log,

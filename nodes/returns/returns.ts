@@ -8,6 +8,7 @@ import {
 } from '../../core/returns/manage-returns';
 import type { ReturnAuthorisation } from '../../core/returns/return-authorisation';
 import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
+import { ordersNamed } from '../../core/store/orders-named';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import {
@@ -18,10 +19,17 @@ import {
   type NodeMessage,
   type SendFunction,
 } from '../adapter/node-red';
+import {
+  senderCheckOf,
+  senderGate,
+  senderSecretsOf,
+  type SenderAuthConfig,
+  type SenderAuthCredentials,
+} from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 
-interface ReturnsNodeDef extends NodeDef {
+interface ReturnsNodeDef extends NodeDef, SenderAuthConfig {
   store: string;
   policies: string;
   listen: boolean;
@@ -34,6 +42,9 @@ const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
   conflict: 409,
   configuration: 503,
 };
+
+/** Lines one return request may name, counted while the body arrives. */
+const MAX_ITEMS = 500;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -70,9 +81,10 @@ function returnSummary(rma: ReturnAuthorisation): Record<string, unknown> {
 }
 
 export = function registerReturnsNode(RED: NodeAPI): void {
-  function DropshipReturnsNode(this: Node, config: ReturnsNodeDef): void {
+  function DropshipReturnsNode(this: Node<SenderAuthCredentials>, config: ReturnsNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
+    const credentials: SenderAuthCredentials = node.credentials ?? {};
     const actor = actorOf(node);
     let policies: Record<string, ReturnPolicy> = {};
     try {
@@ -105,10 +117,13 @@ export = function registerReturnsNode(RED: NodeAPI): void {
     async function customerRequest(body: unknown): Promise<ReturnAuthorisation[]> {
       const request = (isRecord(body) ? body : {}) as Partial<ReturnRequest> & { email?: unknown };
       const store = await storeOf(RED, node, config.store);
-      const ref = typeof request.order === 'string' ? request.order : '';
-      const order = ref ? await store.findOrder(ref) : undefined;
+      const ref = typeof request.order === 'string' ? request.order.trim() : '';
+      // The order id or channel:externalId, else the order number the customer knows ("#1001").
+      const byId = ref ? await store.findOrder(ref) : undefined;
+      const candidates = byId ? [byId] : ref ? await ordersNamed(store, ref) : [];
       const email = typeof request.email === 'string' ? request.email.trim().toLowerCase() : '';
-      if (!order || !email || order.customer.email?.toLowerCase() !== email)
+      const order = email ? candidates.find((o) => o.customer.email?.toLowerCase() === email) : undefined;
+      if (!order)
         throw new DropshipError('not_found', 'no order matches this order number and e-mail address', [
           { path: '/order', message: 'with /email matches no order' },
         ]);
@@ -125,18 +140,35 @@ export = function registerReturnsNode(RED: NodeAPI): void {
       );
     }
 
-    if (config.listen !== false) {
-      mountEndpoint(RED, node, 'post', config.path || '/dropship/returns', async (req) => {
-        try {
-          const returns = await customerRequest(parseJsonBody(req.rawBody));
-          announce(returns, {}, (out) => node.send(out));
-          return { status: 201, body: { returns: returns.map(returnSummary) } };
-        } catch (err) {
-          const error = asDropshipError(err);
-          node.send([null, exceptionMessage({}, error)]);
-          return { status: HTTP_STATUS[error.code] ?? 500, body: { error: error.toJSON() } };
-        }
-      });
+    const gate =
+      config.listen !== false
+        ? senderGate(RED, node, {
+            check: senderCheckOf(config),
+            secrets: () => senderSecretsOf(config, credentials),
+            secretPlace: "the node's sender secret",
+          })
+        : undefined;
+    if (gate) {
+      mountEndpoint(
+        RED,
+        node,
+        'post',
+        config.path || '/dropship/returns',
+        async (req) => {
+          const refusal = gate.refusal(req);
+          if (refusal) return refusal.reply;
+          try {
+            const returns = await customerRequest(parseJsonBody(req.rawBody));
+            announce(returns, {}, (out) => node.send(out));
+            return { status: 201, body: { returns: returns.map(returnSummary) } };
+          } catch (err) {
+            const error = asDropshipError(err);
+            node.send([null, exceptionMessage({}, error)]);
+            return { status: HTTP_STATUS[error.code] ?? 500, body: { error: error.toJSON() } };
+          }
+        },
+        { maxItems: MAX_ITEMS },
+      );
     }
 
     onInput(node, async (msg, send) => {
@@ -169,7 +201,9 @@ export = function registerReturnsNode(RED: NodeAPI): void {
         send([null, exceptionMessage(msg, err)]);
       }
     });
-    showActivity(node, 'waiting');
+    if (!gate?.problem) showActivity(node, 'waiting');
   }
-  RED.nodes.registerType('dropship-returns', DropshipReturnsNode as never);
+  RED.nodes.registerType('dropship-returns', DropshipReturnsNode as never, {
+    credentials: { senderSecret: { type: 'password' }, previousSenderSecret: { type: 'password' } },
+  });
 };

@@ -3,7 +3,8 @@ import type { ShipmentEvent } from '../../core/model/shipment';
 import type { ConnectorLog } from '../../core/ports/connector';
 import type { FileTransport, TransportFile } from '../../core/ports/file-transport';
 import { parseCxmlInbound } from '../../connectors/cxml/inbound';
-import { SUPPORTED_TRANSACTION_SETS } from '../../connectors/edi/x12/documents';
+import { SUPPORTED_TRANSACTION_SETS, type X12PartnerConventions } from '../../connectors/edi/x12/documents';
+import type { X12GroupReceipt } from '../../connectors/edi/x12/envelope';
 import { peekFunctionalId } from '../../connectors/edi/x12/peek';
 import { readX12ShipNotices } from '../../connectors/edi/x12/read-ship-notices';
 import { pollInboundFiles } from '../../core/inbound-files';
@@ -20,6 +21,8 @@ export interface DocumentContext {
   supplierId: string;
   /** The secret the supplier's cXML Header/Sender/Credential must present. */
   cxmlSharedSecret?: string;
+  /** How the supplier writes X12 (SKU qualifiers, time zone), from its EDI settings. */
+  x12Conventions?: X12PartnerConventions;
   receivedAt: Date;
 }
 
@@ -28,6 +31,8 @@ export interface DocumentReading {
   format: 'x12' | 'cxml';
   events: ShipmentEvent[];
   problems: FieldProblem[];
+  /** One per X12 functional group read, each owed a 997; none for cXML. */
+  receipts: X12GroupReceipt[];
 }
 
 /** A larger ship notice is refused rather than read into memory; real ones are a few kilobytes. */
@@ -62,9 +67,10 @@ function readCxmlShipNotice(text: string, context: DocumentContext): DocumentRea
       format: 'cxml',
       events: [],
       problems: [{ path: '/cXML/Request', message: 'is a ConfirmationRequest, not a ShipNoticeRequest' }],
+      receipts: [],
     };
   }
-  return { format: 'cxml', events: document.shipments, problems: [] };
+  return { format: 'cxml', events: document.shipments, problems: [], receipts: [] };
 }
 
 /**
@@ -73,7 +79,9 @@ function readCxmlShipNotice(text: string, context: DocumentContext): DocumentRea
  */
 export async function readShipNotice(text: string, context: DocumentContext): Promise<DocumentReading> {
   const format = documentFormat(text);
-  if (format === 'x12') return { format: 'x12', ...(await readX12ShipNotices(text, context)) };
+  if (format === 'x12') {
+    return { format: 'x12', ...(await readX12ShipNotices(text, { ...context, ...context.x12Conventions })) };
+  }
   if (format === 'cxml') return readCxmlShipNotice(text, context);
   throw invalidInput('ship notice', [
     { path: '', message: 'is neither an X12 856 (starts with ISA) nor a cXML ShipNoticeRequest' },

@@ -1,3 +1,4 @@
+import { durationText } from '../../core/clock';
 import type { Shipment } from '../../core/model/shipment';
 import type { OrderStore } from '../../core/store/order-store';
 import { labelWithoutCarrierScan, type LabelWithoutScan } from '../../core/tracking/label-without-scan';
@@ -30,7 +31,7 @@ export async function flagLabelsWithoutScan(
       type: LABEL_WITHOUT_SCAN_EVENT,
       actor,
       poNumber: shipment.poNumber,
-      reason: `label created ${label.hoursWithoutScan} h ago and never scanned by the carrier`,
+      reason: `label created ${durationText(label.hoursWithoutScan * 3_600_000)} ago and never scanned by the carrier`,
       data: { ...label, carrier: shipment.carrier },
     });
     if (first) flagged.push({ shipment, label });

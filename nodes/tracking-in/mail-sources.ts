@@ -46,6 +46,26 @@ export async function mailTarget(
   };
 }
 
+/**
+ * The earliest time a parcel of a mail's target can have left: when its PO was first sent (else created), or when
+ * the order reached the store. A mail's Date header before it is a wrong clock or an old mail, not the parcel.
+ */
+export async function mailTimeFloor(
+  store: OrderStore,
+  target: { orderId?: string; poNumber?: string },
+): Promise<Date | undefined> {
+  if (target.poNumber) {
+    const po = await store.getPurchaseOrder(target.poNumber);
+    if (!po) return undefined;
+    const sent = (await store.listEvents(po.orderId)).find(
+      (e) => e.poNumber === po.number && e.toState === 'sent',
+    );
+    return new Date(sent?.at ?? po.createdAt);
+  }
+  const order = target.orderId ? await store.getOrder(target.orderId) : undefined;
+  return order ? new Date(order.createdAt) : undefined;
+}
+
 export interface MailFolderOptions {
   /** A Maildir: new mail in `new/`, read mail moved to `cur/` (created when missing). */
   folder: string;

@@ -18,6 +18,7 @@ import {
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { carrierConnector } from '../../connectors/carriers/registry';
 import type { FileTransport } from '../../core/ports/file-transport';
+import type { X12GroupReceipt } from '../../connectors/edi/x12/envelope';
 import { supplierConnector } from '../../connectors/registry';
 import { compileMailMatching, shipmentEventsFromMail } from '../../connectors/mail/supplier-mail';
 import {
@@ -39,18 +40,26 @@ import {
   type NodeDef,
   type NodeMessage,
 } from '../adapter/node-red';
+import {
+  senderCheckOf,
+  senderGate,
+  senderSecretsOf,
+  type SenderAuthConfig,
+  type SenderAuthCredentials,
+} from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
 import { supplierConnectorContext } from '../adapter/supplier-registry';
+import { x12PartnerOf, type X12Partner } from '../adapter/x12-partner';
 import { pollCarriersOnce, type PollableCarrier } from './carrier-polling';
 import { documentFormat, pollShipNoticeFolder, readShipNotice, type FolderDocument } from './documents';
 import { flagLabelsWithoutScan } from './label-check';
-import { mailTarget, MailFolderReader } from './mail-sources';
+import { mailTarget, mailTimeFloor, MailFolderReader } from './mail-sources';
 
 type TrackingSource = 'none' | 'supplier' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
 
-interface TrackingInNodeDef extends NodeDef {
+interface TrackingInNodeDef extends NodeDef, SenderAuthConfig {
   store: string;
   listen: boolean;
   path: string;
@@ -81,12 +90,60 @@ interface TrackingInNodeDef extends NodeDef {
   invalidTracking: InvalidTrackingPolicy;
 }
 
-interface TrackingInCredentials {
+interface TrackingInCredentials extends SenderAuthCredentials {
   sftpPassword?: string;
   sftpPrivateKey?: string;
   sftpPassphrase?: string;
   imapUser?: string;
   imapPassword?: string;
+}
+
+/** Shipment reports one request or message may carry; more are refused whole, before any is recorded. */
+const MAX_REPORTS = 500;
+/** Field problems an answer or exception lists, and the length of each sentence in it: a few KB at most. */
+const MAX_REPORTED_PROBLEMS = 10;
+const MAX_TEXT = 300;
+/** At most one warning about refused reports per this long; the ones between are counted into the next. */
+const REFUSAL_WARNING_INTERVAL_MS = 10_000;
+
+function boundedText(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+}
+
+/** The error as an answer carries it: its sentence and field problems cut to a few KB. */
+function boundedError(error: DropshipError): ReturnType<DropshipError['toJSON']> {
+  return {
+    code: error.code,
+    message: boundedText(error.message),
+    details: error.details
+      .slice(0, MAX_REPORTED_PROBLEMS)
+      .map((d) => ({ path: boundedText(d.path), message: boundedText(d.message) })),
+  };
+}
+
+function withPathPrefix(error: DropshipError, prefix: string): DropshipError {
+  const details = error.details.length > 0 ? error.details : [{ path: '', message: error.message }];
+  return new DropshipError(
+    error.code,
+    error.message,
+    details.map((d) => ({ path: `${prefix}${d.path}`, message: d.message })),
+  );
+}
+
+/** A warning that is logged at most once per interval; the ones held back are counted into the next. */
+function rateLimitedWarning(node: Node, intervalMs: number): (message: string) => void {
+  let lastAt = -Infinity;
+  let heldBack = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - lastAt < intervalMs) {
+      heldBack += 1;
+      return;
+    }
+    lastAt = now;
+    node.warn(heldBack > 0 ? `${message} (and ${heldBack} more refusals since the last warning)` : message);
+    heldBack = 0;
+  };
 }
 
 const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
@@ -192,19 +249,27 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       showActivity(node, 'failed', 'mapping');
     }
 
-    /** One report or a list of them (read through the mapping); each is recorded on its own. */
+    /** Reports of a webhook are from the selected supplier only: its POs, no other supplier's. */
+    const webhookScope = supplier ? { supplierId } : {};
+    const refusalWarnings = rateLimitedWarning(node, REFUSAL_WARNING_INTERVAL_MS);
+    const unverifiedWarnings = rateLimitedWarning(node, REFUSAL_WARNING_INTERVAL_MS);
+
+    /**
+     * One report or a list of them (read through the mapping); each is recorded on its own. Whatever fails is
+     * reported once per call: one exception message, one (rate-limited) warning, however many reports it holds.
+     */
     async function takeReports(
       body: unknown,
       source: string,
       msg: NodeMessage,
+      scope: { supplierId?: string } = {},
     ): Promise<{
       recorded: ShipmentResult[];
-      errors: DropshipError[];
+      refusal?: DropshipError;
       unverified: { trackingNumber: string; reason: string }[];
     }> {
       const recorded: ShipmentResult[] = [];
       const unverified: { trackingNumber: string; reason: string }[] = [];
-      const errors: DropshipError[] = [];
       if (!mapping)
         throw new DropshipError('configuration', 'the report mapping of this node is invalid', [
           { path: 'mapping', message: 'fix the JSON paths in the node' },
@@ -212,66 +277,135 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       let reports: unknown[];
       try {
         reports = mapShipmentReports(body, mapping);
+        if (reports.length > MAX_REPORTS)
+          throw new DropshipError(
+            'invalid_input',
+            `${reports.length} shipment reports in one request, more than the ${MAX_REPORTS} one may carry`,
+            [{ path: '', message: `has more than ${MAX_REPORTS} reports` }],
+          );
       } catch (err) {
-        errors.push(exception({ ...msg, payload: body }, err));
-        return { recorded, errors, unverified };
+        return { recorded, unverified, refusal: refuse(msg, [asDropshipError(err)], 1) };
       }
-      for (const report of reports) {
+      const errors: { index: number; error: DropshipError }[] = [];
+      for (const [index, report] of reports.entries()) {
         try {
           if (!report || typeof report !== 'object')
             throw new DropshipError('invalid_input', 'a shipment report must be an object', [
               { path: '', message: 'must be an object' },
             ]);
           const event = shipmentEventFromReport(report, source, new Date(), invalidTracking);
-          const result = await recordShipment(await store(), event, actor);
+          const result = await recordShipment(await store(), event, actor, scope);
           recorded.push(result);
           if (event.unverified) {
             unverified.push({ trackingNumber: event.trackingNumber, reason: event.unverified });
-            node.warn(`parcel kept unverified, without carrier or link: ${event.unverified}`);
+            unverifiedWarnings(`parcel kept unverified, without carrier or link: ${event.unverified}`);
           }
           announce(result, event, msg);
         } catch (err) {
-          const error = exception({ ...msg, payload: report }, err);
-          errors.push(error);
-          node.warn(`shipment report refused: ${error.message}`);
+          errors.push({ index, error: asDropshipError(err) });
         }
       }
-      return { recorded, errors, unverified };
+      if (errors.length === 0) return { recorded, unverified };
+      const refusal = refuse(
+        msg,
+        errors.map(({ index, error }) => (reports.length === 1 ? error : withPathPrefix(error, `/${index}`))),
+        reports.length,
+      );
+      return { recorded, unverified, refusal };
     }
 
-    if (config.listen !== false) {
-      mountEndpoint(RED, node, 'post', config.path || '/dropship/tracking', async (req) => {
-        let payload: unknown;
-        try {
-          payload = parseJsonBody(req.rawBody);
-        } catch (err) {
-          const error = asDropshipError(err);
-          return { status: 400, body: { error: error.toJSON() } };
-        }
-        const { recorded, errors, unverified } = await takeReports(payload, 'webhook', {});
-        if (errors.length > 0 && recorded.length === 0) {
+    /** The one exception and warning for the reports of one call that were refused; the first reason leads. */
+    function refuse(msg: NodeMessage, errors: DropshipError[], reportCount: number): DropshipError {
+      const [first] = errors as [DropshipError];
+      const refusal =
+        errors.length === 1
+          ? first
+          : new DropshipError(
+              first.code,
+              `${errors.length} of ${reportCount} shipment reports refused; the first: ${first.message}`,
+              errors.flatMap((e) => e.details).slice(0, MAX_REPORTED_PROBLEMS),
+            );
+      exception({ ...msg, payload: { refused: errors.length, of: reportCount } }, refusal);
+      refusalWarnings(`shipment report refused: ${boundedText(refusal.message)}`);
+      return refusal;
+    }
+
+    const gate =
+      config.listen !== false
+        ? senderGate(RED, node, {
+            check: senderCheckOf(config),
+            secrets: () => senderSecretsOf(config, credentials),
+            secretPlace: "the node's sender secret",
+          })
+        : undefined;
+    if (gate) {
+      const endpoint = config.path || '/dropship/tracking';
+      mountEndpoint(
+        RED,
+        node,
+        'post',
+        endpoint,
+        async (req) => {
+          const refusal = gate.refusal(req);
+          if (refusal) return refusal.reply;
+          let payload: unknown;
+          try {
+            payload = parseJsonBody(req.rawBody);
+          } catch (err) {
+            const error = asDropshipError(err);
+            return { status: 400, body: { error: error.toJSON() } };
+          }
+          const {
+            recorded,
+            unverified,
+            refusal: refused,
+          } = await takeReports(payload, 'webhook', {}, webhookScope);
+          const error = refused && boundedError(refused);
+          if (error && recorded.length === 0)
+            return { status: HTTP_STATUS[refused.code] ?? 500, body: { errors: [error] } };
           return {
-            status: HTTP_STATUS[errors[0]!.code] ?? 500,
-            body: { errors: errors.map((e) => e.toJSON()) },
+            status: 200,
+            body: {
+              recorded: recorded.length,
+              duplicates: recorded.filter((r) => !r.created).length,
+              errors: error ? [error] : [],
+              ...(unverified.length > 0 ? { unverified: unverified.slice(0, MAX_REPORTED_PROBLEMS) } : {}),
+            },
           };
-        }
-        return {
-          status: 200,
-          body: {
-            recorded: recorded.length,
-            duplicates: recorded.filter((r) => !r.created).length,
-            errors: errors.map((e) => e.toJSON()),
-            ...(unverified.length > 0 ? { unverified } : {}),
-          },
-        };
-      });
+        },
+        { maxItems: MAX_REPORTS },
+      );
     }
 
     // ---- Documents: X12 856 and cXML ShipNoticeRequest ------------------------------------------------------
+    let x12Partner: X12Partner | undefined;
+    try {
+      x12Partner = x12PartnerOf(store, supplier?.supplierId, log);
+    } catch (err) {
+      node.error(`supplier EDI settings not usable: ${asDropshipError(err).message}`);
+    }
     const documentContext = {
       supplierId,
       cxmlSharedSecret: supplier?.credentials?.inboundSharedSecret,
+      x12Conventions: x12Partner?.conventions,
     };
+
+    /** Every X12 functional group read is answered with a 997, through the selected X12 supplier's channel. */
+    async function acknowledgeGroups(receipts: X12GroupReceipt[], msg: NodeMessage): Promise<void> {
+      if (receipts.length === 0) return;
+      if (!x12Partner) {
+        node.warn(
+          `no 997 sent for ${receipts.length} X12 functional group(s): select the partner's EDI X12 supplier`,
+        );
+        return;
+      }
+      try {
+        await x12Partner.acknowledge(receipts);
+      } catch (err) {
+        const error = exception(msg, err);
+        node.warn(`997 not sent: ${error.message}`);
+      }
+    }
 
     async function takeDocument(text: string, msg: NodeMessage): Promise<void> {
       let reading;
@@ -282,6 +416,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         return;
       }
       await recordEvents(reading.events, msg);
+      await acknowledgeGroups(reading.receipts, msg);
       if (reading.problems.length > 0)
         exception(
           msg,
@@ -349,7 +484,10 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       };
       const take = async (document: FolderDocument): Promise<void> => {
         const msg = { topic: `file:${document.file.name}`, file: document.file.name };
-        if (document.reading) await recordEvents(document.reading.events, msg);
+        if (document.reading) {
+          await recordEvents(document.reading.events, msg);
+          await acknowledgeGroups(document.reading.receipts, msg);
+        }
         if (document.error)
           exception(
             { ...msg, payload: { file: document.file.name, movedTo: folders.errorFolder } },
@@ -384,7 +522,11 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
      */
     function startSupplierChannel(): void {
       const connector = supplier ? supplierConnector(supplier.connectorKind) : undefined;
-      if (!supplier || !connector?.readShipments) {
+      const readShipments = connector?.readShipments?.bind(connector);
+      // A connector that can read ship notices may still have none with these settings (REST without polling).
+      const hasSource =
+        supplier?.settings === undefined || connector?.readsShipments?.(supplier.settings) !== false;
+      if (!supplier || !readShipments || !hasSource) {
         throw new DropshipError(
           'configuration',
           supplier
@@ -395,12 +537,12 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           [
             {
               path: 'supplier',
-              message: 'select a supplier whose channel carries ship notices (EDI X12 over SFTP)',
+              message:
+                'select a supplier whose channel carries ship notices (EDI X12 over SFTP, a REST API with status polling)',
             },
           ],
         );
       }
-      const readShipments = connector.readShipments.bind(connector);
       startTimer('supplier shipment read', async () => {
         const { context } = supplierConnectorContext(await store(), supplierId, log);
         for await (const event of readShipments(context)) {
@@ -417,7 +559,12 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         return { outcome: 'unmatched', reason: 'no tracking number found in the mail' };
       const target = await mailTarget(await store(), reading);
       if ('reason' in target) return { outcome: 'unmatched', reason: target.reason };
-      const events = shipmentEventsFromMail(reading, target, new Date());
+      const events = shipmentEventsFromMail(
+        reading,
+        target,
+        new Date(),
+        await mailTimeFloor(await store(), target),
+      );
       await recordEvents(events, {
         topic: 'email',
         mail: { messageId: reading.messageId, subject: reading.subject },
@@ -590,7 +737,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       node.error(`tracking source not started: ${asDropshipError(err).message}`);
       showActivity(node, 'failed', config.source);
     }
-    if (mapping) showActivity(node, 'waiting');
+    if (mapping && !gate?.problem) showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-tracking-in', DropshipTrackingInNode as never, {
     credentials: {
@@ -599,6 +746,8 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       sftpPassphrase: { type: 'password' },
       imapUser: { type: 'text' },
       imapPassword: { type: 'password' },
+      senderSecret: { type: 'password' },
+      previousSenderSecret: { type: 'password' },
     },
   });
 };

@@ -59,4 +59,19 @@ describe('rest-json connector: what the supplier answers', () => {
     const result = await send({ codePath: 'err.code' });
     assert.deepEqual([result.outcome, result.code, result.reason], ['rejected', 'CREDIT', 'credit hold']);
   });
+
+  it('describes every setting, nested ones too, for the editor form', () => {
+    const undescribed: string[] = [];
+    const walk = (schema: Record<string, unknown>, at: string): void => {
+      for (const [key, prop] of Object.entries(
+        (schema.properties ?? {}) as Record<string, Record<string, unknown>>,
+      )) {
+        if (typeof prop.description !== 'string' || prop.description.length < 10)
+          undescribed.push(`${at}${key}`);
+        if (prop.properties) walk(prop, `${at}${key}.`);
+      }
+    };
+    walk(restJsonConnector.settingsSchema, '');
+    assert.deepEqual(undescribed, []);
+  });
 });

@@ -9,6 +9,7 @@ import {
   readdirSync,
   rmSync,
   utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import type { Acknowledgement, StockLevel } from '../../core/ports/supplier-conn
 import type { SupplierInvoice } from '../../connectors/edi/x12/map-810';
 import { validateX12 } from '../../connectors/edi/x12/reader';
 import { x12SftpConnector, type X12SftpSettings } from '../../connectors/suppliers/x12-sftp/x12-sftp';
+import { functionalGroupLog } from '../../nodes/adapter/supplier-registry';
 import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
 import { CONTEXT_NOW, connectorContext } from './support/context';
 import { sampleDispatchRequest } from './support/dispatch-request';
@@ -276,6 +278,43 @@ function describeX12Connector(
       );
       const fa = readFileSync(path.join(env.root, 'to-acme', '997_ACMESUPPLY_000000601.edi'), 'utf8');
       assert.match(fa, /AK2\*856\*0001~AK5\*R\*4~AK9\*R\*1\*1\*0~/);
+      await store.close();
+    });
+
+    it("keeps each 850's functional group in the store until the partner's 997 names it", async () => {
+      const { ctx, store } = await storeContext();
+      const withGroups = { ...ctx, functionalGroups: functionalGroupLog(store, 'acme', ctx.clock) };
+      const request = sampleDispatchRequest({}, `ord-fa-${name}`);
+      await x12SftpConnector.sendPurchaseOrder(request, withGroups);
+      const [waiting] = await store.listUnacknowledgedFunctionalGroups(10);
+      assert.deepEqual(waiting, {
+        supplierId: 'acme',
+        functionalId: 'PO',
+        groupControlNumber: '1',
+        document: `850 ${request.purchaseOrder.number}`,
+        poNumber: request.purchaseOrder.number,
+        sentAt: CONTEXT_NOW,
+      });
+      const dir = path.join(env.root, 'from-acme');
+      mkdirSync(dir, { recursive: true });
+      chmodSync(dir, 0o777);
+      const answer = path.join(dir, '997_for_us.edi');
+      writeFileSync(
+        answer,
+        readFileSync(path.join(FIXTURES, '997-from-supplier.edi'), 'utf8').replace('AK1*PO*17~', 'AK1*PO*1~'),
+      );
+      chmodSync(answer, 0o666);
+      const settled = new Date(Date.parse(CONTEXT_NOW) - 60_000);
+      utimesSync(answer, settled, settled);
+      await collect(x12SftpConnector.readAcknowledgements!(withGroups));
+      assert.deepEqual(await store.listUnacknowledgedFunctionalGroups(10), []);
+      // The second 997 of the file answers group 18, which this partner was never sent; the rejection is in words.
+      assert.ok(
+        withGroups.log.entries.some(
+          (e) => e.level === 'warn' && e.message.includes('850 0001 rejected: number of included segments'),
+        ),
+        JSON.stringify(withGroups.log.entries),
+      );
       await store.close();
     });
   });

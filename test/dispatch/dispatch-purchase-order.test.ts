@@ -531,6 +531,24 @@ describe('dispatching purchase orders to a REST supplier (SQLite store, supplier
       assert.deepEqual([held?.fromState, held?.toState], ['routed', 'needs_attention']);
     });
 
+    it('partial refusal with no alternative: the problem names the refused line by its place and why', async () => {
+      const { pos } = await routedOrder([
+        { supplierId: 'acme', skus: ['MUG-01', 'TEE-01'], alternatives: [] },
+      ]);
+      suppliers.acme.reply((request: RecordedRequest) =>
+        jsonReply(200, {
+          id: 'SO-502',
+          lines: linesReply(request, (sku) => (sku === 'TEE-01' ? 'rejected' : 'accepted')),
+        }),
+      );
+      const outcome = kindOf(await send(pos[0]!), 'needs_attention');
+      assert.equal(outcome.problem.code, 'supplier_permanent');
+      assert.deepEqual(outcome.problem.details, [
+        { path: 'lines/TEE-01', message: 'rejected' },
+        { path: 'lines/1', message: 'TEE-01 × 1: no other supplier can take it' },
+      ]);
+    });
+
     it('partial acceptance: accepted lines stay, the others go to the next supplier', async () => {
       const { order, pos } = await routedOrder();
       suppliers.acme.reply((request: RecordedRequest) =>

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { simpleParser } from 'mailparser';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
 
 const SECRET = 'e2e-shopify-secret';
+const WOO_SECRET = 'e2e-woocommerce-secret';
+const DEMO = path.join(REPO, 'flows', 'demo.json');
 
 interface OrderDetail {
   id: string;
   state: string;
-  purchaseOrders: { number: string; state: string; supplierId: string }[];
+  purchaseOrders: { number: string; state: string; supplierId: string; supplierReference?: string }[];
   shipments: { trackingNumber: string; carrier: string; status: string }[];
   notifications: { milestone: string; state: string }[];
   events: { type: string }[];
@@ -27,6 +30,59 @@ function sampleFromDemo(externalId: string): Record<string, unknown> {
   return JSON.parse(inject.payload) as Record<string, unknown>;
 }
 
+/** Runs demo/post-sample-order.js as the README says, against this Node-RED. */
+function postSample(
+  nodeRed: RunningNodeRed,
+  ...args: string[]
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'demo', 'post-sample-order.js'), ...args], {
+      env: {
+        ...process.env,
+        PORT: String(nodeRed.port),
+        DROPSHIP_SHOPIFY_SECRET: SECRET,
+        DROPSHIP_WOOCOMMERCE_SECRET: WOO_SECRET,
+      },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+interface MailboxEntry {
+  id: string;
+  to: string;
+  subject: string;
+}
+
+function mailbox(nodeRed: RunningNodeRed): MailboxEntry[] {
+  return JSON.parse(
+    readFileSync(path.join(nodeRed.userDir, 'sandbox-mail', 'messages.json'), 'utf8'),
+  ) as MailboxEntry[];
+}
+
+/** The text of an e-mail the sandbox mailbox caught. */
+async function mailText(nodeRed: RunningNodeRed, entry: MailboxEntry): Promise<string> {
+  const parsed = await simpleParser(
+    readFileSync(path.join(nodeRed.userDir, 'sandbox-mail', `${entry.id}.eml`)),
+  );
+  return parsed.text ?? '';
+}
+
+/** "METHOD /path" of each row of the README's endpoint tables. */
+function readmeEndpoints(): string[] {
+  const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  return [...readme.matchAll(/^\| `((?:GET|POST) \/[^`]*)`/gm)].map((m) => m[1]!);
+}
+
+async function orderDetail(nodeRed: RunningNodeRed, ref: string): Promise<OrderDetail> {
+  const res = await fetch(nodeRed.url(`/dropship/api/orders/${ref}`));
+  assert.equal(res.status, 200, `GET /dropship/api/orders/${ref}`);
+  return (await res.json()) as OrderDetail;
+}
+
 describe('npm start: the demo pipeline in a real Node-RED process', function () {
   this.timeout(120_000);
   let nodeRed: RunningNodeRed;
@@ -36,7 +92,10 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       existsSync(path.join(REPO, 'dist', 'nodes', 'order-in', 'order-in.js')),
       'dist/ is missing: run `npm run build` (npm test does)',
     );
-    nodeRed = await startNodeRed(path.join(REPO, 'flows', 'demo.json'), { DROPSHIP_SHOPIFY_SECRET: SECRET });
+    nodeRed = await startNodeRed(DEMO, {
+      DROPSHIP_SHOPIFY_SECRET: SECRET,
+      DROPSHIP_WOOCOMMERCE_SECRET: WOO_SECRET,
+    });
   });
   after(async () => {
     await nodeRed?.stop();
@@ -57,6 +116,17 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     };
     for (const type of Object.keys(manifest['node-red'].nodes))
       assert.ok(types.includes(type), `${type} is not registered`);
+  });
+
+  it('shows every node type of the package in the demo flow', () => {
+    const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+      'node-red': { nodes: Record<string, string> };
+    };
+    const used = new Set((JSON.parse(readFileSync(DEMO, 'utf8')) as { type: string }[]).map((n) => n.type));
+    assert.deepEqual(
+      Object.keys(manifest['node-red'].nodes).filter((type) => !used.has(type)),
+      [],
+    );
   });
 
   it('takes a signed Shopify orders/paid delivery to delivered, e-mailing each milestone once', async () => {
@@ -105,6 +175,139 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     ]);
   });
 
+  it('links the shipped e-mail to the customer tracking page, which shows the order', async () => {
+    const shipped = mailbox(nodeRed).find(
+      (m) => m.to === 'bob.norman@mail.example.com' && m.subject === 'Your order #1001 has shipped',
+    );
+    assert.ok(shipped, 'no shipped e-mail');
+    const link = new RegExp(`${nodeRed.url('/dropship/track/')}\\S+`).exec(await mailText(nodeRed, shipped));
+    assert.ok(link, 'the shipped e-mail does not link to the tracking page');
+    const page = await fetch(link[0]);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /#1001/);
+    assert.match(html, /Delivered/);
+    const form = await fetch(nodeRed.url('/dropship/track'));
+    assert.equal(form.status, 200);
+    assert.match(await form.text(), /<form[^>]+method="post"/i);
+    // The link secret was generated into the user directory, and no flow file holds it.
+    const secret = readFileSync(path.join(nodeRed.userDir, '.tracking-link-secret'), 'utf8').trim();
+    assert.ok(secret.length >= 32);
+    for (const file of [DEMO, path.join(nodeRed.userDir, 'flows.json')])
+      assert.ok(!readFileSync(file, 'utf8').includes(secret), `${file} holds the link secret`);
+  });
+
+  it('takes a signed WooCommerce order.created from the sample sender through the pipeline', async () => {
+    const sent = await postSample(nodeRed, '--woocommerce', '--id', '5001');
+    assert.equal(sent.code, 0, sent.out);
+    assert.match(sent.out, /^200 /);
+    const detail = await eventually(
+      async () => {
+        const body = await orderDetail(nodeRed, 'woocommerce:5001');
+        return body.state === 'delivered' ? body : undefined;
+      },
+      60_000,
+      'the WooCommerce order to be delivered',
+    );
+    assert.deepEqual(
+      detail.purchaseOrders.map((p) => [p.supplierId, p.state]),
+      [['sandbox', 'delivered']],
+    );
+    const refused = await postSample(nodeRed, '--woocommerce', '--id', '5002', '--bad-signature');
+    assert.match(refused.out, /^401 /);
+  });
+
+  it('answers every endpoint the README lists', async () => {
+    const order = await orderDetail(nodeRed, 'shopify:820982911946154500');
+    const shipped = mailbox(nodeRed).find((m) => m.subject === 'Your order #1001 has shipped')!;
+    const trackingLink = new RegExp(`/dropship/track/\\S+`).exec(await mailText(nodeRed, shipped))![0];
+    const json = (body: unknown) => ({
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    /** A request each endpoint answers, and the statuses that mean it works as the README says. */
+    const probes: Record<string, () => Promise<[Response, number[]]>> = {
+      'POST /dropship/shopify/orders': async () => [
+        await fetch(nodeRed.url('/dropship/shopify/orders'), { method: 'POST', ...json({}) }),
+        [401],
+      ],
+      'POST /dropship/woocommerce/orders': async () => [
+        await fetch(nodeRed.url('/dropship/woocommerce/orders'), { method: 'POST', ...json({}) }),
+        [401],
+      ],
+      'POST /dropship/orders': async () => [
+        await fetch(nodeRed.url('/dropship/orders'), { method: 'POST', ...json({ currency: 'usd' }) }),
+        [422],
+      ],
+      'POST /dropship/tracking': async () => [
+        await fetch(nodeRed.url('/dropship/tracking'), { method: 'POST', ...json({}) }),
+        [401, 422],
+      ],
+      'POST /dropship/returns': async () => [
+        await fetch(nodeRed.url('/dropship/returns'), {
+          method: 'POST',
+          ...json({
+            order: '#1001',
+            email: 'bob.norman@mail.example.com',
+            lines: [{ sku: 'IPOD2008GREEN', quantity: 1 }],
+            reason: 'the wrong colour',
+          }),
+        }),
+        [201],
+      ],
+      'GET /dropship/track': async () => [await fetch(nodeRed.url('/dropship/track')), [200]],
+      'POST /dropship/track': async () => [
+        await fetch(nodeRed.url('/dropship/track'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'orderNumber=%231001&email=bob.norman%40mail.example.com',
+          redirect: 'manual',
+        }),
+        [303],
+      ],
+      'GET /dropship/track/:token': async () => [await fetch(nodeRed.url(trackingLink)), [200]],
+      'GET /dropship/api/orders/:id': async () => [
+        await fetch(nodeRed.url(`/dropship/api/orders/${order.id}`)),
+        [200],
+      ],
+      'GET /dropship/api/metrics': async () => [await fetch(nodeRed.url('/dropship/api/metrics')), [200]],
+      'POST /sandbox/supplier/orders': async () => [
+        // A resend of a PO the sandbox supplier already has: the same answer, nothing new.
+        await fetch(nodeRed.url('/sandbox/supplier/orders'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': order.purchaseOrders[0]!.number },
+          body: JSON.stringify({ poNumber: order.purchaseOrders[0]!.number }),
+        }),
+        [201],
+      ],
+      'GET /sandbox/mail/': async () => [await fetch(nodeRed.url('/sandbox/mail/')), [200]],
+      'POST /sandbox/ups/security/v1/oauth/token': async () => [
+        await fetch(nodeRed.url('/sandbox/ups/security/v1/oauth/token'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        }),
+        [200],
+      ],
+      'GET /sandbox/ups/api/track/v1/details/:number': async () => [
+        await fetch(nodeRed.url(`/sandbox/ups/api/track/v1/details/${order.shipments[0]!.trackingNumber}`)),
+        [200],
+      ],
+      'GET /dashboard/': async () => [await fetch(nodeRed.url('/dashboard/')), [200]],
+    };
+    const listed = readmeEndpoints();
+    assert.ok(listed.length >= 10, `the README lists ${listed.join(', ')}`);
+    assert.deepEqual(
+      listed.filter((endpoint) => !(endpoint in probes)),
+      [],
+      'an endpoint of the README that this test does not check',
+    );
+    for (const endpoint of listed) {
+      const [res, expected] = await probes[endpoint]!();
+      assert.ok(expected.includes(res.status), `${endpoint} answered ${res.status}: ${await res.text()}`);
+    }
+  });
+
   it('answers a redelivery 200 without a second order or purchase order', async () => {
     const delivery = signedShopifyOrdersPaid(820982911946154500, SECRET);
     const again = await post('/dropship/shopify/orders', delivery);
@@ -130,10 +333,20 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       headers: { 'Content-Type': 'application/json' },
     });
     assert.equal(res.status, 422);
-    const { error } = (await res.json()) as { error: { details: { path: string }[] } };
+    const { error } = (await res.json()) as { error: { details: { path: string; message: string }[] } };
     const paths = error.details.map((d) => d.path);
     for (const expected of ['/currency', '/shipTo', '/lines/0/quantity'])
       assert.ok(paths.includes(expected), `${expected} not in ${paths.join(', ')}`);
+    const wrongCurrency = await post('/dropship/orders', {
+      body: JSON.stringify({ ...sampleFromDemo('DEMO-1001'), externalId: 'E2E-USD', currency: 'usd' }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    assert.equal(wrongCurrency.status, 422);
+    const answer = (await wrongCurrency.json()) as { error: { message: string } };
+    assert.equal(
+      answer.error.message,
+      'Invalid order: /currency must be a three-letter ISO 4217 code such as USD',
+    );
   });
 
   it('sends EDI- lines to the EDI supplier as X12 files and follows its 855 and 856 to shipped', async () => {
@@ -161,6 +374,19 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       'the 855 was applied',
     );
     assert.equal(detail.shipments[0]!.carrier, 'ups');
+    // The parcel is followed at the carrier too: the sandbox UPS account polls the sandbox's UPS Track API.
+    await eventually(
+      async () => {
+        const body = (await (await fetch(nodeRed.url('/dropship/api/orders/generic:E2E-EDI-1'))).json()) as {
+          shipments: { events: { source: string; status: string }[] }[];
+        };
+        return body.shipments[0]?.events.some((e) => e.source === 'carrier:ups' && e.status === 'in_transit')
+          ? true
+          : undefined;
+      },
+      30_000,
+      'a UPS scan from carrier polling',
+    );
     // Both of the partner's documents were answered with our 997s (the 855 by dispatch, the 856 by tracking-in).
     const toPartner = path.join(nodeRed.userDir, 'sandbox-edi', 'to-supplier');
     const answered = await eventually(
@@ -225,6 +451,131 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     const log = nodeRed.output();
     for (const pii of ['bob.norman@mail.example.com', 'Chestnut Street', 'Bob Norman', '+15555550100']) {
       assert.ok(!log.includes(pii), `the log contains "${pii}"`);
+    }
+  });
+});
+
+/** What git says about flows/ (changed and new files), or undefined where the checkout is not a git repository. */
+function flowsStatus(): string | undefined {
+  const result = spawnSync('git', ['status', '--porcelain', '--untracked-files=all', '--', 'flows'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  return result.status === 0 ? result.stdout : undefined;
+}
+
+describe('npm start on a fresh user directory: restarts and deploys', function () {
+  this.timeout(180_000);
+  let nodeRed: RunningNodeRed;
+  let userDir: string;
+
+  before(async () => {
+    // No flow file given: settings.js picks the user directory's flows.json, as `npm start` does.
+    nodeRed = await startNodeRed(undefined, { DROPSHIP_SHOPIFY_SECRET: SECRET });
+    userDir = nodeRed.userDir;
+  });
+  after(async () => {
+    await nodeRed?.stop();
+  });
+
+  it('runs the copy of flows/demo.json made in the user directory on the first start', () => {
+    assert.equal(readFileSync(path.join(userDir, 'flows.json'), 'utf8'), readFileSync(DEMO, 'utf8'));
+  });
+
+  it('ships an order once when Node-RED is killed after the sandbox supplier accepted it', async () => {
+    const delivery = signedShopifyOrdersPaid(700000000001, SECRET);
+    const res = await fetch(nodeRed.url('/dropship/shopify/orders'), {
+      method: 'POST',
+      headers: delivery.headers,
+      body: delivery.body,
+    });
+    assert.equal(res.status, 200);
+    const accepted = await eventually(
+      async () => {
+        const po = (await orderDetail(nodeRed, 'shopify:700000000001')).purchaseOrders[0];
+        return po?.state === 'accepted' ? po : undefined;
+      },
+      30_000,
+      'the sandbox supplier to accept the PO',
+    );
+    // Before the warehouse ships it (three seconds after accepting): a crash, then a start on the same directory.
+    await nodeRed.crash();
+    nodeRed = await startNodeRed(undefined, { DROPSHIP_SHOPIFY_SECRET: SECRET }, { userDir });
+
+    const detail = await eventually(
+      async () => {
+        const body = await orderDetail(nodeRed, 'shopify:700000000001');
+        return body.state === 'delivered' ? body : undefined;
+      },
+      // A start under load, then up to 30 s when the crash came after the warehouse tried to ship (it retries).
+      90_000,
+      'the order to ship and be delivered after the restart',
+    );
+    assert.equal(detail.shipments.length, 1);
+
+    // The supplier still knows the PO: a resend gets the first answer, not a second order or parcel.
+    const resend = await fetch(nodeRed.url('/sandbox/supplier/orders'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': accepted.number },
+      body: JSON.stringify({ poNumber: accepted.number }),
+    });
+    assert.equal(resend.status, 201);
+    assert.equal(((await resend.json()) as { id: string }).id, accepted.supplierReference);
+    // One shipping confirmation, even after the warehouse clock ran on for longer than shipping takes.
+    await new Promise((r) => setTimeout(r, 5000));
+    const confirmations = mailbox(nodeRed).filter(
+      (m) => m.to === 'tracking@demo-shop.example.test' && m.subject.includes(accepted.number),
+    );
+    assert.equal(confirmations.length, 1);
+    assert.equal((await orderDetail(nodeRed, 'shopify:700000000001')).shipments.length, 1);
+  });
+
+  it('deploys to the user directory and leaves flows/demo.json, and git status, as they were', async () => {
+    const demoBefore = readFileSync(DEMO, 'utf8');
+    const statusBefore = flowsStatus();
+    const current = (await (
+      await fetch(nodeRed.url('/flows'), { headers: { 'Node-RED-API-Version': 'v2' } })
+    ).json()) as { rev: string; flows: { id: string; rules?: { rules: { name: string }[] } }[] };
+    const router = current.flows.find((n) => n.id === 'a200000000000001');
+    assert.ok(router?.rules);
+    router.rules.rules[0]!.name = 'EDI catalogue, renamed by a deploy';
+    const deployed = await fetch(nodeRed.url('/flows'), {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Node-RED-API-Version': 'v2',
+        'Node-RED-Deployment-Type': 'full',
+      },
+      body: JSON.stringify(current),
+    });
+    assert.equal(deployed.status, 200, await deployed.text());
+    await eventually(
+      async () =>
+        readFileSync(path.join(userDir, 'flows.json'), 'utf8').includes('renamed by a deploy')
+          ? true
+          : undefined,
+      10_000,
+      'the deploy to be saved in the user directory',
+    );
+    assert.equal(readFileSync(DEMO, 'utf8'), demoBefore);
+    assert.equal(flowsStatus(), statusBefore);
+    // The sandbox's link secret and the credential secret are kept beside the flows, not in the checkout.
+    assert.ok(existsSync(path.join(userDir, 'flows_cred.json')));
+    assert.ok(!existsSync(path.join(REPO, 'flows', 'demo_cred.json')));
+  });
+});
+
+describe('scripts/dashboard-flow.js demo', () => {
+  it('regenerates the Dashboard tab of flows/demo.json in place, changing nothing else', () => {
+    const before = readFileSync(DEMO, 'utf8');
+    try {
+      const result = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'dashboard-flow.js'), 'demo'], {
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(readFileSync(DEMO, 'utf8'), before);
+    } finally {
+      writeFileSync(DEMO, before);
     }
   });
 });

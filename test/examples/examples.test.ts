@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import ts from 'typescript';
-import { REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
+import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 
 /**
  * The flows in examples/ (Node-RED's Import > Examples menu): each deploys in a real Node-RED process without an
@@ -93,6 +95,17 @@ const CORE_TYPES = new Set([
 const DASHBOARD_PACKAGE = '@flowfuse/node-red-dashboard';
 
 /** Values that look like a secret: long random tokens, private keys, passwords in URLs. */
+/**
+ * The secrets the examples read from environment variables, set as an operator following their opening comments
+ * would: an inbound route without its secret refuses every request and logs why when it starts.
+ */
+const EXAMPLE_SECRETS = {
+  SHOPIFY_WEBHOOK_SECRET: 'example-shopify-secret',
+  WOOCOMMERCE_WEBHOOK_SECRET: 'example-woocommerce-secret',
+  SUPPLIER_TRACKING_SECRET: 'example-tracking-secret',
+  RETURNS_SENDER_SECRET: 'example-returns-secret',
+};
+
 const SECRET_PATTERNS = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
   /\b(shpat|shpss|ck|cs)_[A-Za-z0-9]{16,}/,
@@ -106,6 +119,17 @@ function stringsIn(value: unknown, at: string): [string, string][] {
   if (value && typeof value === 'object')
     return Object.entries(value).flatMap(([k, v]) => stringsIn(v, `${at}.${k}`));
   return [];
+}
+
+/** An example's "Sample order" inject nodes. */
+function sampleOrders(file: string): FlowNode[] {
+  return readExample(file).filter(
+    (n) => n.type === 'inject' && typeof n.payload === 'string' && n.payload.includes('"externalId"'),
+  );
+}
+
+function externalIdOf(inject: FlowNode): string {
+  return (JSON.parse(inject.payload as string) as { externalId: string }).externalId;
 }
 
 describe('examples (Import > Examples)', () => {
@@ -122,6 +146,29 @@ describe('examples (Import > Examples)', () => {
       'Returns.json',
     ])
       assert.ok(files.includes(expected), `examples/${expected} is missing`);
+  });
+
+  it('keeps each example apart: its own store file and its own sample order ids', () => {
+    const storeFiles = files.flatMap((f) =>
+      readExample(f)
+        .filter((n) => n.type === 'dropship-store' && n.engine === 'sqlite')
+        .map((n) => `${String(n.filename)} (${f})`),
+    );
+    const names = storeFiles.map((s) => s.split(' ')[0]);
+    assert.deepEqual(
+      storeFiles.filter((_, i) => names.indexOf(names[i]) !== i),
+      [],
+      'a store file two examples share',
+    );
+    const sampleIds = files.flatMap((f) => sampleOrders(f).map((n) => externalIdOf(n)));
+    assert.ok(sampleIds.length >= 4);
+    assert.equal(new Set(sampleIds).size, sampleIds.length, `sample ids repeat: ${sampleIds.join(', ')}`);
+  });
+
+  it('names no port or host of this machine: URLs are paths of the Node-RED they run in', () => {
+    for (const file of files)
+      for (const [at, text] of readExample(file).flatMap((n) => stringsIn(n, n.id)))
+        assert.doesNotMatch(text, /127\.0\.0\.1|localhost|:1880\b/, `${file} ${at}`);
   });
 
   it('uses every node type of the package somewhere', () => {
@@ -205,7 +252,8 @@ describe('examples (Import > Examples)', () => {
         files.map((file, i) => {
           const turn = i >= STARTING_AT_ONCE ? starts[i - STARTING_AT_ONCE]! : Promise.resolve();
           const started = turn.then(() =>
-            startNodeRed(path.join(EXAMPLES, file), { DROPSHIP_DEMO_SMTP_PORT: 'off' }).then((nodeRed) => ({
+            startNodeRed(path.join(EXAMPLES, file), { DROPSHIP_DEMO_SMTP_PORT: 'off', ...EXAMPLE_SECRETS }).then(
+              (nodeRed) => ({
               nodeRed,
               startedAt: Date.now(),
             })),
@@ -247,6 +295,80 @@ describe('examples (Import > Examples)', () => {
         );
       });
     }
+
+    it('runs the sample order of every example that has one, imported together into one Node-RED on a port of its own', async function () {
+      this.timeout(120_000);
+      const withSamples = files.filter((f) => sampleOrders(f).length > 0);
+      assert.ok(withSamples.length >= 2, `examples with a sample order: ${withSamples.join(', ')}`);
+      const dir = mkdtempSync(path.join(tmpdir(), 'dropship-examples-'));
+      const together = path.join(dir, 'together.json');
+      writeFileSync(together, JSON.stringify(withSamples.flatMap((f) => readExample(f))));
+      const nodeRed = await startNodeRed(together, { DROPSHIP_DEMO_SMTP_PORT: 'off' });
+      try {
+        assert.notEqual(nodeRed.port, 1880);
+        for (const file of withSamples)
+          for (const inject of sampleOrders(file)) {
+            const pressed = await fetch(nodeRed.url(`/inject/${inject.id}`), { method: 'POST' });
+            assert.equal(pressed.status, 200, `${file}: ${inject.name}`);
+          }
+        /** The orders and POs of an example's own store file. */
+        const storeOf = (file: string) => {
+          const store = readExample(file).find((n) => n.type === 'dropship-store')!;
+          const db = new Database(path.join(nodeRed.userDir, String(store.filename)), { readonly: true });
+          try {
+            return {
+              orders: db.prepare('SELECT id, external_id AS externalId, state FROM orders').all() as {
+                id: string;
+                externalId: string;
+                state: string;
+              }[],
+              purchaseOrders: db.prepare('SELECT supplier_id AS supplierId, state FROM purchase_orders').all() as {
+                supplierId: string;
+                state: string;
+              }[],
+            };
+          } finally {
+            db.close();
+          }
+        };
+        for (const file of withSamples) {
+          const suppliers = readExample(file)
+            .filter((n) => n.type === 'dropship-supplier')
+            .map((n) => n.supplierId);
+          const stored = await eventually(
+            async () => {
+              const found = storeOf(file);
+              return found.purchaseOrders.length > 0 ? found : undefined;
+            },
+            30_000,
+            `${file}: its sample order routed to its supplier`,
+          );
+          assert.deepEqual(
+            stored.orders.map((o) => o.externalId),
+            sampleOrders(file).map(externalIdOf),
+            `${file} stored other orders than its own`,
+          );
+          for (const po of stored.purchaseOrders) assert.ok(suppliers.includes(po.supplierId), po.supplierId);
+        }
+        // The full pipeline's played supplier is reached on this Node-RED's port and reports back to it.
+        const pipeline = 'Full drop-ship pipeline.json';
+        const delivered = await eventually(
+          async () => {
+            const found = storeOf(pipeline);
+            return found.orders[0]?.state === 'delivered' ? found : undefined;
+          },
+          60_000,
+          'the full pipeline sample to be delivered',
+        );
+        assert.deepEqual(
+          delivered.purchaseOrders.map((p) => p.state),
+          ['delivered'],
+        );
+      } finally {
+        await nodeRed.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     it('lists every example in the editor Import > Examples menu and serves each one', async () => {
       const { nodeRed } = await running.get(files[0]!)!;

@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +20,8 @@ import type { OrderStore } from '../../core/store/order-store';
 import inventoryInNode from '../../nodes/inventory-in/inventory-in';
 import routerNode from '../../nodes/router/router';
 import storeNode from '../../nodes/store/store';
+import supplierNode from '../../nodes/supplier/supplier';
+import { acmeX12Settings } from '../support/x12-supplier';
 import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
 import { INVENTORY_846 } from './feed-fixtures';
 
@@ -136,6 +148,34 @@ describe('dropship-inventory-in node', function () {
         ['MUG-01', 'zeta', 140, '2026-11-21T06:00:00.000Z'],
       ],
     );
+  });
+
+  it('answers an 846 with a 997 through the X12 supplier it is for', async () => {
+    const root = path.join(dir, 'acme-sftp');
+    // Built before loading: a flow held in a variable is not checked against the helper's NodeDef literal type.
+    const nodes = [
+      ...flow({}),
+      {
+        id: 'supplier-acme',
+        type: 'dropship-supplier',
+        supplierId: 'acme',
+        connector: 'x12-sftp',
+        settings: acmeX12Settings({ type: 'local', root }),
+      },
+    ];
+    await helper.load([storeNode, routerNode, supplierNode, inventoryInNode], nodes);
+    const inventory = helper.getNode('inventory') as unknown as TestNode;
+    const changed = nextMessage('changed');
+    inventory.receive({ payload: Buffer.from(INVENTORY_846) });
+    await changed;
+    const outbound = path.join(root, 'to-acme');
+    for (let waited = 0; !existsSync(outbound) && waited < 5000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [file] = existsSync(outbound) ? readdirSync(outbound) : [];
+    assert.ok(file, 'a 997 in the supplier outbound folder');
+    const text = readFileSync(path.join(outbound, file), 'utf8');
+    assert.ok(text.includes('AK1*IB*401~'), text);
   });
 
   it('reads a REST address at start with the bearer token', async () => {

@@ -142,4 +142,25 @@ describe('reading supplier e-mails', () => {
       },
     ]);
   });
+
+  it('never times a parcel before its PO was sent: an old Date header is raised to the send time and flagged', async () => {
+    const reading = await readSupplierMail(fixture('plain-ups.eml'), matching);
+    const sentAt = new Date('2026-11-25T08:00:00.000Z');
+    const [event] = shipmentEventsFromMail(
+      reading,
+      { orderId: 'ord-7f3a', poNumber: 'POM5W7RC67QB-1' },
+      new Date('2026-11-25T09:00:00.000Z'),
+      sentAt,
+    );
+    assert.equal(event!.occurredAt, '2026-11-25T08:00:00.000Z');
+    assert.match(event!.rawStatus!, /Date header 2026-11-24T14:13:58\.000Z is before the PO was sent/);
+    const [later] = shipmentEventsFromMail(
+      reading,
+      { orderId: 'ord-7f3a', poNumber: 'POM5W7RC67QB-1' },
+      new Date('2026-11-25T09:00:00.000Z'),
+      new Date('2026-11-20T00:00:00.000Z'),
+    );
+    assert.equal(later!.occurredAt, '2026-11-24T14:13:58.000Z');
+    assert.equal(later!.rawStatus, 'e-mail: Shipment confirmation for PO POM5W7RC67QB-1');
+  });
 });

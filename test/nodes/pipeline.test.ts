@@ -20,10 +20,14 @@ import { SmtpSink } from '../support/smtp-sink';
 import { eventually } from '../support/node-red-process';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
+import { signedJson } from '../support/signed-request';
 
 helper.init(require.resolve('node-red'));
 
 const SECRET = 'pipeline-secret';
+/** The supplier signs its tracking reports with this secret, which the tracking node reads from the variable. */
+const TRACKING_SECRET = 'pipeline-tracking-secret';
+const TRACKING_SECRET_ENV = 'DROPSHIP_TEST_PIPELINE_TRACKING_SECRET';
 const NODES = [
   storeNode,
   storefrontNode,
@@ -78,6 +82,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
 
   function flow(options: { supplierUrl?: string; dispatchSweep?: number } = {}) {
     process.env.DROPSHIP_TEST_SHOPIFY_SECRET = SECRET;
+    process.env[TRACKING_SECRET_ENV] = TRACKING_SECRET;
     return [
       { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
       {
@@ -133,6 +138,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
         type: 'dropship-tracking-in',
         store: 'store',
         listen: true,
+        senderSecretEnv: TRACKING_SECRET_ENV,
         path: '/dropship/tracking',
         wires: [['notify', 'shipments'], ['trackingErrors']],
       },
@@ -191,10 +197,14 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     );
 
     for (const status of ['in_transit', 'delivered']) {
+      const report = signedJson(
+        { poNumber: po!.number, trackingNumber: '1Z999AA10123456784', status },
+        TRACKING_SECRET,
+      );
       const res = await request(RED.httpNode)
         .post('/dropship/tracking')
-        .set('content-type', 'application/json')
-        .send(JSON.stringify({ poNumber: po!.number, trackingNumber: '1Z999AA10123456784', status }));
+        .set(report.headers)
+        .send(report.body);
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
     await eventually(async () => (told.length === 3 ? told : undefined), 10_000, 'three notifications');
@@ -282,7 +292,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     assert.equal(events.filter((e) => e.type === 'po.retry').length, 2);
   });
 
-  it('keeps a PO for an undeployed supplier pending and reports it', async () => {
+  it('routes nothing to an undeployed supplier, and keeps a PO made for one before pending and reported', async () => {
     await helper.load(
       [captureRed, ...NODES],
       flow().filter((n) => n.id !== 'supplier-acme'),
@@ -294,21 +304,33 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
       .set(delivery.headers)
       .send(delivery.body);
     const orderId = (answer.body as { id: string }).id;
+    const s = await store();
+    // The router refuses rules naming acme, which no dropship-supplier configures: the order waits unrouted.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const order = (await s.getOrder(orderId))!;
+    assert.equal(order.state, 'received');
+    assert.deepEqual(await s.listPurchaseOrders(orderId), []);
+    // A PO routed to acme before it was removed waits for it, and the dispatch node says why.
+    const [po] = (await s.assignPurchaseOrders(orderId, ['received'], [purchaseOrderDraftFor(order)], {
+      type: 'order.routed',
+      actor: 'test',
+    }))!;
+    helper.getNode('dispatch').receive({ poNumber: po!.number });
     await eventually(async () => (errors.length > 0 ? errors : undefined), 10_000, 'a dispatch exception');
     assert.equal(errors[0]!.error!.code, 'configuration');
     assert.match(errors[0]!.error!.message, /supplier "acme" is not deployed/);
-    const [po] = await (await store()).listPurchaseOrders(orderId);
-    assert.equal(po!.state, 'pending');
+    assert.equal((await s.getPurchaseOrder(po!.number))!.state, 'pending');
     assert.equal(supplier.requests.length, 0);
   });
 
   it('refuses a shipment report for an unknown PO with 404, out of the exceptions output', async () => {
     await helper.load([captureRed, ...NODES], flow());
     const errors = collect('trackingErrors');
-    const res = await request(RED.httpNode)
-      .post('/dropship/tracking')
-      .set('content-type', 'application/json')
-      .send(JSON.stringify({ poNumber: 'PO0000000000-1', trackingNumber: '1Z999AA10123456784' }));
+    const report = signedJson(
+      { poNumber: 'PO0000000000-1', trackingNumber: '1Z999AA10123456784' },
+      TRACKING_SECRET,
+    );
+    const res = await request(RED.httpNode).post('/dropship/tracking').set(report.headers).send(report.body);
     assert.equal(res.status, 404);
     assert.equal(errors[0]?.error?.code, 'not_found');
   });

@@ -218,4 +218,21 @@ describe('dropship-tracking-in: supplier e-mail', function () {
     );
     assert.ok(read.filter((name) => !name.startsWith('17640009')).every((name) => name.endsWith(':2,S')));
   });
+
+  it('never times a parcel by a Date header older than its PO: raised to the send time and flagged', async () => {
+    const maildir = path.join(dir, 'supplier-mail');
+    const { store, events } = await load({ source: 'mailFolder', mailFolder: maildir, pollSeconds: 0.2 });
+    const { order, pos } = await acceptedOrder(store, { orderNumber: '#7101' });
+    // The fixture's Date header (24 Nov 2026, 14:13 UTC) is older than this PO, made just now.
+    const raw = fixture('plain-ups.eml').split('POM5W7RC67QB-1').join(pos[0]!.number);
+    mkdirSync(path.join(maildir, 'new'), { recursive: true });
+    writeFileSync(path.join(maildir, 'new', '17641000.M1P1.sandbox'), raw);
+    await until(() => (events.length === 1 ? true : undefined), 'the parcel of the mail');
+    const [shipment] = await store.listShipments(order.id);
+    assert.ok(
+      Date.parse(shipment!.lastEventAt) >= Date.parse(pos[0]!.createdAt),
+      `the parcel is timed ${shipment!.lastEventAt}, before its PO (${pos[0]!.createdAt})`,
+    );
+    assert.match(shipment!.rawStatus!, /Date header 2026-11-24T14:13:58\.000Z is before the PO was sent/);
+  });
 });

@@ -45,7 +45,10 @@ describe("dropship-tracking-in: the supplier's own channel", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function load(supplier: { id: string; type: string } & Record<string, unknown>) {
+  async function load(
+    supplier: { id: string; type: string } & Record<string, unknown>,
+    tracking: Record<string, unknown> = {},
+  ) {
     const flow = [
       { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
       supplier,
@@ -58,6 +61,7 @@ describe("dropship-tracking-in: the supplier's own channel", function () {
         source: 'supplier',
         pollSeconds: 0.2,
         wires: [['events'], ['errors'], ['labels']],
+        ...tracking,
       },
       { id: 'events', type: 'helper' },
       { id: 'errors', type: 'helper' },
@@ -133,20 +137,70 @@ describe("dropship-tracking-in: the supplier's own channel", function () {
     assert.equal(readdirSync(path.join(root, 'to-acme')).length, 1);
   });
 
+  it('answers an 856 given as a message with a 997 through the selected X12 supplier', async () => {
+    const root = path.join(dir, 'sftp-root');
+    const supplier = x12Supplier(root);
+    const { events } = await load(supplier, { source: 'none' });
+    const store = await storeOfFlow();
+    const { pos } = await acceptedOrder(store, { orderNumber: '#7002' }, { acme: ['MUG-01', 'TEE-01'] });
+    const notice = readFileSync(path.join(FIXTURES, '856-pipe-newline.x12'), 'utf8')
+      .replace('POA1B2C3D4E5-1', pos[0]!.number)
+      .replace('POZZ9XKQ4M7T-1', pos[0]!.number);
+    helper.getNode('tracking').receive({ payload: notice });
+    await until(() => (events.length === 3 ? true : undefined), 'the parcels of the 856');
+    const outbound = path.join(root, 'to-acme');
+    const files = await until(
+      () => (existsSync(outbound) && readdirSync(outbound).length > 0 ? readdirSync(outbound) : undefined),
+      'a 997 in the supplier outbound folder',
+    );
+    const text = readFileSync(path.join(outbound, files[0]!), 'utf8');
+    assert.ok(text.includes('AK1*SH*118~'), text);
+    assert.ok(text.includes('AK9*A*2*2*2~'), text);
+  });
+
+  it('answers an 856 read from its own folder with a 997 through the selected X12 supplier', async () => {
+    const root = path.join(dir, 'sftp-root');
+    const folderRoot = path.join(dir, 'drop');
+    const { events } = await load(x12Supplier(root), {
+      source: 'local',
+      folderRoot,
+      inboundFolder: 'in',
+      archiveFolder: 'in/archive',
+      errorFolder: 'in/error',
+      settleSeconds: 0,
+    });
+    const store = await storeOfFlow();
+    const { pos } = await acceptedOrder(store, { orderNumber: '#7003' }, { acme: ['MUG-01', 'TEE-01'] });
+    mkdirSync(path.join(folderRoot, 'in'), { recursive: true });
+    writeFileSync(
+      path.join(folderRoot, 'in', '856.x12'),
+      readFileSync(path.join(FIXTURES, '856-pipe-newline.x12'), 'utf8')
+        .replace('POA1B2C3D4E5-1', pos[0]!.number)
+        .replace('POZZ9XKQ4M7T-1', pos[0]!.number),
+    );
+    await until(() => (events.length === 3 ? true : undefined), 'the parcels of the 856');
+    const outbound = path.join(root, 'to-acme');
+    const files = await until(
+      () => (existsSync(outbound) && readdirSync(outbound).length > 0 ? readdirSync(outbound) : undefined),
+      'a 997 in the supplier outbound folder',
+    );
+    assert.ok(readFileSync(path.join(outbound, files[0]!), 'utf8').includes('AK1*SH*118~'));
+  });
+
   it('says why it cannot follow a supplier whose channel has no ship notices', async () => {
     await load({
       id: 'supplier-acme',
       type: 'dropship-supplier',
       supplierId: 'acme',
-      connector: 'rest-json',
-      settings: { url: 'http://127.0.0.1:9/po' },
+      connector: 'csv-sftp',
+      settings: { transport: { type: 'local', root: dir }, outboundFolder: 'orders' },
     });
     const errors = (helper.log().args as [{ level: number; msg: unknown }][])
       .map(([entry]) => entry)
       .filter((entry) => entry.level === 20);
     assert.ok(
       errors.some((entry) =>
-        /tracking source not started: supplier "acme" \(rest-json\) has no ship notices/.test(
+        /tracking source not started: supplier "acme" \(csv-sftp\) has no ship notices/.test(
           String(entry.msg),
         ),
       ),

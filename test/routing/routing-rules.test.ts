@@ -35,7 +35,7 @@ describe('parseRoutingRules', () => {
         A: { cutoff: '25:00', stock: { buffer: { percent: 120 } } },
       },
     });
-    assert.ok(found.some((p) => p.path === '/suppliers' && /pattern/.test(p.message)));
+    assert.ok(found.some((p) => p.path === '/suppliers' && /must be a supplier id/.test(p.message)));
     assert.ok(found.some((p) => p.path === '/suppliers/A/cutoff'));
     assert.ok(found.some((p) => p.path === '/suppliers/A/stock/buffer/percent'));
   });

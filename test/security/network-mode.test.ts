@@ -234,6 +234,13 @@ describe('security: the loopback demo behind a reverse proxy and under cross-sit
       const direct = await call(nodeRed.url(route));
       assert.ok(direct.status < 400, `${route} on this machine answered ${direct.status}`);
     }
+    // The sandbox supplier takes purchase orders (customers' addresses) from this machine's dispatch node only.
+    const proxiedPo = await call(nodeRed.url('/sandbox/supplier/orders'), {
+      method: 'POST',
+      headers: { ...PROXIED, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(proxiedPo.status, 403);
     assert.doesNotMatch(await editorSocketUpgrade(nodeRed, PROXIED), / 101 /);
     assert.match(await editorSocketUpgrade(nodeRed), / 101 /);
     const proxiedSocket = await dashboardSocket(nodeRed, PROXIED);
@@ -369,6 +376,21 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
     await nodeRed?.stop();
   });
 
+  it('needs the login for the dashboard (page and socket) and the sandbox pages', async () => {
+    for (const route of [
+      '/dashboard/today',
+      '/dashboard/_setup',
+      '/sandbox/mail/',
+      '/sandbox/mail/messages.json',
+    ]) {
+      const answer = await call(nodeRed.url(route));
+      assert.equal(answer.status, 401, `GET ${route} answered ${answer.status} without the login`);
+      assert.ok(!answer.text.includes(CUSTOMER_EMAIL));
+    }
+    const anonymous = await dashboardSocket(nodeRed);
+    assert.equal(anonymous.connected, false, anonymous.packets.join(' | '));
+  });
+
   it('needs the login for every page and route with order data or an operator action', async () => {
     const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` });
     const routes: [string, string, RequestInit?][] = [
@@ -470,7 +492,7 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
       await chromium?.close();
     });
 
-    it('opens the dashboard with the login and shows the held order live over its socket', async () => {
+    it('opens the dashboard with the login, shows the held order over its socket, audits its Cancel under the user', async () => {
       const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` });
       chromium = await launchChromium({
         httpCredentials: { username: ADMIN_USER, password: ADMIN_PASSWORD },
@@ -478,7 +500,20 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
       const page = await chromium.context.newPage();
       await page.goto(nodeRed.url('/dashboard/today'));
       // The list arrives over the socket after a watchdog sweep (every 10 s).
-      await page.locator(`tr[data-order-id="${held}"]`).waitFor({ timeout: 30_000 });
+      const row = page.locator(`tr[data-order-id="${held}"]`);
+      await row.waitFor({ timeout: 30_000 });
+      await row.getByRole('button', { name: 'Cancel' }).click();
+      const cancel = await eventually(
+        async () => {
+          const res = await fetch(nodeRed.url(`/dropship/api/orders/${held}`), {
+            headers: { Authorization: `Bearer ${token}` },
+          });
+          return ((await res.json()) as OrderDetail).events.find((e) => e.type === 'operator.cancel');
+        },
+        15_000,
+        'the cancel from the dashboard',
+      );
+      assert.equal(cancel.actor, `dashboard:${ADMIN_USER}`);
     });
   });
 });

@@ -6,6 +6,7 @@ import { DropshipError } from '../../core/errors';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
+import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { sampleOrderDraft } from '../support/orders';
 import {
@@ -34,6 +35,7 @@ describe('PostgresOrderStore', function () {
   describeOrderStoreBehaviour('postgres', freshStore);
   describeWithdrawalBehaviour('postgres', freshStore);
   describeStatusPollBehaviour('postgres', freshStore);
+  describeFunctionalGroupBehaviour('postgres', freshStore);
   describePurchaseOrderTransitionBehaviour('postgres', freshStore);
 
   describe('schema and connection', () => {

@@ -8,6 +8,7 @@ import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
+import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
@@ -20,6 +21,7 @@ async function memoryStore(): Promise<SqliteOrderStore> {
 describeOrderStoreBehaviour('sqlite', memoryStore);
 describeWithdrawalBehaviour('sqlite', memoryStore);
 describeStatusPollBehaviour('sqlite', memoryStore);
+describeFunctionalGroupBehaviour('sqlite', memoryStore);
 describePurchaseOrderTransitionBehaviour('sqlite', memoryStore);
 
 describe('SqliteOrderStore on disk', () => {

@@ -20,19 +20,27 @@ export interface RunningNodeRed {
   crash(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Start on this user directory (one a crashed Node-RED left, say) instead of a new scratch one. */
+  userDir?: string;
+}
+
 /**
  * Starts Node-RED as `npm start` does (settings.js, the package from dist/), on free ports, with a scratch user
- * directory and a copy of the given flow file, and waits until its flows have started.
+ * directory and a copy of the given flow file, and waits until its flows have started. Without a flow file,
+ * settings.js chooses as it does for `npm start`: the user directory's flows.json, copied from flows/demo.json
+ * on the first start.
  */
 export async function startNodeRed(
-  flowFile: string,
+  flowFile: string | undefined,
   env: Record<string, string> = {},
+  options: StartOptions = {},
 ): Promise<RunningNodeRed> {
   const port = await freePort();
   const smtpPort = await freePort();
-  const userDir = mkdtempSync(path.join(tmpdir(), 'dropship-nr-'));
+  const userDir = options.userDir ?? mkdtempSync(path.join(tmpdir(), 'dropship-nr-'));
   const flows = path.join(userDir, 'flows.json');
-  copyFileSync(flowFile, flows);
+  if (flowFile !== undefined) copyFileSync(flowFile, flows);
   let output = '';
   const child: ChildProcess = spawn(
     process.execPath,
@@ -52,7 +60,7 @@ export async function startNodeRed(
         PORT: String(port),
         HOST: '127.0.0.1',
         DROPSHIP_USER_DIR: userDir,
-        DROPSHIP_FLOW_FILE: flows,
+        ...(flowFile !== undefined ? { DROPSHIP_FLOW_FILE: flows } : {}),
         DROPSHIP_DEMO_SMTP_PORT: String(smtpPort),
         ...env,
       },

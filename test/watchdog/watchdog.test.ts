@@ -240,7 +240,7 @@ describe('dropship watchdog: conditions, ladders and operator actions (SQLite, c
     assert.equal(order.state, 'needs_attention');
     const queue = await needsAttentionQueue(store);
     assert.equal(queue.length, 1);
-    assert.match(queue[0]!.reason, /has not moved for 72 h \(in_transit\)/);
+    assert.match(queue[0]!.reason, /has not moved for 3 days \(in_transit\)/);
     assert.deepEqual(queue[0]!.conditions, ['no_tracking_movement']);
     clock.advance(24 * HOUR);
     const told = await sweep(policy);
@@ -350,7 +350,7 @@ describe('dropship watchdog: conditions, ladders and operator actions (SQLite, c
       stale.steps.map((s) => s.action),
       ['remind_supplier'],
     );
-    assert.match(stale.detected[0]!.reason, /no stock feed from acme for 25 h/);
+    assert.match(stale.detected[0]!.reason, /no stock feed from acme for 1 day 1 hour/);
   });
 
   it('names the policy field that is wrong', () => {

@@ -1,6 +1,7 @@
 import type { StockFeedProblem, StockFeedRow } from '../../../core/inventory/stock-feed';
 import type { StockDocumentContext, StockDocumentReader } from '../../../core/ports/stock-document-reader';
-import { mapX12Transaction } from './documents';
+import { mapX12Transaction, type X12PartnerConventions } from './documents';
+import type { X12GroupReceipt } from './envelope';
 import { readX12Events } from './reader';
 import { errorText } from '../../../core/errors';
 
@@ -8,17 +9,19 @@ const positionOf = (path: string, fallback: number): number =>
   Number(/segment (\d+)/.exec(path)?.[1] ?? fallback);
 
 /**
- * The stock rows of an X12 846 Inventory Inquiry/Advice file. A transaction set that cannot be read is reported
- * at its segment position; the other sets in the file are kept.
+ * The stock rows of an X12 846 Inventory Inquiry/Advice file, and a receipt per functional group (for its 997).
+ * A transaction set that cannot be read is reported at its segment position; the other sets in the file are kept.
  */
 export async function readInventoryAdvice846(
   content: string | Buffer,
-  context: StockDocumentContext,
-): Promise<{ rows: StockFeedRow[]; problems: StockFeedProblem[] }> {
+  context: StockDocumentContext & X12PartnerConventions,
+): Promise<{ rows: StockFeedRow[]; problems: StockFeedProblem[]; receipts: X12GroupReceipt[] }> {
   const rows: StockFeedRow[] = [];
   const problems: StockFeedProblem[] = [];
+  const receipts: X12GroupReceipt[] = [];
   const { supplierId, receivedAt } = context;
   for await (const event of readX12Events([content])) {
+    if (event.kind === 'group') receipts.push(event.receipt);
     if (event.kind === 'problem') {
       problems.push({ line: positionOf(event.problem.path, 1), reason: event.problem.message });
       continue;
@@ -40,7 +43,12 @@ export async function readInventoryAdvice846(
       continue;
     }
     try {
-      const document = mapX12Transaction(transaction, { supplierId, receivedAt });
+      const document = mapX12Transaction(transaction, {
+        skuQualifiers: context.skuQualifiers,
+        timeZone: context.timeZone,
+        supplierId,
+        receivedAt,
+      });
       if (document.type !== 'stock') continue;
       for (const level of document.stock) {
         rows.push({
@@ -60,8 +68,28 @@ export async function readInventoryAdvice846(
       });
     }
   }
-  return { rows, problems };
+  return { rows, problems, receipts };
 }
 
-/** The X12 846 reader the inventory node hands to the stock feed parser. */
-export const x12StockReader: StockDocumentReader = { read: readInventoryAdvice846 };
+/**
+ * The X12 846 reader the inventory node hands to the stock feed parser: read with the partner's conventions, each
+ * functional group handed to `acknowledge` (which sends its 997) once the file is read.
+ */
+export function x12StockReaderFor(partner: {
+  conventions?: X12PartnerConventions;
+  acknowledge?: (receipts: X12GroupReceipt[]) => Promise<void>;
+}): StockDocumentReader {
+  return {
+    read: async (content, context) => {
+      const { rows, problems, receipts } = await readInventoryAdvice846(content, {
+        ...partner.conventions,
+        ...context,
+      });
+      if (receipts.length > 0) await partner.acknowledge?.(receipts);
+      return { rows, problems };
+    },
+  };
+}
+
+/** An X12 846 reader with the default conventions that sends no 997 (tests, the command line). */
+export const x12StockReader: StockDocumentReader = x12StockReaderFor({});

@@ -4,12 +4,14 @@ import type { PurchaseOrder } from '../../../core/model/purchase-order';
 import {
   CancelUnsupportedError,
   SupplierPermanentError,
+  SupplierTransientError,
   type CancelResult,
   type ConnectorContext,
   type DispatchResult,
   type LineAcknowledgement,
   type SupplierConnector,
 } from '../../../core/ports/supplier-connector';
+import type { SettingCondition } from '../../../core/ports/connector';
 import { httpFailure, type RefusalWords } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';
@@ -83,6 +85,8 @@ export interface RestJsonSettings {
    */
   cancelUrl?: string;
   cancelMethod?: 'POST' | 'DELETE';
+  /** What "Test connection" GETs with this supplier's authentication; without it, a HEAD request to `url`. */
+  testUrl?: string;
   /** Asking the supplier for each open PO's status (`GET /orders/{id}`): late acknowledgements and shipments. */
   statusPolling?: StatusPollingSettings;
 }
@@ -91,59 +95,146 @@ export const restJsonSettingsSchema = {
   type: 'object',
   required: ['url'],
   properties: {
-    url: { type: 'string', format: 'uri', pattern: '^https?://', title: 'Order endpoint URL' },
-    method: { enum: ['POST', 'PUT'], default: 'POST', title: 'HTTP method' },
-    timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, default: 10000, title: 'Timeout (ms)' },
+    url: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      title: 'Order endpoint URL',
+      description:
+        'Where each purchase order is sent as JSON, e.g. https://api.supplier.example/v1/orders. Every send carries the PO number as Idempotency-Key, so a resend after a timeout is the same order.',
+    },
+    method: {
+      enum: ['POST', 'PUT'],
+      default: 'POST',
+      title: 'HTTP method',
+      description: 'How the order is sent: POST (most APIs) or PUT.',
+    },
+    timeoutMs: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 120000,
+      default: 10000,
+      title: 'Timeout (ms)',
+      description:
+        'How long to wait for the answer. No answer in time is an unknown outcome: the order is sent again later with the same PO number.',
+    },
     auth: {
       enum: ['none', 'api-key', 'bearer', 'basic', 'oauth2-client-credentials'],
       default: 'none',
       title: 'Authentication',
+      description:
+        'api-key: the API key secret in a header; bearer: the bearer token secret; basic: user name and password; oauth2-client-credentials: a token fetched with the client id and secret from the token URL below.',
     },
     apiKeyHeader: {
       type: 'string',
       pattern: '^[A-Za-z0-9-]+$',
       default: 'X-Api-Key',
       title: 'API key header',
+      description: 'The header that carries the API key (authentication api-key), e.g. X-Api-Key or Api-Key.',
     },
     oauth2: {
       type: 'object',
       title: 'OAuth2 client credentials',
+      description: 'For authentication oauth2-client-credentials (RFC 6749 section 4.4).',
       required: ['tokenUrl'],
       properties: {
-        tokenUrl: { type: 'string', format: 'uri', pattern: '^https?://', title: 'Token URL' },
-        scope: { type: 'string', title: 'Scope' },
-        audience: { type: 'string', title: 'Audience' },
-        authMethod: { enum: ['basic', 'body'], default: 'basic', title: 'Client authentication' },
+        tokenUrl: {
+          type: 'string',
+          format: 'uri',
+          pattern: '^https?://',
+          title: 'Token URL',
+          description: "The supplier's token endpoint, e.g. https://auth.supplier.example/oauth/token.",
+        },
+        scope: {
+          type: 'string',
+          title: 'Scope',
+          description: 'The scope to ask for, if the supplier wants one.',
+        },
+        audience: {
+          type: 'string',
+          title: 'Audience',
+          description: 'The audience to ask for, if the supplier wants one (Auth0-style APIs).',
+        },
+        authMethod: {
+          enum: ['basic', 'body'],
+          default: 'basic',
+          title: 'Client authentication',
+          description:
+            'basic: client id and secret in an Authorization header (recommended); body: in the form.',
+        },
       },
       additionalProperties: false,
     },
     headers: {
       type: 'object',
       title: 'Extra headers',
+      description: 'Fixed headers the supplier wants on every request, e.g. an account id or an API version.',
       propertyNames: { pattern: '^[A-Za-z0-9-]+$' },
       additionalProperties: { type: 'string', pattern: '^[^\\r\\n]*$' },
     },
     requestTemplate: {
       type: ['object', 'array'],
       title: 'Request body template (JSON)',
+      description:
+        'The body in the shape the supplier wants, e.g. {"ref": "{{po.number}}", "items": {"$each": "lines", "$item": {"sku": "{{line.sku}}", "qty": "{{line.quantity}}"}}}. Empty: the built-in document. Fields are checked when you deploy; a field the order lacks gives null. {{line.sku}} is the supplier\'s SKU where the catalogue has one, else yours.',
       'x-template-fields': TEMPLATE_FIELDS,
     },
-    statusPath: { ...PATH, default: 'status', title: 'Status field in the reply' },
-    referencePath: { ...PATH, default: 'id', title: 'Supplier reference field in the reply' },
-    reasonPath: { ...PATH, default: 'reason', title: 'Reason field in the reply' },
-    codePath: { ...PATH, default: 'code', title: 'Refusal code field in the reply' },
+    statusPath: {
+      ...PATH,
+      default: 'status',
+      title: 'Status field in the reply',
+      description: 'Dot path of the order status in the reply, e.g. status or data.state.',
+    },
+    referencePath: {
+      ...PATH,
+      default: 'id',
+      title: 'Supplier reference field in the reply',
+      description: "Dot path of the supplier's own order id in the reply, kept on the purchase order.",
+    },
+    reasonPath: {
+      ...PATH,
+      default: 'reason',
+      title: 'Reason field in the reply',
+      description:
+        'Dot path of the sentence explaining a refusal or backorder, in replies and error replies (then error, message, error.message are tried), e.g. errors.0.detail.',
+    },
+    codePath: {
+      ...PATH,
+      default: 'code',
+      title: 'Refusal code field in the reply',
+      description:
+        "Dot path of the supplier's own code for a refusal, e.g. errors.0.code (then error.code is tried); reported with the refusal.",
+    },
     duplicateAnswer: {
       type: 'object',
       title: 'Answers meaning "already have it"',
+      description:
+        'How this supplier says it already has a purchase order (the answer to a resend after a timeout): such an answer is recorded as accepted, not refused, so the lines never go to a second supplier. Give the HTTP statuses, a reply field and its values, or both.',
       properties: {
         httpStatuses: {
           type: 'array',
           items: { type: 'string', pattern: '^[1-5][0-9][0-9]$' },
           title: 'HTTP statuses',
+          description: 'e.g. 409. Leave empty to match on the reply field alone.',
         },
-        bodyPath: { ...PATH, title: 'Field in the reply' },
-        bodyValues: { type: 'array', items: { type: 'string' }, minItems: 1, title: 'Values of that field' },
-        referencePath: { ...PATH, title: "Supplier's order id in that reply" },
+        bodyPath: {
+          ...PATH,
+          title: 'Field in the reply',
+          description: 'Dot path of a field that says so, e.g. error.code.',
+        },
+        bodyValues: {
+          type: 'array',
+          items: { type: 'string' },
+          minItems: 1,
+          title: 'Values of that field',
+          description: 'The values (any case) that mean "already have it", e.g. duplicate_reference.',
+        },
+        referencePath: {
+          ...PATH,
+          title: "Supplier's order id in that reply",
+          description:
+            'Dot path of the id of the order the supplier holds, e.g. error.existing_order_id. Empty: the supplier reference field above.',
+        },
       },
       // A status, a body field, or both: an empty section would match nothing.
       anyOf: [
@@ -153,26 +244,53 @@ export const restJsonSettingsSchema = {
       dependentRequired: { bodyPath: ['bodyValues'], bodyValues: ['bodyPath'] },
       additionalProperties: false,
     },
-    linesPath: { ...PATH, default: 'lines', title: 'Line list in the reply' },
+    linesPath: {
+      ...PATH,
+      default: 'lines',
+      title: 'Line list in the reply',
+      description:
+        'Dot path of the per-line list in the reply: lines with different statuses make a partial acceptance.',
+    },
     lineFields: {
       type: 'object',
       title: 'Fields of each reply line',
+      description: 'Dot paths inside each element of the line list.',
       properties: {
-        sku: { ...PATH, default: 'sku' },
-        status: { ...PATH, default: 'status' },
-        quantity: { ...PATH, default: 'quantity' },
-        expectedShipDate: { ...PATH, default: 'expectedShipDate' },
-        reason: { ...PATH, default: 'reason' },
+        sku: { ...PATH, default: 'sku', description: 'The SKU the supplier was sent (its own, or yours).' },
+        status: {
+          ...PATH,
+          default: 'status',
+          description: "The line's status, read with the status values.",
+        },
+        quantity: { ...PATH, default: 'quantity', description: 'The quantity the status is about.' },
+        expectedShipDate: {
+          ...PATH,
+          default: 'expectedShipDate',
+          description: 'When a backordered line is expected to ship.',
+        },
+        reason: { ...PATH, default: 'reason', description: 'Why the line was refused or backordered.' },
       },
       additionalProperties: false,
     },
-    acceptedValues: { type: 'array', items: { type: 'string' }, title: 'Status values meaning accepted' },
+    acceptedValues: {
+      type: 'array',
+      items: { type: 'string' },
+      title: 'Status values meaning accepted',
+      description:
+        'Any case. Empty: accepted, confirmed, ok, created, received. Other values mean "sent, no answer yet".',
+    },
     backorderedValues: {
       type: 'array',
       items: { type: 'string' },
       title: 'Status values meaning backordered',
+      description: 'Any case. Empty: backordered, backorder, on_hold.',
     },
-    rejectedValues: { type: 'array', items: { type: 'string' }, title: 'Status values meaning rejected' },
+    rejectedValues: {
+      type: 'array',
+      items: { type: 'string' },
+      title: 'Status values meaning rejected',
+      description: 'Any case. Empty: rejected, declined, cancelled, refused.',
+    },
     cancelUrl: {
       type: 'string',
       // Not format "uri": the placeholders' braces are not URI characters until they are filled.
@@ -187,6 +305,14 @@ export const restJsonSettingsSchema = {
       title: 'Cancel method',
       description:
         'POST sends {poNumber, supplierReference, reason} as JSON; DELETE sends no body. Both carry the authentication and an Idempotency-Key cancel-<PO number>.',
+    },
+    testUrl: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      title: 'Test connection URL',
+      description:
+        "A harmless address of the supplier's API that the Test connection button GETs with this authentication, e.g. https://api.example.com/v1/ping or a product list. Empty: a HEAD request to the order endpoint URL, which shows the API is reachable but may not check the credentials. Orders never use it.",
     },
     statusPolling: statusPollingSchema,
   },
@@ -365,6 +491,45 @@ async function exchange(
   }
 }
 
+/**
+ * "Test connection": GET `testUrl` (else HEAD the order URL) with the supplier's authentication (an OAuth2 token
+ * is fetched first). Nothing is sent that could create or change an order.
+ */
+async function testRestConnection(ctx: ConnectorContext<RestJsonSettings>): Promise<string> {
+  const { settings } = ctx;
+  const method = settings.testUrl ? 'GET' : 'HEAD';
+  const url = settings.testUrl ?? settings.url;
+  let status: number;
+  try {
+    const reply = await axios.request({
+      method,
+      url,
+      timeout: settings.timeoutMs ?? 10_000,
+      headers: {
+        ...settings.headers,
+        Accept: 'application/json',
+        ...(await authHeaders(settings, ctx.credentials, ctx.clock.now())),
+      },
+      signal: ctx.signal,
+      maxRedirects: 0,
+      validateStatus: () => true,
+    });
+    status = reply.status;
+  } catch (err) {
+    if (err instanceof DropshipError) throw err;
+    throw httpFailure(err, ctx.clock.now());
+  }
+  const answered = `${method} ${url} answered HTTP ${status}`;
+  if (status === 401 || status === 403)
+    throw new SupplierPermanentError(`${answered}: the supplier refused the credentials`);
+  if (status >= 500) throw new SupplierTransientError(`${answered}: the supplier's server has a problem`);
+  if (status >= 400 && settings.testUrl)
+    throw new SupplierPermanentError(`${answered}: check the test connection URL`);
+  if (status >= 400)
+    return `${answered}: the API is reachable. Set a test connection URL to check the credentials too.`;
+  return `${answered}: the API is reachable and took the credentials.`;
+}
+
 /** GETs one order's status with the supplier's authentication; failures map as a send's do. */
 function statusGetter(ctx: ConnectorContext<RestJsonSettings>): (url: string) => Promise<unknown> {
   return async (url) => (await exchange(ctx, { method: 'GET', url })).body;
@@ -385,6 +550,11 @@ export function cancelUrlFor(template: string, po: PurchaseOrder, supplierId: st
   });
 }
 
+/** Fields (secrets, settings) that only one authentication method uses. */
+function authIs(auth: NonNullable<RestJsonSettings['auth']>): SettingCondition {
+  return { setting: 'auth', values: [auth] };
+}
+
 export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
   kind: 'rest-json',
   title: 'REST API (JSON)',
@@ -392,13 +562,24 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     'Sends the purchase order as JSON (built-in document or your template) with an Idempotency-Key header and maps the reply status; API key, bearer, basic or OAuth2 client credentials.',
   settingsSchema: restJsonSettingsSchema,
   credentialFields: [
-    { name: 'apiKey', label: 'API key' },
-    { name: 'token', label: 'Bearer token' },
-    { name: 'username', label: 'User name' },
-    { name: 'password', label: 'Password' },
-    { name: 'clientId', label: 'OAuth2 client id' },
-    { name: 'clientSecret', label: 'OAuth2 client secret' },
+    { name: 'apiKey', label: 'API key', type: 'password', when: authIs('api-key') },
+    { name: 'token', label: 'Bearer token', type: 'password', when: authIs('bearer') },
+    { name: 'username', label: 'User name', type: 'text', when: authIs('basic') },
+    { name: 'password', label: 'Password', type: 'password', when: authIs('basic') },
+    { name: 'clientId', label: 'OAuth2 client id', type: 'text', when: authIs('oauth2-client-credentials') },
+    {
+      name: 'clientSecret',
+      label: 'OAuth2 client secret',
+      type: 'password',
+      when: authIs('oauth2-client-credentials'),
+    },
   ],
+  settingConditions: {
+    apiKeyHeader: authIs('api-key'),
+    oauth2: authIs('oauth2-client-credentials'),
+  },
+
+  testConnection: testRestConnection,
 
   settingsProblems(settings) {
     return settings.requestTemplate === undefined ? [] : templateProblems(settings.requestTemplate);
@@ -451,6 +632,8 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     // Dispatch reads every deployed supplier: one that is not polled has nothing to say.
     if (ctx.settings.statusPolling) yield* pollAcknowledgements(ctx, statusGetter(ctx));
   },
+
+  readsShipments: (settings) => settings.statusPolling !== undefined,
 
   async *readShipments(ctx) {
     if (!ctx.settings.statusPolling)

@@ -56,6 +56,8 @@ const ROUND_SIZE = 20;
 export const statusPollingSchema = {
   type: 'object',
   title: 'Status polling (GET each order)',
+  description:
+    "For suppliers that answer later: each open purchase order's status is read from the supplier's API. Acknowledgements are applied by the dispatch node; parcels are read by a tracking-in node whose source is this supplier's channel.",
   required: ['url'],
   properties: {
     url: {
@@ -143,9 +145,10 @@ export const statusPollingSchema = {
     lineFields: {
       type: 'object',
       title: 'Fields of each line',
+      description: 'Dot paths inside each element of the line list.',
       properties: {
         sku: { ...PATH, default: 'sku', title: 'SKU', description: 'Our SKU or the supplier’s.' },
-        quantity: { ...PATH, default: 'quantity', title: 'Quantity' },
+        quantity: { ...PATH, default: 'quantity', title: 'Quantity', description: 'How many of the line.' },
         status: { ...PATH, default: 'status', title: 'Status', description: 'Mapped with the status words.' },
       },
       additionalProperties: false,

@@ -27,11 +27,13 @@ import { readX12Events } from '../../edi/x12/reader';
 import type { X12EnvelopeSettings } from '../../edi/x12/writer';
 import { pollInboundFiles } from '../../../core/inbound-files';
 import {
+  listFolders,
   openTransport,
   poFileName,
   poFileNameSchema,
   settleSecondsSchema,
   transportFolderSchema,
+  transportCredentialFields,
   transportSettingsSchema,
   withTransport,
   type TransportSettings,
@@ -53,6 +55,8 @@ export interface X12SftpSettings {
   fileNamePattern?: string;
   /** Send a 997 for every functional group received (default true). */
   send997?: boolean;
+  /** Hours after which a group we sent (an 850) without the partner's 997 is reported overdue; 0: never. */
+  ackOverdueHours?: number;
   /** Identifier qualifiers naming the shop's SKU in this partner's documents, first match wins. */
   skuQualifiers?: string[];
   /** The partner's IANA time zone: dates and times its documents give without a zone are read in it. */
@@ -101,6 +105,13 @@ export const x12SftpSettingsSchema = {
     settleSeconds: settleSecondsSchema,
     fileNamePattern: poFileNameSchema('850_{poNumber}.edi'),
     send997: { type: 'boolean', default: true, title: 'Send a 997 for each group received' },
+    ackOverdueHours: {
+      type: 'number',
+      minimum: 0,
+      maximum: 720,
+      default: 4,
+      title: 'Report an 850 the partner has not answered with a 997 after (hours; 0: never)',
+    },
     skuQualifiers: {
       type: 'array',
       title:
@@ -158,6 +169,13 @@ async function upload850(
     );
     await transport.put(ctx.settings.outboundFolder, name, text);
     ctx.log.info(`${what} uploaded as ${name} (ISA13 ${control})`);
+    // Its one group (GS06 = ISA13) now waits for the partner's 997.
+    await ctx.functionalGroups?.sent({
+      functionalId: 'PO',
+      groupControlNumber: String(control),
+      document: what,
+      poNumber: po.number,
+    });
   });
 }
 
@@ -200,6 +218,20 @@ async function sendFunctionalAcknowledgements(
   );
   await transport.put(ctx.settings.outboundFolder, name, text);
   ctx.log.info(`sent 997 ${name} for ${toAcknowledge.length} group(s) (ISA13 ${control})`);
+}
+
+/**
+ * Answers functional groups read elsewhere (a tracking-in folder or message, an inventory-in feed) with a 997 in
+ * this supplier's outbound folder, under its envelope and control numbers, as if read from its own inbound folder.
+ */
+export async function acknowledgeX12Groups(
+  ctx: ConnectorContext<X12SftpSettings>,
+  receipts: X12GroupReceipt[],
+): Promise<void> {
+  if (ctx.settings.send997 === false || receipts.every((r) => r.group.functionalId === 'FA')) return;
+  await withTransport(ctx.settings.transport, ctx.credentials, (transport) =>
+    sendFunctionalAcknowledgements(transport, receipts, ctx),
+  );
 }
 
 /**
@@ -283,11 +315,13 @@ export const x12SftpConnector: X12SftpConnector = {
   description:
     'Uploads an X12 850 per PO (and an 850 with BEG01 01 to cancel one, named <PO number>-CANCEL) to the supplier SFTP folder and reads their 855 acknowledgements, 856 ship notices, 810 invoices and 846 stock, answering each group with a 997.',
   settingsSchema: x12SftpSettingsSchema,
-  credentialFields: [
-    { name: 'password', label: 'SFTP password' },
-    { name: 'privateKey', label: 'SFTP private key (OpenSSH/PEM)' },
-    { name: 'passphrase', label: 'Private key passphrase' },
-  ],
+  credentialFields: transportCredentialFields,
+
+  testConnection: (ctx) =>
+    listFolders(ctx.settings.transport, ctx.credentials, [
+      ctx.settings.outboundFolder,
+      ctx.settings.inboundFolder,
+    ]),
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     await upload850(request, ctx, 'original');
@@ -307,6 +341,12 @@ export const x12SftpConnector: X12SftpConnector = {
         const fa = document.functionalAcknowledgement;
         const message = `997 from supplier: group ${fa.functionalId} ${fa.groupControlNumber} ${fa.status}`;
         const problems = describeFunctionalAcknowledgement(fa);
+        const known = await ctx.functionalGroups?.acknowledged({
+          functionalId: fa.functionalId,
+          groupControlNumber: fa.groupControlNumber,
+          acknowledgement: fa.status,
+        });
+        if (known === false) ctx.log.debug(`${message}: a group we have no record of sending`);
         if (fa.status === 'accepted' && problems.length === 0) ctx.log.debug(message);
         else ctx.log.warn(`${message}: ${problems.join(' | ')}`);
       }

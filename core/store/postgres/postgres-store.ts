@@ -27,10 +27,12 @@ import type {
   StockLevelInput,
   StockQuery,
   StockRecord,
+  FunctionalGroupSent,
   SupplierStatusPoll,
   SupplierStatusPollOutcome,
 } from '../order-store';
 import {
+  functionalGroupFromRow,
   eventFromRow,
   notificationFromRow,
   orderFromRow,
@@ -1140,6 +1142,64 @@ export class PostgresOrderStore implements OrderStore {
     return (
       await rows(this.connections, 'SELECT * FROM notifications WHERE order_id = $1 ORDER BY id', [orderId])
     ).map(notificationFromRow);
+  }
+
+  async recordFunctionalGroupSent(
+    group: Omit<FunctionalGroupSent, 'acknowledgedAt' | 'acknowledgement' | 'overdueReportedAt'>,
+  ): Promise<void> {
+    await this.connections.query(
+      `INSERT INTO functional_groups_sent (supplier_id, functional_id, group_control_number, document, po_number,
+           sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (supplier_id, functional_id, group_control_number) DO NOTHING`,
+      [
+        group.supplierId,
+        group.functionalId,
+        group.groupControlNumber,
+        group.document,
+        group.poNumber ?? null,
+        Date.parse(group.sentAt),
+      ],
+    );
+  }
+
+  async recordFunctionalGroupAcknowledged(
+    supplierId: string,
+    functionalId: string,
+    groupControlNumber: string,
+    acknowledgement: string,
+    at: Date,
+  ): Promise<boolean> {
+    const result = await this.connections.query(
+      `UPDATE functional_groups_sent SET acknowledged_at = $1, acknowledgement = $2
+         WHERE supplier_id = $3 AND functional_id = $4 AND group_control_number = $5`,
+      [at.getTime(), acknowledgement, supplierId, functionalId, groupControlNumber],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async claimOverdueFunctionalGroups(
+    supplierId: string,
+    sentBefore: Date,
+    now: Date,
+  ): Promise<FunctionalGroupSent[]> {
+    const claimed = await rows(
+      this.connections,
+      `UPDATE functional_groups_sent SET overdue_reported_at = $1
+         WHERE supplier_id = $2 AND acknowledged_at IS NULL AND overdue_reported_at IS NULL AND sent_at <= $3
+         RETURNING *`,
+      [now.getTime(), supplierId, sentBefore.getTime()],
+    );
+    return claimed.map(functionalGroupFromRow);
+  }
+
+  async listUnacknowledgedFunctionalGroups(limit: number): Promise<FunctionalGroupSent[]> {
+    return (
+      await rows(
+        this.connections,
+        `SELECT * FROM functional_groups_sent WHERE acknowledged_at IS NULL ORDER BY sent_at LIMIT $1`,
+        [limit],
+      )
+    ).map(functionalGroupFromRow);
   }
 
   async nextSequenceValue(scope: string): Promise<number> {

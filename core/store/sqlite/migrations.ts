@@ -411,4 +411,27 @@ CREATE TABLE supplier_status_polls (
 CREATE INDEX purchase_orders_supplier_state ON purchase_orders (supplier_id, state, created_at);
 `,
   },
+  {
+    version: 9,
+    name: 'X12: functional groups sent to partners, awaiting their 997',
+    sql: `
+-- One row per functional group we sent a trading partner (an X12 850), until its 997 comes: when it was sent,
+-- when and how the partner acknowledged it, and when a missing 997 was reported overdue (once, for every
+-- instance). Overdue checks read the unacknowledged groups of one supplier from the partial index.
+CREATE TABLE functional_groups_sent (
+  supplier_id TEXT NOT NULL,
+  functional_id TEXT NOT NULL,
+  group_control_number TEXT NOT NULL,
+  document TEXT NOT NULL,
+  po_number TEXT,
+  sent_at INTEGER NOT NULL,
+  acknowledged_at INTEGER,
+  acknowledgement TEXT,
+  overdue_reported_at INTEGER,
+  PRIMARY KEY (supplier_id, functional_id, group_control_number)
+) WITHOUT ROWID;
+CREATE INDEX functional_groups_unacknowledged ON functional_groups_sent (supplier_id, sent_at)
+  WHERE acknowledged_at IS NULL;
+`,
+  },
 ];
