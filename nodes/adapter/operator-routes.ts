@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { parse as parseUrl } from 'node:url';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   bearerMatches,
@@ -140,7 +141,8 @@ const editorSocketsGuarded = new WeakSet<object>();
 /**
  * The editor pushes the debug sidebar (messages with order data) and node statuses over a WebSocket,
  * `<httpAdminRoot>comms`, whose upgrade bypasses Express and so any HTTP middleware; without an editor login it
- * asks for no token. Then, like the editor's pages, it is refused to a request that is not local.
+ * asks for no token. Then, like the editor's pages, it is refused to a request that is not local, and to another
+ * site's page (a WebSocket is not bound by CORS: any page the operator opens could connect to 127.0.0.1).
  */
 export function guardEditorSocket(RED: Pick<NodeAPI, 'server' | 'settings'>): void {
   const settings = RED.settings as SecuritySettings & { httpAdminRoot?: string | false };
@@ -151,7 +153,9 @@ export function guardEditorSocket(RED: Pick<NodeAPI, 'server' | 'settings'>): vo
   const root = settings.httpAdminRoot || '/';
   const commsPath = `${root.startsWith('/') ? '' : '/'}${root}${root.endsWith('/') ? '' : '/'}comms`;
   server.prependListener('upgrade', (req: IncomingMessage, socket: Duplex) => {
-    if ((req.url ?? '').split('?')[0] !== commsPath || isLocalRequest(req)) return;
+    // The path as Node-RED's own upgrade listener reads it (url.parse: `/comms#x` is /comms too).
+    if (parseUrl(req.url ?? '').pathname !== commsPath) return;
+    if (isLocalRequest(req) && !isCrossSiteRequest(req)) return;
     // Node-RED's own listener runs next and finds the socket closed: it completes no upgrade on it.
     socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
