@@ -16,6 +16,7 @@ import { isIP } from 'node:net';
 
 /** The request as far as the rule needs it (an IncomingMessage or an Express request). */
 export interface RequestOrigin {
+  method?: string;
   socket: { remoteAddress?: string };
   headers: IncomingHttpHeaders;
   /** Express's application the request is in, whose `trust proxy fn` says which proxies are believed. */
@@ -125,6 +126,16 @@ export function changesState(method: string | undefined): boolean {
   return !['GET', 'HEAD', 'OPTIONS'].includes((method ?? 'GET').toUpperCase());
 }
 
+/**
+ * Whether another site's page makes this request through the operator's browser, other than by a link the
+ * operator follows (a navigation, whose answer no script reads): its form would change something, and its script
+ * would read the answer, since Node-RED's admin app answers CORS with `*` on every route of the instance.
+ */
+export function isCrossSitePageRequest(req: Pick<RequestOrigin, 'headers' | 'method'>): boolean {
+  if (!isCrossSiteRequest(req)) return false;
+  return changesState(req.method) || req.headers['sec-fetch-mode'] !== 'navigate';
+}
+
 /** Whether a body is declared as JSON, the only kind the package's operator routes take. */
 export function isJsonBody(headers: IncomingHttpHeaders): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(headers['content-type'] ?? '');
@@ -193,7 +204,7 @@ function decider(options: OperatorGateOptions): (req: RequestOrigin) => Promise<
   const login = options.verify ? basicLogin(options.verify) : undefined;
   return async (req) => {
     if (!login) {
-      return isLocalRequest(req)
+      return isLocalRequest(req) && !isCrossSitePageRequest(req)
         ? { allowed: true }
         : {
             allowed: false,

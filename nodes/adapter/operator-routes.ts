@@ -6,6 +6,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   bearerMatches,
   changesState,
+  isCrossSitePageRequest,
   isCrossSiteRequest,
   isJsonBody,
   isLocalRequest,
@@ -38,15 +39,13 @@ export function operatorAdminRequest(RED: Pick<NodeAPI, 'settings'>): RequestHan
       );
       return;
     }
-    if (changesState(req.method)) {
-      if (isCrossSiteRequest(req)) {
-        refuse(res, 403, 'cross_site', 'requests from another site are refused');
-        return;
-      }
-      if (!isJsonBody(req.headers)) {
-        refuse(res, 415, 'invalid_input', 'the body must be application/json');
-        return;
-      }
+    if (isCrossSitePageRequest(req)) {
+      refuse(res, 403, 'cross_site', 'requests from another site are refused');
+      return;
+    }
+    if (changesState(req.method) && !isJsonBody(req.headers)) {
+      refuse(res, 415, 'invalid_input', 'the body must be application/json');
+      return;
     }
     next();
   };
@@ -73,6 +72,10 @@ export function operatorApiRequest(
     const settings = RED.settings as SecuritySettings;
     if (settings.adminAuth) {
       adminLogin(req, res, next);
+      return;
+    }
+    if (isCrossSitePageRequest(req)) {
+      refuse(res, 403, 'cross_site', 'requests from another site are refused');
       return;
     }
     if (settings.httpNodeAuth || (!token && isLocalRequest(req))) {

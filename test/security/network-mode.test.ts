@@ -343,6 +343,38 @@ describe('security: the loopback demo behind a reverse proxy and under cross-sit
     assert.match(await editorSocketUpgrade(nodeRed, { Origin: ownOrigin }), / 101 /);
   });
 
+  it("refuses another site's script reading order data through the operator's browser (CORS answers `*`)", async () => {
+    const crossSite = <Record<string, string>[]>[
+      { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors' },
+      { Origin: 'https://evil.example' },
+    ];
+    for (const route of [
+      `/dropship/api/orders/${shopifyOrder}`,
+      '/dropship/api/metrics',
+      '/dropship/watchdog/queue',
+      '/dropship/router/orders',
+      '/flows',
+      '/dashboard/_setup',
+      '/sandbox/mail/messages.json',
+    ]) {
+      for (const headers of crossSite) {
+        const read = await call(nodeRed.url(route), { headers });
+        assert.equal(read.status, 403, `${route} read from another site answered ${read.status}`);
+        assert.ok(!read.text.includes(CUSTOMER_EMAIL));
+      }
+    }
+    // A link the operator follows from another site (a navigation, whose answer no script reads) still opens
+    // (through node:http: fetch sets its own Sec-Fetch-Mode).
+    const followed = await call(nodeRed.url('/dashboard/today'), {
+      headers: {
+        Host: `127.0.0.1:${nodeRed.port}`,
+        'Sec-Fetch-Site': 'cross-site',
+        'Sec-Fetch-Mode': 'navigate',
+      },
+    });
+    assert.ok(followed.status < 400, `a followed link answered ${followed.status}`);
+  });
+
   it('answers malformed requests without a stack trace or a path', async () => {
     const badJson = await call(nodeRed.url('/x'), {
       method: 'POST',

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import express from 'express';
 import {
   basicLogin,
+  isCrossSitePageRequest,
   isCrossSiteRequest,
   isJsonBody,
   isLocalRequest,
@@ -84,6 +85,18 @@ describe('security: who is a local request (operator-access)', () => {
     assert.equal(from({ origin: 'https://evil.example' }), true);
     assert.equal(from({ origin: 'null' }), true);
     assert.equal(from({ origin: 'https://shop.example', 'x-forwarded-host': 'shop.example' }), false);
+  });
+
+  it("refuses another site's page any request but following a link (a GET navigation)", () => {
+    const from = (method: string, headers: IncomingHttpHeaders) =>
+      isCrossSitePageRequest({ method, headers: { host: 'ops.example:1880', ...headers } });
+    const crossSite = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+    assert.equal(from('GET', { ...crossSite, 'sec-fetch-mode': 'cors' }), true);
+    assert.equal(from('GET', { origin: 'https://evil.example' }), true);
+    assert.equal(from('GET', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' }), false);
+    assert.equal(from('POST', { ...crossSite, 'sec-fetch-mode': 'navigate' }), true);
+    assert.equal(from('GET', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' }), false);
+    assert.equal(from('POST', {}), false);
   });
 
   it('takes JSON bodies only as application/json (or a +json type)', () => {
