@@ -26,14 +26,25 @@ export interface RequestOrigin {
 /** express's compiled `trust proxy` setting: whether the hop at `index` (0 = the socket) is a trusted proxy. */
 export type TrustProxy = (address: string, index: number) => boolean;
 
+/** Headers naming the client a proxy, CDN or tunnel passed a request on for (one address each). */
+const CLIENT_ADDRESS_HEADERS = [
+  'x-real-ip',
+  'cf-connecting-ip',
+  'true-client-ip',
+  'x-client-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+] as const;
+
 /** Headers with which a reverse proxy says it passed a request on. */
 const FORWARDING_HEADERS = [
   'forwarded',
   'x-forwarded-for',
   'x-forwarded-host',
   'x-forwarded-proto',
-  'x-real-ip',
   'via',
+  'cdn-loop',
+  ...CLIENT_ADDRESS_HEADERS,
 ] as const;
 
 /** `::ffff:127.0.0.1` (an IPv4 client on a dual-stack socket) is 127.0.0.1; `[::1]:80` is ::1. */
@@ -68,7 +79,7 @@ function forwardedAddresses(headers: IncomingHttpHeaders): string[] | undefined 
       .filter((part) => part !== '');
   const named = [
     ...list(headers['x-forwarded-for']),
-    ...list(headers['x-real-ip']),
+    ...CLIENT_ADDRESS_HEADERS.flatMap((name) => list(headers[name])),
     ...list(headers.forwarded).flatMap((element) =>
       element
         .split(';')

@@ -43,6 +43,13 @@ describe('security: who is a local request (operator-access)', () => {
       ['x-forwarded-host', 'shop.example.com'],
       ['x-forwarded-proto', 'https'],
       ['via', '1.1 proxy'],
+      // What CDNs and tunnels add (Cloudflare, Akamai, Fastly), some without X-Forwarded-For.
+      ['cf-connecting-ip', '203.0.113.5'],
+      ['true-client-ip', '203.0.113.5'],
+      ['x-client-ip', '203.0.113.5'],
+      ['fastly-client-ip', '203.0.113.5'],
+      ['x-cluster-client-ip', '203.0.113.5'],
+      ['cdn-loop', 'cloudflare'],
     ])
       assert.equal(isLocalRequest(request('127.0.0.1', { [name]: value })), false, `${name}: ${value}`);
   });
@@ -58,6 +65,13 @@ describe('security: who is a local request (operator-access)', () => {
         forwardedFor,
       );
     assert.equal(isLocalRequest(request('127.0.0.1', { via: '1.1 proxy' }), trusted), false);
+    assert.equal(
+      isLocalRequest(
+        request('127.0.0.1', { 'x-forwarded-for': '127.0.0.1', 'cf-connecting-ip': '203.0.113.5' }),
+        trusted,
+      ),
+      false,
+    );
     // A proxy the setting does not trust is not believed.
     assert.equal(
       isLocalRequest(request('127.0.0.1', { 'x-forwarded-for': '127.0.0.1' }), trustProxy('10.0.0.0/8')),
