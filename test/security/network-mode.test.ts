@@ -89,13 +89,17 @@ async function dashboardSocket(nodeRed: RunningNodeRed, headers: Record<string, 
   };
 }
 
-/** The status line a WebSocket upgrade of the editor's socket (`/comms`) is answered with. */
-function editorSocketUpgrade(nodeRed: RunningNodeRed, headers: Record<string, string> = {}): Promise<string> {
+/** The status line a WebSocket upgrade of the editor's socket (`/comms`, or `path` spelling it) is answered with. */
+function editorSocketUpgrade(
+  nodeRed: RunningNodeRed,
+  headers: Record<string, string> = {},
+  path = '/comms',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(nodeRed.port, '127.0.0.1', () => {
       socket.write(
         [
-          'GET /comms HTTP/1.1',
+          `GET ${path} HTTP/1.1`,
           `Host: 127.0.0.1:${nodeRed.port}`,
           'Upgrade: websocket',
           'Connection: Upgrade',
@@ -323,6 +327,54 @@ describe('security: the loopback demo behind a reverse proxy and under cross-sit
       body: '{}',
     });
     assert.equal(own.status, 200);
+  });
+
+  it('refuses the editor socket to a proxied upgrade however its path is spelled, and to another site', async () => {
+    // Node-RED matches the upgrade by url.parse's pathname, which drops a fragment.
+    for (const spelling of ['/comms#x', '/comms#']) {
+      assert.doesNotMatch(await editorSocketUpgrade(nodeRed, PROXIED, spelling), / 101 /, spelling);
+    }
+    // A WebSocket is not bound by CORS: another site's page opens one to 127.0.0.1 from the operator's browser.
+    for (const headers of <Record<string, string>[]>[
+      { Origin: 'https://evil.example' },
+      { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'websocket' },
+    ]) {
+      assert.doesNotMatch(await editorSocketUpgrade(nodeRed, headers), / 101 /, JSON.stringify(headers));
+    }
+    const ownOrigin = nodeRed.url('').replace(/\/$/, '');
+    assert.match(await editorSocketUpgrade(nodeRed, { Origin: ownOrigin }), / 101 /);
+  });
+
+  it("refuses another site's script reading order data through the operator's browser (CORS answers `*`)", async () => {
+    const crossSite = <Record<string, string>[]>[
+      { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors' },
+      { Origin: 'https://evil.example' },
+    ];
+    for (const route of [
+      `/dropship/api/orders/${shopifyOrder}`,
+      '/dropship/api/metrics',
+      '/dropship/watchdog/queue',
+      '/dropship/router/orders',
+      '/flows',
+      '/dashboard/_setup',
+      '/sandbox/mail/messages.json',
+    ]) {
+      for (const headers of crossSite) {
+        const read = await call(nodeRed.url(route), { headers });
+        assert.equal(read.status, 403, `${route} read from another site answered ${read.status}`);
+        assert.ok(!read.text.includes(CUSTOMER_EMAIL));
+      }
+    }
+    // A link the operator follows from another site (a navigation, whose answer no script reads) still opens
+    // (through node:http: fetch sets its own Sec-Fetch-Mode).
+    const followed = await call(nodeRed.url('/dashboard/today'), {
+      headers: {
+        Host: `127.0.0.1:${nodeRed.port}`,
+        'Sec-Fetch-Site': 'cross-site',
+        'Sec-Fetch-Mode': 'navigate',
+      },
+    });
+    assert.ok(followed.status < 400, `a followed link answered ${followed.status}`);
   });
 
   it('answers malformed requests without a stack trace or a path', async () => {
