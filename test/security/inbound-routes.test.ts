@@ -382,6 +382,16 @@ describe('security: inbound routes bounded before parsing, on every path Express
     assert.equal(refused.status, 413, refused.text.slice(0, 300));
   });
 
+  it('answers an order with a problem on each of 450 lines in a few KB, naming the first ones', async () => {
+    const order = genericOrder('many-problems');
+    order.lines = Array.from({ length: 450 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 0, unitPrice: 1 }));
+    const signed = signedJson(order, GENERIC_SECRET);
+    const answer = await send(nodeRed, '/dropship/orders', signed.body, signed.headers);
+    assert.equal(answer.status, 422, answer.text.slice(0, 300));
+    assert.ok(answer.text.length < 4096, `an answer of ${answer.text.length} bytes`);
+    assert.ok((answer.body.error?.details.length ?? 0) > 0);
+  });
+
   for (const variant of [
     '/dropship/SHOPIFY/orders',
     '/dropship/shopify/orders/',
