@@ -13,7 +13,7 @@ import { genericJsonIntakeFor } from '../../connectors/storefronts/generic-json'
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
 import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-api';
 import { wooCommerceOrderSource } from '../../connectors/storefronts/woocommerce-orders-api';
-import { mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
+import { boundedErrorJson, mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { senderCheckOf, senderGate, type SenderAuthConfig } from '../adapter/sender-auth';
@@ -159,7 +159,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
           } catch (err) {
             const error = asDropshipError(err);
             fail(error, msg);
-            return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: error.toJSON() } };
+            return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: boundedErrorJson(error) } };
           }
         },
         { maxItems: MAX_ITEMS },

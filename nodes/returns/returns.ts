@@ -9,7 +9,7 @@ import {
 import type { ReturnAuthorisation } from '../../core/returns/return-authorisation';
 import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
 import { ordersNamed } from '../../core/store/orders-named';
-import { mountEndpoint } from '../adapter/http-endpoint';
+import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import {
   actorOf,
@@ -164,7 +164,7 @@ export = function registerReturnsNode(RED: NodeAPI): void {
           } catch (err) {
             const error = asDropshipError(err);
             node.send([null, exceptionMessage({}, error)]);
-            return { status: HTTP_STATUS[error.code] ?? 500, body: { error: error.toJSON() } };
+            return { status: HTTP_STATUS[error.code] ?? 500, body: { error: boundedErrorJson(error) } };
           }
         },
         { maxItems: MAX_ITEMS },

@@ -30,7 +30,7 @@ import { openTransport, transportSettingsSchema, type TransportSettings } from '
 import type { SupplierConfigNode } from '../adapter/config-nodes';
 import { settleSecondsOf } from '../adapter/inbound-folder';
 import { deployedCarrier, deployedCarrierCodes } from '../adapter/carrier-registry';
-import { mountEndpoint } from '../adapter/http-endpoint';
+import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import {
   actorOf,
@@ -100,26 +100,10 @@ interface TrackingInCredentials extends SenderAuthCredentials {
 
 /** Shipment reports one request or message may carry; more are refused whole, before any is recorded. */
 const MAX_REPORTS = 500;
-/** Field problems an answer or exception lists, and the length of each sentence in it: a few KB at most. */
+/** Field problems an exception about refused reports lists. */
 const MAX_REPORTED_PROBLEMS = 10;
-const MAX_TEXT = 300;
 /** At most one warning about refused reports per this long; the ones between are counted into the next. */
 const REFUSAL_WARNING_INTERVAL_MS = 10_000;
-
-function boundedText(text: string): string {
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
-}
-
-/** The error as an answer carries it: its sentence and field problems cut to a few KB. */
-function boundedError(error: DropshipError): ReturnType<DropshipError['toJSON']> {
-  return {
-    code: error.code,
-    message: boundedText(error.message),
-    details: error.details
-      .slice(0, MAX_REPORTED_PROBLEMS)
-      .map((d) => ({ path: boundedText(d.path), message: boundedText(d.message) })),
-  };
-}
 
 function withPathPrefix(error: DropshipError, prefix: string): DropshipError {
   const details = error.details.length > 0 ? error.details : [{ path: '', message: error.message }];
@@ -326,7 +310,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
               errors.flatMap((e) => e.details).slice(0, MAX_REPORTED_PROBLEMS),
             );
       exception({ ...msg, payload: { refused: errors.length, of: reportCount } }, refusal);
-      refusalWarnings(`shipment report refused: ${boundedText(refusal.message)}`);
+      refusalWarnings(`shipment report refused: ${boundedErrorJson(refusal).message}`);
       return refusal;
     }
 
@@ -353,14 +337,14 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             payload = parseJsonBody(req.rawBody);
           } catch (err) {
             const error = asDropshipError(err);
-            return { status: 400, body: { error: error.toJSON() } };
+            return { status: 400, body: { error: boundedErrorJson(error) } };
           }
           const {
             recorded,
             unverified,
             refusal: refused,
           } = await takeReports(payload, 'webhook', {}, webhookScope);
-          const error = refused && boundedError(refused);
+          const error = refused && boundedErrorJson(refused);
           if (error && recorded.length === 0)
             return { status: HTTP_STATUS[refused.code] ?? 500, body: { errors: [error] } };
           return {
