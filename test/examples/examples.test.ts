@@ -303,7 +303,11 @@ describe('examples (Import > Examples)', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'dropship-examples-'));
       const together = path.join(dir, 'together.json');
       writeFileSync(together, JSON.stringify(withSamples.flatMap((f) => readExample(f))));
-      const nodeRed = await startNodeRed(together, { DROPSHIP_DEMO_SMTP_PORT: 'off' });
+      // As the full pipeline's opening comment asks: the secret its played supplier reports tracking with.
+      const nodeRed = await startNodeRed(together, {
+        DROPSHIP_DEMO_SMTP_PORT: 'off',
+        SUPPLIER_TRACKING_SECRET: 'examples-test-tracking-secret',
+      });
       try {
         assert.notEqual(nodeRed.port, 1880);
         for (const file of withSamples)
