@@ -127,6 +127,25 @@ function refuseUnreadBody(req: IncomingMessage, res: ServerResponse, err: unknow
   res.end(JSON.stringify({ error: { code: 'invalid_input', message } }));
 }
 
+/** Field problems an error answer lists, and the length of each sentence in it: an answer stays a few KB. */
+const MAX_ANSWERED_PROBLEMS = 10;
+const MAX_ANSWERED_TEXT = 300;
+
+function boundedText(text: string): string {
+  return text.length > MAX_ANSWERED_TEXT ? `${text.slice(0, MAX_ANSWERED_TEXT - 1)}…` : text;
+}
+
+/** An error as an endpoint answers it: its code, its sentence and its first field problems, each cut short. */
+export function boundedErrorJson(error: DropshipError): ReturnType<DropshipError['toJSON']> {
+  return {
+    code: error.code,
+    message: boundedText(error.message),
+    details: error.details
+      .slice(0, MAX_ANSWERED_PROBLEMS)
+      .map((d) => ({ path: boundedText(d.path), message: boundedText(d.message) })),
+  };
+}
+
 /** The body timeout this Node-RED instance is configured with. */
 function bodyTimeoutOf(RED: NodeAPI): number {
   const configured = Number((RED.settings as { dropshipBodyTimeoutMs?: unknown }).dropshipBodyTimeoutMs);

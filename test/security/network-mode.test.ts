@@ -19,6 +19,7 @@ const bcrypt = require('bcryptjs') as { hashSync(password: string, rounds: numbe
  */
 
 const SECRET = 'network-mode-secret';
+const ORDERS_TOKEN = 'network-mode-orders-token';
 const ADMIN_USER = 'operator';
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const CUSTOMER_EMAIL = 'bob.norman@mail.example.com';
@@ -151,7 +152,8 @@ async function heldOrder(nodeRed: RunningNodeRed, headers: Record<string, string
   });
   const posted = await fetch(nodeRed.url('/dropship/orders'), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    // The generic intake's sender token (needed once Node-RED listens beyond loopback; ignored on loopback).
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ORDERS_TOKEN}` },
     body: JSON.stringify(draft),
   });
   assert.equal(posted.status, 200, await posted.clone().text());
@@ -409,6 +411,7 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
       DROPSHIP_DEMO_EDI: 'off',
       DROPSHIP_ADMIN_USER: ADMIN_USER,
       DROPSHIP_ADMIN_PASSWORD_HASH: bcrypt.hashSync(ADMIN_PASSWORD, 8),
+      DROPSHIP_ORDERS_TOKEN: ORDERS_TOKEN,
     });
     const res = await fetch(nodeRed.url('/auth/token'), {
       method: 'POST',
@@ -423,6 +426,31 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
     });
     assert.equal(res.status, 200);
     token = ((await res.json()) as { access_token: string }).access_token;
+    // Beyond loopback the generic intake takes no request until the operator gives it a sender credential: as an
+    // operator would, deploy it with a storefront holding a bearer token (from the environment) via the admin API.
+    const admin = { Authorization: `Bearer ${token}`, 'Node-RED-API-Version': 'v2' };
+    const current = (await (await fetch(nodeRed.url('/flows'), { headers: admin })).json()) as {
+      rev: string;
+      flows: Record<string, unknown>[];
+    };
+    const generic = current.flows.find(
+      (n) => n.type === 'dropship-order-in' && n.path === '/dropship/orders',
+    );
+    assert.ok(generic, 'the demo has a generic order intake');
+    current.flows.push({
+      id: 'cf9000000000abcd',
+      type: 'dropship-storefront',
+      name: 'Order sender',
+      platform: 'generic',
+      secretEnv: 'DROPSHIP_ORDERS_TOKEN',
+    });
+    Object.assign(generic, { senderAuth: 'token', storefront: 'cf9000000000abcd' });
+    const deployed = await fetch(nodeRed.url('/flows'), {
+      method: 'POST',
+      headers: { ...admin, 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(current),
+    });
+    assert.equal(deployed.status, 200, await deployed.text());
   });
   after(async () => {
     await nodeRed?.stop();
