@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { launchChromium, type HeadlessChromium } from '../support/browser';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
+import { openStore } from '../../core/store/open-store';
 import { sampleOrderDraft } from '../support/orders';
 import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
 
@@ -130,7 +131,17 @@ function assertNoInternals(answer: Answer, what: string): void {
   assert.doesNotMatch(answer.text, /node_modules|\/home\/|\/tmp\//, `${what}: ${answer.text.slice(0, 300)}`);
 }
 
-async function heldOrder(nodeRed: RunningNodeRed, headers: Record<string, string> = {}): Promise<string> {
+/**
+ * An order the router holds for the operator (its one line, a gift card, needs no supplier). On loopback it is
+ * posted to the demo's generic intake, which takes unsigned orders from this machine; in network mode that intake
+ * refuses every request (it has no sender secret), so the order is written to the demo's store, as a storefront's
+ * delivery would leave it, and the router's sweep holds it.
+ */
+async function heldOrder(
+  nodeRed: RunningNodeRed,
+  headers: Record<string, string> = {},
+  { networkMode = false } = {},
+): Promise<string> {
   const draft = sampleOrderDraft({
     externalId: `HELD-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
     lines: [
@@ -145,19 +156,33 @@ async function heldOrder(nodeRed: RunningNodeRed, headers: Record<string, string
     ],
     totals: { subtotal: 50, shipping: 0, tax: 0, discount: 0, total: 50 },
   });
-  const posted = await fetch(nodeRed.url('/dropship/orders'), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(draft),
-  });
-  assert.equal(posted.status, 200, await posted.clone().text());
-  const id = ((await posted.json()) as { id: string }).id;
+  let id: string;
+  if (networkMode) {
+    const store = await openStore({
+      engine: 'sqlite',
+      filename: path.join(nodeRed.userDir, 'dropship.sqlite'),
+      synchronous: 'NORMAL',
+    });
+    try {
+      id = (await store.receiveOrder(draft, { actor: 'test' })).order.id;
+    } finally {
+      await store.close();
+    }
+  } else {
+    const posted = await fetch(nodeRed.url('/dropship/orders'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(draft),
+    });
+    assert.equal(posted.status, 200, await posted.clone().text());
+    id = ((await posted.json()) as { id: string }).id;
+  }
   await eventually(
     async () => {
       const res = await fetch(nodeRed.url(`/dropship/api/orders/${id}`), { headers });
       return ((await res.json()) as OrderDetail).state === 'needs_attention' ? true : undefined;
     },
-    15_000,
+    networkMode ? 45_000 : 15_000,
     'the order to be held for the operator',
   );
   return id;
@@ -392,7 +417,7 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
   });
 
   it('needs the login for every page and route with order data or an operator action', async () => {
-    const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` });
+    const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` }, { networkMode: true });
     const routes: [string, string, RequestInit?][] = [
       ['GET', `/dropship/api/orders/${held}`],
       ['GET', '/dropship/api/metrics'],
@@ -449,7 +474,7 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
   });
 
   it('records the logged-in operator as the actor of a dashboard action', async () => {
-    const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` });
+    const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` }, { networkMode: true });
     const socket = await dashboardSocket(nodeRed, { Authorization: login });
     await socket.emit('widget-send', ATTENTION_WIDGET, {
       topic: 'resolve',
@@ -471,7 +496,7 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
   });
 
   it('records the logged-in operator as the actor of an admin-route action', async () => {
-    const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` });
+    const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` }, { networkMode: true });
     const answer = await call(nodeRed.url(`/dropship/watchdog/orders/${held}/actions`), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
@@ -493,7 +518,7 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
     });
 
     it('opens the dashboard with the login, shows the held order over its socket, audits its Cancel under the user', async () => {
-      const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` });
+      const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` }, { networkMode: true });
       chromium = await launchChromium({
         httpCredentials: { username: ADMIN_USER, password: ADMIN_PASSWORD },
       });
