@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
+import { parse as parseUrl } from 'node:url';
 import type { Request, Response, RequestHandler } from 'express';
 import { DropshipError, errorText } from '../../core/errors';
 import { JsonItemLimit } from '../../core/validation/json-item-limit';
@@ -288,7 +289,8 @@ function installRawBodyCapture(root: ExpressInternals, routes: Map<RequestHandle
       next();
       return;
     }
-    const pathname = (req.url ?? '').split('?')[0]!;
+    // The path as Express's router reads it (parseurl, url.parse): `/x#frag` and a proxy's `http://host/x` are /x.
+    const pathname = parseUrl(req.url ?? '').pathname ?? '';
     let route: RawRoute | undefined;
     for (const candidate of routes.values()) {
       if (candidate.matches(pathname)) {

@@ -50,6 +50,7 @@ import {
 } from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { supplierConnectorContext } from '../adapter/supplier-registry';
 import { x12PartnerOf, type X12Partner } from '../adapter/x12-partner';
 import { pollCarriersOnce, type PollableCarrier } from './carrier-polling';
@@ -459,7 +460,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             document.error,
           );
       };
-      startTimer(async () => {
+      startTimer('ship notice folder poll', async () => {
         let transport: FileTransport | undefined;
         try {
           transport = await openTransport(settings, {
@@ -508,7 +509,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           ],
         );
       }
-      startTimer(async () => {
+      startTimer('supplier shipment read', async () => {
         const { context } = supplierConnectorContext(await store(), supplierId, log);
         for await (const event of readShipments(context)) {
           await recordEvents([event], { topic: `supplier:${supplierId}` });
@@ -631,7 +632,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     }
 
     function startCarrierPolling(): void {
-      startTimer(async () => {
+      startTimer('carrier polling', async () => {
         const carriers = pollableCarriers();
         if (carriers.length === 0) return;
         await pollCarriersOnce({
@@ -659,28 +660,13 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     }
 
     /** Runs `work` now and every `pollSeconds`, one run at a time; a failed run is reported and retried. */
-    function startTimer(work: () => Promise<void>): void {
-      let running = false;
-      const tick = (): void => {
-        if (running) return;
-        running = true;
-        work()
-          .catch((err: unknown) => {
-            node.warn(`tracking source check failed: ${asDropshipError(err).message}`);
-            showActivity(node, 'retrying', asDropshipError(err).code);
-          })
-          .finally(() => {
-            running = false;
-          });
-      };
-      const timer = setInterval(tick, pollMs);
-      stops.push(() => clearInterval(timer));
-      setImmediate(tick);
+    function startTimer(name: string, work: () => Promise<void>): void {
+      startSweep(node, { name, everyMs: pollMs, firstAfterMs: 0, run: work });
     }
 
     const labelHours = Number(config.labelHours);
     if (Number.isFinite(labelHours) && labelHours > 0) {
-      startTimer(async () => {
+      startTimer('label check', async () => {
         for (const { shipment, label } of await flagLabelsWithoutScan(
           await store(),
           labelHours,

@@ -28,6 +28,7 @@ import {
 } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
@@ -232,34 +233,39 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
       }
     }
 
-    let sweeping = false;
+    /** One sweep, then the queue out of the second output (with the message that asked for the sweep). */
     async function sweep(msg: NodeMessage): Promise<void> {
       if (!policy)
         throw new DropshipError('configuration', 'the watchdog policy is invalid: fix it in the editor');
-      if (sweeping) return;
-      sweeping = true;
-      try {
-        const store = await node.openStore();
-        report(
-          await runWatchdogSweep({
-            store,
-            policy,
-            actor,
-            now: () => new Date(),
-            withdraw: withdrawThroughDeployedSuppliers(store, actor, connectorLog),
-          }),
-        );
-        await sendQueue(store, msg);
-      } finally {
-        sweeping = false;
-      }
+      const store = await node.openStore();
+      report(
+        await runWatchdogSweep({
+          store,
+          policy,
+          actor,
+          now: () => new Date(),
+          withdraw: withdrawThroughDeployedSuppliers(store, actor, connectorLog),
+        }),
+      );
+      await sendQueue(store, msg);
     }
+    // Timers live in the store: the first sweep after a restart fires whatever fell due meanwhile.
+    const sweeps = startSweep<NodeMessage>(node, {
+      name: 'watchdog sweep',
+      everyMs: Math.max(5, Number(config.sweepSeconds) || 60) * 1000,
+      firstAfterMs: 1000,
+      run: async (_signal, msg) => {
+        // An invalid policy was reported at start; only a sweep a message asks for is refused again.
+        if (!policy && msg === undefined) return;
+        await sweep(msg ?? {});
+      },
+    });
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       const payload = isRecord(msg.payload) ? msg.payload : {};
       const requested = (msg as { action?: unknown }).action ?? payload.action ?? msg.topic;
       if (requested === 'sweep' || requested === 'queue') {
-        if (requested === 'sweep') await sweep(msg);
+        if (requested === 'sweep') await sweeps.now(msg);
         else await sendQueue(await node.openStore(), msg);
         return;
       }
@@ -283,20 +289,12 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
         );
         await node.announce(result);
       } catch (err) {
-        node.send([null, null, exceptionMessage(msg, err)]);
+        send([null, null, exceptionMessage(msg, err)]);
       }
     });
 
-    const every = Math.max(5, Number(config.sweepSeconds) || 60) * 1000;
-    const run = () =>
-      sweep({}).catch((err: unknown) => node.warn(`watchdog sweep failed: ${errorText(err)}`));
-    const timer = setInterval(run, every);
-    // Timers live in the store: the first sweep after a restart fires whatever fell due meanwhile.
-    const startup = setTimeout(run, 1000);
     deployed.push(node);
     node.on('close', () => {
-      clearInterval(timer);
-      clearTimeout(startup);
       deployed.splice(deployed.indexOf(node), 1);
     });
     if (policy) showActivity(node, 'waiting');

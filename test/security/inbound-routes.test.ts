@@ -417,6 +417,36 @@ describe('security: inbound routes bounded before parsing, on every path Express
     });
   }
 
+  // Express routes by url.parse's pathname: a fragment is dropped and an absolute-form target (a proxy's) reduced to
+  // its path; fetch sends neither, so these are written on the socket.
+  for (const target of ['/dropship/shopify/orders#x', 'http://127.0.0.1/dropship/shopify/orders']) {
+    it(`takes a signed order at ${target} as at the exact path`, async () => {
+      const delivery = signedShopifyOrdersPaid(8100 + target.length, SHOPIFY_SECRET);
+      const started = performance.now();
+      const statusLine = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(nodeRed.port, '127.0.0.1', () => {
+          const headers = { ...delivery.headers, 'Content-Length': String(Buffer.byteLength(delivery.body)) };
+          socket.write(
+            [
+              `POST ${target} HTTP/1.1`,
+              `Host: 127.0.0.1:${nodeRed.port}`,
+              'Connection: close',
+              ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+              '',
+              delivery.body,
+            ].join('\r\n'),
+          );
+        });
+        let reply = '';
+        socket.on('data', (chunk: Buffer) => (reply += chunk.toString('latin1')));
+        socket.on('close', () => resolve(reply.split('\r\n')[0] ?? ''));
+        socket.on('error', reject);
+      });
+      assert.match(statusLine, / 200 /);
+      assert.ok(performance.now() - started < 5_000, `answered after ${performance.now() - started} ms`);
+    });
+  }
+
   it('refuses a 3 MB chunked body at a path variant before reading it all', async () => {
     const chunk = Buffer.alloc(256 * 1024, ' ');
     const answer = await new Promise<string>((resolve) => {
