@@ -145,6 +145,11 @@ function eventWords(event: OrderEvent): string {
   // `po.<state>` and `return.<state>` name the state the PO or return moved to.
   if (!what && (subject === 'po' || subject === 'return') && STATE_NAMES[code])
     what = `${subject === 'po' ? 'PO' : 'Return'}: ${stateName(code).toLowerCase()}`;
+  const parcel = event.type === 'shipment.event' ? event.data : undefined;
+  if (typeof parcel?.status === 'string') {
+    const tracking = typeof parcel.trackingNumber === 'string' ? ` ${parcel.trackingNumber}` : '';
+    what = `Parcel${tracking}: ${stateName(parcel.status)}`;
+  }
   what ??= stateName(event.type);
   if (event.toState && event.fromState !== event.toState)
     what += ` (${event.fromState ? `${stateName(event.fromState)} → ` : ''}${stateName(event.toState)})`;
