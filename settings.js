@@ -11,6 +11,8 @@
  *   DROPSHIP_SHOPIFY_SECRET (the demo storefront's webhook secret; "dropship-demo-secret" when unset),
  *   DROPSHIP_WOOCOMMERCE_SECRET (the demo WooCommerce shop's webhook secret; "dropship-demo-secret" when unset),
  *   DROPSHIP_PUBLIC_URL (the address customers reach the tracking page at; http://127.0.0.1:PORT when unset),
+ *   DROPSHIP_TRACKING_SECRET (the secret tracking reports to /dropship/tracking are signed with; generated and kept
+ *   in the user directory when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
  *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback): the login
@@ -177,6 +179,8 @@ process.env.PORT = String(port);
 // Node-RED substitutes whole-value ${VAR} properties only, so the demo's URLs are composed here.
 process.env.DROPSHIP_SANDBOX_SUPPLIER_URL = `http://127.0.0.1:${port}/sandbox/supplier/orders`;
 process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
+// The secret the sandbox supplier signs its tracking reports with, which "Supplier tracking" checks (flows/demo.json).
+process.env.DROPSHIP_TRACKING_SECRET = keptSecret('DROPSHIP_TRACKING_SECRET', '.tracking-secret');
 // Where the customer's e-mails link to the tracking page.
 process.env.DROPSHIP_PUBLIC_URL = process.env.DROPSHIP_PUBLIC_URL || `http://127.0.0.1:${port}`;
 
@@ -217,6 +221,8 @@ module.exports = {
     sandbox: { module: 'localfilesystem', config: { flushInterval: 0 } },
   },
   adminAuth,
+  // The sandbox supplier's function nodes sign their tracking reports with it.
+  functionGlobalContext: { crypto },
   httpAdminMiddleware: adminRequests,
   // The demo's own HTTP-in routes are the sandbox supplier's, called by the dispatch node on this machine.
   httpNodeMiddleware: (req, res, next) =>

@@ -384,16 +384,19 @@
       }
       const problemLine = $('<div></div>').attr('style', ERROR_STYLE).hide().appendTo(container);
       return {
+        fields,
         read() {
           const value = {};
           for (const field of fields) {
+            // A field of another choice (settingConditions) is neither shown nor saved.
+            if (field.hidden) continue;
             const v = field.read();
             if (v !== undefined) value[field.key] = v;
           }
           return value;
         },
         check(active, value) {
-          fields.forEach((field) => field.check(active));
+          fields.forEach((field) => field.check(active && !field.hidden));
           // Only the "one of" rule is the group's own; field problems are shown at each field.
           const problem = active ? oneOfProblem(at.label, schema, value) : undefined;
           problemLine.text(problem || '').toggle(Boolean(problem));
@@ -581,8 +584,25 @@
       };
     }
 
-    /** The whole settings form of one schema, in place of what `container` showed (a previous form included). */
-    function createSettingsForm(container, schema, values) {
+    /**
+     * Shows only the top-level fields whose condition (the connector's settingConditions, e.g. the OAuth2 section
+     * under OAuth2 authentication) holds for the values in the form now.
+     */
+    function applyConditions(fields, schema, conditions) {
+      if (!conditions) return;
+      const settings = fields.read();
+      for (const field of fields.fields) {
+        const condition = conditions[field.key];
+        field.hidden = Boolean(condition) && !conditionHolds(condition, settings, schema);
+        field.element.toggle(!field.hidden);
+      }
+    }
+
+    /**
+     * The whole settings form of one schema, in place of what `container` showed (a previous form included).
+     * `conditions` (optional): the connector's settingConditions, fields shown only under one choice.
+     */
+    function createSettingsForm(container, schema, values, conditions) {
       container.off('.dropshipSettings').empty();
       const fields = createFields(container, schema, values, { label: '', path: '' });
       const properties = Object.values(schema.properties || {});
@@ -590,7 +610,10 @@
         $('<div class="form-tips"></div>').text(t('tip.list')).appendTo(container);
       const form = {
         read: () => fields.read(),
-        check: () => fields.check(true, fields.read()),
+        check: () => {
+          applyConditions(fields, schema, conditions);
+          fields.check(true, fields.read());
+        },
       };
       // Fields added later (table rows, variants) announce edits with this event.
       container.on(
@@ -601,15 +624,122 @@
       return form;
     }
 
-    function settingsProblems(schema, settings) {
-      return groupProblems('', schema, isObject(settings) ? settings : {});
+    function settingsProblems(schema, settings, conditions) {
+      const value = isObject(settings) ? settings : {};
+      return groupProblems('', applicableSchema(schema, value, conditions), value);
     }
 
     return { create: createSettingsForm, problems: settingsProblems };
   }
 
+  /** The value of a setting by dot path (`transport.type`), or its schema default when it is not set. */
+  function settingValue(settings, schema, dotPath) {
+    let value = settings;
+    let prop = schema;
+    for (const key of dotPath.split('.')) {
+      value = value && typeof value === 'object' ? value[key] : undefined;
+      prop = prop && prop.properties ? prop.properties[key] : undefined;
+    }
+    return value !== undefined ? value : prop && prop.default;
+  }
+
+  /** Whether a connector's condition ({setting, values}: a field of one authentication choice) holds. */
+  function conditionHolds(condition, settings, schema) {
+    return condition.values.includes(settingValue(settings, schema, condition.setting));
+  }
+
+  /** The schema without the top-level settings whose condition does not hold: they are neither shown nor checked. */
+  function applicableSchema(schema, settings, conditions) {
+    const excluded = Object.keys(conditions || {}).filter(
+      (key) => !conditionHolds(conditions[key], settings, schema),
+    );
+    if (excluded.length === 0) return schema;
+    const properties = Object.assign({}, schema.properties);
+    excluded.forEach((key) => delete properties[key]);
+    return Object.assign({}, schema, {
+      properties,
+      required: (schema.required || []).filter((key) => !excluded.includes(key)),
+    });
+  }
+
+  /**
+   * The credential inputs of a config node whose connectors declare their secrets (credentialFields: name, label,
+   * type, when): one input per name any connector declares, shown only for the chosen connector and the
+   * authentication chosen in its settings, labelled in the connector's words. Inputs are named
+   * node-config-input-<name>, so Node-RED saves them; passwords already stored show as Node-RED's placeholder.
+   */
+  function credentialInputs(container, node, connectors) {
+    const kinds = {};
+    connectors.forEach((c) =>
+      (c.credentialFields || []).forEach((f) => {
+        kinds[f.name] = kinds[f.name] || f.type;
+      }),
+    );
+    const saved = node.credentials || {};
+    const rows = Object.keys(kinds).map((name) => {
+      const kind = kinds[name];
+      const id = 'node-config-input-' + name;
+      const row = $('<div class="form-row"></div>').attr('data-credential', name).appendTo(container);
+      const label = $('<label></label>').attr('for', id).appendTo(row);
+      const input = (
+        kind === 'multiline'
+          ? $('<textarea rows="3" style="width: 70%; font-family: monospace;"></textarea>')
+          : $('<input style="width: 70%;">').attr('type', kind === 'text' ? 'text' : 'password')
+      )
+        .attr('id', id)
+        .appendTo(row);
+      if (kind === 'text') input.val(saved[name] || '');
+      else input.val(saved[name] || (saved['has_' + name] ? '__PWRD__' : ''));
+      return { name, row, label, input, shown: false };
+    });
+    return {
+      /** Shows the fields of `connector` that apply to `settings`; returns how many are shown. */
+      show(connector, settings) {
+        let count = 0;
+        rows.forEach((r) => {
+          const field = connector && (connector.credentialFields || []).find((f) => f.name === r.name);
+          r.shown = Boolean(
+            field && (!field.when || conditionHolds(field.when, settings || {}, connector.settingsSchema)),
+          );
+          r.row.toggle(r.shown);
+          if (field) r.label.text(field.label);
+          if (r.shown) count++;
+        });
+        return count;
+      },
+      /** Empties the hidden inputs before a save: secrets of another connector or method are removed, not kept. */
+      clearHidden() {
+        rows.forEach((r) => {
+          if (!r.shown) r.input.val('');
+        });
+      },
+      /** The shown fields' values as typed (a stored password still reads as Node-RED's placeholder). */
+      values() {
+        const values = {};
+        rows.forEach((r) => {
+          if (r.shown) values[r.name] = String(r.input.val() || '');
+        });
+        return values;
+      },
+    };
+  }
+
+  /** The editor's `credentials` definition for those connectors' secrets, as the runtime declares it. */
+  function credentialDefinitions(connectors) {
+    const definitions = {};
+    connectors.forEach((c) =>
+      (c.credentialFields || []).forEach((f) => {
+        definitions[f.name] = { type: f.type === 'text' ? 'text' : 'password' };
+      }),
+    );
+    return definitions;
+  }
+
   global.DropshipEditor = {
     settingsForm: settingsForm,
+    conditionHolds: conditionHolds,
+    credentialInputs: credentialInputs,
+    credentialDefinitions: credentialDefinitions,
 
     /**
      * A validator for a config-node property: the node is chosen, exists and has no problems; otherwise the
@@ -652,6 +782,44 @@
         }
         return t('errors.json', { field: t('label.' + property) });
       };
+    },
+
+    /**
+     * The "Test connection" button of a config dialog: POSTs what `collect()` gives (the dialog's current fields,
+     * its secrets as typed, the node's id) as JSON to the admin route `url`, and shows the answer in words next
+     * to the button. The node's catalogue has test.running and test.unreachable.
+     */
+    connectionTest: function (t, button, result, url, collect) {
+      function show(ok, message) {
+        result
+          .css(
+            'color',
+            ok ? 'var(--red-ui-text-color-success, #2a8a2a)' : 'var(--red-ui-text-color-error, #c00)',
+          )
+          .text((ok ? '✓ ' : '✗ ') + message);
+      }
+      button.on('click', function () {
+        button.prop('disabled', true);
+        result.css('color', '').text(t('test.running'));
+        $.ajax({
+          url: url,
+          method: 'POST',
+          contentType: 'application/json',
+          data: JSON.stringify(collect()),
+          dataType: 'json',
+          timeout: 20000,
+        })
+          .then(
+            (answer) => show(answer.ok === true, String(answer.message || '')),
+            (xhr) =>
+              show(
+                false,
+                (xhr.responseJSON && xhr.responseJSON.message) ||
+                  t('test.unreachable', { status: xhr.status || xhr.statusText || '' }),
+              ),
+          )
+          .always(() => button.prop('disabled', false));
+      });
     },
 
     /**
@@ -732,6 +900,55 @@
           clash = true;
       });
       return !clash || t('errors.pathTaken', { path: mine });
+    },
+
+    /**
+     * The sender-authentication fields of an inbound route (tracking in, returns, order in): how the sender
+     * proves itself (senderAuth: signature, token or none), the signature header, and where the secret is.
+     * Validators read the open dialog, so a field is checked only for the scheme chosen there.
+     */
+    senderAuth: {
+      scheme: function (node) {
+        return global.DropshipEditor.dialogValue(node, 'senderAuth') || 'signature';
+      },
+      listening: function (node) {
+        const box = $('#node-input-listen');
+        return box.length ? box.prop('checked') : node.listen !== false;
+      },
+      header: function (t) {
+        // eslint-disable-next-line no-unused-vars
+        return function (value, opt) {
+          if (global.DropshipEditor.senderAuth.scheme(this) !== 'signature' || !value) return true;
+          return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) || t('errors.signatureHeader');
+        };
+      },
+      secretEnv: function (t) {
+        // eslint-disable-next-line no-unused-vars
+        return function (value, opt) {
+          return !value || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || t('errors.senderSecretEnv');
+        };
+      },
+      /** The secret is required while the node listens with a signature or token and names no variable. */
+      secret: function (t) {
+        // eslint-disable-next-line no-unused-vars
+        return function (value, opt) {
+          const auth = global.DropshipEditor.senderAuth;
+          if (!auth.listening(this) || auth.scheme(this) === 'none') return true;
+          if (value || global.DropshipEditor.dialogValue(this, 'senderSecretEnv')) return true;
+          return t('errors.senderSecret');
+        };
+      },
+      /** Shows the rows (class dropship-sender-for, data-schemes="signature,token") of the chosen scheme. */
+      prepare: function () {
+        $('#node-input-senderAuth')
+          .on('change', function () {
+            const scheme = $(this).val() || 'signature';
+            $('.dropship-sender-for').each(function () {
+              $(this).toggle($(this).attr('data-schemes').split(',').includes(scheme));
+            });
+          })
+          .trigger('change');
+      },
     },
   };
 })(this);

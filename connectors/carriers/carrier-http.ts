@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AxiosRequestConfig } from 'axios';
 import { AccessTokenCache } from '../oauth-token-cache';
 import { DropshipError } from '../../core/errors';
@@ -68,12 +69,21 @@ export interface TokenRequest {
   request: AxiosRequestConfig;
 }
 
+/**
+ * The cache entry of a token: the connector's key plus a digest of the secret it was fetched with, so a changed
+ * secret (a connection test of a new one, a rotation) fetches its own token instead of reusing the old one's.
+ */
+function cacheKeyOf(token: TokenRequest): string {
+  const secret = JSON.stringify([token.request.auth ?? null, token.request.data ?? null]);
+  return `${token.cacheKey} ${createHash('sha256').update(secret).digest('base64url').slice(0, 16)}`;
+}
+
 async function bearerToken(
   token: TokenRequest,
   ctx: CarrierContext<{ timeoutMs?: number }>,
 ): Promise<string> {
   return tokens.token(
-    token.cacheKey,
+    cacheKeyOf(token),
     ctx.clock.now(),
     async () => {
       const reply = await carrierRequest(token.carrier, { method: 'POST', ...token.request }, ctx);
@@ -101,12 +111,24 @@ export async function withBearerToken(
 ): Promise<CarrierReply> {
   const first = await call(await bearerToken(token, ctx));
   if (first.status !== 401) return first;
-  tokens.forget(token.cacheKey);
+  tokens.forget(cacheKeyOf(token));
   const second = await call(await bearerToken(token, ctx));
   if (second.status === 401) {
     throw new DropshipError('configuration', `${token.carrier} refused a fresh access token (HTTP 401)`);
   }
   return second;
+}
+
+/**
+ * A carrier account's connection test: one tracking lookup (after the token fetch for OAuth carriers). Any
+ * answer, "not found" included, shows the address and the credentials work; a refusal throws.
+ */
+export async function lookupTest(
+  carrier: string,
+  track: () => Promise<CarrierTrackingResult[]>,
+): Promise<string> {
+  const [result] = await track();
+  return `${carrier} accepted the credentials and answered a tracking lookup${result?.found ? '' : ' (the test number is unknown to it, as expected)'}.`;
 }
 
 export function requireCredentials<Name extends string>(

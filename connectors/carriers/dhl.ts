@@ -7,6 +7,7 @@ import {
   carrierRequest,
   carrierSettingsSchema,
   isoInstant,
+  lookupTest,
   notFound,
   placeName,
   requireCredentials,
@@ -43,7 +44,11 @@ export const dhlConnector: CarrierConnector<DhlSettings> = {
   description:
     'Polls DHL parcel status (Express, Parcel, eCommerce) with the unified tracking API and an API key.',
   settingsSchema: carrierSettingsSchema(PRODUCTION),
-  credentialFields: [{ name: 'apiKey', label: 'API key' }],
+  credentialFields: [{ name: 'apiKey', label: 'API key', type: 'password' }],
+
+  testConnection(ctx) {
+    return lookupTest('DHL', () => dhlConnector.track(['00340434161094042557'], ctx));
+  },
 
   async track(trackingNumbers, ctx) {
     const { apiKey } = requireCredentials('DHL', ctx.credentials, ['apiKey']);

@@ -6,6 +6,7 @@ import {
   carrierSettingsSchema,
   chunks,
   isoInstant,
+  lookupTest,
   notFound,
   placeName,
   requireCredentials,
@@ -52,9 +53,13 @@ export const fedexConnector: CarrierConnector<FedexSettings> = {
     'Polls FedEx parcel status with the Track API (OAuth 2.0 client credentials), 30 numbers per call.',
   settingsSchema: carrierSettingsSchema(PRODUCTION),
   credentialFields: [
-    { name: 'clientId', label: 'API key (client ID)' },
-    { name: 'clientSecret', label: 'Secret key (client secret)' },
+    { name: 'clientId', label: 'API key (client ID)', type: 'text' },
+    { name: 'clientSecret', label: 'Secret key (client secret)', type: 'password' },
   ],
+
+  testConnection(ctx) {
+    return lookupTest('FedEx', () => fedexConnector.track(['123456789012'], ctx));
+  },
 
   async track(trackingNumbers, ctx) {
     const { clientId, clientSecret } = requireCredentials('FedEx', ctx.credentials, [

@@ -8,6 +8,7 @@ import {
   carrierSettingsSchema,
   dateOnlyAsInstant,
   isoInstant,
+  lookupTest,
   notFound,
   placeName,
   requireCredentials,
@@ -69,9 +70,13 @@ export const upsConnector: CarrierConnector<UpsSettings> = {
     },
   }),
   credentialFields: [
-    { name: 'clientId', label: 'Client ID' },
-    { name: 'clientSecret', label: 'Client secret' },
+    { name: 'clientId', label: 'Client ID', type: 'text' },
+    { name: 'clientSecret', label: 'Client secret', type: 'password' },
   ],
+
+  testConnection(ctx) {
+    return lookupTest('UPS', () => upsConnector.track(['1Z999AA10123456784'], ctx));
+  },
 
   async track(trackingNumbers, ctx) {
     const { clientId, clientSecret } = requireCredentials('UPS', ctx.credentials, [

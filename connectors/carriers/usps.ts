@@ -6,6 +6,7 @@ import {
   carrierRequest,
   carrierSettingsSchema,
   isoInstant,
+  lookupTest,
   notFound,
   placeName,
   requireCredentials,
@@ -52,9 +53,13 @@ export const uspsConnector: CarrierConnector<UspsSettings> = {
   description: 'Polls USPS parcel status with the Tracking 3.0 API (OAuth 2.0 client credentials).',
   settingsSchema: carrierSettingsSchema(PRODUCTION),
   credentialFields: [
-    { name: 'clientId', label: 'Consumer key (client ID)' },
-    { name: 'clientSecret', label: 'Consumer secret (client secret)' },
+    { name: 'clientId', label: 'Consumer key (client ID)', type: 'text' },
+    { name: 'clientSecret', label: 'Consumer secret (client secret)', type: 'password' },
   ],
+
+  testConnection(ctx) {
+    return lookupTest('USPS', () => uspsConnector.track(['9400100000000000000000'], ctx));
+  },
 
   async track(trackingNumbers, ctx) {
     const { clientId, clientSecret } = requireCredentials('USPS', ctx.credentials, [

@@ -195,6 +195,25 @@ export function buildOrderRequest(
   });
 }
 
+/**
+ * A ProfileRequest: the request every cXML server must answer (cXML User's Guide, "Profile Transaction") and
+ * that changes nothing, so it shows whether the endpoint and the shared secret work.
+ */
+export function buildProfileRequest(
+  options: CxmlParties & { sharedSecret: string; payloadDomain: string; deploymentMode?: string },
+  now: Date,
+): string {
+  return serializeCxml({
+    cXML: {
+      '@payloadID': newPayloadId(now, options.payloadDomain),
+      '@timestamp': cxmlTimestamp(now),
+      '@xml:lang': 'en-US',
+      Header: cxmlHeader(options, options.sharedSecret),
+      Request: { '@deploymentMode': options.deploymentMode ?? 'production', ProfileRequest: '' },
+    },
+  });
+}
+
 /** The synchronous answer of a cXML server: `<Response><Status code=".." text="..">`. */
 export interface CxmlStatus {
   code: number;

@@ -1,9 +1,7 @@
 import type { OrderDraft } from '../../core/model/order';
 import type { StorefrontIntake } from '../../core/ports/storefront-intake';
 import { validateWithSchema } from '../../core/validation/schema-validator';
-import { headerValue, verifyBase64HmacSha256 } from './signature';
-
-const SIGNATURE_HEADER = 'X-Dropship-Signature';
+import { DEFAULT_SIGNATURE_HEADER, verifySenderCredential, type SenderCredentialCheck } from './signature';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
@@ -37,21 +35,28 @@ export function withOrderDefaults(payload: unknown, channel = 'generic'): unknow
   return draft;
 }
 
-export const genericJsonIntake: StorefrontIntake = {
-  channel: 'generic',
-  signatureHeader: SIGNATURE_HEADER,
+/**
+ * The generic channel's intake for a sender that proves itself as configured: a base64 HMAC-SHA256 of the body
+ * in a header of the operator's choosing, or a bearer token.
+ */
+export function genericJsonIntakeFor(check: SenderCredentialCheck): StorefrontIntake {
+  return {
+    channel: 'generic',
+    signatureHeader: check.scheme === 'signature' ? check.header : undefined,
+    verify(rawBody, headers, secrets) {
+      verifySenderCredential(rawBody, headers, check, secrets);
+    },
+    // What the sender may leave out is published in schemas/order-intake.schema.json, checked before the defaults
+    // fill it in, so the intake accepts exactly what that schema does (and its three rules in words).
+    interpret(payload) {
+      validateWithSchema('order-intake.schema.json', payload, 'order');
+      return { kind: 'order', draft: withOrderDefaults(payload) as OrderDraft };
+    },
+  };
+}
 
-  verify(rawBody, headers, secrets) {
-    // Signing is optional for the generic channel: only checked when a secret is configured.
-    if (secrets.some((s) => s.length > 0)) {
-      verifyBase64HmacSha256(rawBody, headerValue(headers, SIGNATURE_HEADER), secrets, SIGNATURE_HEADER);
-    }
-  },
-
-  // What the sender may leave out is published in schemas/order-intake.schema.json, checked before the defaults
-  // fill it in, so the intake accepts exactly what that schema does (and its three rules in words).
-  interpret(payload) {
-    validateWithSchema('order-intake.schema.json', payload, 'order');
-    return { kind: 'order', draft: withOrderDefaults(payload) as OrderDraft };
-  },
-};
+/** Signed in `X-Dropship-Signature`, the default. */
+export const genericJsonIntake: StorefrontIntake = genericJsonIntakeFor({
+  scheme: 'signature',
+  header: DEFAULT_SIGNATURE_HEADER,
+});

@@ -15,7 +15,8 @@ export interface WooCommerceOrdersApiSettings {
 const MAX_PAGE_SIZE = 100;
 /** A listing whose total changes while it is read is read again from page 1, at most this often. */
 const MAX_RESTARTS = 3;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** Hosts the API keys may reach over plain HTTP (a local test shop); anything else needs HTTPS. */
+export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** WooCommerce's `*_after` filters read a date without a zone as the site's; with dates_are_gmt it is UTC. */
 function gmtDate(at: Date): string {

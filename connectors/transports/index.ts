@@ -1,5 +1,6 @@
 import { DEFAULT_SETTLE_SECONDS } from '../../core/inbound-files';
 import type { FileTransport } from '../../core/ports/file-transport';
+import type { CredentialField } from '../../core/ports/connector';
 import { LocalFolderTransport } from './local-folder-transport';
 import { safeFileName } from './safe-path';
 import { SftpTransport, sftpSettingsSchema, type SftpCredentials, type SftpSettings } from './sftp-transport';
@@ -50,6 +51,15 @@ export const transportSettingsSchema = {
   ],
 } as const;
 
+const OVER_SFTP = { setting: 'transport.type', values: ['sftp'] } as const;
+
+/** The secrets of the SFTP transport (a local folder has none), for file connectors to declare. */
+export const transportCredentialFields: CredentialField[] = [
+  { name: 'password', label: 'SFTP password', type: 'password', when: OVER_SFTP },
+  { name: 'privateKey', label: 'SFTP private key (OpenSSH/PEM)', type: 'multiline', when: OVER_SFTP },
+  { name: 'passphrase', label: 'Private key passphrase', type: 'password', when: OVER_SFTP },
+];
+
 /** Opens the transport a connector's settings describe; the caller closes it. */
 export async function openTransport(
   settings: TransportSettings,
@@ -76,6 +86,29 @@ export async function withTransport<T>(
   } finally {
     await transport.close();
   }
+}
+
+/**
+ * A file connector's connection test: connects, logs in and lists each folder (nothing is written). A folder
+ * that does not exist yet lists as empty: the connector creates it with its first file.
+ */
+export async function listFolders(
+  settings: TransportSettings,
+  credentials: Record<string, string | undefined>,
+  folders: string[],
+): Promise<string> {
+  return withTransport(settings, credentials, async (transport) => {
+    const listed: string[] = [];
+    for (const folder of folders) {
+      const count = (await transport.list(folder)).length;
+      listed.push(`${folder} (${count} file${count === 1 ? '' : 's'})`);
+    }
+    const opened =
+      settings.type === 'sftp'
+        ? `Logged in to ${settings.host}:${settings.port ?? 22} as ${settings.username}`
+        : `Opened ${settings.root}`;
+    return `${opened} and listed ${listed.join(', ')}.`;
+  });
 }
 
 /** A folder setting: relative to the transport root, no `..`, no NUL or backslash (checked again at use). */

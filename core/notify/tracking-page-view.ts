@@ -64,3 +64,28 @@ export interface TrackingPageLinks {
 export function trackingPageUrl(links: TrackingPageLinks, orderId: string): string {
   return `${links.publicUrl.replace(/\/+$/, '')}${links.path}/${createTrackingToken(orderId, links.secret)}`;
 }
+
+/** How long a tracking link keeps working after its order is delivered (or cancelled), unless configured. */
+export const DEFAULT_LINK_DAYS = 180;
+
+const CLOSED_STATES = new Set<Order['state']>(['delivered', 'cancelled', 'returned']);
+
+/**
+ * Whether a link to this order's tracking page has expired: `days` after the order was closed, that is after its
+ * last parcel was delivered (else, for an order cancelled or returned, after it last changed). An order still on
+ * its way keeps its link. Decided from the store, not from the link, so a link sent before delivery (the
+ * shipped e-mail) and a link sent before links expired at all (signed tokens) expire alike.
+ */
+export function linkExpired(order: Order, shipments: Shipment[], days: number, now: Date): boolean {
+  if (!CLOSED_STATES.has(order.state)) return false;
+  const deliveries = shipments.flatMap((shipment) =>
+    shipment.events
+      .filter((event) => event.status === 'delivered')
+      .map((event) => Date.parse(event.occurredAt)),
+  );
+  const closedAt =
+    order.state === 'delivered' && deliveries.length > 0
+      ? Math.max(...deliveries)
+      : Date.parse(order.updatedAt);
+  return now.getTime() - closedAt > days * 86_400_000;
+}

@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { DropshipError } from '../errors';
 import type { ShipmentEvent } from '../model/shipment';
 import type { CarrierCode } from '../tracking/carrier-detection';
-import type { ConnectorLog, JsonSchema } from './connector';
+import type { ConnectorLog, CredentialField, JsonSchema } from './connector';
 
 export interface CarrierContext<Settings = Record<string, unknown>> {
   /** Validated against the connector's settingsSchema before the connector sees them. */
@@ -42,9 +42,11 @@ export interface CarrierConnector<Settings = Record<string, unknown>> {
   title: string;
   description: string;
   settingsSchema: JsonSchema;
-  /** Secret fields the editor shows as password inputs and stores in credentials. */
-  credentialFields: { name: string; label: string }[];
+  /** The secrets it reads from `ctx.credentials`: the carrier config node stores and draws exactly these. */
+  credentialFields: CredentialField[];
   track(trackingNumbers: string[], ctx: CarrierContext<Settings>): Promise<CarrierTrackingResult[]>;
+  /** The editor's "Test connection": a harmless call (a token fetch, a lookup); resolves with what was checked. */
+  testConnection(ctx: CarrierContext<Settings>): Promise<string>;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Order } from '../model/order';
 import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order';
 import type { ShipmentEvent } from '../model/shipment';
 import type { SupplierStatusPoll, SupplierStatusPollOutcome } from '../store/order-store';
-import type { ConnectorLog, JsonSchema } from './connector';
+import type { ConnectorLog, CredentialField, JsonSchema, SettingCondition } from './connector';
 
 /**
  * The store's schedule of one supplier's status polls (a REST supplier asked for each open PO's status): which POs
@@ -135,8 +135,13 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
   title: string;
   description: string;
   settingsSchema: JsonSchema;
-  /** Secret fields the editor shows as password inputs and stores in credentials. */
-  credentialFields: { name: string; label: string }[];
+  /** The secrets it reads from `ctx.credentials`: the supplier config node stores and draws exactly these. */
+  credentialFields: CredentialField[];
+  /**
+   * Top-level settings that belong to one choice of another setting (the OAuth2 section to OAuth2
+   * authentication): the editor shows them only under that choice and does not save them otherwise.
+   */
+  settingConditions?: Record<string, SettingCondition>;
   /**
    * Checks beyond the settings schema (request templates against the fields they may name), run when the
    * supplier is deployed: any problem keeps the supplier from sending until it is fixed.
@@ -150,6 +155,12 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
    * PO), and CancelUnsupportedError when this supplier's settings give no way to cancel.
    */
   cancelPurchaseOrder?(request: CancelRequest, ctx: ConnectorContext<Settings>): Promise<CancelResult>;
+  /**
+   * The editor's "Test connection": one harmless call showing that the settings and secrets work (an HTTP GET or
+   * HEAD, a login and a folder listing, an SMTP login); nothing is ordered, written or changed at the supplier.
+   * Resolves with what was checked, in words; throws like a send when it does not work.
+   */
+  testConnection?(ctx: ConnectorContext<Settings>): Promise<string>;
   readAcknowledgements?(ctx: ConnectorContext<Settings>): AsyncIterable<Acknowledgement>;
   readShipments?(ctx: ConnectorContext<Settings>): AsyncIterable<ShipmentEvent>;
   /** Whether these settings give `readShipments` something to read (REST: status polling set up); absent: they do. */

@@ -66,22 +66,33 @@ export function shipmentEventFromReport(
   return validateShipmentEvent(event);
 }
 
-/** Finds the order a shipment belongs to (by PO number first), records the event and advances PO and order. */
+/**
+ * Finds the order a shipment belongs to (by PO number first), records the event and advances PO and order. With
+ * `supplierId` (a route that hears one supplier only), a PO or order of another supplier is answered exactly as
+ * one that does not exist, so a sender cannot learn which numbers are in use elsewhere.
+ */
 export async function recordShipment(
   store: OrderStore,
   event: ShipmentEvent,
   actor: string,
+  scope: { supplierId?: string } = {},
 ): Promise<ShipmentResult> {
   let orderId: string | undefined;
   if (event.poNumber) {
     const po = await store.getPurchaseOrder(event.poNumber);
-    if (!po)
+    if (!po || (scope.supplierId !== undefined && po.supplierId !== scope.supplierId))
       throw new DropshipError('not_found', `no purchase order ${event.poNumber}`, [
         { path: '/poNumber', message: 'matches no purchase order' },
       ]);
     orderId = po.orderId;
   } else if (event.orderId) {
     orderId = (await store.findOrder(event.orderId))?.id;
+    if (
+      orderId !== undefined &&
+      scope.supplierId !== undefined &&
+      !(await store.listPurchaseOrders(orderId)).some((po) => po.supplierId === scope.supplierId)
+    )
+      orderId = undefined;
     if (!orderId)
       throw new DropshipError('not_found', `no order ${event.orderId}`, [
         { path: '/orderId', message: 'matches no order' },

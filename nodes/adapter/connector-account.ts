@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { asDropshipError } from '../../core/errors';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
-import type { JsonSchema } from '../../core/ports/connector';
+import type { CredentialField, JsonSchema, SettingCondition } from '../../core/ports/connector';
 import type { NodeAPI } from './node-red';
 import { mountOnce } from './mount-once';
 import { operatorAdminRequest } from './operator-routes';
@@ -12,7 +12,31 @@ export interface ConnectorDescription {
   title: string;
   description: string;
   settingsSchema: JsonSchema;
-  credentialFields: { name: string; label: string }[];
+  credentialFields: CredentialField[];
+  settingConditions?: Record<string, SettingCondition>;
+}
+
+/**
+ * The `credentials` of a config node that holds connector accounts: every secret any of its connectors declares,
+ * by name, as Node-RED stores it (a private key is a password too: hidden once saved). Two connectors may share a
+ * name (`password`) only with the same kind of field.
+ */
+export function credentialDefinitions(
+  connectors: readonly ConnectorDescription[],
+): Record<string, { type: 'text' | 'password' }> {
+  const definitions: Record<string, { type: 'text' | 'password' }> = {};
+  for (const connector of connectors) {
+    for (const field of connector.credentialFields) {
+      const type = field.type === 'text' ? 'text' : 'password';
+      const known = definitions[field.name];
+      if (known && known.type !== type)
+        throw new Error(
+          `credential "${field.name}" of ${connector.kind} is ${type}, elsewhere ${known.type}`,
+        );
+      definitions[field.name] = { type };
+    }
+  }
+  return definitions;
 }
 
 /**
@@ -90,13 +114,16 @@ export function mountConnectorCatalogue(
     operatorAdminRequest(RED),
     (_req: Request, res: Response) => {
       res.json(
-        connectors().map(({ kind, title, description, settingsSchema, credentialFields }) => ({
-          kind,
-          title,
-          description,
-          settingsSchema,
-          credentialFields,
-        })),
+        connectors().map(
+          ({ kind, title, description, settingsSchema, credentialFields, settingConditions }) => ({
+            kind,
+            title,
+            description,
+            settingsSchema,
+            credentialFields,
+            settingConditions: settingConditions ?? {},
+          }),
+        ),
       );
     },
   );

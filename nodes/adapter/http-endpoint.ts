@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import type { Request, Response, RequestHandler } from 'express';
 import { DropshipError, errorText } from '../../core/errors';
+import { JsonItemLimit } from '../../core/validation/json-item-limit';
 import type { Node, NodeAPI } from './node-red';
+import { isLocalRequest } from './operator-access';
 
 export interface RawRequest {
   /** The body exactly as sent: signatures are computed over these bytes. */
@@ -12,6 +14,8 @@ export interface RawRequest {
   query: Record<string, unknown>;
   /** The client's address, through trusted reverse proxies (see clientAddress). */
   ip?: string;
+  /** Made on this machine and passed on by no proxy (operator-access: isLocalRequest). */
+  local?: boolean;
 }
 
 export interface EndpointReply {
@@ -37,18 +41,34 @@ export class RequestRefusal extends DropshipError {
  */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
-/** Reads the body as bytes up to `limit` within `timeoutMs`; past either, a RequestRefusal (413 or 408). */
-export function readRawBody(
-  req: IncomingMessage,
-  limit: number,
-  timeoutMs = DEFAULT_BODY_TIMEOUT_MS,
-): Promise<Buffer> {
+/** The refusal of a body whose declared length is over the limit, before a byte of it is read. */
+function declaredTooLarge(req: IncomingMessage, limit: number): RequestRefusal | undefined {
+  const declared = Number(req.headers['content-length']);
+  return Number.isFinite(declared) && declared > limit
+    ? new RequestRefusal(413, `body of ${declared} bytes exceeds the limit of ${limit}`)
+    : undefined;
+}
+
+export interface BodyLimits {
+  /** Bytes the body may have. */
+  limit: number;
+  /** How long the whole body may take to arrive once the headers are in. */
+  timeoutMs?: number;
+  /** Items one JSON list (or members one object) may hold, counted as the bytes arrive. */
+  maxItems?: number;
+}
+
+/**
+ * Reads the body as bytes within its limits: past the size a 413, past the time a 408, past the items of one
+ * JSON list a 413 too, each as soon as it is crossed, so a hostile body costs no more than the bytes read so far.
+ */
+export function readRawBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  const { limit, timeoutMs = DEFAULT_BODY_TIMEOUT_MS } = limits;
   const existing = (req as IncomingMessage & { body?: unknown }).body;
   if (Buffer.isBuffer(existing)) return Promise.resolve(existing);
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new RequestRefusal(413, `body of ${declared} bytes exceeds the limit of ${limit}`));
-  }
+  const tooLarge = declaredTooLarge(req, limit);
+  if (tooLarge) return Promise.reject(tooLarge);
+  const items = limits.maxItems === undefined ? undefined : new JsonItemLimit(limits.maxItems);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -67,8 +87,17 @@ export function readRawBody(
     );
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) settle(new RequestRefusal(413, `body exceeds the limit of ${limit} bytes`));
-      else chunks.push(chunk);
+      if (size > limit) {
+        settle(new RequestRefusal(413, `body exceeds the limit of ${limit} bytes`));
+        return;
+      }
+      try {
+        items?.feed(chunk);
+      } catch (err) {
+        settle(new RequestRefusal(413, (err as Error).message));
+        return;
+      }
+      chunks.push(chunk);
     };
     req.on('data', onData);
     req.on('end', () => settle(undefined, Buffer.concat(chunks)));
@@ -158,11 +187,18 @@ export function trustedProxies(RED: Pick<NodeAPI, 'settings'>, warn: (message: s
   return trusted;
 }
 
-type Layer = { handle?: unknown; route?: { path: string; stack: { handle: unknown }[] } };
+interface Layer {
+  handle?: unknown;
+  route?: { path: string; stack: { handle: unknown }[] };
+  /** Express's own test of a path against the layer, with the router's case and trailing-slash rules. */
+  match?(path: string): boolean;
+}
 interface ExpressInternals {
   parent?: ExpressInternals;
+  mountpath?: string | string[];
   _router?: { stack: Layer[] };
   router?: { stack: Layer[] };
+  get?(setting: string): unknown;
   use(handler: RequestHandler): void;
 }
 
@@ -171,9 +207,54 @@ function routerStack(app: ExpressInternals): Layer[] | undefined {
   return (app._router ?? app.router)?.stack;
 }
 
-/** `METHOD path` of every endpoint whose raw body must reach us unparsed, with its size and time limits. */
-const rawRoutes = new Map<string, { limit: number; timeoutMs: number }>();
-const captureInstalled = new WeakSet<object>();
+/** An endpoint whose raw body must reach us unparsed: which requests are its, and its body limits. */
+interface RawRoute extends BodyLimits {
+  matches(pathname: string): boolean;
+}
+
+/** The raw routes of each root app (one per Node-RED instance), by the handler that serves them. */
+const rawRoutesByRoot = new WeakMap<object, Map<RequestHandler, RawRoute>>();
+
+function rootOf(app: ExpressInternals): ExpressInternals {
+  let root = app;
+  while (root.parent) root = root.parent;
+  return root;
+}
+
+/**
+ * The part of a path below the app's mount point (Node-RED's httpNodeRoot), or undefined when the path is not
+ * under it. Express matches a mount point as a prefix up to a `/`, without regard to case unless the parent app
+ * says otherwise.
+ */
+function belowMountPoint(app: ExpressInternals, pathname: string): string | undefined {
+  const mount = (typeof app.mountpath === 'string' ? app.mountpath : '/').replace(/\/+$/, '');
+  if (mount === '') return pathname;
+  const sensitive = Boolean(app.parent?.get?.('case sensitive routing'));
+  const head = pathname.slice(0, mount.length);
+  const same = sensitive ? head === mount : head.toLowerCase() === mount.toLowerCase();
+  const next = pathname.charAt(mount.length);
+  if (!same || (next !== '' && next !== '/')) return undefined;
+  return pathname.slice(mount.length) || '/';
+}
+
+/**
+ * Whether a request's path is the route's, decided by the route's own Express layer: the same case rule
+ * (`case sensitive routing`), the same trailing-slash rule (`strict routing`) and the same parameters, so every
+ * spelling Express would hand to the endpoint gets the endpoint's limits, and no other.
+ */
+function routeMatcher(app: ExpressInternals, layer: Layer | undefined, path: string): (p: string) => boolean {
+  return (pathname) => {
+    const below = belowMountPoint(app, pathname);
+    if (below === undefined) return false;
+    if (typeof layer?.match !== 'function') return below === path;
+    try {
+      return layer.match(below);
+    } catch {
+      // A parameter Express cannot decode (`%ZZ`): Express answers it 400 itself.
+      return false;
+    }
+  };
+}
 
 /**
  * Node-RED mounts the editor's admin app at the same root, and it JSON-parses every request body before the
@@ -181,20 +262,32 @@ const captureInstalled = new WeakSet<object>();
  * routes, a middleware at the very top of the root app reads our endpoints' bodies as Buffers first (and then
  * body-parser leaves them alone because `req._body` is set).
  */
-function installRawBodyCapture(httpNode: unknown): void {
-  let root = httpNode as ExpressInternals;
-  while (root.parent) root = root.parent;
-  if (captureInstalled.has(root)) return;
-  captureInstalled.add(root);
+function installRawBodyCapture(root: ExpressInternals, routes: Map<RequestHandler, RawRoute>): void {
   // Runs before Express has decorated req/res: only Node's own request and response APIs are available here.
   const capture: RequestHandler = (req, res, next) => {
-    const pathname = (req.url ?? '').split('?')[0]!.replace(/\/{2,}/g, '/');
-    const route = rawRoutes.get(`${req.method} ${pathname}`);
+    if (req.method !== 'POST') {
+      next();
+      return;
+    }
+    const pathname = (req.url ?? '').split('?')[0]!;
+    let route: RawRoute | undefined;
+    for (const candidate of routes.values()) {
+      if (candidate.matches(pathname)) {
+        route = candidate;
+        break;
+      }
+    }
     if (route === undefined) {
       next();
       return;
     }
-    readRawBody(req, route.limit, route.timeoutMs).then(
+    // Answered at once, in the same turn as the headers: a client that sent them and hung up still hears why.
+    const tooLarge = declaredTooLarge(req, route.limit);
+    if (tooLarge) {
+      refuseUnreadBody(req, res, tooLarge);
+      return;
+    }
+    readRawBody(req, route).then(
       (body) => {
         (req as Request & { _body?: boolean }).body = body;
         (req as Request & { _body?: boolean })._body = true;
@@ -209,6 +302,25 @@ function installRawBodyCapture(httpNode: unknown): void {
   if (stack && index > 0) stack.unshift(...stack.splice(index, 1));
 }
 
+function rawRoutesOf(app: ExpressInternals): Map<RequestHandler, RawRoute> {
+  const root = rootOf(app);
+  let routes = rawRoutesByRoot.get(root);
+  if (!routes) {
+    routes = new Map();
+    rawRoutesByRoot.set(root, routes);
+    installRawBodyCapture(root, routes);
+  }
+  return routes;
+}
+
+function routeLayerOf(app: ExpressInternals, path: string, handler: RequestHandler): number {
+  return (
+    routerStack(app)?.findIndex(
+      (layer) => layer.route?.path === path && layer.route.stack.some((s) => s.handle === handler),
+    ) ?? -1
+  );
+}
+
 /**
  * Mounts a POST/GET endpoint on Node-RED's HTTP node server for the life of `node`, the way core `http in`
  * does: the route is removed when the node closes, so a redeploy never leaves a stale handler behind.
@@ -221,15 +333,20 @@ export function mountEndpoint(
   handle: (req: RawRequest) => Promise<EndpointReply>,
   options: {
     bodyLimit?: number;
+    /** Items one JSON list (or members one object) of the body may hold, counted while it arrives. */
+    maxItems?: number;
     /** Decides who may call the route before its body is read (operator routes: operatorApiRequest). */
     guard?: RequestHandler;
   } = {},
 ): void {
-  const limit = options.bodyLimit ?? 1024 * 1024;
-  const timeoutMs = bodyTimeoutOf(RED);
+  const limits: BodyLimits = {
+    limit: options.bodyLimit ?? 1024 * 1024,
+    timeoutMs: bodyTimeoutOf(RED),
+    maxItems: options.maxItems,
+  };
   const proxies = trustedProxies(RED, (message) => node.warn(message));
   const handler: RequestHandler = (req: Request, res: Response) => {
-    const body = method === 'post' ? readRawBody(req, limit, timeoutMs) : Promise.resolve(Buffer.alloc(0));
+    const body = method === 'post' ? readRawBody(req, limits) : Promise.resolve(Buffer.alloc(0));
     body.then(
       (rawBody) => answer(req, res, rawBody),
       (err: unknown) => refuseUnreadBody(req, res, err),
@@ -242,6 +359,7 @@ export function mountEndpoint(
       params: req.params as Record<string, string>,
       query: req.query,
       ip: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies),
+      local: isLocalRequest(req),
     }).then(
       (reply) => {
         res.status(reply.status).set(reply.headers ?? {});
@@ -255,25 +373,18 @@ export function mountEndpoint(
       },
     );
   };
-  // The capture sits on the root app, so it sees the path with Node-RED's httpNodeRoot in front.
-  const nodeRoot = ((RED.settings as { httpNodeRoot?: string | false }).httpNodeRoot || '/').replace(
-    /\/$/,
-    '',
-  );
-  const rawKey = `POST ${nodeRoot}${path}`;
-  if (method === 'post') {
-    rawRoutes.set(rawKey, { limit, timeoutMs });
-    installRawBodyCapture(RED.httpNode);
-  }
+  const app = RED.httpNode as unknown as ExpressInternals;
   if (options.guard) RED.httpNode[method](path, options.guard, handler);
   else RED.httpNode[method](path, handler);
+  const rawRoutes = method === 'post' ? rawRoutesOf(app) : undefined;
+  if (rawRoutes) {
+    const layer = routerStack(app)?.[routeLayerOf(app, path, handler)];
+    rawRoutes.set(handler, { ...limits, matches: routeMatcher(app, layer, path) });
+  }
   node.on('close', () => {
-    rawRoutes.delete(rawKey);
-    const stack = routerStack(RED.httpNode);
-    if (!stack) return;
-    const index = stack.findIndex(
-      (layer) => layer.route?.path === path && layer.route.stack.some((s) => s.handle === handler),
-    );
-    if (index >= 0) stack.splice(index, 1);
+    rawRoutes?.delete(handler);
+    const stack = routerStack(app);
+    const index = routeLayerOf(app, path, handler);
+    if (stack && index >= 0) stack.splice(index, 1);
   });
 }

@@ -2,7 +2,10 @@ import type { Transporter } from 'nodemailer';
 import type { MailerConfigNode } from '../adapter/config-nodes';
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import { migrateConfigNode } from '../adapter/config-migrations';
-import { mailerTransportOptions } from './transport-options';
+import { mailerTransportOptions, type MailerTransportSettings } from './transport-options';
+import { connectionTestHandler } from '../adapter/connection-test';
+import { mountOnce } from '../adapter/mount-once';
+import { operatorAdminRequest } from '../adapter/operator-routes';
 import { requireOptionalPackage } from '../../core/optional-package';
 
 interface MailerNodeDef extends NodeDef {
@@ -43,6 +46,33 @@ export = function registerMailerNode(RED: NodeAPI): void {
     };
     this.on('close', () => void transport?.then((t) => t.close()));
   }
+  // "Test connection" in the dialog: connect, EHLO and log in with the dialog's server and account; no mail.
+  if (mountOnce(RED.httpAdmin, '/dropship/mailers/test'))
+    RED.httpAdmin.post(
+      '/dropship/mailers/test',
+      RED.auth.needsPermission('dropship-mailer.write'),
+      operatorAdminRequest(RED),
+      connectionTestHandler(RED, 'dropship-mailer', async ({ fields, credentials }) => {
+        const settings = fields as MailerTransportSettings;
+        const { user, password } = credentials;
+        const transport = requireOptionalPackage('nodemailer', 'Sending e-mail').createTransport({
+          ...mailerTransportOptions(settings, { user, password }),
+          pool: false,
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 10_000,
+        });
+        const server = `${settings.host || '127.0.0.1'}:${Number(settings.port) || 587}`;
+        try {
+          await transport.verify();
+        } finally {
+          transport.close();
+        }
+        return user
+          ? `The mail server ${server} accepted the login of ${user}.`
+          : `The mail server ${server} accepted the connection (no login set).`;
+      }),
+    );
   RED.nodes.registerType('dropship-mailer', DropshipMailerNode as never, {
     credentials: { user: { type: 'text' }, password: { type: 'password' } },
   });

@@ -20,7 +20,7 @@ import { smsChannel } from '../../core/notify/sms-channel';
 import { DEFAULT_SMS_TEMPLATES } from '../../core/notify/sms-templates';
 import { storefrontChannel, type StorefrontFulfiller } from '../../core/notify/storefront-channel';
 import { previewEmailTemplate, previewSmsTemplate } from '../../core/notify/template-preview';
-import { trackingPageUrl } from '../../core/notify/tracking-page-view';
+import { DEFAULT_LINK_DAYS, trackingPageUrl } from '../../core/notify/tracking-page-view';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import type { ConnectorLog } from '../../core/ports/connector';
 import {
@@ -66,6 +66,8 @@ interface NotifyNodeDef extends NodeDef {
   sweepSeconds: number | string;
   trackingPage: boolean;
   trackingPagePath: string;
+  /** Days a tracking link keeps working after its order is delivered or cancelled. */
+  linkDays: number | string;
   publicUrl: string;
   primaryColour: string;
   backgroundColour: string;
@@ -267,6 +269,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
           },
           secrets,
           store,
+          linkDays: Number(config.linkDays) > 0 ? Number(config.linkDays) : DEFAULT_LINK_DAYS,
         });
         if (config.publicUrl)
           pageLink = (orderId) =>

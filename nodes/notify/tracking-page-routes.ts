@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { trackingPageView } from '../../core/notify/tracking-page-view';
+import { DEFAULT_LINK_DAYS, linkExpired, trackingPageView } from '../../core/notify/tracking-page-view';
 import type { OrderStore } from '../../core/store/order-store';
 import { ordersNamed } from '../../core/store/orders-named';
 import type { Order } from '../../core/model/order';
@@ -21,11 +21,14 @@ export interface TrackingPageOptions {
   store: () => Promise<OrderStore>;
   /** Lookups allowed per client address per minute, so order numbers cannot be tried one after another. */
   lookupsPerMinute?: number;
+  /** Days a link keeps working after its order is delivered or cancelled (DEFAULT_LINK_DAYS). */
+  linkDays?: number;
 }
 
 const NO_MATCH =
   'We could not find an order with that number and e-mail address. Please check both and try again.';
 const TOO_MANY = 'Too many attempts. Please wait a minute and try again.';
+const EXPIRED_LINK = 'This tracking link has expired.';
 const BAD_LINK =
   'This tracking link is not valid. Enter your order number and e-mail address to find your order.';
 
@@ -127,6 +130,8 @@ export function mountTrackingPage(RED: NodeAPI, node: Node, options: TrackingPag
       store.listPurchaseOrders(order.id),
       store.listShipments(order.id),
     ]);
+    if (linkExpired(order, shipments, options.linkDays ?? DEFAULT_LINK_DAYS, new Date()))
+      return form(404, EXPIRED_LINK);
     return page(200, renderTrackingPage(trackingPageView(order, purchaseOrders, shipments), branding));
   });
 }

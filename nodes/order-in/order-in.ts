@@ -9,17 +9,19 @@ import {
   type StorefrontOrderSource,
 } from '../../core/intake/reconcile';
 import { asDropshipError, DropshipError } from '../../core/errors';
+import { genericJsonIntakeFor } from '../../connectors/storefronts/generic-json';
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
 import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-api';
 import { wooCommerceOrderSource } from '../../connectors/storefronts/woocommerce-orders-api';
 import { mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import { senderCheckOf, senderGate, type SenderAuthConfig } from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import type { StorefrontConfigNode } from '../adapter/config-nodes';
 
-interface OrderInNodeDef extends NodeDef {
+interface OrderInNodeDef extends NodeDef, Pick<SenderAuthConfig, 'senderAuth' | 'signatureHeader'> {
   store: string;
   platform: 'shopify' | 'woocommerce' | 'generic';
   storefront: string;
@@ -59,6 +61,12 @@ const DEFAULT_PATHS: Record<OrderInNodeDef['platform'], string> = {
   generic: '/dropship/orders',
 };
 
+/**
+ * Items one list (or members one object) of an order may hold, counted while the body arrives: twice the 500
+ * lines an order may have, so the validator still names the lines field of an order a little over the limit.
+ */
+const MAX_ITEMS = 1000;
+
 const STATUS_BY_CODE: Partial<Record<DropshipError['code'], number>> = {
   invalid_input: 422,
   bad_signature: 401,
@@ -80,7 +88,10 @@ export = function registerOrderInNode(RED: NodeAPI): void {
   function DropshipOrderInNode(this: Node, config: OrderInNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const intake = storefrontIntake(config.platform || 'generic');
+    const platform = config.platform || 'generic';
+    // The generic channel's sender proves itself as configured here; Shopify and WooCommerce sign their own way.
+    const check = platform === 'generic' ? senderCheckOf(config) : undefined;
+    const intake = check && check !== 'none' ? genericJsonIntakeFor(check) : storefrontIntake(platform);
     const storefront = config.storefront
       ? (RED.nodes.getNode(config.storefront) as StorefrontConfigNode | null)
       : null;
@@ -115,21 +126,43 @@ export = function registerOrderInNode(RED: NodeAPI): void {
       node.send([null, exceptionMessage(msg, err)]);
     }
 
-    if (config.listen !== false) {
-      const path = config.path || DEFAULT_PATHS[config.platform || 'generic'];
-      mountEndpoint(RED, node, 'post', path, async (req) => {
-        const msg: NodeMessage = { topic: intake.channel };
-        try {
-          intake.verify(req.rawBody, req.headers, secrets());
-          const outcome = await take(parseStorefrontBody(intake, req.rawBody), req.headers);
-          emit(outcome, msg);
-          return replyFor(outcome);
-        } catch (err) {
-          const error = asDropshipError(err);
-          fail(error, msg);
-          return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: error.toJSON() } };
-        }
-      });
+    const gate =
+      config.listen !== false
+        ? senderGate(RED, node, {
+            check: check ?? { scheme: 'signature', header: intake.signatureHeader ?? '' },
+            secrets,
+            verify: (req, current) => intake.verify(req.rawBody, req.headers, current),
+            secretPlace: storefront
+              ? `storefront "${storefront.name || storefront.id}"`
+              : 'a storefront (none is selected)',
+          })
+        : undefined;
+    if (gate) {
+      const path = config.path || DEFAULT_PATHS[platform];
+      mountEndpoint(
+        RED,
+        node,
+        'post',
+        path,
+        async (req) => {
+          const msg: NodeMessage = { topic: intake.channel };
+          const refusal = gate.refusal(req);
+          if (refusal) {
+            fail(refusal.error, msg);
+            return refusal.reply;
+          }
+          try {
+            const outcome = await take(parseStorefrontBody(intake, req.rawBody), req.headers);
+            emit(outcome, msg);
+            return replyFor(outcome);
+          } catch (err) {
+            const error = asDropshipError(err);
+            fail(error, msg);
+            return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: error.toJSON() } };
+          }
+        },
+        { maxItems: MAX_ITEMS },
+      );
     }
 
     const reconcileMinutes = Number(config.reconcileMinutes);
@@ -210,7 +243,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         fail(asDropshipError(err), msg);
       }
     });
-    showActivity(node, 'waiting');
+    if (!gate?.problem) showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-order-in', DropshipOrderInNode as never);
 };

@@ -12,10 +12,17 @@ import { ordersNamed } from '../../core/store/orders-named';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  senderCheckOf,
+  senderGate,
+  senderSecretsOf,
+  type SenderAuthConfig,
+  type SenderAuthCredentials,
+} from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 
-interface ReturnsNodeDef extends NodeDef {
+interface ReturnsNodeDef extends NodeDef, SenderAuthConfig {
   store: string;
   policies: string;
   listen: boolean;
@@ -28,6 +35,9 @@ const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
   conflict: 409,
   configuration: 503,
 };
+
+/** Lines one return request may name, counted while the body arrives. */
+const MAX_ITEMS = 500;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -64,9 +74,10 @@ function returnSummary(rma: ReturnAuthorisation): Record<string, unknown> {
 }
 
 export = function registerReturnsNode(RED: NodeAPI): void {
-  function DropshipReturnsNode(this: Node, config: ReturnsNodeDef): void {
+  function DropshipReturnsNode(this: Node<SenderAuthCredentials>, config: ReturnsNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
+    const credentials: SenderAuthCredentials = node.credentials ?? {};
     const actor = actorOf(node);
     let policies: Record<string, ReturnPolicy> = {};
     try {
@@ -122,18 +133,35 @@ export = function registerReturnsNode(RED: NodeAPI): void {
       );
     }
 
-    if (config.listen !== false) {
-      mountEndpoint(RED, node, 'post', config.path || '/dropship/returns', async (req) => {
-        try {
-          const returns = await customerRequest(parseJsonBody(req.rawBody));
-          announce(returns, {});
-          return { status: 201, body: { returns: returns.map(returnSummary) } };
-        } catch (err) {
-          const error = asDropshipError(err);
-          node.send([null, exceptionMessage({}, error)]);
-          return { status: HTTP_STATUS[error.code] ?? 500, body: { error: error.toJSON() } };
-        }
-      });
+    const gate =
+      config.listen !== false
+        ? senderGate(RED, node, {
+            check: senderCheckOf(config),
+            secrets: () => senderSecretsOf(config, credentials),
+            secretPlace: "the node's sender secret",
+          })
+        : undefined;
+    if (gate) {
+      mountEndpoint(
+        RED,
+        node,
+        'post',
+        config.path || '/dropship/returns',
+        async (req) => {
+          const refusal = gate.refusal(req);
+          if (refusal) return refusal.reply;
+          try {
+            const returns = await customerRequest(parseJsonBody(req.rawBody));
+            announce(returns, {});
+            return { status: 201, body: { returns: returns.map(returnSummary) } };
+          } catch (err) {
+            const error = asDropshipError(err);
+            node.send([null, exceptionMessage({}, error)]);
+            return { status: HTTP_STATUS[error.code] ?? 500, body: { error: error.toJSON() } };
+          }
+        },
+        { maxItems: MAX_ITEMS },
+      );
     }
 
     onInput(node, async (msg) => {
@@ -165,7 +193,9 @@ export = function registerReturnsNode(RED: NodeAPI): void {
         node.send([null, exceptionMessage(msg, err)]);
       }
     });
-    showActivity(node, 'waiting');
+    if (!gate?.problem) showActivity(node, 'waiting');
   }
-  RED.nodes.registerType('dropship-returns', DropshipReturnsNode as never);
+  RED.nodes.registerType('dropship-returns', DropshipReturnsNode as never, {
+    credentials: { senderSecret: { type: 'password' }, previousSenderSecret: { type: 'password' } },
+  });
 };

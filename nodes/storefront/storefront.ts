@@ -1,6 +1,10 @@
 import type { NodeAPI, NodeDef } from '../adapter/node-red';
 import type { StorefrontConfigNode } from '../adapter/config-nodes';
 import { migrateConfigNode } from '../adapter/config-migrations';
+import { connectionTestHandler } from '../adapter/connection-test';
+import { mountOnce } from '../adapter/mount-once';
+import { operatorAdminRequest } from '../adapter/operator-routes';
+import { testStorefrontConnection } from '../../connectors/storefronts/connection-test';
 
 interface StorefrontNodeDef extends NodeDef {
   platform: StorefrontConfigNode['platform'];
@@ -23,6 +27,24 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
       );
     };
   }
+  // "Test connection" in the dialog: one read-only Admin API call with the dialog's shop and API credentials.
+  if (mountOnce(RED.httpAdmin, '/dropship/storefronts/test'))
+    RED.httpAdmin.post(
+      '/dropship/storefronts/test',
+      RED.auth.needsPermission('dropship-storefront.write'),
+      operatorAdminRequest(RED),
+      connectionTestHandler(RED, 'dropship-storefront', ({ fields, credentials, signal }) =>
+        testStorefrontConnection(
+          {
+            platform: fields.platform as StorefrontConfigNode['platform'],
+            shopDomain: typeof fields.shopDomain === 'string' ? fields.shopDomain : undefined,
+            baseUrl: typeof fields.baseUrl === 'string' ? fields.baseUrl : undefined,
+          },
+          credentials,
+          signal,
+        ),
+      ),
+    );
   RED.nodes.registerType('dropship-storefront', DropshipStorefrontNode as never, {
     credentials: {
       webhookSecret: { type: 'password' },

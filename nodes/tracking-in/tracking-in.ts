@@ -40,6 +40,13 @@ import {
   type NodeDef,
   type NodeMessage,
 } from '../adapter/node-red';
+import {
+  senderCheckOf,
+  senderGate,
+  senderSecretsOf,
+  type SenderAuthConfig,
+  type SenderAuthCredentials,
+} from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { supplierConnectorContext } from '../adapter/supplier-registry';
@@ -51,7 +58,7 @@ import { mailTarget, mailTimeFloor, MailFolderReader } from './mail-sources';
 
 type TrackingSource = 'none' | 'supplier' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
 
-interface TrackingInNodeDef extends NodeDef {
+interface TrackingInNodeDef extends NodeDef, SenderAuthConfig {
   store: string;
   listen: boolean;
   path: string;
@@ -82,12 +89,60 @@ interface TrackingInNodeDef extends NodeDef {
   invalidTracking: InvalidTrackingPolicy;
 }
 
-interface TrackingInCredentials {
+interface TrackingInCredentials extends SenderAuthCredentials {
   sftpPassword?: string;
   sftpPrivateKey?: string;
   sftpPassphrase?: string;
   imapUser?: string;
   imapPassword?: string;
+}
+
+/** Shipment reports one request or message may carry; more are refused whole, before any is recorded. */
+const MAX_REPORTS = 500;
+/** Field problems an answer or exception lists, and the length of each sentence in it: a few KB at most. */
+const MAX_REPORTED_PROBLEMS = 10;
+const MAX_TEXT = 300;
+/** At most one warning about refused reports per this long; the ones between are counted into the next. */
+const REFUSAL_WARNING_INTERVAL_MS = 10_000;
+
+function boundedText(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+}
+
+/** The error as an answer carries it: its sentence and field problems cut to a few KB. */
+function boundedError(error: DropshipError): ReturnType<DropshipError['toJSON']> {
+  return {
+    code: error.code,
+    message: boundedText(error.message),
+    details: error.details
+      .slice(0, MAX_REPORTED_PROBLEMS)
+      .map((d) => ({ path: boundedText(d.path), message: boundedText(d.message) })),
+  };
+}
+
+function withPathPrefix(error: DropshipError, prefix: string): DropshipError {
+  const details = error.details.length > 0 ? error.details : [{ path: '', message: error.message }];
+  return new DropshipError(
+    error.code,
+    error.message,
+    details.map((d) => ({ path: `${prefix}${d.path}`, message: d.message })),
+  );
+}
+
+/** A warning that is logged at most once per interval; the ones held back are counted into the next. */
+function rateLimitedWarning(node: Node, intervalMs: number): (message: string) => void {
+  let lastAt = -Infinity;
+  let heldBack = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - lastAt < intervalMs) {
+      heldBack += 1;
+      return;
+    }
+    lastAt = now;
+    node.warn(heldBack > 0 ? `${message} (and ${heldBack} more refusals since the last warning)` : message);
+    heldBack = 0;
+  };
 }
 
 const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
@@ -193,19 +248,27 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       showActivity(node, 'failed', 'mapping');
     }
 
-    /** One report or a list of them (read through the mapping); each is recorded on its own. */
+    /** Reports of a webhook are from the selected supplier only: its POs, no other supplier's. */
+    const webhookScope = supplier ? { supplierId } : {};
+    const refusalWarnings = rateLimitedWarning(node, REFUSAL_WARNING_INTERVAL_MS);
+    const unverifiedWarnings = rateLimitedWarning(node, REFUSAL_WARNING_INTERVAL_MS);
+
+    /**
+     * One report or a list of them (read through the mapping); each is recorded on its own. Whatever fails is
+     * reported once per call: one exception message, one (rate-limited) warning, however many reports it holds.
+     */
     async function takeReports(
       body: unknown,
       source: string,
       msg: NodeMessage,
+      scope: { supplierId?: string } = {},
     ): Promise<{
       recorded: ShipmentResult[];
-      errors: DropshipError[];
+      refusal?: DropshipError;
       unverified: { trackingNumber: string; reason: string }[];
     }> {
       const recorded: ShipmentResult[] = [];
       const unverified: { trackingNumber: string; reason: string }[] = [];
-      const errors: DropshipError[] = [];
       if (!mapping)
         throw new DropshipError('configuration', 'the report mapping of this node is invalid', [
           { path: 'mapping', message: 'fix the JSON paths in the node' },
@@ -213,59 +276,104 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       let reports: unknown[];
       try {
         reports = mapShipmentReports(body, mapping);
+        if (reports.length > MAX_REPORTS)
+          throw new DropshipError(
+            'invalid_input',
+            `${reports.length} shipment reports in one request, more than the ${MAX_REPORTS} one may carry`,
+            [{ path: '', message: `has more than ${MAX_REPORTS} reports` }],
+          );
       } catch (err) {
-        errors.push(exception({ ...msg, payload: body }, err));
-        return { recorded, errors, unverified };
+        return { recorded, unverified, refusal: refuse(msg, [asDropshipError(err)], 1) };
       }
-      for (const report of reports) {
+      const errors: { index: number; error: DropshipError }[] = [];
+      for (const [index, report] of reports.entries()) {
         try {
           if (!report || typeof report !== 'object')
             throw new DropshipError('invalid_input', 'a shipment report must be an object', [
               { path: '', message: 'must be an object' },
             ]);
           const event = shipmentEventFromReport(report, source, new Date(), invalidTracking);
-          const result = await recordShipment(await store(), event, actor);
+          const result = await recordShipment(await store(), event, actor, scope);
           recorded.push(result);
           if (event.unverified) {
             unverified.push({ trackingNumber: event.trackingNumber, reason: event.unverified });
-            node.warn(`parcel kept unverified, without carrier or link: ${event.unverified}`);
+            unverifiedWarnings(`parcel kept unverified, without carrier or link: ${event.unverified}`);
           }
           announce(result, event, msg);
         } catch (err) {
-          const error = exception({ ...msg, payload: report }, err);
-          errors.push(error);
-          node.warn(`shipment report refused: ${error.message}`);
+          errors.push({ index, error: asDropshipError(err) });
         }
       }
-      return { recorded, errors, unverified };
+      if (errors.length === 0) return { recorded, unverified };
+      const refusal = refuse(
+        msg,
+        errors.map(({ index, error }) => (reports.length === 1 ? error : withPathPrefix(error, `/${index}`))),
+        reports.length,
+      );
+      return { recorded, unverified, refusal };
     }
 
-    if (config.listen !== false) {
-      mountEndpoint(RED, node, 'post', config.path || '/dropship/tracking', async (req) => {
-        let payload: unknown;
-        try {
-          payload = parseJsonBody(req.rawBody);
-        } catch (err) {
-          const error = asDropshipError(err);
-          return { status: 400, body: { error: error.toJSON() } };
-        }
-        const { recorded, errors, unverified } = await takeReports(payload, 'webhook', {});
-        if (errors.length > 0 && recorded.length === 0) {
+    /** The one exception and warning for the reports of one call that were refused; the first reason leads. */
+    function refuse(msg: NodeMessage, errors: DropshipError[], reportCount: number): DropshipError {
+      const [first] = errors as [DropshipError];
+      const refusal =
+        errors.length === 1
+          ? first
+          : new DropshipError(
+              first.code,
+              `${errors.length} of ${reportCount} shipment reports refused; the first: ${first.message}`,
+              errors.flatMap((e) => e.details).slice(0, MAX_REPORTED_PROBLEMS),
+            );
+      exception({ ...msg, payload: { refused: errors.length, of: reportCount } }, refusal);
+      refusalWarnings(`shipment report refused: ${boundedText(refusal.message)}`);
+      return refusal;
+    }
+
+    const gate =
+      config.listen !== false
+        ? senderGate(RED, node, {
+            check: senderCheckOf(config),
+            secrets: () => senderSecretsOf(config, credentials),
+            secretPlace: "the node's sender secret",
+          })
+        : undefined;
+    if (gate) {
+      const endpoint = config.path || '/dropship/tracking';
+      mountEndpoint(
+        RED,
+        node,
+        'post',
+        endpoint,
+        async (req) => {
+          const refusal = gate.refusal(req);
+          if (refusal) return refusal.reply;
+          let payload: unknown;
+          try {
+            payload = parseJsonBody(req.rawBody);
+          } catch (err) {
+            const error = asDropshipError(err);
+            return { status: 400, body: { error: error.toJSON() } };
+          }
+          const {
+            recorded,
+            unverified,
+            refusal: refused,
+          } = await takeReports(payload, 'webhook', {}, webhookScope);
+          const error = refused && boundedError(refused);
+          if (error && recorded.length === 0)
+            return { status: HTTP_STATUS[refused.code] ?? 500, body: { errors: [error] } };
           return {
-            status: HTTP_STATUS[errors[0]!.code] ?? 500,
-            body: { errors: errors.map((e) => e.toJSON()) },
+            status: 200,
+            body: {
+              recorded: recorded.length,
+              duplicates: recorded.filter((r) => !r.created).length,
+              errors: error ? [error] : [],
+              ...(unverified.length > 0 ? { unverified: unverified.slice(0, MAX_REPORTED_PROBLEMS) } : {}),
+            },
           };
-        }
-        return {
-          status: 200,
-          body: {
-            recorded: recorded.length,
-            duplicates: recorded.filter((r) => !r.created).length,
-            errors: errors.map((e) => e.toJSON()),
-            ...(unverified.length > 0 ? { unverified } : {}),
-          },
-        };
-      });
+        },
+        { maxItems: MAX_REPORTS },
+      );
     }
 
     // ---- Documents: X12 856 and cXML ShipNoticeRequest ------------------------------------------------------
@@ -643,7 +751,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       node.error(`tracking source not started: ${asDropshipError(err).message}`);
       showActivity(node, 'failed', config.source);
     }
-    if (mapping) showActivity(node, 'waiting');
+    if (mapping && !gate?.problem) showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-tracking-in', DropshipTrackingInNode as never, {
     credentials: {
@@ -652,6 +760,8 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       sftpPassphrase: { type: 'password' },
       imapUser: { type: 'text' },
       imapPassword: { type: 'password' },
+      senderSecret: { type: 'password' },
+      previousSenderSecret: { type: 'password' },
     },
   });
 };

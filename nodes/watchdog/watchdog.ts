@@ -110,6 +110,7 @@ function mountAdminRoutes(RED: NodeAPI): void {
   RED.httpAdmin.get(
     '/dropship/watchdog/policy',
     RED.auth.needsPermission('dropship-watchdog.read'),
+    operatorAdminRequest(RED),
     (_req: Request, res: Response) => {
       res.json({
         defaults: DEFAULT_WATCHDOG_POLICY,

@@ -260,10 +260,13 @@ describe('the operator journey in headless Chromium (editor, example, dialogs, d
     const rules = page.locator('#dropship-router-rules');
     await rules.waitFor();
     await rules.scrollIntoViewIfNeeded();
-    // TODO: add a rule with the list's "add" button once the router dialog's rule rows stop overflowing the list
-    // and covering that button (nodes/router/router.html); until then the imported rule is rewritten.
+    // The example's one rule sends everything (SKU *) to its supplier: the new rule goes above it.
     const rows = rules.locator('> li');
     assert.equal(await rows.count(), 1);
+    const catchAll = await rows.first().locator('input').nth(0).inputValue();
+    await page.click('#dropship-router-add-rule');
+    assert.equal(await rows.count(), 2);
+    assert.equal(await rows.nth(1).locator('input').nth(0).inputValue(), catchAll);
     const inputs = rows.first().locator('input');
     await inputs.nth(0).fill(ruleName);
     await inputs.nth(1).fill(supplierId);
@@ -310,9 +313,12 @@ describe('the operator journey in headless Chromium (editor, example, dialogs, d
     assert.equal(supplier?.settings?.url, supplierUrl);
     assert.equal(supplier?.settings?.timeoutMs, 8000);
     const router = deployed.find((n) => n.id === journey.router.id);
-    assert.deepEqual(router?.rules?.rules, [
-      { name: ruleName, match: { sku: ROUTED_SKU }, suppliers: [supplierId] },
-    ]);
+    assert.deepEqual(router?.rules?.rules?.[0], {
+      name: ruleName,
+      match: { sku: ROUTED_SKU },
+      suppliers: [supplierId],
+    });
+    assert.equal(router?.rules?.rules?.length, 2);
   });
 
   it('takes a signed Shopify order to the supplier by the new rule, seen in the debug sidebar and statuses', async () => {

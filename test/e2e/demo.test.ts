@@ -507,7 +507,8 @@ describe('npm start on a fresh user directory: restarts and deploys', function (
         const body = await orderDetail(nodeRed, 'shopify:700000000001');
         return body.state === 'delivered' ? body : undefined;
       },
-      60_000,
+      // A start under load, then up to 30 s when the crash came after the warehouse tried to ship (it retries).
+      90_000,
       'the order to ship and be delivered after the restart',
     );
     assert.equal(detail.shipments.length, 1);

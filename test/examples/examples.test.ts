@@ -95,6 +95,17 @@ const CORE_TYPES = new Set([
 const DASHBOARD_PACKAGE = '@flowfuse/node-red-dashboard';
 
 /** Values that look like a secret: long random tokens, private keys, passwords in URLs. */
+/**
+ * The secrets the examples read from environment variables, set as an operator following their opening comments
+ * would: an inbound route without its secret refuses every request and logs why when it starts.
+ */
+const EXAMPLE_SECRETS = {
+  SHOPIFY_WEBHOOK_SECRET: 'example-shopify-secret',
+  WOOCOMMERCE_WEBHOOK_SECRET: 'example-woocommerce-secret',
+  SUPPLIER_TRACKING_SECRET: 'example-tracking-secret',
+  RETURNS_SENDER_SECRET: 'example-returns-secret',
+};
+
 const SECRET_PATTERNS = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
   /\b(shpat|shpss|ck|cs)_[A-Za-z0-9]{16,}/,
@@ -241,7 +252,8 @@ describe('examples (Import > Examples)', () => {
         files.map((file, i) => {
           const turn = i >= STARTING_AT_ONCE ? starts[i - STARTING_AT_ONCE]! : Promise.resolve();
           const started = turn.then(() =>
-            startNodeRed(path.join(EXAMPLES, file), { DROPSHIP_DEMO_SMTP_PORT: 'off' }).then((nodeRed) => ({
+            startNodeRed(path.join(EXAMPLES, file), { DROPSHIP_DEMO_SMTP_PORT: 'off', ...EXAMPLE_SECRETS }).then(
+              (nodeRed) => ({
               nodeRed,
               startedAt: Date.now(),
             })),

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { DropshipError } from '../../core/errors';
-import { connectorSettings, ownHttpAddress } from '../../nodes/adapter/connector-account';
+import { carrierConnectors } from '../../connectors/carriers/registry';
+import { supplierConnectors } from '../../connectors/registry';
+import {
+  connectorSettings,
+  credentialDefinitions,
+  ownHttpAddress,
+} from '../../nodes/adapter/connector-account';
 
 const SCHEMA = {
   type: 'object',
@@ -72,5 +78,42 @@ describe('connector account settings', () => {
     );
     assert.equal(ownHttpAddress({ uiHost: '::1', uiPort: 1880, https: {} }), 'https://[::1]:1880');
     assert.equal(ownHttpAddress({ uiHost: '0.0.0.0', uiPort: '1881' }), 'http://127.0.0.1:1881');
+  });
+});
+
+describe('connector account credentials', () => {
+  it('stores every secret the connectors declare, under the names and types existing flows saved', () => {
+    // The names and types the supplier and carrier nodes stored before connectors declared them.
+    assert.deepEqual(credentialDefinitions(supplierConnectors()), {
+      apiKey: { type: 'password' },
+      token: { type: 'password' },
+      username: { type: 'text' },
+      password: { type: 'password' },
+      clientId: { type: 'text' },
+      clientSecret: { type: 'password' },
+      privateKey: { type: 'password' },
+      passphrase: { type: 'password' },
+      sharedSecret: { type: 'password' },
+      inboundSharedSecret: { type: 'password' },
+    });
+    assert.deepEqual(credentialDefinitions(carrierConnectors()), {
+      clientId: { type: 'text' },
+      clientSecret: { type: 'password' },
+      apiKey: { type: 'password' },
+    });
+  });
+
+  it('refuses two connectors declaring one name as different kinds of field', () => {
+    const connector = (kind: string, type: 'text' | 'password') => ({
+      kind,
+      title: kind,
+      description: kind,
+      settingsSchema: SCHEMA,
+      credentialFields: [{ name: 'account', label: 'Account', type }],
+    });
+    assert.throws(
+      () => credentialDefinitions([connector('a', 'text'), connector('b', 'password')]),
+      /credential "account" of b is password, elsewhere text/,
+    );
   });
 });

@@ -5,6 +5,7 @@ import vm from 'node:vm';
 import ts from 'typescript';
 import { supplierConnectors } from '../../connectors/registry';
 import { carrierConnectors } from '../../connectors/carriers/registry';
+import { credentialDefinitions, type ConnectorDescription } from '../../nodes/adapter/connector-account';
 
 /**
  * The editor side of each node, checked against its runtime: the .html registers the type in the right palette
@@ -27,6 +28,15 @@ const CONFIG_NODES = new Set([
 const isConfig = (type: string): boolean => CONFIG_NODES.has(type);
 
 type Catalogue = Record<string, unknown>;
+
+/**
+ * Config nodes whose secrets their connectors declare (credentialFields): the runtime stores their union
+ * (credentialDefinitions) and the editor learns it with the connector list.
+ */
+const CONNECTOR_ACCOUNTS: Record<string, () => readonly ConnectorDescription[]> = {
+  'dropship-supplier': supplierConnectors,
+  'dropship-carrier': carrierConnectors,
+};
 
 interface RuntimeContract {
   properties: string[];
@@ -295,6 +305,28 @@ describe('node editor assets', () => {
       });
 
       it('declares the runtime credentials with the same types, each labelled and described', () => {
+        const connectors = CONNECTOR_ACCOUNTS[type];
+        if (connectors) {
+          // The editor learns the secrets with the connector list, which a settings check loads.
+          const node = { ...defaultsOf(assets.definition), id: 'n1', type };
+          assets.definition.defaults.settings!.validate!.call(node, {}, {});
+          const expected = credentialDefinitions(connectors());
+          // (A copy: the editor script runs in its own realm.)
+          assert.deepEqual(JSON.parse(JSON.stringify(assets.definition.credentials)), expected);
+          const documented = helpTerms(helpSection(assets.help, 'Secrets') ?? '');
+          for (const connector of connectors())
+            for (const field of connector.credentialFields)
+              assert.ok(
+                documented.includes(field.label),
+                `the help's Secrets do not describe "${field.label}" (${connector.kind} ${field.name})`,
+              );
+          assert.match(
+            assets.template,
+            new RegExp(`id="${type}-credentials"`),
+            'no place for the credentials',
+          );
+          return;
+        }
         const documented = helpTerms(helpSection(assets.help, 'Details') ?? '');
         const editorCredentials = assets.definition.credentials ?? {};
         assert.deepEqual(
@@ -440,6 +472,31 @@ describe('node editor assets', () => {
         value: '',
         node: { platform: 'shopify' },
         expect: /Shopify storefront/,
+      },
+      {
+        type: 'dropship-order-in',
+        property: 'storefront',
+        value: '',
+        node: { platform: 'generic' },
+        expect: /storefront holding the sender's secret/,
+      },
+      {
+        type: 'dropship-order-in',
+        property: 'signatureHeader',
+        value: 'X Signature',
+        expect: /header name/,
+      },
+      {
+        type: 'dropship-tracking-in',
+        property: 'signatureHeader',
+        value: 'X-Sig: 1',
+        expect: /header name/,
+      },
+      {
+        type: 'dropship-returns',
+        property: 'senderSecretEnv',
+        value: '1SECRET',
+        expect: /variable name/,
       },
       { type: 'dropship-order-in', property: 'store', value: '', expect: /Choose the order store/ },
       { type: 'dropship-tracking-in', property: 'path', value: '/track ing', expect: /no spaces/ },
@@ -596,14 +653,17 @@ describe('node editor assets', () => {
       accept('dropship-mailer', 'from', 'My Shop <orders@myshop.example>');
       accept('dropship-mailer', 'port', '465');
       accept('dropship-order-in', 'path', '/hooks/shopify-orders');
-      accept('dropship-order-in', 'storefront', '', { platform: 'generic' });
+      accept('dropship-order-in', 'storefront', '', { platform: 'generic', senderAuth: 'none' });
+      accept('dropship-order-in', 'storefront', '', { platform: 'generic', listen: false });
+      accept('dropship-order-in', 'signatureHeader', 'X-Erp-Signature');
+      accept('dropship-tracking-in', 'senderSecretEnv', 'SUPPLIER_TRACKING_SECRET');
       accept('dropship-notify', 'templates', { shipped: { subject: 'S', text: 'T', html: '<p>H</p>' } });
       // Flows saved before a property existed leave it out; the runtime then uses its default.
       accept('dropship-notify', 'milestones', undefined);
       accept('dropship-notify', 'sweepSeconds', undefined);
       accept('dropship-dispatch', 'maxAttempts', '');
       accept('dropship-store', 'filename', '');
-      accept('dropship-order-in', 'storefront', '', { platform: undefined });
+      accept('dropship-order-in', 'storefront', '', { platform: undefined, listen: false });
     });
   });
 });

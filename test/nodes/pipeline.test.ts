@@ -20,10 +20,14 @@ import { SmtpSink } from '../support/smtp-sink';
 import { eventually } from '../support/node-red-process';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
+import { signedJson } from '../support/signed-request';
 
 helper.init(require.resolve('node-red'));
 
 const SECRET = 'pipeline-secret';
+/** The supplier signs its tracking reports with this secret, which the tracking node reads from the variable. */
+const TRACKING_SECRET = 'pipeline-tracking-secret';
+const TRACKING_SECRET_ENV = 'DROPSHIP_TEST_PIPELINE_TRACKING_SECRET';
 const NODES = [
   storeNode,
   storefrontNode,
@@ -78,6 +82,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
 
   function flow(options: { supplierUrl?: string; dispatchSweep?: number } = {}) {
     process.env.DROPSHIP_TEST_SHOPIFY_SECRET = SECRET;
+    process.env[TRACKING_SECRET_ENV] = TRACKING_SECRET;
     return [
       { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
       {
@@ -133,6 +138,7 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
         type: 'dropship-tracking-in',
         store: 'store',
         listen: true,
+        senderSecretEnv: TRACKING_SECRET_ENV,
         path: '/dropship/tracking',
         wires: [['notify', 'shipments'], ['trackingErrors']],
       },
@@ -191,10 +197,14 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
     );
 
     for (const status of ['in_transit', 'delivered']) {
+      const report = signedJson(
+        { poNumber: po!.number, trackingNumber: '1Z999AA10123456784', status },
+        TRACKING_SECRET,
+      );
       const res = await request(RED.httpNode)
         .post('/dropship/tracking')
-        .set('content-type', 'application/json')
-        .send(JSON.stringify({ poNumber: po!.number, trackingNumber: '1Z999AA10123456784', status }));
+        .set(report.headers)
+        .send(report.body);
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
     await eventually(async () => (told.length === 3 ? told : undefined), 10_000, 'three notifications');
@@ -316,10 +326,11 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
   it('refuses a shipment report for an unknown PO with 404, out of the exceptions output', async () => {
     await helper.load([captureRed, ...NODES], flow());
     const errors = collect('trackingErrors');
-    const res = await request(RED.httpNode)
-      .post('/dropship/tracking')
-      .set('content-type', 'application/json')
-      .send(JSON.stringify({ poNumber: 'PO0000000000-1', trackingNumber: '1Z999AA10123456784' }));
+    const report = signedJson(
+      { poNumber: 'PO0000000000-1', trackingNumber: '1Z999AA10123456784' },
+      TRACKING_SECRET,
+    );
+    const res = await request(RED.httpNode).post('/dropship/tracking').set(report.headers).send(report.body);
     assert.equal(res.status, 404);
     assert.equal(errors[0]?.error?.code, 'not_found');
   });

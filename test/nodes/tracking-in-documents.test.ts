@@ -15,6 +15,8 @@ helper.init(require.resolve('node-red'));
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const fixture = (...parts: string[]) => readFileSync(path.join(FIXTURES, ...parts), 'utf8');
 const CXML_SECRET = 'supplier-to-us-secret';
+/** The supplier's bearer token for the webhook. */
+const TRACKING_TOKEN = 'acme-tracking-token';
 
 describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and cXML ship notices', function () {
   this.timeout(20_000);
@@ -53,6 +55,7 @@ describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and 
         listen: true,
         path: '/dropship/tracking',
         wires: [['events'], ['errors'], ['labels']],
+        senderAuth: 'token',
         ...tracking,
       },
       { id: 'events', type: 'helper' },
@@ -61,6 +64,7 @@ describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and 
     ];
     await helper.load([captureRed, storeNode, supplierNode, trackingInNode], flow, {
       'supplier-acme': { inboundSharedSecret: CXML_SECRET },
+      tracking: { senderSecret: TRACKING_TOKEN },
     });
     return { store: await storeOfFlow(), events: collect('events'), errors: collect('errors') };
   }
@@ -93,6 +97,7 @@ describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and 
     };
     const answer = await request(RED.httpNode)
       .post('/dropship/tracking')
+      .set('authorization', `Bearer ${TRACKING_TOKEN}`)
       .set('content-type', 'application/json')
       .send(JSON.stringify(body));
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -113,6 +118,7 @@ describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and 
     const { errors } = await load({ mapping: { reports: 'data.shipments' } });
     const answer = await request(RED.httpNode)
       .post('/dropship/tracking')
+      .set('authorization', `Bearer ${TRACKING_TOKEN}`)
       .set('content-type', 'application/json')
       .send(JSON.stringify({ shipments: [] }));
     assert.equal(answer.status, 422);
@@ -126,6 +132,7 @@ describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and 
     for (const carrier of ['UPS', undefined]) {
       const answer = await request(RED.httpNode)
         .post('/dropship/tracking')
+        .set('authorization', `Bearer ${TRACKING_TOKEN}`)
         .set('content-type', 'application/json')
         .send(
           JSON.stringify({
@@ -151,6 +158,7 @@ describe('dropship-tracking-in: supplier JSON mapped in the editor, EDI 856 and 
     const { order, pos } = await acceptedOrder(store);
     const answer = await request(RED.httpNode)
       .post('/dropship/tracking')
+      .set('authorization', `Bearer ${TRACKING_TOKEN}`)
       .set('content-type', 'application/json')
       .send(
         JSON.stringify({

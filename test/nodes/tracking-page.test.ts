@@ -142,9 +142,7 @@ describe('the customer tracking page served by dropship-notify, in headless Chro
     helper.getNode('notify').receive({ orderId: order.id });
     await until(() => (sent.length === 1 ? true : undefined), 'the shipped e-mail');
     const text = smtp.messages[0]!.parsed.text ?? '';
-    const link = new RegExp(`Follow it: (${baseUrl}/dropship/track/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`).exec(
-      text,
-    )?.[1];
+    const link = new RegExp(`Follow it: (${baseUrl}/dropship/track/[A-Za-z0-9_-]+)`).exec(text)?.[1];
     assert.ok(link, text);
 
     const page = await browser.newPage();
@@ -204,7 +202,7 @@ describe('the customer tracking page served by dropship-notify, in headless Chro
 
     // The number without "#" and the address in another case still find it.
     const found = await tryLookup('4242', 'grace.hopper@EXAMPLE.test');
-    assert.match(found.url, new RegExp(`^${baseUrl}/dropship/track/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
+    assert.match(found.url, new RegExp(`^${baseUrl}/dropship/track/[A-Za-z0-9_-]+$`));
     assert.equal(await page.locator('h1').innerText(), 'Order #4242');
     await page.close();
 

@@ -20,6 +20,9 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const SHOPIFY_SECRET = 'current-shopify-secret';
 const SHOPIFY_PREVIOUS_SECRET = 'previous-shopify-secret';
 const WOO_SECRET = 'woo-secret';
+const GENERIC_SECRET = 'generic-sender-secret';
+const TRACKING_SECRET = 'tracking-sender-secret';
+const TRACKING_PREVIOUS_SECRET = 'tracking-previous-sender-secret';
 const BODY_TIMEOUT_MS = 1_500;
 
 type Platform = 'shopify' | 'woocommerce' | 'generic';
@@ -36,7 +39,7 @@ interface Answer {
   text: string;
 }
 
-/** Headers as each storefront signs its webhooks; the generic channel here takes unsigned orders. */
+/** Headers as each storefront signs its webhooks; the generic channel signs in X-Dropship-Signature. */
 function signed(platform: Platform, body: Buffer, secret?: string): Record<string, string> {
   const hmac = (key: string) => createHmac('sha256', key).update(body).digest('base64');
   if (platform === 'shopify') {
@@ -49,7 +52,7 @@ function signed(platform: Platform, body: Buffer, secret?: string): Record<strin
   if (platform === 'woocommerce') {
     return { 'x-wc-webhook-topic': 'order.created', 'x-wc-webhook-signature': hmac(secret ?? WOO_SECRET) };
   }
-  return {};
+  return { 'x-dropship-signature': hmac(secret ?? GENERIC_SECRET) };
 }
 
 /** A valid order of each platform with the given id, as JSON text. */
@@ -162,12 +165,13 @@ describe('security: every HTTP entry point under hostile input', function () {
         baseUrl: 'https://shop.example.com',
         secretEnv: 'DROPSHIP_TEST_SECURITY_WOO_SECRET',
       },
+      { id: 'gen', type: 'dropship-storefront', platform: 'generic' },
       ...(['shopify', 'woocommerce', 'generic'] as const).map((platform) => ({
         id: `in-${platform}`,
         type: 'dropship-order-in',
         store: 'store',
         platform,
-        storefront: platform === 'shopify' ? 'shop' : platform === 'woocommerce' ? 'woo' : '',
+        storefront: platform === 'shopify' ? 'shop' : platform === 'woocommerce' ? 'woo' : 'gen',
         listen: true,
         path: PATHS[platform],
         wires: [[], []],
@@ -184,7 +188,11 @@ describe('security: every HTTP entry point under hostile input', function () {
     await helper.load(
       [(red: NodeAPI) => void (RED = red), storeNode, storefrontNode, orderInNode, trackingInNode],
       flow,
-      { shop: { webhookSecret: SHOPIFY_SECRET, previousWebhookSecret: SHOPIFY_PREVIOUS_SECRET } },
+      {
+        shop: { webhookSecret: SHOPIFY_SECRET, previousWebhookSecret: SHOPIFY_PREVIOUS_SECRET },
+        gen: { webhookSecret: GENERIC_SECRET },
+        tracking: { senderSecret: TRACKING_SECRET, previousSenderSecret: TRACKING_PREVIOUS_SECRET },
+      },
     );
     server = http.createServer(RED.httpNode as unknown as http.RequestListener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -321,7 +329,6 @@ describe('security: every HTTP entry point under hostile input', function () {
       }
 
       it('refuses an unsigned or wrongly signed delivery with 401 before parsing it', async () => {
-        if (platform === 'generic') return;
         const body = Buffer.from('{"this": "is not even an order"');
         const unsigned = await post(PATHS[platform], body);
         assert.equal(unsigned.status, 401);
@@ -434,6 +441,22 @@ describe('security: every HTTP entry point under hostile input', function () {
     });
   });
 
+  describe('tracking-in sender secrets', () => {
+    it('accepts reports signed with the current and the previous secret, and no other', async () => {
+      const body = JSON.stringify({ poNumber: 'PO0000000000-1', trackingNumber: '1Z999AA10123456784' });
+      for (const [secret, status] of [
+        [TRACKING_SECRET, 404],
+        [TRACKING_PREVIOUS_SECRET, 404],
+        ['a-third-secret', 401],
+      ] as const) {
+        const answer = await post('/dropship/tracking', body, {
+          'x-dropship-signature': createHmac('sha256', secret).update(body).digest('base64'),
+        });
+        assert.equal(answer.status, status, `secret "${secret}": ${answer.text}`);
+      }
+    });
+  });
+
   describe('tracking-in', () => {
     const cases: { name: string; body: string; status: number; says: RegExp }[] = [
       { name: 'malformed JSON', body: '{"poNumber":', status: 400, says: /not JSON/ },
@@ -459,7 +482,11 @@ describe('security: every HTTP entry point under hostile input', function () {
     ];
     for (const testCase of cases) {
       it(`answers ${testCase.name} with ${testCase.status}`, async () => {
-        const answer = await post('/dropship/tracking', testCase.body);
+        const answer = await post('/dropship/tracking', testCase.body, {
+          'x-dropship-signature': createHmac('sha256', TRACKING_SECRET)
+            .update(testCase.body)
+            .digest('base64'),
+        });
         assert.equal(answer.status, testCase.status, answer.text.slice(0, 300));
         const message =
           answer.body.error?.message ??

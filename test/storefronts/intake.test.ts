@@ -9,7 +9,11 @@ import { parseStorefrontBody } from '../../core/intake/receive-order';
 import type { OrderDraft } from '../../core/model/order';
 import { validateOrder } from '../../core/validation/validate-order';
 import type { IntakeDecision } from '../../core/ports/storefront-intake';
-import { genericJsonIntake, withOrderDefaults } from '../../connectors/storefronts/generic-json';
+import {
+  genericJsonIntake,
+  genericJsonIntakeFor,
+  withOrderDefaults,
+} from '../../connectors/storefronts/generic-json';
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
 import { shopifyIntake } from '../../connectors/storefronts/shopify';
 import { wooCommerceIntake } from '../../connectors/storefronts/woocommerce';
@@ -623,13 +627,32 @@ describe('generic JSON intake', () => {
     assert.deepEqual(paths.sort(), ['/lines/0/colour', '/lines/0/quantity', '/shipTo/country']);
   });
 
-  it('checks X-Dropship-Signature only when a secret is configured', () => {
+  it('requires X-Dropship-Signature, and refuses to take orders with no secret configured', () => {
     const body = Buffer.from(JSON.stringify(minimal));
-    assert.doesNotThrow(() => genericJsonIntake.verify(body, {}, []));
+    assert.equal(signatureError(() => genericJsonIntake.verify(body, {}, [])).code, 'configuration');
     assert.equal(signatureError(() => genericJsonIntake.verify(body, {}, ['s3'])).code, 'bad_signature');
     assert.doesNotThrow(() =>
       genericJsonIntake.verify(body, { 'x-dropship-signature': sign(body, 's3') }, ['s3']),
     );
+  });
+
+  it('checks a signature in the header the operator chose, or a bearer token, with two secrets in rotation', () => {
+    const body = Buffer.from(JSON.stringify(minimal));
+    const signed = genericJsonIntakeFor({ scheme: 'signature', header: 'X-Erp-Hmac' });
+    assert.doesNotThrow(() => signed.verify(body, { 'x-erp-hmac': sign(body, 'old') }, ['new', 'old']));
+    assert.equal(
+      signatureError(() => signed.verify(body, { 'x-dropship-signature': sign(body, 'new') }, ['new'])).code,
+      'bad_signature',
+    );
+    const token = genericJsonIntakeFor({ scheme: 'token', header: '' });
+    assert.doesNotThrow(() => token.verify(body, { authorization: 'Bearer new' }, ['new', 'old']));
+    assert.doesNotThrow(() => token.verify(body, { authorization: 'bearer old' }, ['new', 'old']));
+    for (const authorization of [undefined, 'Bearer ne', 'Bearer new2', 'Basic bmV3', 'Bearer  '])
+      assert.equal(
+        signatureError(() => token.verify(body, authorization ? { authorization } : {}, ['new', 'old'])).code,
+        'bad_signature',
+        String(authorization),
+      );
   });
 });
 

@@ -1,8 +1,10 @@
 import type { DispatchResult, SupplierConnector } from '../../../core/ports/supplier-connector';
 import {
+  listFolders,
   poFileName,
   poFileNameSchema,
   transportFolderSchema,
+  transportCredentialFields,
   transportSettingsSchema,
   withTransport,
   type TransportSettings,
@@ -39,11 +41,10 @@ export const csvSftpConnector: SupplierConnector<CsvSftpSettings> = {
   description:
     "Uploads the PO as a CSV file in the supplier's column layout to their SFTP folder (or a local folder).",
   settingsSchema: csvSftpSettingsSchema,
-  credentialFields: [
-    { name: 'password', label: 'SFTP password' },
-    { name: 'privateKey', label: 'SFTP private key (OpenSSH/PEM)' },
-    { name: 'passphrase', label: 'Private key passphrase' },
-  ],
+  credentialFields: transportCredentialFields,
+
+  testConnection: (ctx) =>
+    listFolders(ctx.settings.transport, ctx.credentials, [ctx.settings.outboundFolder]),
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     const { settings } = ctx;

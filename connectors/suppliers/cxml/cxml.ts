@@ -15,6 +15,7 @@ import type {
 import {
   buildCxmlResponse,
   buildOrderRequest,
+  buildProfileRequest,
   newPayloadId,
   parseCxmlResponse,
   type CxmlBillTo,
@@ -115,9 +116,23 @@ export const cxmlConnector: CxmlConnector = {
     'POSTs a cXML 1.2 OrderRequest with the shared secret and reads the synchronous Response/Status; cancels with an OrderRequest of type "delete"; receives ConfirmationRequest and ShipNoticeRequest.',
   settingsSchema: cxmlSettingsSchema,
   credentialFields: [
-    { name: 'sharedSecret', label: 'Shared secret (sent to the supplier)' },
-    { name: 'inboundSharedSecret', label: 'Shared secret the supplier sends us' },
+    { name: 'sharedSecret', label: 'Shared secret (sent to the supplier)', type: 'password' },
+    { name: 'inboundSharedSecret', label: 'Shared secret the supplier sends us', type: 'password' },
   ],
+
+  /** A ProfileRequest with our credentials: every cXML server answers it, and it orders nothing. */
+  async testConnection(ctx) {
+    const body = buildProfileRequest(
+      {
+        ...ctx.settings,
+        sharedSecret: sharedSecretOf(ctx),
+        payloadDomain: ctx.settings.payloadDomain ?? 'dropship.invalid',
+      },
+      ctx.clock.now(),
+    );
+    const status = await exchangeCxml(ctx, body, 'cXML ProfileRequest');
+    return `The cXML endpoint answered a ProfileRequest with ${status.code} ${status.text}: the shared secret was accepted.`;
+  },
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     const status = await postOrderRequest(request, ctx);
@@ -169,12 +184,7 @@ async function postOrderRequest(
   cancel?: { reason: string },
 ): Promise<CxmlStatus> {
   const { settings } = ctx;
-  const secret = ctx.credentials.sharedSecret;
-  if (!secret)
-    throw new DropshipError(
-      'configuration',
-      'cXML needs the shared secret in the credentials (sharedSecret)',
-    );
+  const secret = sharedSecretOf(ctx);
   const payloadDomain = settings.payloadDomain ?? 'dropship.invalid';
   const body = buildOrderRequest(
     request,
@@ -184,6 +194,32 @@ async function postOrderRequest(
   );
   const po = request.purchaseOrder;
   const what = `cXML OrderRequest ${cancel ? 'type="delete" ' : ''}${po.number}`;
+  const status = await exchangeCxml(ctx, body, what);
+  ctx.log.info(`${what} delivered (status ${status.code} ${status.text})`);
+  return status;
+}
+
+/** The shared secret the supplier expects, or a configuration error naming the credential. */
+function sharedSecretOf(ctx: ConnectorContext<CxmlSettings>): string {
+  const secret = ctx.credentials.sharedSecret;
+  if (!secret)
+    throw new DropshipError(
+      'configuration',
+      'cXML needs the shared secret in the credentials (sharedSecret)',
+    );
+  return secret;
+}
+
+/**
+ * POSTs one cXML request (`what` names it in errors and logs) and returns the supplier's 2xx Status; any other
+ * answer is thrown as the contract's error.
+ */
+async function exchangeCxml(
+  ctx: ConnectorContext<CxmlSettings>,
+  body: string,
+  what: string,
+): Promise<CxmlStatus> {
+  const { settings } = ctx;
   ctx.log.debug(`${what} to supplier ${ctx.supplierId}`);
   let reply: string;
   try {
@@ -213,11 +249,10 @@ async function postOrderRequest(
   const status = safeStatus(reply);
   if (!status) {
     // The supplier answered 2xx but not in cXML: it may well have the request.
-    throw new OutcomeUnknownError(`cXML supplier reply for ${po.number} is not a cXML Response`);
+    throw new OutcomeUnknownError(`cXML supplier reply to ${what} is not a cXML Response`);
   }
   const failure = statusFailure(status.code, status.text);
   if (failure) throw failure;
-  ctx.log.info(`${what} delivered (status ${status.code} ${status.text})`);
   return status;
 }
 

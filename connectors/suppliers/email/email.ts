@@ -178,21 +178,7 @@ async function deliver(
   what: string,
 ): Promise<string> {
   const { settings } = ctx;
-  const timeout = settings.timeoutMs ?? 30_000;
-  // nodemailer is loaded by the first e-mailed PO, not by every Node-RED that never sends one.
-  const { createTransport } = requireOptionalPackage('nodemailer', 'Sending purchase orders by e-mail');
-  const transport = createTransport({
-    host: settings.smtp.host,
-    port: settings.smtp.port,
-    secure: settings.smtp.secure ?? false,
-    requireTLS: settings.smtp.requireTLS ?? false,
-    auth: ctx.credentials.username
-      ? { user: ctx.credentials.username, pass: ctx.credentials.password ?? '' }
-      : undefined,
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-  });
+  const transport = smtpTransport(ctx);
   let reachedServer = false;
   try {
     // Connect and log in first, so that a later failure is known to be after the server let us in.
@@ -212,6 +198,26 @@ async function deliver(
   }
 }
 
+/** A one-connection SMTP transport to the configured server with the configured login; the caller closes it. */
+function smtpTransport(ctx: ConnectorContext<EmailSettings>): import('nodemailer').Transporter {
+  const { settings } = ctx;
+  const timeout = settings.timeoutMs ?? 30_000;
+  // nodemailer is loaded by the first e-mailed PO, not by every Node-RED that never sends one.
+  const { createTransport } = requireOptionalPackage('nodemailer', 'Sending purchase orders by e-mail');
+  return createTransport({
+    host: settings.smtp.host,
+    port: settings.smtp.port,
+    secure: settings.smtp.secure ?? false,
+    requireTLS: settings.smtp.requireTLS ?? false,
+    auth: ctx.credentials.username
+      ? { user: ctx.credentials.username, pass: ctx.credentials.password ?? '' }
+      : undefined,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  });
+}
+
 export const emailConnector: SupplierConnector<EmailSettings> = {
   kind: 'email',
   title: 'E-mail purchase order',
@@ -219,9 +225,25 @@ export const emailConnector: SupplierConnector<EmailSettings> = {
     'Sends the PO as a formatted e-mail with the lines attached as CSV, through your SMTP server; a cancellation is an e-mail too.',
   settingsSchema: emailSettingsSchema,
   credentialFields: [
-    { name: 'username', label: 'SMTP user name' },
-    { name: 'password', label: 'SMTP password' },
+    { name: 'username', label: 'SMTP user name', type: 'text' },
+    { name: 'password', label: 'SMTP password', type: 'password' },
   ],
+
+  /** Connects, says EHLO and logs in (SMTP AUTH when a user name is set): no message is sent. */
+  async testConnection(ctx) {
+    const transport = smtpTransport(ctx);
+    const { host, port } = ctx.settings.smtp;
+    try {
+      await transport.verify();
+    } catch (err) {
+      throw smtpFailure(err as SmtpError, false, 'the connection');
+    } finally {
+      transport.close();
+    }
+    return ctx.credentials.username
+      ? `The SMTP server ${host}:${port} accepted the login of ${ctx.credentials.username}.`
+      : `The SMTP server ${host}:${port} accepted the connection (no login set).`;
+  },
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     const { settings } = ctx;

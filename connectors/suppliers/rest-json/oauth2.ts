@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import axios, { AxiosError } from 'axios';
 import { SupplierPermanentError, SupplierTransientError } from '../../../core/ports/supplier-connector';
 import { AccessTokenCache } from '../../oauth-token-cache';
@@ -17,8 +18,10 @@ const tokens = new AccessTokenCache();
 /** Lifetime assumed when the token endpoint does not say (RFC 6749 leaves expires_in optional). */
 const DEFAULT_LIFETIME_S = 300;
 
+/** Per client and secret (a digest): a changed secret, tested or rotated, gets its own token, not the old one's. */
 function cacheKey(grant: ClientCredentialsGrant): string {
-  return JSON.stringify([grant.tokenUrl, grant.clientId, grant.scope ?? '', grant.audience ?? '']);
+  const secret = createHash('sha256').update(grant.clientSecret).digest('base64url').slice(0, 16);
+  return JSON.stringify([grant.tokenUrl, grant.clientId, secret, grant.scope ?? '', grant.audience ?? '']);
 }
 
 /** Forgets a token the API refused (401), so the next call fetches a fresh one. */

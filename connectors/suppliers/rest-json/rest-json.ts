@@ -4,12 +4,14 @@ import type { PurchaseOrder } from '../../../core/model/purchase-order';
 import {
   CancelUnsupportedError,
   SupplierPermanentError,
+  SupplierTransientError,
   type CancelResult,
   type ConnectorContext,
   type DispatchResult,
   type LineAcknowledgement,
   type SupplierConnector,
 } from '../../../core/ports/supplier-connector';
+import type { SettingCondition } from '../../../core/ports/connector';
 import { httpFailure, type RefusalWords } from '../../transports/http-failure';
 import { clientCredentialsToken, forgetAccessToken, type ClientCredentialsGrant } from './oauth2';
 import { purchaseOrderDocument } from './purchase-order-document';
@@ -83,6 +85,8 @@ export interface RestJsonSettings {
    */
   cancelUrl?: string;
   cancelMethod?: 'POST' | 'DELETE';
+  /** What "Test connection" GETs with this supplier's authentication; without it, a HEAD request to `url`. */
+  testUrl?: string;
   /** Asking the supplier for each open PO's status (`GET /orders/{id}`): late acknowledgements and shipments. */
   statusPolling?: StatusPollingSettings;
 }
@@ -302,6 +306,14 @@ export const restJsonSettingsSchema = {
       description:
         'POST sends {poNumber, supplierReference, reason} as JSON; DELETE sends no body. Both carry the authentication and an Idempotency-Key cancel-<PO number>.',
     },
+    testUrl: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      title: 'Test connection URL',
+      description:
+        "A harmless address of the supplier's API that the Test connection button GETs with this authentication, e.g. https://api.example.com/v1/ping or a product list. Empty: a HEAD request to the order endpoint URL, which shows the API is reachable but may not check the credentials. Orders never use it.",
+    },
     statusPolling: statusPollingSchema,
   },
   // An OAuth2 supplier needs its token endpoint.
@@ -479,6 +491,45 @@ async function exchange(
   }
 }
 
+/**
+ * "Test connection": GET `testUrl` (else HEAD the order URL) with the supplier's authentication (an OAuth2 token
+ * is fetched first). Nothing is sent that could create or change an order.
+ */
+async function testRestConnection(ctx: ConnectorContext<RestJsonSettings>): Promise<string> {
+  const { settings } = ctx;
+  const method = settings.testUrl ? 'GET' : 'HEAD';
+  const url = settings.testUrl ?? settings.url;
+  let status: number;
+  try {
+    const reply = await axios.request({
+      method,
+      url,
+      timeout: settings.timeoutMs ?? 10_000,
+      headers: {
+        ...settings.headers,
+        Accept: 'application/json',
+        ...(await authHeaders(settings, ctx.credentials, ctx.clock.now())),
+      },
+      signal: ctx.signal,
+      maxRedirects: 0,
+      validateStatus: () => true,
+    });
+    status = reply.status;
+  } catch (err) {
+    if (err instanceof DropshipError) throw err;
+    throw httpFailure(err, ctx.clock.now());
+  }
+  const answered = `${method} ${url} answered HTTP ${status}`;
+  if (status === 401 || status === 403)
+    throw new SupplierPermanentError(`${answered}: the supplier refused the credentials`);
+  if (status >= 500) throw new SupplierTransientError(`${answered}: the supplier's server has a problem`);
+  if (status >= 400 && settings.testUrl)
+    throw new SupplierPermanentError(`${answered}: check the test connection URL`);
+  if (status >= 400)
+    return `${answered}: the API is reachable. Set a test connection URL to check the credentials too.`;
+  return `${answered}: the API is reachable and took the credentials.`;
+}
+
 /** GETs one order's status with the supplier's authentication; failures map as a send's do. */
 function statusGetter(ctx: ConnectorContext<RestJsonSettings>): (url: string) => Promise<unknown> {
   return async (url) => (await exchange(ctx, { method: 'GET', url })).body;
@@ -499,6 +550,11 @@ export function cancelUrlFor(template: string, po: PurchaseOrder, supplierId: st
   });
 }
 
+/** Fields (secrets, settings) that only one authentication method uses. */
+function authIs(auth: NonNullable<RestJsonSettings['auth']>): SettingCondition {
+  return { setting: 'auth', values: [auth] };
+}
+
 export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
   kind: 'rest-json',
   title: 'REST API (JSON)',
@@ -506,13 +562,24 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     'Sends the purchase order as JSON (built-in document or your template) with an Idempotency-Key header and maps the reply status; API key, bearer, basic or OAuth2 client credentials.',
   settingsSchema: restJsonSettingsSchema,
   credentialFields: [
-    { name: 'apiKey', label: 'API key' },
-    { name: 'token', label: 'Bearer token' },
-    { name: 'username', label: 'User name' },
-    { name: 'password', label: 'Password' },
-    { name: 'clientId', label: 'OAuth2 client id' },
-    { name: 'clientSecret', label: 'OAuth2 client secret' },
+    { name: 'apiKey', label: 'API key', type: 'password', when: authIs('api-key') },
+    { name: 'token', label: 'Bearer token', type: 'password', when: authIs('bearer') },
+    { name: 'username', label: 'User name', type: 'text', when: authIs('basic') },
+    { name: 'password', label: 'Password', type: 'password', when: authIs('basic') },
+    { name: 'clientId', label: 'OAuth2 client id', type: 'text', when: authIs('oauth2-client-credentials') },
+    {
+      name: 'clientSecret',
+      label: 'OAuth2 client secret',
+      type: 'password',
+      when: authIs('oauth2-client-credentials'),
+    },
   ],
+  settingConditions: {
+    apiKeyHeader: authIs('api-key'),
+    oauth2: authIs('oauth2-client-credentials'),
+  },
+
+  testConnection: testRestConnection,
 
   settingsProblems(settings) {
     return settings.requestTemplate === undefined ? [] : templateProblems(settings.requestTemplate);

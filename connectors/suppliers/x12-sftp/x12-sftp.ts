@@ -27,11 +27,13 @@ import { readX12Events } from '../../edi/x12/reader';
 import type { X12EnvelopeSettings } from '../../edi/x12/writer';
 import { pollInboundFiles } from '../../../core/inbound-files';
 import {
+  listFolders,
   openTransport,
   poFileName,
   poFileNameSchema,
   settleSecondsSchema,
   transportFolderSchema,
+  transportCredentialFields,
   transportSettingsSchema,
   withTransport,
   type TransportSettings,
@@ -313,11 +315,13 @@ export const x12SftpConnector: X12SftpConnector = {
   description:
     'Uploads an X12 850 per PO (and an 850 with BEG01 01 to cancel one, named <PO number>-CANCEL) to the supplier SFTP folder and reads their 855 acknowledgements, 856 ship notices, 810 invoices and 846 stock, answering each group with a 997.',
   settingsSchema: x12SftpSettingsSchema,
-  credentialFields: [
-    { name: 'password', label: 'SFTP password' },
-    { name: 'privateKey', label: 'SFTP private key (OpenSSH/PEM)' },
-    { name: 'passphrase', label: 'Private key passphrase' },
-  ],
+  credentialFields: transportCredentialFields,
+
+  testConnection: (ctx) =>
+    listFolders(ctx.settings.transport, ctx.credentials, [
+      ctx.settings.outboundFolder,
+      ctx.settings.inboundFolder,
+    ]),
 
   async sendPurchaseOrder(request, ctx): Promise<DispatchResult> {
     await upload850(request, ctx, 'original');

@@ -1,6 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildCxmlResponse, newPayloadId } from '../../../connectors/cxml/documents';
+import {
+  buildCxmlResponse,
+  cxmlTimestamp,
+  newPayloadId,
+  serializeCxml,
+} from '../../../connectors/cxml/documents';
 import { parseUntrustedXml } from '../../../connectors/cxml/safe-xml';
 
 /** What the fake supplier stored for one OrderRequest it accepted. */
@@ -17,7 +22,7 @@ export type CxmlSupplierMode = 'ok' | 'status-500' | 'status-400' | 'http-503' |
  * Sender's SharedSecret (401 otherwise), answers `<Response><Status code="200" text="OK"/>`, and recognises a
  * resend by its orderID: the order is stored once and the resend gets 200 again. An OrderRequest with
  * `type="delete"` withdraws the order of that orderID; its DocumentReference must name the original's payloadID
- * (400 otherwise, and for an orderID it never received).
+ * (400 otherwise, and for an orderID it never received). A ProfileRequest is answered with a ProfileResponse.
  */
 export class FakeCxmlSupplier {
   readonly orders = new Map<string, ReceivedCxmlOrder>();
@@ -59,6 +64,27 @@ export class FakeCxmlSupplier {
     res.end(buildCxmlResponse(code, text, newPayloadId(new Date(), 'supplier.example'), new Date(), message));
   }
 
+  /** The ProfileResponse of the cXML User's Guide: the transactions this endpoint takes, and where. */
+  private profile(res: http.ServerResponse): void {
+    const now = new Date();
+    res.writeHead(200, { 'Content-Type': 'text/xml; charset=UTF-8' });
+    res.end(
+      serializeCxml({
+        cXML: {
+          '@payloadID': newPayloadId(now, 'supplier.example'),
+          '@timestamp': cxmlTimestamp(now),
+          Response: {
+            Status: { '@code': '200', '@text': 'OK' },
+            ProfileResponse: {
+              '@effectiveDate': cxmlTimestamp(now),
+              Transaction: { '@requestName': 'OrderRequest', URL: this.url },
+            },
+          },
+        },
+      }),
+    );
+  }
+
   private handle(body: string, res: http.ServerResponse): void {
     this.requests.push(body);
     if (this.mode === 'hang') return; // never answers: the client times out
@@ -83,6 +109,8 @@ export class FakeCxmlSupplier {
     const header = cxml.Header as Record<string, Record<string, Array<Record<string, unknown>>>>;
     const secret = header.Sender?.Credential?.[0]?.SharedSecret;
     if (secret !== this.sharedSecret) return this.reply(res, 401, 401, 'Unauthorized');
+    const request = cxml.Request as Record<string, unknown>;
+    if ('ProfileRequest' in request) return this.profile(res);
     if (this.mode === 'status-400')
       return this.reply(res, 400, 400, 'Bad Request', 'Unknown SupplierPartID SUP-MUG');
     const orderHeader = ((cxml.Request as Record<string, unknown>).OrderRequest as Record<string, unknown>)

@@ -8,7 +8,8 @@ export type RestSupplierMode =
  * A supplier order API in the common REST shape: POST /orders with a JSON body and an Idempotency-Key header
  * (a replay returns the first reply and creates nothing), Bearer or API-key auth, and an OAuth2 token endpoint
  * (client credentials grant, RFC 6749 section 4.4) that issues short-lived tokens. An order is withdrawn with
- * POST /orders/{poNumber}/cancel or DELETE /orders/{poNumber} (404 for an order it never took).
+ * POST /orders/{poNumber}/cancel or DELETE /orders/{poNumber} (404 for an order it never took). GET /ping is
+ * its harmless authenticated call.
  */
 export class FakeRestSupplier {
   /** Orders created, by Idempotency-Key. */
@@ -18,6 +19,8 @@ export class FakeRestSupplier {
   readonly cancelled = new Map<string, number>();
   tokenRequests: { authorization?: string; form: URLSearchParams }[] = [];
   mode: RestSupplierMode = 'ok';
+  /** What GET /orders/{poNumber} answers for an order, once the supplier has news (status, carrier, tracking). */
+  readonly statuses = new Map<string, Record<string, unknown>>();
   /** The credentials the API accepts. */
   apiKey = 'key-123';
   clientId = 'dropship-client';
@@ -87,6 +90,7 @@ export class FakeRestSupplier {
     const body: unknown = raw === '' ? undefined : JSON.parse(raw);
     this.requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
     if (this.mode === 'hang') return;
+    if (req.method === 'GET' || req.method === 'HEAD') return this.read(req, res);
     if (this.mode === 'http-503')
       return this.json(res, 503, { error: 'maintenance' }, { 'Retry-After': '120' });
     if (this.mode === 'http-429') {
@@ -125,6 +129,26 @@ export class FakeRestSupplier {
     };
     this.orders.set(key, { body, reply });
     this.json(res, 201, reply);
+  }
+
+  /**
+   * GET /ping answers who is calling; GET /orders/{poNumber} an order's status (received until `statuses` says
+   * more); orders are only ever POSTed, so /orders answers 405 to anything else.
+   */
+  private read(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.url === '/ping') return this.json(res, 200, { status: 'ok' });
+    if (req.url === '/orders') return this.json(res, 405, { error: 'use POST' }, { Allow: 'POST' });
+    const poNumber = /^\/orders\/([^/]+)$/.exec(req.url ?? '')?.[1];
+    const order = poNumber && this.orders.get(decodeURIComponent(poNumber));
+    if (poNumber && order) {
+      const id = (order.reply as { id: string }).id;
+      return this.json(res, 200, {
+        id,
+        status: 'received',
+        ...this.statuses.get(decodeURIComponent(poNumber)),
+      });
+    }
+    this.json(res, 404, { error: 'not found' });
   }
 
   async stop(): Promise<void> {
