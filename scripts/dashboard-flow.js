@@ -33,7 +33,11 @@ const actionButtons = (order) => `<span class="dropship-actions">
               <v-btn size="small" variant="tonal" color="success" @click="act('resolve', ${order})">Resolve</v-btn>
             </span>`;
 
-const ACTION_METHODS = `idOf(order) {
+const ACTION_METHODS = `// The Order page asks the watchdog for the order named in its address (?order=<id>).
+    openOrder(order) {
+      this.$router.push({ name: 'Page:Order', query: { order: this.idOf(order) } })
+    },
+    idOf(order) {
       return order.orderId || order.id
     },
     named(code) {
@@ -67,7 +71,7 @@ const ATTENTION_TEMPLATE = `<template>
       </thead>
       <tbody>
         <tr v-for="row in rows" :key="row.orderId" :data-order-id="row.orderId">
-          <td>{{ row.orderNumber ? '#' + row.orderNumber.replace(/^#/, '') : row.orderId }}</td>
+          <td><a :href="'order?order=' + row.orderId" @click.prevent="openOrder(row)">{{ row.orderNumber ? '#' + row.orderNumber.replace(/^#/, '') : row.orderId }}</a></td>
           <td>{{ row.channel }}</td>
           <td>{{ new Date(row.since).toLocaleString() }}</td>
           <td>{{ row.reason }}<span v-if="row.conditions.length"> ({{ row.conditions.map(named).join(', ') }})</span></td>
@@ -118,7 +122,7 @@ const SEARCH_TEMPLATE = `<template>
     <p v-if="answered && !orders.length" class="dropship-search-empty">No order matches {{ answered }}.</p>
     <ul v-if="orders.length" class="dropship-search-results">
       <li v-for="order in orders" :key="order.id" :data-order-id="order.id">
-        <a href="#dropship-order" class="dropship-search-open" @click="open(order)">{{ order.reference }}</a>
+        <a :href="'order?order=' + order.id" class="dropship-search-open" @click.prevent="openOrder(order)">{{ order.reference }}</a>
         <span class="dropship-state">{{ order.stateName }}</span>
         <span>{{ order.customerEmail }}</span>
         <span>{{ new Date(order.placedAt).toLocaleString() }}</span>
@@ -146,8 +150,8 @@ export default {
     search() {
       if (this.query.trim()) this.send({ topic: 'search', payload: { query: this.query.trim() } })
     },
-    open(order) {
-      this.send({ topic: 'order', orderId: order.id })
+    openOrder(order) {
+      this.$router.push({ query: { order: order.id } })
     }
   }
 }
@@ -225,6 +229,15 @@ export default {
     order() {
       return this.msg?.topic === 'order' && this.msg.payload ? this.msg.payload : null
     }
+  },
+  mounted() {
+    this.$watch(
+      () => this.$router.currentRoute.value.query.order,
+      (ref) => {
+        if (ref) this.send({ topic: 'order', orderId: String(ref) })
+      },
+      { immediate: true }
+    )
   },
   methods: {
     when(at) {

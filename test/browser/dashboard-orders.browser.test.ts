@@ -154,6 +154,10 @@ describe('order search and order page of the demo dashboard in headless Chromium
       assert.match(await view.locator('.dropship-notifications').innerText(), /by email: Sent/);
       await assertOnScreen(view.locator('.dropship-actions'), viewport.width);
       await shots.take(page, `order-page-${size}`);
+      // The page's address names the order: it opens again after a reload.
+      assert.match(page.url(), new RegExp(`/dashboard/order\\?order=${delivered.id}$`));
+      await page.reload();
+      await page.locator(`.dropship-order [data-order-id="${delivered.id}"]`).waitFor({ timeout: 15_000 });
     });
   }
 
@@ -185,9 +189,11 @@ describe('order search and order page of the demo dashboard in headless Chromium
     assert.doesNotMatch(await states.innerText(), RAW_CODE);
     await shots.take(page, 'today-390x844');
 
-    await page.goto(nodeRed.url('/dashboard/order'));
-    await search('#8102', heldId);
-    const view = await openOrder(heldId);
+    // The order number opens the order's page.
+    await row.getByRole('link', { name: '#8102' }).click();
+    await page.waitForURL(`**/dashboard/order?order=${heldId}`);
+    const view = page.locator(`.dropship-order [data-order-id="${heldId}"]`);
+    await view.waitFor({ timeout: 15_000 });
     assert.match(await view.locator('.dropship-order-title').innerText(), /Needs attention/);
     await view.getByRole('button', { name: 'Resolve' }).click();
     // The watchdog answers an action with the order as it is now, its history ending with the operator's step.
