@@ -55,8 +55,7 @@ if (!loopback && !adminAuth) {
 // Who may use the editor, the dashboard and the sandbox pages, decided per request: the package's rule (from
 // dist/, built by `npm install`), so the package's own routes and these apply the same one.
 const {
-  changesState,
-  isCrossSiteRequest,
+  isCrossSitePageRequest,
   isLocalRequest,
   operatorHttpGate,
   operatorSocketGate,
@@ -79,13 +78,14 @@ const refuse = (res, status, code, message) => {
 };
 
 /**
- * Every request passes Node-RED's admin app (mounted at /): another site's page may not change anything through
- * the operator's browser (a form or text/plain POST to /inject/<id>), and without a login a request a proxy
+ * Every request passes Node-RED's admin app (mounted at /): another site's page may neither change nor read anything
+ * through the operator's browser (a form or text/plain POST to /inject/<id>, a script's fetch of /flows: Node-RED
+ * answers CORS with `*`), only open it by a link; and without a login a request a proxy
  * passed on reaches only the package's routes under /dropship/, which decide for themselves (webhooks, the
  * tracking page; the order API and admin routes answer only local requests then).
  */
 function adminRequests(req, res, next) {
-  if (changesState(req.method) && isCrossSiteRequest(req)) {
+  if (isCrossSitePageRequest(req)) {
     refuse(res, 403, 'cross_site', 'requests from another site are refused');
     return;
   }

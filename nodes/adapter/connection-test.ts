@@ -83,10 +83,14 @@ export function connectionTestHandler(
     const { credentials: typed, id: rawId, ...fields } = req.body as Record<string, unknown>;
     // A node id as the editor makes them, of a deployed node of this type: no other node's secrets are used.
     const id = typeof rawId === 'string' && /^[0-9a-f.]{1,32}$/i.test(rawId) ? rawId : undefined;
-    const ownType = id !== undefined && RED.nodes.getNode(id)?.type === nodeType;
-    const stored = ownType
-      ? (RED.nodes.getCredentials(id) as Record<string, unknown> | undefined)
-      : undefined;
+    let ownType = false;
+    RED.nodes.eachNode((node) => {
+      if (node.id === id && node.type === nodeType) ownType = true;
+    });
+    const stored =
+      ownType && id !== undefined
+        ? (RED.nodes.getCredentials(id) as Record<string, unknown> | undefined)
+        : undefined;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_resolve, reject) => {

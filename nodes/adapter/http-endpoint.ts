@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
+import { parse as parseUrl } from 'node:url';
 import type { Request, Response, RequestHandler } from 'express';
 import { DropshipError, errorText } from '../../core/errors';
 import { JsonItemLimit } from '../../core/validation/json-item-limit';
@@ -121,6 +122,25 @@ function refuseUnreadBody(req: IncomingMessage, res: ServerResponse, err: unknow
   res.once('finish', () => req.destroy());
   res.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' });
   res.end(JSON.stringify({ error: { code: 'invalid_input', message } }));
+}
+
+/** Field problems an error answer lists, and the length of each sentence in it: an answer stays a few KB. */
+const MAX_ANSWERED_PROBLEMS = 10;
+const MAX_ANSWERED_TEXT = 300;
+
+function boundedText(text: string): string {
+  return text.length > MAX_ANSWERED_TEXT ? `${text.slice(0, MAX_ANSWERED_TEXT - 1)}…` : text;
+}
+
+/** An error as an endpoint answers it: its code, its sentence and its first field problems, each cut short. */
+export function boundedErrorJson(error: DropshipError): ReturnType<DropshipError['toJSON']> {
+  return {
+    code: error.code,
+    message: boundedText(error.message),
+    details: error.details
+      .slice(0, MAX_ANSWERED_PROBLEMS)
+      .map((d) => ({ path: boundedText(d.path), message: boundedText(d.message) })),
+  };
 }
 
 /** The body timeout this Node-RED instance is configured with. */
@@ -269,7 +289,8 @@ function installRawBodyCapture(root: ExpressInternals, routes: Map<RequestHandle
       next();
       return;
     }
-    const pathname = (req.url ?? '').split('?')[0]!;
+    // The path as Express's router reads it (parseurl, url.parse): `/x#frag` and a proxy's `http://host/x` are /x.
+    const pathname = parseUrl(req.url ?? '').pathname ?? '';
     let route: RawRoute | undefined;
     for (const candidate of routes.values()) {
       if (candidate.matches(pathname)) {

@@ -16,6 +16,7 @@ import { isIP } from 'node:net';
 
 /** The request as far as the rule needs it (an IncomingMessage or an Express request). */
 export interface RequestOrigin {
+  method?: string;
   socket: { remoteAddress?: string };
   headers: IncomingHttpHeaders;
   /** Express's application the request is in, whose `trust proxy fn` says which proxies are believed. */
@@ -25,14 +26,25 @@ export interface RequestOrigin {
 /** express's compiled `trust proxy` setting: whether the hop at `index` (0 = the socket) is a trusted proxy. */
 export type TrustProxy = (address: string, index: number) => boolean;
 
+/** Headers naming the client a proxy, CDN or tunnel passed a request on for (one address each). */
+const CLIENT_ADDRESS_HEADERS = [
+  'x-real-ip',
+  'cf-connecting-ip',
+  'true-client-ip',
+  'x-client-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+] as const;
+
 /** Headers with which a reverse proxy says it passed a request on. */
 const FORWARDING_HEADERS = [
   'forwarded',
   'x-forwarded-for',
   'x-forwarded-host',
   'x-forwarded-proto',
-  'x-real-ip',
   'via',
+  'cdn-loop',
+  ...CLIENT_ADDRESS_HEADERS,
 ] as const;
 
 /** `::ffff:127.0.0.1` (an IPv4 client on a dual-stack socket) is 127.0.0.1; `[::1]:80` is ::1. */
@@ -67,7 +79,7 @@ function forwardedAddresses(headers: IncomingHttpHeaders): string[] | undefined 
       .filter((part) => part !== '');
   const named = [
     ...list(headers['x-forwarded-for']),
-    ...list(headers['x-real-ip']),
+    ...CLIENT_ADDRESS_HEADERS.flatMap((name) => list(headers[name])),
     ...list(headers.forwarded).flatMap((element) =>
       element
         .split(';')
@@ -123,6 +135,16 @@ export function isCrossSiteRequest(req: Pick<RequestOrigin, 'headers'>): boolean
 /** Methods that change something: the ones a cross-site request must not be allowed to make. */
 export function changesState(method: string | undefined): boolean {
   return !['GET', 'HEAD', 'OPTIONS'].includes((method ?? 'GET').toUpperCase());
+}
+
+/**
+ * Whether another site's page makes this request through the operator's browser, other than by a link the
+ * operator follows (a navigation, whose answer no script reads): its form would change something, and its script
+ * would read the answer, since Node-RED's admin app answers CORS with `*` on every route of the instance.
+ */
+export function isCrossSitePageRequest(req: Pick<RequestOrigin, 'headers' | 'method'>): boolean {
+  if (!isCrossSiteRequest(req)) return false;
+  return changesState(req.method) || req.headers['sec-fetch-mode'] !== 'navigate';
 }
 
 /** Whether a body is declared as JSON, the only kind the package's operator routes take. */
@@ -193,7 +215,7 @@ function decider(options: OperatorGateOptions): (req: RequestOrigin) => Promise<
   const login = options.verify ? basicLogin(options.verify) : undefined;
   return async (req) => {
     if (!login) {
-      return isLocalRequest(req)
+      return isLocalRequest(req) && !isCrossSitePageRequest(req)
         ? { allowed: true }
         : {
             allowed: false,

@@ -1,10 +1,12 @@
 import type { EventEmitter } from 'node:events';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { parse as parseUrl } from 'node:url';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   bearerMatches,
   changesState,
+  isCrossSitePageRequest,
   isCrossSiteRequest,
   isJsonBody,
   isLocalRequest,
@@ -37,15 +39,13 @@ export function operatorAdminRequest(RED: Pick<NodeAPI, 'settings'>): RequestHan
       );
       return;
     }
-    if (changesState(req.method)) {
-      if (isCrossSiteRequest(req)) {
-        refuse(res, 403, 'cross_site', 'requests from another site are refused');
-        return;
-      }
-      if (!isJsonBody(req.headers)) {
-        refuse(res, 415, 'invalid_input', 'the body must be application/json');
-        return;
-      }
+    if (isCrossSitePageRequest(req)) {
+      refuse(res, 403, 'cross_site', 'requests from another site are refused');
+      return;
+    }
+    if (changesState(req.method) && !isJsonBody(req.headers)) {
+      refuse(res, 415, 'invalid_input', 'the body must be application/json');
+      return;
     }
     next();
   };
@@ -72,6 +72,10 @@ export function operatorApiRequest(
     const settings = RED.settings as SecuritySettings;
     if (settings.adminAuth) {
       adminLogin(req, res, next);
+      return;
+    }
+    if (isCrossSitePageRequest(req)) {
+      refuse(res, 403, 'cross_site', 'requests from another site are refused');
       return;
     }
     if (settings.httpNodeAuth || (!token && isLocalRequest(req))) {
@@ -140,7 +144,8 @@ const editorSocketsGuarded = new WeakSet<object>();
 /**
  * The editor pushes the debug sidebar (messages with order data) and node statuses over a WebSocket,
  * `<httpAdminRoot>comms`, whose upgrade bypasses Express and so any HTTP middleware; without an editor login it
- * asks for no token. Then, like the editor's pages, it is refused to a request that is not local.
+ * asks for no token. Then, like the editor's pages, it is refused to a request that is not local, and to another
+ * site's page (a WebSocket is not bound by CORS: any page the operator opens could connect to 127.0.0.1).
  */
 export function guardEditorSocket(RED: Pick<NodeAPI, 'server' | 'settings'>): void {
   const settings = RED.settings as SecuritySettings & { httpAdminRoot?: string | false };
@@ -151,7 +156,9 @@ export function guardEditorSocket(RED: Pick<NodeAPI, 'server' | 'settings'>): vo
   const root = settings.httpAdminRoot || '/';
   const commsPath = `${root.startsWith('/') ? '' : '/'}${root}${root.endsWith('/') ? '' : '/'}comms`;
   server.prependListener('upgrade', (req: IncomingMessage, socket: Duplex) => {
-    if ((req.url ?? '').split('?')[0] !== commsPath || isLocalRequest(req)) return;
+    // The path as Node-RED's own upgrade listener reads it (url.parse: `/comms#x` is /comms too).
+    if (parseUrl(req.url ?? '').pathname !== commsPath) return;
+    if (isLocalRequest(req) && !isCrossSiteRequest(req)) return;
     // Node-RED's own listener runs next and finds the socket closed: it completes no upgrade on it.
     socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });

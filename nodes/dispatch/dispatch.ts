@@ -23,6 +23,7 @@ import {
 } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import {
   deployedSupplier,
   deployedSupplierChannel,
@@ -73,8 +74,6 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       }
       return breaker;
     };
-    let closing = false;
-    let sweeping = false;
 
     const connectorLog = connectorLogOf(RED, node);
     const connectorContext = (store: OrderStore, supplierId: string) =>
@@ -271,36 +270,24 @@ export = function registerDispatchNode(RED: NodeAPI): void {
      * pending.
      */
     async function sweep(): Promise<void> {
-      if (closing || sweeping) return;
-      sweeping = true;
-      try {
-        const suppliers = deployedSupplierIds();
-        const store = await storeOf(RED, node, config.store);
-        if (suppliers.length > 0) {
-          // One claim for the batch: each PO in it is claimed once.
-          const claim = { leaseOwner: claimOwner(actor) };
-          const due = await store.claimDuePurchaseOrders(
-            { owner: claim.leaseOwner, now: new Date(), durationMs: leaseMs },
-            50,
-            suppliers,
-          );
-          // Each PO on its own promise: a slow supplier does not hold up the others.
-          await Promise.all(due.map((po) => send(store, po, claim, {})));
-        }
-        await failOverStranded(store, suppliers);
-        await resumeWithdrawalsOf(store, suppliers);
-        await readAcknowledgements(store);
-      } finally {
-        sweeping = false;
+      const suppliers = deployedSupplierIds();
+      const store = await storeOf(RED, node, config.store);
+      if (suppliers.length > 0) {
+        // One claim for the batch: each PO in it is claimed once.
+        const claim = { leaseOwner: claimOwner(actor) };
+        const due = await store.claimDuePurchaseOrders(
+          { owner: claim.leaseOwner, now: new Date(), durationMs: leaseMs },
+          50,
+          suppliers,
+        );
+        // Each PO on its own promise: a slow supplier does not hold up the others.
+        await Promise.all(due.map((po) => send(store, po, claim, {})));
       }
+      await failOverStranded(store, suppliers);
+      await resumeWithdrawalsOf(store, suppliers);
+      await readAcknowledgements(store);
     }
 
-    const timer = setInterval(
-      () => {
-        sweep().catch((err: unknown) => node.warn(`sweep failed: ${errorText(err)}`));
-      },
-      positive(config.sweepSeconds, 10) * 1000,
-    );
     /** A deployed supplier whose settings are refused shows at once, naming the field, not at its first PO. */
     function reportSupplierSettings(): void {
       for (const supplierId of deployedSupplierIds()) {
@@ -309,11 +296,18 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       }
     }
 
-    // Resume on start-up once the supplier config nodes of this deploy have registered.
-    const startup = setTimeout(() => {
-      reportSupplierSettings();
-      sweep().catch((err: unknown) => node.warn(`start-up sweep failed: ${errorText(err)}`));
-    }, 500);
+    // The first sweep resumes on start-up, once the supplier config nodes of this deploy have registered.
+    let started = false;
+    startSweep(node, {
+      name: 'dispatch sweep',
+      everyMs: positive(config.sweepSeconds, 10) * 1000,
+      firstAfterMs: 500,
+      run: async () => {
+        if (!started) reportSupplierSettings();
+        started = true;
+        await sweep();
+      },
+    });
 
     onInput(node, async (msg) => {
       const number = requiredMessageString(RED, msg, 'poNumber', 'payload.number');
@@ -321,11 +315,6 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       await claimAndSend(store, number, msg);
     });
 
-    node.on('close', () => {
-      closing = true;
-      clearInterval(timer);
-      clearTimeout(startup);
-    });
     showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-dispatch', DropshipDispatchNode as never);

@@ -6,7 +6,7 @@ import {
 } from '../../connectors/transports';
 import { x12StockReaderFor } from '../../connectors/edi/x12/read-stock-846';
 import { systemClock } from '../../core/clock';
-import { asDropshipError, DropshipError, errorText } from '../../core/errors';
+import { asDropshipError, DropshipError } from '../../core/errors';
 import { ingestStockFeed, type IngestResult } from '../../core/inventory/ingest-stock-feed';
 import { parseStockFeed, type ParsedStockFeed } from '../../core/inventory/stock-feed';
 import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/stock-files';
@@ -18,6 +18,7 @@ import { settleSecondsOf } from '../adapter/inbound-folder';
 import { connectorLogOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { x12PartnerOf } from '../adapter/x12-partner';
 import { routingRulesOf } from '../router/router-access';
 
@@ -229,9 +230,8 @@ function startInventoryIn(
     await ingestPayload(msg.payload, supplierId, msg);
   });
 
-  // Closing (redeploy) stops a folder poll between two files; the file being read is finished first.
-  const closing = new AbortController();
-  let readSource: () => Promise<void>;
+  // Closing (redeploy) stops a folder poll between two files (`signal`); the file being read is finished first.
+  let readSource: (signal: AbortSignal) => Promise<void>;
   let where: string;
   if (source === 'url') {
     where = config.url;
@@ -268,7 +268,7 @@ function startInventoryIn(
       info: (message: string) => node.log(message),
       warn: (message: string) => node.debug(message), // unreadable files are reported by reportFile
     };
-    readSource = () =>
+    readSource = (signal) =>
       withTransport(transport, credentials, async (opened) => {
         const outcomes = ingestStockFiles(opened, {
           ...folders,
@@ -279,7 +279,7 @@ function startInventoryIn(
           ingest: store,
           clock: systemClock,
           log,
-          signal: closing.signal,
+          signal,
         });
         // Each file is archived (or moved aside) when the next one is asked for: report it after that, so a
         // message never announces a move that is still to come. Always report the last one, even on failure.
@@ -299,27 +299,14 @@ function startInventoryIn(
   }
 
   // A scheduled source is read at start and then every interval; a failed read waits for the next one.
-  let reading = false;
-  const read = (): void => {
-    if (reading) return;
-    reading = true;
-    showActivity(node, 'sending', 'reading feed');
-    readSource()
-      .catch((err: unknown) => {
-        showActivity(node, 'retrying', 'feed not read');
-        node.warn(`stock feed ${where}: ${errorText(err)}`);
-      })
-      .finally(() => {
-        reading = false;
-      });
-  };
-  const minutes = Number(config.intervalMinutes) || 60;
-  const timer = setInterval(read, minutes * 60_000);
-  const startup = setTimeout(read, 500);
-  node.on('close', () => {
-    closing.abort();
-    clearInterval(timer);
-    clearTimeout(startup);
+  startSweep(node, {
+    name: 'stock feed read',
+    everyMs: (Number(config.intervalMinutes) || 60) * 60_000,
+    firstAfterMs: 500,
+    run: async (signal) => {
+      showActivity(node, 'sending', 'reading feed');
+      await readSource(signal);
+    },
   });
 }
 

@@ -1,4 +1,4 @@
-import { asDropshipError, errorText } from '../../core/errors';
+import { asDropshipError } from '../../core/errors';
 import {
   supplierControlLimitAlerts,
   CONTROLLED_FIGURES,
@@ -11,9 +11,10 @@ import { ORDER_STATES } from '../../core/model/order';
 import type { OrderStore } from '../../core/store/order-store';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
-import type { Node, NodeAPI, NodeDef, NodeMessage } from '../adapter/node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { storeApiGuard } from '../store/order-api';
 import { configuredSupplierIds } from '../adapter/supplier-registry';
 
@@ -71,13 +72,14 @@ export = function registerMetricsNode(RED: NodeAPI): void {
       return { ...metrics, ordersByState: await ordersByState(store) };
     }
 
-    async function emit(msg: NodeMessage): Promise<void> {
+    /** Computes the figures for `msg` and sends them (with any control-limit alerts) through `send`. */
+    async function emit(msg: NodeMessage, send: SendFunction): Promise<void> {
       const input =
         typeof msg.payload === 'object' && msg.payload !== null
           ? (msg.payload as Record<string, unknown>)
           : {};
       const metrics = await report(input);
-      node.send([{ ...msg, topic: 'metrics', payload: metrics }, null]);
+      send([{ ...msg, topic: 'metrics', payload: metrics }, null]);
       if (figure in CONTROLLED_FIGURES) {
         const alerts = await supplierControlLimitAlerts(
           await storeOf(RED, node, config.store),
@@ -91,7 +93,7 @@ export = function registerMetricsNode(RED: NodeAPI): void {
         );
         const configured = configuredSupplierIds(RED);
         for (const alert of alerts.filter((a) => configured.has(a.supplierId)))
-          node.send([null, { topic: 'control_limit', payload: alert }]);
+          send([null, { topic: 'control_limit', payload: alert }]);
       }
       showActivity(node, 'accepted', `${metrics.groups.length} groups`);
     }
@@ -119,22 +121,23 @@ export = function registerMetricsNode(RED: NodeAPI): void {
       );
     }
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       try {
-        await emit(msg);
+        await emit(msg, send);
       } catch (err) {
         showActivity(node, 'failed', asDropshipError(err).code);
-        node.send([null, exceptionMessage(msg, err)]);
+        send([null, exceptionMessage(msg, err)]);
       }
     });
     const seconds = Number(config.intervalSeconds);
-    const timer =
-      seconds > 0
-        ? setInterval(() => {
-            emit({}).catch((err: unknown) => node.warn(`metrics failed: ${errorText(err)}`));
-          }, seconds * 1000)
-        : undefined;
-    node.on('close', () => clearInterval(timer));
+    if (seconds > 0) {
+      startSweep(node, {
+        name: 'metrics',
+        everyMs: seconds * 1000,
+        firstAfterMs: seconds * 1000,
+        run: () => emit({}, (out) => node.send(out)),
+      });
+    }
     showActivity(node, 'waiting');
   }
   RED.nodes.registerType('dropship-metrics', DropshipMetricsNode as never);

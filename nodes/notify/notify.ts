@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { systemClock } from '../../core/clock';
-import { asDropshipError, DropshipError, errorText } from '../../core/errors';
+import { asDropshipError, DropshipError } from '../../core/errors';
 import { emailChannel } from '../../core/notify/email-outbox';
 import {
   checkTemplate,
@@ -45,6 +45,7 @@ import { mountOnce } from '../adapter/mount-once';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { mountTrackingPage } from './tracking-page-routes';
 
@@ -406,27 +407,18 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     }
 
     // Retries, anything queued before a restart and changes no message announced go out on the sweep.
-    let sweeping = false;
-    const sweep = (): void => {
-      if (sweeping || channels.length === 0) return;
-      sweeping = true;
-      worker()
-        .then(async (outbox) => {
-          await catchUp(outbox);
-          await Promise.all(
-            channels.map(async (channel) => report(channel, await deliverNotifications(channel, outbox), {})),
-          );
-        })
-        .catch((err: unknown) => node.warn(`notification sweep failed: ${errorText(err)}`))
-        .finally(() => {
-          sweeping = false;
-        });
-    };
-    const timer = setInterval(sweep, (Number(config.sweepSeconds) || 30) * 1000);
-    const startup = setTimeout(sweep, 2_000);
-    node.on('close', () => {
-      clearInterval(timer);
-      clearTimeout(startup);
+    startSweep(node, {
+      name: 'notification sweep',
+      everyMs: (Number(config.sweepSeconds) || 30) * 1000,
+      firstAfterMs: 2_000,
+      run: async () => {
+        if (channels.length === 0) return;
+        const outbox = await worker();
+        await catchUp(outbox);
+        await Promise.all(
+          channels.map(async (channel) => report(channel, await deliverNotifications(channel, outbox), {})),
+        );
+      },
     });
     if (setupProblem) showActivity(node, 'failed', setupProblem);
     else if (channels.length > 0) showActivity(node, 'waiting');

@@ -13,12 +13,13 @@ import { genericJsonIntakeFor } from '../../connectors/storefronts/generic-json'
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
 import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-api';
 import { wooCommerceOrderSource } from '../../connectors/storefronts/woocommerce-orders-api';
-import { mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
+import { boundedErrorJson, mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { senderCheckOf, senderGate, type SenderAuthConfig } from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import type { StorefrontConfigNode } from '../adapter/config-nodes';
 
 interface OrderInNodeDef extends NodeDef, Pick<SenderAuthConfig, 'senderAuth' | 'signatureHeader'> {
@@ -158,7 +159,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
           } catch (err) {
             const error = asDropshipError(err);
             fail(error, msg);
-            return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: error.toJSON() } };
+            return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: boundedErrorJson(error) } };
           }
         },
         { maxItems: MAX_ITEMS },
@@ -195,7 +196,6 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         showActivity(node, 'failed', error.code);
         return;
       }
-      let running: AbortController | undefined;
       const report = (result: ReconcileReport): void => {
         for (const order of result.created) emit({ kind: 'created', order }, { topic: intake.channel });
         for (const refusal of result.refused) {
@@ -205,29 +205,13 @@ export = function registerOrderInNode(RED: NodeAPI): void {
           node.log(`reconciliation took in ${result.created.length} order(s) whose webhook never arrived`);
         }
       };
-      const poll = (): void => {
-        if (running) return;
-        running = new AbortController();
-        reconciler
-          .poll(running.signal)
-          .then(report, (err: unknown) => {
-            if (running?.signal.aborted) return;
-            const error = asDropshipError(err);
-            showActivity(node, 'retrying', `order API: ${error.code}`);
-            node.warn(`polling the order API failed: ${error.message}`);
-            node.send([null, exceptionMessage({ topic: intake.channel }, error)]);
-          })
-          .finally(() => {
-            running = undefined;
-          });
-      };
-      const timer = setInterval(poll, intervalMs);
       // The first poll covers the time this instance was down; it waits for the flows to finish starting.
-      const first = setTimeout(poll, Math.min(intervalMs, 1_000));
-      node.on('close', () => {
-        clearInterval(timer);
-        clearTimeout(first);
-        running?.abort();
+      startSweep(node, {
+        name: 'order API poll',
+        everyMs: intervalMs,
+        firstAfterMs: Math.min(intervalMs, 1_000),
+        run: async (signal) => report(await reconciler.poll(signal)),
+        onFailure: (error) => node.send([null, exceptionMessage({ topic: intake.channel }, error)]),
       });
     }
 

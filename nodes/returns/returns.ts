@@ -9,9 +9,16 @@ import {
 import type { ReturnAuthorisation } from '../../core/returns/return-authorisation';
 import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
 import { ordersNamed } from '../../core/store/orders-named';
-import { mountEndpoint } from '../adapter/http-endpoint';
+import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
-import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  actorOf,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+  type SendFunction,
+} from '../adapter/node-red';
 import {
   senderCheckOf,
   senderGate,
@@ -87,9 +94,9 @@ export = function registerReturnsNode(RED: NodeAPI): void {
       showActivity(node, 'failed', 'invalid policies');
     }
 
-    function announce(returns: ReturnAuthorisation[], msg: NodeMessage): void {
+    function announce(returns: ReturnAuthorisation[], msg: NodeMessage, send: SendFunction): void {
       for (const rma of returns) {
-        node.send([
+        send([
           {
             ...msg,
             topic: rma.state,
@@ -152,26 +159,26 @@ export = function registerReturnsNode(RED: NodeAPI): void {
           if (refusal) return refusal.reply;
           try {
             const returns = await customerRequest(parseJsonBody(req.rawBody));
-            announce(returns, {});
+            announce(returns, {}, (out) => node.send(out));
             return { status: 201, body: { returns: returns.map(returnSummary) } };
           } catch (err) {
             const error = asDropshipError(err);
             node.send([null, exceptionMessage({}, error)]);
-            return { status: HTTP_STATUS[error.code] ?? 500, body: { error: error.toJSON() } };
+            return { status: HTTP_STATUS[error.code] ?? 500, body: { error: boundedErrorJson(error) } };
           }
         },
         { maxItems: MAX_ITEMS },
       );
     }
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       try {
         const payload = isRecord(msg.payload) ? msg.payload : {};
         const store = await storeOf(RED, node, config.store);
         if (typeof payload.rmaNumber === 'string') {
           const moved = await advanceReturn(store, payload.rmaNumber, parseReturnStep(payload), actor);
           if (!moved) throw new DropshipError('conflict', `return ${payload.rmaNumber} changed meanwhile`);
-          announce([moved], msg);
+          announce([moved], msg, send);
         } else {
           announce(
             await requestReturn(
@@ -186,11 +193,12 @@ export = function registerReturnsNode(RED: NodeAPI): void {
               new Date(),
             ),
             msg,
+            send,
           );
         }
       } catch (err) {
         showActivity(node, 'failed', asDropshipError(err).code);
-        node.send([null, exceptionMessage(msg, err)]);
+        send([null, exceptionMessage(msg, err)]);
       }
     });
     if (!gate?.problem) showActivity(node, 'waiting');

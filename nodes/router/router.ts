@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { asDropshipError, DropshipError, errorText } from '../../core/errors';
+import { asDropshipError, DropshipError } from '../../core/errors';
 import type { Order } from '../../core/model/order';
 import { routeOrder } from '../../core/routing/route-order';
 import {
@@ -16,9 +16,16 @@ import {
 import type { OrderStore } from '../../core/store/order-store';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
-import { actorOf, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  actorOf,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+  type SendFunction,
+} from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { configuredSupplierIds } from '../adapter/supplier-registry';
 import type { RouterNode } from './router-access';
@@ -201,7 +208,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
   }
   node.routingRules = () => rules;
 
-  async function route(store: OrderStore, order: Order, msg: NodeMessage): Promise<void> {
+  async function route(store: OrderStore, order: Order, msg: NodeMessage, send: SendFunction): Promise<void> {
     if (!rules) throw rulesError ?? new DropshipError('configuration', 'no routing rules');
     const outcome = await routeStoredOrder(store, order, rules, actor, new Date());
     if (outcome.kind === 'routed') {
@@ -210,7 +217,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
         'accepted',
         `${order.id} → ${outcome.purchaseOrders.map((p) => p.supplierId).join(', ')}`,
       );
-      node.send([
+      send([
         outcome.purchaseOrders.map((po) => ({
           ...msg,
           orderId: order.id,
@@ -225,7 +232,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
         path: `/lines/${order.lines.findIndex((line) => line.lineId === u.orderLineId)}`,
         message: u.reason,
       }));
-      node.send([
+      send([
         null,
         exceptionMessage(
           { ...msg, orderId: order.id },
@@ -235,7 +242,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
     }
   }
 
-  onInput(node, async (msg) => {
+  onInput(node, async (msg, send) => {
     const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.id');
     const store = await storeOf(RED, node, config.store);
     const order = await store.findOrder(orderId);
@@ -244,32 +251,23 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
         { path: 'msg.orderId', message: 'matches no stored order' },
       ]);
     }
-    await route(store, order, msg);
+    await route(store, order, msg, send);
   });
 
   // Orders stored but never routed (a crash between intake and routing, a redeploy) are picked up here.
-  let sweeping = false;
-  const sweep = (): void => {
-    if (sweeping || !rules) return;
-    sweeping = true;
-    storeOf(RED, node, config.store)
-      .then(async (store) => {
-        const waiting = await store.listOrders({ states: ['received'], limit: 100 });
-        const settled = Date.now() - 5_000;
-        for (const order of waiting) {
-          if (Date.parse(order.updatedAt) < settled) await route(store, order, {});
-        }
-      })
-      .catch((err: unknown) => node.warn(`routing sweep failed: ${errorText(err)}`))
-      .finally(() => {
-        sweeping = false;
-      });
-  };
-  const timer = setInterval(sweep, (Number(config.sweepSeconds) || 30) * 1000);
-  const startup = setTimeout(sweep, 1000);
-  node.on('close', () => {
-    clearInterval(timer);
-    clearTimeout(startup);
+  startSweep(node, {
+    name: 'routing sweep',
+    everyMs: (Number(config.sweepSeconds) || 30) * 1000,
+    firstAfterMs: 1000,
+    run: async () => {
+      if (!rules) return;
+      const store = await storeOf(RED, node, config.store);
+      const waiting = await store.listOrders({ states: ['received'], limit: 100 });
+      const settled = Date.now() - 5_000;
+      for (const order of waiting) {
+        if (Date.parse(order.updatedAt) < settled) await route(store, order, {}, (out) => node.send(out));
+      }
+    },
   });
   if (rules) showActivity(node, 'waiting');
 }

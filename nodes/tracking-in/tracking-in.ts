@@ -30,7 +30,7 @@ import { openTransport, transportSettingsSchema, type TransportSettings } from '
 import type { SupplierConfigNode } from '../adapter/config-nodes';
 import { settleSecondsOf } from '../adapter/inbound-folder';
 import { deployedCarrier, deployedCarrierCodes } from '../adapter/carrier-registry';
-import { mountEndpoint } from '../adapter/http-endpoint';
+import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import {
   actorOf,
@@ -49,6 +49,7 @@ import {
 } from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { supplierConnectorContext } from '../adapter/supplier-registry';
 import { x12PartnerOf, type X12Partner } from '../adapter/x12-partner';
 import { pollCarriersOnce, type PollableCarrier } from './carrier-polling';
@@ -99,26 +100,10 @@ interface TrackingInCredentials extends SenderAuthCredentials {
 
 /** Shipment reports one request or message may carry; more are refused whole, before any is recorded. */
 const MAX_REPORTS = 500;
-/** Field problems an answer or exception lists, and the length of each sentence in it: a few KB at most. */
+/** Field problems an exception about refused reports lists. */
 const MAX_REPORTED_PROBLEMS = 10;
-const MAX_TEXT = 300;
 /** At most one warning about refused reports per this long; the ones between are counted into the next. */
 const REFUSAL_WARNING_INTERVAL_MS = 10_000;
-
-function boundedText(text: string): string {
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
-}
-
-/** The error as an answer carries it: its sentence and field problems cut to a few KB. */
-function boundedError(error: DropshipError): ReturnType<DropshipError['toJSON']> {
-  return {
-    code: error.code,
-    message: boundedText(error.message),
-    details: error.details
-      .slice(0, MAX_REPORTED_PROBLEMS)
-      .map((d) => ({ path: boundedText(d.path), message: boundedText(d.message) })),
-  };
-}
 
 function withPathPrefix(error: DropshipError, prefix: string): DropshipError {
   const details = error.details.length > 0 ? error.details : [{ path: '', message: error.message }];
@@ -325,7 +310,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
               errors.flatMap((e) => e.details).slice(0, MAX_REPORTED_PROBLEMS),
             );
       exception({ ...msg, payload: { refused: errors.length, of: reportCount } }, refusal);
-      refusalWarnings(`shipment report refused: ${boundedText(refusal.message)}`);
+      refusalWarnings(`shipment report refused: ${boundedErrorJson(refusal).message}`);
       return refusal;
     }
 
@@ -352,14 +337,14 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             payload = parseJsonBody(req.rawBody);
           } catch (err) {
             const error = asDropshipError(err);
-            return { status: 400, body: { error: error.toJSON() } };
+            return { status: 400, body: { error: boundedErrorJson(error) } };
           }
           const {
             recorded,
             unverified,
             refusal: refused,
           } = await takeReports(payload, 'webhook', {}, webhookScope);
-          const error = refused && boundedError(refused);
+          const error = refused && boundedErrorJson(refused);
           if (error && recorded.length === 0)
             return { status: HTTP_STATUS[refused.code] ?? 500, body: { errors: [error] } };
           return {
@@ -493,7 +478,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
             document.error,
           );
       };
-      startTimer(async () => {
+      startTimer('ship notice folder poll', async () => {
         let transport: FileTransport | undefined;
         try {
           transport = await openTransport(settings, {
@@ -542,7 +527,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           ],
         );
       }
-      startTimer(async () => {
+      startTimer('supplier shipment read', async () => {
         const { context } = supplierConnectorContext(await store(), supplierId, log);
         for await (const event of readShipments(context)) {
           await recordEvents([event], { topic: `supplier:${supplierId}` });
@@ -665,7 +650,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     }
 
     function startCarrierPolling(): void {
-      startTimer(async () => {
+      startTimer('carrier polling', async () => {
         const carriers = pollableCarriers();
         if (carriers.length === 0) return;
         await pollCarriersOnce({
@@ -693,28 +678,13 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     }
 
     /** Runs `work` now and every `pollSeconds`, one run at a time; a failed run is reported and retried. */
-    function startTimer(work: () => Promise<void>): void {
-      let running = false;
-      const tick = (): void => {
-        if (running) return;
-        running = true;
-        work()
-          .catch((err: unknown) => {
-            node.warn(`tracking source check failed: ${asDropshipError(err).message}`);
-            showActivity(node, 'retrying', asDropshipError(err).code);
-          })
-          .finally(() => {
-            running = false;
-          });
-      };
-      const timer = setInterval(tick, pollMs);
-      stops.push(() => clearInterval(timer));
-      setImmediate(tick);
+    function startTimer(name: string, work: () => Promise<void>): void {
+      startSweep(node, { name, everyMs: pollMs, firstAfterMs: 0, run: work });
     }
 
     const labelHours = Number(config.labelHours);
     if (Number.isFinite(labelHours) && labelHours > 0) {
-      startTimer(async () => {
+      startTimer('label check', async () => {
         for (const { shipment, label } of await flagLabelsWithoutScan(
           await store(),
           labelHours,

@@ -26,9 +26,11 @@ import {
   type NodeAPI,
   type NodeDef,
   type NodeMessage,
+  type SendFunction,
 } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
+import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
@@ -233,44 +235,54 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
       }
     }
 
-    let sweeping = false;
+    /** One sweep, then the queue out of the second output (with the message that asked for the sweep). */
     async function sweep(msg: NodeMessage): Promise<void> {
       if (!policy)
         throw new DropshipError('configuration', 'the watchdog policy is invalid: fix it in the editor');
-      if (sweeping) return;
-      sweeping = true;
-      try {
-        const store = await node.openStore();
-        report(
-          await runWatchdogSweep({
-            store,
-            policy,
-            actor,
-            now: () => new Date(),
-            withdraw: withdrawThroughDeployedSuppliers(store, actor, connectorLog),
-          }),
-        );
-        await sendQueue(store, msg);
-      } finally {
-        sweeping = false;
-      }
+      const store = await node.openStore();
+      report(
+        await runWatchdogSweep({
+          store,
+          policy,
+          actor,
+          now: () => new Date(),
+          withdraw: withdrawThroughDeployedSuppliers(store, actor, connectorLog),
+        }),
+      );
+      await sendQueue(store, msg);
     }
+    // Timers live in the store: the first sweep after a restart fires whatever fell due meanwhile.
+    const sweeps = startSweep<NodeMessage>(node, {
+      name: 'watchdog sweep',
+      everyMs: Math.max(5, Number(config.sweepSeconds) || 60) * 1000,
+      firstAfterMs: 1000,
+      run: async (_signal, msg) => {
+        // An invalid policy was reported at start; only a sweep a message asks for is refused again.
+        if (!policy && msg === undefined) return;
+        await sweep(msg ?? {});
+      },
+    });
 
     /** The order page's content, to the one who asked (a dashboard message keeps its `_client`). */
-    async function sendOrder(store: OrderStore, msg: NodeMessage, ref: string): Promise<void> {
+    async function sendOrder(
+      store: OrderStore,
+      msg: NodeMessage,
+      ref: string,
+      send: SendFunction,
+    ): Promise<void> {
       const detail = await orderDetail(store, ref);
       if (!detail)
         throw new DropshipError('not_found', `no order ${ref}`, [
           { path: 'msg.orderId', message: 'is not an order' },
         ]);
-      node.send([null, { ...msg, topic: 'order', orderId: detail.id, payload: orderView(detail) }, null]);
+      send([null, { ...msg, topic: 'order', orderId: detail.id, payload: orderView(detail) }, null]);
     }
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       const payload = isRecord(msg.payload) ? msg.payload : {};
       const requested = (msg as { action?: unknown }).action ?? payload.action ?? msg.topic;
       if (requested === 'sweep' || requested === 'queue') {
-        if (requested === 'sweep') await sweep(msg);
+        if (requested === 'sweep') await sweeps.now(msg);
         else await sendQueue(await node.openStore(), msg);
         return;
       }
@@ -278,7 +290,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
         if (requested === 'search') {
           const term = parseSearchTerm(payload.query ?? msg.payload, 'msg.payload.query');
           const orders = await searchOrders(await node.openStore(), term);
-          node.send([null, { ...msg, topic: 'orders', query: term, payload: orders }, null]);
+          send([null, { ...msg, topic: 'orders', query: term, payload: orders }, null]);
           return;
         }
         const orderId = (msg as { orderId?: unknown }).orderId ?? payload.orderId;
@@ -296,7 +308,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
           );
         const store = await node.openStore();
         if (requested === 'order') {
-          await sendOrder(store, msg, orderId);
+          await sendOrder(store, msg, orderId, send);
           return;
         }
         const result = await node.act(
@@ -307,22 +319,14 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
         );
         await node.announce(result);
         // The operator who acted sees the order as it is now, on its page.
-        await sendOrder(store, msg, result.order.id);
+        await sendOrder(store, msg, result.order.id, send);
       } catch (err) {
-        node.send([null, null, exceptionMessage(msg, err)]);
+        send([null, null, exceptionMessage(msg, err)]);
       }
     });
 
-    const every = Math.max(5, Number(config.sweepSeconds) || 60) * 1000;
-    const run = () =>
-      sweep({}).catch((err: unknown) => node.warn(`watchdog sweep failed: ${errorText(err)}`));
-    const timer = setInterval(run, every);
-    // Timers live in the store: the first sweep after a restart fires whatever fell due meanwhile.
-    const startup = setTimeout(run, 1000);
     deployed.push(node);
     node.on('close', () => {
-      clearInterval(timer);
-      clearTimeout(startup);
       deployed.splice(deployed.indexOf(node), 1);
     });
     if (policy) showActivity(node, 'waiting');

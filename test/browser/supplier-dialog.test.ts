@@ -11,7 +11,7 @@ import {
   StepScreenshots,
   type HeadlessChromium,
 } from '../support/browser';
-import { startNodeRed, type RunningNodeRed } from '../support/node-red-process';
+import { eventually, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 
 /**
  * The supplier dialog in a real editor (headless Chromium): only the secrets and settings of the chosen
@@ -72,6 +72,12 @@ describe('the supplier and carrier dialogs in headless Chromium (declared secret
       ]),
     });
     assert.ok(deployed.ok, `deploy answered ${deployed.status}`);
+    // The deploy is answered before the new flows have started.
+    await eventually(
+      async () => (nodeRed.output().split('Started flows').length > 2 ? true : undefined),
+      20_000,
+      'the deployed flows to start',
+    );
     chromium = await launchChromium();
     page = await chromium.context.newPage();
     pageErrors = collectPageErrors(page);

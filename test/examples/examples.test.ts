@@ -303,7 +303,7 @@ describe('examples (Import > Examples)', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'dropship-examples-'));
       const together = path.join(dir, 'together.json');
       writeFileSync(together, JSON.stringify(withSamples.flatMap((f) => readExample(f))));
-      const nodeRed = await startNodeRed(together, { DROPSHIP_DEMO_SMTP_PORT: 'off' });
+      const nodeRed = await startNodeRed(together, { DROPSHIP_DEMO_SMTP_PORT: 'off', ...EXAMPLE_SECRETS });
       try {
         assert.notEqual(nodeRed.port, 1880);
         for (const file of withSamples)

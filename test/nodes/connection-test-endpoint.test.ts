@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeUps, type FakeCarrier } from '../fakes/carriers';
 import { startHttpFake, type HttpFake } from '../fakes/http-fake';
-import { startNodeRed, type RunningNodeRed } from '../support/node-red-process';
+import { eventually, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 import {
   FakeRestSupplier,
   SmtpSink,
@@ -111,6 +111,12 @@ describe('"Test connection" admin routes', function () {
       ]),
     });
     assert.ok(deployed.ok, `deploy answered ${deployed.status}`);
+    // The deploy is answered before the new flows have started.
+    await eventually(
+      async () => (nodeRed.output().split('Started flows').length > 2 ? true : undefined),
+      20_000,
+      'the deployed flows to start',
+    );
   });
 
   after(async () => {

@@ -243,10 +243,11 @@ describe('dropship-tracking-in: ship notices polled from a folder', function () 
       const node = helper.getNode('tracking') as unknown as {
         on(e: string, f: (msg: unknown) => void): void;
       };
-      const warnings: string[] = [];
-      node.on('call:warn', (call: unknown) => warnings.push(String((call as { args: unknown[] }).args[0])));
-      await until(() => (warnings.length > 0 ? warnings : undefined), 'a warning');
-      assert.match(warnings[0]!, /host key|refused/i);
+      // Reported as an error (node.error with a message), so a Catch node sees it too.
+      const errors: string[] = [];
+      node.on('call:error', (call: unknown) => errors.push(String((call as { args: unknown[] }).args[0])));
+      await until(() => (errors.length > 0 ? errors : undefined), 'an error');
+      assert.match(errors[0]!, /host key|refused/i);
       assert.equal(events.length, 0);
     });
   });

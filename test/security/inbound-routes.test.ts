@@ -303,6 +303,24 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       );
       assert.equal(await store.findOrder(`generic:surrogate-${engine}`), undefined);
 
+      // What PostgreSQL cannot store in text either: a NUL, in a value or in a key of the order.
+      for (const [name, order] of [
+        ['a NUL in the customer name', genericOrder(`nul-${engine}`, 'Bob\u0000')],
+        [
+          'a NUL in a key',
+          { ...genericOrder(`nul-key-${engine}`), customer: { 'na\u0000me': 'x', email: 'a@b.test' } },
+        ],
+      ] as const) {
+        const signed = signedJson(order, GENERIC_SECRET);
+        const refused = await send(nodeRed, '/dropship/orders', signed.body, signed.headers);
+        assert.equal(refused.status, 422, `${name}: ${refused.text}`);
+        assert.equal(refused.body.error?.code, 'invalid_input', name);
+        assert.ok(
+          refused.body.error.details.some((d) => d.path.startsWith('/customer/')),
+          `${name}: ${refused.text}`,
+        );
+      }
+
       const shopify = signedShopifyOrdersPaid(7001, SHOPIFY_SECRET, (order) => {
         (order.customer as Record<string, unknown>).first_name = 'B\udc00ob';
         (order.shipping_address as Record<string, unknown>).first_name = 'B\udc00ob';
@@ -364,6 +382,16 @@ describe('security: inbound routes bounded before parsing, on every path Express
     assert.equal(refused.status, 413, refused.text.slice(0, 300));
   });
 
+  it('answers an order with a problem on each of 450 lines in a few KB, naming the first ones', async () => {
+    const order = genericOrder('many-problems');
+    order.lines = Array.from({ length: 450 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 0, unitPrice: 1 }));
+    const signed = signedJson(order, GENERIC_SECRET);
+    const answer = await send(nodeRed, '/dropship/orders', signed.body, signed.headers);
+    assert.equal(answer.status, 422, answer.text.slice(0, 300));
+    assert.ok(answer.text.length < 4096, `an answer of ${answer.text.length} bytes`);
+    assert.ok((answer.body.error?.details.length ?? 0) > 0);
+  });
+
   for (const variant of [
     '/dropship/SHOPIFY/orders',
     '/dropship/shopify/orders/',
@@ -377,6 +405,36 @@ describe('security: inbound routes bounded before parsing, on every path Express
       const answer = await send(nodeRed, variant, delivery.body, delivery.headers);
       assert.equal(answer.status, 200, answer.text);
       assert.ok(answer.ms < 5_000, `answered after ${answer.ms} ms`);
+    });
+  }
+
+  // Express routes by url.parse's pathname: a fragment is dropped and an absolute-form target (a proxy's) reduced to
+  // its path; fetch sends neither, so these are written on the socket.
+  for (const target of ['/dropship/shopify/orders#x', 'http://127.0.0.1/dropship/shopify/orders']) {
+    it(`takes a signed order at ${target} as at the exact path`, async () => {
+      const delivery = signedShopifyOrdersPaid(8100 + target.length, SHOPIFY_SECRET);
+      const started = performance.now();
+      const statusLine = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(nodeRed.port, '127.0.0.1', () => {
+          const headers = { ...delivery.headers, 'Content-Length': String(Buffer.byteLength(delivery.body)) };
+          socket.write(
+            [
+              `POST ${target} HTTP/1.1`,
+              `Host: 127.0.0.1:${nodeRed.port}`,
+              'Connection: close',
+              ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+              '',
+              delivery.body,
+            ].join('\r\n'),
+          );
+        });
+        let reply = '';
+        socket.on('data', (chunk: Buffer) => (reply += chunk.toString('latin1')));
+        socket.on('close', () => resolve(reply.split('\r\n')[0] ?? ''));
+        socket.on('error', reject);
+      });
+      assert.match(statusLine, / 200 /);
+      assert.ok(performance.now() - started < 5_000, `answered after ${performance.now() - started} ms`);
     });
   }
 

@@ -19,6 +19,7 @@ const bcrypt = require('bcryptjs') as { hashSync(password: string, rounds: numbe
  */
 
 const SECRET = 'network-mode-secret';
+const ORDERS_TOKEN = 'network-mode-orders-token';
 const ADMIN_USER = 'operator';
 const ADMIN_PASSWORD = 'correct horse battery staple';
 const CUSTOMER_EMAIL = 'bob.norman@mail.example.com';
@@ -88,13 +89,17 @@ async function dashboardSocket(nodeRed: RunningNodeRed, headers: Record<string, 
   };
 }
 
-/** The status line a WebSocket upgrade of the editor's socket (`/comms`) is answered with. */
-function editorSocketUpgrade(nodeRed: RunningNodeRed, headers: Record<string, string> = {}): Promise<string> {
+/** The status line a WebSocket upgrade of the editor's socket (`/comms`, or `path` spelling it) is answered with. */
+function editorSocketUpgrade(
+  nodeRed: RunningNodeRed,
+  headers: Record<string, string> = {},
+  path = '/comms',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(nodeRed.port, '127.0.0.1', () => {
       socket.write(
         [
-          'GET /comms HTTP/1.1',
+          `GET ${path} HTTP/1.1`,
           `Host: 127.0.0.1:${nodeRed.port}`,
           'Upgrade: websocket',
           'Connection: Upgrade',
@@ -147,7 +152,8 @@ async function heldOrder(nodeRed: RunningNodeRed, headers: Record<string, string
   });
   const posted = await fetch(nodeRed.url('/dropship/orders'), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    // The generic intake's sender token (needed once Node-RED listens beyond loopback; ignored on loopback).
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ORDERS_TOKEN}` },
     body: JSON.stringify(draft),
   });
   assert.equal(posted.status, 200, await posted.clone().text());
@@ -323,6 +329,54 @@ describe('security: the loopback demo behind a reverse proxy and under cross-sit
     assert.equal(own.status, 200);
   });
 
+  it('refuses the editor socket to a proxied upgrade however its path is spelled, and to another site', async () => {
+    // Node-RED matches the upgrade by url.parse's pathname, which drops a fragment.
+    for (const spelling of ['/comms#x', '/comms#']) {
+      assert.doesNotMatch(await editorSocketUpgrade(nodeRed, PROXIED, spelling), / 101 /, spelling);
+    }
+    // A WebSocket is not bound by CORS: another site's page opens one to 127.0.0.1 from the operator's browser.
+    for (const headers of <Record<string, string>[]>[
+      { Origin: 'https://evil.example' },
+      { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'websocket' },
+    ]) {
+      assert.doesNotMatch(await editorSocketUpgrade(nodeRed, headers), / 101 /, JSON.stringify(headers));
+    }
+    const ownOrigin = nodeRed.url('').replace(/\/$/, '');
+    assert.match(await editorSocketUpgrade(nodeRed, { Origin: ownOrigin }), / 101 /);
+  });
+
+  it("refuses another site's script reading order data through the operator's browser (CORS answers `*`)", async () => {
+    const crossSite = <Record<string, string>[]>[
+      { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'cors' },
+      { Origin: 'https://evil.example' },
+    ];
+    for (const route of [
+      `/dropship/api/orders/${shopifyOrder}`,
+      '/dropship/api/metrics',
+      '/dropship/watchdog/queue',
+      '/dropship/router/orders',
+      '/flows',
+      '/dashboard/_setup',
+      '/sandbox/mail/messages.json',
+    ]) {
+      for (const headers of crossSite) {
+        const read = await call(nodeRed.url(route), { headers });
+        assert.equal(read.status, 403, `${route} read from another site answered ${read.status}`);
+        assert.ok(!read.text.includes(CUSTOMER_EMAIL));
+      }
+    }
+    // A link the operator follows from another site (a navigation, whose answer no script reads) still opens
+    // (through node:http: fetch sets its own Sec-Fetch-Mode).
+    const followed = await call(nodeRed.url('/dashboard/today'), {
+      headers: {
+        Host: `127.0.0.1:${nodeRed.port}`,
+        'Sec-Fetch-Site': 'cross-site',
+        'Sec-Fetch-Mode': 'navigate',
+      },
+    });
+    assert.ok(followed.status < 400, `a followed link answered ${followed.status}`);
+  });
+
   it('answers malformed requests without a stack trace or a path', async () => {
     const badJson = await call(nodeRed.url('/x'), {
       method: 'POST',
@@ -357,6 +411,7 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
       DROPSHIP_DEMO_EDI: 'off',
       DROPSHIP_ADMIN_USER: ADMIN_USER,
       DROPSHIP_ADMIN_PASSWORD_HASH: bcrypt.hashSync(ADMIN_PASSWORD, 8),
+      DROPSHIP_ORDERS_TOKEN: ORDERS_TOKEN,
     });
     const res = await fetch(nodeRed.url('/auth/token'), {
       method: 'POST',
@@ -371,6 +426,31 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
     });
     assert.equal(res.status, 200);
     token = ((await res.json()) as { access_token: string }).access_token;
+    // Beyond loopback the generic intake takes no request until the operator gives it a sender credential: as an
+    // operator would, deploy it with a storefront holding a bearer token (from the environment) via the admin API.
+    const admin = { Authorization: `Bearer ${token}`, 'Node-RED-API-Version': 'v2' };
+    const current = (await (await fetch(nodeRed.url('/flows'), { headers: admin })).json()) as {
+      rev: string;
+      flows: Record<string, unknown>[];
+    };
+    const generic = current.flows.find(
+      (n) => n.type === 'dropship-order-in' && n.path === '/dropship/orders',
+    );
+    assert.ok(generic, 'the demo has a generic order intake');
+    current.flows.push({
+      id: 'cf9000000000abcd',
+      type: 'dropship-storefront',
+      name: 'Order sender',
+      platform: 'generic',
+      secretEnv: 'DROPSHIP_ORDERS_TOKEN',
+    });
+    Object.assign(generic, { senderAuth: 'token', storefront: 'cf9000000000abcd' });
+    const deployed = await fetch(nodeRed.url('/flows'), {
+      method: 'POST',
+      headers: { ...admin, 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(current),
+    });
+    assert.equal(deployed.status, 200, await deployed.text());
   });
   after(async () => {
     await nodeRed?.stop();

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import express from 'express';
 import {
   basicLogin,
+  isCrossSitePageRequest,
   isCrossSiteRequest,
   isJsonBody,
   isLocalRequest,
@@ -42,6 +43,13 @@ describe('security: who is a local request (operator-access)', () => {
       ['x-forwarded-host', 'shop.example.com'],
       ['x-forwarded-proto', 'https'],
       ['via', '1.1 proxy'],
+      // What CDNs and tunnels add (Cloudflare, Akamai, Fastly), some without X-Forwarded-For.
+      ['cf-connecting-ip', '203.0.113.5'],
+      ['true-client-ip', '203.0.113.5'],
+      ['x-client-ip', '203.0.113.5'],
+      ['fastly-client-ip', '203.0.113.5'],
+      ['x-cluster-client-ip', '203.0.113.5'],
+      ['cdn-loop', 'cloudflare'],
     ])
       assert.equal(isLocalRequest(request('127.0.0.1', { [name]: value })), false, `${name}: ${value}`);
   });
@@ -57,6 +65,13 @@ describe('security: who is a local request (operator-access)', () => {
         forwardedFor,
       );
     assert.equal(isLocalRequest(request('127.0.0.1', { via: '1.1 proxy' }), trusted), false);
+    assert.equal(
+      isLocalRequest(
+        request('127.0.0.1', { 'x-forwarded-for': '127.0.0.1', 'cf-connecting-ip': '203.0.113.5' }),
+        trusted,
+      ),
+      false,
+    );
     // A proxy the setting does not trust is not believed.
     assert.equal(
       isLocalRequest(request('127.0.0.1', { 'x-forwarded-for': '127.0.0.1' }), trustProxy('10.0.0.0/8')),
@@ -84,6 +99,18 @@ describe('security: who is a local request (operator-access)', () => {
     assert.equal(from({ origin: 'https://evil.example' }), true);
     assert.equal(from({ origin: 'null' }), true);
     assert.equal(from({ origin: 'https://shop.example', 'x-forwarded-host': 'shop.example' }), false);
+  });
+
+  it("refuses another site's page any request but following a link (a GET navigation)", () => {
+    const from = (method: string, headers: IncomingHttpHeaders) =>
+      isCrossSitePageRequest({ method, headers: { host: 'ops.example:1880', ...headers } });
+    const crossSite = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+    assert.equal(from('GET', { ...crossSite, 'sec-fetch-mode': 'cors' }), true);
+    assert.equal(from('GET', { origin: 'https://evil.example' }), true);
+    assert.equal(from('GET', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' }), false);
+    assert.equal(from('POST', { ...crossSite, 'sec-fetch-mode': 'navigate' }), true);
+    assert.equal(from('GET', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' }), false);
+    assert.equal(from('POST', {}), false);
   });
 
   it('takes JSON bodies only as application/json (or a +json type)', () => {
