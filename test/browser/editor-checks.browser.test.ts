@@ -262,8 +262,9 @@ describe('editor checks in headless Chromium: mistakes refused in the dialog or 
   it('edits the escalation policy saved as JSON text in a form, with units and actions from a list', async () => {
     await openNode('watchdog-node');
     const conditions = page.locator('.dropship-watchdog-condition');
-    await conditions.nth(7).waitFor();
-    assert.equal(await conditions.count(), 8);
+    await conditions.nth(8).waitFor();
+    // One row per watchdog condition (WATCHDOG_CONDITIONS).
+    assert.equal(await conditions.count(), 9);
     const unacknowledged = page.locator('.dropship-watchdog-condition[data-condition="po_unacknowledged"]');
     assert.equal(await unacknowledged.locator('.dropship-watchdog-threshold').inputValue(), '8');
     assert.equal(await unacknowledged.locator('.dropship-watchdog-threshold-unit').inputValue(), 'hours');

@@ -350,10 +350,18 @@ describe('security: inbound routes bounded before parsing, on every path Express
     const since = nodeRed.output().length;
     const hostile = trackingReport(`[${Array(330_000).fill('1').join(',')}]`);
     assert.ok(hostile.body.length > 650_000);
-    const attack = send(nodeRed, '/dropship/tracking', hostile.body, hostile.headers);
-    const waits: number[] = [];
-    for (let i = 0; i < 5; i++) waits.push(await probe(nodeRed));
-    const answer = await attack;
+    // Up to three attacks, each with five probes beside it: a stall of ours shows in every round, a hiccup of
+    // this shared machine in one.
+    let answer: Answer | undefined;
+    let waits: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const attack = send(nodeRed, '/dropship/tracking', hostile.body, hostile.headers);
+      waits = [];
+      for (let i = 0; i < 5; i++) waits.push(await probe(nodeRed));
+      answer = await attack;
+      if (Math.max(...waits) < slowest + 50) break;
+    }
+    assert.ok(answer);
     assert.equal(answer.status, 413, answer.text);
     assert.match(answer.text, /more than 500 items/);
     assert.ok(answer.text.length < 4096, `an answer of ${answer.text.length} bytes`);
@@ -489,8 +497,14 @@ describe('security: inbound routes bounded before parsing, on every path Express
       socket.on('error', () => undefined);
     });
     await new Promise((r) => setTimeout(r, 1_000));
-    const waits: number[] = [];
-    for (let i = 0; i < 5; i++) waits.push(await probe(nodeRed));
+    // Up to three rounds of five probes while the body trickles: a stall of ours shows in every round, a hiccup
+    // of this shared machine in one.
+    let waits: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      waits = [];
+      for (let i = 0; i < 5; i++) waits.push(await probe(nodeRed));
+      if (Math.max(...waits) < slowest + 50) break;
+    }
     const reply = await trickled;
     assert.match(reply, /^HTTP\/1\.1 408/);
     assert.ok(Date.now() - started < BODY_TIMEOUT_MS + 3_000, `cut off after ${Date.now() - started} ms`);
