@@ -246,6 +246,8 @@ export interface OrderStore {
     event: OrderEventInput,
   ): Promise<PurchaseOrder[]>;
   getPurchaseOrder(number: string): Promise<PurchaseOrder | undefined>;
+  /** The POs of a supplier that carry this reference of its own (its order number, from its acknowledgement). */
+  findPurchaseOrdersBySupplierReference(supplierId: string, reference: string): Promise<PurchaseOrder[]>;
   listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]>;
   /**
    * Takes a PO for sending: pending and due, or sending with an expired lease (a worker died mid-send).

@@ -5,7 +5,7 @@ import type { Request, Response, RequestHandler } from 'express';
 import { DropshipError, errorText } from '../../core/errors';
 import { JsonItemLimit } from '../../core/validation/json-item-limit';
 import type { Node, NodeAPI } from './node-red';
-import { isLocalRequest } from './operator-access';
+import { isCrossSitePageRequest, isLocalRequest } from './operator-access';
 
 export interface RawRequest {
   /** The body exactly as sent: signatures are computed over these bytes. */
@@ -15,7 +15,10 @@ export interface RawRequest {
   query: Record<string, unknown>;
   /** The client's address, through trusted reverse proxies (see clientAddress). */
   ip?: string;
-  /** Made on this machine and passed on by no proxy (operator-access: isLocalRequest). */
+  /**
+   * Made on this machine, passed on by no proxy (operator-access: isLocalRequest), and not by another site's page
+   * in a browser on it.
+   */
   local?: boolean;
 }
 
@@ -380,7 +383,7 @@ export function mountEndpoint(
       params: req.params as Record<string, string>,
       query: req.query,
       ip: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies),
-      local: isLocalRequest(req),
+      local: isLocalRequest(req) && !isCrossSitePageRequest(req),
     }).then(
       (reply) => {
         res.status(reply.status).set(reply.headers ?? {});

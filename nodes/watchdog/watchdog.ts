@@ -34,6 +34,7 @@ import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
+import { functionalAckOverdueHours } from '../adapter/x12-partner';
 
 interface WatchdogNodeDef extends NodeDef {
   store: string;
@@ -247,6 +248,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
           actor,
           now: () => new Date(),
           withdraw: withdrawThroughDeployedSuppliers(store, actor, connectorLog),
+          functionalAckHours: functionalAckOverdueHours,
         }),
       );
       await sendQueue(store, msg);

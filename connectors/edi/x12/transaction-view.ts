@@ -158,6 +158,14 @@ export function itemIdentifiers(segment: string[], first: number): ItemIdentifie
   return found;
 }
 
+/** SLN09 on: the qualifier/id pairs of a subline, added to its line's identifiers (each pair once). */
+export function addSublineIdentifiers(identifiers: ItemIdentifier[], sln: string[]): void {
+  for (const found of itemIdentifiers(sln, 9)) {
+    if (!identifiers.some((i) => i.qualifier === found.qualifier && i.id === found.id))
+      identifiers.push(found);
+  }
+}
+
 /**
  * The shop's SKU among a line's identifiers: the first qualifier of `order` the line carries, else the line's
  * first identifier whatever its qualifier (a partner that sends only a manufacturer's number is still read).

@@ -537,6 +537,19 @@ export class PostgresOrderStore implements OrderStore {
     return row ? purchaseOrderFromRow(row) : undefined;
   }
 
+  async findPurchaseOrdersBySupplierReference(
+    supplierId: string,
+    reference: string,
+  ): Promise<PurchaseOrder[]> {
+    return (
+      await rows(
+        this.connections,
+        'SELECT * FROM purchase_orders WHERE supplier_id = $1 AND supplier_reference = $2 ORDER BY created_at, number',
+        [supplierId, reference],
+      )
+    ).map(purchaseOrderFromRow);
+  }
+
   async listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]> {
     return (
       await rows(

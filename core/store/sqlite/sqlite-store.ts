@@ -553,6 +553,16 @@ export class SqliteOrderStore implements OrderStore {
     return row ? purchaseOrderFromRow(row) : undefined;
   }
 
+  async findPurchaseOrdersBySupplierReference(
+    supplierId: string,
+    reference: string,
+  ): Promise<PurchaseOrder[]> {
+    const rows = this.statement(
+      'SELECT * FROM purchase_orders WHERE supplier_id = ? AND supplier_reference = ? ORDER BY created_at, number',
+    ).all(supplierId, reference) as Row[];
+    return rows.map(purchaseOrderFromRow);
+  }
+
   async listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]> {
     const rows = this.statement(
       'SELECT * FROM purchase_orders WHERE order_id = ? ORDER BY created_at, number',
