@@ -33,15 +33,8 @@ const actionButtons = (order) => `<span class="dropship-actions">
               <v-btn size="small" variant="tonal" color="success" @click="act('resolve', ${order})">Resolve</v-btn>
             </span>`;
 
-const ACTION_METHODS = `// The Order page asks the watchdog for the order named in its address (?order=<id>).
-    openOrder(order) {
-      this.$router.push({ name: 'Page:Order', query: { order: this.idOf(order) } })
-    },
-    idOf(order) {
+const ACTION_METHODS = `idOf(order) {
       return order.orderId || order.id
-    },
-    named(code) {
-      return (${JSON.stringify(STATE_NAMES)})[code] || code
     },
     act(action, order) {
       const orderId = this.idOf(order)
@@ -95,6 +88,13 @@ export default {
     }
   },
   methods: {
+    // The Order page asks the watchdog for the order named in its address (?order=<id>).
+    openOrder(row) {
+      this.$router.push({ name: 'Page:Order', query: { order: row.orderId } })
+    },
+    named(code) {
+      return (${JSON.stringify(STATE_NAMES)})[code] || code
+    },
     ${ACTION_METHODS}
   }
 }
