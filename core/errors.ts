@@ -17,7 +17,9 @@ export type DropshipErrorCode =
   | 'outcome_unknown'
   | 'delivery_failed'
   /** A PO cancelled here could not be withdrawn at its supplier: someone must do it by hand. */
-  | 'cancel_failed';
+  | 'cancel_failed'
+  /** A trading partner has not answered a document we sent with its functional acknowledgement (997) in time. */
+  | 'acknowledgement_overdue';
 
 /**
  * The one error type that leaves the core: a stable machine code, a sentence for people and, for bad input,

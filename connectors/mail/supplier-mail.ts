@@ -17,6 +17,18 @@ export interface MailMatchSettings {
   orderNumberPatterns?: string[];
   /** Regular expressions whose first capture group is one of our PO numbers written the supplier's way. */
   poNumberPatterns?: string[];
+  /**
+   * A supplier's own references, one per line: its supplier id, the sender address or @domain its mail comes
+   * from, and a regular expression whose first capture group is its reference for our PO (its order number, as
+   * its 855 or API reply gave it): `acme @acme-supply.example your order #(\d+)`.
+   */
+  supplierReferences?: string[];
+}
+
+/** A supplier's reference for one of our POs, read from mail that supplier sent. */
+export interface SupplierReference {
+  supplierId: string;
+  reference: string;
 }
 
 /** A tracking number found in a mail, with the carrier detection's verdict on it. */
@@ -34,6 +46,8 @@ export interface SupplierMailReading {
   sentAt?: string;
   poNumbers: string[];
   orderNumbers: string[];
+  /** References in the sender's own numbering, by the patterns of the supplier the mail is from. */
+  supplierReferences: SupplierReference[];
   parcels: MailParcel[];
   /** Why the mail cannot be matched from its content alone: no reference, no tracking number. */
   problems: string[];
@@ -75,6 +89,7 @@ const UNLABELLED_MIN_LENGTH = 12;
 export interface CompiledMailMatching {
   orderNumber: RegExp[];
   poNumber: RegExp[];
+  supplierReferences: { supplierId: string; from: string; pattern: RegExp }[];
 }
 
 /** Compiles the configured patterns once; a broken pattern is named by its place in the settings. */
@@ -83,33 +98,44 @@ export function compileMailMatching(
   path = '/matching',
 ): CompiledMailMatching {
   const problems: FieldProblem[] = [];
-  const compile = (patterns: string[], field: string): RegExp[] =>
+  const compile = (patterns: string[], field: string, at?: string): RegExp[] =>
     patterns.flatMap((pattern, i) => {
+      const where = at ?? `${path}/${field}/${i}`;
       try {
         const regex = new RegExp(pattern, 'gi');
         // "pattern|" matches the empty string, and its match array has one entry per capture group plus one.
         if (new RegExp(`${pattern}|`).exec('')!.length < 2) {
-          problems.push({
-            path: `${path}/${field}/${i}`,
-            message: 'needs a capture group around the number',
-          });
+          problems.push({ path: where, message: 'needs a capture group around the number' });
           return [];
         }
         return [regex];
       } catch (err) {
         problems.push({
-          path: `${path}/${field}/${i}`,
+          path: where,
           message: `is not a valid regular expression: ${(err as Error).message}`,
         });
         return [];
       }
     });
+  const supplierReferences = (settings.supplierReferences ?? []).flatMap((line, i) => {
+    const [, supplierId, from, pattern] = /^\s*(\S+)\s+(\S+)\s+(.+?)\s*$/.exec(line) ?? [];
+    if (!supplierId || !from || !pattern || !from.includes('@')) {
+      problems.push({
+        path: `${path}/supplierReferences/${i}`,
+        message: 'needs a supplier id, a sender address or @domain, and a pattern, separated by spaces',
+      });
+      return [];
+    }
+    const [regex] = compile([pattern], 'supplierReferences', `${path}/supplierReferences/${i}`);
+    return regex ? [{ supplierId, from: from.toLowerCase(), pattern: regex }] : [];
+  });
   const compiled = {
     orderNumber: compile(
       settings.orderNumberPatterns ?? DEFAULT_ORDER_NUMBER_PATTERNS,
       'orderNumberPatterns',
     ),
     poNumber: compile(settings.poNumberPatterns ?? [], 'poNumberPatterns'),
+    supplierReferences,
   };
   if (problems.length > 0) throw invalidInput('mail matching settings', problems);
   return compiled;
@@ -227,7 +253,8 @@ function unique(values: string[]): string[] {
 export function readMailTexts(
   texts: MailTexts,
   matching: CompiledMailMatching,
-): Pick<SupplierMailReading, 'poNumbers' | 'orderNumbers' | 'parcels' | 'problems'> {
+  from?: string,
+): Pick<SupplierMailReading, 'poNumbers' | 'orderNumbers' | 'supplierReferences' | 'parcels' | 'problems'> {
   const visible = [texts.subject, texts.text, texts.html ? htmlToText(texts.html) : ''].join('\n');
   const declared = uniqueCarrier(visible);
 
@@ -248,11 +275,22 @@ export function readMailTexts(
     if (!parcels.some((p) => p.trackingNumber === parcel.trackingNumber)) parcels.push(parcel);
   }
 
+  // A supplier's own patterns apply only to mail from its address or domain: its "order #1042" is its number.
+  const sender = from?.toLowerCase() ?? '';
+  const supplierReferences: SupplierReference[] = [];
+  for (const { supplierId, from: address, pattern } of matching.supplierReferences) {
+    if (!(address.startsWith('@') ? sender.endsWith(address) : sender === address)) continue;
+    for (const reference of captures(visible, [pattern])) {
+      if (!supplierReferences.some((r) => r.supplierId === supplierId && r.reference === reference))
+        supplierReferences.push({ supplierId, reference });
+    }
+  }
+
   const problems: string[] = [];
-  if (poNumbers.length === 0 && orderNumbers.length === 0)
+  if (poNumbers.length === 0 && orderNumbers.length === 0 && supplierReferences.length === 0)
     problems.push('no PO number or order number found');
   if (parcels.length === 0) problems.push('no tracking number found');
-  return { poNumbers, orderNumbers, parcels, problems };
+  return { poNumbers, orderNumbers, supplierReferences, parcels, problems };
 }
 
 /** mailparser is loaded by the first mail read, not by every Node-RED whose suppliers never write mail. */
@@ -297,7 +335,7 @@ export async function readSupplierMail(
     subject: mail.subject ?? '',
     from: firstAddress(mail),
     sentAt: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : undefined,
-    ...readMailTexts(merged, matching),
+    ...readMailTexts(merged, matching, firstAddress(mail)),
   };
 }
 

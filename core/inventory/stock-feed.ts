@@ -1,3 +1,4 @@
+import type { ItemIdentifier } from '../model/item-identifier';
 import { requireOptionalPackage } from '../optional-package';
 import type { StockDocumentReader } from '../ports/stock-document-reader';
 import { errorText } from '../errors';
@@ -12,6 +13,8 @@ export interface StockFeedRow {
   asOf?: string;
   /** CSV line, JSON item number (1-based) or X12 segment position the row came from. */
   line: number;
+  /** Every identifier the supplier gave the item (X12: UPC, vendor part, … with their qualifiers). */
+  identifiers?: ItemIdentifier[];
 }
 
 /** A row that could not be read; the other rows are kept. */

@@ -1,59 +1,9 @@
+import { utcOffsetMs } from '../time-zone';
 import type { Weekday } from './routing-rules';
 
 export const DAY_MS = 86_400_000;
 const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-// Every UTC offset change in the tz database happens on a quarter hour, so an offset holds for a whole bucket.
-const OFFSET_BUCKET_MS = 15 * 60_000;
-const MAX_CACHED_OFFSETS = 10_000;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-/** Offsets per zone, then per quarter-hour bucket (nested maps: no key string to build per lookup). */
-const offsets = new Map<string, Map<number, number>>();
-let cachedOffsets = 0;
-
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter;
-}
-
-/** Milliseconds to add to a UTC instant to get the wall-clock time in `zone` (Intl, cached per quarter hour). */
-export function utcOffsetMs(zone: string, atMs: number): number {
-  if (zone === 'UTC') return 0;
-  const bucket = Math.floor(atMs / OFFSET_BUCKET_MS);
-  let byBucket = offsets.get(zone);
-  if (!byBucket) offsets.set(zone, (byBucket = new Map<number, number>()));
-  let offset = byBucket.get(bucket);
-  if (offset === undefined) {
-    const at = bucket * OFFSET_BUCKET_MS;
-    const parts = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
-    for (const part of formatterFor(zone).formatToParts(at)) {
-      if (part.type in parts) parts[part.type as keyof typeof parts] = Number(part.value);
-    }
-    const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-    offset = wall - at;
-    if (++cachedOffsets > MAX_CACHED_OFFSETS) {
-      offsets.clear();
-      cachedOffsets = 1;
-      offsets.set(zone, (byBucket = new Map<number, number>()));
-    }
-    byBucket.set(bucket, offset);
-  }
-  return offset;
-}
-
+const MAX_CACHED_DATES = 10_000;
 /** Days since 1970-01-01 of the local calendar date in `zone` at `atMs`. */
 export function localDayNumber(zone: string, atMs: number): number {
   return Math.floor((atMs + utcOffsetMs(zone, atMs)) / DAY_MS);
@@ -70,7 +20,7 @@ const isoDates = new Map<number, string>();
 export function isoDateOfDayNumber(day: number): string {
   let date = isoDates.get(day);
   if (date === undefined) {
-    if (isoDates.size >= MAX_CACHED_OFFSETS) isoDates.clear();
+    if (isoDates.size >= MAX_CACHED_DATES) isoDates.clear();
     date = new Date(day * DAY_MS).toISOString().slice(0, 10);
     isoDates.set(day, date);
   }

@@ -142,6 +142,11 @@ export interface ParcelPollOutcome {
   error?: string;
 }
 
+/** `#1001` for `1001` and `1001` for `#1001`: storefronts differ in whether their order numbers carry the `#`. */
+export function otherOrderNumberForm(term: string): string {
+  return term.startsWith('#') ? term.slice(1) : `#${term}`;
+}
+
 export interface OrderQuery {
   states?: OrderState[];
   /** Only orders changed at or after this time, oldest change first (what a recovery sweep walks through). */
@@ -241,6 +246,8 @@ export interface OrderStore {
     event: OrderEventInput,
   ): Promise<PurchaseOrder[]>;
   getPurchaseOrder(number: string): Promise<PurchaseOrder | undefined>;
+  /** The POs of a supplier that carry this reference of its own (its order number, from its acknowledgement). */
+  findPurchaseOrdersBySupplierReference(supplierId: string, reference: string): Promise<PurchaseOrder[]>;
   listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]>;
   /**
    * Takes a PO for sending: pending and due, or sending with an expired lease (a worker died mid-send).
@@ -362,6 +369,12 @@ export interface OrderStore {
   flagLabelWithoutScan(shipmentId: number, event: OrderEventInput): Promise<boolean>;
   /** Orders whose storefront order number is exactly `orderNumber` (e.g. "#1001"), newest first. */
   findOrdersByNumber(orderNumber: string): Promise<Order[]>;
+  /**
+   * The orders an operator looks for (core/orders/order-search.ts): those whose order number (with or without
+   * `#`), storefront order id or internal id is `term`, whose customer e-mail is `term` in any case, or that have
+   * a PO numbered or a parcel tracked as `term`; newest first, at most `limit`. Each match is an index lookup.
+   */
+  searchOrders(term: string, limit: number): Promise<Order[]>;
 
   /** Queues a notification once per (order, milestone, channel); false when it was queued before. */
   enqueueNotification(

@@ -4,6 +4,7 @@ import type { Order } from '../model/order';
 import type { OrderEvent } from '../model/order-event';
 import type { PurchaseOrder } from '../model/purchase-order';
 import type { Shipment, TrackingStatus } from '../model/shipment';
+import type { FunctionalGroupSent } from '../store/order-store';
 import { labelWithoutCarrierScan } from '../tracking/label-without-scan';
 import type { StockFeedRecord, WatchdogCondition } from './timers';
 import type { WatchdogPolicy } from './watchdog-policy';
@@ -190,6 +191,41 @@ export function detectStaleFeeds(
         since: new Date(deadline),
         reason: `no stock feed from ${feed.supplierId} for ${durationText(now.getTime() - Date.parse(feed.lastFeedAt))}`,
         detail: { lastFeedAt: feed.lastFeedAt },
+      },
+    ];
+  });
+}
+
+/**
+ * Groups sent to X12 partners that no 997 has answered within the partner's hours (`hoursOf`, else the policy's
+ * threshold): the order of the PO inside is at risk, since the partner may never have read it.
+ */
+export function detectOverdueFunctionalAcks(
+  groups: (FunctionalGroupSent & { orderId?: string })[],
+  policy: WatchdogPolicy,
+  now: Date,
+  hoursOf: (supplierId: string) => number | undefined = () => undefined,
+): DetectedCondition[] {
+  const { enabled, thresholdHours } = policy.conditions.functional_ack_overdue;
+  if (!enabled) return [];
+  return groups.flatMap((group): DetectedCondition[] => {
+    const sentAt = Date.parse(group.sentAt);
+    const deadline = sentAt + (hoursOf(group.supplierId) ?? thresholdHours) * HOUR_MS;
+    if (now.getTime() < deadline) return [];
+    return [
+      {
+        subject: `x12-group:${group.supplierId}:${group.functionalId}:${group.groupControlNumber}`,
+        supplierId: group.supplierId,
+        orderId: group.orderId,
+        poNumber: group.poNumber,
+        condition: 'functional_ack_overdue',
+        since: new Date(deadline),
+        reason: `${group.supplierId} has not answered ${group.document} with a 997 for ${durationText(now.getTime() - sentAt)}`,
+        detail: {
+          functionalId: group.functionalId,
+          groupControlNumber: group.groupControlNumber,
+          sentAt: group.sentAt,
+        },
       },
     ];
   });

@@ -10,6 +10,7 @@ import { EMAIL_CHANNEL } from '../notify/email-outbox';
 import {
   detectErrorRateBreaches,
   detectOrderConditions,
+  detectOverdueFunctionalAcks,
   detectStaleFeeds,
   type DetectedCondition,
   type OrderSnapshot,
@@ -46,6 +47,8 @@ export interface WatchdogEnvironment {
   orderLimit?: number;
   /** Withdraws a PO a reroute step took the lines from at its supplier (the node passes its deployed suppliers). */
   withdraw?: Withdraw;
+  /** An X12 partner's own 997 wait in hours (its supplier setting); undefined: the policy's threshold. */
+  functionalAckHours?: (supplierId: string) => number | undefined;
 }
 
 /** One ladder step that came due: what it did, or why it did nothing. */
@@ -75,13 +78,28 @@ export async function orderSnapshot(store: OrderStore, orderId: string): Promise
   return { order, purchaseOrders, shipments, events };
 }
 
-/** The supplier-wide conditions: stale stock feeds and send error rates beyond their control limit. */
+/** X12 groups without their 997 past their time, each with the order of the PO it carried. */
+async function overdueFunctionalAcks(env: WatchdogEnvironment, now: Date): Promise<DetectedCondition[]> {
+  const { policy, store } = env;
+  if (!policy.conditions.functional_ack_overdue.enabled) return [];
+  const groups = await store.listUnacknowledgedFunctionalGroups(1000);
+  const withOrders = await Promise.all(
+    groups.map(async (group) => {
+      const po = group.poNumber ? await store.getPurchaseOrder(group.poNumber) : undefined;
+      return po ? { ...group, orderId: po.orderId } : group;
+    }),
+  );
+  return detectOverdueFunctionalAcks(withOrders, policy, now, env.functionalAckHours);
+}
+
+/** The supplier-wide conditions: stale stock feeds, missing 997s and send error rates beyond their control limit. */
 async function detectSupplierConditions(env: WatchdogEnvironment, now: Date): Promise<DetectedCondition[]> {
   const { policy, store } = env;
   const stale = detectStaleFeeds(await store.listStockFeeds(), policy, now);
-  if (!policy.conditions.supplier_error_rate.enabled) return stale;
+  const overdue = await overdueFunctionalAcks(env, now);
+  if (!policy.conditions.supplier_error_rate.enabled) return [...stale, ...overdue];
   const alerts = await supplierControlLimitAlerts(store, { figure: 'errorRate', ...policy.errorRate }, now);
-  return [...stale, ...detectErrorRateBreaches(alerts, policy)];
+  return [...stale, ...overdue, ...detectErrorRateBreaches(alerts, policy)];
 }
 
 function timersFor(detected: DetectedCondition, policy: WatchdogPolicy): WatchdogTimerDraft[] {

@@ -12,6 +12,7 @@ export const WATCHDOG_CONDITIONS = [
   'stock_feed_stale',
   'supplier_error_rate',
   'address_rejected',
+  'functional_ack_overdue',
 ] as const;
 export type WatchdogCondition = (typeof WATCHDOG_CONDITIONS)[number];
 
@@ -22,7 +23,10 @@ export type WatchdogAction = (typeof WATCHDOG_ACTIONS)[number];
 export type WatchdogTimerState = 'pending' | 'firing' | 'fired' | 'cleared';
 
 export interface WatchdogTimerDraft {
-  /** What the condition is about: `po:<number>`, `parcel:<order>:<tracking number>`, `order:<id>`, `supplier:<id>`. */
+  /**
+   * What the condition is about: `po:<number>`, `parcel:<order>:<tracking number>`, `order:<id>`, `supplier:<id>`,
+   * `x12-group:<supplier>:<functional id>:<group control number>`.
+   */
   subject: string;
   orderId?: string;
   poNumber?: string;

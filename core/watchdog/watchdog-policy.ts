@@ -12,7 +12,9 @@ export interface ConditionPolicy {
   /**
    * When the condition begins. po_unacknowledged: hours after sending (the default acknowledgement SLA);
    * not_shipped_by_promise and late_delivery: grace hours after the promised time; label_without_scan and
-   * no_tracking_movement: hours without a carrier scan or movement; stock_feed_stale: hours since the last feed.
+   * no_tracking_movement: hours without a carrier scan or movement; stock_feed_stale: hours since the last feed;
+   * functional_ack_overdue: hours after an X12 group (an 850) was sent without the partner's 997, where the
+   * partner's own setting does not say.
    * supplier_error_rate and address_rejected begin when found.
    */
   thresholdHours: number;
@@ -82,6 +84,7 @@ export const DEFAULT_WATCHDOG_POLICY: WatchdogPolicy = {
       thresholdHours: 0,
       steps: steps(['alert_operator', 0], ['notify_customer', 0]),
     },
+    functional_ack_overdue: { enabled: true, thresholdHours: 4, steps: steps(['alert_operator', 0]) },
   },
   supplierSlaHours: {},
   feedSuppliers: [],

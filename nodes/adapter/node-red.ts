@@ -34,3 +34,22 @@ export function connectorLogOf(RED: Pick<NodeAPI, 'settings'>, node: Node): Conn
     warn: (message) => node.warn(message),
   };
 }
+
+/**
+ * A warning for something a sender can repeat at will (a refused request): logged at most once per interval, the
+ * ones held back counted into the next, so a flood of bad requests cannot flood the log.
+ */
+export function rateLimitedWarning(node: Pick<Node, 'warn'>, intervalMs = 10_000): (message: string) => void {
+  let lastAt = -Infinity;
+  let heldBack = 0;
+  return (message) => {
+    const now = Date.now();
+    if (now - lastAt < intervalMs) {
+      heldBack += 1;
+      return;
+    }
+    lastAt = now;
+    node.warn(heldBack > 0 ? `${message} (and ${heldBack} more refusals since the last warning)` : message);
+    heldBack = 0;
+  };
+}

@@ -9,6 +9,9 @@ import type { ConnectorLog } from '../../core/ports/connector';
 import type { OrderStore } from '../../core/store/order-store';
 import { deployedSupplier, supplierConnectorContext } from './supplier-registry';
 
+/** The 997 wait of an X12 supplier when its settings give none. */
+export const DEFAULT_ACK_OVERDUE_HOURS = 4;
+
 /** What a node reading X12 for a supplier needs from that supplier's EDI settings. */
 export interface X12Partner {
   /** How the partner writes its documents (SKU qualifiers, time zone). */
@@ -37,4 +40,16 @@ export function x12PartnerOf(
       await acknowledgeX12Groups({ ...context, settings }, receipts);
     },
   };
+}
+
+/**
+ * Hours after which a group sent to this deployed X12 supplier without its 997 is overdue: Infinity when its
+ * setting is 0 (never), undefined when the supplier is not a deployed X12 supplier.
+ */
+export function functionalAckOverdueHours(supplierId: string): number | undefined {
+  const supplier = deployedSupplier(supplierId);
+  if (!supplier || supplier.connectorKind !== 'x12-sftp' || !supplier.settings) return undefined;
+  const hours =
+    (supplier.settings as unknown as X12SftpSettings).ackOverdueHours ?? DEFAULT_ACK_OVERDUE_HOURS;
+  return hours > 0 ? hours : Infinity;
 }

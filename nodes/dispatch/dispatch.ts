@@ -8,7 +8,8 @@ import {
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { resumeWithdrawals, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
-import { errorText } from '../../core/errors';
+import { durationText } from '../../core/clock';
+import { DropshipError, errorText } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
 import { supplierConnector } from '../../connectors/registry';
@@ -24,6 +25,7 @@ import {
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
+import { functionalAckOverdueHours } from '../adapter/x12-partner';
 import {
   deployedSupplier,
   deployedSupplierChannel,
@@ -209,6 +211,44 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       }
     }
 
+    /**
+     * Groups sent to an X12 partner (our 850s) that its 997 has not answered within the partner's hours: each
+     * reported once, across instances, out of the exceptions output (the watchdog holds its order meanwhile).
+     */
+    async function reportOverdueAcknowledgements(store: OrderStore): Promise<void> {
+      const now = new Date();
+      for (const supplierId of deployedSupplierIds()) {
+        const hours = functionalAckOverdueHours(supplierId);
+        if (hours === undefined || !Number.isFinite(hours)) continue;
+        const overdue = await store.claimOverdueFunctionalGroups(
+          supplierId,
+          new Date(now.getTime() - hours * 3_600_000),
+          now,
+        );
+        for (const group of overdue) {
+          const po = group.poNumber ? await store.getPurchaseOrder(group.poNumber) : undefined;
+          const error = new DropshipError(
+            'acknowledgement_overdue',
+            `${supplierId} has not answered ${group.document} (group ${group.functionalId} ${group.groupControlNumber}) with a 997 within ${durationText(hours * 3_600_000)}`,
+            [{ path: 'functionalGroup', message: `sent ${group.sentAt}, no 997 yet` }],
+          );
+          node.warn(error.message);
+          node.send([
+            null,
+            exceptionMessage(
+              {
+                topic: 'acknowledgement_overdue',
+                orderId: po?.orderId,
+                poNumber: group.poNumber,
+                payload: group,
+              },
+              error,
+            ),
+          ]);
+        }
+      }
+    }
+
     async function claimAndSend(store: OrderStore, number: string, msg: NodeMessage): Promise<void> {
       const claim = { leaseOwner: claimOwner(actor) };
       const claimed = await store.claimPurchaseOrder(number, {
@@ -286,6 +326,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       await failOverStranded(store, suppliers);
       await resumeWithdrawalsOf(store, suppliers);
       await readAcknowledgements(store);
+      await reportOverdueAcknowledgements(store);
     }
 
     /** A deployed supplier whose settings are refused shows at once, naming the field, not at its first PO. */

@@ -7,6 +7,7 @@ import {
 import { x12StockReaderFor } from '../../connectors/edi/x12/read-stock-846';
 import { systemClock } from '../../core/clock';
 import { asDropshipError, DropshipError } from '../../core/errors';
+import { withCatalogueSkus } from '../../core/inventory/catalogue-skus';
 import { ingestStockFeed, type IngestResult } from '../../core/inventory/ingest-stock-feed';
 import { parseStockFeed, type ParsedStockFeed } from '../../core/inventory/stock-feed';
 import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/stock-files';
@@ -133,7 +134,9 @@ function startInventoryIn(
   async function store(feed: ParsedStockFeed, feedAt: Date): Promise<IngestResult> {
     // Buffers come from the router's rules when a router is chosen: sellable units mean the same in both nodes.
     const rules = routingRulesOf(RED, config.router);
-    const result = await ingestStockFeed(await storeOf(RED, node, config.store), feed, {
+    // The router looks stock up by the order line's SKU: rows in the supplier's part numbers take the shop's.
+    const inShopSkus = rules?.catalogue ? withCatalogueSkus(feed, rules.catalogue) : feed;
+    const result = await ingestStockFeed(await storeOf(RED, node, config.store), inShopSkus, {
       feedAt,
       thresholds,
       sellable: rules ? sellableUnderRules(rules) : undefined,

@@ -15,7 +15,14 @@ import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-
 import { wooCommerceOrderSource } from '../../connectors/storefronts/woocommerce-orders-api';
 import { boundedErrorJson, mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
-import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  actorOf,
+  rateLimitedWarning,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+} from '../adapter/node-red';
 import { senderCheckOf, senderGate, type SenderAuthConfig } from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
@@ -98,6 +105,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
       : null;
     const secrets = (): string[] => storefront?.webhookSecrets() ?? [];
     let received = 0;
+    const refusalWarnings = rateLimitedWarning(node);
 
     /** Everything after the bytes arrive: verify, parse, normalise, validate, commit. */
     async function take(
@@ -123,7 +131,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
     function fail(err: DropshipError, msg: NodeMessage): void {
       showActivity(node, 'failed', err.code);
       // The reason and field paths only: the payload may carry customer data.
-      node.warn(`order refused: ${err.message}`);
+      refusalWarnings(`order refused: ${err.message}`);
       node.send([null, exceptionMessage(msg, err)]);
     }
 

@@ -3,7 +3,8 @@ import type { NodeAPI } from '../adapter/node-red';
 import { mountOnce } from '../adapter/mount-once';
 import { operatorApiRequest } from '../adapter/operator-routes';
 import type { StoreConfigNode } from '../adapter/store-access';
-import { errorText } from '../../core/errors';
+import { DropshipError, errorText } from '../../core/errors';
+import { orderDetail, parseSearchTerm, searchOrders } from '../../core/store/order-lookup';
 
 interface ApiProvider {
   node: StoreConfigNode;
@@ -29,19 +30,6 @@ export function storeApiGuard(RED: NodeAPI, storeNode: () => StoreConfigNode | u
   );
 }
 
-async function orderDetail(provider: ApiProvider, ref: string): Promise<Record<string, unknown> | undefined> {
-  const store = await provider.node.store();
-  const order = await store.findOrder(ref);
-  if (!order) return undefined;
-  const [purchaseOrders, shipments, events, notifications] = await Promise.all([
-    store.listPurchaseOrders(order.id),
-    store.listShipments(order.id),
-    store.listEvents(order.id),
-    store.listNotifications(order.id),
-  ]);
-  return { ...order, purchaseOrders, shipments, events, notifications };
-}
-
 export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: string | undefined): void {
   const provider: ApiProvider = { node, token: token || undefined };
   providers.push(provider);
@@ -50,13 +38,29 @@ export function registerOrderApi(RED: NodeAPI, node: StoreConfigNode, token: str
   });
   if (!mountOnce(RED.httpNode, 'dropship-store order api')) return;
   const guard = storeApiGuard(RED, () => providers[0]?.node);
+  const unavailable = (res: Response): undefined => {
+    res.status(503).json({ error: { code: 'configuration', message: 'no dropship-store is deployed' } });
+    return undefined;
+  };
+  RED.httpNode.get('/dropship/api/orders', guard, (req: Request, res: Response) => {
+    const current = providers[0] ?? unavailable(res);
+    if (!current) return;
+    (async () => searchOrders(await current.node.store(), parseSearchTerm(req.query.q, 'q')))().then(
+      (orders) => res.json({ orders }),
+      (err: unknown) => {
+        if (err instanceof DropshipError && err.code === 'invalid_input') {
+          res.status(400).json({ error: err.toJSON() });
+          return;
+        }
+        current.node.error(`order search: ${errorText(err)}`);
+        res.status(500).json({ error: { code: 'internal', message: 'the store could not be read' } });
+      },
+    );
+  });
   RED.httpNode.get('/dropship/api/orders/:ref', guard, (req: Request, res: Response) => {
-    const current = providers[0];
-    if (!current) {
-      res.status(503).json({ error: { code: 'configuration', message: 'no dropship-store is deployed' } });
-      return;
-    }
-    orderDetail(current, String(req.params.ref)).then(
+    const current = providers[0] ?? unavailable(res);
+    if (!current) return;
+    (async () => orderDetail(await current.node.store(), String(req.params.ref)))().then(
       (detail) => {
         if (detail) res.json(detail);
         else

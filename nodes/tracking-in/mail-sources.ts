@@ -14,13 +14,22 @@ import type { HandledMail, MailDisposition } from '../../connectors/mail/supplie
  * as files in a Maildir folder (the demo's sandbox mailbox writes one; any mail system can deliver to one).
  */
 
-/** The order a supplier mail is about: our PO number first, else a store order number that names one order. */
+/**
+ * The order a supplier mail is about: our PO number first, else the sender's own reference for one of our POs
+ * (by its supplier's patterns), else a store order number that names one order.
+ */
 export async function mailTarget(
   store: OrderStore,
   reading: SupplierMailReading,
 ): Promise<{ orderId?: string; poNumber?: string } | { reason: string }> {
   for (const number of reading.poNumbers) {
     if (await store.getPurchaseOrder(number)) return { poNumber: number };
+  }
+  for (const { supplierId, reference } of reading.supplierReferences) {
+    const found = await store.findPurchaseOrdersBySupplierReference(supplierId, reference);
+    if (found.length === 1) return { poNumber: found[0]!.number };
+    if (found.length > 1)
+      return { reason: `${supplierId}'s reference ${reference} names ${found.length} purchase orders` };
   }
   for (const number of reading.orderNumbers) {
     // Storefronts show "#1001"; suppliers write "1001" as often as "#1001".
@@ -36,6 +45,7 @@ export async function mailTarget(
   }
   const named = [
     ...reading.poNumbers.map((n) => `PO ${n}`),
+    ...reading.supplierReferences.map((r) => `${r.supplierId} reference ${r.reference}`),
     ...reading.orderNumbers.map((n) => `order ${n}`),
   ];
   return {

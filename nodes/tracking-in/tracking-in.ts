@@ -35,6 +35,7 @@ import { exceptionMessage, onInput } from '../adapter/input-handler';
 import {
   actorOf,
   connectorLogOf,
+  rateLimitedWarning,
   type Node,
   type NodeAPI,
   type NodeDef,
@@ -86,6 +87,7 @@ interface TrackingInNodeDef extends NodeDef, SenderAuthConfig {
   mailFolder: string;
   orderNumberPatterns: string;
   poNumberPatterns: string;
+  supplierReferences: string;
   labelHours: number | string;
   invalidTracking: InvalidTrackingPolicy;
 }
@@ -102,9 +104,6 @@ interface TrackingInCredentials extends SenderAuthCredentials {
 const MAX_REPORTS = 500;
 /** Field problems an exception about refused reports lists. */
 const MAX_REPORTED_PROBLEMS = 10;
-/** At most one warning about refused reports per this long; the ones between are counted into the next. */
-const REFUSAL_WARNING_INTERVAL_MS = 10_000;
-
 function withPathPrefix(error: DropshipError, prefix: string): DropshipError {
   const details = error.details.length > 0 ? error.details : [{ path: '', message: error.message }];
   return new DropshipError(
@@ -112,22 +111,6 @@ function withPathPrefix(error: DropshipError, prefix: string): DropshipError {
     error.message,
     details.map((d) => ({ path: `${prefix}${d.path}`, message: d.message })),
   );
-}
-
-/** A warning that is logged at most once per interval; the ones held back are counted into the next. */
-function rateLimitedWarning(node: Node, intervalMs: number): (message: string) => void {
-  let lastAt = -Infinity;
-  let heldBack = 0;
-  return (message) => {
-    const now = Date.now();
-    if (now - lastAt < intervalMs) {
-      heldBack += 1;
-      return;
-    }
-    lastAt = now;
-    node.warn(heldBack > 0 ? `${message} (and ${heldBack} more refusals since the last warning)` : message);
-    heldBack = 0;
-  };
 }
 
 const HTTP_STATUS: Partial<Record<DropshipErrorCode, number>> = {
@@ -235,8 +218,8 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
 
     /** Reports of a webhook are from the selected supplier only: its POs, no other supplier's. */
     const webhookScope = supplier ? { supplierId } : {};
-    const refusalWarnings = rateLimitedWarning(node, REFUSAL_WARNING_INTERVAL_MS);
-    const unverifiedWarnings = rateLimitedWarning(node, REFUSAL_WARNING_INTERVAL_MS);
+    const refusalWarnings = rateLimitedWarning(node);
+    const unverifiedWarnings = rateLimitedWarning(node);
 
     /**
      * One report or a list of them (read through the mapping); each is recorded on its own. Whatever fails is
@@ -580,6 +563,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       return compileMailMatching({
         orderNumberPatterns: patternLines(config.orderNumberPatterns),
         poNumberPatterns: patternLines(config.poNumberPatterns),
+        supplierReferences: patternLines(config.supplierReferences),
       });
     }
 
@@ -597,6 +581,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
           matching: {
             orderNumberPatterns: patternLines(config.orderNumberPatterns),
             poNumberPatterns: patternLines(config.poNumberPatterns),
+            supplierReferences: patternLines(config.supplierReferences),
           },
         },
         credentials: { user: credentials.imapUser, password: credentials.imapPassword },

@@ -10,6 +10,7 @@ import {
   type OperatorActionResult,
 } from '../../core/watchdog/operator-actions';
 import { runWatchdogSweep, type WatchdogSweep } from '../../core/watchdog/run-watchdog';
+import { orderDetail, orderView, parseSearchTerm, searchOrders } from '../../core/store/order-lookup';
 import {
   DEFAULT_WATCHDOG_POLICY,
   parseWatchdogPolicy,
@@ -25,6 +26,7 @@ import {
   type NodeAPI,
   type NodeDef,
   type NodeMessage,
+  type SendFunction,
 } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
@@ -32,6 +34,7 @@ import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
+import { functionalAckOverdueHours } from '../adapter/x12-partner';
 
 interface WatchdogNodeDef extends NodeDef {
   store: string;
@@ -245,6 +248,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
           actor,
           now: () => new Date(),
           withdraw: withdrawThroughDeployedSuppliers(store, actor, connectorLog),
+          functionalAckHours: functionalAckOverdueHours,
         }),
       );
       await sendQueue(store, msg);
@@ -261,6 +265,21 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
       },
     });
 
+    /** The order page's content, to the one who asked (a dashboard message keeps its `_client`). */
+    async function sendOrder(
+      store: OrderStore,
+      msg: NodeMessage,
+      ref: string,
+      send: SendFunction,
+    ): Promise<void> {
+      const detail = await orderDetail(store, ref);
+      if (!detail)
+        throw new DropshipError('not_found', `no order ${ref}`, [
+          { path: 'msg.orderId', message: 'is not an order' },
+        ]);
+      send([null, { ...msg, topic: 'order', orderId: detail.id, payload: orderView(detail) }, null]);
+    }
+
     onInput(node, async (msg, send) => {
       const payload = isRecord(msg.payload) ? msg.payload : {};
       const requested = (msg as { action?: unknown }).action ?? payload.action ?? msg.topic;
@@ -270,24 +289,39 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
         return;
       }
       try {
-        if (!(OPERATOR_ACTIONS as readonly unknown[]).includes(requested))
+        if (requested === 'search') {
+          const term = parseSearchTerm(payload.query ?? msg.payload, 'msg.payload.query');
+          const orders = await searchOrders(await node.openStore(), term);
+          send([null, { ...msg, topic: 'orders', query: term, payload: orders }, null]);
+          return;
+        }
+        const orderId = (msg as { orderId?: unknown }).orderId ?? payload.orderId;
+        if (requested !== 'order' && !(OPERATOR_ACTIONS as readonly unknown[]).includes(requested))
           throw new DropshipError(
             'invalid_input',
-            `msg.topic must be sweep, queue or one of ${OPERATOR_ACTIONS.join(', ')}`,
+            `msg.topic must be sweep, queue, search, order or one of ${OPERATOR_ACTIONS.join(', ')}`,
             [{ path: 'msg.topic', message: 'is not a watchdog action' }],
           );
-        const orderId = (msg as { orderId?: unknown }).orderId ?? payload.orderId;
         if (typeof orderId !== 'string' || !orderId)
-          throw new DropshipError('invalid_input', 'msg.orderId is required for an operator action', [
-            { path: 'msg.orderId', message: 'is required' },
-          ]);
+          throw new DropshipError(
+            'invalid_input',
+            `msg.orderId is required for ${requested === 'order' ? 'an order page' : 'an operator action'}`,
+            [{ path: 'msg.orderId', message: 'is required' }],
+          );
+        const store = await node.openStore();
+        if (requested === 'order') {
+          await sendOrder(store, msg, orderId, send);
+          return;
+        }
         const result = await node.act(
-          await node.openStore(),
+          store,
           orderId,
           { ...payload, action: requested },
           dashboardOperator(msg) ?? actor,
         );
         await node.announce(result);
+        // The operator who acted sees the order as it is now, on its page.
+        await sendOrder(store, msg, result.order.id, send);
       } catch (err) {
         send([null, null, exceptionMessage(msg, err)]);
       }

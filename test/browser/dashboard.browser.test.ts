@@ -122,10 +122,10 @@ describe('operations dashboard of the demo in headless Chromium', function () {
     await row.waitFor({ timeout: 30_000 });
     assert.match(await row.innerText(), /#7001[\s\S]*generic[\s\S]*no line of the order needs a supplier/);
     const stateRow = page.locator('.v-card', { hasText: 'Orders by state' }).locator('tr', {
-      hasText: 'needs_attention',
+      hasText: 'Needs attention',
     });
     await stateRow.waitFor({ timeout: 30_000 });
-    assert.deepEqual(await stateRow.locator('td').allInnerTexts(), ['needs_attention', '1']);
+    assert.deepEqual(await stateRow.locator('td').allInnerTexts(), ['Needs attention', '1']);
     await shots.take(page, 'needs-attention');
   });
 

@@ -270,6 +270,11 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
         await fetch(nodeRed.url(`/dropship/api/orders/${order.id}`)),
         [200],
       ],
+      'GET /dropship/api/orders?q=': async () => {
+        const res = await fetch(nodeRed.url('/dropship/api/orders?q=%231001'));
+        const found = (await res.clone().json()) as { orders?: { id: string }[] };
+        return [res, found.orders?.some((o) => o.id === order.id) ? [200] : []];
+      },
       'GET /dropship/api/metrics': async () => [await fetch(nodeRed.url('/dropship/api/metrics')), [200]],
       'POST /sandbox/supplier/orders': async () => [
         // A resend of a PO the sandbox supplier already has: the same answer, nothing new.

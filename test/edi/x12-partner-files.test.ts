@@ -6,6 +6,7 @@ import {
   type X12Document,
   type X12MappingContext,
 } from '../../connectors/edi/x12/documents';
+import { describeFunctionalAcknowledgement } from '../../connectors/edi/x12/map-997';
 import { readX12Transactions } from '../../connectors/edi/x12/reader';
 
 /**
@@ -145,6 +146,27 @@ describe('X12 files of several trading partners', () => {
     });
   });
 
+  describe('855 (Umbrella: apostrophe terminator, EAN and vendor part, SLN subline)', () => {
+    it('keeps the identifiers of an SLN with those of its PO1 line', async () => {
+      const { acknowledgement } = single(await documentsOf('umbrella-855.edi'), 'acknowledgement');
+      assert.deepEqual(
+        acknowledgement.lines?.map((line) => [line.sku, line.status, line.identifiers]),
+        [
+          [
+            'UMB-778',
+            'accepted',
+            [
+              { qualifier: 'EN', id: '4006381333931' },
+              { qualifier: 'VP', id: 'UMB-778' },
+              { qualifier: 'UP', id: '012345678905' },
+              { qualifier: 'SK', id: 'MUG-01' },
+            ],
+          ],
+        ],
+      );
+    });
+  });
+
   describe('856 (Initech: pipe elements, brace components, one segment a line)', () => {
     it('keeps every identifier of each LIN on the parcel lines', async () => {
       const { shipments } = single(await documentsOf('initech-856.edi'), 'shipment');
@@ -231,6 +253,53 @@ describe('X12 files of several trading partners', () => {
         segmentErrors: [],
       });
     });
+  });
+});
+
+describe('997 (Initech: pipe elements, group and set rejected, element without a copy of its value)', () => {
+  it('keeps group errors, several set errors and an AK4 without element reference or bad value', async () => {
+    const { functionalAcknowledgement: fa } = single(
+      await documentsOf('initech-997.edi'),
+      'functional-acknowledgement',
+    );
+    assert.equal(fa.status, 'rejected');
+    assert.deepEqual(fa.groupErrors, ['5']);
+    assert.deepEqual(fa.groupProblems, ['number of included transaction sets does not match actual count']);
+    assert.deepEqual(fa.transactions[0]!.problems, [
+      'one or more segments in error',
+      'transaction set control number in header and trailer do not match',
+    ]);
+    assert.deepEqual(fa.transactions[0]!.segmentErrors, [
+      {
+        segmentId: 'BEG',
+        position: 2,
+        loopId: undefined,
+        codes: ['8'],
+        problems: ['segment has data element errors'],
+        elementErrors: [
+          {
+            position: 3,
+            componentPosition: undefined,
+            elementReference: undefined,
+            code: '4',
+            problem: 'data element too short',
+            badValue: undefined,
+          },
+        ],
+      },
+      {
+        segmentId: 'ZZZ',
+        position: 14,
+        loopId: undefined,
+        codes: ['1'],
+        problems: ['unrecognized segment ID'],
+        elementErrors: [],
+      },
+    ]);
+    assert.deepEqual(describeFunctionalAcknowledgement(fa), [
+      'group PO 2207 rejected: number of included transaction sets does not match actual count',
+      '850 0001 rejected: one or more segments in error; transaction set control number in header and trailer do not match; BEG at 2: segment has data element errors; element 3: data element too short; ZZZ at 14: unrecognized segment ID',
+    ]);
   });
 });
 

@@ -124,8 +124,25 @@ describe('stock feed parsing', () => {
     it('maps LIN/QTY through the EDI toolkit, preferring quantity available (33), with BIA and DTM times', async () => {
       const feed = await parseStockX12(INVENTORY_846, { supplierId: 'acme', x12Reader: x12StockReader });
       assert.deepEqual(feed.rows, [
-        { supplierId: 'acme', sku: 'MUG-01', quantity: 140, asOf: '2026-11-21T06:00:00.000Z', line: 3 },
-        { supplierId: 'acme', sku: 'CAP-01', quantity: 12, asOf: '2026-11-21T07:00:00.000Z', line: 3 },
+        {
+          supplierId: 'acme',
+          sku: 'MUG-01',
+          quantity: 140,
+          asOf: '2026-11-21T06:00:00.000Z',
+          line: 3,
+          identifiers: [
+            { qualifier: 'BP', id: 'MUG-01' },
+            { qualifier: 'VP', id: 'SUP-MUG' },
+          ],
+        },
+        {
+          supplierId: 'acme',
+          sku: 'CAP-01',
+          quantity: 12,
+          asOf: '2026-11-21T07:00:00.000Z',
+          line: 3,
+          identifiers: [{ qualifier: 'SK', id: 'CAP-01' }],
+        },
       ]);
       assert.deepEqual(feed.problems, [
         { line: 15, reason: 'LIN TEE-01 has no QTY with qualifier 33, 17 or 02' },

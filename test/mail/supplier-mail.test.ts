@@ -163,4 +163,32 @@ describe('reading supplier e-mails', () => {
     assert.equal(later!.occurredAt, '2026-11-24T14:13:58.000Z');
     assert.equal(later!.rawStatus, 'e-mail: Shipment confirmation for PO POM5W7RC67QB-1');
   });
+
+  it("reads a supplier's own order references with its patterns, only in mail from that supplier", async () => {
+    const acme = compileMailMatching({
+      supplierReferences: [
+        String.raw`acme @acme-supply.example your order #(\d+)`,
+        String.raw`acme shipping@acme-supply.example \bPO (\d{6})\b`,
+        String.raw`zeta @zeta.example Auftrag (\d+)`,
+      ],
+    });
+    const raw = fixture('plain-ups.eml')
+      .toString()
+      .replace(
+        'Subject: Shipment confirmation for PO POM5W7RC67QB-1',
+        'Subject: your order #1042 (PO 100234) has shipped, Auftrag 77',
+      );
+    const reading = await readSupplierMail(raw, acme);
+    assert.deepEqual(reading.supplierReferences, [
+      { supplierId: 'acme', reference: '1042' },
+      { supplierId: 'acme', reference: '100234' },
+    ]);
+    assert.throws(
+      () => compileMailMatching({ supplierReferences: ['acme @acme.example'] }),
+      (e: unknown) =>
+        e instanceof DropshipError &&
+        e.details[0]!.path === '/matching/supplierReferences/0' &&
+        /supplier id, a sender address or @domain, and a pattern/.test(e.details[0]!.message),
+    );
+  });
 });

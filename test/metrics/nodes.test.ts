@@ -12,6 +12,7 @@ import watchdogNode from '../../nodes/watchdog/watchdog';
 import supplierNode from '../../nodes/supplier/supplier';
 import { purchaseOrderDraftFor } from '../support/orders';
 import { sampleOrderDraft } from '../support/orders';
+import { eventually } from '../support/node-red-process';
 
 helper.init(require.resolve('node-red'));
 
@@ -152,5 +153,75 @@ describe('dropship-metrics and dropship-watchdog nodes (node-red-node-test-helpe
     const resolved = events.find((e) => e.type === 'operator.resolve')!;
     assert.equal(resolved.actor, 'dropship-watchdog:watchdog');
     assert.equal((await opened.getOrder(order.id))!.state, 'received');
+  });
+
+  it('answers a search and an order page on the queue output, and shows the order again after an action', async () => {
+    helper.settings({ uiHost: '127.0.0.1' });
+    await helper.load([captureRed, storeNode, metricsNode, watchdogNode], flow());
+    const opened = await store();
+    const { order } = await opened.receiveOrder(
+      sampleOrderDraft({ orderNumber: '#5001', customer: { email: 'Lin@Example.test' } }),
+      { actor: 'test' },
+    );
+    await opened.transitionOrder(order.id, ['received'], 'needs_attention', {
+      type: 'order.unroutable',
+      actor: 'dropship-router:r1',
+      reason: 'no supplier carries MUG-01',
+    });
+    const answers: { topic: string; payload: unknown; _client?: unknown }[] = [];
+    (
+      helper.getNode('queue') as unknown as { on(e: 'input', f: (m: (typeof answers)[number]) => void): void }
+    ).on('input', (m) => answers.push(m));
+    const answer = async (topic: string) =>
+      await eventually(async () => answers.find((m) => m.topic === topic), 5_000, `a ${topic} answer`);
+    const client = { socketId: 'one-browser', user: { username: 'lin' } };
+
+    helper
+      .getNode('watchdog')
+      .receive({ topic: 'search', payload: { query: 'lin@example.test' }, _client: client });
+    const found = await answer('orders');
+    assert.deepEqual(found._client, client, 'the answer goes back to the browser that asked');
+    assert.deepEqual(
+      (found.payload as { id: string; reference: string; stateName: string }[]).map((o) => [
+        o.id,
+        o.reference,
+        o.stateName,
+      ]),
+      [[order.id, '#5001', 'Needs attention']],
+    );
+
+    helper.getNode('watchdog').receive({
+      topic: 'resolve',
+      orderId: order.id,
+      payload: { note: 'checked' },
+      _client: client,
+    });
+    const page = (await answer('order')).payload as {
+      stateName: string;
+      timeline: { actor: string; what: string; why?: string }[];
+    };
+    assert.equal(page.stateName, 'Received');
+    assert.deepEqual(
+      page.timeline.map((e) => [e.actor, e.what, e.why]),
+      [
+        ['test', 'Order received (Received)', undefined],
+        [
+          'Router node',
+          'No supplier could take it (Received → Needs attention)',
+          'no supplier carries MUG-01',
+        ],
+        ['lin (dashboard)', 'Operator resolved (Needs attention → Received)', 'checked'],
+      ],
+    );
+
+    const refused = new Promise<{ error: { details: unknown } }>((resolve) =>
+      (
+        helper.getNode('errors') as unknown as {
+          on(e: 'input', f: (m: { error: { details: unknown } }) => void): void;
+        }
+      ).on('input', resolve),
+    );
+    helper.getNode('watchdog').receive({ topic: 'search', payload: { query: ' ' } });
+    assert.deepEqual((await refused).error.details, [{ path: 'msg.payload.query', message: 'is required' }]);
   });
 });

@@ -190,4 +190,40 @@ describe('dropship-dispatch with acknowledgements that come back later (X12 855 
     );
     assert.equal(fallback.requests[0]!.headers['idempotency-key'], zeta.number);
   });
+
+  it('reports an 850 its partner has not answered with a 997 within the hours set, once, out of the exceptions output', async () => {
+    const store = await load();
+    type Exception = { poNumber?: string; error?: { code: string; message: string } };
+    const errors: Exception[] = [];
+    (helper.getNode('errors') as unknown as { on(e: 'input', f: (m: Exception) => void): void }).on(
+      'input',
+      (msg) => errors.push(msg),
+    );
+    const { poNumber } = await routedToAcme(store);
+    // The 850 goes out (its group recorded); the partner's 997 never comes.
+    let waiting = await store.listUnacknowledgedFunctionalGroups(10);
+    for (let waited = 0; waiting.length === 0 && waited < 10_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+      waiting = await store.listUnacknowledgedFunctionalGroups(10);
+    }
+    const [group] = waiting;
+    assert.equal(group?.poNumber, poNumber);
+    // Five hours later as far as the store knows: past the default 4 h.
+    await store.recordFunctionalGroupSent({
+      ...group,
+      groupControlNumber: '9001',
+      sentAt: new Date(Date.now() - 5 * 3_600_000).toISOString(),
+    });
+    for (let waited = 0; errors.length === 0 && waited < 10_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(errors[0]!.error!.code, 'acknowledgement_overdue');
+    assert.equal(errors[0]!.poNumber, poNumber);
+    assert.match(
+      errors[0]!.error!.message,
+      new RegExp(`acme has not answered 850 ${poNumber} \\(group PO 9001\\) with a 997 within 4 hours`),
+    );
+  });
 });

@@ -412,6 +412,62 @@ describe('the pipeline nodes together (node-red-node-test-helper)', function () 
       assert.equal((ok.body as { externalId: string }).externalId, 'api-1');
     });
 
+    it('finds orders by e-mail or number for a token holder, newest first, and names a missing or long term', async () => {
+      helper.settings({ uiHost: '0.0.0.0' });
+      await helper.load([captureRed, ...NODES], flow(), { store: { apiToken: 'let-me-in' } });
+      const orders = await store();
+      await orders.receiveOrder(
+        sampleOrderDraft({
+          externalId: 'find-1',
+          orderNumber: '#4001',
+          customer: { email: 'Find@Example.test' },
+        }),
+        { actor: 'test' },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      await orders.receiveOrder(
+        sampleOrderDraft({
+          externalId: 'find-2',
+          orderNumber: '#4002',
+          customer: { email: 'find@example.test' },
+        }),
+        { actor: 'test' },
+      );
+      const search = (q: string, token = 'let-me-in') =>
+        request(RED.httpNode)
+          .get('/dropship/api/orders')
+          .query({ q })
+          .set('Authorization', `Bearer ${token}`);
+      assert.equal((await search('find@example.test', 'nope')).status, 401);
+      const byEmail = await search(' FIND@example.test ');
+      assert.equal(byEmail.status, 200);
+      const found = (
+        byEmail.body as { orders: { externalId: string; reference: string; stateName: string }[] }
+      ).orders;
+      assert.deepEqual(
+        found.map((o) => [o.externalId, o.reference, o.stateName]),
+        [
+          ['find-2', '#4002', 'Received'],
+          ['find-1', '#4001', 'Received'],
+        ],
+      );
+      const byNumber = await search('4001');
+      assert.deepEqual(
+        (byNumber.body as { orders: { externalId: string }[] }).orders.map((o) => o.externalId),
+        ['find-1'],
+      );
+      for (const [q, message] of [
+        ['', 'is required'],
+        ['x'.repeat(201), 'must be at most 200 characters'],
+      ]) {
+        const refused = await search(q!);
+        assert.equal(refused.status, 400);
+        assert.deepEqual((refused.body as { error: { details: unknown } }).error.details, [
+          { path: 'q', message },
+        ]);
+      }
+    });
+
     it('without a login or token, answers a request made on this machine but not one a proxy passed on', async () => {
       helper.settings({});
       await helper.load([captureRed, ...NODES], flow());

@@ -235,4 +235,34 @@ describe('dropship-tracking-in: supplier e-mail', function () {
     );
     assert.match(shipment!.rawStatus!, /Date header 2026-11-24T14:13:58\.000Z is before the PO was sent/);
   });
+
+  it("matches mail written in a supplier's own order numbers by that supplier's patterns", async () => {
+    const maildir = path.join(dir, 'supplier-mail');
+    const { store, events, errors } = await load({
+      source: 'mailFolder',
+      mailFolder: maildir,
+      pollSeconds: 0.2,
+      supplierReferences: 'acme @acme-supply.example your order #(\\d+)',
+    });
+    const { order, pos } = await acceptedOrder(store, { orderNumber: '#7201' });
+    await store.transitionPurchaseOrder(
+      pos[0]!.number,
+      ['accepted'],
+      'accepted',
+      { supplierReference: '1042' },
+      { type: 'po.reference', actor: 'test' },
+    );
+    // The mail names no PO number of ours and no store order number: only the supplier's own "order #1042".
+    const raw = fixture('plain-ups.eml')
+      .split('Shipment confirmation for PO POM5W7RC67QB-1')
+      .join('Your order #1042 has shipped')
+      .split('POM5W7RC67QB-1')
+      .join('');
+    mkdirSync(path.join(maildir, 'new'), { recursive: true });
+    writeFileSync(path.join(maildir, 'new', '17642000.M1P1.sandbox'), raw);
+    await until(() => (events.length + errors.length > 0 ? true : undefined), 'the mail read');
+    assert.deepEqual(errors, []);
+    assert.equal(events[0]!.orderId, order.id);
+    assert.equal(events[0]!.poNumber, pos[0]!.number);
+  });
 });

@@ -382,6 +382,15 @@ describe('security: inbound routes bounded before parsing, on every path Express
     assert.equal(refused.status, 413, refused.text.slice(0, 300));
   });
 
+  it('logs at most one warning for a flood of forged orders', async () => {
+    const since = nodeRed.output().length;
+    for (let i = 0; i < 30; i++) {
+      const answer = await send(nodeRed, '/dropship/orders', JSON.stringify(genericOrder(`flood-${i}`)));
+      assert.equal(answer.status, 401);
+    }
+    assert.ok(warnLines(nodeRed, since).length <= 1, warnLines(nodeRed, since).join('\n'));
+  });
+
   it('answers an order with a problem on each of 450 lines in a few KB, naming the first ones', async () => {
     const order = genericOrder('many-problems');
     order.lines = Array.from({ length: 450 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 0, unitPrice: 1 }));

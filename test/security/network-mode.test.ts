@@ -595,5 +595,26 @@ describe('security: network mode (HOST=0.0.0.0 with a login) leaves nothing open
       );
       assert.equal(cancel.actor, `dashboard:${ADMIN_USER}`);
     });
+
+    it("finds a held order on the Order page and resolves it there, in the order's timeline under the user", async () => {
+      const held = await heldOrder(nodeRed, { Authorization: `Bearer ${token}` });
+      chromium ??= await launchChromium({
+        httpCredentials: { username: ADMIN_USER, password: ADMIN_PASSWORD },
+      });
+      const page = await chromium.context.newPage();
+      await page.goto(nodeRed.url(`/dashboard/order?order=${held}`));
+      const view = page.locator(`.dropship-order [data-order-id="${held}"]`);
+      await view.waitFor({ timeout: 15_000 });
+      await view.getByRole('button', { name: 'Resolve' }).click();
+      const last = await eventually(
+        async () => {
+          const entry = (await view.locator('.dropship-timeline li').allInnerTexts()).at(-1) ?? '';
+          return entry.includes('Operator resolved') ? entry : undefined;
+        },
+        15_000,
+        'the resolve step in the timeline',
+      );
+      assert.match(last, new RegExp(`by ${ADMIN_USER} \\(dashboard\\)`));
+    });
   });
 });

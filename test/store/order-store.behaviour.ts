@@ -935,6 +935,65 @@ export function describeOrderStoreBehaviour(engine: string, createStore: () => P
         assert.deepEqual(found.map((o) => o.id).sort(), [first.order.id, second.order.id].sort());
         assert.deepEqual(await store.findOrdersByNumber('2001'), []);
       });
+
+      it('finds the orders an operator searches for by number, id, e-mail, PO or tracking number, newest first', async () => {
+        const later = () => new Promise((resolve) => setTimeout(resolve, 3));
+        const { order: first } = await store.receiveOrder(
+          sampleOrderDraft({
+            externalId: 'S-3001',
+            orderNumber: '#3001',
+            customer: { email: 'Grace@Example.test' },
+          }),
+          { actor },
+        );
+        await later();
+        const { order: other } = await store.receiveOrder(
+          sampleOrderDraft({
+            externalId: 'S-3002',
+            orderNumber: '3002',
+            customer: { email: 'alan@example.test' },
+          }),
+          { actor },
+        );
+        await later();
+        const { order: second } = await store.receiveOrder(
+          sampleOrderDraft({
+            externalId: 'S-3003',
+            orderNumber: '#3003',
+            customer: { email: 'grace@example.test' },
+          }),
+          { actor },
+        );
+        const [po] = (await store.assignPurchaseOrders(other.id, ['received'], [poDraft(other, 'acme')], {
+          type: 'order.routed',
+          actor,
+        }))!;
+        await store.recordShipmentEvent(
+          {
+            orderId: other.id,
+            poNumber: po!.number,
+            trackingNumber: '1ZSEARCH0000000001',
+            carrier: 'ups',
+            status: 'in_transit',
+            occurredAt: '2026-11-21T08:00:00Z',
+            source: 'webhook',
+          },
+          actor,
+        );
+        const ids = async (term: string, limit = 20) =>
+          (await store.searchOrders(term, limit)).map((o) => o.id);
+        assert.deepEqual(await ids('GRACE@example.TEST'), [second.id, first.id]);
+        assert.deepEqual(await ids('grace@example.test', 1), [second.id]);
+        assert.deepEqual(await ids('#3001'), [first.id]);
+        assert.deepEqual(await ids('3001'), [first.id]);
+        assert.deepEqual(await ids('#3002'), [other.id]);
+        assert.deepEqual(await ids('S-3003'), [second.id]);
+        assert.deepEqual(await ids(first.id), [first.id]);
+        assert.deepEqual(await ids(po!.number), [other.id]);
+        assert.deepEqual(await ids('1ZSEARCH0000000001'), [other.id]);
+        assert.deepEqual(await ids('grace'), []);
+        assert.deepEqual(await ids('%'), []);
+      });
     });
 
     describe('watchdog timers, returns, supplier invoices and metric facts (issue 6)', () => {

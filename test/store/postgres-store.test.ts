@@ -7,6 +7,7 @@ import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
+import { describeSupplierReferenceBehaviour } from './supplier-references.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { sampleOrderDraft } from '../support/orders';
 import {
@@ -36,6 +37,7 @@ describe('PostgresOrderStore', function () {
   describeWithdrawalBehaviour('postgres', freshStore);
   describeStatusPollBehaviour('postgres', freshStore);
   describeFunctionalGroupBehaviour('postgres', freshStore);
+  describeSupplierReferenceBehaviour('postgres', freshStore);
   describePurchaseOrderTransitionBehaviour('postgres', freshStore);
 
   describe('schema and connection', () => {

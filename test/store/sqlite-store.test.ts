@@ -9,6 +9,7 @@ import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
+import { describeSupplierReferenceBehaviour } from './supplier-references.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
@@ -22,6 +23,7 @@ describeOrderStoreBehaviour('sqlite', memoryStore);
 describeWithdrawalBehaviour('sqlite', memoryStore);
 describeStatusPollBehaviour('sqlite', memoryStore);
 describeFunctionalGroupBehaviour('sqlite', memoryStore);
+describeSupplierReferenceBehaviour('sqlite', memoryStore);
 describePurchaseOrderTransitionBehaviour('sqlite', memoryStore);
 
 describe('SqliteOrderStore on disk', () => {

@@ -41,6 +41,7 @@ function only(...names: string[]): WatchdogPolicy {
     'stock_feed_stale',
     'supplier_error_rate',
     'address_rejected',
+    'functional_ack_overdue',
   ];
   return parseWatchdogPolicy({
     conditions: Object.fromEntries(all.map((c) => [c, { enabled: names.includes(c) }])),
@@ -351,6 +352,52 @@ describe('dropship watchdog: conditions, ladders and operator actions (SQLite, c
       ['remind_supplier'],
     );
     assert.match(stale.detected[0]!.reason, /no stock feed from acme for 1 day 1 hour/);
+  });
+
+  it("holds the order of an 850 its partner has not answered with a 997 within the partner's hours", async () => {
+    const policy = only('functional_ack_overdue');
+    const { orderId, po } = await sentOrder();
+    await store.recordFunctionalGroupSent({
+      supplierId: 'acme',
+      functionalId: 'PO',
+      groupControlNumber: '41',
+      document: `850 ${po.number}`,
+      poNumber: po.number,
+      sentAt: START,
+    });
+    clock.set(new Date(Date.parse(START) + 3 * HOUR).toISOString());
+    assert.deepEqual((await sweep(policy)).detected, [], 'within the default 4 hours');
+    clock.set(new Date(Date.parse(START) + 76 * HOUR).toISOString());
+    const late = await runWatchdogSweep({
+      store,
+      policy,
+      actor,
+      now: () => clock.now(),
+      functionalAckHours: (supplierId) => (supplierId === 'acme' ? 2 : undefined),
+    });
+    assert.deepEqual(
+      late.detected.map((d) => [d.condition, d.subject, d.orderId, d.poNumber, d.since.toISOString()]),
+      [
+        [
+          'functional_ack_overdue',
+          'x12-group:acme:PO:41',
+          orderId,
+          po.number,
+          new Date(Date.parse(START) + 2 * HOUR).toISOString(),
+        ],
+      ],
+    );
+    assert.match(
+      late.detected[0]!.reason,
+      new RegExp(`acme has not answered 850 ${po.number} with a 997 for 3 days 4 hours`),
+    );
+    assert.deepEqual(
+      late.steps.map((s) => s.action),
+      ['alert_operator'],
+    );
+    assert.equal((await store.getOrder(orderId))!.state, 'needs_attention');
+    await store.recordFunctionalGroupAcknowledged('acme', 'PO', '41', 'accepted', clock.now());
+    assert.deepEqual((await sweep(policy)).detected, [], 'the 997 came');
   });
 
   it('names the policy field that is wrong', () => {

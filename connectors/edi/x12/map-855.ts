@@ -6,7 +6,15 @@ import type {
 } from '../../../core/ports/supplier-connector';
 import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
-import { element, itemIdentifiers, skuOf, TransactionView, x12Date, x12Number } from './transaction-view';
+import {
+  addSublineIdentifiers,
+  element,
+  itemIdentifiers,
+  skuOf,
+  TransactionView,
+  x12Date,
+  x12Number,
+} from './transaction-view';
 
 /** ACK01 line item status codes (X12 element 668) and what they mean for our PO line. */
 const LINE_STATUS: Record<string, { status: LineOutcome; reason?: string }> = {
@@ -81,6 +89,8 @@ export function mapPurchaseOrderAcknowledgement855(
         index: i,
       };
       lineAcknowledged = false;
+    } else if (id === 'SLN') {
+      if (line) addSublineIdentifiers(line.identifiers, segment);
     } else if (id === 'ACK') {
       if (!line) throw view.error(i, 'ACK before any PO1 line');
       const code = element(segment, 1);

@@ -2,6 +2,7 @@ import type { ShipmentEvent, ShipmentLine } from '../../../core/model/shipment';
 import type { X12PartnerConventions } from './documents';
 import type { X12Transaction } from './envelope';
 import {
+  addSublineIdentifiers,
   element,
   itemIdentifiers,
   skuOf,
@@ -112,6 +113,9 @@ export function mapShipNotice856(transaction: X12Transaction, context: ShipNotic
         current.line = { sku, quantity: current.line?.quantity ?? 0, identifiers };
         break;
       }
+      case 'SLN':
+        if (current?.line?.identifiers) addSublineIdentifiers(current.line.identifiers, segment);
+        break;
       case 'SN1':
         if (!current?.line) throw view.error(i, 'SN1 without a LIN in its HL level');
         current.line.quantity = x12Number(

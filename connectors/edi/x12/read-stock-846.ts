@@ -57,6 +57,7 @@ export async function readInventoryAdvice846(
           quantity: Math.max(0, Math.trunc(level.quantity)),
           asOf: level.asOf,
           line: transaction.position,
+          ...(level.identifiers ? { identifiers: level.identifiers } : {}),
         });
       }
     } catch (err) {

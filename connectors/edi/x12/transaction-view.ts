@@ -1,6 +1,7 @@
 import { invalidInput, type DropshipError } from '../../../core/errors';
 import type { ItemIdentifier } from '../../../core/model/item-identifier';
 import { segmentPath, type X12Transaction } from './envelope';
+import { utcOffsetMs } from '../../../core/time-zone';
 
 /** Read helpers over one transaction's segments that keep every mapping error tied to a segment position. */
 export class TransactionView {
@@ -77,31 +78,6 @@ export function zoneOfTimeCode(code: string, partnerZone: string | undefined): s
   return TIME_CODE_ZONES[code] ?? partnerZone;
 }
 
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Milliseconds `zone` is ahead of UTC at the instant `utc`. */
-function zoneOffset(utc: number, zone: string): number {
-  let format = zoneFormats.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    zoneFormats.set(zone, format);
-  }
-  const parts = format.formatToParts(utc);
-  const value = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(parts.find((part) => part.type === type)?.value);
-  const local = Date.UTC(value('year'), value('month') - 1, value('day'), value('hour'), value('minute'));
-  return local + value('second') * 1000 - utc;
-}
-
 /**
  * A date and HHMM[SS] time to an ISO timestamp. X12 times carry no zone unless a DTM04 says so: they are read in
  * `zone` (the trading partner's IANA time zone), UTC when the partner has none set.
@@ -116,8 +92,8 @@ export function x12Timestamp(date: string, time = '', zone?: string): string | u
   if (Number.isNaN(wall)) return undefined;
   if (!zone || zone === 'UTC') return new Date(wall).toISOString();
   // The offset at the wall time read as UTC, corrected once: right on both sides of a daylight-saving change.
-  const first = wall - zoneOffset(wall, zone);
-  return new Date(wall - zoneOffset(first, zone)).toISOString();
+  const first = wall - utcOffsetMs(zone, wall);
+  return new Date(wall - utcOffsetMs(zone, first)).toISOString();
 }
 
 /** A numeric element (R type) to a number; a mapping error through `fail` when it is not one. */
@@ -156,6 +132,14 @@ export function itemIdentifiers(segment: string[], first: number): ItemIdentifie
     if (qualifier !== '' && id !== '') found.push({ qualifier, id });
   }
   return found;
+}
+
+/** SLN09 on: the qualifier/id pairs of a subline, added to its line's identifiers (each pair once). */
+export function addSublineIdentifiers(identifiers: ItemIdentifier[], sln: string[]): void {
+  for (const found of itemIdentifiers(sln, 9)) {
+    if (!identifiers.some((i) => i.qualifier === found.qualifier && i.id === found.id))
+      identifiers.push(found);
+  }
 }
 
 /**

@@ -57,6 +57,7 @@ import {
   type OpenLineRow,
 } from '../inventory-rows';
 import { OPEN_PURCHASE_ORDER_STATES } from '../../inventory/committed-units';
+import { otherOrderNumberForm } from '../order-store';
 import { POSTGRES_MIGRATIONS } from './migrations';
 import { PostgresWatchdogQueries } from './watchdog-queries';
 import { PostgresReturnsQueries } from './returns-queries';
@@ -534,6 +535,19 @@ export class PostgresOrderStore implements OrderStore {
   async getPurchaseOrder(number: string): Promise<PurchaseOrder | undefined> {
     const row = await firstRow(this.connections, 'SELECT * FROM purchase_orders WHERE number = $1', [number]);
     return row ? purchaseOrderFromRow(row) : undefined;
+  }
+
+  async findPurchaseOrdersBySupplierReference(
+    supplierId: string,
+    reference: string,
+  ): Promise<PurchaseOrder[]> {
+    return (
+      await rows(
+        this.connections,
+        'SELECT * FROM purchase_orders WHERE supplier_id = $1 AND supplier_reference = $2 ORDER BY created_at, number',
+        [supplierId, reference],
+      )
+    ).map(purchaseOrderFromRow);
   }
 
   async listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]> {
@@ -1036,6 +1050,24 @@ export class PostgresOrderStore implements OrderStore {
         this.connections,
         'SELECT * FROM orders WHERE order_number = $1 ORDER BY created_at DESC, id LIMIT 20',
         [orderNumber],
+      )
+    ).map(orderFromRow);
+  }
+
+  async searchOrders(term: string, limit: number): Promise<Order[]> {
+    // Each arm reads one index (migration 8 adds those on the e-mail, the external id and the tracking number).
+    return (
+      await rows(
+        this.connections,
+        `SELECT * FROM orders WHERE id IN (
+             SELECT id FROM orders WHERE id = $1
+             UNION SELECT id FROM orders WHERE order_number IN ($1, $2)
+             UNION SELECT id FROM orders WHERE external_id = $1
+             UNION SELECT id FROM orders WHERE lower(data->'customer'->>'email') = lower($1)
+             UNION SELECT order_id FROM purchase_orders WHERE number = $1
+             UNION SELECT order_id FROM shipments WHERE tracking_number = $1)
+           ORDER BY created_at DESC, id DESC LIMIT $3`,
+        [term, otherOrderNumberForm(term), limit],
       )
     ).map(orderFromRow);
   }

@@ -50,6 +50,7 @@ import {
   orderStateFollowingPurchaseOrders,
   purchaseOrderMovesFromParcels,
 } from '../order-following';
+import { otherOrderNumberForm } from '../order-store';
 import { SQLITE_MIGRATIONS } from './migrations';
 import { SqliteInventoryQueries } from './inventory-queries';
 import { SqliteWatchdogQueries } from './watchdog-queries';
@@ -552,6 +553,16 @@ export class SqliteOrderStore implements OrderStore {
     return row ? purchaseOrderFromRow(row) : undefined;
   }
 
+  async findPurchaseOrdersBySupplierReference(
+    supplierId: string,
+    reference: string,
+  ): Promise<PurchaseOrder[]> {
+    const rows = this.statement(
+      'SELECT * FROM purchase_orders WHERE supplier_id = ? AND supplier_reference = ? ORDER BY created_at, number',
+    ).all(supplierId, reference) as Row[];
+    return rows.map(purchaseOrderFromRow);
+  }
+
   async listPurchaseOrders(orderId: string): Promise<PurchaseOrder[]> {
     const rows = this.statement(
       'SELECT * FROM purchase_orders WHERE order_id = ? ORDER BY created_at, number',
@@ -955,6 +966,21 @@ export class SqliteOrderStore implements OrderStore {
 
   async findOrdersByNumber(orderNumber: string): Promise<Order[]> {
     return this.tracking.findOrderRowsByNumber(orderNumber).map(orderFromRow);
+  }
+
+  async searchOrders(term: string, limit: number): Promise<Order[]> {
+    // Each arm reads one index (migration 10 adds those on the e-mail, the external id and the tracking number).
+    const rows = this.statement(
+      `SELECT * FROM orders WHERE id IN (
+           SELECT id FROM orders WHERE id = @term
+           UNION SELECT id FROM orders WHERE order_number IN (@term, @numbered)
+           UNION SELECT id FROM orders WHERE external_id = @term
+           UNION SELECT id FROM orders WHERE lower(json_extract(data, '$.customer.email')) = lower(@term)
+           UNION SELECT order_id FROM purchase_orders WHERE number = @term
+           UNION SELECT order_id FROM shipments WHERE tracking_number = @term)
+         ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ).all({ term, numbered: otherOrderNumberForm(term), limit }) as Row[];
+    return rows.map(orderFromRow);
   }
 
   async enqueueNotification(
