@@ -168,23 +168,39 @@ export type VerifyLogin = (username: string, password: string) => Promise<boolea
 
 const VERIFIED_FOR_MS = 5 * 60_000;
 const VERIFIED_KEPT = 1000;
+/** Node-RED's own login (/auth/token) takes 5 tries per user in 10 minutes; the same password gets no more here. */
+const FAILURES_ALLOWED = 5;
+const FAILURE_WINDOW_MS = 10 * 60_000;
+/** Failures remembered at most (the oldest forgotten first), so a flood of made-up users stays cheap to count. */
+const FAILURES_KEPT = 10_000;
 
 /**
  * A login check for surfaces a browser opens directly (the dashboard and its socket, the sandbox pages): HTTP
  * Basic, which the browser then repeats on the page's own requests. A password hash costs tens of ms to check,
- * so a header that passed is remembered (as a digest) for a few minutes instead of checked on every asset.
+ * so a header that passed is remembered (as a digest) for a few minutes instead of checked on every asset. After
+ * 5 failures for a user in 10 minutes, that user's password is not checked (refused) until the window has passed.
  */
 export function basicLogin(
   verify: VerifyLogin,
 ): (authorization: string | undefined) => Promise<string | undefined> {
   const verified = new Map<string, { username: string; until: number }>();
+  let failures: { username: string; at: number }[] = [];
   return async (authorization) => {
     const credentials = basicCredentials(authorization);
     if (!credentials) return undefined;
     const digest = createHash('sha256').update(authorization!).digest('hex');
     const known = verified.get(digest);
     if (known && known.until > Date.now()) return known.username;
-    if (!(await verify(credentials.username, credentials.password))) return undefined;
+    const since = Date.now() - FAILURE_WINDOW_MS;
+    failures = failures.filter((failure) => failure.at > since);
+    const failed = failures.filter((failure) => failure.username === credentials.username).length;
+    if (failed >= FAILURES_ALLOWED) return undefined;
+    if (!(await verify(credentials.username, credentials.password))) {
+      if (failures.length >= FAILURES_KEPT) failures.shift();
+      failures.push({ username: credentials.username, at: Date.now() });
+      return undefined;
+    }
+    failures = failures.filter((failure) => failure.username !== credentials.username);
     if (verified.size >= VERIFIED_KEPT) verified.delete(verified.keys().next().value!);
     verified.set(digest, { username: credentials.username, until: Date.now() + VERIFIED_FOR_MS });
     return credentials.username;

@@ -143,4 +143,22 @@ describe('security: who is a local request (operator-access)', () => {
     assert.equal(await login('Bearer ada'), undefined);
     assert.equal(await login(undefined), undefined);
   });
+
+  it("stops checking a user's password after 5 failures in 10 minutes, as Node-RED's own login does", async () => {
+    let checks = 0;
+    const login = basicLogin(async (username, password) => {
+      checks++;
+      return username === 'ada' && password === 'right';
+    });
+    const header = (user: string, password: string) =>
+      `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    for (let i = 0; i < 5; i++) assert.equal(await login(header('ada', `guess${i}`)), undefined);
+    assert.equal(checks, 5);
+    // The sixth try is refused unchecked, the right password too: guessing costs 10 minutes per 5 tries.
+    assert.equal(await login(header('ada', 'right')), undefined);
+    assert.equal(checks, 5);
+    // Another user's tries do not count against this one.
+    assert.equal(await login(header('grace', 'x')), undefined);
+    assert.equal(checks, 6);
+  });
 });
