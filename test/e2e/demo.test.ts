@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
@@ -217,6 +218,65 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     assert.match(refused.out, /^401 /);
   });
 
+  it("polls the sandbox REST supplier's order status API, and the customer hears of the parcel once", async () => {
+    const sent = await postSample(nodeRed, '--id', '450789470');
+    assert.equal(sent.code, 0, sent.out);
+    const detail = await eventually(
+      async () => {
+        const body = await orderDetail(nodeRed, 'shopify:450789470');
+        return body.state === 'delivered' &&
+          body.notifications.some((n) => n.milestone.startsWith('shipped') && n.state === 'sent')
+          ? body
+          : undefined;
+      },
+      60_000,
+      'the sample order to be delivered and its shipped e-mail sent',
+    );
+    const po = detail.purchaseOrders[0]!;
+    assert.equal(po.supplierId, 'sandbox');
+    assert.equal(detail.shipments.length, 1);
+    const parcel = detail.shipments[0]!;
+
+    // The supplier's GET answers what its warehouse did: the parcel, its carrier and number.
+    const status = await fetch(nodeRed.url(`/sandbox/supplier/orders/${po.supplierReference}`));
+    assert.equal(status.status, 200);
+    const answer = (await status.json()) as Record<string, string>;
+    assert.deepEqual(
+      [answer.id, answer.status, answer.carrier, answer.trackingNumber],
+      [po.supplierReference, 'delivered', 'UPS', parcel.trackingNumber],
+    );
+    assert.ok(!Number.isNaN(Date.parse(answer.shippedAt!)), `shippedAt ${answer.shippedAt}`);
+    const unknown = await fetch(nodeRed.url('/sandbox/supplier/orders/SB-0'));
+    assert.equal(unknown.status, 404);
+
+    // The status-polling node asked that API about the PO (its schedule is kept in the order store) and got
+    // answers, not errors; whatever it read of the parcel is the same parcel the e-mail reported.
+    const db = new Database(path.join(nodeRed.userDir, 'dropship.sqlite'), { readonly: true });
+    const polls = db
+      .prepare(
+        `SELECT last_polled_at, failures, last_answer, last_error FROM supplier_status_polls
+           WHERE po_number = ? AND purpose = 'shipments'`,
+      )
+      .all(po.number) as { last_polled_at: number | null; failures: number; last_error: string | null }[];
+    db.close();
+    assert.equal(polls.length, 1, 'the PO was never polled');
+    assert.ok(polls[0]!.last_polled_at, 'the PO was never polled');
+    assert.equal(polls[0]!.failures, 0);
+    assert.equal(polls[0]!.last_error, null);
+    const events = detail.events as {
+      type: string;
+      data?: { source?: string; trackingNumber?: string };
+    }[];
+    for (const event of events.filter((e) => e.data?.source === 'supplier-api:sandbox'))
+      assert.equal(event.data!.trackingNumber, parcel.trackingNumber);
+
+    assert.equal(detail.notifications.filter((n) => n.milestone.startsWith('shipped')).length, 1);
+    const shippedMails = mailbox(nodeRed).filter(
+      (m) => m.to === 'bob.norman@mail.example.com' && m.subject === 'Your order #450789470 has shipped',
+    );
+    assert.equal(shippedMails.length, 1);
+  });
+
   it('answers every endpoint the README lists', async () => {
     const order = await orderDetail(nodeRed, 'shopify:820982911946154500');
     const shipped = mailbox(nodeRed).find((m) => m.subject === 'Your order #1001 has shipped')!;
@@ -284,6 +344,10 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
           body: JSON.stringify({ poNumber: order.purchaseOrders[0]!.number }),
         }),
         [201],
+      ],
+      'GET /sandbox/supplier/orders/:id': async () => [
+        await fetch(nodeRed.url(`/sandbox/supplier/orders/${order.purchaseOrders[0]!.supplierReference}`)),
+        [200],
       ],
       'GET /sandbox/mail/': async () => [await fetch(nodeRed.url('/sandbox/mail/')), [200]],
       'POST /sandbox/ups/security/v1/oauth/token': async () => [
