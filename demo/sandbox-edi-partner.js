@@ -1,7 +1,7 @@
 'use strict';
 // The demo's EDI trading partner: plays a supplier that receives our X12 850 purchase orders as files in a local
 // folder (the x12-sftp connector with the local-folder transport) and answers like a real partner would: an 855
-// acknowledgement at once, an 856 ship notice with a UPS tracking number a few seconds later. It uses the
+// acknowledgement at once, an 856 ship notice with a UPS tracking number ten seconds later. It uses the
 // package's own X12 reader and generators from dist/. Only `npm start` uses it.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -27,8 +27,11 @@ function upsTrackingNumber() {
   return `1Z${body}${(10 - (sum % 10)) % 10}`;
 }
 
-/** Starts the partner on `dir`; resolves with a stop function. */
-function startSandboxEdiPartner({ dir, shipAfterMs = 4000, pollMs = 1000 }) {
+/**
+ * Starts the partner on `dir`; resolves with a stop function. The 856 follows the 855 after two of the demo
+ * dispatch node's 5 s sweeps, which read the 855: a ship notice read first would leave the acceptance unrecorded.
+ */
+function startSandboxEdiPartner({ dir, shipAfterMs = 10000, pollMs = 1000 }) {
   const x12 = require('../dist/connectors/edi/x12');
   const outbound = path.join(dir, 'to-supplier');
   const inbound = path.join(dir, 'from-supplier');
