@@ -53,3 +53,11 @@ export function rateLimitedWarning(node: Pick<Node, 'warn'>, intervalMs = 10_000
     heldBack = 0;
   };
 }
+
+/**
+ * The send of work that no input message started (a sweep, a webhook, a followed source): through the node. An
+ * input handler sends through the `send` Node-RED gives it instead.
+ */
+export function sendOfNode(node: Pick<Node, 'send'>): SendFunction {
+  return (out) => node.send(out);
+}
