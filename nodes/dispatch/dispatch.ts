@@ -21,6 +21,8 @@ import {
   type NodeAPI,
   type NodeDef,
   type NodeMessage,
+  type SendFunction,
+  sendOfNode,
 } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
@@ -81,9 +83,12 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     const connectorContext = (store: OrderStore, supplierId: string) =>
       supplierConnectorContext(store, supplierId, connectorLog);
 
+    /** What the sweep's work sends: it has no input message, so it goes out through the node. */
+    const sweepOut: SendFunction = sendOfNode(node);
+
     const onBackorder = (): 'wait' | 'fail-over' => (config.onBackorder === 'wait' ? 'wait' : 'fail-over');
 
-    function report(outcome: DispatchOutcome, msg: NodeMessage): void {
+    function report(outcome: DispatchOutcome, msg: NodeMessage, out: SendFunction): void {
       const po = outcome.purchaseOrder;
       const base = { ...msg, orderId: po.orderId, poNumber: po.number, payload: po };
       switch (outcome.kind) {
@@ -91,19 +96,19 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         case 'accepted':
         case 'backordered':
           showActivity(node, 'accepted', `${po.number} ${outcome.kind}`);
-          node.send([{ ...base, acknowledgement: outcome.result }, null]);
+          out([{ ...base, acknowledgement: outcome.result }, null]);
           break;
         case 'retrying':
           showActivity(node, 'retrying', `${po.number} at ${outcome.retryAt.toISOString().slice(11, 19)}`);
           break;
         case 'failed_over':
           // A PO the supplier kept (a backorder) that could not be withdrawn there: the operator's task.
-          if (!reportWithdrawal(base, outcome.withdrawal))
+          if (!reportWithdrawal(base, outcome.withdrawal, out))
             showActivity(node, 'retrying', `${po.number} failed over`);
           break;
         case 'needs_attention':
           showActivity(node, 'failed', `${po.number} needs attention`);
-          node.send([null, exceptionMessage(base, outcome.problem)]);
+          out([null, exceptionMessage(base, outcome.problem)]);
           break;
         case 'superseded':
           if (outcome.leaseLost) {
@@ -120,20 +125,25 @@ export = function registerDispatchNode(RED: NodeAPI): void {
      * A withdrawal that failed or that the channel cannot do goes out of the exceptions output as `cancel_failed`:
      * the operator withdraws the PO by hand. True when it did.
      */
-    function reportWithdrawal(msg: NodeMessage, withdrawal: Withdrawal | undefined): boolean {
+    function reportWithdrawal(
+      msg: NodeMessage,
+      withdrawal: Withdrawal | undefined,
+      out: SendFunction,
+    ): boolean {
       const exception = withdrawalExceptionMessage(msg, withdrawal);
       if (!exception || !withdrawal) return false;
       showActivity(node, 'failed', `withdraw ${withdrawal.poNumber} by hand`);
-      node.send([null, exception]);
+      out([null, exception]);
       return true;
     }
 
     /** Sends one claimed PO, then any POs its failover created, each claimed in turn. */
-    async function send(
+    async function sendPurchaseOrder(
       store: OrderStore,
       po: PurchaseOrder,
       claim: PurchaseOrderClaim,
       msg: NodeMessage,
+      out: SendFunction,
     ): Promise<void> {
       let outcome: DispatchOutcome;
       try {
@@ -165,17 +175,23 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         );
         // The reason names the setting to fix (a misspelt template field): it goes in the status.
         showActivity(node, 'failed', `${po.number}: ${errorText(err)}`);
-        node.send([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
+        out([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
         return;
       }
-      await follow(store, outcome, msg);
+      await follow(store, outcome, msg, out);
     }
 
     /** Reports an outcome and sends the POs a failover created, each claimed in turn. */
-    async function follow(store: OrderStore, outcome: DispatchOutcome, msg: NodeMessage): Promise<void> {
-      report(outcome, msg);
+    async function follow(
+      store: OrderStore,
+      outcome: DispatchOutcome,
+      msg: NodeMessage,
+      out: SendFunction,
+    ): Promise<void> {
+      report(outcome, msg, out);
       if (outcome.kind === 'failed_over') {
-        for (const replacement of outcome.replacements) await claimAndSend(store, replacement.number, msg);
+        for (const replacement of outcome.replacements)
+          await claimAndSend(store, replacement.number, msg, out);
       }
     }
 
@@ -199,9 +215,9 @@ export = function registerDispatchNode(RED: NodeAPI): void {
                 { store, actor, onBackorder: onBackorder(), connector, context, withdrawalLeaseMs: leaseMs },
                 ack,
               );
-              await follow(store, outcome, { topic: 'acknowledgement' });
+              await follow(store, outcome, { topic: 'acknowledgement' }, sweepOut);
             } catch (err) {
-              node.send([null, exceptionMessage({ poNumber: ack.poNumber, payload: ack }, err)]);
+              sweepOut([null, exceptionMessage({ poNumber: ack.poNumber, payload: ack }, err)]);
             }
           }
         } catch (err) {
@@ -233,7 +249,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             [{ path: 'functionalGroup', message: `sent ${group.sentAt}, no 997 yet` }],
           );
           node.warn(error.message);
-          node.send([
+          sweepOut([
             null,
             exceptionMessage(
               {
@@ -249,7 +265,12 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       }
     }
 
-    async function claimAndSend(store: OrderStore, number: string, msg: NodeMessage): Promise<void> {
+    async function claimAndSend(
+      store: OrderStore,
+      number: string,
+      msg: NodeMessage,
+      out: SendFunction,
+    ): Promise<void> {
       const claim = { leaseOwner: claimOwner(actor) };
       const claimed = await store.claimPurchaseOrder(number, {
         owner: claim.leaseOwner,
@@ -260,7 +281,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         node.debug(`${number} is not due or is held by another worker`);
         return;
       }
-      await send(store, claimed, claim, msg);
+      await sendPurchaseOrder(store, claimed, claim, msg, out);
     }
 
     /**
@@ -279,7 +300,8 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       });
       for (const { purchaseOrder: po, withdrawal } of resumed) {
         const msg = { topic: 'withdrawal', orderId: po.orderId, poNumber: po.number, payload: po };
-        if (!reportWithdrawal(msg, withdrawal)) showActivity(node, 'accepted', `${po.number} withdrawn`);
+        if (!reportWithdrawal(msg, withdrawal, sweepOut))
+          showActivity(node, 'accepted', `${po.number} withdrawn`);
       }
     }
 
@@ -301,7 +323,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           `supplier "${po.supplierId}" is not deployed (no dropship-supplier has this id): ` +
           `nobody sent ${po.number} for ${strandedMinutes} minutes`;
         const outcome = await failOverStrandedPurchaseOrder({ store, actor }, po, claim, reason);
-        await follow(store, outcome, { topic: 'stranded' });
+        await follow(store, outcome, { topic: 'stranded' }, sweepOut);
       }
     }
 
@@ -321,7 +343,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           suppliers,
         );
         // Each PO on its own promise: a slow supplier does not hold up the others.
-        await Promise.all(due.map((po) => send(store, po, claim, {})));
+        await Promise.all(due.map((po) => sendPurchaseOrder(store, po, claim, {}, sweepOut)));
       }
       await failOverStranded(store, suppliers);
       await resumeWithdrawalsOf(store, suppliers);
@@ -350,10 +372,10 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       },
     });
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       const number = requiredMessageString(RED, msg, 'poNumber', 'payload.number');
       const store = await storeOf(RED, node, config.store);
-      await claimAndSend(store, number, msg);
+      await claimAndSend(store, number, msg, send);
     });
 
     showActivity(node, 'waiting');

@@ -16,7 +16,15 @@ import { validateWithInlineSchema } from '../../core/validation/schema-validator
 import { sellableUnderRules } from '../../core/routing/compiled-rules';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import { settleSecondsOf } from '../adapter/inbound-folder';
-import { connectorLogOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  connectorLogOf,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+  type SendFunction,
+  sendOfNode,
+} from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
@@ -129,6 +137,8 @@ function startInventoryIn(
   config: InventoryInNodeDef,
 ): void {
   const thresholds = thresholdsOf(config.thresholds);
+  /** What a scheduled read sends: it has no input message, so it goes out through the node. */
+  const sweepOut: SendFunction = sendOfNode(node);
   const source = sourceOf(config);
 
   async function store(feed: ParsedStockFeed, feedAt: Date): Promise<IngestResult> {
@@ -149,7 +159,7 @@ function startInventoryIn(
     return result;
   }
 
-  function report(result: IngestResult, msg: NodeMessage, file?: string): void {
+  function report(result: IngestResult, msg: NodeMessage, out: SendFunction, file?: string): void {
     const changed =
       result.crossings.length > 0
         ? {
@@ -165,14 +175,18 @@ function startInventoryIn(
       result.applied === 0 && result.problems.length > 0 ? 'failed' : 'accepted',
       summary(result),
     );
-    if (changed || bad) node.send([changed, bad]);
+    if (changed || bad) out([changed, bad]);
   }
 
   /**
    * The X12 846 reader for a supplier's feeds: read with its EDI conventions, every functional group answered with
    * a 997 through the supplier's own channel (the partner is owed one whatever node reads its files).
    */
-  function x12ReaderFor(supplierId: string | undefined, msg: NodeMessage): StockDocumentReader {
+  function x12ReaderFor(
+    supplierId: string | undefined,
+    msg: NodeMessage,
+    out: SendFunction,
+  ): StockDocumentReader {
     const partner = x12PartnerOf(
       () => storeOf(RED, node, config.store),
       supplierId,
@@ -192,25 +206,30 @@ function startInventoryIn(
         } catch (err) {
           const error = asDropshipError(err);
           node.warn(`997 not sent: ${error.message}`);
-          node.send([null, exceptionMessage(msg, error)]);
+          out([null, exceptionMessage(msg, error)]);
         }
       },
     });
   }
 
-  async function ingestPayload(payload: unknown, supplierId: string | undefined, msg: NodeMessage) {
+  async function ingestPayload(
+    payload: unknown,
+    supplierId: string | undefined,
+    msg: NodeMessage,
+    out: SendFunction,
+  ) {
     const feedAt = new Date();
     const feed = await parseStockFeed(payload, {
       supplierId: supplierId || undefined,
       receivedAt: feedAt.toISOString(),
-      x12Reader: x12ReaderFor(supplierId || undefined, msg),
+      x12Reader: x12ReaderFor(supplierId || undefined, msg, out),
     });
-    report(await store(feed, feedAt), msg);
+    report(await store(feed, feedAt), msg, out);
   }
 
   function reportFile(outcome: StockFileOutcome, topic: string): void {
     if (outcome.status === 'ingested') {
-      report(outcome.result, { topic }, outcome.file);
+      report(outcome.result, { topic }, sweepOut, outcome.file);
       return;
     }
     // Nothing of the file was stored; it waits in the error folder for a person.
@@ -225,12 +244,12 @@ function startInventoryIn(
     );
     node.warn(error.message);
     showActivity(node, 'failed', `${outcome.file} unreadable`);
-    node.send([null, problemsMessage({ topic }, problems, error)]);
+    sweepOut([null, problemsMessage({ topic }, problems, error)]);
   }
 
-  onInput(node, async (msg) => {
+  onInput(node, async (msg, send) => {
     const supplierId = typeof msg.supplierId === 'string' ? msg.supplierId : config.supplier;
-    await ingestPayload(msg.payload, supplierId, msg);
+    await ingestPayload(msg.payload, supplierId, msg, send);
   });
 
   // Closing (redeploy) stops a folder poll between two files (`signal`); the file being read is finished first.
@@ -245,7 +264,12 @@ function startInventoryIn(
       if (node.credentials?.token) headers.authorization = `Bearer ${node.credentials.token}`;
       const response = await fetch(config.url, { headers, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
       if (!response.ok) throw new Error(`HTTP ${response.status} from the stock feed address`);
-      await ingestPayload(Buffer.from(await response.arrayBuffer()), config.supplier, { topic: config.url });
+      await ingestPayload(
+        Buffer.from(await response.arrayBuffer()),
+        config.supplier,
+        { topic: config.url },
+        sweepOut,
+      );
     };
   } else if (source === 'sftp' || source === 'local') {
     let settings: ReturnType<typeof folderSettingsOf>;
@@ -277,7 +301,7 @@ function startInventoryIn(
           ...folders,
           parse: {
             supplierId: config.supplier || undefined,
-            x12Reader: x12ReaderFor(config.supplier || undefined, { topic: where }),
+            x12Reader: x12ReaderFor(config.supplier || undefined, { topic: where }, sweepOut),
           },
           ingest: store,
           clock: systemClock,

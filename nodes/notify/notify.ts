@@ -42,7 +42,15 @@ import {
 import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
-import { actorOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
+import {
+  actorOf,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+  type SendFunction,
+  sendOfNode,
+} from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
@@ -339,9 +347,14 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       setupProblem ??= 'settings';
     }
 
-    function report(channel: NotificationChannel, delivery: DeliveryReport, msg: NodeMessage): void {
+    function report(
+      channel: NotificationChannel,
+      delivery: DeliveryReport,
+      msg: NodeMessage,
+      out: SendFunction,
+    ): void {
       for (const sent of delivery.sent) {
-        node.send([
+        out([
           {
             ...msg,
             orderId: sent.orderId,
@@ -351,7 +364,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
         ]);
       }
       for (const { notification, error, willRetry } of delivery.failed) {
-        node.send([
+        out([
           null,
           exceptionMessage(
             {
@@ -372,7 +385,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       else if (delivery.sent.length > 0) showActivity(node, 'accepted', `${delivery.sent.length} sent`);
     }
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.orderId');
       const outbox = await worker();
       const facts = await readOrderFacts(outbox.store, orderId);
@@ -381,7 +394,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       // Every channel's news is queued in one write and delivered at once, the channels side by side: a slow
       // storefront does not hold the customer's e-mail back. Earlier notices that wait for a retry go on the sweep.
       for (const [channel, delivery] of await queueAndDeliver(channels, outbox, facts))
-        report(channel, delivery, msg);
+        report(channel, delivery, msg, send);
     });
 
     /**
@@ -390,6 +403,8 @@ export = function registerNotifyNode(RED: NodeAPI): void {
      * last sweep (a day back after a start) has its milestones queued; the outbox's unique keys make a repeat free.
      */
     const CATCH_UP_BATCH = 500;
+    /** What the sweep sends: it has no input message, so it goes out through the node. */
+    const sweepOut: SendFunction = sendOfNode(node);
     let caughtUpTo = new Date(Date.now() - 24 * 3_600_000);
     async function catchUp(outbox: OutboxWorker): Promise<void> {
       const started = Date.now();
@@ -398,7 +413,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
         const facts = await readOrderFacts(outbox.store, order.id);
         if (!facts) continue;
         for (const [channel, delivery] of await queueAndDeliver(channels, outbox, facts))
-          report(channel, delivery, { orderId: order.id });
+          report(channel, delivery, { orderId: order.id }, sweepOut);
       }
       // A full batch continues from its last change; otherwise the next sweep looks back a minute for clock skew.
       const last = changed.at(-1);
@@ -416,7 +431,9 @@ export = function registerNotifyNode(RED: NodeAPI): void {
         const outbox = await worker();
         await catchUp(outbox);
         await Promise.all(
-          channels.map(async (channel) => report(channel, await deliverNotifications(channel, outbox), {})),
+          channels.map(async (channel) =>
+            report(channel, await deliverNotifications(channel, outbox), {}, sweepOut),
+          ),
         );
       },
     });

@@ -22,6 +22,8 @@ import {
   type NodeAPI,
   type NodeDef,
   type NodeMessage,
+  type SendFunction,
+  sendOfNode,
 } from '../adapter/node-red';
 import { senderCheckOf, senderGate, type SenderAuthConfig } from '../adapter/sender-auth';
 import { showActivity } from '../adapter/status';
@@ -116,11 +118,11 @@ export = function registerOrderInNode(RED: NodeAPI): void {
       return receiveStorefrontOrder(store, intake, payload, headers, actorOf(node));
     }
 
-    function emit(outcome: IntakeOutcome, msg: NodeMessage): void {
+    function emit(outcome: IntakeOutcome, msg: NodeMessage, out: SendFunction): void {
       if (outcome.kind === 'created') {
         received += 1;
         showActivity(node, 'accepted', `${received} received`);
-        node.send([{ ...msg, orderId: outcome.order.id, payload: outcome.order }, null]);
+        out([{ ...msg, orderId: outcome.order.id, payload: outcome.order }, null]);
       } else if (outcome.kind === 'duplicate') {
         node.debug(`duplicate delivery of order ${outcome.order.id} (${outcome.of})`);
       } else {
@@ -128,12 +130,15 @@ export = function registerOrderInNode(RED: NodeAPI): void {
       }
     }
 
-    function fail(err: DropshipError, msg: NodeMessage): void {
+    function fail(err: DropshipError, msg: NodeMessage, out: SendFunction): void {
       showActivity(node, 'failed', err.code);
       // The reason and field paths only: the payload may carry customer data.
       refusalWarnings(`order refused: ${err.message}`);
-      node.send([null, exceptionMessage(msg, err)]);
+      out([null, exceptionMessage(msg, err)]);
     }
+
+    /** What webhooks and the order API poll send: they have no input message, so it goes out through the node. */
+    const nodeOut: SendFunction = sendOfNode(node);
 
     const gate =
       config.listen !== false
@@ -157,16 +162,16 @@ export = function registerOrderInNode(RED: NodeAPI): void {
           const msg: NodeMessage = { topic: intake.channel };
           const refusal = gate.refusal(req);
           if (refusal) {
-            fail(refusal.error, msg);
+            fail(refusal.error, msg, nodeOut);
             return refusal.reply;
           }
           try {
             const outcome = await take(parseStorefrontBody(intake, req.rawBody), req.headers);
-            emit(outcome, msg);
+            emit(outcome, msg, nodeOut);
             return replyFor(outcome);
           } catch (err) {
             const error = asDropshipError(err);
-            fail(error, msg);
+            fail(error, msg, nodeOut);
             return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: boundedErrorJson(error) } };
           }
         },
@@ -205,9 +210,14 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         return;
       }
       const report = (result: ReconcileReport): void => {
-        for (const order of result.created) emit({ kind: 'created', order }, { topic: intake.channel });
+        for (const order of result.created)
+          emit({ kind: 'created', order }, { topic: intake.channel }, nodeOut);
         for (const refusal of result.refused) {
-          fail(refusal.error, { topic: intake.channel, reconcile: { reference: refusal.reference } });
+          fail(
+            refusal.error,
+            { topic: intake.channel, reconcile: { reference: refusal.reference } },
+            nodeOut,
+          );
         }
         if (result.created.length > 0) {
           node.log(`reconciliation took in ${result.created.length} order(s) whose webhook never arrived`);
@@ -219,20 +229,20 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         everyMs: intervalMs,
         firstAfterMs: Math.min(intervalMs, 1_000),
         run: async (signal) => report(await reconciler.poll(signal)),
-        onFailure: (error) => node.send([null, exceptionMessage({ topic: intake.channel }, error)]),
+        onFailure: (error) => nodeOut([null, exceptionMessage({ topic: intake.channel }, error)]),
       });
     }
 
-    onInput(node, async (msg) => {
+    onInput(node, async (msg, send) => {
       try {
         const payload =
           typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload)
             ? parseStorefrontBody(intake, Buffer.from(msg.payload))
             : msg.payload;
         const headers = (msg.req as { headers?: Record<string, string> } | undefined)?.headers ?? {};
-        emit(await take(payload, headers), msg);
+        emit(await take(payload, headers), msg, send);
       } catch (err) {
-        fail(asDropshipError(err), msg);
+        fail(asDropshipError(err), msg, send);
       }
     });
     if (!gate?.problem) showActivity(node, 'waiting');
