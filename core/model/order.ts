@@ -101,3 +101,8 @@ export interface Order extends OrderDraft {
 export function shippableLines(order: Pick<OrderDraft, 'lines'>): OrderLine[] {
   return order.lines.filter((line) => line.requiresShipping);
 }
+
+/** How people know an order: the storefront's number ("#1001"), else its id at the storefront. */
+export function orderReference(order: Pick<OrderDraft, 'orderNumber' | 'externalId'>): string {
+  return order.orderNumber ?? order.externalId;
+}

@@ -7,7 +7,7 @@ import {
 import type { EndpointReply, RawRequest } from './http-endpoint';
 import type { Node, NodeAPI } from './node-red';
 import { isLoopbackAddress } from './operator-access';
-import { showActivity } from './status';
+import { nodeStatus } from './status';
 
 /** How the sender of an inbound route proves itself; `none` only while Node-RED listens on loopback. */
 export type SenderAuthScheme = SenderCredentialCheck['scheme'] | 'none';
@@ -117,7 +117,7 @@ export function senderGate(RED: NodeAPI, node: Node, options: SenderGateOptions)
   }
   if (problem) {
     node.error(`requests refused: ${problem}`);
-    showActivity(node, 'failed', check === 'none' ? 'authentication off' : 'no sender secret');
+    nodeStatus(RED, node).show('failed', 'shared.requestsRefused', { reason: problem });
   }
   const verify =
     options.verify?.bind(options) ??

@@ -163,3 +163,8 @@ export function withdrawalExceptionMessage(
   const problem = withdrawalProblem(withdrawal);
   return problem ? exceptionMessage({ ...msg, withdrawal }, problem) : undefined;
 }
+
+/** How an operator knows a supplier: its config node's name, else its id. */
+export function supplierName(supplierId: string): string {
+  return deployedSupplier(supplierId)?.name || supplierId;
+}

@@ -1,6 +1,6 @@
 import { asDropshipError, DropshipError } from '../../core/errors';
-import type { Node } from './node-red';
-import { showActivity } from './status';
+import type { Node, NodeAPI } from './node-red';
+import { nodeStatus } from './status';
 
 export interface SweepOptions<Input> {
   /** What a run is called in the log, on the status and in the Catch message's topic: "routing sweep". */
@@ -32,7 +32,12 @@ export interface Sweep<Input> {
  * logged as a warning, so a flow deployed before its secrets are filled in reports no errors. On close the timers stop, the signal is
  * aborted, and the close waits for the run in flight, so that run never outlives the store it uses.
  */
-export function startSweep<Input = void>(node: Node, options: SweepOptions<Input>): Sweep<Input> {
+export function startSweep<Input = void>(
+  RED: Pick<NodeAPI, '_'>,
+  node: Node,
+  options: SweepOptions<Input>,
+): Sweep<Input> {
+  const status = nodeStatus(RED, node);
   const closing = new AbortController();
   let inFlight: Promise<void> | undefined;
   let failed = false;
@@ -42,7 +47,7 @@ export function startSweep<Input = void>(node: Node, options: SweepOptions<Input
       .catch(() => undefined)
       .then(() => options.run(closing.signal, input))
       .then(() => {
-        if (failed && !closing.signal.aborted) showActivity(node, 'waiting');
+        if (failed && !closing.signal.aborted) status.show('waiting');
         failed = false;
       });
     const settled = run.then(
@@ -64,10 +69,10 @@ export function startSweep<Input = void>(node: Node, options: SweepOptions<Input
       failed = true;
       if (err instanceof DropshipError && err.code === 'configuration') {
         // Missing credentials, no store selected: the operator's to fix in the editor, not a flow's to handle.
-        showActivity(node, 'failed', `${options.name}: ${error.message}`);
+        status.show('failed', 'shared.cannotRun', { run: options.name, reason: error.message });
         node.warn(`${options.name} cannot run: ${error.message}`);
       } else {
-        showActivity(node, 'retrying', `${options.name} failed`);
+        status.show('retrying', 'shared.runFailed', { run: options.name, reason: error.message });
         node.error(`${options.name} failed: ${error.message}`, {
           topic: options.name,
           payload: error.toJSON(),

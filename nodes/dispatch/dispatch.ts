@@ -24,7 +24,7 @@ import {
   type SendFunction,
   sendOfNode,
 } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
+import { nodeStatus } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
 import { functionalAckOverdueHours } from '../adapter/x12-partner';
@@ -33,8 +33,12 @@ import {
   deployedSupplierChannel,
   deployedSupplierIds,
   supplierConnectorContext,
+  supplierName,
   withdrawalExceptionMessage,
 } from '../adapter/supplier-registry';
+
+/** The status phrase of each answer a supplier gives to a PO. */
+const PO_OUTCOME_PHRASE = { sent: 'poSent', accepted: 'poAccepted', backordered: 'poBackordered' } as const;
 
 interface DispatchNodeDef extends NodeDef {
   store: string;
@@ -84,6 +88,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       supplierConnectorContext(store, supplierId, connectorLog);
 
     /** What the sweep's work sends: it has no input message, so it goes out through the node. */
+    const status = nodeStatus(RED, node);
     const sweepOut: SendFunction = sendOfNode(node);
 
     const onBackorder = (): 'wait' | 'fail-over' => (config.onBackorder === 'wait' ? 'wait' : 'fail-over');
@@ -95,19 +100,31 @@ export = function registerDispatchNode(RED: NodeAPI): void {
         case 'sent':
         case 'accepted':
         case 'backordered':
-          showActivity(node, 'accepted', `${po.number} ${outcome.kind}`);
+          status.show('accepted', PO_OUTCOME_PHRASE[outcome.kind], {
+            po: po.number,
+            supplier: supplierName(po.supplierId),
+          });
           out([{ ...base, acknowledgement: outcome.result }, null]);
           break;
         case 'retrying':
-          showActivity(node, 'retrying', `${po.number} at ${outcome.retryAt.toISOString().slice(11, 19)}`);
+          status.show('retrying', 'poRetrying', {
+            po: po.number,
+            supplier: supplierName(po.supplierId),
+            time: outcome.retryAt.toISOString().slice(11, 19),
+            reason: outcome.reason,
+          });
           break;
         case 'failed_over':
           // A PO the supplier kept (a backorder) that could not be withdrawn there: the operator's task.
           if (!reportWithdrawal(base, outcome.withdrawal, out))
-            showActivity(node, 'retrying', `${po.number} failed over`);
+            status.show('retrying', 'poFailedOver', {
+              po: po.number,
+              supplier: supplierName(po.supplierId),
+              reason: outcome.reason,
+            });
           break;
         case 'needs_attention':
-          showActivity(node, 'failed', `${po.number} needs attention`);
+          status.show('failed', 'poNeedsAttention', { po: po.number, reason: outcome.reason });
           out([null, exceptionMessage(base, outcome.problem)]);
           break;
         case 'superseded':
@@ -132,7 +149,10 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     ): boolean {
       const exception = withdrawalExceptionMessage(msg, withdrawal);
       if (!exception || !withdrawal) return false;
-      showActivity(node, 'failed', `withdraw ${withdrawal.poNumber} by hand`);
+      status.show('failed', 'withdrawByHand', {
+        po: withdrawal.poNumber,
+        supplier: supplierName(withdrawal.supplierId),
+      });
       out([null, exception]);
       return true;
     }
@@ -148,7 +168,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       let outcome: DispatchOutcome;
       try {
         const { context, kind } = connectorContext(store, po.supplierId);
-        showActivity(node, 'sending', po.number);
+        status.show('sending', 'poSending', { po: po.number, supplier: supplierName(po.supplierId) });
         outcome = await sendClaimedPurchaseOrder(
           {
             store,
@@ -174,7 +194,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           claim,
         );
         // The reason names the setting to fix (a misspelt template field): it goes in the status.
-        showActivity(node, 'failed', `${po.number}: ${errorText(err)}`);
+        status.show('failed', 'poDeferred', { po: po.number, reason: errorText(err) });
         out([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
         return;
       }
@@ -221,7 +241,10 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             }
           }
         } catch (err) {
-          showActivity(node, 'failed', `${supplierId} acknowledgements`);
+          status.show('failed', 'acknowledgementsUnread', {
+            supplier: supplierName(supplierId),
+            reason: errorText(err),
+          });
           node.warn(`reading acknowledgements of ${supplierId} failed: ${errorText(err)}`);
         }
       }
@@ -301,7 +324,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       for (const { purchaseOrder: po, withdrawal } of resumed) {
         const msg = { topic: 'withdrawal', orderId: po.orderId, poNumber: po.number, payload: po };
         if (!reportWithdrawal(msg, withdrawal, sweepOut))
-          showActivity(node, 'accepted', `${po.number} withdrawn`);
+          status.show('accepted', 'poWithdrawn', { po: po.number, supplier: supplierName(po.supplierId) });
       }
     }
 
@@ -355,13 +378,14 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     function reportSupplierSettings(): void {
       for (const supplierId of deployedSupplierIds()) {
         const problem = deployedSupplier(supplierId)?.settingsError;
-        if (problem) showActivity(node, 'failed', problem);
+        if (problem)
+          status.show('failed', 'supplierSettings', { supplier: supplierName(supplierId), reason: problem });
       }
     }
 
     // The first sweep resumes on start-up, once the supplier config nodes of this deploy have registered.
     let started = false;
-    startSweep(node, {
+    startSweep(RED, node, {
       name: 'dispatch sweep',
       everyMs: positive(config.sweepSeconds, 10) * 1000,
       firstAfterMs: 500,
@@ -378,7 +402,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       await claimAndSend(store, number, msg, send);
     });
 
-    showActivity(node, 'waiting');
+    status.show('waiting');
   }
   RED.nodes.registerType('dropship-dispatch', DropshipDispatchNode as never);
 };

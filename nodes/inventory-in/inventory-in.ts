@@ -25,7 +25,7 @@ import {
   type SendFunction,
   sendOfNode,
 } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
+import { nodeStatus } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
 import { x12PartnerOf } from '../adapter/x12-partner';
@@ -102,12 +102,6 @@ function thresholdsOf(text: string | undefined): number[] {
     .filter((value) => Number.isFinite(value) && value > 0);
 }
 
-function summary(result: IngestResult): string {
-  const changes = result.crossings.length;
-  const bad = result.problems.length;
-  return `${result.applied} rows${changes ? `, ${changes} changed` : ''}${bad ? `, ${bad} bad` : ''}`;
-}
-
 /** A bad row as the second output carries it: the file it came from, when it came from a file. */
 interface ReportedProblem {
   file?: string;
@@ -139,6 +133,7 @@ function startInventoryIn(
   const thresholds = thresholdsOf(config.thresholds);
   /** What a scheduled read sends: it has no input message, so it goes out through the node. */
   const sweepOut: SendFunction = sendOfNode(node);
+  const status = nodeStatus(RED, node);
   const source = sourceOf(config);
 
   async function store(feed: ParsedStockFeed, feedAt: Date): Promise<IngestResult> {
@@ -170,11 +165,17 @@ function startInventoryIn(
         : null;
     const problems = result.problems.map((problem) => (file ? { file, ...problem } : problem));
     const bad = problems.length > 0 ? problemsMessage(msg, problems, badRowsError(problems)) : null;
-    showActivity(
-      node,
-      result.applied === 0 && result.problems.length > 0 ? 'failed' : 'accepted',
-      summary(result),
-    );
+    if (result.applied === 0 && result.problems.length > 0)
+      status.show('failed', 'noRowApplied', {
+        bad: result.problems.length,
+        reason: result.problems[0]!.reason,
+      });
+    else
+      status.show('accepted', 'feedApplied', {
+        applied: result.applied,
+        changed: result.crossings.length,
+        bad: result.problems.length,
+      });
     if (changed || bad) out([changed, bad]);
   }
 
@@ -243,7 +244,7 @@ function startInventoryIn(
       outcome.error.details,
     );
     node.warn(error.message);
-    showActivity(node, 'failed', `${outcome.file} unreadable`);
+    status.show('failed', 'fileUnreadable', { file: outcome.file, reason: outcome.error.message });
     sweepOut([null, problemsMessage({ topic }, problems, error)]);
   }
 
@@ -276,8 +277,9 @@ function startInventoryIn(
     try {
       settings = folderSettingsOf(config, source);
     } catch (err) {
-      showActivity(node, 'failed', 'settings');
-      node.error(asDropshipError(err).message);
+      const error = asDropshipError(err);
+      status.show('failed', 'shared.settings', { reason: error.message });
+      node.error(error.message);
       return;
     }
     const { transport, ...folders } = settings;
@@ -321,17 +323,17 @@ function startInventoryIn(
         }
       });
   } else {
-    showActivity(node, 'waiting');
+    status.show('waiting');
     return;
   }
 
   // A scheduled source is read at start and then every interval; a failed read waits for the next one.
-  startSweep(node, {
+  startSweep(RED, node, {
     name: 'stock feed read',
     everyMs: (Number(config.intervalMinutes) || 60) * 60_000,
     firstAfterMs: 500,
     run: async (signal) => {
-      showActivity(node, 'sending', 'reading feed');
+      status.show('sending', 'reading', { where });
       await readSource(signal);
     },
   });

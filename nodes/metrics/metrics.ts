@@ -11,8 +11,15 @@ import { ORDER_STATES } from '../../core/model/order';
 import type { OrderStore } from '../../core/store/order-store';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
-import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
+import {
+  sendOfNode,
+  type Node,
+  type NodeAPI,
+  type NodeDef,
+  type NodeMessage,
+  type SendFunction,
+} from '../adapter/node-red';
+import { nodeStatus } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
 import { storeApiGuard } from '../store/order-api';
@@ -41,6 +48,7 @@ export = function registerMetricsNode(RED: NodeAPI): void {
   function DropshipMetricsNode(this: Node, config: MetricsNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
+    const status = nodeStatus(RED, node);
     const defaults = {
       windowDays: Number(config.windowDays) > 0 ? Number(config.windowDays) : 30,
       groupBy: (config.groupBy || 'supplier').split(',').filter(Boolean) as MetricDimension[],
@@ -95,7 +103,11 @@ export = function registerMetricsNode(RED: NodeAPI): void {
         for (const alert of alerts.filter((a) => configured.has(a.supplierId)))
           send([null, { topic: 'control_limit', payload: alert }]);
       }
-      showActivity(node, 'accepted', `${metrics.groups.length} groups`);
+      status.show('accepted', 'figures', {
+        by: metrics.groupBy.join(', '),
+        time: metrics.generatedAt.slice(11, 19),
+        rows: metrics.groups.length,
+      });
     }
 
     if (config.listen !== false) {
@@ -125,20 +137,20 @@ export = function registerMetricsNode(RED: NodeAPI): void {
       try {
         await emit(msg, send);
       } catch (err) {
-        showActivity(node, 'failed', asDropshipError(err).code);
+        status.show('failed', 'shared.refused', { reason: asDropshipError(err).message });
         send([null, exceptionMessage(msg, err)]);
       }
     });
     const seconds = Number(config.intervalSeconds);
     if (seconds > 0) {
-      startSweep(node, {
+      startSweep(RED, node, {
         name: 'metrics',
         everyMs: seconds * 1000,
         firstAfterMs: seconds * 1000,
-        run: () => emit({}, (out) => node.send(out)),
+        run: () => emit({}, sendOfNode(node)),
       });
     }
-    showActivity(node, 'waiting');
+    status.show('waiting');
   }
   RED.nodes.registerType('dropship-metrics', DropshipMetricsNode as never);
 };

@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import { systemClock } from '../../core/clock';
 import { asDropshipError, DropshipError } from '../../core/errors';
+import { orderReference } from '../../core/model/order';
+import { stateName } from '../../core/model/state-names';
 import { emailChannel } from '../../core/notify/email-outbox';
 import {
   checkTemplate,
@@ -51,7 +53,7 @@ import {
   type SendFunction,
   sendOfNode,
 } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
+import { nodeStatus, type StatusParams } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
@@ -239,6 +241,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
   function DropshipNotifyNode(this: Node<NotifyCredentials>, config: NotifyNodeDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
+    const status = nodeStatus(RED, node);
     const credentials: NotifyCredentials = node.credentials ?? {};
     const storeName = config.storeName || 'Our store';
     const log: ConnectorLog = {
@@ -258,14 +261,15 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     );
     let pageLink: ((orderId: string) => string | undefined) | undefined;
     /** What keeps part of this node from working, shown red on the node (the waiting status would hide it). */
-    let setupProblem: string | undefined;
+    let setupProblem: { key: string; params?: StatusParams } | undefined;
     if (config.trackingPage) {
       const linkSecret = credentials.linkSecret ?? '';
       if (linkSecret.length < 16) {
-        setupProblem = linkSecret
-          ? 'tracking page off: link secret shorter than 16 characters'
-          : 'tracking page off: no link secret';
-        node.error(`${setupProblem} (set it in the node's Link secret field)`);
+        setupProblem = { key: linkSecret ? 'linkSecretShort' : 'linkSecretMissing' };
+        node.error(
+          `tracking page off: ${linkSecret ? 'link secret shorter than 16 characters' : 'no link secret'} ` +
+            "(set it in the node's Link secret field)",
+        );
       } else {
         mountTrackingPage(RED, node, {
           path: pagePath,
@@ -343,8 +347,9 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       }
     } catch (err) {
       // A channel that cannot work is reported once; the channels before it still do.
-      node.error(asDropshipError(err).message);
-      setupProblem ??= 'settings';
+      const { message } = asDropshipError(err);
+      node.error(message);
+      setupProblem ??= { key: 'shared.settings', params: { reason: message } };
     }
 
     function report(
@@ -376,13 +381,16 @@ export = function registerNotifyNode(RED: NodeAPI): void {
           ),
         ]);
       }
-      if (delivery.failed.length > 0)
-        showActivity(
-          node,
-          delivery.failed.some((f) => f.willRetry) ? 'retrying' : 'failed',
-          `${delivery.failed.length} not sent`,
-        );
-      else if (delivery.sent.length > 0) showActivity(node, 'accepted', `${delivery.sent.length} sent`);
+      // The status names the last notice and, for a failure, why: one line about one message, never a count.
+      const failed = delivery.failed.at(-1);
+      const sent = delivery.sent.at(-1);
+      if (failed)
+        status.show(failed.willRetry ? 'retrying' : 'failed', `notSent.${channel.name}`, {
+          milestone: stateName(failed.notification.milestone),
+          reason: failed.error,
+        });
+      else if (sent)
+        status.show('accepted', `sent.${channel.name}`, { milestone: stateName(sent.milestone) });
     }
 
     onInput(node, async (msg, send) => {
@@ -390,7 +398,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
       const outbox = await worker();
       const facts = await readOrderFacts(outbox.store, orderId);
       if (!facts) throw new DropshipError('not_found', `no order ${orderId}`);
-      showActivity(node, 'sending');
+      status.show('sending', 'notifying', { order: orderReference(facts.order) });
       // Every channel's news is queued in one write and delivered at once, the channels side by side: a slow
       // storefront does not hold the customer's e-mail back. Earlier notices that wait for a retry go on the sweep.
       for (const [channel, delivery] of await queueAndDeliver(channels, outbox, facts))
@@ -422,7 +430,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     }
 
     // Retries, anything queued before a restart and changes no message announced go out on the sweep.
-    startSweep(node, {
+    startSweep(RED, node, {
       name: 'notification sweep',
       everyMs: (Number(config.sweepSeconds) || 30) * 1000,
       firstAfterMs: 2_000,
@@ -437,8 +445,8 @@ export = function registerNotifyNode(RED: NodeAPI): void {
         );
       },
     });
-    if (setupProblem) showActivity(node, 'failed', setupProblem);
-    else if (channels.length > 0) showActivity(node, 'waiting');
+    if (setupProblem) status.show('failed', setupProblem.key, setupProblem.params);
+    else if (channels.length > 0) status.show('waiting');
   }
   RED.nodes.registerType('dropship-notify', DropshipNotifyNode as never, {
     credentials: {

@@ -9,6 +9,7 @@ import {
   type StorefrontOrderSource,
 } from '../../core/intake/reconcile';
 import { asDropshipError, DropshipError } from '../../core/errors';
+import { orderReference } from '../../core/model/order';
 import { genericJsonIntakeFor } from '../../connectors/storefronts/generic-json';
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
 import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-api';
@@ -26,7 +27,7 @@ import {
   sendOfNode,
 } from '../adapter/node-red';
 import { senderCheckOf, senderGate, type SenderAuthConfig } from '../adapter/sender-auth';
-import { showActivity } from '../adapter/status';
+import { nodeStatus } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
 import type { StorefrontConfigNode } from '../adapter/config-nodes';
@@ -106,7 +107,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
       ? (RED.nodes.getNode(config.storefront) as StorefrontConfigNode | null)
       : null;
     const secrets = (): string[] => storefront?.webhookSecrets() ?? [];
-    let received = 0;
+    const status = nodeStatus(RED, node);
     const refusalWarnings = rateLimitedWarning(node);
 
     /** Everything after the bytes arrive: verify, parse, normalise, validate, commit. */
@@ -120,8 +121,9 @@ export = function registerOrderInNode(RED: NodeAPI): void {
 
     function emit(outcome: IntakeOutcome, msg: NodeMessage, out: SendFunction): void {
       if (outcome.kind === 'created') {
-        received += 1;
-        showActivity(node, 'accepted', `${received} received`);
+        status.show('accepted', 'received', {
+          order: orderReference(outcome.order),
+        });
         out([{ ...msg, orderId: outcome.order.id, payload: outcome.order }, null]);
       } else if (outcome.kind === 'duplicate') {
         node.debug(`duplicate delivery of order ${outcome.order.id} (${outcome.of})`);
@@ -131,7 +133,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
     }
 
     function fail(err: DropshipError, msg: NodeMessage, out: SendFunction): void {
-      showActivity(node, 'failed', err.code);
+      status.show('failed', 'refused', { reason: err.message });
       // The reason and field paths only: the payload may carry customer data.
       refusalWarnings(`order refused: ${err.message}`);
       out([null, exceptionMessage(msg, err)]);
@@ -206,7 +208,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
       } catch (err) {
         const error = asDropshipError(err);
         node.error(error.message);
-        showActivity(node, 'failed', error.code);
+        status.show('failed', 'pollOff', { reason: error.message });
         return;
       }
       const report = (result: ReconcileReport): void => {
@@ -224,7 +226,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         }
       };
       // The first poll covers the time this instance was down; it waits for the flows to finish starting.
-      startSweep(node, {
+      startSweep(RED, node, {
         name: 'order API poll',
         everyMs: intervalMs,
         firstAfterMs: Math.min(intervalMs, 1_000),
@@ -245,7 +247,7 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         fail(asDropshipError(err), msg, send);
       }
     });
-    if (!gate?.problem) showActivity(node, 'waiting');
+    if (!gate?.problem) status.show('waiting');
   }
   RED.nodes.registerType('dropship-order-in', DropshipOrderInNode as never);
 };

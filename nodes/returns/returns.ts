@@ -1,4 +1,5 @@
 import { asDropshipError, DropshipError, type DropshipErrorCode, errorText } from '../../core/errors';
+import { stateName } from '../../core/model/state-names';
 import { parseJsonBody } from '../../core/http-body';
 import {
   advanceReturn,
@@ -12,6 +13,7 @@ import { ordersNamed } from '../../core/store/orders-named';
 import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
 import {
+  sendOfNode,
   actorOf,
   type Node,
   type NodeAPI,
@@ -26,7 +28,7 @@ import {
   type SenderAuthConfig,
   type SenderAuthCredentials,
 } from '../adapter/sender-auth';
-import { showActivity } from '../adapter/status';
+import { nodeStatus } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 
 interface ReturnsNodeDef extends NodeDef, SenderAuthConfig {
@@ -86,12 +88,13 @@ export = function registerReturnsNode(RED: NodeAPI): void {
     const node = this;
     const credentials: SenderAuthCredentials = node.credentials ?? {};
     const actor = actorOf(node);
+    const status = nodeStatus(RED, node);
     let policies: Record<string, ReturnPolicy> = {};
     try {
       policies = parseReturnPolicies(config.policies ? (JSON.parse(config.policies) as unknown) : {});
     } catch (err) {
       node.error(`return policies: ${errorText(err)}`);
-      showActivity(node, 'failed', 'invalid policies');
+      status.show('failed', 'policiesInvalid', { reason: errorText(err) });
     }
 
     function announce(returns: ReturnAuthorisation[], msg: NodeMessage, send: SendFunction): void {
@@ -106,7 +109,7 @@ export = function registerReturnsNode(RED: NodeAPI): void {
           },
           null,
         ]);
-        showActivity(node, 'accepted', `${rma.rmaNumber} ${rma.state}`);
+        status.show('accepted', 'rma', { rma: rma.rmaNumber, state: stateName(rma.state) });
       }
     }
 
@@ -159,7 +162,7 @@ export = function registerReturnsNode(RED: NodeAPI): void {
           if (refusal) return refusal.reply;
           try {
             const returns = await customerRequest(parseJsonBody(req.rawBody));
-            announce(returns, {}, (out) => node.send(out));
+            announce(returns, {}, sendOfNode(node));
             return { status: 201, body: { returns: returns.map(returnSummary) } };
           } catch (err) {
             const error = asDropshipError(err);
@@ -197,11 +200,11 @@ export = function registerReturnsNode(RED: NodeAPI): void {
           );
         }
       } catch (err) {
-        showActivity(node, 'failed', asDropshipError(err).code);
+        status.show('failed', 'shared.refused', { reason: asDropshipError(err).message });
         send([null, exceptionMessage(msg, err)]);
       }
     });
-    if (!gate?.problem) showActivity(node, 'waiting');
+    if (!gate?.problem) status.show('waiting');
   }
   RED.nodes.registerType('dropship-returns', DropshipReturnsNode as never, {
     credentials: { senderSecret: { type: 'password' }, previousSenderSecret: { type: 'password' } },

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { asDropshipError, DropshipError } from '../../core/errors';
-import type { Order } from '../../core/model/order';
+import { orderReference, type Order } from '../../core/model/order';
 import { routeOrder } from '../../core/routing/route-order';
 import {
   orderForRouting,
@@ -18,16 +18,17 @@ import { exceptionMessage, onInput, requiredMessageString } from '../adapter/inp
 import { mountOnce } from '../adapter/mount-once';
 import {
   actorOf,
+  sendOfNode,
   type NodeAPI,
   type NodeDef,
   type NodeMessage,
   type SendFunction,
 } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
+import { nodeStatus } from '../adapter/status';
 import { storeOf, type StoreConfigNode } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
-import { configuredSupplierIds } from '../adapter/supplier-registry';
+import { configuredSupplierIds, supplierName } from '../adapter/supplier-registry';
 import type { RouterNode } from './router-access';
 
 interface RouterNodeDef extends NodeDef {
@@ -182,6 +183,7 @@ function mountAdminEndpoints(RED: NodeAPI): void {
 /** The runtime of one router node: routes orders it is given and sweeps up orders left unrouted. */
 function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): void {
   const actor = actorOf(node);
+  const status = nodeStatus(RED, node);
   let rules: RoutingRules | undefined;
   let rulesError: DropshipError | undefined;
   try {
@@ -189,7 +191,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
   } catch (err) {
     rulesError = asDropshipError(err, 'configuration');
     node.error(rulesError.message);
-    showActivity(node, 'failed', 'invalid rules');
+    status.show('failed', 'rulesInvalid', { reason: rulesError.message });
   }
   // Rules that name a supplier nobody configured would leave its POs waiting for ever: refused, so orders stay
   // received until the rules are fixed and the sweep routes them.
@@ -204,7 +206,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
     );
     rules = undefined;
     node.error(rulesError.message);
-    showActivity(node, 'failed', `unknown supplier ${unknown.join(', ')}`);
+    status.show('failed', 'unknownSupplier', { suppliers: unknown.join(', ') });
   }
   node.routingRules = () => rules;
 
@@ -212,11 +214,10 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
     if (!rules) throw rulesError ?? new DropshipError('configuration', 'no routing rules');
     const outcome = await routeStoredOrder(store, order, rules, actor, new Date());
     if (outcome.kind === 'routed') {
-      showActivity(
-        node,
-        'accepted',
-        `${order.id} → ${outcome.purchaseOrders.map((p) => p.supplierId).join(', ')}`,
-      );
+      status.show('accepted', 'routed', {
+        order: orderReference(order),
+        suppliers: [...new Set(outcome.purchaseOrders.map((p) => supplierName(p.supplierId)))].join(', '),
+      });
       send([
         outcome.purchaseOrders.map((po) => ({
           ...msg,
@@ -227,7 +228,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
         null,
       ]);
     } else if (outcome.kind === 'held') {
-      showActivity(node, 'failed', `${order.id} needs attention`);
+      status.show('failed', 'held', { order: orderReference(order), reason: outcome.reason });
       const lines = outcome.decision.unrouted.map((u) => ({
         path: `/lines/${order.lines.findIndex((line) => line.lineId === u.orderLineId)}`,
         message: u.reason,
@@ -236,7 +237,11 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
         null,
         exceptionMessage(
           { ...msg, orderId: order.id },
-          new DropshipError('unroutable', `order ${order.id} needs attention: ${outcome.reason}`, lines),
+          new DropshipError(
+            'unroutable',
+            `order ${orderReference(order)} needs attention: ${outcome.reason}`,
+            lines,
+          ),
         ),
       ]);
     }
@@ -255,7 +260,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
   });
 
   // Orders stored but never routed (a crash between intake and routing, a redeploy) are picked up here.
-  startSweep(node, {
+  startSweep(RED, node, {
     name: 'routing sweep',
     everyMs: (Number(config.sweepSeconds) || 30) * 1000,
     firstAfterMs: 1000,
@@ -265,11 +270,11 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
       const waiting = await store.listOrders({ states: ['received'], limit: 100 });
       const settled = Date.now() - 5_000;
       for (const order of waiting) {
-        if (Date.parse(order.updatedAt) < settled) await route(store, order, {}, (out) => node.send(out));
+        if (Date.parse(order.updatedAt) < settled) await route(store, order, {}, sendOfNode(node));
       }
     },
   });
-  if (rules) showActivity(node, 'waiting');
+  if (rules) status.show('waiting');
 }
 
 export = function registerRouterNode(RED: NodeAPI): void {

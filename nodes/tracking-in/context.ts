@@ -1,5 +1,7 @@
 import { asDropshipError, type DropshipError } from '../../core/errors';
+import { orderReference } from '../../core/model/order';
 import type { ShipmentEvent } from '../../core/model/shipment';
+import { stateName } from '../../core/model/state-names';
 import type { OrderStore, ShipmentResult } from '../../core/store/order-store';
 import {
   withCarrierDetected,
@@ -13,7 +15,7 @@ import type { SupplierConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage } from '../adapter/input-handler';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../adapter/node-red';
 import type { SenderAuthConfig, SenderAuthCredentials } from '../adapter/sender-auth';
-import { showActivity } from '../adapter/status';
+import type { NodeStatus } from '../adapter/status';
 import { startSweep } from '../adapter/sweep';
 import type { X12Partner } from '../adapter/x12-partner';
 import type { DocumentContext } from './documents';
@@ -76,6 +78,7 @@ export interface TrackingInContext {
   /** The selected supplier's id, or "unknown". */
   supplierId: string;
   actor: string;
+  status: NodeStatus;
   log: ConnectorLog;
   pollMs: number;
   userDir: string;
@@ -121,18 +124,21 @@ export function trackingInContext(
   base: TrackingInBase,
   x12Partner: X12Partner | undefined,
 ): TrackingInContext {
-  const { node, actor, invalidTracking } = base;
+  const { node, actor, invalidTracking, status } = base;
 
   const exception: TrackingInContext['exception'] = (msg, err, send) => {
     const error = asDropshipError(err);
-    showActivity(node, 'failed', error.code);
+    status.show('failed', 'refused', { reason: error.message });
     send([null, exceptionMessage(msg, error), null]);
     return error;
   };
 
   const announce: TrackingInContext['announce'] = (result, event, msg, send) => {
     if (!result.created) return;
-    showActivity(node, 'accepted', `${event.trackingNumber} ${event.status}`);
+    status.show('accepted', 'parcel', {
+      order: orderReference(result.order),
+      state: stateName(event.status),
+    });
     send([
       {
         ...msg,
@@ -193,7 +199,7 @@ export function trackingInContext(
     recordEvents,
     acknowledgeGroups,
     startTimer: (name, work) => {
-      startSweep(node, { name, everyMs: base.pollMs, firstAfterMs: 0, run: work });
+      startSweep(base.RED, node, { name, everyMs: base.pollMs, firstAfterMs: 0, run: work });
     },
   };
 }

@@ -5,7 +5,6 @@ import { validateWithInlineSchema } from '../../core/validation/schema-validator
 import { openTransport, transportSettingsSchema, type TransportSettings } from '../../connectors/transports';
 import { settleSecondsOf } from '../adapter/inbound-folder';
 import { sendOfNode, type SendFunction } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
 import { positive, type TrackingInContext } from './context';
 import { pollShipNoticeFolder, type FolderDocument } from './documents';
 
@@ -30,8 +29,9 @@ export function startFolder(context: TrackingInContext): void {
       'folder settings',
     );
   } catch (err) {
-    node.error(asDropshipError(err).message);
-    showActivity(node, 'failed', 'folder settings');
+    const { message } = asDropshipError(err);
+    node.error(message);
+    context.status.show('failed', 'folderSettings', { reason: message });
     return;
   }
   const folders = {

@@ -10,7 +10,6 @@ import {
 import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
 import { rateLimitedWarning, sendOfNode, type NodeMessage, type SendFunction } from '../adapter/node-red';
 import { senderCheckOf, senderGate, senderSecretsOf, type SenderGate } from '../adapter/sender-auth';
-import { showActivity } from '../adapter/status';
 import type { TrackingInContext, TrackingInNodeDef } from './context';
 
 /**
@@ -71,8 +70,9 @@ export function jsonReports(context: TrackingInContext): JsonReports {
   try {
     mapping = compileReportMapping(parseMapping(config.mapping));
   } catch (err) {
-    node.error(asDropshipError(err).message);
-    showActivity(node, 'failed', 'mapping');
+    const { message } = asDropshipError(err);
+    node.error(message);
+    context.status.show('failed', 'mappingInvalid', { reason: message });
   }
   const refusalWarnings = rateLimitedWarning(node);
   const unverifiedWarnings = rateLimitedWarning(node);

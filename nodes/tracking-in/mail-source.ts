@@ -7,7 +7,6 @@ import {
   type MailDisposition,
 } from '../../connectors/mail/supplier-mailbox';
 import { sendOfNode, type SendFunction } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
 import { patternLines, positive, type TrackingInContext } from './context';
 import { mailTarget, mailTimeFloor, MailFolderReader } from './mail-sources';
 
@@ -89,10 +88,11 @@ export function startMailbox(context: TrackingInContext): void {
   });
   context.stops.push(() => mailbox.stop());
   mailbox.start().then(
-    () => showActivity(node, 'waiting', `IMAP ${mailbox.mode}`),
+    () => context.status.show('waiting', mailbox.mode === 'idle' ? 'imapIdle' : 'imapPolling'),
     (err: unknown) => {
-      node.error(`IMAP mailbox not followed: ${asDropshipError(err).message}`);
-      showActivity(node, 'failed', 'IMAP');
+      const { message } = asDropshipError(err);
+      node.error(`IMAP mailbox not followed: ${message}`);
+      context.status.show('failed', 'imapFailed', { reason: message });
     },
   );
 }
@@ -110,7 +110,8 @@ export function startMailFolder(context: TrackingInContext): void {
   });
   context.stops.push(() => reader.stop());
   reader.start().catch((err: unknown) => {
-    node.error(`mail folder not followed: ${asDropshipError(err).message}`);
-    showActivity(node, 'failed', 'mail folder');
+    const { message } = asDropshipError(err);
+    node.error(`mail folder not followed: ${message}`);
+    context.status.show('failed', 'mailFolderFailed', { reason: message });
   });
 }

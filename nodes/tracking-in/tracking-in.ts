@@ -3,7 +3,7 @@ import { asDropshipError } from '../../core/errors';
 import type { InvalidTrackingPolicy } from '../../core/tracking/event-carrier';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
 import { actorOf, connectorLogOf, type Node, type NodeAPI } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
+import { nodeStatus } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { x12PartnerOf, type X12Partner } from '../adapter/x12-partner';
 import { startCarrierPolling } from './carrier-source';
@@ -57,6 +57,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
         supplier,
         supplierId: supplier?.supplierId ?? 'unknown',
         actor: actorOf(node),
+        status: nodeStatus(RED, node),
         log,
         pollMs: positive(config.pollSeconds, 60) * 1000,
         userDir: (RED.settings as { userDir?: string }).userDir ?? process.cwd(),
@@ -107,10 +108,11 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       starters[config.source ?? 'none']?.(context);
     } catch (err) {
       // Settings the source cannot start with (a broken pattern): reported once, the webhook keeps working.
-      node.error(`tracking source not started: ${asDropshipError(err).message}`);
-      showActivity(node, 'failed', config.source);
+      const { message } = asDropshipError(err);
+      node.error(`tracking source not started: ${message}`);
+      context.status.show('failed', 'sourceNotStarted', { reason: message });
     }
-    if (reports.usable && !gate?.problem) showActivity(node, 'waiting');
+    if (reports.usable && !gate?.problem) context.status.show('waiting');
   }
   RED.nodes.registerType('dropship-tracking-in', DropshipTrackingInNode as never, {
     credentials: {

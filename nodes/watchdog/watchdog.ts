@@ -28,7 +28,7 @@ import {
   type NodeMessage,
   type SendFunction,
 } from '../adapter/node-red';
-import { showActivity } from '../adapter/status';
+import { nodeStatus } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
@@ -162,6 +162,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const actor = actorOf(node);
+    const status = nodeStatus(RED, node);
     let policy: WatchdogPolicy | undefined;
     try {
       const saved = migrateConfigNode('dropship-watchdog', config).policy;
@@ -175,7 +176,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
       );
     } catch (err) {
       node.error(`watchdog policy: ${errorText(err)}`);
-      showActivity(node, 'failed', 'invalid policy');
+      status.show('failed', 'policyInvalid', { reason: errorText(err) });
     }
     node.openStore = () => storeOf(RED, node, config.store);
     const connectorLog = connectorLogOf(RED, node);
@@ -198,7 +199,9 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
     async function sendQueue(store: OrderStore, msg: NodeMessage): Promise<void> {
       const queue = await needsAttentionQueue(store);
       node.send([null, { ...msg, topic: 'needs_attention', payload: queue }, null]);
-      showActivity(node, queue.length > 0 ? 'failed' : 'accepted', `${queue.length} need attention`);
+      if (queue.length === 0) status.show('accepted', 'noneNeedsAttention');
+      else if (queue.length === 1) status.show('failed', 'oneNeedsAttention');
+      else status.show('failed', 'someNeedAttention', { count: queue.length });
     }
 
     node.announce = async (result) => {
@@ -254,7 +257,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
       await sendQueue(store, msg);
     }
     // Timers live in the store: the first sweep after a restart fires whatever fell due meanwhile.
-    const sweeps = startSweep<NodeMessage>(node, {
+    const sweeps = startSweep<NodeMessage>(RED, node, {
       name: 'watchdog sweep',
       everyMs: Math.max(5, Number(config.sweepSeconds) || 60) * 1000,
       firstAfterMs: 1000,
@@ -331,7 +334,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
     node.on('close', () => {
       deployed.splice(deployed.indexOf(node), 1);
     });
-    if (policy) showActivity(node, 'waiting');
+    if (policy) status.show('waiting');
   }
   RED.nodes.registerType('dropship-watchdog', DropshipWatchdogNode as never);
   mountAdminRoutes(RED);

@@ -71,7 +71,7 @@ let probe: Sweep<string> | undefined;
 function probeNode(RED: NodeAPI): void {
   function SweepProbe(this: Node, config: NodeDef & { everyMs: number }): void {
     RED.nodes.createNode(this, config);
-    probe = startSweep<string>(this, {
+    probe = startSweep<string>(RED, this, {
       name: 'probe sweep',
       everyMs: Number(config.everyMs),
       firstAfterMs: 0,
@@ -153,7 +153,7 @@ describe('the sweep every store-following node runs (nodes/adapter/sweep.ts)', f
     assert.deepEqual(await statusOf('router', (status) => status.fill === 'yellow'), {
       fill: 'yellow',
       shape: 'ring',
-      text: 'routing sweep failed',
+      text: 'retrying: routing sweep failed, tried again on the next run: Cannot open database because the directory does not exist',
     });
   });
 
@@ -166,7 +166,7 @@ describe('the sweep every store-following node runs (nodes/adapter/sweep.ts)', f
     assert.deepEqual(await statusOf('router', (status) => status.fill === 'red'), {
       fill: 'red',
       shape: 'dot',
-      text: 'routing sweep: dropship-router "main" has no store configured',
+      text: 'failed: routing sweep cannot run: dropship-router "main" has no store configured',
     });
     const of = (calls: { args: unknown[]; thisValue: unknown }[]) =>
       calls.filter((call) => call.thisValue === router).map((call) => call.args[0]);
@@ -199,7 +199,10 @@ describe('the sweep every store-following node runs (nodes/adapter/sweep.ts)', f
       error: { getCalls(): { args: unknown[]; thisValue: unknown }[] };
     };
     runs[0]!.finish(new Error('store closed'));
-    await statusOf('probe', (status) => status.text === 'probe sweep failed');
+    await statusOf(
+      'probe',
+      (status) => status.text === 'retrying: probe sweep failed, tried again on the next run: store closed',
+    );
     assert.deepEqual(
       node.error
         .getCalls()

@@ -133,7 +133,7 @@ describe('dropship-tracking-in: supplier e-mail', function () {
       });
       const { orderIds, mails } = await ordersForMails(store);
       // The mailbox is followed before the mail arrives: IDLE, not the first read, must bring it in.
-      await statusText('IMAP idle');
+      await statusText('waiting: mailbox followed (the server reports new mail)');
       for (const mail of mails) await server.deliver(mail.raw);
       await server.deliver(fixture('unmatched-newsletter.eml'));
       await server.deliver(fixture('plain-ups.eml')); // quotes a PO number the store does not have
