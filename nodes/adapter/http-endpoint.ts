@@ -391,7 +391,8 @@ export function mountEndpoint(
         else res.json(reply.body);
       },
       (err: unknown) => {
-        node.error(errorText(err));
+        // With a message, so Catch nodes see the node's own failure (the answer names nothing of it).
+        node.error(errorText(err), { topic: `${method.toUpperCase()} ${path}` });
         if (!res.headersSent)
           res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
       },

@@ -1,4 +1,4 @@
-import { asDropshipError, invalidInput, type DropshipError } from '../../core/errors';
+import { asDropshipError, DropshipError, invalidInput, type DropshipErrorCode } from '../../core/errors';
 import type { DoneFunction, Node, NodeAPI, NodeMessage, NodeMessageInFlow, SendFunction } from './node-red';
 
 /**
@@ -15,6 +15,36 @@ export function onInput(
       (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
     );
   });
+}
+
+/**
+ * Problems with what a message or a request carries (or with the order or PO it names), as opposed to failures of
+ * the node or of a service it needs (configuration, the store, a supplier that cannot be reached).
+ */
+const MESSAGE_PROBLEMS: ReadonlySet<DropshipErrorCode> = new Set<DropshipErrorCode>([
+  'invalid_input',
+  'bad_signature',
+  'not_found',
+  'conflict',
+  'unroutable',
+  'supplier_permanent',
+  'delivery_failed',
+  'cancel_failed',
+  'acknowledgement_overdue',
+]);
+
+/**
+ * The rule every node follows (docs/operator-guide.md, "Errors: exceptions output or Catch"): a message the node
+ * cannot use because of what it carries goes out of its exceptions output; a failure of the node itself or of a
+ * service it needs is thrown on, to `done(err)` (an input) or `node.error` with a message (a sweep, a webhook), so
+ * Catch nodes see it. Returns for a message problem, throws anything else.
+ */
+export function rethrowUnlessMessageProblem(err: unknown): asserts err is DropshipError {
+  if (!(err instanceof DropshipError && isMessageProblem(err))) throw err;
+}
+
+export function isMessageProblem(err: unknown): boolean {
+  return err instanceof DropshipError && MESSAGE_PROBLEMS.has(err.code);
 }
 
 /** The message that leaves a node's exceptions output: the input message plus `msg.error`. */

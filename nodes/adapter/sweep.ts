@@ -11,8 +11,6 @@ export interface SweepOptions<Input> {
   firstAfterMs: number;
   /** One run: `signal` is aborted when the node closes; `input` is what `now` was given (undefined on the timer). */
   run(signal: AbortSignal, input: Input | undefined): Promise<void>;
-  /** Told of a timed run's failure besides the log and the status, e.g. to send it out of an exceptions output. */
-  onFailure?(error: DropshipError): void;
 }
 
 export interface Sweep<Input> {
@@ -78,7 +76,6 @@ export function startSweep<Input = void>(
           payload: error.toJSON(),
         });
       }
-      options.onFailure?.(error);
     });
   };
 

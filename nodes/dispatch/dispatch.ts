@@ -13,7 +13,13 @@ import { DropshipError, errorText } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../../core/store/order-store';
 import { supplierConnector } from '../../connectors/registry';
-import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import {
+  exceptionMessage,
+  onInput,
+  requiredMessageString,
+  isMessageProblem,
+  rethrowUnlessMessageProblem,
+} from '../adapter/input-handler';
 import {
   actorOf,
   connectorLogOf,
@@ -193,10 +199,10 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           { type: 'po.deferred', actor, reason: errorText(err) },
           claim,
         );
-        // The reason names the setting to fix (a misspelt template field): it goes in the status.
+        // The reason names the setting to fix (a misspelt template field): it goes in the status, and the
+        // failure, the node's and not the message's, on to Catch nodes.
         status.show('failed', 'poDeferred', { po: po.number, reason: errorText(err) });
-        out([null, exceptionMessage({ ...msg, orderId: po.orderId, poNumber: po.number }, err)]);
-        return;
+        throw err;
       }
       await follow(store, outcome, msg, out);
     }
@@ -237,7 +243,9 @@ export = function registerDispatchNode(RED: NodeAPI): void {
               );
               await follow(store, outcome, { topic: 'acknowledgement' }, sweepOut);
             } catch (err) {
-              sweepOut([null, exceptionMessage({ poNumber: ack.poNumber, payload: ack }, err)]);
+              const msg = { topic: 'acknowledgement', poNumber: ack.poNumber, payload: ack };
+              if (isMessageProblem(err)) sweepOut([null, exceptionMessage(msg, err)]);
+              else node.error(errorText(err), msg);
             }
           }
         } catch (err) {
@@ -245,7 +253,10 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             supplier: supplierName(supplierId),
             reason: errorText(err),
           });
-          node.warn(`reading acknowledgements of ${supplierId} failed: ${errorText(err)}`);
+          node.error(`reading acknowledgements of ${supplierId} failed: ${errorText(err)}`, {
+            topic: 'acknowledgement',
+            supplierId,
+          });
         }
       }
     }
@@ -366,7 +377,17 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           suppliers,
         );
         // Each PO on its own promise: a slow supplier does not hold up the others.
-        await Promise.all(due.map((po) => sendPurchaseOrder(store, po, claim, {}, sweepOut)));
+        await Promise.all(
+          due.map((po) =>
+            sendPurchaseOrder(store, po, claim, {}, sweepOut).catch((err: unknown) =>
+              node.error(errorText(err), {
+                topic: 'dispatch sweep',
+                orderId: po.orderId,
+                poNumber: po.number,
+              }),
+            ),
+          ),
+        );
       }
       await failOverStranded(store, suppliers);
       await resumeWithdrawalsOf(store, suppliers);
@@ -397,7 +418,15 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     });
 
     onInput(node, async (msg, send) => {
-      const number = requiredMessageString(RED, msg, 'poNumber', 'payload.number');
+      let number: string;
+      try {
+        number = requiredMessageString(RED, msg, 'poNumber', 'payload.number');
+      } catch (err) {
+        rethrowUnlessMessageProblem(err);
+        status.show('failed', 'shared.refused', { reason: err.message });
+        send([null, exceptionMessage(msg, err)]);
+        return;
+      }
       const store = await storeOf(RED, node, config.store);
       await claimAndSend(store, number, msg, send);
     });

@@ -14,7 +14,7 @@ import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/st
 import type { StockDocumentReader } from '../../core/ports/stock-document-reader';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { sellableUnderRules } from '../../core/routing/compiled-rules';
-import { exceptionMessage, onInput } from '../adapter/input-handler';
+import { exceptionMessage, onInput, rethrowUnlessMessageProblem } from '../adapter/input-handler';
 import { settleSecondsOf } from '../adapter/inbound-folder';
 import {
   connectorLogOf,
@@ -250,7 +250,14 @@ function startInventoryIn(
 
   onInput(node, async (msg, send) => {
     const supplierId = typeof msg.supplierId === 'string' ? msg.supplierId : config.supplier;
-    await ingestPayload(msg.payload, supplierId, msg, send);
+    try {
+      await ingestPayload(msg.payload, supplierId, msg, send);
+    } catch (err) {
+      // A feed that cannot be read is the message's problem; a store that fails is the node's, for Catch.
+      rethrowUnlessMessageProblem(err);
+      status.show('failed', 'shared.refused', { reason: err.message });
+      send([null, problemsMessage(msg, [{ reason: err.message }], err)]);
+    }
   });
 
   // Closing (redeploy) stops a folder poll between two files (`signal`); the file being read is finished first.

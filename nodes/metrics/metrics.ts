@@ -10,7 +10,7 @@ import { metricsQueryFrom } from '../../core/metrics/metrics-query';
 import { ORDER_STATES } from '../../core/model/order';
 import type { OrderStore } from '../../core/store/order-store';
 import { mountEndpoint } from '../adapter/http-endpoint';
-import { exceptionMessage, onInput } from '../adapter/input-handler';
+import { onInput } from '../adapter/input-handler';
 import {
   sendOfNode,
   type Node,
@@ -134,11 +134,12 @@ export = function registerMetricsNode(RED: NodeAPI): void {
     }
 
     onInput(node, async (msg, send) => {
+      // No exceptions output (the second carries alerts): a bad query and a failing store alike go to Catch.
       try {
         await emit(msg, send);
       } catch (err) {
         status.show('failed', 'shared.refused', { reason: asDropshipError(err).message });
-        send([null, exceptionMessage(msg, err)]);
+        throw err;
       }
     });
     const seconds = Number(config.intervalSeconds);

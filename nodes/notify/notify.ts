@@ -42,7 +42,12 @@ import {
   type WooCommerceFulfilmentSettings,
 } from '../../connectors/storefronts/woocommerce-fulfilment';
 import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
-import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import {
+  exceptionMessage,
+  onInput,
+  requiredMessageString,
+  rethrowUnlessMessageProblem,
+} from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
 import {
   actorOf,
@@ -394,10 +399,21 @@ export = function registerNotifyNode(RED: NodeAPI): void {
     }
 
     onInput(node, async (msg, send) => {
-      const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.orderId');
       const outbox = await worker();
-      const facts = await readOrderFacts(outbox.store, orderId);
-      if (!facts) throw new DropshipError('not_found', `no order ${orderId}`);
+      let facts: Awaited<ReturnType<typeof readOrderFacts>>;
+      try {
+        const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.orderId');
+        facts = await readOrderFacts(outbox.store, orderId);
+        if (!facts)
+          throw new DropshipError('not_found', `no order ${orderId}`, [
+            { path: 'msg.orderId', message: 'matches no stored order' },
+          ]);
+      } catch (err) {
+        rethrowUnlessMessageProblem(err);
+        status.show('failed', 'shared.refused', { reason: err.message });
+        send([null, exceptionMessage(msg, err)]);
+        return;
+      }
       status.show('sending', 'notifying', { order: orderReference(facts.order) });
       // Every channel's news is queued in one write and delivered at once, the channels side by side: a slow
       // storefront does not hold the customer's e-mail back. Earlier notices that wait for a retry go on the sweep.

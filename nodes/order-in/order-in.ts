@@ -15,7 +15,12 @@ import { storefrontIntake } from '../../connectors/storefronts/intakes';
 import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-api';
 import { wooCommerceOrderSource } from '../../connectors/storefronts/woocommerce-orders-api';
 import { boundedErrorJson, mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
-import { exceptionMessage, onInput } from '../adapter/input-handler';
+import {
+  exceptionMessage,
+  isMessageProblem,
+  onInput,
+  rethrowUnlessMessageProblem,
+} from '../adapter/input-handler';
 import {
   actorOf,
   rateLimitedWarning,
@@ -173,7 +178,12 @@ export = function registerOrderInNode(RED: NodeAPI): void {
             return replyFor(outcome);
           } catch (err) {
             const error = asDropshipError(err);
-            fail(error, msg, nodeOut);
+            // The sender's mistake is the exceptions output's; the node's own failure (the store) Catch's.
+            if (isMessageProblem(error)) fail(error, msg, nodeOut);
+            else {
+              status.show('failed', 'shared.refused', { reason: error.message });
+              node.error(error.message, msg);
+            }
             return { status: STATUS_BY_CODE[error.code] ?? 500, body: { error: boundedErrorJson(error) } };
           }
         },
@@ -231,7 +241,6 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         everyMs: intervalMs,
         firstAfterMs: Math.min(intervalMs, 1_000),
         run: async (signal) => report(await reconciler.poll(signal)),
-        onFailure: (error) => nodeOut([null, exceptionMessage({ topic: intake.channel }, error)]),
       });
     }
 
@@ -244,7 +253,8 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         const headers = (msg.req as { headers?: Record<string, string> } | undefined)?.headers ?? {};
         emit(await take(payload, headers), msg, send);
       } catch (err) {
-        fail(asDropshipError(err), msg, send);
+        rethrowUnlessMessageProblem(err);
+        fail(err, msg, send);
       }
     });
     if (!gate?.problem) status.show('waiting');

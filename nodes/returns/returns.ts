@@ -11,7 +11,12 @@ import type { ReturnAuthorisation } from '../../core/returns/return-authorisatio
 import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
 import { ordersNamed } from '../../core/store/orders-named';
 import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
-import { exceptionMessage, onInput } from '../adapter/input-handler';
+import {
+  exceptionMessage,
+  isMessageProblem,
+  onInput,
+  rethrowUnlessMessageProblem,
+} from '../adapter/input-handler';
 import {
   sendOfNode,
   actorOf,
@@ -166,7 +171,8 @@ export = function registerReturnsNode(RED: NodeAPI): void {
             return { status: 201, body: { returns: returns.map(returnSummary) } };
           } catch (err) {
             const error = asDropshipError(err);
-            node.send([null, exceptionMessage({}, error)]);
+            if (isMessageProblem(error)) node.send([null, exceptionMessage({}, error)]);
+            else node.error(error.message, { topic: 'return request' });
             return { status: HTTP_STATUS[error.code] ?? 500, body: { error: boundedErrorJson(error) } };
           }
         },
@@ -200,7 +206,8 @@ export = function registerReturnsNode(RED: NodeAPI): void {
           );
         }
       } catch (err) {
-        status.show('failed', 'shared.refused', { reason: asDropshipError(err).message });
+        rethrowUnlessMessageProblem(err);
+        status.show('failed', 'shared.refused', { reason: err.message });
         send([null, exceptionMessage(msg, err)]);
       }
     });

@@ -14,7 +14,12 @@ import {
   type RoutingRules,
 } from '../../core/routing/routing-rules';
 import type { OrderStore } from '../../core/store/order-store';
-import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
+import {
+  exceptionMessage,
+  onInput,
+  requiredMessageString,
+  rethrowUnlessMessageProblem,
+} from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
 import {
   actorOf,
@@ -248,13 +253,21 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
   }
 
   onInput(node, async (msg, send) => {
-    const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.id');
-    const store = await storeOf(RED, node, config.store);
-    const order = await store.findOrder(orderId);
-    if (!order) {
-      throw new DropshipError('not_found', `no order ${orderId}`, [
-        { path: 'msg.orderId', message: 'matches no stored order' },
-      ]);
+    let order: Order | undefined;
+    let store: OrderStore;
+    try {
+      const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.id');
+      store = await storeOf(RED, node, config.store);
+      order = await store.findOrder(orderId);
+      if (!order)
+        throw new DropshipError('not_found', `no order ${orderId}`, [
+          { path: 'msg.orderId', message: 'matches no stored order' },
+        ]);
+    } catch (err) {
+      rethrowUnlessMessageProblem(err);
+      status.show('failed', 'shared.refused', { reason: err.message });
+      send([null, exceptionMessage(msg, err)]);
+      return;
     }
     await route(store, order, msg, send);
   });

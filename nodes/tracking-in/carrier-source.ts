@@ -1,6 +1,7 @@
 import { systemClock } from '../../core/clock';
 import { carrierConnector } from '../../connectors/carriers/registry';
 import { deployedCarrier, deployedCarrierCodes } from '../adapter/carrier-registry';
+import { isMessageProblem } from '../adapter/input-handler';
 import { sendOfNode, type SendFunction } from '../adapter/node-red';
 import { pollCarriersOnce, type PollableCarrier } from './carrier-polling';
 import type { TrackingInContext } from './context';
@@ -48,15 +49,18 @@ export function startCarrierPolling(context: TrackingInContext): void {
         context.announce(result, event, { topic: event.source }, send);
         return result;
       },
-      onProblem: (problem, carrier, parcels) =>
-        context.exception(
-          {
-            topic: `carrier:${carrier}`,
-            payload: { carrier, trackingNumbers: parcels.map((p) => p.trackingNumber) },
-          },
-          problem,
-          send,
-        ),
+      onProblem: (problem, carrier, parcels) => {
+        const msg = {
+          topic: `carrier:${carrier}`,
+          payload: { carrier, trackingNumbers: parcels.map((p) => p.trackingNumber) },
+        };
+        // A carrier that refuses the numbers: the parcels' problem; one that cannot answer: for Catch nodes.
+        if (isMessageProblem(problem)) context.exception(msg, problem, send);
+        else {
+          context.status.show('retrying', 'carrierUnavailable', { carrier, reason: problem.message });
+          node.error(`carrier ${carrier} did not answer: ${problem.message}`, msg);
+        }
+      },
     });
   });
 }

@@ -12,7 +12,7 @@ import { recordShipment } from '../../core/tracking/record-shipment';
 import type { ConnectorLog } from '../../core/ports/connector';
 import type { X12GroupReceipt } from '../../connectors/edi/x12/envelope';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
-import { exceptionMessage } from '../adapter/input-handler';
+import { exceptionMessage, rethrowUnlessMessageProblem } from '../adapter/input-handler';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../adapter/node-red';
 import type { SenderAuthConfig, SenderAuthCredentials } from '../adapter/sender-auth';
 import type { NodeStatus } from '../adapter/status';
@@ -95,7 +95,7 @@ export interface TrackingInContext {
   /** Records each event on its own; one refused goes out of the exceptions output, the others are kept. */
   recordEvents(events: ShipmentEvent[], msg: NodeMessage, send: SendFunction): Promise<ShipmentResult[]>;
   /** Answers every X12 functional group read with a 997, through the selected X12 supplier's channel. */
-  acknowledgeGroups(receipts: X12GroupReceipt[], msg: NodeMessage, send: SendFunction): Promise<void>;
+  acknowledgeGroups(receipts: X12GroupReceipt[], msg: NodeMessage): Promise<void>;
   /** Runs `work` now and every `pollSeconds`, one run at a time; a failed run is reported and retried. */
   startTimer(name: string, work: () => Promise<void>): void;
 }
@@ -164,6 +164,7 @@ export function trackingInContext(
         recorded.push(result);
         announce(result, canonical, msg, send);
       } catch (err) {
+        rethrowUnlessMessageProblem(err);
         const error = exception({ ...msg, payload: event }, err, send);
         node.warn(`shipment event refused: ${error.message}`);
       }
@@ -171,7 +172,7 @@ export function trackingInContext(
     return recorded;
   };
 
-  const acknowledgeGroups: TrackingInContext['acknowledgeGroups'] = async (receipts, msg, send) => {
+  const acknowledgeGroups: TrackingInContext['acknowledgeGroups'] = async (receipts, msg) => {
     if (receipts.length === 0) return;
     if (!x12Partner) {
       node.warn(
@@ -182,8 +183,10 @@ export function trackingInContext(
     try {
       await x12Partner.acknowledge(receipts);
     } catch (err) {
-      const error = exception(msg, err, send);
-      node.warn(`997 not sent: ${error.message}`);
+      // The partner's channel failing is a service failure: on to Catch nodes with the message.
+      const error = asDropshipError(err);
+      status.show('failed', 'acknowledgementNotSent', { reason: error.message });
+      node.error(`997 not sent: ${error.message}`, msg);
     }
   };
 

@@ -45,7 +45,7 @@ export function startFolder(context: TrackingInContext): void {
     const msg = { topic: `file:${document.file.name}`, file: document.file.name };
     if (document.reading) {
       await context.recordEvents(document.reading.events, msg, send);
-      await context.acknowledgeGroups(document.reading.receipts, msg, send);
+      await context.acknowledgeGroups(document.reading.receipts, msg);
     }
     if (document.error)
       context.exception(

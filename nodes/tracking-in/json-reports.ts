@@ -8,6 +8,7 @@ import {
   type ReportMapping,
 } from '../../core/tracking/report-mapping';
 import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
+import { rethrowUnlessMessageProblem } from '../adapter/input-handler';
 import { rateLimitedWarning, sendOfNode, type NodeMessage, type SendFunction } from '../adapter/node-red';
 import { senderCheckOf, senderGate, senderSecretsOf, type SenderGate } from '../adapter/sender-auth';
 import type { TrackingInContext, TrackingInNodeDef } from './context';
@@ -139,7 +140,8 @@ export function jsonReports(context: TrackingInContext): JsonReports {
         }
         context.announce(result, event, msg, send);
       } catch (err) {
-        errors.push({ index, error: asDropshipError(err) });
+        rethrowUnlessMessageProblem(err);
+        errors.push({ index, error: err });
       }
     }
     if (errors.length === 0) return { recorded, unverified };

@@ -1,5 +1,5 @@
 import { DropshipError } from '../../core/errors';
-import { onInput } from '../adapter/input-handler';
+import { onInput, rethrowUnlessMessageProblem } from '../adapter/input-handler';
 import type { NodeMessage, SendFunction } from '../adapter/node-red';
 import type { TrackingInContext } from './context';
 import { documentFormat, readShipNotice } from './documents';
@@ -14,11 +14,12 @@ export function handleMessages(context: TrackingInContext, reports: JsonReports)
     try {
       reading = await readShipNotice(text, { ...context.documentContext, receivedAt: new Date() });
     } catch (err) {
+      rethrowUnlessMessageProblem(err);
       context.exception(msg, err, send);
       return;
     }
     await context.recordEvents(reading.events, msg, send);
-    await context.acknowledgeGroups(reading.receipts, msg, send);
+    await context.acknowledgeGroups(reading.receipts, msg);
     if (reading.problems.length > 0)
       context.exception(
         msg,

@@ -220,14 +220,22 @@ describe('dropship-dispatch reading what a REST supplier answers (real HTTP supp
       }
     ).on('call:status', (call) => statuses.push(call.args[0]));
     const errors = collect('errors');
+    const dispatch = helper.getNode('dispatch') as unknown as {
+      error: { getCalls(): { args: [string, { poNumber?: string }?]; thisValue: unknown }[] };
+    };
     const poNumber = await routedToAcme(store, ['zeta']);
-    const [error] = await eventually(
-      async () => (errors.length > 0 ? errors.map((m) => m.error!) : undefined),
+    // The node's settings are at fault, not the PO: reported to Catch nodes (node.error with a message).
+    const [reported] = await eventually(
+      async () => {
+        const calls = dispatch.error.getCalls().filter((call) => call.thisValue === dispatch && call.args[1]);
+        return calls.length > 0 ? calls.map((call) => call.args) : undefined;
+      },
       10_000,
       'the settings problem to be reported',
     );
-    assert.equal(error!.code, 'configuration');
-    assert.match(error!.message, /\/requestTemplate\/ref \{\{po\.numbr\}\} is not a known field/);
+    assert.match(reported![0], /\/requestTemplate\/ref \{\{po\.numbr\}\} is not a known field/);
+    assert.equal(reported![1]!.poNumber, poNumber);
+    assert.deepEqual(errors, [], 'nothing out of the exceptions output: the PO is not at fault');
     assert.ok(
       statuses.some((s) => s.fill === 'red' && s.text?.includes('{{po.numbr}}')),
       `a red status names the field: ${JSON.stringify(statuses)}`,

@@ -238,10 +238,18 @@ describe('dropship-tracking-in: carrier polling and labels without scan', functi
     await helper.unload();
 
     const { store, events, errors } = await load();
-    const [outage] = await until(() => (errors.length > 0 ? errors : undefined), 'the outage');
-    assert.equal(outage!.error!.code, 'supplier_transient');
-    assert.deepEqual(outage!.payload, { carrier: 'ups', trackingNumbers: [NUMBERS.ups] });
-    assert.equal(outage!.topic, 'carrier:ups');
+    // A carrier that does not answer is a service failure, not the parcels': to Catch nodes, with the parcels.
+    const tracking = helper.getNode('tracking') as unknown as {
+      error: { getCalls(): { args: [string, { topic?: string; payload?: unknown }?]; thisValue: unknown }[] };
+    };
+    const [outage] = await until(() => {
+      const calls = tracking.error.getCalls().filter((call) => call.thisValue === tracking && call.args[1]);
+      return calls.length > 0 ? calls.map((call) => call.args) : undefined;
+    }, 'the outage');
+    assert.match(outage![0], /carrier ups did not answer/);
+    assert.deepEqual(outage![1]!.payload, { carrier: 'ups', trackingNumbers: [NUMBERS.ups] });
+    assert.equal(outage![1]!.topic, 'carrier:ups');
+    assert.deepEqual(errors, []);
     assert.equal(events.length, 0);
     assert.equal(await statusOf(store, orderId), 'info_received');
     const at = (hours: number) => ({

@@ -152,13 +152,13 @@ describe('dropship-router node', function () {
     assert.equal(event.reason, 'line 2 (TEE-01): no supplier can take TEE-01: zeta does not ship to FR');
   });
 
-  it('reports an unknown order to Catch nodes', async () => {
+  it('sends a message naming no stored order out of its exceptions output (the message is at fault, not the node)', async () => {
     const { router } = await loaded();
-    const failed = new Promise<Error>((resolve) =>
-      router.on('call:error', (call: never) => resolve((call as { args: [Error] }).args[0])),
-    );
+    const held = nextMessage('held');
     router.receive({ orderId: 'ord_missing' });
-    assert.match(String(await failed), /no order ord_missing/);
+    const error = (await held).error as { code: string; message: string };
+    assert.equal(error.code, 'not_found');
+    assert.match(error.message, /no order ord_missing/);
   });
 
   it('refuses invalid rules at deploy with the field named', async () => {
