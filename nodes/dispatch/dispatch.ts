@@ -249,14 +249,16 @@ export = function registerDispatchNode(RED: NodeAPI): void {
             }
           }
         } catch (err) {
-          status.show('failed', 'acknowledgementsUnread', {
-            supplier: supplierName(supplierId),
-            reason: errorText(err),
-          });
-          node.error(`reading acknowledgements of ${supplierId} failed: ${errorText(err)}`, {
-            topic: 'acknowledgement',
-            supplierId,
-          });
+          const reason = errorText(err);
+          status.show('failed', 'acknowledgementsUnread', { supplier: supplierName(supplierId), reason });
+          // Settings to fix (no SFTP secret yet) are the operator's, shown and warned; a channel that fails, Catch's.
+          if (err instanceof DropshipError && err.code === 'configuration')
+            node.warn(`acknowledgements of ${supplierId} not read: ${reason}`);
+          else
+            node.error(`reading acknowledgements of ${supplierId} failed: ${reason}`, {
+              topic: 'acknowledgement',
+              supplierId,
+            });
         }
       }
     }

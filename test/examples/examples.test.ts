@@ -48,10 +48,20 @@ function packageNodeTypes(): string[] {
   return Object.keys(packageNodes());
 }
 
-/** The properties a node's runtime reads from its flow JSON: the members of its `extends NodeDef` interface. */
+/**
+ * The properties a node's runtime reads from its flow JSON: the members of the `extends NodeDef` interface in its
+ * folder (tracking-in keeps it beside its sources, in context.ts).
+ */
 function runtimeProperties(type: string): string[] {
-  const folder = path.basename(path.dirname(packageNodes()[type]!));
-  const file = path.join(REPO, 'nodes', folder, `${folder}.ts`);
+  const folder = path.join(REPO, 'nodes', path.basename(path.dirname(packageNodes()[type]!)));
+  const properties = readdirSync(folder)
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => nodeDefMembers(path.join(folder, f)));
+  assert.ok(properties.length > 0, `${type}: no interface extending NodeDef in ${folder}`);
+  return properties;
+}
+
+function nodeDefMembers(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   const properties: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -163,6 +173,33 @@ describe('examples (Import > Examples)', () => {
     const sampleIds = files.flatMap((f) => sampleOrders(f).map((n) => externalIdOf(n)));
     assert.ok(sampleIds.length >= 4);
     assert.equal(new Set(sampleIds).size, sampleIds.length, `sample ids repeat: ${sampleIds.join(', ')}`);
+  });
+
+  it('keeps each example apart when all are imported into one Node-RED: no shared id, path, supplier or store file', () => {
+    /** What two imported examples must not both have, each with the example that has it. */
+    const claims = new Map<string, string[]>();
+    const claim = (what: string, file: string) => claims.set(what, [...(claims.get(what) ?? []), file]);
+    for (const file of files)
+      for (const n of readExample(file)) {
+        claim(`node id ${n.id}`, file);
+        const listens = n.listen !== false;
+        const route = (method: string, route: unknown, fallback: string) =>
+          claim(`${method} ${typeof route === 'string' && route ? route : fallback}`, file);
+        if (n.type === 'dropship-order-in' && listens)
+          route('POST', n.path, `/dropship/${n.platform === 'generic' || !n.platform ? '' : `${String(n.platform)}/`}orders`);
+        if (n.type === 'dropship-tracking-in' && listens) route('POST', n.path, '/dropship/tracking');
+        if (n.type === 'dropship-returns' && listens) route('POST', n.path, '/dropship/returns');
+        if (n.type === 'dropship-metrics' && listens) route('GET', undefined, '/dropship/api/metrics');
+        if (n.type === 'dropship-notify' && n.trackingPage) route('GET', n.trackingPagePath, '/dropship/track');
+        if (n.type === 'http in') route(String(n.method).toUpperCase(), n.url, '');
+        if (n.type === 'ui-page') route('page', n.path, '');
+        if (n.type === 'dropship-supplier') claim(`supplier id ${String(n.supplierId)}`, file);
+        if (n.type === 'dropship-store' && n.engine === 'sqlite') claim(`store file ${String(n.filename)}`, file);
+      }
+    assert.deepEqual(
+      [...claims].filter(([, owners]) => new Set(owners).size > 1).map(([what, owners]) => `${what}: ${owners.join(', ')}`),
+      [],
+    );
   });
 
   it('names no port or host of this machine: URLs are paths of the Node-RED they run in', () => {
@@ -296,13 +333,13 @@ describe('examples (Import > Examples)', () => {
       });
     }
 
-    it('runs the sample order of every example that has one, imported together into one Node-RED on a port of its own', async function () {
+    it('runs the sample order of every example that has one, all examples imported together into one Node-RED on a port of its own', async function () {
       this.timeout(120_000);
       const withSamples = files.filter((f) => sampleOrders(f).length > 0);
       assert.ok(withSamples.length >= 2, `examples with a sample order: ${withSamples.join(', ')}`);
       const dir = mkdtempSync(path.join(tmpdir(), 'dropship-examples-'));
       const together = path.join(dir, 'together.json');
-      writeFileSync(together, JSON.stringify(withSamples.flatMap((f) => readExample(f))));
+      writeFileSync(together, JSON.stringify(files.flatMap((f) => readExample(f))));
       const nodeRed = await startNodeRed(together, { DROPSHIP_DEMO_SMTP_PORT: 'off', ...EXAMPLE_SECRETS });
       try {
         assert.notEqual(nodeRed.port, 1880);
@@ -364,6 +401,9 @@ describe('examples (Import > Examples)', () => {
           delivered.purchaseOrders.map((p) => p.state),
           ['delivered'],
         );
+        // Nothing one example holds (a path, a supplier id, a store file) was refused for another's.
+        const output = nodeRed.output();
+        assert.doesNotMatch(output, /\[error\]/, output);
       } finally {
         await nodeRed.stop();
         rmSync(dir, { recursive: true, force: true });
