@@ -186,7 +186,13 @@ describe('examples (Import > Examples)', () => {
         const route = (method: string, route: unknown, fallback: string) =>
           claim(`${method} ${typeof route === 'string' && route ? route : fallback}`, file);
         if (n.type === 'dropship-order-in' && listens)
-          route('POST', n.path, `/dropship/${n.platform === 'generic' || !n.platform ? '' : `${String(n.platform)}/`}orders`);
+          route(
+            'POST',
+            n.path,
+            typeof n.platform === 'string' && n.platform !== 'generic'
+              ? `/dropship/${n.platform}/orders`
+              : '/dropship/orders',
+          );
         if (n.type === 'dropship-tracking-in' && listens) route('POST', n.path, '/dropship/tracking');
         if (n.type === 'dropship-returns' && listens) route('POST', n.path, '/dropship/returns');
         if (n.type === 'dropship-metrics' && listens) route('GET', undefined, '/dropship/api/metrics');
