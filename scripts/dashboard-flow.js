@@ -280,9 +280,9 @@ if (report.groupBy.length === 1 && report.groupBy[0] === 'day') {
 }
 const states = Object.entries(report.ordersByState || {})
     .filter(([, count]) => count > 0)
-    .map(([state, count]) => ({ state: STATE_NAMES[state] || state, orders: count }));
+    .map(([state, count]) => ({ State: STATE_NAMES[state] || state, Orders: count }));
 const scorecards = report.groups.map((g) => ({
-    supplier: g.key.supplier || 'all',
+    Supplier: g.key.supplier || 'all',
     POs: g.purchaseOrders,
     'Fill %': percent(g.orderFillRate),
     'Accepted %': percent(g.acceptanceRate),

@@ -86,6 +86,32 @@ describe('operations dashboard of the demo in headless Chromium', function () {
     await shots.take(page, 'supplier-scorecards');
   });
 
+  it('shows the Suppliers page at 390 px without cutting anything off: the wide scorecard scrolls in its card', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(nodeRed.url('/dashboard/suppliers'));
+      const sandboxRow = page.locator('tr', { hasText: 'sandbox' }).first();
+      await sandboxRow.waitFor({ timeout: 30_000 });
+      await shots.take(page, 'suppliers-390px');
+      // Nothing makes the page itself wider than the phone: no sideways scrolling of the whole page.
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        viewport: document.documentElement.clientWidth,
+        cards: Array.from(document.querySelectorAll('.v-card')).map(
+          (card) => card.getBoundingClientRect().right,
+        ),
+      }));
+      assert.ok(widths.page <= widths.viewport, JSON.stringify(widths));
+      for (const right of widths.cards) assert.ok(right <= widths.viewport + 1, JSON.stringify(widths));
+      // The scorecard's last column is reachable by scrolling the table, not cut off.
+      const lastHeader = page.locator('th', { hasText: 'Margin %' }).first();
+      await lastHeader.scrollIntoViewIfNeeded();
+      assert.ok(await lastHeader.isVisible());
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('lists an order no supplier can take under needs attention, with the state counts', async () => {
     // A gift card only: no line needs shipping, so the router holds the order for a person.
     const draft = sampleOrderDraft({
@@ -126,6 +152,10 @@ describe('operations dashboard of the demo in headless Chromium', function () {
     });
     await stateRow.waitFor({ timeout: 30_000 });
     assert.deepEqual(await stateRow.locator('td').allInnerTexts(), ['Needs attention', '1']);
+    assert.deepEqual(
+      await page.locator('.v-card', { hasText: 'Orders by state' }).locator('th').allInnerTexts(),
+      ['State', 'Orders'],
+    );
     await shots.take(page, 'needs-attention');
   });
 
