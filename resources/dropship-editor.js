@@ -769,21 +769,6 @@
       };
     },
 
-    /** A validator for a JSON object typed into a text field; empty is fine (none). */
-    jsonObject: function (t, property) {
-      // eslint-disable-next-line no-unused-vars
-      return function (value, opt) {
-        if (value === undefined || String(value).trim() === '') return true;
-        try {
-          const parsed = JSON.parse(value);
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return true;
-        } catch {
-          // not JSON: reported below
-        }
-        return t('errors.json', { field: t('label.' + property) });
-      };
-    },
-
     /**
      * The "Test connection" button of a config dialog: POSTs what `collect()` gives (the dialog's current fields,
      * its secrets as typed, the node's id) as JSON to the admin route `url`, and shows the answer in words next

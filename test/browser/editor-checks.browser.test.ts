@@ -27,6 +27,7 @@ interface FlowNode {
   id: string;
   type: string;
   policy?: unknown;
+  policies?: string;
   version?: number;
   onBackorder?: string;
   rules?: { rules?: { name?: string; match?: Record<string, unknown>; suppliers?: string[] }[] };
@@ -109,6 +110,19 @@ function flow(dir: string): unknown[] {
       sweepSeconds: 3600,
       policy: '{"conditions":{"po_unacknowledged":{"thresholdHours":8}}}',
       wires: [[], [], []],
+    },
+    // Saved before the return policy form: the policies as JSON text.
+    {
+      id: 'returns-node',
+      type: 'dropship-returns',
+      z: 'checks-tab',
+      x: 640,
+      y: 200,
+      store: 'orders-store',
+      listen: false,
+      policies:
+        '{"sandbox":{"windowDays":14,"restockingFeePercent":10,"returnAddress":{"line1":"1 Dock Rd","city":"Reno","country":"US"}}}',
+      wires: [[], []],
     },
     {
       id: 'metrics-node',
@@ -303,6 +317,25 @@ describe('editor checks in headless Chromium: mistakes refused in the dialog or 
     assert.equal(await nodeValid('watchdog-node'), true);
   });
 
+  it('edits the return policies in a form, a row per supplier, and refuses a return address without its city', async () => {
+    await openNode('returns-node');
+    const row = page.locator('#dropship-returns-policies li').first();
+    await row.locator('.dropship-returns-windowDays').waitFor();
+    assert.equal(await row.locator('.dropship-returns-supplier').inputValue(), 'sandbox');
+    assert.equal(await row.locator('.dropship-returns-windowDays').inputValue(), '14');
+    assert.equal(await row.locator('.dropship-returns-address-city').inputValue(), 'Reno');
+    assert.equal(await page.locator('#node-input-policies').getAttribute('type'), 'hidden');
+    await row.locator('.dropship-returns-address-city').fill('');
+    await done('#dropship-returns-policies');
+    assert.equal(await nodeValid('returns-node'), false, 'a policy without the city of its return address');
+    await openNode('returns-node');
+    await row.locator('.dropship-returns-address-city').fill('Sparks');
+    await row.locator('.dropship-returns-fee').fill('5');
+    await shots.take(page, 'returns-policy-form');
+    await done('#dropship-returns-policies');
+    assert.equal(await nodeValid('returns-node'), true);
+  });
+
   it('gives the dispatch Backorder choice its default and shows metrics with units', async () => {
     await openNode('dispatch-node');
     const backorder = page.locator('#node-input-onBackorder');
@@ -366,6 +399,14 @@ describe('editor checks in headless Chromium: mistakes refused in the dialog or 
       supplierSlaHours: { sandbox: 4 },
     });
     assert.equal(watchdog.version, 2);
+    assert.deepEqual(JSON.parse(nodes.find((n) => n.id === 'returns-node')!.policies!), {
+      sandbox: {
+        windowDays: 14,
+        restockingFeePercent: 5,
+        returnAddress: { line1: '1 Dock Rd', city: 'Sparks', country: 'US' },
+        autoApprove: false,
+      },
+    });
     assert.equal(nodes.find((n) => n.id === 'dispatch-node')!.onBackorder, 'fail-over');
     assert.doesNotMatch(nodeRed.output(), /watchdog policy:/);
     // The refused checks and preview answer 400, which the browser logs; nothing else may go wrong.

@@ -117,7 +117,6 @@ describe('examples in the editor (headless Chromium)', function () {
         'isEnvReference',
         'isHostKeyFingerprint',
         'isPort',
-        'jsonObject',
         'relativeFolder',
         'selectDefaults',
         'settingsForm',
@@ -143,7 +142,6 @@ describe('examples in the editor (headless Chromium)', function () {
         const E = DropshipEditor;
         return {
           wholeNumber: [E.wholeNumber(t, 'x', 1, 10)('0'), E.wholeNumber(t, 'x', 1, 10)('7'), E.wholeNumber(t, 'x', 1, 10)('')],
-          jsonObject: [E.jsonObject(t, 'x')('[1]'), E.jsonObject(t, 'x')('{'), E.jsonObject(t, 'x')('{"a":1}')],
           relativeFolder: [E.relativeFolder('/etc', t), E.relativeFolder('in/../..', t), E.relativeFolder('in/archive', t)],
           isPort: [E.isPort('0'), E.isPort('65536'), E.isPort('22')],
           isEnvReference: [E.isEnvReference('\${DROPS'), E.isEnvReference('587'), E.isEnvReference('\${DROPSHIP_DEMO_SMTP_PORT}')],
@@ -158,7 +156,6 @@ describe('examples in the editor (headless Chromium)', function () {
       })()`);
       assert.deepEqual(verdicts, {
         wholeNumber: ['errors.range', true, true],
-        jsonObject: ['errors.json', 'errors.json', true],
         relativeFolder: ['errors.folder', 'errors.folderTraversal', true],
         isPort: [false, false, true],
         isEnvReference: [false, false, true],
