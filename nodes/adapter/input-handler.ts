@@ -1,5 +1,6 @@
 import { asDropshipError, DropshipError, invalidInput, type DropshipErrorCode } from '../../core/errors';
 import type { DoneFunction, Node, NodeAPI, NodeMessage, NodeMessageInFlow, SendFunction } from './node-red';
+import type { NodeStatus } from './status';
 
 /**
  * Registers an async input handler. Node-RED does not catch rejected promises from input handlers, so every
@@ -76,4 +77,20 @@ export function requiredMessageString(
     if (typeof value === 'string' && value.length > 0) return value;
   }
   throw invalidInput('message', [{ path: `msg.${names[0]}`, message: 'is required (a non-empty string)' }]);
+}
+
+/**
+ * The rule applied in an input handler's catch: a message problem goes out of the exceptions output (output
+ * `exceptionsAt` of `outputs`) with the reason on the status; anything else is thrown on to `done(err)`.
+ */
+export function refuseMessage(
+  msg: NodeMessage,
+  err: unknown,
+  exit: { status: NodeStatus; send: SendFunction; outputs: number; exceptionsAt: number },
+): void {
+  rethrowUnlessMessageProblem(err);
+  exit.status.show('failed', 'shared.refused', { reason: err.message });
+  const out: (NodeMessage | null)[] = Array.from({ length: exit.outputs }, () => null);
+  out[exit.exceptionsAt] = exceptionMessage(msg, err);
+  exit.send(out);
 }

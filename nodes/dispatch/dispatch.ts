@@ -18,7 +18,7 @@ import {
   onInput,
   requiredMessageString,
   isMessageProblem,
-  rethrowUnlessMessageProblem,
+  refuseMessage,
 } from '../adapter/input-handler';
 import {
   actorOf,
@@ -424,9 +424,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       try {
         number = requiredMessageString(RED, msg, 'poNumber', 'payload.number');
       } catch (err) {
-        rethrowUnlessMessageProblem(err);
-        status.show('failed', 'shared.refused', { reason: err.message });
-        send([null, exceptionMessage(msg, err)]);
+        refuseMessage(msg, err, { status, send, outputs: 2, exceptionsAt: 1 });
         return;
       }
       const store = await storeOf(RED, node, config.store);

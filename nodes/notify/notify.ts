@@ -42,12 +42,7 @@ import {
   type WooCommerceFulfilmentSettings,
 } from '../../connectors/storefronts/woocommerce-fulfilment';
 import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
-import {
-  exceptionMessage,
-  onInput,
-  requiredMessageString,
-  rethrowUnlessMessageProblem,
-} from '../adapter/input-handler';
+import { exceptionMessage, onInput, requiredMessageString, refuseMessage } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
 import {
   actorOf,
@@ -409,9 +404,7 @@ export = function registerNotifyNode(RED: NodeAPI): void {
             { path: 'msg.orderId', message: 'matches no stored order' },
           ]);
       } catch (err) {
-        rethrowUnlessMessageProblem(err);
-        status.show('failed', 'shared.refused', { reason: err.message });
-        send([null, exceptionMessage(msg, err)]);
+        refuseMessage(msg, err, { status, send, outputs: 2, exceptionsAt: 1 });
         return;
       }
       status.show('sending', 'notifying', { order: orderReference(facts.order) });

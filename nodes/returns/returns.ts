@@ -11,12 +11,7 @@ import type { ReturnAuthorisation } from '../../core/returns/return-authorisatio
 import { parseReturnPolicies, type ReturnPolicy } from '../../core/returns/return-policy';
 import { ordersNamed } from '../../core/store/orders-named';
 import { boundedErrorJson, mountEndpoint } from '../adapter/http-endpoint';
-import {
-  exceptionMessage,
-  isMessageProblem,
-  onInput,
-  rethrowUnlessMessageProblem,
-} from '../adapter/input-handler';
+import { exceptionMessage, isMessageProblem, onInput, refuseMessage } from '../adapter/input-handler';
 import {
   sendOfNode,
   actorOf,
@@ -206,9 +201,7 @@ export = function registerReturnsNode(RED: NodeAPI): void {
           );
         }
       } catch (err) {
-        rethrowUnlessMessageProblem(err);
-        status.show('failed', 'shared.refused', { reason: err.message });
-        send([null, exceptionMessage(msg, err)]);
+        refuseMessage(msg, err, { status, send, outputs: 2, exceptionsAt: 1 });
       }
     });
     if (!gate?.problem) status.show('waiting');

@@ -14,12 +14,7 @@ import {
   type RoutingRules,
 } from '../../core/routing/routing-rules';
 import type { OrderStore } from '../../core/store/order-store';
-import {
-  exceptionMessage,
-  onInput,
-  requiredMessageString,
-  rethrowUnlessMessageProblem,
-} from '../adapter/input-handler';
+import { exceptionMessage, onInput, requiredMessageString, refuseMessage } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
 import {
   actorOf,
@@ -264,9 +259,7 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
           { path: 'msg.orderId', message: 'matches no stored order' },
         ]);
     } catch (err) {
-      rethrowUnlessMessageProblem(err);
-      status.show('failed', 'shared.refused', { reason: err.message });
-      send([null, exceptionMessage(msg, err)]);
+      refuseMessage(msg, err, { status, send, outputs: 2, exceptionsAt: 1 });
       return;
     }
     await route(store, order, msg, send);

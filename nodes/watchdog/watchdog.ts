@@ -17,7 +17,7 @@ import {
   type WatchdogPolicy,
 } from '../../core/watchdog/watchdog-policy';
 import { WATCHDOG_ACTIONS, WATCHDOG_CONDITIONS } from '../../core/watchdog/timers';
-import { exceptionMessage, onInput, rethrowUnlessMessageProblem } from '../adapter/input-handler';
+import { onInput, refuseMessage } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
 import {
   actorOf,
@@ -326,9 +326,7 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
         // The operator who acted sees the order as it is now, on its page.
         await sendOrder(store, msg, result.order.id, send);
       } catch (err) {
-        rethrowUnlessMessageProblem(err);
-        status.show('failed', 'shared.refused', { reason: err.message });
-        send([null, null, exceptionMessage(msg, err)]);
+        refuseMessage(msg, err, { status, send, outputs: 3, exceptionsAt: 2 });
       }
     });
 
