@@ -13,6 +13,8 @@ import type {
   SupplierInvoiceInput,
 } from '../returns/return-authorisation';
 import type { SupplierPerformance } from '../routing/route-order';
+import type { RefundStore } from './refund-store';
+import type { RiskSignalStore } from './risk-signal-store';
 import type {
   StockFeedRecord,
   WatchdogTimer,
@@ -207,6 +209,10 @@ export interface StockQuery {
  */
 export interface OrderStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** Refund proposals and their storefront calls (core/refunds). */
+  readonly refunds: RefundStore;
+  /** Velocity signals of risk screening (core/risk). */
+  readonly riskSignals: RiskSignalStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 

@@ -63,6 +63,8 @@ import { PostgresWatchdogQueries } from './watchdog-queries';
 import { PostgresReturnsQueries } from './returns-queries';
 import { PostgresMetricsQueries } from './metrics-queries';
 import { PostgresStatusPollQueries } from './status-poll-queries';
+import { PostgresRefundQueries } from './refund-queries';
+import { PostgresRiskSignalQueries } from './risk-signal-queries';
 import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
 import { supplierPerformanceFromStore } from '../../metrics/scorecards';
 import type {
@@ -165,6 +167,8 @@ function connectionSettings(options: PostgresStoreOptions, schema: string) {
  */
 export class PostgresOrderStore implements OrderStore {
   readonly engine = 'postgres' as const;
+  readonly refunds: PostgresRefundQueries;
+  readonly riskSignals: PostgresRiskSignalQueries;
   readonly schema: string;
   private readonly connections: Pool;
   private readonly clock: Clock;
@@ -204,6 +208,14 @@ export class PostgresOrderStore implements OrderStore {
       nextSequenceValue: (db, scope) => this.nextSequence(db, scope),
     });
     this.metricsQueries = new PostgresMetricsQueries(this.connections, (work) => this.transaction(work));
+    this.refunds = new PostgresRefundQueries(this.connections, {
+      now: () => this.now(),
+      transaction: (work) => this.transaction(work),
+      lockOrder: (db, orderId) => this.lockOrder(db, orderId),
+      insertEvent: (db, orderId, event) => this.insertEvent(db, orderId, event),
+      insertNotification: (db, orderId, notice) => this.insertNotification(db, orderId, notice),
+    });
+    this.riskSignals = new PostgresRiskSignalQueries((work) => this.transaction(work));
   }
 
   /** For store-level extensions (metrics, reports) that need their own queries in this database. */

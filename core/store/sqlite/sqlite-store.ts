@@ -77,6 +77,8 @@ import type {
 } from '../../watchdog/timers';
 import { SqliteTrackingQueries } from './tracking-queries';
 import { SqliteStatusPollQueries } from './status-poll-queries';
+import { SqliteRefundQueries } from './refund-queries';
+import { SqliteRiskSignalQueries } from './risk-signal-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -95,6 +97,8 @@ type WriteOutcome = { result: unknown } | { error: unknown };
  */
 export class SqliteOrderStore implements OrderStore {
   readonly engine = 'sqlite' as const;
+  readonly refunds: SqliteRefundQueries;
+  readonly riskSignals: SqliteRiskSignalQueries;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   /** Writes waiting for the group commit at the end of this turn of the event loop (see grouped()). */
@@ -142,6 +146,12 @@ export class SqliteOrderStore implements OrderStore {
       nextSequenceValue: (scope) => this.nextSequence(scope),
     });
     this.metricsQueries = new SqliteMetricsQueries(this.db);
+    this.refunds = new SqliteRefundQueries(this.db, {
+      now: () => this.now(),
+      insertEvent: (orderId, event) => this.insertEvent(orderId, event),
+      insertNotification: (orderId, notice) => this.insertNotification(orderId, notice),
+    });
+    this.riskSignals = new SqliteRiskSignalQueries(this.db);
   }
 
   /**
