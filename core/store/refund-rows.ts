@@ -2,7 +2,7 @@ import type { Refund, RefundAmounts, RefundState, RefundTrigger } from '../refun
 import type { StoreRow } from './row-mapping';
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const optional = (v: unknown): string | undefined => (v == null ? undefined : String(v));
+const optional = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** A refunds row of either engine as the model (amounts are JSON: SQLite TEXT, PostgreSQL JSONB). */
 export function refundFromRow(row: StoreRow): Refund {
