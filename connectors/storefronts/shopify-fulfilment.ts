@@ -110,7 +110,7 @@ function throttleWaitMs(reply: GraphqlReply): number {
  * (HTTP 200 with a THROTTLED error) wait for the bucket to refill, up to maxThrottleWaitMs; beyond that, and on
  * 429/5xx, a retryable ChannelDeliveryError goes back to the outbox.
  */
-async function adminGraphql(
+export async function adminGraphql(
   query: string,
   variables: Record<string, unknown>,
   ctx: ShopifyContext,
@@ -183,7 +183,7 @@ interface UserError {
 }
 
 /** userErrors are Shopify saying no to this input: final, with each field named. */
-function assertNoUserErrors(payload: unknown, what: string): Record<string, unknown> {
+export function assertNoUserErrors(payload: unknown, what: string): Record<string, unknown> {
   const record = (payload ?? {}) as { userErrors?: UserError[] };
   const userErrors = record.userErrors ?? [];
   if (userErrors.length > 0) {
@@ -199,7 +199,7 @@ function assertNoUserErrors(payload: unknown, what: string): Record<string, unkn
   return record;
 }
 
-function orderGid(orderId: string): string {
+export function orderGid(orderId: string): string {
   if (/^gid:\/\/shopify\/Order\/\d+$/.test(orderId)) return orderId;
   if (/^\d+$/.test(orderId)) return `gid://shopify/Order/${orderId}`;
   throw new DropshipError(
