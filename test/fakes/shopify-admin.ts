@@ -26,6 +26,10 @@ const SCHEMA = buildSchema(`
     amountSet: MoneyBag!
   }
   type Refund { id: ID! note: String totalRefundedSet: MoneyBag! }
+  enum RiskAssessmentResult { HIGH MEDIUM LOW NONE PENDING }
+  enum OrderRiskRecommendationResult { ACCEPT INVESTIGATE CANCEL NONE }
+  type OrderRiskAssessment { riskLevel: RiskAssessmentResult! }
+  type OrderRiskSummary { assessments: [OrderRiskAssessment!]! recommendation: OrderRiskRecommendationResult! }
   enum RefundLineItemRestockType { CANCEL NO_RESTOCK RETURN LEGACY_RESTOCK }
   input RefundLineItemInput { lineItemId: ID! quantity: Int! restockType: RefundLineItemRestockType locationId: ID }
   input ShippingRefundInput { amount: Money fullRefund: Boolean }
@@ -62,6 +66,7 @@ const SCHEMA = buildSchema(`
     name: String!
     transactions(first: Int): [OrderTransaction!]!
     refunds(first: Int): [Refund!]!
+    risk: OrderRiskSummary!
     fulfillments(first: Int): [Fulfillment!]!
     fulfillmentOrders(first: Int, after: String): FulfillmentOrderConnection!
   }
@@ -140,6 +145,7 @@ interface StoredOrder {
   fulfillments: StoredFulfillment[];
   transactions: StoredTransaction[];
   refunds: StoredRefund[];
+  risk: { levels: string[]; recommendation: string };
 }
 
 export interface FakeShopify extends HttpFake {
@@ -151,6 +157,8 @@ export interface FakeShopify extends HttpFake {
     locations: { name: string; lines: { sku: string; quantity: number }[] }[];
     /** A successful SALE transaction of this many cents (the order was paid). */
     paid?: { amount: number; gateway?: string; currency?: string };
+    /** The order's risk assessments (RiskAssessmentResult values) and recommendation; none and NONE by default. */
+    risk?: { levels: string[]; recommendation: string };
   }): string;
   order(numericId: string): StoredOrder | undefined;
   /** The next `count` calls are throttled, with the bucket this empty (points available). */
@@ -338,6 +346,10 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
           })),
         refunds: ({ first }: { first?: number }) =>
           order.refunds.slice(0, first ?? 100).map((r) => presentRefund(order, r)),
+        risk: {
+          recommendation: order.risk.recommendation,
+          assessments: order.risk.levels.map((riskLevel) => ({ riskLevel })),
+        },
         fulfillments: ({ first }: { first?: number }) =>
           order.fulfillments.slice(0, first ?? 250).map(present),
         fulfillmentOrders: ({ first }: { first?: number }) => ({
@@ -531,7 +543,7 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
     ...fake,
     accessToken,
     apiVersion,
-    addOrder({ name, locations, paid }) {
+    addOrder({ name, locations, paid, risk }) {
       const id = gid('Order');
       const order: StoredOrder = {
         id,
@@ -549,6 +561,7 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
             ]
           : [],
         refunds: [],
+        risk: risk ?? { levels: [], recommendation: 'NONE' },
         fulfillments: [],
         fulfillmentOrders: locations.map((location) => ({
           id: gid('FulfillmentOrder'),

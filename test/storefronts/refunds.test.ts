@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { fixedClock } from '../../core/clock';
 import type { StorefrontRefundRequest } from '../../core/ports/storefront-refunds';
 import { shopifyRefunds } from '../../connectors/storefronts/shopify-refunds';
+import { shopifyRiskSource } from '../../connectors/storefronts/shopify-risk';
 import {
   WOOCOMMERCE_REFUND_KEY_META,
   wooCommerceRefunds,
@@ -137,5 +138,34 @@ describe('WooCommerce refunds through the REST API (v3)', () => {
       wooCommerceRefunds(context()).refund(request('not-a-number', '31')),
       /is not a number/,
     );
+  });
+});
+
+describe("Shopify's own order risk assessment", () => {
+  let shopify: FakeShopify;
+  beforeEach(async () => {
+    shopify = await startFakeShopify('2026-10');
+  });
+  afterEach(() => shopify.close());
+
+  it('reads the highest assessment and the recommendation from Order.risk', async () => {
+    const ctx: ShopifyContext = {
+      settings: {
+        shopDomain: 'acme-goods.myshopify.com',
+        apiVersion: shopify.apiVersion,
+        baseUrl: shopify.url,
+      },
+      credentials: { accessToken: shopify.accessToken },
+      clock: fixedClock('2026-12-08T00:00:00Z'),
+      log,
+    };
+    const risky = shopify.addOrder({
+      name: '#1002',
+      locations: [],
+      risk: { levels: ['LOW', 'HIGH', 'MEDIUM'], recommendation: 'CANCEL' },
+    });
+    const calm = shopify.addOrder({ name: '#1003', locations: [] });
+    assert.deepEqual(await shopifyRiskSource(ctx).assess(risky), { level: 'high', recommendation: 'CANCEL' });
+    assert.deepEqual(await shopifyRiskSource(ctx).assess(calm), { level: 'none', recommendation: 'NONE' });
   });
 });
