@@ -19,8 +19,8 @@ import { HttpSupplier, jsonReply } from '../support/http-supplier';
 import { SmtpSink } from '../support/smtp-sink';
 import { eventually } from '../support/node-red-process';
 import { sampleOrderDraft } from '../support/orders';
-import { startFakeShopify, type FakeShopify } from '../fakes/shopify-admin';
-import { startFakeWooCommerce, type FakeWooCommerce } from '../fakes/woocommerce';
+import { startFakeShopify } from '../fakes/shopify-admin';
+import { startFakeWooCommerce } from '../fakes/woocommerce';
 
 helper.init(require.resolve('node-red'));
 
@@ -160,7 +160,7 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
 
   async function receive(draft: OrderDraft): Promise<string> {
     const { order } = await (await store()).receiveOrder(draft, { actor: 'test' });
-    helper.getNode('router').receive({ orderId: order.id } as never);
+    helper.getNode('router').receive({ orderId: order.id });
     return order.id;
   }
 
@@ -192,7 +192,7 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
       // The dashboard's Resolve: the watchdog releases the order, the router's sweep routes it unscreened.
       helper
         .getNode('watchdog')
-        .receive({ topic: 'resolve', orderId, payload: { note: 'customer confirmed' } } as never);
+        .receive({ topic: 'resolve', orderId, payload: { note: 'customer confirmed' } });
       const po = await eventually(
         async () => (await s.listPurchaseOrders(orderId)).find((p) => p.state === 'accepted'),
         15_000,
@@ -260,7 +260,7 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
       );
       assert.equal(mail.parsed.subject, 'We refunded 50.00 USD for your order #2001');
       // An operator's approval of the same refund afterwards changes nothing at the shop.
-      helper.getNode('refunds').receive({ topic: 'approve', refundKey: made.payload?.refundKey } as never);
+      helper.getNode('refunds').receive({ topic: 'approve', refundKey: made.payload?.refundKey });
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(shopify.order(shopId)!.refunds.length, 1);
       assert.deepEqual(
@@ -294,7 +294,7 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
       await new Promise((r) => setTimeout(r, 1200));
       assert.equal(woo.order(wooId)!.refunds.length, 0, 'nothing is refunded before the operator approves');
       assert.equal((await s.refunds.getRefund(proposal!.key))?.state, 'proposed');
-      helper.getNode('refunds').receive({ topic: 'approve', refundKey: proposal!.key } as never);
+      helper.getNode('refunds').receive({ topic: 'approve', refundKey: proposal!.key });
       const made = await eventually(async () => refunded[0], 10_000, 'the refund');
       assert.equal(made.payload?.state, 'refunded');
       const [refund] = woo.order(wooId)!.refunds;
