@@ -41,8 +41,16 @@ interface RefundsNodeDef extends NodeDef {
 
 /** The Admin API version refunds are made with: `@idempotent` on refundCreate is mandatory from 2026-04. */
 const SHOPIFY_REFUND_API_VERSION = '2026-10';
-/** Longer than a storefront call (its timeout is 15 s): a lease that runs out means the worker is gone. */
-const REFUND_LEASE_MS = 120_000;
+/**
+ * The claim length: 120 s (longer than a storefront call, whose timeout is 15 s, so a lease that runs out means the
+ * worker is gone), or `dropshipRefundLeaseSeconds` in Node-RED's settings.
+ */
+function refundLeaseMs(RED: NodeAPI): number {
+  const seconds = Number(
+    (RED.settings as { dropshipRefundLeaseSeconds?: unknown }).dropshipRefundLeaseSeconds,
+  );
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 120_000;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -103,7 +111,8 @@ export = function registerRefundsNode(RED: NodeAPI): void {
       node.error(`refunds: ${problem.message}`);
       showActivity(node, 'failed', 'no storefront');
     }
-    const lease = (): Lease => ({ owner: claimOwner(actor), now: new Date(), durationMs: REFUND_LEASE_MS });
+    const leaseMs = refundLeaseMs(RED);
+    const lease = (): Lease => ({ owner: claimOwner(actor), now: new Date(), durationMs: leaseMs });
     const shop = (): StorefrontRefunds => {
       if (!storefront) throw problem ?? new DropshipError('configuration', 'no storefront for refunds');
       return storefront;

@@ -161,6 +161,11 @@ export interface FakeShopify extends HttpFake {
     risk?: { levels: string[]; recommendation: string };
   }): string;
   order(numericId: string): StoredOrder | undefined;
+  /**
+   * Answers each refundCreate only `ms` after the refund is made (0: at once), so a test can stop the caller
+   * after Shopify refunded and before it heard so.
+   */
+  delayRefundAnswers(ms: number): void;
   /** The next `count` calls are throttled, with the bucket this empty (points available). */
   throttleNext(count: number, currentlyAvailable?: number): void;
 }
@@ -192,6 +197,7 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
   const accessToken = `shpat_${randomBytes(16).toString('hex')}`;
   const orders = new Map<string, StoredOrder>();
   const throttles: number[] = [];
+  let refundAnswerDelayMs = 0;
   let nextId = 450789469;
   const gid = (type: string) => `gid://shopify/${type}/${nextId++}`;
 
@@ -518,6 +524,19 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
       };
     }
     idempotencyKey = idempotency?.key;
+    if (idempotency?.refundCreate && refundAnswerDelayMs > 0) {
+      const answer = await execute({
+        schema: SCHEMA,
+        document: (document as { document: DocumentNode }).document,
+        rootValue: root,
+        variableValues: variables,
+      });
+      await new Promise((resolve) => setTimeout(resolve, refundAnswerDelayMs));
+      return {
+        status: 200,
+        body: { ...answer, extensions: costExtension(BUCKET.maximumAvailable - QUERY_COST) },
+      };
+    }
     const result =
       'errors' in document
         ? { errors: document.errors, data: undefined }
@@ -582,6 +601,9 @@ export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShop
       return id.slice('gid://shopify/Order/'.length);
     },
     order: (numericId) => orders.get(`gid://shopify/Order/${numericId}`),
+    delayRefundAnswers(ms) {
+      refundAnswerDelayMs = ms;
+    },
     throttleNext(count, currentlyAvailable = 0) {
       for (let i = 0; i < count; i++) throttles.push(currentlyAvailable);
     },
