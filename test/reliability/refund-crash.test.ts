@@ -156,7 +156,7 @@ describe('reliability: kill -9 of Node-RED while Shopify makes a refund, restart
     nodeRed = await startNodeRed(undefined, env, { userDir });
     const settled = await eventually(
       async () => {
-        const refund = await store!.refunds.getRefund(left!.key);
+        const refund = await store!.refunds.getRefund(left.key);
         return refund?.state === 'refunded' ? refund : undefined;
       },
       30_000,
