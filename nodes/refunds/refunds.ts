@@ -28,6 +28,7 @@ import { showActivity } from '../adapter/status';
 import { shopifyContextOf, wooCommerceContextOf } from '../adapter/storefront-api';
 import { storeOf } from '../adapter/store-access';
 import { startSweep } from '../adapter/sweep';
+import { registerRefunder } from '../adapter/refund-registry';
 
 interface RefundsNodeDef extends NodeDef {
   store: string;
@@ -227,7 +228,18 @@ export = function registerRefundsNode(RED: NodeAPI): void {
         send([null, exceptionMessage(msg, err)]);
       }
     });
-    if (storefront) showActivity(node, 'waiting');
+    if (storefront) {
+      const shopRefunds = storefront;
+      const unregister = registerRefunder(shopRefunds.channel, {
+        async approve(store, key, by) {
+          const result = await approveRefund(store, shopRefunds, key, lease(), by);
+          report(result, (out) => node.send(out));
+          return result;
+        },
+      });
+      node.on('close', unregister);
+      showActivity(node, 'waiting');
+    }
   }
   RED.nodes.registerType('dropship-refunds', DropshipRefundsNode as never);
 };

@@ -272,7 +272,7 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
     }
   });
 
-  it('proposes the refund for the operator and refunds through WooCommerce when approved', async () => {
+  it('proposes the refund for the operator and refunds through WooCommerce when approved on the dashboard', async () => {
     const woo = await startFakeWooCommerce();
     try {
       const wooId = woo.addOrder('processing', 5000);
@@ -294,8 +294,16 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
       await new Promise((r) => setTimeout(r, 1200));
       assert.equal(woo.order(wooId)!.refunds.length, 0, 'nothing is refunded before the operator approves');
       assert.equal((await s.refunds.getRefund(proposal!.key))?.state, 'proposed');
-      helper.getNode('refunds').receive({ topic: 'approve', refundKey: proposal!.key });
+      // The dashboard's Refund button: the watchdog hands it to the refunds node of the order's storefront.
+      const page = collect('queue');
+      helper.getNode('watchdog').receive({ topic: 'refund', refundKey: proposal!.key });
       const made = await eventually(async () => refunded[0], 10_000, 'the refund');
+      const shown = await eventually(
+        async () => page.find((m) => m.topic === 'order'),
+        5_000,
+        'the order page sent back',
+      );
+      assert.equal((shown.payload?.refunds as { state: string }[])[0]?.state, 'refunded');
       assert.equal(made.payload?.state, 'refunded');
       const [refund] = woo.order(wooId)!.refunds;
       assert.equal(refund!.amount, '50.00');
