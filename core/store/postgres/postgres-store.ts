@@ -11,26 +11,34 @@ import type { Shipment, ShipmentEvent } from '../../model/shipment';
 import { DropshipError } from '../../errors';
 import { systemClock, type Clock } from '../../clock';
 import { newId } from '../ids';
+import type { FunctionalGroupSent, FunctionalGroupStore } from '../functional-group-store';
+import type { Lease } from '../lease';
+import type { Notification, NotificationStore } from '../notification-store';
+import type { OrderStore } from '../order-store';
+import {
+  otherOrderNumberForm,
+  type IntakeMeta,
+  type IntakeResult,
+  type OrderQuery,
+  type OrdersStore,
+  type SequenceStore,
+} from '../orders-store';
+import type { PurchaseOrderClaim, PurchaseOrderStore, PurchaseOrderUpdate } from '../purchase-order-store';
 import type {
-  IntakeMeta,
-  IntakeResult,
-  Lease,
-  Notification,
-  OrderQuery,
-  OrderStore,
   ParcelPoll,
   ParcelPollOutcome,
-  PurchaseOrderClaim,
-  PurchaseOrderUpdate,
+  ParcelWatchStore,
   ShipmentResult,
+  ShipmentStore,
+} from '../shipment-store';
+import type {
   StockFeedOutcome,
+  StockFeedRecord,
   StockLevelInput,
   StockQuery,
   StockRecord,
-  FunctionalGroupSent,
-  SupplierStatusPoll,
-  SupplierStatusPollOutcome,
-} from '../order-store';
+  StockStore,
+} from '../stock-store';
 import {
   functionalGroupFromRow,
   eventFromRow,
@@ -57,31 +65,13 @@ import {
   type OpenLineRow,
 } from '../inventory-rows';
 import { OPEN_PURCHASE_ORDER_STATES } from '../../inventory/committed-units';
-import { otherOrderNumberForm } from '../order-store';
 import { POSTGRES_MIGRATIONS } from './migrations';
-import { PostgresWatchdogQueries } from './watchdog-queries';
-import { PostgresReturnsQueries } from './returns-queries';
-import { PostgresMetricsQueries } from './metrics-queries';
-import { PostgresStatusPollQueries } from './status-poll-queries';
-import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
-import { supplierPerformanceFromStore } from '../../metrics/scorecards';
-import type {
-  NoticeInput,
-  ReturnAuthorisation,
-  ReturnDraft,
-  ReturnQuery,
-  ReturnState,
-  ReturnUpdate,
-  SupplierInvoiceInput,
-} from '../../returns/return-authorisation';
-import type { SupplierPerformance } from '../../routing/route-order';
-import type {
-  StockFeedRecord,
-  WatchdogTimer,
-  WatchdogTimerDraft,
-  WatchdogTimerOutcome,
-  WatchdogTimerQuery,
-} from '../../watchdog/timers';
+import { withWatchdog } from './watchdog-queries';
+import { withReturns } from './returns-queries';
+import { withMetrics } from './metrics-queries';
+import { withSupplierStatusPolls } from './status-poll-queries';
+import type { NoticeInput } from '../../returns/return-authorisation';
+import { stockFeedFromRow } from '../operations-rows';
 import { FINAL_TRACKING_STATUSES } from '../../tracking/poll-schedule';
 
 export interface PostgresStoreOptions {
@@ -158,19 +148,25 @@ function connectionSettings(options: PostgresStoreOptions, schema: string) {
 }
 
 /**
- * The store for several Node-RED instances sharing one database. Every method is one transaction; rows that a
- * decision depends on are locked first (always the order before its POs and parcels, so two transactions
- * never wait on each other in a cycle), and work is claimed with `FOR UPDATE SKIP LOCKED` so instances never
- * wait for, nor take, each other's claims.
+ * The PostgreSQL engine's pool, transactions and shared writers, with the orders, purchase orders, shipments,
+ * notifications, functional groups, sequences and stock; the other areas add themselves as mixins
+ * (PostgresOrderStore).
  */
-export class PostgresOrderStore implements OrderStore {
+export abstract class PostgresStoreBase
+  implements
+    OrdersStore,
+    SequenceStore,
+    PurchaseOrderStore,
+    ShipmentStore,
+    ParcelWatchStore,
+    NotificationStore,
+    FunctionalGroupStore,
+    StockStore
+{
   readonly engine = 'postgres' as const;
   readonly schema: string;
   private readonly connections: Pool;
   private readonly clock: Clock;
-  private readonly watchdogQueries: PostgresWatchdogQueries;
-  private readonly returnsQueries: PostgresReturnsQueries;
-  private readonly metricsQueries: PostgresMetricsQueries;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
@@ -193,17 +189,6 @@ export class PostgresOrderStore implements OrderStore {
     // An idle connection dropped by the server (restart, failover) is removed by the pool and the next query
     // opens a new one; without a listener the 'error' event would end the Node-RED process.
     this.connections.on('error', () => undefined);
-    this.watchdogQueries = new PostgresWatchdogQueries(this.connections);
-    this.returnsQueries = new PostgresReturnsQueries(this.connections, {
-      now: () => this.now(),
-      transaction: (work) => this.transaction(work),
-      lockOrder: (db, orderId) => this.lockOrder(db, orderId),
-      insertEvent: (db, orderId, event, states, poNumber) =>
-        this.insertEvent(db, orderId, event, states, poNumber),
-      insertNotification: (db, orderId, notice) => this.insertNotification(db, orderId, notice),
-      nextSequenceValue: (db, scope) => this.nextSequence(db, scope),
-    });
-    this.metricsQueries = new PostgresMetricsQueries(this.connections, (work) => this.transaction(work));
   }
 
   /** For store-level extensions (metrics, reports) that need their own queries in this database. */
@@ -239,12 +224,12 @@ export class PostgresOrderStore implements OrderStore {
     if (!this.connections.ended) await this.connections.end();
   }
 
-  private now(): number {
+  protected now(): number {
     return this.clock.now().getTime();
   }
 
   /** Runs `work` in one transaction, again when PostgreSQL resolved a deadlock or conflict by aborting it. */
-  private async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
+  protected async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connections.connect();
       let broken: Error | undefined;
@@ -266,7 +251,7 @@ export class PostgresOrderStore implements OrderStore {
     }
   }
 
-  private async insertEvent(
+  protected async insertEvent(
     db: Queryable,
     orderId: string,
     event: OrderEventInput,
@@ -295,7 +280,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /** Locks the order row for the rest of the transaction (NO KEY: inserts referencing the order still pass). */
-  private async lockOrder(db: Queryable, id: string): Promise<Row> {
+  protected async lockOrder(db: Queryable, id: string): Promise<Row> {
     const row = await firstRow(db, 'SELECT * FROM orders WHERE id = $1 FOR NO KEY UPDATE', [id]);
     if (!row) throw new DropshipError('not_found', `order ${id} does not exist`);
     return row;
@@ -655,7 +640,7 @@ export class PostgresOrderStore implements OrderStore {
     return this.claimWithdrawals(
       lease,
       limit,
-      PostgresOrderStore.DUE_WITHDRAWAL,
+      PostgresStoreBase.DUE_WITHDRAWAL,
       supplierIds,
       lease.now.getTime() - othersAfterMs,
     );
@@ -674,7 +659,7 @@ export class PostgresOrderStore implements OrderStore {
     ...filterValues: unknown[]
   ): Promise<PurchaseOrder[]> {
     const now = lease.now.getTime();
-    const claimed = await rows(this.connections, PostgresOrderStore.claimWithdrawalsSql(filter), [
+    const claimed = await rows(this.connections, PostgresStoreBase.claimWithdrawalsSql(filter), [
       now,
       limit,
       lease.owner,
@@ -924,26 +909,6 @@ export class PostgresOrderStore implements OrderStore {
     return this.shipmentsOf(this.connections, orderId);
   }
 
-  private readonly statusPolls = new PostgresStatusPollQueries((work) => this.transaction(work));
-
-  async claimSupplierStatusPolls(
-    supplierId: string,
-    purpose: string,
-    states: PurchaseOrderState[],
-    lease: Lease,
-    limit: number,
-  ): Promise<SupplierStatusPoll[]> {
-    return this.statusPolls.claim(supplierId, purpose, states, lease, limit);
-  }
-
-  async recordSupplierStatusPoll(
-    poNumber: string,
-    purpose: string,
-    outcome: SupplierStatusPollOutcome,
-  ): Promise<void> {
-    await this.statusPolls.record(poNumber, purpose, outcome);
-  }
-
   async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {
     const now = lease.now.getTime();
     return this.transaction(async (db) => {
@@ -1115,7 +1080,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
-  private async insertNotification(db: Queryable, orderId: string, notice: NoticeInput): Promise<boolean> {
+  protected async insertNotification(db: Queryable, orderId: string, notice: NoticeInput): Promise<boolean> {
     const now = this.now();
     const inserted = await firstRow(
       db,
@@ -1238,7 +1203,7 @@ export class PostgresOrderStore implements OrderStore {
     return this.nextSequence(this.connections, scope);
   }
 
-  private async nextSequence(db: Queryable, scope: string): Promise<number> {
+  protected async nextSequence(db: Queryable, scope: string): Promise<number> {
     const row = await firstRow(
       db,
       `INSERT INTO sequences (scope, value) VALUES ($1, 1)
@@ -1326,69 +1291,19 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async listStockFeeds(): Promise<StockFeedRecord[]> {
-    return this.watchdogQueries.stockFeeds();
-  }
-
-  async scheduleWatchdogTimers(timers: WatchdogTimerDraft[], now: Date): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.scheduleTimers(timers, now);
-  }
-
-  async claimDueWatchdogTimers(lease: Lease, limit: number): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.claimDue(lease, limit);
-  }
-
-  async completeWatchdogTimer(id: number, outcome: WatchdogTimerOutcome, now: Date): Promise<void> {
-    await this.watchdogQueries.complete(id, outcome, now);
-  }
-
-  async clearWatchdogTimers(orderId: string, now: Date): Promise<number> {
-    return this.watchdogQueries.clearForOrder(orderId, now);
-  }
-
-  async listWatchdogTimers(query: WatchdogTimerQuery): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.list(query);
-  }
-
-  async createReturn(
-    draft: ReturnDraft,
-    event: OrderEventInput,
-    notice?: (rma: ReturnAuthorisation) => NoticeInput,
-  ): Promise<ReturnAuthorisation> {
-    return this.returnsQueries.create(draft, event, notice);
-  }
-
-  async transitionReturn(
-    rmaNumber: string,
-    expected: ReturnState[],
-    to: ReturnState,
-    update: ReturnUpdate,
-    event: OrderEventInput,
-    notice?: (rma: ReturnAuthorisation) => NoticeInput,
-  ): Promise<ReturnAuthorisation | undefined> {
-    return this.returnsQueries.transition(rmaNumber, expected, to, update, event, notice);
-  }
-
-  async getReturn(rmaNumber: string): Promise<ReturnAuthorisation | undefined> {
-    return this.returnsQueries.get(rmaNumber);
-  }
-
-  async listReturns(query: ReturnQuery): Promise<ReturnAuthorisation[]> {
-    return this.returnsQueries.list(query);
-  }
-
-  async recordSupplierInvoice(invoice: SupplierInvoiceInput, actor: string): Promise<boolean> {
-    return this.returnsQueries.recordInvoice(invoice, actor);
-  }
-
-  async refreshMetricFacts(): Promise<number> {
-    return this.metricsQueries.refreshFacts();
-  }
-
-  async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
-    return this.metricsQueries.query(query);
-  }
-
-  async supplierPerformance(): Promise<Record<string, SupplierPerformance>> {
-    return supplierPerformanceFromStore(this, this.clock.now());
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM inventory_feeds ORDER BY supplier_id COLLATE "C"',
+    );
+    return rows.map(stockFeedFromRow);
   }
 }
+
+/**
+ * The store for several Node-RED instances sharing one database. Every method is one transaction; rows that a
+ * decision depends on are locked first (always the order before its POs and parcels, so two transactions
+ * never wait on each other in a cycle), and work is claimed with `FOR UPDATE SKIP LOCKED` so instances never
+ * wait for, nor take, each other's claims.
+ */
+export class PostgresOrderStore
+  extends withMetrics(withReturns(withWatchdog(withSupplierStatusPolls(PostgresStoreBase))))
+  implements OrderStore {}
