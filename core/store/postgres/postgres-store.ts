@@ -1020,7 +1020,7 @@ export abstract class PostgresStoreBase
   }
 
   async searchOrders(term: string, limit: number): Promise<Order[]> {
-    // Each arm reads one index (migration 8 adds those on the e-mail, the external id and the tracking number).
+    // Each arm reads one index (the schema has those on the e-mail, the external id and the tracking number).
     return (
       await rows(
         this.connections,

@@ -893,7 +893,7 @@ export abstract class SqliteStoreBase
   }
 
   async searchOrders(term: string, limit: number): Promise<Order[]> {
-    // Each arm reads one index (migration 10 adds those on the e-mail, the external id and the tracking number).
+    // Each arm reads one index (the schema has those on the e-mail, the external id and the tracking number).
     const rows = this.statement(
       `SELECT * FROM orders WHERE id IN (
            SELECT id FROM orders WHERE id = @term
