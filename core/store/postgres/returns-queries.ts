@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import { DropshipError } from '../../errors';
 import type { OrderEventInput } from '../../model/order-event';
 import type {
@@ -15,12 +14,7 @@ import type { ReturnsStore } from '../returns-store';
 import type { StoreRow as Row } from '../row-mapping';
 import type { StoreClass } from '../store-class';
 import type { PostgresStoreBase } from './postgres-store';
-
-type Queryable = Pick<PoolClient, 'query'>;
-
-async function firstRow(db: Queryable, sql: string, params: unknown[]): Promise<Row | undefined> {
-  return (await db.query<Row>(sql, params)).rows[0];
-}
+import { firstRow } from './queryable';
 
 /** Return authorisations and supplier invoices in the PostgreSQL store. */
 export function withReturns<T extends StoreClass<PostgresStoreBase>>(Base: T): T & StoreClass<ReturnsStore> {

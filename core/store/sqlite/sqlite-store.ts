@@ -13,9 +13,7 @@ import { DropshipError } from '../../errors';
 import type { Clock } from '../../clock';
 import { systemClock } from '../../clock';
 import { newId } from '../ids';
-import type { FunctionalGroupSent, FunctionalGroupStore } from '../functional-group-store';
 import type { Lease } from '../lease';
-import type { Notification, NotificationStore } from '../notification-store';
 import type { OrderStore } from '../order-store';
 import {
   otherOrderNumberForm,
@@ -28,9 +26,7 @@ import {
 import type { PurchaseOrderClaim, PurchaseOrderStore, PurchaseOrderUpdate } from '../purchase-order-store';
 import type { ShipmentResult, ShipmentStore } from '../shipment-store';
 import {
-  functionalGroupFromRow,
   eventFromRow,
-  notificationFromRow,
   orderFromRow,
   purchaseOrderData,
   purchaseOrderFromRow,
@@ -49,6 +45,8 @@ import { withStock } from './inventory-queries';
 import { withWatchdog } from './watchdog-queries';
 import { withReturns } from './returns-queries';
 import { withMetrics } from './metrics-queries';
+import { withNotifications } from './notification-queries';
+import { withFunctionalGroups } from './functional-group-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
@@ -65,17 +63,12 @@ export interface SqliteStoreOptions {
 type WriteOutcome = { result: unknown } | { error: unknown };
 
 /**
- * The SQLite engine's connection, group commit and shared writers, with the orders, purchase orders, shipments,
- * notifications, functional groups and sequences; the other areas add themselves as mixins (SqliteOrderStore).
+ * The SQLite engine's connection, group commit and the writers every area shares (order events, notices,
+ * sequences), with the pipeline's core: orders, purchase orders and shipments, whose moves follow one another.
+ * The other areas are mixins (`*-queries.ts`) that SqliteOrderStore is built from.
  */
 export abstract class SqliteStoreBase
-  implements
-    OrdersStore,
-    SequenceStore,
-    PurchaseOrderStore,
-    ShipmentStore,
-    NotificationStore,
-    FunctionalGroupStore
+  implements OrdersStore, SequenceStore, PurchaseOrderStore, ShipmentStore
 {
   readonly engine = 'sqlite' as const;
   protected readonly db: Database.Database;
@@ -907,46 +900,6 @@ export abstract class SqliteStoreBase
     return rows.map(orderFromRow);
   }
 
-  async enqueueNotification(
-    orderId: string,
-    milestone: string,
-    channel: string,
-    payload: Record<string, unknown>,
-  ): Promise<boolean> {
-    return this.insertNotification(orderId, { milestone, channel, payload });
-  }
-
-  async enqueueNotifications(
-    orderId: string,
-    notices: NoticeInput[],
-    lease?: Lease,
-  ): Promise<Notification[]> {
-    const insert = this.statement(
-      `INSERT INTO notifications (order_id, milestone, channel, state, attempts, lease_owner, lease_until, payload,
-         created_at, next_attempt_at)
-       VALUES (@orderId, @milestone, @channel, @state, @attempts, @owner, @until, @payload, @now, @now)
-       ON CONFLICT (order_id, milestone, channel) DO NOTHING RETURNING *`,
-    );
-    const queue = (): Notification[] => {
-      const now = this.now();
-      return notices.flatMap((notice) => {
-        const row = insert.get({
-          orderId,
-          milestone: notice.milestone,
-          channel: notice.channel,
-          state: lease ? 'sending' : 'pending',
-          attempts: lease ? 1 : 0,
-          owner: lease?.owner ?? null,
-          until: lease ? lease.now.getTime() + lease.durationMs : null,
-          payload: JSON.stringify(notice.payload),
-          now,
-        }) as Row | undefined;
-        return row ? [notificationFromRow(row)] : [];
-      });
-    };
-    return this.grouped(queue);
-  }
-
   /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
   protected insertNotification(orderId: string, notice: NoticeInput): boolean {
     const now = this.now();
@@ -955,113 +908,6 @@ export abstract class SqliteStoreBase
          VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (order_id, milestone, channel) DO NOTHING`,
     ).run(orderId, notice.milestone, notice.channel, JSON.stringify(notice.payload), now, now);
     return inserted.changes > 0;
-  }
-
-  async claimNotifications(
-    channel: string,
-    lease: Lease,
-    limit: number,
-    orderId?: string,
-  ): Promise<Notification[]> {
-    const now = lease.now.getTime();
-    const rows = this.statement(
-      `UPDATE notifications SET state = 'sending', lease_owner = @owner, lease_until = @until, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM notifications WHERE channel = @channel ${orderId ? 'AND order_id = @orderId' : ''}
-           AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'sending' AND lease_until < @now))
-           ORDER BY id LIMIT @limit)
-         RETURNING *`,
-    ).all({
-      owner: lease.owner,
-      until: now + lease.durationMs,
-      channel,
-      now,
-      limit,
-      ...(orderId ? { orderId } : {}),
-    }) as Row[];
-    return rows.map(notificationFromRow).sort((a, b) => a.id - b.id);
-  }
-
-  async completeNotification(
-    id: number,
-    outcome: { sent: true } | { error: string; retryAt?: Date },
-    now: Date,
-  ): Promise<void> {
-    // One statement: atomic on its own inside the group's transaction.
-    await this.grouped(() =>
-      'sent' in outcome
-        ? this.statement(
-            `UPDATE notifications SET state = 'sent', sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
-               WHERE id = ?`,
-          ).run(now.getTime(), id)
-        : this.statement(
-            `UPDATE notifications SET state = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-               WHERE id = ?`,
-          ).run(
-            outcome.retryAt ? 'pending' : 'failed',
-            outcome.error,
-            outcome.retryAt?.getTime() ?? null,
-            id,
-          ),
-    );
-  }
-
-  async listNotifications(orderId: string): Promise<Notification[]> {
-    const rows = this.statement('SELECT * FROM notifications WHERE order_id = ? ORDER BY id').all(
-      orderId,
-    ) as Row[];
-    return rows.map(notificationFromRow);
-  }
-
-  async recordFunctionalGroupSent(
-    group: Omit<FunctionalGroupSent, 'acknowledgedAt' | 'acknowledgement' | 'overdueReportedAt'>,
-  ): Promise<void> {
-    this.statement(
-      `INSERT INTO functional_groups_sent (supplier_id, functional_id, group_control_number, document, po_number,
-           sent_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (supplier_id, functional_id, group_control_number) DO NOTHING`,
-    ).run(
-      group.supplierId,
-      group.functionalId,
-      group.groupControlNumber,
-      group.document,
-      group.poNumber ?? null,
-      Date.parse(group.sentAt),
-    );
-  }
-
-  async recordFunctionalGroupAcknowledged(
-    supplierId: string,
-    functionalId: string,
-    groupControlNumber: string,
-    acknowledgement: string,
-    at: Date,
-  ): Promise<boolean> {
-    const result = this.statement(
-      `UPDATE functional_groups_sent SET acknowledged_at = ?, acknowledgement = ?
-         WHERE supplier_id = ? AND functional_id = ? AND group_control_number = ?`,
-    ).run(at.getTime(), acknowledgement, supplierId, functionalId, groupControlNumber);
-    return result.changes > 0;
-  }
-
-  async claimOverdueFunctionalGroups(
-    supplierId: string,
-    sentBefore: Date,
-    now: Date,
-  ): Promise<FunctionalGroupSent[]> {
-    const claimed = this.statement(
-      `UPDATE functional_groups_sent SET overdue_reported_at = ?
-         WHERE supplier_id = ? AND acknowledged_at IS NULL AND overdue_reported_at IS NULL AND sent_at <= ?
-         RETURNING *`,
-    ).all(now.getTime(), supplierId, sentBefore.getTime()) as Row[];
-    return claimed.map(functionalGroupFromRow);
-  }
-
-  async listUnacknowledgedFunctionalGroups(limit: number): Promise<FunctionalGroupSent[]> {
-    return (
-      this.statement(
-        `SELECT * FROM functional_groups_sent WHERE acknowledged_at IS NULL ORDER BY sent_at LIMIT ?`,
-      ).all(limit) as Row[]
-    ).map(functionalGroupFromRow);
   }
 
   async nextSequenceValue(scope: string): Promise<number> {
@@ -1083,6 +929,12 @@ export abstract class SqliteStoreBase
  */
 export class SqliteOrderStore
   extends withMetrics(
-    withReturns(withWatchdog(withStock(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))))),
+    withReturns(
+      withWatchdog(
+        withStock(
+          withNotifications(withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase)))),
+        ),
+      ),
+    ),
   )
   implements OrderStore {}
