@@ -7,6 +7,8 @@ export interface SandboxShopOptions {
   legacyToken?: string;
   maximumAvailable?: number;
   restoreRate?: number;
+  /** What the bucket holds at the start (full when absent). */
+  currentlyAvailable?: number;
   initialState?: SandboxShopState;
 }
 

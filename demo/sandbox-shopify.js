@@ -260,7 +260,7 @@ function createSandboxShop(options = {}) {
   const bucket = {
     maximumAvailable: options.maximumAvailable ?? 2000,
     restoreRate: options.restoreRate ?? 100,
-    available: options.maximumAvailable ?? 2000,
+    available: options.currentlyAvailable ?? options.maximumAvailable ?? 2000,
     at: now(),
   };
   const tokens = new Map();
