@@ -15,6 +15,8 @@
  *   in the user directory when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
+ *   DROPSHIP_SANDBOX_SHOPIFY_SECRET (the sandbox Shopify shop's app client secret; generated and kept in the user
+ *   directory when unset),
  *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback): the login
  *   of the editor, and of the dashboard and the sandbox pages (HTTP Basic). Without a login every operator surface
  *   answers only requests made on this machine, never ones a reverse proxy passed on (docs/security.md).
