@@ -40,8 +40,6 @@ interface RefundsNodeDef extends NodeDef {
   sweepSeconds: number | string;
 }
 
-/** The Admin API version refunds are made with: `@idempotent` on refundCreate is mandatory from 2026-04. */
-const SHOPIFY_REFUND_API_VERSION = '2026-10';
 /**
  * The claim length: 120 s (longer than a storefront call, whose timeout is 15 s, so a lease that runs out means the
  * worker is gone), or `dropshipRefundLeaseSeconds` in Node-RED's settings.
@@ -88,8 +86,7 @@ function storefrontRefundsOf(RED: NodeAPI, node: Node, storefrontId: string): St
       { path: 'storefront', message: 'choose the Shopify or WooCommerce storefront the orders came from' },
     ]);
   const log = connectorLogOf(RED, node);
-  if (storefront.platform === 'shopify')
-    return shopifyRefunds(shopifyContextOf(storefront, log, { apiVersion: SHOPIFY_REFUND_API_VERSION }));
+  if (storefront.platform === 'shopify') return shopifyRefunds(shopifyContextOf(storefront, log));
   return wooCommerceRefunds(wooCommerceContextOf(storefront, log));
 }
 

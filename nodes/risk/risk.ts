@@ -20,9 +20,6 @@ interface RiskNodeDef extends NodeDef {
   storefront: string;
 }
 
-/** The Admin API version the order risk summary (Order.risk) is read with. */
-const SHOPIFY_RISK_API_VERSION = '2026-10';
-
 export = function registerRiskNode(RED: NodeAPI): void {
   function DropshipRiskNode(this: RiskConfigNode, config: RiskNodeDef): void {
     RED.nodes.createNode(this, config);
@@ -51,9 +48,7 @@ export = function registerRiskNode(RED: NodeAPI): void {
           'the storefront chosen for risk assessments is not deployed',
           [{ path: 'storefront', message: 'choose a deployed Shopify storefront' }],
         );
-      const storefrontRisk = storefront
-        ? shopifyRiskSource(shopifyContextOf(storefront, log, { apiVersion: SHOPIFY_RISK_API_VERSION }))
-        : undefined;
+      const storefrontRisk = storefront ? shopifyRiskSource(shopifyContextOf(storefront, log)) : undefined;
       screening = { rules, addressValidator, storefrontRisk };
     } catch (err) {
       problem = asDropshipError(err, 'configuration');

@@ -6,12 +6,16 @@ import type { Lease } from '../order-store';
 import { refundEventData, refundFromRow } from '../refund-rows';
 import type { RefundOutcome, RefundQuery, RefundStore } from '../refund-store';
 import type { StoreRow as Row } from '../row-mapping';
-import type { PostgresStoreWriters } from './returns-queries';
+import { firstRow, type Queryable } from './queryable';
 
-type Queryable = Pick<PoolClient, 'query'>;
-
-async function firstRow(db: Queryable, sql: string, params: unknown[]): Promise<Row | undefined> {
-  return (await db.query<Row>(sql, params)).rows[0];
+/** What the refund queries borrow from the store so events and notices join the same transaction. */
+export interface PostgresStoreWriters {
+  now(): number;
+  transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T>;
+  /** Takes the order's row lock: the lock order every store transaction follows (order first). */
+  lockOrder(db: Queryable, orderId: string): Promise<Row>;
+  insertEvent(db: Queryable, orderId: string, event: OrderEventInput): Promise<void>;
+  insertNotification(db: Queryable, orderId: string, notice: NoticeInput): Promise<boolean>;
 }
 
 /**
@@ -21,10 +25,7 @@ async function firstRow(db: Queryable, sql: string, params: unknown[]): Promise<
 export class PostgresRefundQueries implements RefundStore {
   constructor(
     private readonly pool: Queryable,
-    private readonly writers: Pick<
-      PostgresStoreWriters,
-      'now' | 'transaction' | 'lockOrder' | 'insertEvent' | 'insertNotification'
-    >,
+    private readonly writers: PostgresStoreWriters,
   ) {}
 
   /** Writes a refund's event (its key and total in the data) in the transaction `db`. */

@@ -7,13 +7,19 @@ import type { Lease } from '../order-store';
 import { refundEventData, refundFromRow } from '../refund-rows';
 import type { RefundOutcome, RefundQuery, RefundStore } from '../refund-store';
 import type { StoreRow as Row } from '../row-mapping';
-import type { SqliteStoreWriters } from './returns-queries';
+
+/** What the refund queries borrow from the store so events and notices join the same transaction. */
+export interface SqliteStoreWriters {
+  now(): number;
+  insertEvent(orderId: string, event: OrderEventInput): void;
+  insertNotification(orderId: string, notice: NoticeInput): boolean;
+}
 
 /** Refunds in the SQLite store (their own migration); each method is one immediate transaction. */
 export class SqliteRefundQueries implements RefundStore {
   constructor(
     private readonly db: Database.Database,
-    private readonly writers: Pick<SqliteStoreWriters, 'now' | 'insertEvent' | 'insertNotification'>,
+    private readonly writers: SqliteStoreWriters,
   ) {}
 
   private row(key: string): Row | undefined {
