@@ -1,4 +1,5 @@
 import type { Order, OrderDraft, OrderState } from '../model/order';
+import type { StorefrontSyncStore } from './storefront-sync-store';
 import type { OrderEvent, OrderEventInput } from '../model/order-event';
 import type { PurchaseOrder, PurchaseOrderDraft, PurchaseOrderState } from '../model/purchase-order';
 import type { Shipment, ShipmentEvent, TrackingStatus } from '../model/shipment';
@@ -460,4 +461,6 @@ export interface OrderStore {
   queryMetrics(query: MetricsQuery): Promise<MetricSums[]>;
   /** The routing engine's performance figures per supplier, from the recent scorecards (core/metrics). */
   supplierPerformance(): Promise<Record<string, SupplierPerformance>>;
+  /** Storefront sync's state (core/storefront-sync). */
+  storefrontSync(): StorefrontSyncStore;
 }

@@ -63,6 +63,7 @@ import { PostgresWatchdogQueries } from './watchdog-queries';
 import { PostgresReturnsQueries } from './returns-queries';
 import { PostgresMetricsQueries } from './metrics-queries';
 import { PostgresStatusPollQueries } from './status-poll-queries';
+import { PostgresStorefrontSyncQueries } from './storefront-sync-queries';
 import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
 import { supplierPerformanceFromStore } from '../../metrics/scorecards';
 import type {
@@ -925,6 +926,13 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   private readonly statusPolls = new PostgresStatusPollQueries((work) => this.transaction(work));
+  private readonly storefrontSyncQueries = new PostgresStorefrontSyncQueries((work) =>
+    this.transaction(work),
+  );
+
+  storefrontSync(): PostgresStorefrontSyncQueries {
+    return this.storefrontSyncQueries;
+  }
 
   async claimSupplierStatusPolls(
     supplierId: string,

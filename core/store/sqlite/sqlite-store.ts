@@ -77,6 +77,7 @@ import type {
 } from '../../watchdog/timers';
 import { SqliteTrackingQueries } from './tracking-queries';
 import { SqliteStatusPollQueries } from './status-poll-queries';
+import { SqliteStorefrontSyncQueries } from './storefront-sync-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -117,6 +118,7 @@ export class SqliteOrderStore implements OrderStore {
   private readonly metricsQueries: SqliteMetricsQueries;
   private trackingQueries?: SqliteTrackingQueries;
   private statusPollQueries?: SqliteStatusPollQueries;
+  private storefrontSyncQueries?: SqliteStorefrontSyncQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -923,6 +925,12 @@ export class SqliteOrderStore implements OrderStore {
       (sql) => this.statement(sql),
       () => this.now(),
       (row) => this.shipmentFromRow(row),
+    ));
+  }
+
+  storefrontSync(): SqliteStorefrontSyncQueries {
+    return (this.storefrontSyncQueries ??= new SqliteStorefrontSyncQueries(this.db, (sql) =>
+      this.statement(sql),
     ));
   }
 
