@@ -1,5 +1,6 @@
 import { DropshipError } from '../core/errors';
 import type { SupplierConnector } from '../core/ports/supplier-connector';
+import type { StorefrontCatalogue } from '../core/ports/storefront-catalogue';
 import { csvSftpConnector } from './suppliers/csv-sftp/csv-sftp';
 import { cxmlConnector } from './suppliers/cxml/cxml';
 import { emailConnector } from './suppliers/email/email';
@@ -33,4 +34,39 @@ export function supplierConnector(kind: string): SupplierConnector {
     );
   }
   return found;
+}
+
+/** Where a storefront catalogue connector finds the shop, as the dropship-storefront config node holds it. */
+export interface StorefrontCatalogueSettings {
+  shopDomain?: string;
+  baseUrl?: string;
+}
+
+type StorefrontCatalogueFactory = (
+  settings: StorefrontCatalogueSettings,
+  credentials: Record<string, string | undefined>,
+) => StorefrontCatalogue;
+
+/** Catalogue connectors by storefront channel (platform); storefront sync reads and pushes variants through them. */
+const STOREFRONT_CATALOGUES: Record<string, StorefrontCatalogueFactory> = {};
+
+export function storefrontCatalogue(
+  channel: string,
+  settings: StorefrontCatalogueSettings,
+  credentials: Record<string, string | undefined>,
+): StorefrontCatalogue {
+  const factory = STOREFRONT_CATALOGUES[channel];
+  if (!factory) {
+    throw new DropshipError(
+      'configuration',
+      `storefront sync cannot reach a "${channel}" shop: this version has no catalogue connector for it`,
+      [
+        {
+          path: 'platform',
+          message: `has no catalogue connector (known: ${Object.keys(STOREFRONT_CATALOGUES).join(', ') || 'none'})`,
+        },
+      ],
+    );
+  }
+  return factory(settings, credentials);
 }

@@ -5,6 +5,7 @@ import { connectionTestHandler } from '../adapter/connection-test';
 import { mountOnce } from '../adapter/mount-once';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { testStorefrontConnection } from '../../connectors/storefronts/connection-test';
+import { storefrontCatalogue } from '../../connectors/registry';
 
 interface StorefrontNodeDef extends NodeDef {
   platform: StorefrontConfigNode['platform'];
@@ -26,6 +27,12 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
         (s): s is string => typeof s === 'string' && s.length > 0,
       );
     };
+    this.catalogue = () =>
+      storefrontCatalogue(
+        this.platform,
+        { shopDomain: this.shopDomain, baseUrl: this.baseUrl },
+        { ...this.credentials },
+      );
   }
   // "Test connection" in the dialog: one read-only Admin API call with the dialog's shop and API credentials.
   if (mountOnce(RED.httpAdmin, '/dropship/storefronts/test'))
