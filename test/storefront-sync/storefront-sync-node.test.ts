@@ -59,43 +59,44 @@ describe('dropship-storefront-sync node in Node-RED', function () {
   let store: OrderStore;
   const statuses: { text?: string; fill?: string }[] = [];
 
-  async function load(sync: Record<string, unknown> = SYNC): Promise<void> {
+  async function load(sync: Partial<typeof SYNC> = {}): Promise<void> {
+    const flow = [
+      { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
+      { id: 'shop', type: 'test-storefront' },
+      ...['acme', 'zeta'].map((supplierId) => ({
+        id: `${supplierId}-supplier`,
+        type: 'dropship-supplier',
+        supplierId,
+        connector: 'rest-json',
+        settings: { url: `http://127.0.0.1:9/${supplierId}` },
+      })),
+      {
+        id: 'router',
+        type: 'dropship-router',
+        store: 'store',
+        sweepSeconds: 3600,
+        rules: {
+          suppliers: { acme: { stock: { buffer: { units: 1 } } } },
+          catalogue: [{ supplier: 'acme', match: { sku: 'MUG-1' }, unitCost: 4.5 }],
+        },
+        wires: [[], []],
+      },
+      {
+        id: 'feed',
+        type: 'dropship-inventory-in',
+        store: 'store',
+        supplier: 'acme',
+        router: 'router',
+        source: 'messages',
+        wires: [['sync'], []],
+      },
+      { ...SYNC, ...sync },
+      { id: 'result', type: 'helper' },
+      { id: 'exceptions', type: 'helper' },
+    ];
     await helper.load(
       [storeNode, supplierNode, routerNode, inventoryInNode, storefrontSyncNode, testStorefrontNode],
-      [
-        { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
-        { id: 'shop', type: 'test-storefront' },
-        ...['acme', 'zeta'].map((supplierId) => ({
-          id: `${supplierId}-supplier`,
-          type: 'dropship-supplier',
-          supplierId,
-          connector: 'rest-json',
-          settings: { url: `http://127.0.0.1:9/${supplierId}` },
-        })),
-        {
-          id: 'router',
-          type: 'dropship-router',
-          store: 'store',
-          sweepSeconds: 3600,
-          rules: {
-            suppliers: { acme: { stock: { buffer: { units: 1 } } } },
-            catalogue: [{ supplier: 'acme', match: { sku: 'MUG-1' }, unitCost: 4.5 }],
-          },
-          wires: [[], []],
-        },
-        {
-          id: 'feed',
-          type: 'dropship-inventory-in',
-          store: 'store',
-          supplier: 'acme',
-          router: 'router',
-          source: 'messages',
-          wires: [['sync'], []],
-        },
-        { ...sync },
-        { id: 'result', type: 'helper' },
-        { id: 'exceptions', type: 'helper' },
-      ],
+      flow,
     );
     store = await storeOfFlow();
     statuses.length = 0;
@@ -214,13 +215,13 @@ describe('dropship-storefront-sync node in Node-RED', function () {
   });
 
   it('runs on its schedule without a message', async () => {
-    await load({ ...SYNC, intervalSeconds: 1 });
+    await load({ intervalSeconds: 1 });
     await store.applyStockFeed('acme', new Date(), [{ sku: 'MUG-1', quantity: 5 }]);
     await until(() => (shop.variants.get('v1')!.quantity === 4 ? true : undefined), 'the timed sync', 8_000);
   });
 
   it('refuses settings it cannot use, naming the field, and pushes nothing', async () => {
-    await load({ ...SYNC, priceRules: [{ name: 'x', markup: '' }] });
+    await load({ priceRules: [{ name: 'x', markup: '' }] as unknown as typeof SYNC.priceRules });
     const response = await helper
       .request()
       .get('/dropship/storefront-sync/preview')
