@@ -1,4 +1,6 @@
 import type { StorefrontVariant } from '../ports/storefront-catalogue';
+import type { StockSnapshot } from '../routing/route-order';
+import type { OpenLinesBySupplierSku } from './inventory-rows';
 import type { SupplierItem } from '../storefront-sync/catalogue-mapping';
 import type { DesiredVariant, KnownVariant, PendingPush } from '../storefront-sync/sync-diff';
 
@@ -24,11 +26,15 @@ export interface StorefrontSyncStore {
   listVariants(channel: string): Promise<StorefrontVariant[]>;
   /** Upserts identifiers, cost and MAP of items a stock feed reported. */
   recordSupplierItems(items: SupplierItem[], at: Date): Promise<void>;
-  /** Every item a stock feed reported (the inventory's supplier and SKU), with its recorded details. */
-  listSupplierItems(): Promise<SupplierItem[]>;
+  /**
+   * Every item a stock feed reported (the inventory's supplier and SKU), with its recorded details and its stock:
+   * one pass over the inventory and the open PO lines, for the whole catalogue at once.
+   */
+  listSupplierStock(): Promise<SupplierStock[]>;
   /** Upserts the desired state of these variants. */
   saveDesired(channel: string, desired: DesiredVariant[], at: Date): Promise<void>;
-  listDesired(channel: string): Promise<DesiredVariant[]>;
+  /** Each variant's stored desired state, as the JSON text saveDesired wrote, by variant id. */
+  storedDesired(channel: string): Promise<Map<string, string>>;
   /** The desired quantity of each of these SKUs on the channel (the oversell guard's "available at the time"). */
   desiredQuantities(channel: string, skus: string[]): Promise<Map<string, number>>;
   /** What the store knows of each imported variant's shop state, with any pending push. */
@@ -42,7 +48,10 @@ export interface StorefrontSyncStore {
 /** A row of the join of `storefront_variants` with `storefront_pushed`, as both engines read it. */
 export interface KnownVariantRow {
   variant_id: string;
-  variant: string | StorefrontVariant;
+  /** The imported variant's quantity, price and compare-at price (read from its JSON by the engine). */
+  variant_quantity: number | string | null;
+  variant_price: string | null;
+  variant_compare_at: string | null;
   imported_at: number | string;
   shop: string | KnownShopState | null;
   shop_at: number | string | null;
@@ -61,17 +70,20 @@ const parsed = <T>(value: string | T | null): T | undefined =>
 
 /** The known state of a variant: the later of its import and the last push the shop applied. */
 export function knownVariantFromRow(row: KnownVariantRow): KnownVariant {
-  const variant = parsed<StorefrontVariant>(row.variant)!;
   const pushed = parsed<KnownShopState>(row.shop);
   // A push recorded in the same millisecond as the import came after it: a run imports first.
   const pushedIsNewer = pushed !== undefined && Number(row.shop_at) >= Number(row.imported_at);
   const known: KnownVariant = {
     variantId: row.variant_id,
     shopQuantity:
-      pushedIsNewer && pushed.quantity !== undefined ? pushed.quantity : (variant.quantity ?? null),
-    shopPrice: pushedIsNewer && pushed.price !== undefined ? pushed.price : variant.price,
+      pushedIsNewer && pushed.quantity !== undefined
+        ? pushed.quantity
+        : row.variant_quantity === null
+          ? null
+          : Number(row.variant_quantity),
+    shopPrice: pushedIsNewer && pushed.price !== undefined ? pushed.price : (row.variant_price ?? undefined),
     shopCompareAtPrice:
-      pushedIsNewer && pushed.compareAtPrice !== undefined ? pushed.compareAtPrice : variant.compareAtPrice,
+      pushedIsNewer && pushed.compareAtPrice !== undefined ? pushed.compareAtPrice : row.variant_compare_at,
   };
   const target = parsed<PendingPush['target']>(row.target);
   if (target?.quantity !== undefined) known.targetQuantity = target.quantity;
@@ -99,17 +111,38 @@ export function mergedPushState(
   };
 }
 
+/** A supplier item with its stock as the router sees it (feed quantity, units on open POs, feed time). */
+export interface SupplierStock extends SupplierItem {
+  stock: StockSnapshot;
+}
+
 /** A row of `inventory` joined with `supplier_items`. */
 export interface SupplierItemRow {
   supplier_id: string;
   sku: string;
+  quantity: number | string;
+  feed_at: number | string;
   identifiers: unknown;
   cost: number | string | null;
   map_price: number | string | null;
 }
 
-export function supplierItemFromRow(row: SupplierItemRow): SupplierItem {
-  const item: SupplierItem = { supplierId: row.supplier_id, sku: row.sku };
+/** The SELECT both engines run for listSupplierStock. */
+export const SUPPLIER_STOCK_SQL = `SELECT i.supplier_id, i.sku, i.quantity, i.feed_at, s.identifiers, s.cost, s.map_price
+  FROM inventory i LEFT JOIN supplier_items s ON s.supplier_id = i.supplier_id AND s.sku = i.sku
+  ORDER BY i.supplier_id, i.sku`;
+
+export function supplierStockFromRow(row: SupplierItemRow, open: OpenLinesBySupplierSku): SupplierStock {
+  const feedAt = Number(row.feed_at);
+  const item: SupplierStock = {
+    supplierId: row.supplier_id,
+    sku: row.sku,
+    stock: {
+      quantity: Number(row.quantity),
+      committed: open.committed(row.supplier_id, row.sku, feedAt),
+      feedAt,
+    },
+  };
   if (row.identifiers !== null) {
     item.identifiers = (
       typeof row.identifiers === 'string' ? JSON.parse(row.identifiers) : row.identifiers

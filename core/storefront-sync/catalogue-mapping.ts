@@ -29,19 +29,21 @@ export interface CatalogueMappingOptions {
 }
 
 /** A supplier item that may fill a variant, and why it was matched. */
-export interface VariantSource {
+export interface VariantSource<Item extends SupplierItem = SupplierItem> {
   supplierId: string;
   sku: string;
   by: MatchKey | 'map';
+  /** The item the feed reported; absent for an explicit map row naming an item no feed has reported yet. */
+  item?: Item;
 }
 
-export interface CatalogueMapping {
+export interface CatalogueMapping<Item extends SupplierItem = SupplierItem> {
   /** Per variant id, the supplier items that may fill it (one per supplier; the explicit map wins). */
-  sources: Map<string, VariantSource[]>;
+  sources: Map<string, VariantSource<Item>[]>;
   /** Variants no supplier carries. */
   unmatchedVariants: StorefrontVariant[];
   /** Supplier items mapped to no variant. */
-  unmappedItems: SupplierItem[];
+  unmappedItems: Item[];
 }
 
 /** X12 235 qualifiers (and plain names) of identifiers that are barcodes: UPC, EAN, GTIN. */
@@ -81,58 +83,82 @@ function itemBarcodes(item: SupplierItem): string[] {
 
 const itemKey = (supplierId: string, sku: string): string => `${supplierId}\u0000${sku}`;
 
+function addTo<Item>(index: Map<string, Item[]>, key: string, item: Item): void {
+  const list = index.get(key);
+  if (list) list.push(item);
+  else index.set(key, [item]);
+}
+
+/** Adds `item` to a variant's sources unless one of its supplier's is there already (each supplier once). */
+function take<Item extends SupplierItem>(
+  found: VariantSource<Item>[],
+  used: Set<Item>,
+  item: Item,
+  by: VariantSource['by'],
+): void {
+  for (const source of found) if (source.supplierId === item.supplierId) return;
+  found.push({ supplierId: item.supplierId, sku: item.sku, by, item });
+  used.add(item);
+}
+
+function explicitRowsOf(
+  explicit: Map<string, ExplicitMapping[]>,
+  variant: StorefrontVariant,
+): ExplicitMapping[] {
+  if (explicit.size === 0) return [];
+  return [
+    ...(explicit.get(variant.variantId) ?? []),
+    ...(variant.sku ? (explicit.get(variant.sku) ?? []) : []),
+  ];
+}
+
 /**
  * Which supplier items fill which variant: the explicit map first (by variant SKU or id), then the same SKU, then
  * the same barcode, each supplier at most once per variant.
  */
-export function mapCatalogue(
+export function mapCatalogue<Item extends SupplierItem>(
   variants: readonly StorefrontVariant[],
-  items: readonly SupplierItem[],
+  items: readonly Item[],
   options: CatalogueMappingOptions,
-): CatalogueMapping {
-  const bySku = new Map<string, SupplierItem[]>();
-  const byBarcode = new Map<string, SupplierItem[]>();
-  const add = (index: Map<string, SupplierItem[]>, key: string, item: SupplierItem) => {
-    const list = index.get(key);
-    if (list) list.push(item);
-    else index.set(key, [item]);
-  };
+): CatalogueMapping<Item> {
+  const bySku = new Map<string, Item[]>();
+  const byBarcode = new Map<string, Item[]>();
+  const bySkuWanted = options.matchBy.includes('sku');
   for (const item of items) {
-    if (options.matchBy.includes('sku')) add(bySku, item.sku, item);
-    if (options.matchBy.includes('barcode'))
-      for (const code of itemBarcodes(item)) add(byBarcode, code, item);
+    if (bySkuWanted) addTo(bySku, item.sku, item);
+    if (options.matchBy.includes('barcode') && item.identifiers) {
+      for (const code of itemBarcodes(item)) addTo(byBarcode, code, item);
+    }
   }
   const explicit = new Map<string, ExplicitMapping[]>();
-  for (const row of options.explicit) {
-    const list = explicit.get(row.variant);
-    if (list) list.push(row);
-    else explicit.set(row.variant, [row]);
-  }
+  for (const row of options.explicit) addTo(explicit, row.variant, row);
+  // Only the explicit map names items by supplier and SKU: the index is built when there is one.
+  const byKey =
+    options.explicit.length > 0
+      ? new Map(items.map((item) => [itemKey(item.supplierId, item.sku), item]))
+      : undefined;
 
-  const used = new Set<string>();
-  const sources = new Map<string, VariantSource[]>();
+  const used = new Set<Item>();
+  const sources = new Map<string, VariantSource<Item>[]>();
   const unmatchedVariants: StorefrontVariant[] = [];
   for (const variant of variants) {
-    const found: VariantSource[] = [];
-    const suppliers = new Set<string>();
-    const take = (supplierId: string, sku: string, by: VariantSource['by']) => {
-      if (suppliers.has(supplierId)) return;
-      suppliers.add(supplierId);
-      found.push({ supplierId, sku, by });
-      used.add(itemKey(supplierId, sku));
-    };
-    const mapped = [
-      ...(explicit.get(variant.variantId) ?? []),
-      ...(variant.sku ? (explicit.get(variant.sku) ?? []) : []),
-    ];
-    for (const row of mapped) take(row.supplierId, row.supplierSku, 'map');
-    if (variant.sku) for (const item of bySku.get(variant.sku) ?? []) take(item.supplierId, item.sku, 'sku');
+    const found: VariantSource<Item>[] = [];
+    for (const row of explicitRowsOf(explicit, variant)) {
+      const item = byKey?.get(itemKey(row.supplierId, row.supplierSku));
+      if (item) take(found, used, item, 'map');
+      else if (!found.some((source) => source.supplierId === row.supplierId)) {
+        found.push({ supplierId: row.supplierId, sku: row.supplierSku, by: 'map' });
+      }
+    }
+    const sameSku = variant.sku === undefined ? undefined : bySku.get(variant.sku);
+    if (sameSku) for (const item of sameSku) take(found, used, item, 'sku');
     const code = variant.barcode ? normalisedBarcode(variant.barcode) : undefined;
-    if (code) for (const item of byBarcode.get(code) ?? []) take(item.supplierId, item.sku, 'barcode');
+    const sameCode = code === undefined ? undefined : byBarcode.get(code);
+    if (sameCode) for (const item of sameCode) take(found, used, item, 'barcode');
     if (found.length > 0) sources.set(variant.variantId, found);
     else unmatchedVariants.push(variant);
   }
-  const unmappedItems = items.filter((item) => !used.has(itemKey(item.supplierId, item.sku)));
+  const unmappedItems = items.filter((item) => !used.has(item));
   return { sources, unmatchedVariants, unmappedItems };
 }
 

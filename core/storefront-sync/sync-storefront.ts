@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { errorText } from '../errors';
-import { stockLookup } from '../inventory/stock-lookup';
 import type {
   StorefrontCatalogue,
   StorefrontVariant,
@@ -12,8 +11,8 @@ import { compiledRules } from '../routing/compiled-rules';
 import type { RoutingRules } from '../routing/routing-rules';
 import { compileSkuPattern } from '../routing/sku-pattern';
 import { resolveStockPolicy } from '../routing/stock-policy';
-import type { OrderStore, StockRecord } from '../store/order-store';
-import type { PushOutcomeRecord } from '../store/storefront-sync-store';
+import type { OrderStore } from '../store/order-store';
+import type { PushOutcomeRecord, SupplierStock } from '../store/storefront-sync-store';
 import {
   mapCatalogue,
   type CatalogueMapping,
@@ -51,7 +50,7 @@ export interface StorefrontSyncSettings {
 
 export interface StorefrontSyncDependencies {
   catalogue: StorefrontCatalogue;
-  store: Pick<OrderStore, 'listStock' | 'storefrontSync'>;
+  store: Pick<OrderStore, 'storefrontSync'>;
   /** The router's rules: stock buffers, staleness, paused suppliers and catalogue costs. */
   rules?: RoutingRules;
   settings: StorefrontSyncSettings;
@@ -69,7 +68,7 @@ export interface SyncFailure {
 }
 
 export interface SyncPlan {
-  mapping: CatalogueMapping;
+  mapping: CatalogueMapping<SupplierStock>;
   desired: DesiredVariant[];
   known: Map<string, KnownVariant>;
   changes: VariantChange[];
@@ -86,8 +85,6 @@ export interface SyncReport {
   unmappedItems: number;
 }
 
-/** listStock takes SKUs in batches this large. */
-const STOCK_BATCH = 5_000;
 /** A push the shop finds stale is retried at most this many times in one run. */
 const STALE_RETRIES = 3;
 
@@ -104,47 +101,46 @@ export async function importCatalogue(deps: StorefrontSyncDependencies): Promise
   return variants.length;
 }
 
-async function stockOf(store: StorefrontSyncDependencies['store'], skus: string[]): Promise<StockRecord[]> {
-  const records: StockRecord[] = [];
-  for (let start = 0; start < skus.length; start += STOCK_BATCH) {
-    records.push(...(await store.listStock({ skus: skus.slice(start, start + STOCK_BATCH) })));
-  }
-  return records;
+/** What a plan reads from the store: the imported variants, every supplier item with its stock, the pushed state. */
+export interface SyncInputs {
+  variants: StorefrontVariant[];
+  items: SupplierStock[];
+  known: KnownVariant[];
 }
 
-/**
- * What each imported variant should show and what differs from what the shop holds: the work of a run, and all
- * of a preview.
- */
-export async function planSync(deps: StorefrontSyncDependencies): Promise<SyncPlan> {
+export async function readSyncInputs(deps: StorefrontSyncDependencies): Promise<SyncInputs> {
   const sync = deps.store.storefrontSync();
   const channel = deps.catalogue.channel;
-  const [variants, items, knownList] = await Promise.all([
+  const [variants, items, known] = await Promise.all([
     sync.listVariants(channel),
-    sync.listSupplierItems(),
+    sync.listSupplierStock(),
     sync.listKnown(channel),
   ]);
+  return { variants, items, known };
+}
+
+/** What each variant should show and what differs from what the shop holds, from what the store holds. */
+export function planFromInputs(deps: StorefrontSyncDependencies, inputs: SyncInputs): SyncPlan {
   const { settings } = deps;
-  const mapping = mapCatalogue(variants, items, {
+  const mapping = mapCatalogue(inputs.variants, inputs.items, {
     matchBy: settings.matchBy,
     explicit: settings.explicitMap,
   });
-  const skus = new Set<string>();
-  for (const sources of mapping.sources.values()) for (const source of sources) skus.add(source.sku);
-  const stock = stockLookup(await stockOf(deps.store, [...skus]));
-  const itemsByKey = new Map(items.map((item) => [`${item.supplierId}\u0000${item.sku}`, item]));
-  const desired = desiredVariants(deps, variants, mapping, stock, itemsByKey);
-  const known = new Map(knownList.map((entry) => [entry.variantId, entry]));
+  const desired = desiredVariants(deps, inputs.variants, mapping);
+  const known = new Map(inputs.known.map((entry) => [entry.variantId, entry]));
   const changes = diffVariants(desired, known, { pushPrices: settings.pushPrices });
   return { mapping, desired, known, changes };
+}
+
+/** The work of a run before it pushes, and all of a preview. */
+export async function planSync(deps: StorefrontSyncDependencies): Promise<SyncPlan> {
+  return planFromInputs(deps, await readSyncInputs(deps));
 }
 
 function desiredVariants(
   deps: StorefrontSyncDependencies,
   variants: StorefrontVariant[],
-  mapping: CatalogueMapping,
-  stock: ReturnType<typeof stockLookup>,
-  itemsByKey: Map<string, { cost?: number; mapPrice?: number }>,
+  mapping: CatalogueMapping<SupplierStock>,
 ): DesiredVariant[] {
   const { settings, rules } = deps;
   const compiled = rules ? compiledRules(rules) : undefined;
@@ -159,17 +155,12 @@ function desiredVariants(
     const candidates: CostCandidate[] = [];
     for (const source of sources) {
       const supplier = compiled?.supplier(source.supplierId);
+      const item = source.item;
       const found =
         supplier && !supplier.active
           ? { supplierId: source.supplierId, sellable: 0, note: `${source.supplierId} 0 (paused)` }
-          : supplierAvailability(
-              source,
-              stock(source.supplierId, source.sku),
-              supplier?.stock ?? noRulesPolicy,
-              nowMs,
-            );
+          : supplierAvailability(source, item?.stock, supplier?.stock ?? noRulesPolicy, nowMs);
       availability.push(found);
-      const item = itemsByKey.get(`${source.supplierId}\u0000${source.sku}`);
       const entry =
         supplier && compiled
           ? compiled.catalogueEntry(supplier, {
@@ -214,9 +205,6 @@ function desiredVariants(
   return desired;
 }
 
-const sameDesired = (a: DesiredVariant, b: DesiredVariant | undefined): boolean =>
-  b !== undefined && JSON.stringify(a) === JSON.stringify(b);
-
 /**
  * One sync run: resumes pushes a crash left pending (same keys), computes and stores the desired state, and
  * pushes what changed in batches, each push stored with its key before it is sent. A push the shop finds stale is
@@ -244,8 +232,9 @@ export async function runSync(deps: StorefrontSyncDependencies): Promise<SyncRep
   const plan = await planSync(deps);
   report.unmatchedVariants = plan.mapping.unmatchedVariants.length;
   report.unmappedItems = plan.mapping.unmappedItems.length;
-  const stored = new Map((await sync.listDesired(channel)).map((want) => [want.variantId, want]));
-  const moved = plan.desired.filter((want) => !sameDesired(want, stored.get(want.variantId)));
+  // Compared as the text the store keeps, so 100,000 stored variants are not parsed to find the few that moved.
+  const stored = await sync.storedDesired(channel);
+  const moved = plan.desired.filter((want) => stored.get(want.variantId) !== JSON.stringify(want));
   if (moved.length > 0) await sync.saveDesired(channel, moved, deps.clock.now());
 
   const newKey = deps.newKey ?? randomUUID;

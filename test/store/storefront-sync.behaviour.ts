@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { fixedClock } from '../../core/clock';
 import type { OrderStore } from '../../core/store/order-store';
+import type { DesiredVariant } from '../../core/storefront-sync/sync-diff';
 import {
   runSync,
   importCatalogue,
   type StorefrontSyncSettings,
 } from '../../core/storefront-sync/sync-storefront';
 import { FakeStorefrontCatalogue } from '../fakes/storefront-catalogue';
+import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
 const SETTINGS: StorefrontSyncSettings = {
   matchBy: ['sku', 'barcode'],
@@ -94,18 +96,30 @@ export function describeStorefrontSyncBehaviour(
       assert.deepEqual(await store.storefrontSync().listVariants('woocommerce'), []);
     });
 
-    it('lists every stocked item with the details a feed gave it', async () => {
-      const items = await store.storefrontSync().listSupplierItems();
+    it('lists every stocked item with the details a feed gave it and its stock, open POs included', async () => {
+      const { order } = await store.receiveOrder(
+        sampleOrderDraft({
+          lines: [{ lineId: '1', sku: 'MUG-1', quantity: 2, unitPrice: 10, requiresShipping: true }],
+        }),
+        { actor: 't' },
+      );
+      await store.assignPurchaseOrders(order.id, ['received'], [purchaseOrderDraftFor(order, 'acme')], {
+        type: 'order.routed',
+        actor: 't',
+      });
+      const feedAt = clock.now().getTime();
+      const items = await store.storefrontSync().listSupplierStock();
       assert.deepEqual(items, [
         {
           supplierId: 'acme',
           sku: 'A-TEE',
           identifiers: [{ qualifier: 'UP', id: '012345678905' }],
           cost: 4.5,
+          stock: { quantity: 5, committed: 0, feedAt },
         },
-        { supplierId: 'acme', sku: 'LOOSE' },
-        { supplierId: 'acme', sku: 'MUG-1' },
-        { supplierId: 'zeta', sku: 'MUG-1' },
+        { supplierId: 'acme', sku: 'LOOSE', stock: { quantity: 1, committed: 0, feedAt } },
+        { supplierId: 'acme', sku: 'MUG-1', stock: { quantity: 7, committed: 2, feedAt } },
+        { supplierId: 'zeta', sku: 'MUG-1', stock: { quantity: 2, committed: 0, feedAt } },
       ]);
     });
 
@@ -126,7 +140,9 @@ export function describeStorefrontSyncBehaviour(
       assert.equal(shop.variants.get('v2')!.quantity, 5, 'by barcode');
       assert.equal(shop.variants.get('v2')!.price, '9.99', '4.50 × 2, rounded to .99');
       assert.equal(shop.variants.get('v3')!.quantity, 0, 'no supplier carries it');
-      const desired = await store.storefrontSync().listDesired('shopify');
+      const desired = [...(await store.storefrontSync().storedDesired('shopify')).values()].map(
+        (text) => JSON.parse(text) as DesiredVariant,
+      );
       assert.equal(desired.find((d) => d.variantId === 'v1')?.quantityExplanation, '9 = acme 7 + zeta 2');
       assert.deepEqual(
         await store.storefrontSync().desiredQuantities('shopify', ['MUG-1', 'HAT-1', 'NONE']),

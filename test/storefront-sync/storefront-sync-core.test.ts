@@ -4,6 +4,7 @@ import {
   normalisedBarcode,
   parseExplicitMapCsv,
   type SupplierItem,
+  type VariantSource,
 } from '../../core/storefront-sync/catalogue-mapping';
 import { compilePriceRules, type PriceRule } from '../../core/storefront-sync/price-rules';
 import {
@@ -22,6 +23,10 @@ const variant = (id: string, extra: Partial<StorefrontVariant> = {}): Storefront
   title: id,
   ...extra,
 });
+
+/** Sources as supplier, SKU and how matched (each also carries the item it matched, checked once below). */
+const withoutItems = (sources: VariantSource[] | undefined) =>
+  sources?.map(({ supplierId, sku, by }) => ({ supplierId, sku, by }));
 
 describe('storefront sync: catalogue mapping', () => {
   const items: SupplierItem[] = [
@@ -46,12 +51,17 @@ describe('storefront sync: catalogue mapping', () => {
         explicit: [{ variant: 'HAT-2', supplierId: 'bolt', supplierSku: 'B-1' }],
       },
     );
-    assert.deepEqual(mapping.sources.get('v1'), [
+    assert.deepEqual(withoutItems(mapping.sources.get('v1')), [
       { supplierId: 'acme', sku: 'MUG-1', by: 'sku' },
       { supplierId: 'zeta', sku: 'Z-77', by: 'barcode' },
     ]);
-    assert.deepEqual(mapping.sources.get('v2'), [{ supplierId: 'acme', sku: 'TEE-9', by: 'sku' }]);
-    assert.deepEqual(mapping.sources.get('v3'), [{ supplierId: 'bolt', sku: 'B-1', by: 'map' }]);
+    assert.deepEqual(withoutItems(mapping.sources.get('v2')), [
+      { supplierId: 'acme', sku: 'TEE-9', by: 'sku' },
+    ]);
+    assert.deepEqual(withoutItems(mapping.sources.get('v3')), [
+      { supplierId: 'bolt', sku: 'B-1', by: 'map' },
+    ]);
+    assert.equal(mapping.sources.get('v1')![1]!.item, items[1], 'the barcode match carries the item itself');
     assert.deepEqual(
       mapping.unmatchedVariants.map((v) => v.sku),
       ['LONE'],
@@ -69,7 +79,9 @@ describe('storefront sync: catalogue mapping', () => {
       matchBy: ['sku'],
       explicit: [{ variant: 'v1', supplierId: 'acme', supplierSku: 'TEE-9' }],
     });
-    assert.deepEqual(mapping.sources.get('v1'), [{ supplierId: 'acme', sku: 'TEE-9', by: 'map' }]);
+    assert.deepEqual(withoutItems(mapping.sources.get('v1')), [
+      { supplierId: 'acme', sku: 'TEE-9', by: 'map' },
+    ]);
   });
 
   it('normalises barcodes to GTIN-14 and refuses what is not one', () => {

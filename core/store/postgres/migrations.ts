@@ -377,7 +377,8 @@ CREATE TABLE storefront_desired (
   variant_id TEXT NOT NULL,
   sku TEXT,
   quantity INTEGER NOT NULL,
-  desired JSONB NOT NULL,
+  -- Text, not JSONB: sync compares it with the JSON of a newly computed state to find what moved.
+  desired TEXT NOT NULL,
   computed_at BIGINT NOT NULL,
   PRIMARY KEY (channel, variant_id)
 );

@@ -1,18 +1,24 @@
 import type { PoolClient } from 'pg';
 import type { StorefrontVariant } from '../../ports/storefront-catalogue';
 import type { SupplierItem } from '../../storefront-sync/catalogue-mapping';
+import { OPEN_PURCHASE_ORDER_STATES } from '../../inventory/committed-units';
+import { OpenLinesBySupplierSku, type OpenLineRow } from '../inventory-rows';
+import { OPEN_LINES_SQL } from './postgres-store';
 import type { DesiredVariant, KnownVariant, PendingPush } from '../../storefront-sync/sync-diff';
 import {
   knownVariantFromRow,
   mergedPushState,
-  supplierItemFromRow,
+  SUPPLIER_STOCK_SQL,
+  supplierStockFromRow,
   type KnownVariantRow,
   type PushOutcomeRecord,
   type StorefrontSyncStore,
   type SupplierItemRow,
+  type SupplierStock,
 } from '../storefront-sync-store';
 
-const KNOWN_SQL = `SELECT v.variant_id, v.variant, v.imported_at, p.shop, p.shop_at, p.target, p.pending
+const KNOWN_SQL = `SELECT v.variant_id, v.variant->>'quantity' AS variant_quantity, v.variant->>'price' AS variant_price,
+    v.variant->>'compareAtPrice' AS variant_compare_at, v.imported_at, p.shop, p.shop_at, p.target, p.pending
   FROM storefront_variants v LEFT JOIN storefront_pushed p ON p.channel = v.channel AND p.variant_id = v.variant_id
   WHERE v.channel = $1`;
 
@@ -77,38 +83,38 @@ export class PostgresStorefrontSyncQueries implements StorefrontSyncStore {
     });
   }
 
-  listSupplierItems(): Promise<SupplierItem[]> {
+  listSupplierStock(): Promise<SupplierStock[]> {
     return this.transaction(async (db) => {
-      const { rows } = await db.query<SupplierItemRow>(
-        `SELECT i.supplier_id, i.sku, s.identifiers, s.cost, s.map_price FROM inventory i
-           LEFT JOIN supplier_items s ON s.supplier_id = i.supplier_id AND s.sku = i.sku
-         ORDER BY i.supplier_id, i.sku`,
-      );
-      return rows.map(supplierItemFromRow);
+      const open = await db.query<OpenLineRow>(OPEN_LINES_SQL, [OPEN_PURCHASE_ORDER_STATES]);
+      const lines = new OpenLinesBySupplierSku(open.rows);
+      const { rows } = await db.query<SupplierItemRow>(SUPPLIER_STOCK_SQL);
+      return rows.map((row) => supplierStockFromRow(row, lines));
     });
   }
 
   saveDesired(channel: string, desired: DesiredVariant[], at: Date): Promise<void> {
     return this.transaction(async (db) => {
       for (const chunk of chunks(desired)) {
+        // Each state as a JSON string inside the array, so the column keeps the text JSON.stringify gave.
         await db.query(
           `INSERT INTO storefront_desired (channel, variant_id, sku, quantity, desired, computed_at)
-           SELECT $1, d->>'variantId', d->>'sku', (d->>'quantity')::int, d, $3 FROM jsonb_array_elements($2::jsonb) AS d
+           SELECT $1, d::jsonb->>'variantId', d::jsonb->>'sku', (d::jsonb->>'quantity')::int, d, $3
+           FROM jsonb_array_elements_text($2::jsonb) AS d
            ON CONFLICT (channel, variant_id) DO UPDATE SET sku = excluded.sku, quantity = excluded.quantity,
              desired = excluded.desired, computed_at = excluded.computed_at`,
-          [channel, JSON.stringify(chunk), at.getTime()],
+          [channel, JSON.stringify(chunk.map((want) => JSON.stringify(want))), at.getTime()],
         );
       }
     });
   }
 
-  listDesired(channel: string): Promise<DesiredVariant[]> {
+  storedDesired(channel: string): Promise<Map<string, string>> {
     return this.transaction(async (db) => {
-      const { rows } = await db.query<{ desired: DesiredVariant }>(
-        'SELECT desired FROM storefront_desired WHERE channel = $1 ORDER BY variant_id',
+      const { rows } = await db.query<{ variant_id: string; desired: string }>(
+        'SELECT variant_id, desired FROM storefront_desired WHERE channel = $1',
         [channel],
       );
-      return rows.map((row) => row.desired);
+      return new Map(rows.map((row) => [row.variant_id, row.desired]));
     });
   }
 

@@ -1,18 +1,23 @@
 import type Database from 'better-sqlite3';
 import type { StorefrontVariant } from '../../ports/storefront-catalogue';
 import type { SupplierItem } from '../../storefront-sync/catalogue-mapping';
+import { OpenLinesBySupplierSku, type OpenLineRow } from '../inventory-rows';
+import { OPEN_LINES_SQL } from './inventory-queries';
 import type { DesiredVariant, KnownVariant, PendingPush } from '../../storefront-sync/sync-diff';
 import {
   knownVariantFromRow,
   mergedPushState,
-  supplierItemFromRow,
+  SUPPLIER_STOCK_SQL,
+  supplierStockFromRow,
   type SupplierItemRow,
+  type SupplierStock,
   type KnownVariantRow,
   type PushOutcomeRecord,
   type StorefrontSyncStore,
 } from '../storefront-sync-store';
 
-const KNOWN_SQL = `SELECT v.variant_id, v.variant, v.imported_at, p.shop, p.shop_at, p.target, p.pending
+const KNOWN_SQL = `SELECT v.variant_id, json_extract(v.variant, '$.quantity') AS variant_quantity,
+    json_extract(v.variant, '$.price') AS variant_price, json_extract(v.variant, '$.compareAtPrice') AS variant_compare_at, v.imported_at, p.shop, p.shop_at, p.target, p.pending
   FROM storefront_variants v LEFT JOIN storefront_pushed p ON p.channel = v.channel AND p.variant_id = v.variant_id
   WHERE v.channel = ?`;
 
@@ -76,13 +81,14 @@ export class SqliteStorefrontSyncQueries implements StorefrontSyncStore {
       .immediate();
   }
 
-  async listSupplierItems(): Promise<SupplierItem[]> {
-    const rows = this.statement(
-      `SELECT i.supplier_id, i.sku, s.identifiers, s.cost, s.map_price FROM inventory i
-         LEFT JOIN supplier_items s ON s.supplier_id = i.supplier_id AND s.sku = i.sku
-       ORDER BY i.supplier_id, i.sku`,
-    ).all() as SupplierItemRow[];
-    return rows.map(supplierItemFromRow);
+  async listSupplierStock(): Promise<SupplierStock[]> {
+    const open = new OpenLinesBySupplierSku(this.statement(OPEN_LINES_SQL).all() as OpenLineRow[]);
+    const rows: SupplierStock[] = [];
+    // iterate: the rows of a 500,000-row inventory are mapped as they come, not held twice.
+    for (const row of this.statement(SUPPLIER_STOCK_SQL).iterate() as IterableIterator<SupplierItemRow>) {
+      rows.push(supplierStockFromRow(row, open));
+    }
+    return rows;
   }
 
   async saveDesired(channel: string, desired: DesiredVariant[], at: Date): Promise<void> {
@@ -108,12 +114,11 @@ export class SqliteStorefrontSyncQueries implements StorefrontSyncStore {
       .immediate();
   }
 
-  async listDesired(channel: string): Promise<DesiredVariant[]> {
-    return (
-      this.statement('SELECT desired FROM storefront_desired WHERE channel = ? ORDER BY variant_id').all(
-        channel,
-      ) as { desired: string }[]
-    ).map((row) => JSON.parse(row.desired) as DesiredVariant);
+  async storedDesired(channel: string): Promise<Map<string, string>> {
+    const rows = this.statement('SELECT variant_id, desired FROM storefront_desired WHERE channel = ?')
+      .raw(true)
+      .all(channel) as [string, string][];
+    return new Map(rows);
   }
 
   async desiredQuantities(channel: string, skus: string[]): Promise<Map<string, number>> {
