@@ -1,6 +1,10 @@
+import type { Clock } from '../core/clock';
 import { DropshipError } from '../core/errors';
-import type { SupplierConnector } from '../core/ports/supplier-connector';
+import type { ConnectorLog } from '../core/ports/connector';
 import type { StorefrontCatalogue } from '../core/ports/storefront-catalogue';
+import type { SupplierConnector } from '../core/ports/supplier-connector';
+import { shopifyCatalogue } from './storefronts/shopify-catalogue';
+import { wooCommerceCatalogue } from './storefronts/woocommerce-catalogue';
 import { csvSftpConnector } from './suppliers/csv-sftp/csv-sftp';
 import { cxmlConnector } from './suppliers/cxml/cxml';
 import { emailConnector } from './suppliers/email/email';
@@ -36,37 +40,43 @@ export function supplierConnector(kind: string): SupplierConnector {
   return found;
 }
 
-/** Where a storefront catalogue connector finds the shop, as the dropship-storefront config node holds it. */
-export interface StorefrontCatalogueSettings {
+/** A storefront config node's settings, as a node hands them to `storefrontCatalogue`. */
+export interface StorefrontCatalogueConfig {
+  platform: 'shopify' | 'woocommerce' | 'generic';
+  /** Shopify: the shop's myshopify.com domain. */
   shopDomain?: string;
+  /** WooCommerce: the store's address; Shopify: replaces https://{shopDomain} (a proxy, the sandbox shop). */
   baseUrl?: string;
+  /** Shopify: the location whose stock is synced; the shop's primary location when absent. */
+  locationId?: string;
 }
 
-type StorefrontCatalogueFactory = (
-  settings: StorefrontCatalogueSettings,
-  credentials: Record<string, string | undefined>,
-) => StorefrontCatalogue;
-
-/** Catalogue connectors by storefront channel (platform); storefront sync reads and pushes variants through them. */
-const STOREFRONT_CATALOGUES: Record<string, StorefrontCatalogueFactory> = {};
-
+/**
+ * The catalogue (variants to read, quantities and prices to push) of the shop a storefront config node names, with
+ * that node's credentials (Shopify: the app's client id and secret, or a legacy token; WooCommerce: the REST keys).
+ */
 export function storefrontCatalogue(
-  channel: string,
-  settings: StorefrontCatalogueSettings,
+  config: StorefrontCatalogueConfig,
   credentials: Record<string, string | undefined>,
+  deps: { clock: Clock; log?: ConnectorLog },
 ): StorefrontCatalogue {
-  const factory = STOREFRONT_CATALOGUES[channel];
-  if (!factory) {
-    throw new DropshipError(
-      'configuration',
-      `storefront sync cannot reach a "${channel}" shop: this version has no catalogue connector for it`,
-      [
-        {
-          path: 'platform',
-          message: `has no catalogue connector (known: ${Object.keys(STOREFRONT_CATALOGUES).join(', ') || 'none'})`,
-        },
-      ],
+  if (config.platform === 'shopify' && config.shopDomain) {
+    return shopifyCatalogue(
+      {
+        shopDomain: config.shopDomain,
+        ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+        ...(config.locationId ? { locationId: config.locationId } : {}),
+      },
+      credentials,
+      deps,
     );
   }
-  return factory(settings, credentials);
+  if (config.platform === 'woocommerce' && config.baseUrl) {
+    return wooCommerceCatalogue({ storeUrl: config.baseUrl }, credentials, deps);
+  }
+  throw new DropshipError(
+    'configuration',
+    'storefront sync needs a Shopify storefront with its shop domain, or a WooCommerce storefront with its address',
+    [{ path: 'storefront', message: 'choose a Shopify or WooCommerce storefront with its API credentials' }],
+  );
 }

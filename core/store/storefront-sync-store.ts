@@ -22,8 +22,8 @@ export interface PushOutcomeRecord {
  */
 export interface StorefrontSyncStore {
   /** Replaces the channel's imported variants with these (variants gone from the shop are dropped). */
-  replaceVariants(channel: string, variants: StorefrontVariant[], importedAt: Date): Promise<void>;
-  listVariants(channel: string): Promise<StorefrontVariant[]>;
+  replaceStorefrontVariants(channel: string, variants: StorefrontVariant[], importedAt: Date): Promise<void>;
+  listStorefrontVariants(channel: string): Promise<StorefrontVariant[]>;
   /** Upserts identifiers, cost and MAP of items a stock feed reported. */
   recordSupplierItems(items: SupplierItem[], at: Date): Promise<void>;
   /**
@@ -32,17 +32,17 @@ export interface StorefrontSyncStore {
    */
   listSupplierStock(): Promise<SupplierStock[]>;
   /** Upserts the desired state of these variants. */
-  saveDesired(channel: string, desired: DesiredVariant[], at: Date): Promise<void>;
-  /** Each variant's stored desired state, as the JSON text saveDesired wrote, by variant id. */
-  storedDesired(channel: string): Promise<Map<string, string>>;
+  saveDesiredVariants(channel: string, desired: DesiredVariant[], at: Date): Promise<void>;
+  /** Each variant's stored desired state, as the JSON text saveDesiredVariants wrote, by variant id. */
+  storedDesiredVariants(channel: string): Promise<Map<string, string>>;
   /** The desired quantity of each of these SKUs on the channel (the oversell guard's "available at the time"). */
   desiredQuantities(channel: string, skus: string[]): Promise<Map<string, number>>;
   /** What the store knows of each imported variant's shop state, with any pending push. */
-  listKnown(channel: string): Promise<KnownVariant[]>;
+  listKnownVariants(channel: string): Promise<KnownVariant[]>;
   /** Stores each push with its idempotency key before it is sent (one transaction). */
-  beginPushes(channel: string, pushes: PendingPush[], at: Date): Promise<void>;
+  beginVariantPushes(channel: string, pushes: PendingPush[], at: Date): Promise<void>;
   /** Records outcomes and clears the pending pushes whose key matches; a push whose outcome is unknown stays. */
-  recordPushOutcomes(channel: string, outcomes: PushOutcomeRecord[], at: Date): Promise<void>;
+  recordVariantPushOutcomes(channel: string, outcomes: PushOutcomeRecord[], at: Date): Promise<void>;
 }
 
 /** A row of the join of `storefront_variants` with `storefront_pushed`, as both engines read it. */

@@ -11,8 +11,7 @@ import { compiledRules } from '../routing/compiled-rules';
 import type { RoutingRules } from '../routing/routing-rules';
 import { compileSkuPattern } from '../routing/sku-pattern';
 import { resolveStockPolicy } from '../routing/stock-policy';
-import type { OrderStore } from '../store/order-store';
-import type { PushOutcomeRecord, SupplierStock } from '../store/storefront-sync-store';
+import type { PushOutcomeRecord, StorefrontSyncStore, SupplierStock } from '../store/storefront-sync-store';
 import {
   mapCatalogue,
   type CatalogueMapping,
@@ -50,7 +49,7 @@ export interface StorefrontSyncSettings {
 
 export interface StorefrontSyncDependencies {
   catalogue: StorefrontCatalogue;
-  store: Pick<OrderStore, 'storefrontSync'>;
+  store: StorefrontSyncStore;
   /** The router's rules: stock buffers, staleness, paused suppliers and catalogue costs. */
   rules?: RoutingRules;
   settings: StorefrontSyncSettings;
@@ -97,7 +96,7 @@ export async function importCatalogue(deps: StorefrontSyncDependencies): Promise
     variants.push(...page.variants);
     cursor = page.nextCursor;
   } while (cursor !== undefined);
-  await deps.store.storefrontSync().replaceVariants(deps.catalogue.channel, variants, deps.clock.now());
+  await deps.store.replaceStorefrontVariants(deps.catalogue.channel, variants, deps.clock.now());
   return variants.length;
 }
 
@@ -109,12 +108,12 @@ export interface SyncInputs {
 }
 
 export async function readSyncInputs(deps: StorefrontSyncDependencies): Promise<SyncInputs> {
-  const sync = deps.store.storefrontSync();
+  const sync = deps.store;
   const channel = deps.catalogue.channel;
   const [variants, items, known] = await Promise.all([
-    sync.listVariants(channel),
+    sync.listStorefrontVariants(channel),
     sync.listSupplierStock(),
-    sync.listKnown(channel),
+    sync.listKnownVariants(channel),
   ]);
   return { variants, items, known };
 }
@@ -211,7 +210,7 @@ function desiredVariants(
  * applied again on top of what the shop holds now, so a sale made meanwhile stays sold.
  */
 export async function runSync(deps: StorefrontSyncDependencies): Promise<SyncReport> {
-  const sync = deps.store.storefrontSync();
+  const sync = deps.store;
   const channel = deps.catalogue.channel;
   const report: SyncReport = {
     pushed: 0,
@@ -223,7 +222,9 @@ export async function runSync(deps: StorefrontSyncDependencies): Promise<SyncRep
   };
   const skuOf = new Map<string, string | undefined>();
 
-  const pending = (await sync.listKnown(channel)).flatMap((known) => (known.pending ? [known.pending] : []));
+  const pending = (await sync.listKnownVariants(channel)).flatMap((known) =>
+    known.pending ? [known.pending] : [],
+  );
   if (pending.length > 0) {
     report.resumed = pending.length;
     await pushAll(deps, pending, report, skuOf);
@@ -233,9 +234,9 @@ export async function runSync(deps: StorefrontSyncDependencies): Promise<SyncRep
   report.unmatchedVariants = plan.mapping.unmatchedVariants.length;
   report.unmappedItems = plan.mapping.unmappedItems.length;
   // Compared as the text the store keeps, so 100,000 stored variants are not parsed to find the few that moved.
-  const stored = await sync.storedDesired(channel);
+  const stored = await sync.storedDesiredVariants(channel);
   const moved = plan.desired.filter((want) => stored.get(want.variantId) !== JSON.stringify(want));
-  if (moved.length > 0) await sync.saveDesired(channel, moved, deps.clock.now());
+  if (moved.length > 0) await sync.saveDesiredVariants(channel, moved, deps.clock.now());
 
   const newKey = deps.newKey ?? randomUUID;
   const pushes: PendingPush[] = plan.changes.map((change) => {
@@ -255,7 +256,7 @@ async function pushAll(
   skuOf: Map<string, string | undefined>,
 ): Promise<void> {
   const { catalogue } = deps;
-  const sync = deps.store.storefrontSync();
+  const sync = deps.store;
   const newKey = deps.newKey ?? randomUUID;
   let round = pushes;
   for (let attempt = 0; round.length > 0; attempt++) {
@@ -263,7 +264,7 @@ async function pushAll(
     for (let start = 0; start < round.length; start += catalogue.batchLimit) {
       deps.signal?.throwIfAborted();
       const batch = round.slice(start, start + catalogue.batchLimit);
-      await sync.beginPushes(catalogue.channel, batch, deps.clock.now());
+      await sync.beginVariantPushes(catalogue.channel, batch, deps.clock.now());
       let outcomes: StorefrontVariantPushOutcome[];
       try {
         outcomes = await catalogue.pushVariants(
@@ -315,7 +316,7 @@ async function pushAll(
           records.push({ variantId: push.variantId, idempotencyKey: push.idempotencyKey, error });
         }
       }
-      await sync.recordPushOutcomes(catalogue.channel, records, deps.clock.now());
+      await sync.recordVariantPushOutcomes(catalogue.channel, records, deps.clock.now());
     }
     round = [];
     if (stale.length === 0) break;

@@ -5,6 +5,9 @@ export interface StorefrontCredentials {
   webhookSecret?: string;
   previousWebhookSecret?: string;
   accessToken?: string;
+  /** Shopify Dev Dashboard app: its client id and secret (client credentials grant; the secret signs webhooks). */
+  clientId?: string;
+  clientSecret?: string;
   consumerKey?: string;
   consumerSecret?: string;
 }
@@ -14,7 +17,7 @@ export interface StorefrontConfigNode extends Node<StorefrontCredentials> {
   platform: 'shopify' | 'woocommerce' | 'generic';
   shopDomain: string;
   baseUrl: string;
-  /** Current secret first; the previous one is accepted during a rotation. */
+  /** Current secret first; the previous one is accepted during a rotation; a Shopify app's client secret last. */
   webhookSecrets(): string[];
   /** The shop's catalogue (variants, quantities, prices) for storefront sync; throws a configuration error. */
   catalogue(): StorefrontCatalogue;

@@ -172,7 +172,7 @@ function startStorefrontSync(RED: NodeAPI, node: StorefrontSyncNode, config: Sto
 
   node.preview = async (limit) => {
     const deps = await dependencies();
-    if ((await deps.store.storefrontSync().listVariants(deps.catalogue.channel)).length === 0) {
+    if ((await deps.store.listStorefrontVariants(deps.catalogue.channel)).length === 0) {
       await importCatalogue(deps);
     }
     const plan = await planSync(deps);

@@ -1,4 +1,4 @@
-import type { NodeAPI, NodeDef } from '../adapter/node-red';
+import { connectorLogOf, type NodeAPI, type NodeDef } from '../adapter/node-red';
 import type { StorefrontConfigNode } from '../adapter/config-nodes';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { connectionTestHandler } from '../adapter/connection-test';
@@ -6,6 +6,8 @@ import { mountOnce } from '../adapter/mount-once';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { testStorefrontConnection } from '../../connectors/storefronts/connection-test';
 import { storefrontCatalogue } from '../../connectors/registry';
+import { systemClock } from '../../core/clock';
+import type { StorefrontCatalogue } from '../../core/ports/storefront-catalogue';
 
 interface StorefrontNodeDef extends NodeDef {
   platform: StorefrontConfigNode['platform'];
@@ -23,16 +25,22 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
     this.baseUrl = config.baseUrl;
     this.webhookSecrets = () => {
       const fromEnv = config.secretEnv ? process.env[config.secretEnv] : undefined;
-      return [fromEnv ?? this.credentials.webhookSecret, this.credentials.previousWebhookSecret].filter(
-        (s): s is string => typeof s === 'string' && s.length > 0,
-      );
+      // A Shopify app's webhooks are signed with its client secret.
+      const appSecret = this.platform === 'shopify' ? this.credentials.clientSecret : undefined;
+      return [
+        fromEnv ?? this.credentials.webhookSecret,
+        this.credentials.previousWebhookSecret,
+        appSecret,
+      ].filter((s): s is string => typeof s === 'string' && s.length > 0);
     };
+    // One connector per deployed node: its token cache and cost bucket last from run to run.
+    let catalogue: StorefrontCatalogue | undefined;
     this.catalogue = () =>
-      storefrontCatalogue(
-        this.platform,
-        { shopDomain: this.shopDomain, baseUrl: this.baseUrl },
+      (catalogue ??= storefrontCatalogue(
+        { platform: this.platform, shopDomain: this.shopDomain, baseUrl: this.baseUrl },
         { ...this.credentials },
-      );
+        { clock: systemClock, log: connectorLogOf(RED, this) },
+      ));
   }
   // "Test connection" in the dialog: one read-only Admin API call with the dialog's shop and API credentials.
   if (mountOnce(RED.httpAdmin, '/dropship/storefronts/test'))
@@ -57,6 +65,8 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
       webhookSecret: { type: 'password' },
       previousWebhookSecret: { type: 'password' },
       accessToken: { type: 'password' },
+      clientId: { type: 'text' },
+      clientSecret: { type: 'password' },
       consumerKey: { type: 'text' },
       consumerSecret: { type: 'password' },
     },

@@ -64,7 +64,7 @@ export function describeStorefrontSyncBehaviour(
         { sku: 'LOOSE', quantity: 1 },
       ]);
       await store.applyStockFeed('zeta', clock.now(), [{ sku: 'MUG-1', quantity: 2 }]);
-      await store.storefrontSync().recordSupplierItems(
+      await store.recordSupplierItems(
         [
           {
             supplierId: 'acme',
@@ -83,17 +83,17 @@ export function describeStorefrontSyncBehaviour(
     it('imports every page of variants and drops variants gone from the shop', async () => {
       assert.equal(await importCatalogue(deps()), 3);
       assert.deepEqual(
-        (await store.storefrontSync().listVariants('shopify')).map((v) => v.sku),
+        (await store.listStorefrontVariants('shopify')).map((v) => v.sku),
         ['MUG-1', 'TEE-1', 'HAT-1'],
       );
       shop.variants.delete('v3');
       clock.advance(1000);
       await importCatalogue(deps());
       assert.deepEqual(
-        (await store.storefrontSync().listVariants('shopify')).map((v) => v.variantId),
+        (await store.listStorefrontVariants('shopify')).map((v) => v.variantId),
         ['v1', 'v2'],
       );
-      assert.deepEqual(await store.storefrontSync().listVariants('woocommerce'), []);
+      assert.deepEqual(await store.listStorefrontVariants('woocommerce'), []);
     });
 
     it('lists every stocked item with the details a feed gave it and its stock, open POs included', async () => {
@@ -108,7 +108,7 @@ export function describeStorefrontSyncBehaviour(
         actor: 't',
       });
       const feedAt = clock.now().getTime();
-      const items = await store.storefrontSync().listSupplierStock();
+      const items = await store.listSupplierStock();
       assert.deepEqual(items, [
         {
           supplierId: 'acme',
@@ -140,12 +140,12 @@ export function describeStorefrontSyncBehaviour(
       assert.equal(shop.variants.get('v2')!.quantity, 5, 'by barcode');
       assert.equal(shop.variants.get('v2')!.price, '9.99', '4.50 × 2, rounded to .99');
       assert.equal(shop.variants.get('v3')!.quantity, 0, 'no supplier carries it');
-      const desired = [...(await store.storefrontSync().storedDesired('shopify')).values()].map(
+      const desired = [...(await store.storedDesiredVariants('shopify')).values()].map(
         (text) => JSON.parse(text) as DesiredVariant,
       );
       assert.equal(desired.find((d) => d.variantId === 'v1')?.quantityExplanation, '9 = acme 7 + zeta 2');
       assert.deepEqual(
-        await store.storefrontSync().desiredQuantities('shopify', ['MUG-1', 'HAT-1', 'NONE']),
+        await store.desiredQuantities('shopify', ['MUG-1', 'HAT-1', 'NONE']),
         new Map([
           ['MUG-1', 9],
           ['HAT-1', 0],
@@ -165,7 +165,7 @@ export function describeStorefrontSyncBehaviour(
 
     it('resends a push a crash left pending with the same key, and the shop applies it once', async () => {
       await importCatalogue(deps());
-      const sync = store.storefrontSync();
+      const sync = store;
       // What a run that died after storing and sending, before recording, leaves behind.
       const push = {
         variantId: 'v1',
@@ -173,10 +173,11 @@ export function describeStorefrontSyncBehaviour(
         quantity: { from: 0, to: 9 },
         idempotencyKey: 'crash-key',
       };
-      await sync.beginPushes('shopify', [{ push, target: { quantity: 9 } }], clock.now());
+      await sync.beginVariantPushes('shopify', [{ push, target: { quantity: 9 } }], clock.now());
       await shop.pushVariants([push]);
       assert.equal(
-        (await sync.listKnown('shopify')).find((k) => k.variantId === 'v1')?.pending?.push.idempotencyKey,
+        (await sync.listKnownVariants('shopify')).find((k) => k.variantId === 'v1')?.pending?.push
+          .idempotencyKey,
         'crash-key',
       );
 
@@ -185,7 +186,7 @@ export function describeStorefrontSyncBehaviour(
       assert.equal(shop.applications.get('crash-key'), 1, 'applied once although sent twice');
       assert.equal(shop.received.filter((p) => p.idempotencyKey === 'crash-key').length, 2);
       assert.equal(shop.variants.get('v1')!.quantity, 9);
-      const known = (await sync.listKnown('shopify')).find((k) => k.variantId === 'v1');
+      const known = (await sync.listKnownVariants('shopify')).find((k) => k.variantId === 'v1');
       assert.deepEqual([known?.pending, known?.shopQuantity, known?.targetQuantity], [undefined, 9, 9]);
       assert.equal(
         shop.received.filter((p) => p.variantId === 'v1' && p.quantity).length,
@@ -236,15 +237,15 @@ export function describeStorefrontSyncBehaviour(
 
     it('records an outcome only under the key still pending', async () => {
       await importCatalogue(deps());
-      const sync = store.storefrontSync();
+      const sync = store;
       const push = { variantId: 'v3', productId: 'p3', quantity: { from: 4, to: 0 }, idempotencyKey: 'mine' };
-      await sync.beginPushes('shopify', [{ push, target: { quantity: 0 } }], clock.now());
-      await sync.recordPushOutcomes(
+      await sync.beginVariantPushes('shopify', [{ push, target: { quantity: 0 } }], clock.now());
+      await sync.recordVariantPushOutcomes(
         'shopify',
         [{ variantId: 'v3', idempotencyKey: 'other', shop: { quantity: 0 } }],
         clock.now(),
       );
-      const known = (await sync.listKnown('shopify')).find((k) => k.variantId === 'v3');
+      const known = (await sync.listKnownVariants('shopify')).find((k) => k.variantId === 'v3');
       assert.equal(known?.pending?.push.idempotencyKey, 'mine');
       assert.equal(known?.shopQuantity, 4);
     });
