@@ -149,7 +149,9 @@ function desiredVariants(
   const nowMs = deps.clock.now().getTime();
   const desired: DesiredVariant[] = [];
   for (const variant of variants) {
-    const sources = mapping.sources.get(variant.variantId) ?? [];
+    // A variant no supplier carries is reported, not managed: the merchant may stock it himself.
+    const sources = mapping.sources.get(variant.variantId);
+    if (!sources) continue;
     const availability: SupplierAvailability[] = [];
     const candidates: CostCandidate[] = [];
     for (const source of sources) {
@@ -185,7 +187,7 @@ function desiredVariants(
     const own =
       variant.sku === undefined ? undefined : limitRows.find(({ matches }) => matches(variant.sku!));
     const quantity = variantQuantity(availability, settings.combine, own?.row ?? settings.limits);
-    const price = sources.length > 0 ? prices.priceOf(variant, candidates) : undefined;
+    const price = prices.priceOf(variant, candidates);
     const want: DesiredVariant = {
       variantId: variant.variantId,
       productId: variant.productId,

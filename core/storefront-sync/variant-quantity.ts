@@ -63,7 +63,7 @@ export function supplierAvailability(
   };
 }
 
-/** The quantity a variant should show, from the suppliers that may fill it, with its explanation. */
+/** The quantity a variant should show, from the suppliers that may fill it (at least one), with its explanation. */
 export function variantQuantity(
   suppliers: readonly SupplierAvailability[],
   combine: QuantityCombine,
@@ -71,10 +71,7 @@ export function variantQuantity(
 ): VariantQuantity {
   let quantity: number;
   let explanation: string;
-  if (suppliers.length === 0) {
-    quantity = 0;
-    explanation = '0 = no supplier carries it';
-  } else if (combine === 'sum') {
+  if (combine === 'sum') {
     quantity = suppliers.reduce((total, supplier) => total + supplier.sellable, 0);
     explanation = `${quantity} = ${suppliers.map((supplier) => supplier.note).join(' + ')}`;
   } else {
