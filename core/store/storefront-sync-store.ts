@@ -37,12 +37,22 @@ export interface StorefrontSyncStore {
   storedDesiredVariants(channel: string): Promise<Map<string, string>>;
   /** The desired quantity of each of these SKUs on the channel (the oversell guard's "available at the time"). */
   desiredQuantities(channel: string, skus: string[]): Promise<Map<string, number>>;
+  /** Per channel and SKU, the order lines placed in [from, to) and those whose order was flagged oversold. */
+  oversellCounts(from: Date, to: Date): Promise<OversellCount[]>;
   /** What the store knows of each imported variant's shop state, with any pending push. */
   listKnownVariants(channel: string): Promise<KnownVariant[]>;
   /** Stores each push with its idempotency key before it is sent (one transaction). */
   beginVariantPushes(channel: string, pushes: PendingPush[], at: Date): Promise<void>;
   /** Records outcomes and clears the pending pushes whose key matches; a push whose outcome is unknown stays. */
   recordVariantPushOutcomes(channel: string, outcomes: PushOutcomeRecord[], at: Date): Promise<void>;
+}
+
+/** Order lines per channel and SKU placed in a window, and how many of them were flagged oversold. */
+export interface OversellCount {
+  channel: string;
+  sku: string;
+  lines: number;
+  oversold: number;
 }
 
 /** A row of the join of `storefront_variants` with `storefront_pushed`, as both engines read it. */

@@ -8,6 +8,7 @@ import {
   type StorefrontSyncSettings,
 } from '../../core/storefront-sync/sync-storefront';
 import { FakeStorefrontCatalogue } from '../fakes/storefront-catalogue';
+import { flagOversoldOrder } from '../../core/storefront-sync/oversell';
 import { purchaseOrderDraftFor, sampleOrderDraft } from '../support/orders';
 
 const SETTINGS: StorefrontSyncSettings = {
@@ -233,6 +234,30 @@ export function describeStorefrontSyncBehaviour(
       const again = await runSync(deps());
       assert.deepEqual([again.pushed, again.failed], [1, []]);
       assert.equal(shop.variants.get('v2')!.quantity, 5);
+    });
+
+    it('counts order lines per channel and SKU, and those of orders flagged oversold', async () => {
+      await store.saveDesiredVariants(
+        'generic',
+        [{ variantId: 'g1', productId: 'p', sku: 'MUG-1', quantity: 0, quantityExplanation: '0 = acme 0' }],
+        clock.now(),
+      );
+      const { order } = await store.receiveOrder(
+        sampleOrderDraft({
+          lines: [
+            { lineId: '1', sku: 'MUG-1', quantity: 1, unitPrice: 10, requiresShipping: true },
+            { lineId: '2', sku: 'TEE-1', quantity: 1, unitPrice: 10, requiresShipping: true },
+          ],
+        }),
+        { actor: 't' },
+      );
+      assert.deepEqual(await flagOversoldOrder(store, order, 't'), ['MUG-1']);
+      const placed = Date.parse(order.placedAt);
+      assert.deepEqual(await store.oversellCounts(new Date(placed), new Date(placed + 1)), [
+        { channel: 'generic', sku: 'MUG-1', lines: 1, oversold: 1 },
+        { channel: 'generic', sku: 'TEE-1', lines: 1, oversold: 0 },
+      ]);
+      assert.deepEqual(await store.oversellCounts(new Date(placed + 1), new Date(placed + 2)), []);
     });
 
     it('records an outcome only under the key still pending', async () => {

@@ -12,6 +12,7 @@ import {
   SUPPLIER_STOCK_SQL,
   supplierStockFromRow,
   type KnownVariantRow,
+  type OversellCount,
   type PushOutcomeRecord,
   type StorefrontSyncStore,
   type SupplierItemRow,
@@ -128,6 +129,21 @@ export function withStorefrontSync<T extends StoreClass<PostgresStoreBase>>(
           [channel, skus],
         );
         return new Map(rows.map((row) => [row.sku, Number(row.quantity)]));
+      });
+    }
+
+    oversellCounts(from: Date, to: Date): Promise<OversellCount[]> {
+      return this.transaction(async (db) => {
+        const { rows } = await db.query<OversellCount>(
+          `SELECT o.channel, l.sku, COUNT(*) AS lines,
+             COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM order_events e
+               WHERE e.order_id = o.id AND e.type = 'order.oversold' AND e.data->'skus' ? l.sku)) AS oversold
+           FROM orders o JOIN order_lines l ON l.order_id = o.id
+           WHERE o.placed_at >= $1 AND o.placed_at < $2
+           GROUP BY o.channel, l.sku ORDER BY o.channel, l.sku`,
+          [from.getTime(), to.getTime()],
+        );
+        return rows.map((row) => ({ ...row, lines: Number(row.lines), oversold: Number(row.oversold) }));
       });
     }
 

@@ -13,6 +13,7 @@ import {
   type SupplierItemRow,
   type SupplierStock,
   type KnownVariantRow,
+  type OversellCount,
   type PushOutcomeRecord,
   type StorefrontSyncStore,
 } from '../storefront-sync-store';
@@ -129,6 +130,18 @@ export function withStorefrontSync<T extends StoreClass<SqliteStoreBase>>(
        WHERE channel = ? AND sku IN (SELECT value FROM json_each(?))`,
       ).all(channel, JSON.stringify(skus)) as { sku: string; quantity: number }[];
       return new Map(rows.map((row) => [row.sku, row.quantity]));
+    }
+
+    async oversellCounts(from: Date, to: Date): Promise<OversellCount[]> {
+      const rows = this.statement(
+        `SELECT o.channel, l.sku, COUNT(*) AS lines,
+           SUM(EXISTS (SELECT 1 FROM order_events e, json_each(e.data, '$.skus') s
+             WHERE e.order_id = o.id AND e.type = 'order.oversold' AND s.value = l.sku)) AS oversold
+         FROM orders o JOIN order_lines l ON l.order_id = o.id
+         WHERE o.placed_at >= ? AND o.placed_at < ?
+         GROUP BY o.channel, l.sku ORDER BY o.channel, l.sku`,
+      ).all(from.getTime(), to.getTime()) as OversellCount[];
+      return rows.map((row) => ({ ...row, lines: Number(row.lines), oversold: Number(row.oversold) }));
     }
 
     async listKnownVariants(channel: string): Promise<KnownVariant[]> {
