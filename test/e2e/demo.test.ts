@@ -130,6 +130,31 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     );
   });
 
+  it("follows the demo's stock feed on the sandbox shop's inventory page within seconds", async () => {
+    /** Each SKU's available quantity as the sandbox shop's page shows it. */
+    const shown = async (): Promise<Record<string, number>> => {
+      const page = await (await fetch(nodeRed.url('/sandbox/shopify/inventory'))).text();
+      return Object.fromEntries(
+        [...page.matchAll(/<small>([^<]+)<\/small><\/td><td class="n">(\d+)<\/td>/g)].map((m) => [
+          m[1]!,
+          Number(m[2]),
+        ]),
+      );
+    };
+    const pressed = await fetch(nodeRed.url('/inject/b100000000000004'), { method: 'POST' });
+    assert.equal(pressed.status, 200, 'the "Sandbox stock file" inject');
+    const feed = { 'MUG-BLACK': 120, 'WCB-LG': 40, 'BW-FIN-200': 75 };
+    // The feed's crossings run the sync node at once; its 10-second schedule would catch it otherwise.
+    await eventually(
+      async () => {
+        assert.deepEqual(await shown(), feed);
+        return true;
+      },
+      15_000,
+      'the sandbox shop to show the fed quantities',
+    );
+  });
+
   it('takes a signed Shopify orders/paid delivery to delivered, e-mailing each milestone once', async () => {
     const delivery = signedShopifyOrdersPaid(820982911946154500, SECRET);
     const first = await post('/dropship/shopify/orders', delivery);
