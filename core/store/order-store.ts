@@ -2,6 +2,7 @@ import type { Order, OrderDraft, OrderState } from '../model/order';
 import type { OrderEvent, OrderEventInput } from '../model/order-event';
 import type { PurchaseOrder, PurchaseOrderDraft, PurchaseOrderState } from '../model/purchase-order';
 import type { Shipment, ShipmentEvent, TrackingStatus } from '../model/shipment';
+import type { OrderChangeStore } from './order-change-store';
 import type { MetricSums, MetricsQuery } from '../metrics/metric-facts';
 import type {
   NoticeInput,
@@ -207,6 +208,8 @@ export interface StockQuery {
  */
 export interface OrderStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** Storefront changes to paid orders (cancellations, edits, refunds): core/changes. */
+  readonly orderChanges: OrderChangeStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 

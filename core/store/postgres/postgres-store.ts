@@ -63,6 +63,8 @@ import { PostgresWatchdogQueries } from './watchdog-queries';
 import { PostgresReturnsQueries } from './returns-queries';
 import { PostgresMetricsQueries } from './metrics-queries';
 import { PostgresStatusPollQueries } from './status-poll-queries';
+import { PostgresOrderChangeQueries } from './order-change-queries';
+import { heldUntil } from '../order-change-rows';
 import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
 import { supplierPerformanceFromStore } from '../../metrics/scorecards';
 import type {
@@ -171,6 +173,7 @@ export class PostgresOrderStore implements OrderStore {
   private readonly watchdogQueries: PostgresWatchdogQueries;
   private readonly returnsQueries: PostgresReturnsQueries;
   private readonly metricsQueries: PostgresMetricsQueries;
+  readonly orderChanges: PostgresOrderChangeQueries;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
@@ -204,6 +207,13 @@ export class PostgresOrderStore implements OrderStore {
       nextSequenceValue: (db, scope) => this.nextSequence(db, scope),
     });
     this.metricsQueries = new PostgresMetricsQueries(this.connections, (work) => this.transaction(work));
+    this.orderChanges = new PostgresOrderChangeQueries({
+      now: () => this.now(),
+      transaction: (work) => this.transaction(work),
+      lockOrder: (db, orderId) => this.lockOrder(db, orderId),
+      insertEvent: (db, orderId, event, states, poNumber) =>
+        this.insertEvent(db, orderId, event, states, poNumber),
+    });
   }
 
   /** For store-level extensions (metrics, reports) that need their own queries in this database. */
@@ -487,9 +497,10 @@ export class PostgresOrderStore implements OrderStore {
       const number = purchaseOrderNumber(orderId, draft.supplierId, draft.attempt);
       const inserted = await firstRow(
         db,
-        `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (number) DO NOTHING RETURNING number`,
-        [number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now],
+        `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at,
+           next_attempt_at)
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6, $7) ON CONFLICT (number) DO NOTHING RETURNING number`,
+        [number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now, heldUntil(draft)],
       );
       if (inserted) {
         await this.insertEvent(

@@ -77,6 +77,8 @@ import type {
 } from '../../watchdog/timers';
 import { SqliteTrackingQueries } from './tracking-queries';
 import { SqliteStatusPollQueries } from './status-poll-queries';
+import { SqliteOrderChangeQueries } from './order-change-queries';
+import { heldUntil } from '../order-change-rows';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -117,6 +119,7 @@ export class SqliteOrderStore implements OrderStore {
   private readonly metricsQueries: SqliteMetricsQueries;
   private trackingQueries?: SqliteTrackingQueries;
   private statusPollQueries?: SqliteStatusPollQueries;
+  readonly orderChanges: SqliteOrderChangeQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -142,6 +145,11 @@ export class SqliteOrderStore implements OrderStore {
       nextSequenceValue: (scope) => this.nextSequence(scope),
     });
     this.metricsQueries = new SqliteMetricsQueries(this.db);
+    this.orderChanges = new SqliteOrderChangeQueries(this.db, {
+      now: () => this.now(),
+      statement: (sql) => this.statement(sql),
+      insertEvent: (orderId, event, states, poNumber) => this.insertEvent(orderId, event, states, poNumber),
+    });
   }
 
   /**
@@ -495,8 +503,9 @@ export class SqliteOrderStore implements OrderStore {
   ): PurchaseOrder[] {
     const now = this.now();
     const insert = this.statement(
-      `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING *`,
+      `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at,
+         next_attempt_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING *`,
     );
     return drafts.map((draft) => {
       if (draft.orderId !== orderId)
@@ -511,6 +520,7 @@ export class SqliteOrderStore implements OrderStore {
         purchaseOrderData(draft),
         now,
         now,
+        heldUntil(draft),
       );
       if (!inserted) return purchaseOrderFromRow(this.purchaseOrderRow(number)!);
       this.insertEvent(orderId, purchaseOrderCreatedEvent(event, number, draft), { to: 'pending' }, number);
