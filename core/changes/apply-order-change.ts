@@ -141,7 +141,13 @@ function targetQuantities(order: Order, change: StoredOrderChange): Map<string, 
   if (change.whole) return targets;
   for (const line of change.lines) {
     const current = targets.get(line.lineId) ?? 0;
-    targets.set(line.lineId, line.mode === 'set' ? line.quantity : Math.max(0, current - line.quantity));
+    const next =
+      line.mode === 'set'
+        ? line.quantity
+        : line.mode === 'add'
+          ? current + line.quantity
+          : current - line.quantity;
+    targets.set(line.lineId, Math.max(0, next));
   }
   return targets;
 }
