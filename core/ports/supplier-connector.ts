@@ -73,6 +73,12 @@ export interface LineAcknowledgement {
 /** What the supplier said about a PO, synchronously (API reply) or later (855, e-mail, ConfirmationRequest). */
 export interface Acknowledgement {
   poNumber: string;
+  /**
+   * Set when this answers a change to the PO (an X12 865 to our 860), not the PO itself: `<PO number>-C<change>`,
+   * the change id the connector sent. Its outcome is the change's: accepted, or rejected (the supplier keeps the PO
+   * as it was).
+   */
+  changeId?: string;
   outcome: 'accepted' | 'backordered' | 'rejected' | 'partial';
   supplierReference?: string;
   lines?: LineAcknowledgement[];

@@ -15,6 +15,7 @@ import {
   type ChangeOutcome,
 } from '../../core/changes/apply-order-change';
 import { ORDER_CHANGE_TOPIC } from '../../core/changes/record-order-change';
+import { recordChangeAnswer } from '../../core/changes/change-answers';
 import { durationText } from '../../core/clock';
 import { DropshipError, errorText } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
@@ -201,6 +202,12 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           const { context } = connectorContext(store, supplierId);
           for await (const ack of connector.readAcknowledgements(context)) {
             try {
+              if (ack.changeId) {
+                // An answer to a change (an 865), recorded against the change; the PO's state stays.
+                const answered = await recordChangeAnswer(store, actor, { ...ack, changeId: ack.changeId });
+                if (answered.kind === 'unknown') node.warn(`${supplierId}: ${answered.reason}`);
+                continue;
+              }
               // The connector goes along: a backorder that fails over withdraws the PO through it.
               const outcome = await applyAcknowledgement(
                 { store, actor, onBackorder: onBackorder(), connector, context, withdrawalLeaseMs: leaseMs },

@@ -5,6 +5,7 @@ import {
   type ChangeEnvironment,
 } from '../../core/changes/apply-order-change';
 import { recordStorefrontChange } from '../../core/changes/record-order-change';
+import { recordChangeAnswer } from '../../core/changes/change-answers';
 import type { OrderChangeLine } from '../../core/model/order-change';
 import type { Order } from '../../core/model/order';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
@@ -367,6 +368,65 @@ for (const engine of engines) {
         [1, 1],
       );
       assert.deepEqual(await resumeOrderChanges(env()), []);
+    });
+
+    it('records the supplier answer to a change read later (an 865): accepted, or refused with the PO put back', async () => {
+      // A channel that delivers the change and cannot confirm it (an EDI file): the partner answers later.
+      const filed: ChangeEnvironment = {
+        ...env(),
+        channelOf: () => ({
+          connector: {
+            ...(restJsonConnector as SupplierConnector<never>),
+            changePurchaseOrder: async () => ({ outcome: 'requested' as const }),
+          },
+          context: channel().context,
+        }),
+      };
+      const accepted = await sentPurchaseOrder(store);
+      const first = await change(accepted.order, 'edit:1', [{ lineId: '1', mode: 'remove', quantity: 1 }]);
+      await applyRecordedChange(filed, first.id);
+      const answer = (po: PurchaseOrder, id: number, outcome: 'accepted' | 'rejected') => ({
+        poNumber: po.number,
+        changeId: `${po.number}-C${id}`,
+        outcome,
+        receivedAt: '2026-12-07T23:00:00.000Z',
+      });
+      assert.deepEqual(await recordChangeAnswer(store, actor, answer(accepted.po, first.id, 'accepted')), {
+        kind: 'recorded',
+        orderId: accepted.order.id,
+        confirmed: true,
+      });
+      // The same file read twice records nothing more.
+      assert.equal(
+        (await recordChangeAnswer(store, actor, answer(accepted.po, first.id, 'accepted'))).kind,
+        'duplicate',
+      );
+      const types = (await store.listEvents(accepted.order.id)).map((e) => e.type);
+      assert.deepEqual(
+        types.filter((t) => t.startsWith('po.change_')),
+        ['po.change_requested', 'po.change_confirmed'],
+      );
+
+      const refused = await sentPurchaseOrder(store);
+      const second = await change(refused.order, 'edit:1', [{ lineId: '1', mode: 'remove', quantity: 2 }]);
+      await applyRecordedChange(filed, second.id);
+      assert.deepEqual(
+        (await store.getPurchaseOrder(refused.po.number))?.lines.map((l) => l.quantity),
+        [1],
+      );
+      await recordChangeAnswer(store, actor, answer(refused.po, second.id, 'rejected'));
+      assert.deepEqual(
+        (await store.getPurchaseOrder(refused.po.number))?.lines.map((l) => l.quantity),
+        [2, 1],
+      );
+      const candidate = (await store.listEvents(refused.order.id)).find(
+        (e) => e.type === 'order.return_candidate',
+      );
+      assert.deepEqual(candidate?.data?.lines, [{ orderLineId: '1', sku: 'MUG-01', quantity: 2 }]);
+      assert.equal(
+        (await recordChangeAnswer(store, actor, { ...answer(refused.po, 99, 'accepted') })).kind,
+        'unknown',
+      );
     });
 
     it('applies the changes of one order in the order they came', async () => {
