@@ -91,7 +91,13 @@ export interface ChangeEnvironment {
   sleep?: (ms: number) => Promise<void>;
   leaseMs?: number;
   clock?: Clock;
+  /** How long a change waits for a PO being sent to have its outcome (DEFAULT_SEND_WAIT_MS when absent). */
+  sendWaitMs?: number;
 }
+
+/** Above a supplier's usual timeout, below the change's lease. */
+export const DEFAULT_SEND_WAIT_MS = 30_000;
+const SEND_POLL_MS = 250;
 
 /** A PO moved between reading it and changing it (a sweep claimed it to send): the change waits and tries again. */
 class PurchaseOrderMoved extends Error {
@@ -172,10 +178,14 @@ export async function applyOrderChange(
   const { store, actor } = env;
   const order = await store.getOrder(change.orderId);
   if (!order) throw new DropshipError('not_found', `order ${change.orderId} does not exist`);
-  const [purchaseOrders, events] = await Promise.all([
-    store.listPurchaseOrders(order.id),
-    store.listEvents(order.id),
-  ]);
+  // A PO being sent has its outcome within the supplier's timeout: the change waits for it, up to a bound.
+  let purchaseOrders = await store.listPurchaseOrders(order.id);
+  for (let waited = 0; waited < (env.sendWaitMs ?? DEFAULT_SEND_WAIT_MS); waited += SEND_POLL_MS) {
+    if (!purchaseOrders.some((po) => po.state === 'sending')) break;
+    await (env.sleep ?? defaultSleep)(SEND_POLL_MS);
+    purchaseOrders = await store.listPurchaseOrders(order.id);
+  }
+  const events = await store.listEvents(order.id);
   const sending = purchaseOrders.find((po) => po.state === 'sending');
   if (sending) {
     return {
