@@ -114,14 +114,14 @@ export async function applyRecordedChange(
   changeId: number,
 ): Promise<ChangeOutcome | undefined> {
   const claim = { leaseOwner: claimOwner(env.actor) };
-  const change = await env.store.orderChanges.claimOrderChange(changeId, leaseOf(env, claim));
+  const change = await env.store.claimOrderChange(changeId, leaseOf(env, claim));
   return change ? applyOrderChange(env, change, claim) : undefined;
 }
 
 /** Applies the changes left pending (a crash, a send in flight, a change queued behind another), oldest first. */
 export async function resumeOrderChanges(env: ChangeEnvironment, limit = 20): Promise<ChangeOutcome[]> {
   const claim = { leaseOwner: claimOwner(env.actor) };
-  const due = await env.store.orderChanges.claimDueOrderChanges(leaseOf(env, claim), limit);
+  const due = await env.store.claimDueOrderChanges(leaseOf(env, claim), limit);
   const outcomes: ChangeOutcome[] = [];
   for (const change of due) outcomes.push(await applyOrderChange(env, change, claim));
   return outcomes;
@@ -274,7 +274,7 @@ export async function applyOrderChange(
 
   const after = await store.listPurchaseOrders(order.id);
   const lines = linesAfter(order, targets, after);
-  const done = await store.orderChanges.completeOrderChange(change.id, claim, lines, {
+  const done = await store.completeOrderChange(change.id, claim, lines, {
     type: CHANGE_EVENTS.applied,
     actor,
     reason,
@@ -398,7 +398,7 @@ async function changePurchaseOrder(
   returnCandidates: ReturnCandidate[],
 ): Promise<PurchaseOrderChangeOutcome> {
   const notSent = NOT_SENT.includes(po.state);
-  const changed = await env.store.orderChanges.changePurchaseOrderLines(
+  const changed = await env.store.changePurchaseOrderLines(
     po.number,
     [po.state],
     po.version,
@@ -521,7 +521,7 @@ async function tellSupplier(
       const retryable = err instanceof SupplierTransientError || err instanceof OutcomeUnknownError;
       if (!retryable) {
         // The supplier keeps the PO as it was: its lines go back, and what it ships may come back as a return.
-        const restored = await env.store.orderChanges.changePurchaseOrderLines(
+        const restored = await env.store.changePurchaseOrderLines(
           po.number,
           [po.state],
           po.version,

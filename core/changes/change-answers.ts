@@ -76,7 +76,7 @@ export async function recordChangeAnswer(
         line.quantity > 0 && (whole || refusedLines.has(line.orderLineId) || refusedLines.has(line.sku)),
     );
   if (whole) {
-    await store.orderChanges.changePurchaseOrderLines(po.number, [po.state], po.version, before, {
+    await store.changePurchaseOrderLines(po.number, [po.state], po.version, before, {
       type: 'po.lines_restored',
       actor,
       reason: `supplier refused change ${ack.changeId}`,

@@ -66,7 +66,7 @@ export async function recordStorefrontChange(
       [{ path: `/lines/${unknown}/lineId`, message: 'is not a line of the stored order' }],
     );
   }
-  const recorded = await store.orderChanges.recordOrderChange(
+  const recorded = await store.recordOrderChange(
     {
       orderId: order.id,
       key: change.key,

@@ -143,7 +143,7 @@ for (const engine of engines) {
         [first.kind === 'change' && first.created, again.kind === 'change' && again.created],
         [true, false],
       );
-      assert.equal((await store.orderChanges.listOrderChanges(order.id)).length, 1);
+      assert.equal((await store.listOrderChanges(order.id)).length, 1);
       assert.equal(
         (await store.listEvents(order.id)).filter((e) => e.type === 'order.change_received').length,
         1,
@@ -189,7 +189,7 @@ for (const engine of engines) {
       const after = await store.getOrder(order.id);
       assert.deepEqual([after?.state, after?.lines.length], ['cancelled', 0]);
       assert.equal(supplier.requests.length, 0);
-      assert.equal((await store.orderChanges.listOrderChanges(order.id))[0]?.state, 'applied');
+      assert.equal((await store.listOrderChanges(order.id))[0]?.state, 'applied');
     });
 
     it('cancels inside the hold window: the held PO is due later, and is cancelled without a word to the supplier', async () => {
@@ -338,13 +338,13 @@ for (const engine of engines) {
       const { order, po } = await sentPurchaseOrder(store);
       const recorded = await change(order, 'edit:1', [{ lineId: '1', mode: 'remove', quantity: 1 }]);
       // The first worker claimed the change and rewrote the PO, then died before telling the supplier.
-      const claimed = await store.orderChanges.claimOrderChange(recorded.id, {
+      const claimed = await store.claimOrderChange(recorded.id, {
         owner: 'dead',
         now: new Date(),
         durationMs: 1,
       });
       assert.equal(claimed?.id, recorded.id);
-      await store.orderChanges.changePurchaseOrderLines(
+      await store.changePurchaseOrderLines(
         po.number,
         ['sent'],
         po.version,

@@ -290,7 +290,7 @@ describe('order changes in a real Node-RED (Shopify webhooks, REST supplier, SQL
     await running.crash();
     const orders = await openOrders();
     assert.equal(
-      (await orders.orderChanges.listOrderChanges(orderId))[0]?.state,
+      (await orders.listOrderChanges(orderId))[0]?.state,
       'pending',
       'killed before it was applied',
     );
@@ -301,7 +301,7 @@ describe('order changes in a real Node-RED (Shopify webhooks, REST supplier, SQL
     const reopened = await openOrders();
     await eventually(
       async () =>
-        (await reopened.orderChanges.listOrderChanges(orderId))[0]?.state === 'applied' ? true : undefined,
+        (await reopened.listOrderChanges(orderId))[0]?.state === 'applied' ? true : undefined,
       30_000,
       'the change applied after the restart',
     );
