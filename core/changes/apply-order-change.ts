@@ -398,18 +398,12 @@ async function changePurchaseOrder(
   returnCandidates: ReturnCandidate[],
 ): Promise<PurchaseOrderChangeOutcome> {
   const notSent = NOT_SENT.includes(po.state);
-  const changed = await env.store.changePurchaseOrderLines(
-    po.number,
-    [po.state],
-    po.version,
-    lines,
-    {
-      type: CHANGE_EVENTS.linesChanged,
-      actor: env.actor,
-      reason,
-      data: { changeId: change.id, previousLines: po.lines, lines, sent: !notSent },
-    },
-  );
+  const changed = await env.store.changePurchaseOrderLines(po.number, [po.state], po.version, lines, {
+    type: CHANGE_EVENTS.linesChanged,
+    actor: env.actor,
+    reason,
+    data: { changeId: change.id, previousLines: po.lines, lines, sent: !notSent },
+  });
   if (!changed) {
     throw new PurchaseOrderMoved(po.number);
   }

@@ -300,8 +300,7 @@ describe('order changes in a real Node-RED (Shopify webhooks, REST supplier, SQL
     running = await start(0);
     const reopened = await openOrders();
     await eventually(
-      async () =>
-        (await reopened.listOrderChanges(orderId))[0]?.state === 'applied' ? true : undefined,
+      async () => ((await reopened.listOrderChanges(orderId))[0]?.state === 'applied' ? true : undefined),
       30_000,
       'the change applied after the restart',
     );

@@ -137,7 +137,7 @@ export class FakeCxmlSupplier {
         .ItemOut as Array<Record<string, unknown>>;
       const quantities: Record<string, number> = {};
       for (const item of items) {
-        const part = (item.ItemID as Record<string, unknown>).SupplierPartID as unknown;
+        const part = (item.ItemID as Record<string, unknown>).SupplierPartID;
         quantities[String(part)] = Number(item['@quantity']);
       }
       const updates = this.updates.get(orderId) ?? new Map<string, Record<string, number>>();
