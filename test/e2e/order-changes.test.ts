@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openStore } from '../../core/store/open-store';
@@ -15,11 +15,12 @@ import {
 } from '../support/shopify-change-deliveries';
 import type { Order } from '../../core/model/order';
 import { SmtpSink } from '../support/smtp-sink';
+import { writePipelineFlow } from '../reliability/support/pipeline-flow';
 
 /**
- * Orders that change after they are paid, in a real Node-RED: Shopify webhooks (orders/paid, orders/cancelled,
- * orders/edited) into order-in, through the router to dispatch, which tells the REST supplier; the customer's
- * e-mail from notify. With a hold window, a cancellation or an edit costs nothing at the supplier.
+ * Orders that change after they are paid, in a real Node-RED running the production pipeline
+ * (test/reliability/support/pipeline-flow.ts): Shopify webhooks (orders/paid, orders/cancelled, orders/edited) into
+ * order-in, through the router to dispatch, which tells the REST supplier; the customer's e-mail from notify. With a hold window, a cancellation or an edit costs nothing at the supplier.
  */
 
 const SECRET = 'order-changes-secret';
@@ -27,90 +28,6 @@ const SECRET = 'order-changes-secret';
 /** The demo order's line that ships (its other line is a gift card). */
 const shippable = (order: Order | undefined) =>
   order?.lines.find((l) => l.lineId === String(SHIPPABLE_LINE_ID));
-
-function flow(dir: string, supplierUrl: string, smtpPort: number, holdMinutes: number): string {
-  const nodes = [
-    { id: 'tab', type: 'tab', label: 'Order changes' },
-    {
-      id: 'store',
-      type: 'dropship-store',
-      name: 'Orders',
-      engine: 'sqlite',
-      filename: path.join(dir, 'orders.sqlite'),
-    },
-    {
-      id: 'shop',
-      type: 'dropship-storefront',
-      platform: 'shopify',
-      shopDomain: 'changes.myshopify.com',
-      secretEnv: 'DROPSHIP_SHOPIFY_SECRET',
-    },
-    {
-      id: 'supplier',
-      type: 'dropship-supplier',
-      supplierId: 'acme',
-      connector: 'rest-json',
-      settings: {
-        url: supplierUrl,
-        timeoutMs: 5_000,
-        cancelUrl: `${supplierUrl}/{poNumber}/cancel`,
-        changeUrl: `${supplierUrl}/{poNumber}`,
-      },
-    },
-    {
-      id: 'mailer',
-      type: 'dropship-mailer',
-      host: '127.0.0.1',
-      port: smtpPort,
-      secure: false,
-      from: 'Shop <shop@example.test>',
-    },
-    {
-      id: 'in',
-      type: 'dropship-order-in',
-      z: 'tab',
-      store: 'store',
-      platform: 'shopify',
-      storefront: 'shop',
-      listen: true,
-      path: '/dropship/shopify/orders',
-      wires: [['router'], []],
-    },
-    {
-      id: 'router',
-      type: 'dropship-router',
-      z: 'tab',
-      store: 'store',
-      rules: { strategy: 'priority', rules: [{ match: { sku: '*' }, suppliers: ['acme'] }] },
-      sweepSeconds: 5,
-      holdMinutes,
-      wires: [['dispatch'], []],
-    },
-    {
-      id: 'dispatch',
-      type: 'dropship-dispatch',
-      z: 'tab',
-      store: 'store',
-      leaseSeconds: 3,
-      sweepSeconds: 0.5,
-      wires: [['notify'], []],
-    },
-    {
-      id: 'notify',
-      type: 'dropship-notify',
-      z: 'tab',
-      store: 'store',
-      mailer: 'mailer',
-      storeName: 'Changes Shop',
-      milestones: ['cancelled'],
-      sweepSeconds: 1,
-      wires: [[], []],
-    },
-  ];
-  const file = path.join(dir, `flow-${holdMinutes}.json`);
-  writeFileSync(file, JSON.stringify(nodes, null, 2));
-  return file;
-}
 
 describe('order changes in a real Node-RED (Shopify webhooks, REST supplier, SQLite)', function () {
   this.timeout(120_000);
@@ -140,8 +57,20 @@ describe('order changes in a real Node-RED (Shopify webhooks, REST supplier, SQL
   });
 
   const start = async (holdMinutes: number): Promise<RunningNodeRed> => {
-    nodeRed = await startNodeRed(flow(dir, supplier.url, smtp.port, holdMinutes), {
+    const flowFile = writePipelineFlow(dir, {
+      store: { engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
+      supplierUrl: supplier.url,
+      supplierCancels: true,
+      supplierChanges: true,
+      holdMinutes,
+      milestones: ['cancelled'],
+      smtpPort: smtp.port,
+      leaseSeconds: 3,
+      sweepSeconds: 0.5,
+    });
+    nodeRed = await startNodeRed(flowFile, {
       DROPSHIP_SHOPIFY_SECRET: SECRET,
+      DROPSHIP_INSTANCE: 'solo',
       DROPSHIP_DEMO_SMTP_PORT: 'off',
     });
     return nodeRed;

@@ -152,50 +152,66 @@ const STOCK_GROUPS = new Set(['IB']);
 const INVOICE_GROUPS = new Set(['IN']);
 const ALL_GROUPS = new Set(Object.values(SUPPORTED_TRANSACTION_SETS).map((s) => s.functionalId));
 
+/** One X12 document about a PO to upload: its file name, its words for the log, its GS01 and its text. */
+interface OutboundDocument {
+  name: string;
+  what: string;
+  functionalId: string;
+  poNumber: string;
+  /** The document with this interchange control number. */
+  text(control: number): string;
+}
+
 /**
- * Uploads the 850 of a PO (or its cancellation, under its own name: the original's file may still be waiting) to
- * the outbound folder, once: a file of an earlier attempt still waiting is the same document and is left.
+ * Uploads a document to the outbound folder, once: a file of an earlier attempt still waiting is the same document
+ * and is left. The interchange control number is drawn only when a file will be written (gaps are allowed, reuse
+ * never); its one group (GS06 = ISA13) then waits for the partner's 997.
  */
-async function upload850(
+async function uploadOnce(ctx: ConnectorContext<X12SftpSettings>, document: OutboundDocument): Promise<void> {
+  const { name, what } = document;
+  await withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
+    if (await transport.exists(ctx.settings.outboundFolder, name)) {
+      ctx.log.info(`${what} already waiting as ${name}; not written again`);
+      return;
+    }
+    const control = await ctx.nextSequenceValue(sequenceScope(ctx));
+    await transport.put(ctx.settings.outboundFolder, name, document.text(control));
+    ctx.log.info(`${what} uploaded as ${name} (ISA13 ${control})`);
+    await ctx.functionalGroups?.sent({
+      functionalId: document.functionalId,
+      groupControlNumber: String(control),
+      document: what,
+      poNumber: document.poNumber,
+    });
+  });
+}
+
+/** The 850 of a PO, or its cancellation under its own name (the original's file may still be waiting). */
+function upload850(
   request: DispatchRequest,
   ctx: ConnectorContext<X12SftpSettings>,
   purpose: PurchaseOrderPurpose,
 ): Promise<void> {
   const po = request.purchaseOrder;
   const pattern = ctx.settings.fileNamePattern ?? '850_{poNumber}.edi';
-  const name = poFileName(pattern, purpose === 'cancellation' ? `${po.number}-CANCEL` : po.number);
-  const what = `850 ${purpose === 'cancellation' ? 'cancellation ' : ''}${po.number}`;
-  await withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
-    if (await transport.exists(ctx.settings.outboundFolder, name)) {
-      ctx.log.info(`${what} already waiting as ${name}; not written again`);
-      return;
-    }
-    // Control number drawn only when a file will be written; gaps are allowed, reuse never.
-    const control = await ctx.nextSequenceValue(sequenceScope(ctx));
-    const text = generatePurchaseOrder850(
-      request,
-      ctx.settings.envelope,
-      { interchange: control },
-      ctx.clock.now(),
-      purpose,
-    );
-    await transport.put(ctx.settings.outboundFolder, name, text);
-    ctx.log.info(`${what} uploaded as ${name} (ISA13 ${control})`);
-    // Its one group (GS06 = ISA13) now waits for the partner's 997.
-    await ctx.functionalGroups?.sent({
-      functionalId: 'PO',
-      groupControlNumber: String(control),
-      document: what,
-      poNumber: po.number,
-    });
+  return uploadOnce(ctx, {
+    name: poFileName(pattern, purpose === 'cancellation' ? `${po.number}-CANCEL` : po.number),
+    what: `850 ${purpose === 'cancellation' ? 'cancellation ' : ''}${po.number}`,
+    functionalId: 'PO',
+    poNumber: po.number,
+    text: (control) =>
+      generatePurchaseOrder850(
+        request,
+        ctx.settings.envelope,
+        { interchange: control },
+        ctx.clock.now(),
+        purpose,
+      ),
   });
 }
 
-/**
- * Uploads the 860 of a change to a PO (or of its cancellation) under a name of its own, once: a file of an earlier
- * try still waiting is the same document.
- */
-async function upload860(
+/** The 860 of a change to a PO (or of its cancellation), under a name of its own per change. */
+function upload860(
   request: Pick<ChangeRequest, 'purchaseOrder' | 'previousLines' | 'order' | 'changeId'>,
   ctx: ConnectorContext<X12SftpSettings>,
   purpose: PurchaseOrderChangePurpose,
@@ -203,29 +219,19 @@ async function upload860(
   const po = request.purchaseOrder;
   const pattern = ctx.settings.fileNamePattern ?? '850_{poNumber}.edi';
   const suffix = purpose === 'cancellation' ? 'CANCEL' : request.changeId.slice(po.number.length + 1);
-  const name = `860_${poFileName(pattern, `${po.number}-${suffix}`).replace(/^850_/, '')}`;
-  const what = `860 ${purpose === 'cancellation' ? 'cancellation' : `change ${request.changeId} of`} ${po.number}`;
-  await withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
-    if (await transport.exists(ctx.settings.outboundFolder, name)) {
-      ctx.log.info(`${what} already waiting as ${name}; not written again`);
-      return;
-    }
-    const control = await ctx.nextSequenceValue(sequenceScope(ctx));
-    const text = generatePurchaseOrderChange860(
-      request,
-      ctx.settings.envelope,
-      { interchange: control },
-      ctx.clock.now(),
-      purpose,
-    );
-    await transport.put(ctx.settings.outboundFolder, name, text);
-    ctx.log.info(`${what} uploaded as ${name} (ISA13 ${control})`);
-    await ctx.functionalGroups?.sent({
-      functionalId: 'PC',
-      groupControlNumber: String(control),
-      document: what,
-      poNumber: po.number,
-    });
+  return uploadOnce(ctx, {
+    name: `860_${poFileName(pattern, `${po.number}-${suffix}`).replace(/^850_/, '')}`,
+    what: `860 ${purpose === 'cancellation' ? 'cancellation' : `change ${request.changeId} of`} ${po.number}`,
+    functionalId: 'PC',
+    poNumber: po.number,
+    text: (control) =>
+      generatePurchaseOrderChange860(
+        request,
+        ctx.settings.envelope,
+        { interchange: control },
+        ctx.clock.now(),
+        purpose,
+      ),
   });
 }
 
