@@ -4,7 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseJsonBody } from '../../core/http-body';
-import { parseStorefrontBody } from '../../core/intake/receive-order';
+import { parseStorefrontBody, receiveStorefrontOrder } from '../../core/intake/receive-order';
+import { openStore } from '../../core/store/open-store';
 import type { StorefrontOrderChange } from '../../core/model/order-change';
 import type { IntakeDecision } from '../../core/ports/storefront-intake';
 import { shopifyIntake } from '../../connectors/storefronts/shopify';
@@ -125,6 +126,36 @@ describe('storefront changes to paid orders (webhook payloads)', () => {
         reason: undefined,
       },
     );
+  });
+
+  it('takes a WooCommerce order.updated with changed quantities as an edit of the stored order, once', async () => {
+    const store = await openStore({ engine: 'sqlite', filename: ':memory:' });
+    try {
+      const headers = { 'x-wc-webhook-topic': 'order.updated' };
+      const paid = parseJsonBody(fixture('woocommerce/order-processing.json')) as {
+        line_items: { id: number; quantity: number; subtotal: string }[];
+        total: string;
+      };
+      const created = await receiveStorefrontOrder(store, wooCommerceIntake, paid, headers, 'test');
+      assert.equal(created.kind, 'created');
+      const unchanged = await receiveStorefrontOrder(store, wooCommerceIntake, paid, headers, 'test');
+      assert.equal(unchanged.kind, 'duplicate');
+      // The shop lowers the second line from 2 to 1 (its subtotal with it).
+      const line = paid.line_items[1]!;
+      const unit = Number(line.subtotal) / line.quantity;
+      line.subtotal = unit.toFixed(2);
+      line.quantity = 1;
+      paid.total = (Number(paid.total) - unit).toFixed(2);
+      const edited = await receiveStorefrontOrder(store, wooCommerceIntake, paid, headers, 'test');
+      assert.equal(edited.kind, 'change');
+      assert.deepEqual(edited.kind === 'change' && edited.change.lines, [
+        { lineId: String(line.id), mode: 'set', quantity: 1 },
+      ]);
+      const again = await receiveStorefrontOrder(store, wooCommerceIntake, paid, headers, 'test');
+      assert.equal(again.kind === 'change' && again.created, false);
+    } finally {
+      await store.close();
+    }
   });
 
   it('keeps integers beyond 2^53 exact and leaves the rest of the JSON alone', () => {
