@@ -1,6 +1,8 @@
 import type { Address, OrderDraft, OrderLine } from '../../core/model/order';
 import type { StorefrontIntake } from '../../core/ports/storefront-intake';
+import { parseJsonBody } from '../../core/http-body';
 import { PayloadReader, personName } from './field-reader';
+import { SHOPIFY_CHANGE_TOPICS, shopifyCancellation, shopifyChange } from './shopify-changes';
 import { headerValue, verifyBase64HmacSha256 } from './signature';
 
 const SIGNATURE_HEADER = 'X-Shopify-Hmac-Sha256';
@@ -61,7 +63,11 @@ function shopifyRiskSignals(
   return { ...(browserIp ? { browserIp } : {}), ...(cardFingerprint ? { cardFingerprint } : {}) };
 }
 
-/** Shopify `orders/paid` (and paid `orders/create`) webhooks, as documented for the REST Admin API order resource. */
+/**
+ * Shopify `orders/paid` (and paid `orders/create`) webhooks, as documented for the REST Admin API order resource,
+ * and the changes to a paid order: `orders/cancelled` (or any order payload with `cancelled_at`), `orders/edited`,
+ * `refunds/create`.
+ */
 export const shopifyIntake: StorefrontIntake = {
   channel: 'shopify',
   signatureHeader: SIGNATURE_HEADER,
@@ -70,17 +76,32 @@ export const shopifyIntake: StorefrontIntake = {
     verifyBase64HmacSha256(rawBody, headerValue(headers, SIGNATURE_HEADER), secrets, SIGNATURE_HEADER);
   },
 
+  // Order, line item and refund ids beyond 2^53 come as bare numbers where no admin_graphql_api_id spells them.
+  parseBody(rawBody) {
+    return parseJsonBody(rawBody, { exactIntegers: true });
+  },
+
   interpret(payload, headers) {
     const topic = headerValue(headers, 'X-Shopify-Topic');
-    if (topic && !PAID_TOPICS.has(topic))
+    if (topic === 'orders/edited' || topic === 'refunds/create')
+      return shopifyChange(topic, payload, headers);
+    if (topic && !PAID_TOPICS.has(topic) && !SHOPIFY_CHANGE_TOPICS.has(topic))
       return { kind: 'ignored', reason: `topic ${topic} carries no paid order` };
     const reader = new PayloadReader('Shopify order');
     const order = reader.object(payload, '');
+    if (order.cancelled_at) {
+      const externalId = shopifyId(reader, order, 'Order', '');
+      reader.finish();
+      return shopifyCancellation(order, externalId);
+    }
+    if (topic === 'orders/cancelled') {
+      reader.problems.push({ path: '/cancelled_at', message: 'is required on orders/cancelled' });
+      reader.finish();
+    }
     const financialStatus = reader.text(order.financial_status);
     if (financialStatus && financialStatus !== 'paid') {
       return { kind: 'ignored', reason: `financial_status is ${financialStatus}, not paid` };
     }
-    if (order.cancelled_at) return { kind: 'ignored', reason: 'the order is cancelled' };
 
     const lines: OrderLine[] = reader.array(order.line_items, '/line_items').map((item, i) => {
       const line = reader.object(item, `/line_items/${i}`);

@@ -75,7 +75,7 @@ async function mailText(nodeRed: RunningNodeRed, entry: MailboxEntry): Promise<s
 /** "METHOD /path" of each row of the README's endpoint tables. */
 function readmeEndpoints(): string[] {
   const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  return [...readme.matchAll(/^\| `((?:GET|POST) \/[^`]*)`/gm)].map((m) => m[1]!);
+  return [...readme.matchAll(/^\| `((?:GET|POST|PATCH) \/[^`]*)`/gm)].map((m) => m[1]!);
 }
 
 async function orderDetail(nodeRed: RunningNodeRed, ref: string): Promise<OrderDetail> {
@@ -244,11 +244,11 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
   });
 
   it('holds the --risky sample order with its reasons, and proposes its refund when the operator cancels it', async () => {
-    const sent = await postSample(nodeRed, '--risky', '--id', '450789470');
+    const sent = await postSample(nodeRed, '--risky', '--id', '450789490');
     assert.equal(sent.code, 0, sent.out);
     const held = await eventually(
       async () => {
-        const body = await orderDetail(nodeRed, 'shopify:450789470');
+        const body = await orderDetail(nodeRed, 'shopify:450789490');
         return body.state === 'needs_attention' ? body : undefined;
       },
       30_000,
@@ -260,13 +260,13 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       hold?.reason ?? '',
       /PO box \(ships to a PO box\).*Billed in another country \(billed in GB/,
     );
-    const cancelled = await fetch(nodeRed.url('/dropship/watchdog/orders/shopify:450789470/actions'), {
+    const cancelled = await fetch(nodeRed.url('/dropship/watchdog/orders/shopify:450789490/actions'), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ action: 'cancel', reason: 'risky order' }),
     });
     assert.equal(cancelled.status, 200, await cancelled.text());
-    const detail = (await orderDetail(nodeRed, 'shopify:450789470')) as OrderDetail & {
+    const detail = (await orderDetail(nodeRed, 'shopify:450789490')) as OrderDetail & {
       refunds: { state: string; amounts: { total: number } }[];
     };
     assert.equal(detail.state, 'cancelled');
@@ -334,6 +334,38 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       (m) => m.to === 'bob.norman@mail.example.com' && m.subject === 'Your order #450789470 has shipped',
     );
     assert.equal(shippedMails.length, 1);
+  });
+
+  it('cancels an order from the sandbox storefront (--cancel): the supplier confirms, the customer is told', async () => {
+    const paid = await postSample(nodeRed, '--id', '450789481');
+    assert.equal(paid.code, 0, paid.out);
+    const cancelled = await postSample(nodeRed, '--cancel', '450789481');
+    assert.equal(cancelled.code, 0, cancelled.out);
+    assert.match(cancelled.out, /^200 .*"kind":"cancel"/);
+    const detail = await eventually(
+      async () => {
+        const found = await orderDetail(nodeRed, 'shopify:450789481');
+        return found.state === 'cancelled' ? found : undefined;
+      },
+      30_000,
+      'the order cancelled',
+    );
+    const types = detail.events.map((e) => e.type);
+    assert.ok(types.includes('order.change_applied'), types.join(', '));
+    // Sent before the cancellation came, the PO was withdrawn at the sandbox supplier; else it never went out.
+    assert.ok(
+      types.includes('po.cancel_confirmed') || detail.purchaseOrders.every((po) => po.state === 'cancelled'),
+      types.join(', '),
+    );
+    await eventually(
+      async () =>
+        mailbox(nodeRed).find(
+          (m) =>
+            m.to === 'bob.norman@mail.example.com' && m.subject === 'Your order #450789481 was cancelled',
+        ),
+      30_000,
+      'the cancellation e-mail',
+    );
   });
 
   it('answers every endpoint the README lists', async () => {
@@ -407,6 +439,21 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       'GET /sandbox/supplier/orders/:id': async () => [
         await fetch(nodeRed.url(`/sandbox/supplier/orders/${order.purchaseOrders[0]!.supplierReference}`)),
         [200],
+      ],
+      // The order shipped: the sandbox supplier refuses to cancel or change it, as a real supplier would.
+      'POST /sandbox/supplier/orders/:po/cancel': async () => [
+        await fetch(nodeRed.url(`/sandbox/supplier/orders/${order.purchaseOrders[0]!.number}/cancel`), {
+          method: 'POST',
+          ...json({ poNumber: order.purchaseOrders[0]!.number, reason: 'probe' }),
+        }),
+        [409],
+      ],
+      'PATCH /sandbox/supplier/orders/:po': async () => [
+        await fetch(nodeRed.url(`/sandbox/supplier/orders/${order.purchaseOrders[0]!.number}`), {
+          method: 'PATCH',
+          ...json({ lines: [] }),
+        }),
+        [409],
       ],
       'GET /sandbox/mail/': async () => [await fetch(nodeRed.url('/sandbox/mail/')), [200]],
       'POST /sandbox/ups/security/v1/oauth/token': async () => [

@@ -70,6 +70,7 @@ function lineItems(order: Record<string, unknown>): Record<string, unknown>[] {
 
 function accepted(decision: IntakeDecision): { draft: OrderDraft; deliveryId?: string } {
   if (decision.kind === 'ignored') assert.fail(`ignored: ${decision.reason}`);
+  if (decision.kind === 'change') assert.fail(`a change, not an order: ${decision.change.kind}`);
   return decision;
 }
 
@@ -346,7 +347,7 @@ describe('Shopify intake', () => {
     });
 
     it('ignores topics that carry no paid order', () => {
-      for (const topic of ['orders/cancelled', 'orders/fulfilled', 'products/update']) {
+      for (const topic of ['orders/fulfilled', 'products/update']) {
         assert.deepEqual(shopifyIntake.interpret(parseJsonBody(paid), shopifyHeaders(paid, topic)), {
           kind: 'ignored',
           reason: `topic ${topic} carries no paid order`,
@@ -354,15 +355,14 @@ describe('Shopify intake', () => {
       }
     });
 
-    it('ignores a cancelled order', () => {
+    it('takes a cancelled order as a cancellation of the stored one, not as an order to fulfil', () => {
       const body = modified('shopify/orders-paid.json', (o) => {
         o.cancelled_at = '2026-11-20T10:00:00-05:00';
         o.cancel_reason = 'customer';
       });
-      assert.deepEqual(shopifyIntake.interpret(parseJsonBody(body), shopifyHeaders(body, 'orders/updated')), {
-        kind: 'ignored',
-        reason: 'the order is cancelled',
-      });
+      const decision = shopifyIntake.interpret(parseJsonBody(body), shopifyHeaders(body, 'orders/updated'));
+      assert.equal(decision.kind, 'change');
+      assert.equal(decision.kind === 'change' && decision.change.whole, true);
     });
   });
 
@@ -506,7 +506,7 @@ describe('WooCommerce intake', () => {
   });
 
   it('ignores orders that are not processing, with the status as the reason', () => {
-    for (const status of ['pending', 'on-hold', 'completed', 'cancelled']) {
+    for (const status of ['pending', 'on-hold', 'completed', 'failed']) {
       const body = modified('woocommerce/order-processing.json', (o) => {
         o.status = status;
       });

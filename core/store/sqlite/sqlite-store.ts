@@ -53,6 +53,8 @@ import { withSupplierStatusPolls } from './status-poll-queries';
 import { SqliteRefundQueries } from './refund-queries';
 import { SqliteRiskSignalQueries } from './risk-signal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
+import { withOrderChanges } from './order-change-queries';
+import { heldUntil } from '../order-change-rows';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -459,8 +461,9 @@ export abstract class SqliteStoreBase
   ): PurchaseOrder[] {
     const now = this.now();
     const insert = this.statement(
-      `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING *`,
+      `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at,
+         next_attempt_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING *`,
     );
     return drafts.map((draft) => {
       if (draft.orderId !== orderId)
@@ -475,6 +478,7 @@ export abstract class SqliteStoreBase
         purchaseOrderData(draft),
         now,
         now,
+        heldUntil(draft),
       );
       if (!inserted) return purchaseOrderFromRow(this.purchaseOrderRow(number)!);
       this.insertEvent(orderId, purchaseOrderCreatedEvent(event, number, draft), { to: 'pending' }, number);
@@ -932,12 +936,14 @@ export abstract class SqliteStoreBase
  */
 export class SqliteOrderStore
   extends withStorefrontSync(
-    withMetrics(
-      withReturns(
-        withWatchdog(
-          withStock(
-            withNotifications(
-              withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+    withOrderChanges(
+      withMetrics(
+        withReturns(
+          withWatchdog(
+            withStock(
+              withNotifications(
+                withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+              ),
             ),
           ),
         ),
