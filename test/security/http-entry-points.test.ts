@@ -441,6 +441,28 @@ describe('security: every HTTP entry point under hostile input', function () {
     });
   });
 
+  describe('X-Shopify-Shop-Domain', () => {
+    it('refuses a signed delivery for another shop than the storefront is set up for, naming both', async () => {
+      const body = Buffer.from(JSON.stringify(validOrder('shopify', 470)));
+      const other = await post(PATHS.shopify, body, {
+        ...signed('shopify', body),
+        'x-shopify-shop-domain': 'someone-else.myshopify.com',
+      });
+      assert.equal(other.status, 401);
+      assert.equal(other.body.error?.code, 'bad_signature');
+      assert.match(
+        other.body.error!.message,
+        /for the shop someone-else\.myshopify\.com \(X-Shopify-Shop-Domain\), not x\.myshopify\.com/,
+      );
+      const own = await post(PATHS.shopify, body, {
+        ...signed('shopify', body),
+        'x-shopify-shop-domain': 'X.myshopify.com',
+      });
+      assert.equal(own.status, 200, own.text);
+      accepted.add(own.body.id!);
+    });
+  });
+
   describe('tracking-in sender secrets', () => {
     it('accepts reports signed with the current and the previous secret, and no other', async () => {
       const body = JSON.stringify({ poNumber: 'PO0000000000-1', trackingNumber: '1Z999AA10123456784' });
