@@ -16,6 +16,8 @@ export interface StorefrontConfigNode extends Node<StorefrontCredentials> {
   platform: 'shopify' | 'woocommerce' | 'generic';
   shopDomain: string;
   baseUrl: string;
+  /** The public address of the order in node the shop's webhooks are subscribed to ('' when not set). */
+  webhookUrl: string;
   /** Current secret first; the previous one is accepted during a rotation; a Shopify app's client secret last. */
   webhookSecrets(): string[];
 }

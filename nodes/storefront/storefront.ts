@@ -4,13 +4,16 @@ import { migrateConfigNode } from '../adapter/config-migrations';
 import { connectionTestHandler } from '../adapter/connection-test';
 import { mountOnce } from '../adapter/mount-once';
 import { operatorAdminRequest } from '../adapter/operator-routes';
+import { systemClock } from '../../core/clock';
 import { testStorefrontConnection } from '../../connectors/storefronts/connection-test';
+import { storefrontWebhooks } from '../../connectors/storefronts/webhook-subscriptions';
 
 interface StorefrontNodeDef extends NodeDef {
   platform: StorefrontConfigNode['platform'];
   shopDomain: string;
   baseUrl: string;
   secretEnv: string;
+  webhookUrl: string;
 }
 
 export = function registerStorefrontNode(RED: NodeAPI): void {
@@ -20,6 +23,7 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
     this.platform = config.platform;
     this.shopDomain = config.shopDomain;
     this.baseUrl = config.baseUrl;
+    this.webhookUrl = config.webhookUrl ?? '';
     this.webhookSecrets = () => {
       const fromEnv = config.secretEnv ? process.env[config.secretEnv] : undefined;
       // A Shopify app's webhooks are signed with its client secret.
@@ -49,6 +53,34 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
         ),
       ),
     );
+  // "List webhooks" / "Subscribe webhooks" in the dialog: what the shop sends, and the order webhooks it lacks.
+  for (const action of ['list', 'subscribe'] as const) {
+    const route = `/dropship/storefronts/webhooks/${action}`;
+    if (mountOnce(RED.httpAdmin, route))
+      RED.httpAdmin.post(
+        route,
+        RED.auth.needsPermission('dropship-storefront.write'),
+        operatorAdminRequest(RED),
+        connectionTestHandler(RED, 'dropship-storefront', ({ fields, credentials, signal }) => {
+          const text = (value: unknown): string | undefined =>
+            typeof value === 'string' && value !== '' ? value : undefined;
+          const secretEnv = text(fields.secretEnv);
+          return storefrontWebhooks(
+            action,
+            {
+              platform: fields.platform as StorefrontConfigNode['platform'],
+              shopDomain: text(fields.shopDomain),
+              baseUrl: text(fields.baseUrl),
+              webhookUrl: text(fields.webhookUrl),
+              webhookSecret: (secretEnv ? process.env[secretEnv] : undefined) ?? credentials.webhookSecret,
+            },
+            credentials,
+            systemClock,
+            signal,
+          );
+        }),
+      );
+  }
   RED.nodes.registerType('dropship-storefront', DropshipStorefrontNode as never, {
     credentials: {
       webhookSecret: { type: 'password' },
