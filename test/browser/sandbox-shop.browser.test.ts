@@ -40,7 +40,7 @@ describe('the sandbox shop inventory page on a 390 px phone', function () {
     // The page reloads itself every 3 seconds.
     await page.waitForFunction(
       () =>
-        [...document.querySelectorAll('tbody tr')].some(
+        Array.from(document.querySelectorAll('tbody tr')).some(
           (row) => row.textContent?.includes('WCB-LG') && row.querySelector('td.n')?.textContent === '-2',
         ),
       undefined,
