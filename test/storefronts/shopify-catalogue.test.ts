@@ -128,6 +128,17 @@ describe('Shopify catalogue through the GraphQL Admin API (client credentials, 2
     assert.equal(graphqlCalls(fake).length, 3, 'no call was refused with the old token and sent again');
   });
 
+  it('asks for one token when several calls need it at once', async () => {
+    const fake = await shop();
+    const reader = catalogue(fake, { locationId: LOCATION });
+    const pages = await Promise.all([1, 2, 3, 4].map(() => reader.listVariants(undefined)));
+    assert.deepEqual(
+      pages.map((p) => p.variants.length),
+      [3, 3, 3, 3],
+    );
+    assert.equal(tokenGrants(fake).length, 1);
+  });
+
   it('asks for a new token when the shop refuses the cached one (401) and sends the call again', async () => {
     const fake = await shop();
     const reader = catalogue(fake, { locationId: LOCATION });
