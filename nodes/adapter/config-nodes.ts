@@ -18,6 +18,8 @@ export interface StorefrontConfigNode extends Node<StorefrontCredentials> {
   baseUrl: string;
   /** The public address of the order in node the shop's webhooks are subscribed to ('' when not set). */
   webhookUrl: string;
+  /** Shopify: the location storefront sync reads and sets stock at (gid://shopify/Location/…); empty: the primary one. */
+  locationId: string;
   /** Current secret first; the previous one is accepted during a rotation; a Shopify app's client secret last. */
   webhookSecrets(): string[];
 }

@@ -14,6 +14,7 @@ interface StorefrontNodeDef extends NodeDef {
   baseUrl: string;
   secretEnv: string;
   webhookUrl: string;
+  locationId: string;
 }
 
 export = function registerStorefrontNode(RED: NodeAPI): void {
@@ -24,6 +25,7 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
     this.shopDomain = config.shopDomain;
     this.baseUrl = config.baseUrl;
     this.webhookUrl = config.webhookUrl ?? '';
+    this.locationId = config.locationId ?? '';
     this.webhookSecrets = () => {
       const fromEnv = config.secretEnv ? process.env[config.secretEnv] : undefined;
       // A Shopify app's webhooks are signed with its client secret.
