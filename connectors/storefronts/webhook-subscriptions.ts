@@ -1,9 +1,8 @@
 import type { Clock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
-import { channelUnavailable } from '../messaging/delivery-error';
-import { httpExchange } from '../messaging/http-exchange';
 import { shopifyAdminClient, type ShopifyAdminClient } from './shopify-admin';
-import { headerNumber, LOOPBACK_HOSTS, wooCommerceAuthorization } from './woocommerce-orders-api';
+import { LOOPBACK_HOSTS } from './woocommerce-orders-api';
+import { wooCommerceListAll, wooCommerceRest, type WooCommerceRestAccess } from './woocommerce-rest';
 
 /** One webhook the shop sends: what about, where to, and whether this call made it. */
 export interface WebhookSubscription {
@@ -112,53 +111,8 @@ export async function subscribeShopifyWebhooks(
   return result;
 }
 
-export interface WooCommerceWebhookAccess {
-  storeUrl: string;
-  credentials: { consumerKey?: string; consumerSecret?: string };
-  clock: Clock;
-  timeoutMs?: number;
-}
-
-async function wooCall(
-  access: WooCommerceWebhookAccess,
-  method: 'GET' | 'POST',
-  resource: string,
-  signal: AbortSignal | undefined,
-  data?: unknown,
-): Promise<{ body: unknown; totalPages?: number }> {
-  const base = access.storeUrl.replace(/\/+$/, '');
-  const reply = await httpExchange(
-    'WooCommerce',
-    {
-      method,
-      url: `${base}/wp-json/wc/v3/${resource}`,
-      headers: {
-        Authorization: wooCommerceAuthorization(base, access.credentials, 'to manage webhooks'),
-        Accept: 'application/json',
-        ...(data ? { 'Content-Type': 'application/json' } : {}),
-      },
-      ...(data ? { data } : {}),
-    },
-    { timeoutMs: access.timeoutMs, signal, now: access.clock.now(), unavailable: channelUnavailable },
-  );
-  const body = reply.data as { code?: string; message?: string } | undefined;
-  if (reply.status === 401 || reply.status === 403) {
-    throw new DropshipError(
-      'configuration',
-      `WooCommerce refused to ${method === 'GET' ? 'list' : 'create'} webhooks (HTTP ${reply.status}: ` +
-        `${body?.message ?? body?.code ?? ''}): the REST API key needs Read/Write access, or add the webhooks in ` +
-        'WooCommerce > Settings > Advanced > Webhooks',
-      [{ path: 'consumerKey', message: `refused with HTTP ${reply.status}` }],
-    );
-  }
-  if (reply.status !== 200 && reply.status !== 201) {
-    throw new DropshipError(
-      'configuration',
-      `WooCommerce answered the webhooks call with HTTP ${reply.status}: ${body?.message ?? ''}`,
-    );
-  }
-  return { body: reply.data, totalPages: headerNumber(reply.headers['x-wp-totalpages']) };
-}
+const WEBHOOKS_PURPOSE = 'to manage webhooks';
+const WEBHOOKS_BY_HAND = 'add the webhooks in WooCommerce > Settings > Advanced > Webhooks';
 
 interface RawWooWebhook {
   id: number;
@@ -169,23 +123,11 @@ interface RawWooWebhook {
 
 /** Every webhook of the store (`GET webhooks`, 100 a page). */
 export async function wooCommerceWebhooks(
-  access: WooCommerceWebhookAccess,
+  access: WooCommerceRestAccess,
   signal?: AbortSignal,
 ): Promise<WebhookSubscription[]> {
-  const found: WebhookSubscription[] = [];
-  for (let page = 1, pages = 1; page <= pages; page++) {
-    const { body, totalPages } = await wooCall(access, 'GET', `webhooks?per_page=100&page=${page}`, signal);
-    found.push(
-      ...(body as RawWooWebhook[]).map((w) => ({
-        id: String(w.id),
-        topic: w.topic,
-        address: w.delivery_url,
-        created: false,
-      })),
-    );
-    pages = totalPages ?? page;
-  }
-  return found;
+  const webhooks = await wooCommerceListAll<RawWooWebhook>(access, 'webhooks', WEBHOOKS_PURPOSE, signal);
+  return webhooks.map((w) => ({ id: String(w.id), topic: w.topic, address: w.delivery_url, created: false }));
 }
 
 /**
@@ -193,7 +135,7 @@ export async function wooCommerceWebhooks(
  * each topic not yet delivered there. Needs a REST API key with Read/Write access.
  */
 export async function subscribeWooCommerceWebhooks(
-  access: WooCommerceWebhookAccess,
+  access: WooCommerceRestAccess,
   address: string,
   secret: string,
   signal?: AbortSignal,
@@ -214,13 +156,17 @@ export async function subscribeWooCommerceWebhooks(
       result.push(there);
       continue;
     }
-    const { body } = await wooCall(access, 'POST', 'webhooks', signal, {
-      name: `Drop-ship ${topic}`,
-      topic,
-      delivery_url: deliveryUrl,
-      secret,
-      status: 'active',
-    });
+    const { body } = await wooCommerceRest(
+      access,
+      {
+        method: 'POST',
+        resource: 'webhooks',
+        data: { name: `Drop-ship ${topic}`, topic, delivery_url: deliveryUrl, secret, status: 'active' },
+        purpose: WEBHOOKS_PURPOSE,
+        byHand: WEBHOOKS_BY_HAND,
+      },
+      signal,
+    );
     const made = body as RawWooWebhook;
     result.push({ id: String(made.id), topic: made.topic, address: made.delivery_url, created: true });
   }

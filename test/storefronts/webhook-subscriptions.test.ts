@@ -107,7 +107,7 @@ describe('webhook subscriptions made by the product', () => {
           { consumerKey: store.readOnlyKey, consumerSecret: store.consumerSecret },
           clock,
         ),
-        /needs Read\/Write access, or add the webhooks in WooCommerce > Settings > Advanced > Webhooks/,
+        /needs Read\/Write access to manage webhooks, or add the webhooks in WooCommerce > Settings > Advanced > Webhooks/,
       );
       assert.equal(store.webhooks.length, 0);
     });
