@@ -7,6 +7,7 @@ import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
 import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
+import { describeRefundStoreBehaviour } from './refunds.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
 import { describeSupplierReferenceBehaviour } from './supplier-references.behaviour';
@@ -21,6 +22,7 @@ async function memoryStore(): Promise<SqliteOrderStore> {
 
 describeOrderStoreBehaviour('sqlite', memoryStore);
 describeWithdrawalBehaviour('sqlite', memoryStore);
+describeRefundStoreBehaviour('sqlite', memoryStore);
 describeStatusPollBehaviour('sqlite', memoryStore);
 describeFunctionalGroupBehaviour('sqlite', memoryStore);
 describeSupplierReferenceBehaviour('sqlite', memoryStore);
