@@ -9,6 +9,7 @@ import type { ReturnsStore } from './returns-store';
 import type { ParcelWatchStore, ShipmentStore } from './shipment-store';
 import type { SupplierStatusPollStore } from './status-poll-store';
 import type { StockStore } from './stock-store';
+import type { StorefrontSyncStore } from './storefront-sync-store';
 import type { WatchdogStore } from './watchdog-store';
 
 export type { Lease } from './lease';
@@ -66,7 +67,8 @@ export interface OrderStore
     StockStore,
     WatchdogStore,
     ReturnsStore,
-    MetricsStore {
+    MetricsStore,
+    StorefrontSyncStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Refund proposals and their storefront calls (core/refunds). */
   readonly refunds: RefundStore;

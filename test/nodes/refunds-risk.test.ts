@@ -21,6 +21,7 @@ import { eventually } from '../support/node-red-process';
 import { sampleOrderDraft } from '../support/orders';
 import { startFakeShopify } from '../fakes/shopify-admin';
 import { startFakeWooCommerce } from '../fakes/woocommerce';
+import { startFakeUspsAddresses } from '../fakes/usps-addresses';
 
 helper.init(require.resolve('node-red'));
 
@@ -73,7 +74,18 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
   });
 
   /** Store, one REST supplier (no alternative), router (with risk screening), dispatch, notify, watchdog, refunds. */
-  function flow(shop: Record<string, unknown>, policy = 'automatic') {
+  function flow(
+    shop: Record<string, unknown>,
+    policy = 'automatic',
+    risk: Record<string, unknown> = {
+      rules: [
+        { kind: 'order_value', label: 'Large order', above: 500 },
+        { kind: 'country_mismatch', label: 'Billed abroad' },
+      ],
+      validator: 'none',
+      uspsBaseUrl: '',
+    },
+  ) {
     return [
       { id: 'store', type: 'dropship-store', engine: 'sqlite', filename: path.join(dir, 'orders.sqlite') },
       { id: 'shop', type: 'dropship-storefront', ...shop },
@@ -92,17 +104,7 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
         secure: false,
         from: 'shop@example.test',
       },
-      {
-        id: 'risk',
-        type: 'dropship-risk',
-        rules: [
-          { kind: 'order_value', label: 'Large order', above: 500 },
-          { kind: 'country_mismatch', label: 'Billed abroad' },
-        ],
-        validator: 'none',
-        uspsBaseUrl: '',
-        storefront: '',
-      },
+      { id: 'risk', type: 'dropship-risk', storefront: '', ...risk },
       {
         id: 'router',
         type: 'dropship-router',
@@ -205,6 +207,56 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
       assert.equal(held.length, 1, 'screened once');
     } finally {
       await woo.close();
+    }
+  });
+
+  it('holds an address USPS does not know, asking USPS Addresses 3.0 with the credentials of the risk node', async () => {
+    const usps = await startFakeUspsAddresses();
+    const woo = await startFakeWooCommerce();
+    try {
+      usps.addAddress({
+        streetAddress: '12 Analytical Way',
+        city: 'Portland',
+        state: 'OR',
+        ZIPCode: '97201',
+        ZIPPlus4: '1234',
+        DPVConfirmation: 'Y',
+      });
+      await helper.load(
+        NODES,
+        flow({ platform: 'woocommerce', baseUrl: woo.url }, 'propose', {
+          rules: [{ kind: 'address_verification', label: 'Address verified' }],
+          validator: 'usps',
+          uspsBaseUrl: usps.url,
+        }),
+        {
+          shop: { consumerKey: woo.consumerKey, consumerSecret: woo.consumerSecret },
+          risk: { uspsClientId: usps.clientId, uspsClientSecret: usps.clientSecret },
+        },
+      );
+      const held = collect('held');
+      const good = await receive({ ...sampleOrderDraft(), channel: 'woocommerce' });
+      const bad = await receive({
+        ...sampleOrderDraft(),
+        channel: 'woocommerce',
+        shipTo: { ...sampleOrderDraft().shipTo, line1: '1 Nowhere Lane' },
+      });
+      const exception = await eventually(async () => held[0], 10_000, 'the address hold');
+      assert.equal(exception.orderId, bad);
+      assert.deepEqual(
+        exception.error?.details.map((d) => d.message),
+        ['Address verified: USPS does not confirm the address: Address Not Found.'],
+      );
+      const s = await store();
+      await eventually(
+        async () => ((await s.listPurchaseOrders(good)).length > 0 ? true : undefined),
+        10_000,
+        'the known address routed',
+      );
+      assert.equal((await s.getOrder(bad))?.state, 'needs_attention');
+    } finally {
+      await woo.close();
+      await usps.close();
     }
   });
 

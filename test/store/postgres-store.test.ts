@@ -7,6 +7,7 @@ import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeRefundStoreBehaviour } from './refunds.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
+import { describeStorefrontSyncBehaviour } from './storefront-sync.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
 import { describeSupplierReferenceBehaviour } from './supplier-references.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
@@ -38,6 +39,7 @@ describe('PostgresOrderStore', function () {
   describeWithdrawalBehaviour('postgres', freshStore);
   describeRefundStoreBehaviour('postgres', freshStore);
   describeStatusPollBehaviour('postgres', freshStore);
+  describeStorefrontSyncBehaviour('postgres', freshStore);
   describeFunctionalGroupBehaviour('postgres', freshStore);
   describeSupplierReferenceBehaviour('postgres', freshStore);
   describePurchaseOrderTransitionBehaviour('postgres', freshStore);

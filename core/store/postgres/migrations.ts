@@ -353,4 +353,55 @@ CREATE TABLE risk_signals (
 CREATE INDEX risk_signals_digest ON risk_signals (kind, digest, at);
 `,
   },
+  {
+    version: 4,
+    name: 'storefront sync: imported variants, supplier item details, desired and pushed state',
+    sql: `
+-- Storefront sync (core/storefront-sync): the variants last imported from each shop, the identifiers, cost and MAP
+-- stock feeds gave supplier items, what each variant should show (desired) and what the shop holds as far as sync
+-- knows (pushed: its state after the last applied push, the targets sync set, and the push pending with its
+-- idempotency key, stored before the push is sent so a crash resumes it with the same key).
+CREATE TABLE storefront_variants (
+  channel TEXT NOT NULL,
+  variant_id TEXT NOT NULL,
+  sku TEXT,
+  variant JSONB NOT NULL,
+  imported_at BIGINT NOT NULL,
+  PRIMARY KEY (channel, variant_id)
+);
+CREATE TABLE supplier_items (
+  supplier_id TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  identifiers JSONB,
+  cost NUMERIC,
+  map_price NUMERIC,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (supplier_id, sku)
+);
+CREATE TABLE storefront_desired (
+  channel TEXT NOT NULL,
+  variant_id TEXT NOT NULL,
+  sku TEXT,
+  quantity INTEGER NOT NULL,
+  -- Text, not JSONB: sync compares it with the JSON of a newly computed state to find what moved.
+  desired TEXT NOT NULL,
+  computed_at BIGINT NOT NULL,
+  PRIMARY KEY (channel, variant_id)
+);
+-- The oversell guard looks an order line's SKU up.
+CREATE INDEX storefront_desired_sku ON storefront_desired (channel, sku);
+CREATE TABLE storefront_pushed (
+  channel TEXT NOT NULL,
+  variant_id TEXT NOT NULL,
+  shop JSONB,
+  shop_at BIGINT,
+  target JSONB,
+  pending_key TEXT,
+  pending JSONB,
+  last_error TEXT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (channel, variant_id)
+);
+`,
+  },
 ];

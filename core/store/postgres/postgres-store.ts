@@ -45,6 +45,7 @@ import { withMetrics } from './metrics-queries';
 import { withNotifications } from './notification-queries';
 import { withFunctionalGroups } from './functional-group-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
+import { withStorefrontSync } from './storefront-sync-queries';
 import { withStock } from './inventory-queries';
 import { withParcelWatch } from './tracking-queries';
 import { firstRow, rows, type Queryable } from './queryable';
@@ -925,12 +926,14 @@ export abstract class PostgresStoreBase
  * wait for, nor take, each other's claims.
  */
 export class PostgresOrderStore
-  extends withMetrics(
-    withReturns(
-      withWatchdog(
-        withStock(
-          withNotifications(
-            withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+  extends withStorefrontSync(
+    withMetrics(
+      withReturns(
+        withWatchdog(
+          withStock(
+            withNotifications(
+              withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+            ),
           ),
         ),
       ),

@@ -52,6 +52,7 @@ import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
 import { SqliteRefundQueries } from './refund-queries';
 import { SqliteRiskSignalQueries } from './risk-signal-queries';
+import { withStorefrontSync } from './storefront-sync-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -930,11 +931,15 @@ export abstract class SqliteStoreBase
  * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
  */
 export class SqliteOrderStore
-  extends withMetrics(
-    withReturns(
-      withWatchdog(
-        withStock(
-          withNotifications(withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase)))),
+  extends withStorefrontSync(
+    withMetrics(
+      withReturns(
+        withWatchdog(
+          withStock(
+            withNotifications(
+              withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+            ),
+          ),
         ),
       ),
     ),
