@@ -135,6 +135,11 @@ export const wooCommerceIntake: StorefrontIntake = {
     });
     const shipTo = wooAddress(reader, reader.object(order.shipping, '/shipping'), '/shipping');
     const billing = reader.optionalObject(order.billing);
+    // A billing address is kept when it is one: some payment methods take no billing address, only an e-mail.
+    const billTo =
+      reader.text(billing.address_1) && reader.text(billing.city) && reader.text(billing.country)
+        ? wooAddress(new PayloadReader('billing'), billing, '/billing')
+        : undefined;
     const shippingLines = Array.isArray(order.shipping_lines)
       ? (order.shipping_lines as Record<string, unknown>[])
       : [];
@@ -159,6 +164,7 @@ export const wooCommerceIntake: StorefrontIntake = {
         phone: reader.text(billing.phone) ?? shipTo.phone,
       },
       shipTo,
+      billTo,
       lines,
       shipping: { method: reader.text(shippingLines[0]?.method_title) },
       totals: {

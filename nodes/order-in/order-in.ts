@@ -12,6 +12,7 @@ import { ORDER_CHANGE_TOPIC } from '../../core/changes/record-order-change';
 import { asDropshipError, DropshipError } from '../../core/errors';
 import { genericJsonIntakeFor } from '../../connectors/storefronts/generic-json';
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
+import { verifyShopifyShopDomain } from '../../connectors/storefronts/shopify';
 import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-api';
 import { wooCommerceOrderSource } from '../../connectors/storefronts/woocommerce-orders-api';
 import { boundedErrorJson, mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
@@ -168,7 +169,11 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         ? senderGate(RED, node, {
             check: check ?? { scheme: 'signature', header: intake.signatureHeader ?? '' },
             secrets,
-            verify: (req, current) => intake.verify(req.rawBody, req.headers, current),
+            verify: (req, current) => {
+              intake.verify(req.rawBody, req.headers, current);
+              if (platform === 'shopify' && storefront?.shopDomain)
+                verifyShopifyShopDomain(req.headers, storefront.shopDomain);
+            },
             secretPlace: storefront
               ? `storefront "${storefront.name || storefront.id}"`
               : 'a storefront (none is selected)',

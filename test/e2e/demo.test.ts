@@ -6,8 +6,11 @@ import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
+import { storefrontCatalogue } from '../../connectors/registry';
+import { systemClock } from '../../core/clock';
 
 const SECRET = 'e2e-shopify-secret';
+const SHOP_APP_SECRET = 'e2e-sandbox-shop-app-secret';
 const WOO_SECRET = 'e2e-woocommerce-secret';
 const DEMO = path.join(REPO, 'flows', 'demo.json');
 
@@ -18,6 +21,28 @@ interface OrderDetail {
   shipments: { trackingNumber: string; carrier: string; status: string }[];
   notifications: { milestone: string; state: string }[];
   events: { type: string }[];
+}
+
+/** The package's own Shopify catalogue on the demo's sandbox shop, with the app credentials settings.js gives it. */
+function sandboxCatalogue(nodeRed: RunningNodeRed, clientSecret = SHOP_APP_SECRET) {
+  return storefrontCatalogue(
+    { platform: 'shopify', shopDomain: 'demo-shop.myshopify.com', baseUrl: nodeRed.url('/sandbox/shopify') },
+    { clientId: 'sandbox-shopify-app', clientSecret },
+    { clock: systemClock },
+  );
+}
+
+/** Each row of the sandbox shop's inventory page: SKU, available quantity. */
+async function sandboxInventory(nodeRed: RunningNodeRed): Promise<Record<string, number>> {
+  const res = await fetch(nodeRed.url('/sandbox/shopify/inventory'));
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  return Object.fromEntries(
+    [...html.matchAll(/<small>([^<]+)<\/small><\/td><td class="n">(-?\d+)<\/td>/g)].map((m) => [
+      m[1]!,
+      Number(m[2]),
+    ]),
+  );
 }
 
 /** A sample order from the demo flow's inject nodes, so the test posts what an operator would inject. */
@@ -96,6 +121,7 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     nodeRed = await startNodeRed(DEMO, {
       DROPSHIP_SHOPIFY_SECRET: SECRET,
       DROPSHIP_WOOCOMMERCE_SECRET: WOO_SECRET,
+      DROPSHIP_SANDBOX_SHOPIFY_SECRET: SHOP_APP_SECRET,
     });
   });
   after(async () => {
@@ -468,6 +494,26 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
         await fetch(nodeRed.url(`/sandbox/ups/api/track/v1/details/${order.shipments[0]!.trackingNumber}`)),
         [200],
       ],
+      'POST /sandbox/shopify/admin/oauth/access_token': async () => [
+        await fetch(nodeRed.url('/sandbox/shopify/admin/oauth/access_token'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: `grant_type=client_credentials&client_id=sandbox-shopify-app&client_secret=${SHOP_APP_SECRET}`,
+        }),
+        [200],
+      ],
+      'POST /sandbox/shopify/admin/api/:version/graphql.json': async () => [
+        // Without the app's token: Shopify's 401.
+        await fetch(nodeRed.url('/sandbox/shopify/admin/api/2026-10/graphql.json'), {
+          method: 'POST',
+          ...json({ query: '{ shop { name } }' }),
+        }),
+        [401],
+      ],
+      'GET /sandbox/shopify/inventory': async () => [
+        await fetch(nodeRed.url('/sandbox/shopify/inventory')),
+        [200],
+      ],
       'GET /dashboard/': async () => [await fetch(nodeRed.url('/dashboard/')), [200]],
     };
     const listed = readmeEndpoints();
@@ -481,6 +527,32 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       const [res, expected] = await probes[endpoint]!();
       assert.ok(expected.includes(res.status), `${endpoint} answered ${res.status}: ${await res.text()}`);
     }
+  });
+
+  it("plays a Shopify shop the package's catalogue reads and pushes to, shown on /sandbox/shopify/inventory", async () => {
+    const catalogue = sandboxCatalogue(nodeRed);
+    const { variants } = await catalogue.listVariants(undefined);
+    const mug = variants.find((v) => v.sku === 'MUG-BLACK')!;
+    assert.equal(mug.price, '12.00');
+    const push = (from: number, to: number, key: string) =>
+      catalogue.pushVariants([
+        {
+          variantId: mug.variantId,
+          productId: mug.productId,
+          inventoryItemId: mug.inventoryItemId,
+          quantity: { from, to },
+          idempotencyKey: key,
+        },
+      ]);
+    assert.deepEqual(await push(mug.quantity!, 17, 'e2e-mug-17'), [
+      { variantId: mug.variantId, outcome: 'applied' },
+    ]);
+    assert.equal((await sandboxInventory(nodeRed))['MUG-BLACK'], 17);
+    // A push believing the shop still holds the old quantity is refused, and says what it holds.
+    assert.deepEqual(await push(mug.quantity!, 3, 'e2e-mug-3'), [
+      { variantId: mug.variantId, outcome: 'stale', currentQuantity: 17 },
+    ]);
+    assert.equal((await sandboxInventory(nodeRed))['MUG-BLACK'], 17);
   });
 
   it('answers a redelivery 200 without a second order or purchase order', async () => {
@@ -703,6 +775,28 @@ describe('npm start on a fresh user directory: restarts and deploys', function (
     );
     assert.equal(confirmations.length, 1);
     assert.equal((await orderDetail(nodeRed, 'shopify:700000000001')).shipments.length, 1);
+  });
+
+  it("keeps the sandbox shop's quantities and idempotency keys across a crash and a restart", async () => {
+    // No secret given: settings.js made one and kept it in the user directory.
+    const secret = readFileSync(path.join(userDir, '.sandbox-shopify-secret'), 'utf8').trim();
+    const { variants } = await sandboxCatalogue(nodeRed, secret).listVariants(undefined);
+    const bottle = variants.find((v) => v.sku === 'WCB-LG')!;
+    const push = {
+      variantId: bottle.variantId,
+      productId: bottle.productId,
+      inventoryItemId: bottle.inventoryItemId,
+      quantity: { from: bottle.quantity!, to: 9 },
+      idempotencyKey: 'e2e-restart-bottle-9',
+    };
+    assert.equal((await sandboxCatalogue(nodeRed, secret).pushVariants([push]))[0]!.outcome, 'applied');
+    await nodeRed.crash();
+    nodeRed = await startNodeRed(undefined, { DROPSHIP_SHOPIFY_SECRET: SECRET }, { userDir });
+    assert.equal((await sandboxInventory(nodeRed))['WCB-LG'], 9);
+    // The same push again after the restart: the shop remembers its key and applies nothing twice.
+    const again = await sandboxCatalogue(nodeRed, secret).pushVariants([push]);
+    assert.deepEqual(again, [{ variantId: bottle.variantId, outcome: 'applied' }]);
+    assert.equal((await sandboxInventory(nodeRed))['WCB-LG'], 9);
   });
 
   it('deploys to the user directory and leaves flows/demo.json, and git status, as they were', async () => {

@@ -454,6 +454,20 @@ describe('node editor assets', () => {
       },
       {
         type: 'dropship-storefront',
+        property: 'locationId',
+        value: '123456789',
+        node: { platform: 'shopify' },
+        expect: /gid:\/\/shopify\/Location\/123456789/,
+      },
+      {
+        type: 'dropship-storefront',
+        property: 'webhookUrl',
+        value: 'dropship.example.com/orders',
+        node: { platform: 'shopify' },
+        expect: /starting with https:\/\//,
+      },
+      {
+        type: 'dropship-storefront',
         property: 'secretEnv',
         value: '1SECRET',
         node: { secretEnv: '1SECRET' },
@@ -651,6 +665,11 @@ describe('node editor assets', () => {
         engine: 'postgres',
       });
       accept('dropship-storefront', 'shopDomain', 'my-shop.myshopify.com', { platform: 'shopify' });
+      accept('dropship-storefront', 'locationId', 'gid://shopify/Location/123456789', {
+        platform: 'shopify',
+      });
+      accept('dropship-storefront', 'baseUrl', '${DROPSHIP_SANDBOX_SHOPIFY_URL}', { platform: 'shopify' });
+      accept('dropship-storefront', 'webhookUrl', 'https://dropship.example.com/dropship/shopify/orders');
       accept('dropship-mailer', 'from', 'My Shop <orders@myshop.example>');
       accept('dropship-mailer', 'port', '465');
       accept('dropship-order-in', 'path', '/hooks/shopify-orders');

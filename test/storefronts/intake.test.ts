@@ -239,6 +239,32 @@ describe('Shopify intake', () => {
       );
     });
 
+    it('keeps both money sets of an order in another presentment currency (a GBP order of a USD shop)', () => {
+      const gbp = fixtureBytes('shopify/orders-paid-presentment-gbp.json');
+      const order = orderOf(shopifyIntake.interpret(parseJsonBody(gbp), shopifyHeaders(gbp)));
+      // The shop's money stays the order's own: it is what the payout and the books are in.
+      assert.equal(order.currency, 'USD');
+      assert.equal(order.totals.total, 84.78);
+      assert.deepEqual(order.presentment, {
+        currency: 'GBP',
+        totals: {
+          subtotal: 62.4,
+          shipping: 5.56,
+          tax: 3.86,
+          discount: 4,
+          total: 67.82,
+          taxesIncluded: undefined,
+        },
+        lines: order.lines.map((line, i) => ({ lineId: line.lineId, unitPrice: [11.6, 19.2, 20][i] })),
+      });
+      assert.deepEqual(validateOrder(JSON.parse(JSON.stringify(order))).presentment?.totals.total, 67.82);
+      // An order in the shop's own currency carries one money set only.
+      assert.equal(
+        orderOf(shopifyIntake.interpret(parseJsonBody(paid), shopifyHeaders(paid))).presentment,
+        undefined,
+      );
+    });
+
     it('keeps order and line ids beyond 2^53 exact through admin_graphql_api_id', () => {
       const parsed = parseJsonBody(paid) as { id: number };
       assert.notEqual(String(parsed.id), '5860291657779245071', 'JSON.parse has rounded the numeric id');
@@ -434,6 +460,22 @@ describe('WooCommerce intake', () => {
     assert.equal(order.shipping.method, 'Flat rate');
     assert.equal(order.note, 'Gate code 4411');
     assert.doesNotThrow(() => validateOrder(JSON.parse(JSON.stringify(order))));
+  });
+
+  it('keeps the billing address as billTo, beside the shipping address', () => {
+    const order = orderOf(wooCommerceIntake.interpret(parseJsonBody(processing), wooHeaders(processing)));
+    assert.deepEqual(order.billTo, {
+      name: 'Katherine Johnson',
+      company: undefined,
+      line1: '12 Orbit Road',
+      line2: undefined,
+      city: 'Hampton',
+      region: 'VA',
+      postalCode: '23666',
+      country: 'US',
+      phone: '757-555-0199',
+    });
+    assert.deepEqual(validateOrder(JSON.parse(JSON.stringify(order))).billTo?.line1, '12 Orbit Road');
   });
 
   it('adds fee lines (a surcharge, a negative credit) to the totals, with their tax in a tax-included shop', () => {
