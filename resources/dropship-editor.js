@@ -887,6 +887,28 @@
     },
 
     /**
+     * File connections (dropship-file-connection) for nodes that kept their SFTP or folder settings inline, as
+     * flows saved before file connections did. `adopt`, called from oneditsave, makes a connection of those
+     * settings and chooses it in the dialog's connection list (`select`); the connection takes the node's stored
+     * secrets over with the next deploy (secretsFrom), since the editor never sees them.
+     */
+    fileConnection: {
+      adopt: function (node, settings, select) {
+        const type = 'dropship-file-connection';
+        const definition = RED.nodes.getType(type);
+        const connection = { id: RED.nodes.id(), type: type, _def: definition, z: '', users: [], credentials: {} };
+        for (const [property, declared] of Object.entries(definition.defaults)) connection[property] = declared.value;
+        Object.assign(connection, settings, { secretsFrom: node.id, changed: true });
+        RED.nodes.add(connection);
+        RED.editor.validateNode(connection);
+        RED.nodes.dirty(true);
+        $('<option/>').val(connection.id).text(RED.utils.getNodeLabel(connection, connection.id)).appendTo(select);
+        select.val(connection.id);
+        return connection.id;
+      },
+    },
+
+    /**
      * Checks the HTTP path a listening node serves: it starts with / and has no spaces, ? or #, and no other
      * enabled, listening node of the same type serves the same path. `ownDefault` is the path this node serves
      * when the field is empty, `pathOf(n)` the path another node serves.
