@@ -896,13 +896,24 @@
       adopt: function (node, settings, select) {
         const type = 'dropship-file-connection';
         const definition = RED.nodes.getType(type);
-        const connection = { id: RED.nodes.id(), type: type, _def: definition, z: '', users: [], credentials: {} };
-        for (const [property, declared] of Object.entries(definition.defaults)) connection[property] = declared.value;
-        Object.assign(connection, settings, { secretsFrom: node.id, changed: true });
+        const connection = {
+          id: RED.nodes.id(),
+          type: type,
+          _def: definition,
+          z: '',
+          users: [],
+          credentials: {},
+        };
+        for (const [property, declared] of Object.entries(definition.defaults))
+          connection[property] = declared.value;
+        Object.assign(connection, settings, { secretsFrom: node.type + ':' + node.id, changed: true });
         RED.nodes.add(connection);
         RED.editor.validateNode(connection);
         RED.nodes.dirty(true);
-        $('<option/>').val(connection.id).text(RED.utils.getNodeLabel(connection, connection.id)).appendTo(select);
+        $('<option/>')
+          .val(connection.id)
+          .text(RED.utils.getNodeLabel(connection, connection.id))
+          .appendTo(select);
         select.val(connection.id);
         return connection.id;
       },

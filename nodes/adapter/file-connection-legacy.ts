@@ -40,18 +40,20 @@ export function legacySecretsOf(type: string, stored: object | undefined): FileC
 export function adoptLegacySecrets(
   RED: Pick<NodeAPI, 'nodes'>,
   connectionId: string,
+  /** `<node type>:<node id>`: not the bare id, which Node-RED would take for a dependency between config nodes. */
   secretsFrom: string | undefined,
   own: FileConnectionSecrets | undefined,
 ): FileConnectionSecrets {
   const secrets: FileConnectionSecrets = { ...own };
-  if (!secretsFrom) return secrets;
-  let fromType: string | undefined;
+  const [fromType = '', fromId = ''] = (secretsFrom ?? '').split(':');
+  const names = LEGACY_SECRET_NAMES[fromType];
+  if (!names || !fromId) return secrets;
+  let found = false;
   RED.nodes.eachNode((node) => {
-    if (node.id === secretsFrom) fromType = node.type;
+    if (node.id === fromId && node.type === fromType) found = true;
   });
-  const names = fromType ? LEGACY_SECRET_NAMES[fromType] : undefined;
-  if (!fromType || !names) return secrets;
-  const stored = RED.nodes.getCredentials(secretsFrom) as Record<string, unknown> | undefined;
+  if (!found) return secrets;
+  const stored = RED.nodes.getCredentials(fromId) as Record<string, unknown> | undefined;
   const legacy = legacySecretsOf(fromType, stored);
   const adopted = SECRETS.filter((secret) => !secrets[secret] && legacy[secret]);
   if (adopted.length === 0) return secrets;
@@ -59,6 +61,6 @@ export function adoptLegacySecrets(
   const remaining = { ...stored };
   for (const secret of SECRETS) delete remaining[names[secret]];
   void RED.nodes.addCredentials(connectionId, { ...secrets });
-  void RED.nodes.addCredentials(secretsFrom, remaining);
+  void RED.nodes.addCredentials(fromId, remaining);
   return secrets;
 }

@@ -148,7 +148,9 @@ export function withFileConnectionPicker<Description extends ConnectorDescriptio
 ): Description & { fileConnection?: true } {
   if (!takesFileConnection(connector.settingsSchema)) return connector;
   const schema = connector.settingsSchema as { properties: Record<string, unknown>; required?: string[] };
-  const { transport: _transport, ...properties } = schema.properties;
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).filter(([name]) => name !== 'transport'),
+  );
   return {
     ...connector,
     settingsSchema: {

@@ -21,8 +21,8 @@ interface FileConnectionNodeDef extends NodeDef {
   hostKeySha256: string;
   root: string;
   /**
-   * The node whose own SFTP secrets this connection took over when the editor moved that node's settings into it
-   * (empty otherwise): read once, then kept as this connection's credentials.
+   * The node (`<type>:<id>`) whose own SFTP secrets this connection took over when the editor moved that node's
+   * settings into it (empty otherwise): read once, then kept as this connection's credentials.
    */
   secretsFrom: string;
 }
@@ -75,7 +75,7 @@ export = function registerFileConnectionNode(RED: NodeAPI): void {
       operatorAdminRequest(RED),
       connectionTestHandler(RED, 'dropship-file-connection', async ({ fields, credentials }) => {
         const connection = fileConnectionOf(
-          settingsOf(fields as Partial<FileConnectionNodeDef>),
+          settingsOf(fields),
           credentials,
           userDirOf(RED),
           'file connection',

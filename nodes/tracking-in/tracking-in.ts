@@ -15,7 +15,6 @@ import {
   mapShipmentReports,
   type ReportMapping,
 } from '../../core/tracking/report-mapping';
-import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { carrierConnector } from '../../connectors/carriers/registry';
 import type { FileTransport } from '../../core/ports/file-transport';
 import type { X12GroupReceipt } from '../../connectors/edi/x12/envelope';
