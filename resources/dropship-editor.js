@@ -893,6 +893,15 @@
      * secrets over with the next deploy (secretsFrom), since the editor never sees them.
      */
     fileConnection: {
+      /**
+       * Moves `legacy` (the node's inline settings, or undefined) into a new connection unless the dialog chose one
+       * already: Node-RED's list says "_ADD_" while it offers only to add one.
+       */
+      adoptUnlessChosen: function (node, legacy, select) {
+        const chosen = select.val();
+        if (legacy && (!chosen || chosen === '_ADD_'))
+          global.DropshipEditor.fileConnection.adopt(node, legacy, select);
+      },
       adopt: function (node, settings, select) {
         const type = 'dropship-file-connection';
         const definition = RED.nodes.getType(type);
