@@ -1,9 +1,9 @@
+// @ts-check
 /**
  * Editor helpers shared by the node-red-contrib-dropship edit dialogs. Node-RED serves this folder to the editor
  * as resources/@node-red-contrib-dropship/node-red-contrib-dropship/; each node's .html loads it with a <script src> tag before its own
  * script, so `DropshipEditor` is defined when the node types register.
  */
-/* global RED, $ */
 (function (global) {
   'use strict';
 
@@ -39,6 +39,10 @@
     }
 
     /** The property of each oneOf variant fixed by "const" (e.g. transport "type"), when the variants have one. */
+    /**
+     * The property whose `const` tells a oneOf's variants apart, if every variant has one.
+     * @returns {string | undefined}
+     */
     function discriminatorOf(prop) {
       if (!Array.isArray(prop.oneOf) || !prop.oneOf.every((v) => v.properties)) return undefined;
       const first = prop.oneOf[0];
@@ -68,7 +72,7 @@
     }
 
     function variantOf(prop, value) {
-      const key = discriminatorOf(prop);
+      const key = /** @type {string} */ (discriminatorOf(prop));
       return prop.oneOf.find((v) => isObject(value) && v.properties[key].const === value[key]);
     }
 
@@ -299,7 +303,7 @@
       input.attr({ id: 'dropship-setting-' + ++inputCount, 'data-setting': at.path });
       if (kind === 'boolean')
         row.append($('<label style="width: auto;"></label>').text(title).prepend(input));
-      else row.append(labelFor(title, required).attr('for', input.attr('id')), input);
+      else row.append(labelFor(title, required).attr('for', String(input.attr('id'))), input);
       const shown = value !== undefined ? value : prop.default;
       if (shown !== undefined) {
         if (kind === 'boolean') input.prop('checked', shown === true);
@@ -423,7 +427,7 @@
     }
 
     function createVariants(at, prop, value, required) {
-      const key = discriminatorOf(prop);
+      const key = /** @type {string} */ (discriminatorOf(prop));
       const box = groupBox(at.label.split(' › ').pop(), required);
       const select = $('<select style="width: 100%; margin-bottom: 10px;"></select>')
         .attr('data-setting', at.path + '.' + key)
@@ -958,6 +962,7 @@
         return box.length ? box.prop('checked') : node.listen !== false;
       },
       header: function (t) {
+        /** @this {EditorNode} */
         // eslint-disable-next-line no-unused-vars
         return function (value, opt) {
           if (global.DropshipEditor.senderAuth.scheme(this) !== 'signature' || !value) return true;
@@ -965,6 +970,7 @@
         };
       },
       secretEnv: function (t) {
+        /** @this {EditorNode} */
         // eslint-disable-next-line no-unused-vars
         return function (value, opt) {
           return !value || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || t('errors.senderSecretEnv');
@@ -972,6 +978,7 @@
       },
       /** The secret is required while the node listens with a signature or token and names no variable. */
       secret: function (t) {
+        /** @this {EditorNode} */
         // eslint-disable-next-line no-unused-vars
         return function (value, opt) {
           const auth = global.DropshipEditor.senderAuth;
@@ -986,7 +993,7 @@
           .on('change', function () {
             const scheme = $(this).val() || 'signature';
             $('.dropship-sender-for').each(function () {
-              $(this).toggle($(this).attr('data-schemes').split(',').includes(scheme));
+              $(this).toggle(String($(this).attr('data-schemes')).split(',').includes(String(scheme)));
             });
           })
           .trigger('change');
