@@ -739,11 +739,73 @@
     return definitions;
   }
 
+  /**
+   * @typedef {object} ConnectorEntry What the admin API lists for one connector kind (a supplier connection, a
+   *   carrier API): nodes/adapter/connector-account.ts, mountConnectorCatalogue.
+   * @property {string} kind
+   * @property {string} [title]
+   * @property {string} [description]
+   * @property {Record<string, any>} settingsSchema
+   * @property {{ name: string, label: string, type: string }[]} credentialFields
+   * @property {Record<string, any>} [settingConditions]
+   * @property {boolean} [fileConnection]
+   */
+
+  /**
+   * The connector kinds of a config node type (GET `url`: dropship/connectors, dropship/carriers), fetched once per
+   * editor session. `credentialDefinitions` is the object to register as the type's `credentials`: it is filled
+   * when the list arrives, before any dialog can open. Nodes of `nodeType` validated before that are checked again.
+   * @param {string} url
+   * @param {string} nodeType
+   */
+  function connectorCatalogue(url, nodeType) {
+    /** @type {ConnectorEntry[] | null} */
+    let list = null;
+    /** @type {JQuery.Promise<ConnectorEntry[]> | null} */
+    let request = null;
+    /** @type {Record<string, { type: 'text' | 'password' }>} */
+    const credentialDefinitionsOfList = {};
+    return {
+      credentialDefinitions: credentialDefinitionsOfList,
+      /** Whether the list has arrived (until then, settings are not checked against a schema). */
+      loaded: function () {
+        return list !== null;
+      },
+      /** @param {unknown} kind */
+      kind: function (kind) {
+        return (list || []).find((c) => c.kind === kind);
+      },
+      /** @returns {JQuery.Promise<ConnectorEntry[]>} */
+      load: function () {
+        if (!request) {
+          request = $.getJSON(url).then(
+            /** @param {ConnectorEntry[]} loadedList */
+            function (loadedList) {
+              list = loadedList;
+              Object.assign(credentialDefinitionsOfList, credentialDefinitions(loadedList));
+              RED.nodes.eachConfig(function (n) {
+                if (n.type === nodeType) RED.editor.validateNode(n);
+              });
+              RED.view.redraw();
+              return loadedList;
+            },
+            function (xhr) {
+              request = null;
+              return $.Deferred().reject(xhr);
+            },
+          );
+        }
+        return request;
+      },
+    };
+  }
+
   global.DropshipEditor = {
     settingsForm: settingsForm,
     conditionHolds: conditionHolds,
     credentialInputs: credentialInputs,
     credentialDefinitions: credentialDefinitions,
+    connectorCatalogue: connectorCatalogue,
 
     /**
      * A validator for a config-node property: the node is chosen, exists and has no problems; otherwise the
