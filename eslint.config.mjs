@@ -28,6 +28,8 @@ export default tseslint.config(
       sourceType: 'script',
       globals: { ...globals.browser, ...globals.jquery, RED: 'readonly', DropshipEditor: 'writable' },
     },
+    // Node-RED shows a validator's sentence only when the validator takes two parameters, (value, opt).
+    rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^opt$' }] },
   },
   {
     files: ['**/*.ts'],

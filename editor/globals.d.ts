@@ -1,3 +1,5 @@
+/// <reference types="node-red__editor-client" />
+
 /**
  * The editor's globals as the package's editor scripts (resources/*.js, checked with `// @ts-check` by
  * tsconfig.editor.json) use them: the part of Node-RED's editor API they call, typed for how they call it.
@@ -12,7 +14,9 @@ interface EditorNode {
   valid?: boolean;
   name?: string;
   _def: EditorNodeDefinition;
-  [property: string]: unknown;
+  /** The node type's own properties (its `defaults`), as saved: each dialog knows what it keeps there. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [property: string]: any;
 }
 
 /** A property of a node type's `defaults`. */
@@ -61,3 +65,7 @@ interface EditorRED {
 }
 
 declare const RED: EditorRED;
+
+/** The shared helpers of resources/dropship-editor.js and the dialogs' own (resources/dropship-<node>-editor.js). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare var DropshipEditor: Record<string, any>;

@@ -800,7 +800,9 @@
     };
   }
 
-  global.DropshipEditor = {
+  // Node-RED loads the scripts of a node's .html side by side, in no set order, and this file once per .html: the
+  // helpers are added to the object a dialog's own script (resources/dropship-<node>-editor.js) may have made first.
+  global.DropshipEditor = Object.assign(global.DropshipEditor || {}, {
     settingsForm: settingsForm,
     conditionHolds: conditionHolds,
     credentialInputs: credentialInputs,
@@ -813,7 +815,6 @@
      */
     configChoice: function (t, missingKey, invalidKey) {
       // Two parameters on purpose: Node-RED shows the returned sentence only to (value, opt) validators.
-      // eslint-disable-next-line no-unused-vars
       return function (value, opt) {
         const chosen = value && value !== '_ADD_' ? RED.nodes.node(value) : null;
         if (!chosen) return t(missingKey);
@@ -826,7 +827,6 @@
      * default). The message names the field by its label (label.<property>) through the node's `t`.
      */
     wholeNumber: function (t, property, min, max) {
-      // eslint-disable-next-line no-unused-vars
       return function (value, opt) {
         if (value === undefined || String(value).trim() === '') return true;
         const n = Number(value);
@@ -837,7 +837,6 @@
 
     /** A validator for a JSON object typed into a text field; empty is fine (none). */
     jsonObject: function (t, property) {
-      // eslint-disable-next-line no-unused-vars
       return function (value, opt) {
         if (value === undefined || String(value).trim() === '') return true;
         try {
@@ -1025,7 +1024,6 @@
       },
       header: function (t) {
         /** @this {EditorNode} */
-        // eslint-disable-next-line no-unused-vars
         return function (value, opt) {
           if (global.DropshipEditor.senderAuth.scheme(this) !== 'signature' || !value) return true;
           return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) || t('errors.signatureHeader');
@@ -1033,7 +1031,6 @@
       },
       secretEnv: function (t) {
         /** @this {EditorNode} */
-        // eslint-disable-next-line no-unused-vars
         return function (value, opt) {
           return !value || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || t('errors.senderSecretEnv');
         };
@@ -1041,7 +1038,6 @@
       /** The secret is required while the node listens with a signature or token and names no variable. */
       secret: function (t) {
         /** @this {EditorNode} */
-        // eslint-disable-next-line no-unused-vars
         return function (value, opt) {
           const auth = global.DropshipEditor.senderAuth;
           if (!auth.listening(this) || auth.scheme(this) === 'none') return true;
@@ -1061,5 +1057,5 @@
           .trigger('change');
       },
     },
-  };
+  });
 })(this);
