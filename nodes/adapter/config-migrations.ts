@@ -75,45 +75,44 @@ export const CONFIG_MIGRATIONS: Readonly<Record<VersionedConfigType, readonly Co
     {
       from: 1,
       description: 'the SFTP or local folder a node reads ship notices from moves into a file connection',
-      migrate: ({ sftpHost, sftpPort, sftpUser, sftpHostKey, folderRoot, ...rest }) => {
-        if (rest.source !== 'sftp' && rest.source !== 'local') return rest;
-        return {
-          ...rest,
-          source: 'files',
-          connection: '',
-          legacyConnection:
-            rest.source === 'local'
-              ? { kind: 'folder', root: folderRoot || '.' }
-              : {
-                  kind: 'sftp',
-                  host: sftpHost,
-                  port: sftpPort,
-                  username: sftpUser,
-                  hostKeySha256: sftpHostKey,
-                },
-        };
-      },
+      migrate: ({ sftpHost, sftpPort, sftpUser, sftpHostKey, folderRoot, ...rest }) =>
+        withInlineConnection(rest, {
+          local: { kind: 'folder', root: folderRoot || '.' },
+          sftp: {
+            kind: 'sftp',
+            host: sftpHost,
+            port: sftpPort,
+            username: sftpUser,
+            hostKeySha256: sftpHostKey,
+          },
+        }),
     },
   ],
   'dropship-inventory-in': [
     {
       from: 1,
       description: 'the SFTP or local folder a stock feed is read from moves into a file connection',
-      migrate: ({ host, port, username, hostKeySha256, root, ...rest }) => {
-        if (rest.source !== 'sftp' && rest.source !== 'local') return rest;
-        return {
-          ...rest,
-          source: 'files',
-          connection: '',
-          legacyConnection:
-            rest.source === 'local'
-              ? { kind: 'folder', root }
-              : { kind: 'sftp', host, port, username, hostKeySha256, root },
-        };
-      },
+      migrate: ({ host, port, username, hostKeySha256, root, ...rest }) =>
+        withInlineConnection(rest, {
+          local: { kind: 'folder', root },
+          sftp: { kind: 'sftp', host, port, username, hostKeySha256, root },
+        }),
     },
   ],
 };
+
+/**
+ * A node whose folder source was `sftp` or `local` (with the settings inline), now `files` through a file
+ * connection: none chosen yet, the inline settings carried as `legacyConnection` until the editor converts them.
+ * Other sources only lose the unused inline fields (already taken out of `rest`).
+ */
+function withInlineConnection(
+  rest: Record<string, unknown>,
+  inline: { local: Record<string, unknown>; sftp: Record<string, unknown> },
+): Record<string, unknown> {
+  if (rest.source !== 'sftp' && rest.source !== 'local') return rest;
+  return { ...rest, source: 'files', connection: '', legacyConnection: inline[rest.source] };
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -1,15 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
@@ -24,26 +14,9 @@ import supplierNode from '../../nodes/supplier/supplier';
 import trackingInNode from '../../nodes/tracking-in/tracking-in';
 import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
 import { acmeX12Settings } from '../support/x12-supplier';
-import { acceptedOrder, collect, storeOfFlow, until } from './tracking-in-setup';
+import { acceptedOrder, collect, shipNotice, storeOfFlow, until, writeSettled } from './tracking-in-setup';
 
 helper.init(require.resolve('node-red'));
-
-const FIXTURES = path.join(__dirname, '..', 'fixtures');
-
-/** Writes a file as the partner left it a minute ago: long settled, read at the next check. */
-function writeSettled(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, content);
-  const minuteAgo = new Date(Date.now() - 60_000);
-  utimesSync(file, minuteAgo, minuteAgo);
-}
-
-/** The 856 fixture with its two PO numbers replaced by those of a stored order. */
-function shipNotice(poNumbers: string[]): string {
-  return readFileSync(path.join(FIXTURES, 'x12', '856-pipe-newline.x12'), 'utf8')
-    .replace('POA1B2C3D4E5-1', poNumbers[0]!)
-    .replace('POZZ9XKQ4M7T-1', poNumbers[1]!);
-}
 
 /** The acme partner's X12 settings as a supplier saved with a file connection keeps them: no transport. */
 function x12SettingsWithoutTransport(): Record<string, unknown> {
