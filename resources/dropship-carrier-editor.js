@@ -6,9 +6,9 @@
 (function (global) {
   'use strict';
 
-  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   // Node-RED may run this before dropship-editor.js (the scripts of a .html load side by side).
   global.DropshipEditor = global.DropshipEditor || {};
+  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   global.DropshipEditor.carrier = function (t) {
     // Validators take (value, opt): in that two-argument form Node-RED shows the sentence they return.
     // The carrier's settings schema, shown as a form and checked (resources/dropship-editor.js).

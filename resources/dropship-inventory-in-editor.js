@@ -6,9 +6,9 @@
 (function (global) {
   'use strict';
 
-  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   // Node-RED may run this before dropship-editor.js (the scripts of a .html load side by side).
   global.DropshipEditor = global.DropshipEditor || {};
+  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   global.DropshipEditor.inventoryIn = function (t) {
     /** Flows saved before the source choice existed read a feed address when they have one. */
     function sourceOf(node) {
@@ -30,6 +30,31 @@
         };
       if (node.source === 'local') return { kind: 'folder', root: node.root };
       return undefined;
+    }
+    // The validators of the dialog's fields: (value, opt), so Node-RED shows the sentence they return.
+    /** A supplier id, required when the feed is read from a web address (the feed names none). */
+    function supplierCheck(value, opt) {
+      if (!value) return sourceOf(this) !== 'url' || t('errors.urlNeedsSupplier');
+      return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(value) || t('errors.supplier');
+    }
+    /** "5, 10": whole numbers above 0, separated by commas. */
+    function thresholdsCheck(value, opt) {
+      return !value || /^\s*[1-9][0-9]*(\s*,\s*[1-9][0-9]*)*\s*$/.test(value) || t('errors.thresholds');
+    }
+    function urlCheck(value, opt) {
+      if (sourceOf(this) === 'url' && !value) return t('errors.urlMissing');
+      return !value || /^https?:\/\/\S+$/.test(value) || t('errors.url');
+    }
+    function connectionCheck(value, opt) {
+      return sourceOf(this) !== 'files' || (Boolean(value) && value !== '_ADD_') || t('errors.connection');
+    }
+    function settleSecondsCheck(value, opt) {
+      if (sourceOf(this) !== 'files') return true;
+      return DropshipEditor.wholeNumber(t, 'settleSeconds', 0, 3600)(value, opt);
+    }
+    function intervalCheck(value, opt) {
+      const minutes = Number(value);
+      return (Number.isFinite(minutes) && minutes >= 1 && minutes <= 10080) || t('errors.intervalMinutes');
     }
     /** A folder relative to the transport's root: no leading slash, no "..", no backslash. */
     function folderCheck(value, opt) {
@@ -68,6 +93,16 @@
       for (const property of ['host', 'port', 'username', 'hostKeySha256', 'root']) this[property] = '';
       this.version = 2;
     }
-    return { sourceOf, folderCheck, prepare, save };
+    return {
+      folderCheck,
+      supplierCheck,
+      thresholdsCheck,
+      urlCheck,
+      connectionCheck,
+      settleSecondsCheck,
+      intervalCheck,
+      prepare,
+      save,
+    };
   };
 })(this);

@@ -6,9 +6,9 @@
 (function (global) {
   'use strict';
 
-  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   // Node-RED may run this before dropship-editor.js (the scripts of a .html load side by side).
   global.DropshipEditor = global.DropshipEditor || {};
+  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   global.DropshipEditor.notify = function (t) {
     // Validators take (value, opt): in that two-argument form Node-RED shows the sentence they return.
     // The milestones the runtime knows (core/notify/milestones.ts), in the order an order meets them.

@@ -6,9 +6,9 @@
 (function (global) {
   'use strict';
 
-  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   // Node-RED may run this before dropship-editor.js (the scripts of a .html load side by side).
   global.DropshipEditor = global.DropshipEditor || {};
+  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   global.DropshipEditor.router = function (t) {
     const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
     const WORKING_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];

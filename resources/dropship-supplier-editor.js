@@ -6,9 +6,9 @@
 (function (global) {
   'use strict';
 
-  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   // Node-RED may run this before dropship-editor.js (the scripts of a .html load side by side).
   global.DropshipEditor = global.DropshipEditor || {};
+  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
   global.DropshipEditor.supplier = function (t) {
     // Validators take (value, opt): in that two-argument form Node-RED shows the sentence they return.
     const SUPPLIER_ID = /^[a-z0-9][a-z0-9-]*$/;
