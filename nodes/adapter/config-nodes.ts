@@ -48,6 +48,8 @@ export interface SupplierConfigNode extends Node<SupplierCredentials> {
   /** The connector's settings, validated against its schema; undefined when invalid (see `settingsError`). */
   settings?: Record<string, unknown>;
   settingsError?: string;
+  /** The secrets of its file connection (x12-sftp, csv-sftp), given to the connector with its own. */
+  transportCredentials?: Record<string, string | undefined>;
 }
 
 /** What carrier polling reads from a `dropship-carrier` config node. */
