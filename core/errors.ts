@@ -20,6 +20,8 @@ export type DropshipErrorCode =
   | 'cancel_failed'
   /** A trading partner has not answered a document we sent with its functional acknowledgement (997) in time. */
   | 'acknowledgement_overdue'
+  /** Risk screening held the order for a person before routing (core/risk). */
+  | 'risk_hold'
   /** A storefront refused a variant's quantity or price push (storefront sync); its own words follow. */
   | 'storefront_refused';
 

@@ -1,3 +1,5 @@
+import type { RefundStore } from './refund-store';
+import type { RiskSignalStore } from './risk-signal-store';
 import type { FunctionalGroupStore } from './functional-group-store';
 import type { MetricsStore } from './metrics-store';
 import type { NotificationStore } from './notification-store';
@@ -68,6 +70,10 @@ export interface OrderStore
     MetricsStore,
     StorefrontSyncStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** Refund proposals and their storefront calls (core/refunds). */
+  readonly refunds: RefundStore;
+  /** Velocity signals of risk screening (core/risk). */
+  readonly riskSignals: RiskSignalStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

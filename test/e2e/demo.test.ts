@@ -243,6 +243,40 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     assert.match(refused.out, /^401 /);
   });
 
+  it('holds the --risky sample order with its reasons, and proposes its refund when the operator cancels it', async () => {
+    const sent = await postSample(nodeRed, '--risky', '--id', '450789470');
+    assert.equal(sent.code, 0, sent.out);
+    const held = await eventually(
+      async () => {
+        const body = await orderDetail(nodeRed, 'shopify:450789470');
+        return body.state === 'needs_attention' ? body : undefined;
+      },
+      30_000,
+      'the risky order held',
+    );
+    assert.deepEqual(held.purchaseOrders, [], 'no PO for a held order');
+    const hold = (held.events as { type: string; reason?: string }[]).find((e) => e.type === 'risk.held');
+    assert.match(
+      hold?.reason ?? '',
+      /PO box \(ships to a PO box\).*Billed in another country \(billed in GB/,
+    );
+    const cancelled = await fetch(nodeRed.url('/dropship/watchdog/orders/shopify:450789470/actions'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ action: 'cancel', reason: 'risky order' }),
+    });
+    assert.equal(cancelled.status, 200, await cancelled.text());
+    const detail = (await orderDetail(nodeRed, 'shopify:450789470')) as OrderDetail & {
+      refunds: { state: string; amounts: { total: number } }[];
+    };
+    assert.equal(detail.state, 'cancelled');
+    assert.deepEqual(
+      detail.refunds.map((r) => [r.state, r.amounts.total]),
+      [['proposed', 23594]],
+      'the whole order (goods, shipping, tax) proposed for refund',
+    );
+  });
+
   it("polls the sandbox REST supplier's order status API, and the customer hears of the parcel once", async () => {
     const sent = await postSample(nodeRed, '--id', '450789470');
     assert.equal(sent.code, 0, sent.out);

@@ -5,6 +5,7 @@ import { openStore } from '../../core/store/open-store';
 import { DropshipError } from '../../core/errors';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
+import { describeRefundStoreBehaviour } from './refunds.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
 import { describeStorefrontSyncBehaviour } from './storefront-sync.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
@@ -36,6 +37,7 @@ describe('PostgresOrderStore', function () {
   };
   describeOrderStoreBehaviour('postgres', freshStore);
   describeWithdrawalBehaviour('postgres', freshStore);
+  describeRefundStoreBehaviour('postgres', freshStore);
   describeStatusPollBehaviour('postgres', freshStore);
   describeStorefrontSyncBehaviour('postgres', freshStore);
   describeFunctionalGroupBehaviour('postgres', freshStore);

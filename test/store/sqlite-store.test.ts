@@ -7,6 +7,7 @@ import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
 import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
+import { describeRefundStoreBehaviour } from './refunds.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
 import { describeStorefrontSyncBehaviour } from './storefront-sync.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
@@ -22,6 +23,7 @@ async function memoryStore(): Promise<SqliteOrderStore> {
 
 describeOrderStoreBehaviour('sqlite', memoryStore);
 describeWithdrawalBehaviour('sqlite', memoryStore);
+describeRefundStoreBehaviour('sqlite', memoryStore);
 describeStatusPollBehaviour('sqlite', memoryStore);
 describeStorefrontSyncBehaviour('sqlite', memoryStore);
 describeFunctionalGroupBehaviour('sqlite', memoryStore);

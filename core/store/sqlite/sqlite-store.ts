@@ -50,6 +50,8 @@ import { withFunctionalGroups } from './functional-group-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
+import { SqliteRefundQueries } from './refund-queries';
+import { SqliteRiskSignalQueries } from './risk-signal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
 
 export interface SqliteStoreOptions {
@@ -942,4 +944,12 @@ export class SqliteOrderStore
       ),
     ),
   )
-  implements OrderStore {}
+  implements OrderStore
+{
+  readonly refunds = new SqliteRefundQueries(this.db, {
+    now: () => this.now(),
+    insertEvent: (orderId, event) => this.insertEvent(orderId, event),
+    insertNotification: (orderId, notice) => this.insertNotification(orderId, notice),
+  });
+  readonly riskSignals = new SqliteRiskSignalQueries(this.db);
+}
