@@ -127,11 +127,19 @@ function startInventoryIn(
     const rules = routingRulesOf(RED, config.router);
     // The router looks stock up by the order line's SKU: rows in the supplier's part numbers take the shop's.
     const inShopSkus = rules?.catalogue ? withCatalogueSkus(feed, rules.catalogue) : feed;
-    const result = await ingestStockFeed(await storeOf(RED, node, config.store), inShopSkus, {
+    const opened = await storeOf(RED, node, config.store);
+    const result = await ingestStockFeed(opened, inShopSkus, {
       feedAt,
       thresholds,
       sellable: rules ? sellableUnderRules(rules) : undefined,
     });
+    // The identifiers a feed gives (an X12 846 line's UPC, EAN, vendor part) let storefront sync match by barcode.
+    const identified = inShopSkus.rows.flatMap((row) =>
+      row.identifiers?.length
+        ? [{ supplierId: row.supplierId, sku: row.sku, identifiers: row.identifiers }]
+        : [],
+    );
+    if (identified.length > 0) await opened.recordSupplierItems(identified, feedAt);
     for (const ignored of result.ignored) {
       node.warn(
         `stock feed of ${ignored.supplierId} at ${ignored.feedAt} ignored: a newer feed (${ignored.lastFeedAt}) was applied`,
