@@ -15,11 +15,15 @@
  *   in the user directory when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
+ *   DROPSHIP_SANDBOX_SHOPIFY_SECRET (the sandbox Shopify shop's app client secret; generated and kept in the user
+ *   directory when unset),
  *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback): the login
  *   of the editor, and of the dashboard and the sandbox pages (HTTP Basic). Without a login every operator surface
  *   answers only requests made on this machine, never ones a reverse proxy passed on (docs/security.md).
  *   DROPSHIP_NOTIFY_LEASE_SECONDS (dropshipNotifyLeaseSeconds: how long a customer notice being sent stays claimed,
  *   so how long a crash mid-send delays it; 60 when unset).
+ *   DROPSHIP_REFUND_LEASE_SECONDS (dropshipRefundLeaseSeconds: how long a refund being made stays claimed, so how
+ *   long a crash mid-call delays its resumption; 120 when unset).
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -138,12 +142,18 @@ if (!fs.existsSync(flowFile)) {
  * polls the sandbox's own carrier API gets the sandbox's client. Written in Node-RED's own format: aes-256-ctr
  * under the SHA-256 of the credential secret, the IV in hex in front.
  */
+const SANDBOX_SHOPIFY_CLIENT_ID = 'sandbox-shopify-app';
 const DEMO_CREDENTIALS = {
   'dropship-notify': (node) =>
     node.trackingPage ? { linkSecret: '${DROPSHIP_TRACKING_LINK_SECRET}' } : undefined,
   'dropship-carrier': (node) =>
     /^\/sandbox\//.test((node.settings && node.settings.baseUrl) || '')
       ? { clientId: 'sandbox', clientSecret: 'sandbox' }
+      : undefined,
+  // The sandbox shop's app: its client id, and its client secret by the variable that holds it.
+  'dropship-storefront': (node) =>
+    node.baseUrl === '${DROPSHIP_SANDBOX_SHOPIFY_URL}'
+      ? { clientId: SANDBOX_SHOPIFY_CLIENT_ID, clientSecret: '${DROPSHIP_SANDBOX_SHOPIFY_SECRET}' }
       : undefined,
 };
 
@@ -179,11 +189,26 @@ process.env.PORT = String(port);
 // Node-RED substitutes whole-value ${VAR} properties only, so the demo's URLs are composed here.
 process.env.DROPSHIP_SANDBOX_SUPPLIER_URL = `http://127.0.0.1:${port}/sandbox/supplier/orders`;
 process.env.DROPSHIP_SANDBOX_SUPPLIER_STATUS_URL = `${process.env.DROPSHIP_SANDBOX_SUPPLIER_URL}/{{po.supplierReference}}`;
+process.env.DROPSHIP_SANDBOX_SUPPLIER_CANCEL_URL = `${process.env.DROPSHIP_SANDBOX_SUPPLIER_URL}/{poNumber}/cancel`;
+process.env.DROPSHIP_SANDBOX_SUPPLIER_CHANGE_URL = `${process.env.DROPSHIP_SANDBOX_SUPPLIER_URL}/{poNumber}`;
 process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
 // The secret the sandbox supplier signs its tracking reports with, which "Supplier tracking" checks (flows/demo.json).
 process.env.DROPSHIP_TRACKING_SECRET = keptSecret('DROPSHIP_TRACKING_SECRET', '.tracking-secret');
 // Where the customer's e-mails link to the tracking page.
 process.env.DROPSHIP_PUBLIC_URL = process.env.DROPSHIP_PUBLIC_URL || `http://127.0.0.1:${port}`;
+
+// The sandbox Shopify shop (flows/demo.json, tab "Sandbox shop"): its Admin API answers here, to this app's
+// client id and secret; its variants, quantities and prices are kept in the user directory across restarts.
+process.env.DROPSHIP_SANDBOX_SHOPIFY_URL = `http://127.0.0.1:${port}/sandbox/shopify`;
+process.env.DROPSHIP_SANDBOX_SHOPIFY_SECRET = keptSecret(
+  'DROPSHIP_SANDBOX_SHOPIFY_SECRET',
+  '.sandbox-shopify-secret',
+);
+const sandboxShopify = require('./demo/sandbox-shopify').createSandboxShop({
+  stateFile: path.join(userDir, 'sandbox-shopify.json'),
+  clientId: SANDBOX_SHOPIFY_CLIENT_ID,
+  clientSecret: process.env.DROPSHIP_SANDBOX_SHOPIFY_SECRET,
+});
 
 const mailDir = path.join(userDir, 'sandbox-mail');
 // The demo's EDI supplier exchanges X12 files with the sandbox trading partner in this folder.
@@ -222,8 +247,9 @@ module.exports = {
     sandbox: { module: 'localfilesystem', config: { flushInterval: 0 } },
   },
   adminAuth,
-  // The sandbox supplier's function nodes sign their tracking reports with it.
-  functionGlobalContext: { crypto },
+  // The sandbox supplier's function nodes sign their tracking reports with crypto; the sandbox shop's answers
+  // come from sandboxShopify.
+  functionGlobalContext: { crypto, sandboxShopify },
   httpAdminMiddleware: adminRequests,
   // The demo's own HTTP-in routes are the sandbox supplier's, called by the dispatch node on this machine.
   httpNodeMiddleware: (req, res, next) =>
@@ -231,6 +257,7 @@ module.exports = {
   // FlowFuse Dashboard: the same login for the page and for its socket (which bypasses Express).
   dashboard: { middleware: operatorPage, ioMiddleware: operatorSocketGate(operatorLogin) },
   dropshipNotifyLeaseSeconds: Number(process.env.DROPSHIP_NOTIFY_LEASE_SECONDS) || undefined,
+  dropshipRefundLeaseSeconds: Number(process.env.DROPSHIP_REFUND_LEASE_SECONDS) || undefined,
   httpStatic: [{ path: mailDir, root: '/sandbox/mail/', middleware: operatorPage }],
   diagnostics: { enabled: false },
   telemetry: { enabled: false },

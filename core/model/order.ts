@@ -72,7 +72,26 @@ export interface OrderTotals {
   taxesIncluded?: boolean;
 }
 
+/**
+ * The customer's own money when they paid in another currency than the shop's (Shopify's `presentment_money`):
+ * the order's `currency` and `totals` stay the shop's, which its payouts and books are in.
+ */
+export interface PresentmentMoney {
+  currency: string;
+  totals: OrderTotals;
+  /** Each line's unit price in the customer's currency, by line id. */
+  lines: { lineId: string; unitPrice: number }[];
+}
+
 /** What an intake adapter produces: an order before the store gives it an id and a state. */
+/** What a storefront tells about the buyer, for risk screening's velocity checks. */
+export interface RiskSignals {
+  /** The buyer's IP address (Shopify `browser_ip`, WooCommerce `customer_ip_address`). */
+  browserIp?: string;
+  /** A stable mark of the card paid with: card BIN, last four digits and brand, never the card number. */
+  cardFingerprint?: string;
+}
+
 export interface OrderDraft {
   channel: string;
   externalId: string;
@@ -85,8 +104,11 @@ export interface OrderDraft {
   lines: OrderLine[];
   shipping: ShippingTerms;
   totals: OrderTotals;
+  /** Absent when the customer paid in the shop's currency. */
+  presentment?: PresentmentMoney;
   tags?: string[];
   note?: string;
+  riskSignals?: RiskSignals;
 }
 
 export interface Order extends OrderDraft {

@@ -1,9 +1,13 @@
+import type { StorefrontCatalogue } from '../../core/ports/storefront-catalogue';
 import type { Node } from './node-red';
 
 export interface StorefrontCredentials {
   webhookSecret?: string;
   previousWebhookSecret?: string;
   accessToken?: string;
+  /** Shopify Dev Dashboard app: its client id and secret (client credentials grant; the secret signs webhooks). */
+  clientId?: string;
+  clientSecret?: string;
   consumerKey?: string;
   consumerSecret?: string;
 }
@@ -13,8 +17,14 @@ export interface StorefrontConfigNode extends Node<StorefrontCredentials> {
   platform: 'shopify' | 'woocommerce' | 'generic';
   shopDomain: string;
   baseUrl: string;
-  /** Current secret first; the previous one is accepted during a rotation. */
+  /** The public address of the order in node the shop's webhooks are subscribed to ('' when not set). */
+  webhookUrl: string;
+  /** Shopify: the location storefront sync reads and sets stock at (gid://shopify/Location/…); empty: the primary one. */
+  locationId: string;
+  /** Current secret first; the previous one is accepted during a rotation; a Shopify app's client secret last. */
   webhookSecrets(): string[];
+  /** The shop's catalogue (variants, quantities, prices) for storefront sync; throws a configuration error. */
+  catalogue(): StorefrontCatalogue;
 }
 
 /** Secret fields a supplier may need; the editor shows those its connector declares. */
@@ -38,6 +48,8 @@ export interface SupplierConfigNode extends Node<SupplierCredentials> {
   /** The connector's settings, validated against its schema; undefined when invalid (see `settingsError`). */
   settings?: Record<string, unknown>;
   settingsError?: string;
+  /** The secrets of its file connection (x12-sftp, csv-sftp), given to the connector with its own. */
+  transportCredentials?: Record<string, string | undefined>;
 }
 
 /** What carrier polling reads from a `dropship-carrier` config node. */

@@ -1,3 +1,5 @@
+import { ORDER_CHANGE_TOPIC } from '../../core/changes/record-order-change';
+import { durationText } from '../../core/clock';
 import type { Request, Response } from 'express';
 import { asDropshipError, DropshipError } from '../../core/errors';
 import { orderReference, type Order } from '../../core/model/order';
@@ -30,11 +32,17 @@ import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { configuredSupplierIds, supplierName } from '../adapter/supplier-registry';
 import type { RouterNode } from './router-access';
+import type { RiskConfigNode } from '../risk/risk-config';
+import { screenStoredOrder } from '../../core/risk/screen-order';
 
 interface RouterNodeDef extends NodeDef {
   store: string;
+  /** A dropship-risk rule set every order passes before it is routed; none when empty. */
+  risk: string;
   rules: RoutingRules | string;
   sweepSeconds: number | string;
+  /** The hold window: minutes a routed order's POs wait before dispatch (0: none). */
+  holdMinutes?: number | string;
 }
 
 /** Rules as the flow stores them: an object from the editor, or JSON text from an imported flow. */
@@ -209,15 +217,49 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
     status.show('failed', 'unknownSupplier', { suppliers: unknown.join(', ') });
   }
   node.routingRules = () => rules;
+  const holdMinutes = Number(config.holdMinutes ?? 0);
+  const holdMs = Number.isInteger(holdMinutes) && holdMinutes > 0 ? holdMinutes * 60_000 : 0;
 
   async function route(store: OrderStore, order: Order, msg: NodeMessage, send: SendFunction): Promise<void> {
     if (!rules) throw rulesError ?? new DropshipError('configuration', 'no routing rules');
-    const outcome = await routeStoredOrder(store, order, rules, actor, new Date());
+    if (config.risk && config.risk !== '_ADD_') {
+      const risk = RED.nodes.getNode(config.risk) as RiskConfigNode | null;
+      if (!risk)
+        throw new DropshipError(
+          'configuration',
+          'the risk screening chosen for this router is not deployed',
+          [{ path: 'risk', message: 'choose a deployed dropship-risk or none' }],
+        );
+      const screened = await screenStoredOrder(store, order, risk.screening(), actor, new Date());
+      if (screened.kind === 'skipped') return;
+      if (screened.kind === 'held') {
+        status.show('failed', 'riskHeld', { order: orderReference(order), reason: screened.reason });
+        send([
+          null,
+          exceptionMessage(
+            { ...msg, orderId: order.id },
+            new DropshipError(
+              'risk_hold',
+              `order ${order.id} is held for review: ${screened.reason}`,
+              screened.hits.map((hit, i) => ({ path: `/risk/${i}`, message: `${hit.rule}: ${hit.reason}` })),
+            ),
+          ),
+        ]);
+        return;
+      }
+    }
+    const outcome = await routeStoredOrder(store, order, rules, actor, new Date(), holdMs);
     if (outcome.kind === 'routed') {
-      status.show('accepted', 'routed', {
-        order: orderReference(order),
-        suppliers: [...new Set(outcome.purchaseOrders.map((p) => supplierName(p.supplierId)))].join(', '),
-      });
+      const suppliers = [...new Set(outcome.purchaseOrders.map((p) => supplierName(p.supplierId)))].join(
+        ', ',
+      );
+      if (holdMs > 0)
+        status.show('accepted', 'routedHeld', {
+          order: orderReference(order),
+          suppliers,
+          hold: durationText(holdMs),
+        });
+      else status.show('accepted', 'routed', { order: orderReference(order), suppliers });
       send([
         outcome.purchaseOrders.map((po) => ({
           ...msg,
@@ -248,6 +290,11 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
   }
 
   onInput(node, async (msg, send) => {
+    // A storefront's change to an order goes on to dispatch, which applies it at the suppliers.
+    if (msg.topic === ORDER_CHANGE_TOPIC) {
+      send([msg, null]);
+      return;
+    }
     let order: Order | undefined;
     let store: OrderStore;
     try {

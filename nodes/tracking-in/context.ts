@@ -14,6 +14,7 @@ import type { X12GroupReceipt } from '../../connectors/edi/x12/envelope';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, rethrowUnlessMessageProblem } from '../adapter/input-handler';
 import type { Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../adapter/node-red';
+import type { FileConnectionReference } from '../adapter/file-connection';
 import type { SenderAuthConfig, SenderAuthCredentials } from '../adapter/sender-auth';
 import type { NodeStatus } from '../adapter/status';
 import { startSweep } from '../adapter/sweep';
@@ -27,7 +28,7 @@ import type { ReportMapping } from '../../core/tracking/report-mapping';
  * and is handed this context by the node.
  */
 
-export type TrackingSource = 'none' | 'supplier' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
+export type TrackingSource = 'none' | 'supplier' | 'files' | 'imap' | 'mailFolder' | 'carriers';
 
 export interface TrackingInNodeDef extends NodeDef, SenderAuthConfig {
   store: string;
@@ -37,11 +38,8 @@ export interface TrackingInNodeDef extends NodeDef, SenderAuthConfig {
   supplier: string;
   source: TrackingSource;
   pollSeconds: number | string;
-  folderRoot: string;
-  sftpHost: string;
-  sftpPort: number | string;
-  sftpUser: string;
-  sftpHostKey: string;
+  /** The `dropship-file-connection` (SFTP or folder) the ship notices are read from. */
+  connection: string;
   inboundFolder: string;
   archiveFolder: string;
   errorFolder: string;
@@ -72,7 +70,7 @@ export interface TrackingInCredentials extends SenderAuthCredentials {
 export interface TrackingInContext {
   RED: NodeAPI;
   node: Node<TrackingInCredentials>;
-  config: TrackingInNodeDef;
+  config: TrackingInNodeDef & FileConnectionReference;
   credentials: TrackingInCredentials;
   supplier: SupplierConfigNode | null;
   /** The selected supplier's id, or "unknown". */

@@ -1,31 +1,24 @@
-import path from 'node:path';
 import { asDropshipError } from '../../core/errors';
 import type { FileTransport } from '../../core/ports/file-transport';
-import { validateWithInlineSchema } from '../../core/validation/schema-validator';
-import { openTransport, transportSettingsSchema, type TransportSettings } from '../../connectors/transports';
+import { openTransport } from '../../connectors/transports';
+import { resolveFileConnection, type FileConnection } from '../adapter/file-connection';
+import { legacySecretsOf } from '../adapter/file-connection-legacy';
 import { settleSecondsOf } from '../adapter/inbound-folder';
 import { sendOfNode, type SendFunction } from '../adapter/node-red';
-import { positive, type TrackingInContext } from './context';
+import type { TrackingInContext } from './context';
 import { pollShipNoticeFolder, type FolderDocument } from './documents';
 
-/** Ship notice files (X12 856, cXML) in an SFTP or local folder: archived once recorded, else moved aside. */
+/** Ship notice files (X12 856, cXML) in the folder of a file connection (SFTP or local): archived once recorded, else moved aside. */
 export function startFolder(context: TrackingInContext): void {
-  const { node, config, credentials, userDir, log } = context;
-  let settings: TransportSettings;
+  const { RED, node, config, credentials, log } = context;
+  let connection: FileConnection;
   let settleSeconds: number;
   try {
     settleSeconds = settleSecondsOf(config.settleSeconds, 'folder settings');
-    settings = validateWithInlineSchema<TransportSettings>(
-      transportSettingsSchema,
-      config.source === 'sftp'
-        ? {
-            type: 'sftp',
-            host: config.sftpHost,
-            port: positive(config.sftpPort, 22),
-            username: config.sftpUser,
-            ...(config.sftpHostKey ? { hostKeySha256: config.sftpHostKey } : {}),
-          }
-        : { type: 'local', root: path.resolve(userDir, config.folderRoot || '.') },
+    connection = resolveFileConnection(
+      RED,
+      config,
+      legacySecretsOf('dropship-tracking-in', credentials),
       'folder settings',
     );
   } catch (err) {
@@ -57,11 +50,7 @@ export function startFolder(context: TrackingInContext): void {
   context.startTimer('ship notice folder poll', async () => {
     let transport: FileTransport | undefined;
     try {
-      transport = await openTransport(settings, {
-        password: credentials.sftpPassword,
-        privateKey: credentials.sftpPrivateKey,
-        passphrase: credentials.sftpPassphrase,
-      });
+      transport = await openTransport(connection.transport, connection.credentials);
       await pollShipNoticeFolder(
         transport,
         folders,

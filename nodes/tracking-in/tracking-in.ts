@@ -2,6 +2,8 @@ import type { OrderStore } from '../../core/store/order-store';
 import { asDropshipError } from '../../core/errors';
 import type { InvalidTrackingPolicy } from '../../core/tracking/event-carrier';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
+import { migrateConfigNode } from '../adapter/config-migrations';
+import type { FileConnectionReference } from '../adapter/file-connection';
 import { actorOf, connectorLogOf, type Node, type NodeAPI } from '../adapter/node-red';
 import { nodeStatus } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
@@ -28,7 +30,13 @@ import { startSupplierChannel } from './supplier-channel';
  */
 export = function registerTrackingInNode(RED: NodeAPI): void {
   function DropshipTrackingInNode(this: Node<TrackingInCredentials>, config: TrackingInNodeDef): void {
+    // The saved config itself goes to createNode: it carries the node's flow (not copied with the properties).
     RED.nodes.createNode(this, config);
+    const migrated: TrackingInNodeDef & FileConnectionReference = migrateConfigNode(
+      'dropship-tracking-in',
+      config,
+    );
+    config = migrated;
     const node = this;
     const supplier = config.supplier
       ? (RED.nodes.getNode(config.supplier) as SupplierConfigNode | null)
@@ -52,7 +60,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       {
         RED,
         node,
-        config,
+        config: migrated,
         credentials: node.credentials ?? {},
         supplier,
         supplierId: supplier?.supplierId ?? 'unknown',
@@ -98,8 +106,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     const starters: Record<TrackingSource, ((context: TrackingInContext) => void) | undefined> = {
       none: undefined,
       supplier: startSupplierChannel,
-      sftp: startFolder,
-      local: startFolder,
+      files: startFolder,
       imap: startMailbox,
       mailFolder: startMailFolder,
       carriers: startCarrierPolling,
@@ -116,9 +123,8 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
   }
   RED.nodes.registerType('dropship-tracking-in', DropshipTrackingInNode as never, {
     credentials: {
-      sftpPassword: { type: 'password' },
-      sftpPrivateKey: { type: 'password' },
-      sftpPassphrase: { type: 'password' },
+      // No SFTP secrets: those of flows saved before file connections are still stored for the node (Node-RED
+      // keeps undeclared ones) until the file connection the editor makes takes them over.
       imapUser: { type: 'text' },
       imapPassword: { type: 'password' },
       senderSecret: { type: 'password' },

@@ -7,6 +7,7 @@ import { DropshipError } from '../../core/errors';
 import { parseJsonBody } from '../../core/http-body';
 import { parseStorefrontBody, receiveStorefrontOrder } from '../../core/intake/receive-order';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
+import { oversellRates } from '../../core/metrics/oversell-rates';
 import { genericJsonIntake } from '../../connectors/storefronts/generic-json';
 import { shopifyIntake } from '../../connectors/storefronts/shopify';
 import { wooCommerceIntake } from '../../connectors/storefronts/woocommerce';
@@ -133,6 +134,23 @@ describe('receiveStorefrontOrder (SQLite store)', () => {
     assert.equal(rowCount('webhook_deliveries'), 1);
   });
 
+  it("keeps a GBP order's presentment money set, and a WooCommerce billing address, in the stored order", async () => {
+    await receiveShopify(fixture('shopify/orders-paid-presentment-gbp.json'), 'ev-gbp');
+    const gbp = await store.findOrder('shopify:5860291657779245071');
+    assert.equal(gbp?.currency, 'USD');
+    assert.equal(gbp?.presentment?.currency, 'GBP');
+    assert.equal(gbp?.presentment?.totals.total, 67.82);
+    const woo = fixture('woocommerce/order-processing.json');
+    await receiveStorefrontOrder(
+      store,
+      wooCommerceIntake,
+      parseJsonBody(woo),
+      { 'x-wc-webhook-topic': 'order.created' },
+      ACTOR,
+    );
+    assert.equal((await store.findOrder('woocommerce:4821'))?.billTo?.line1, '12 Orbit Road');
+  });
+
   it('returns the stored order for the same delivery again and writes nothing new', async () => {
     const first = await receiveShopify(paid, 'ev-2');
     const again = await receiveShopify(paid, 'ev-2');
@@ -216,6 +234,46 @@ describe('receiveStorefrontOrder (SQLite store)', () => {
     );
     assert.equal(rowCount('orders'), 0);
     assert.equal(rowCount('order_events'), 0);
+  });
+
+  it('flags an order for a SKU storefront sync had at 0 when it came in (the oversell guard), once', async () => {
+    const desired = (sku: string, quantity: number) => ({
+      variantId: `v-${sku}`,
+      productId: 'p',
+      sku,
+      quantity,
+      quantityExplanation: `${quantity} = acme ${quantity}`,
+    });
+    await store.saveDesiredVariants('generic', [desired('LAMP-01', 0), desired('LAMP-02', 4)], new Date());
+    const payload = {
+      externalId: 'ERP-OVERSOLD',
+      currency: 'EUR',
+      customer: { name: 'Ada', email: 'ada@example.test' },
+      shipTo: { name: 'Ada', line1: '1 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+      lines: [
+        { sku: 'LAMP-01', quantity: 1, unitPrice: 10 },
+        { sku: 'LAMP-02', quantity: 1, unitPrice: 10 },
+      ],
+    };
+    const outcome = await receiveStorefrontOrder(store, genericJsonIntake, payload, {}, ACTOR);
+    assert.equal(outcome.kind, 'created');
+    const again = await receiveStorefrontOrder(store, genericJsonIntake, payload, {}, ACTOR);
+    assert.equal(again.kind, 'duplicate');
+    const flagged = (await store.listEvents(outcome.kind === 'created' ? outcome.order.id : '')).filter(
+      (event) => event.type === 'order.oversold',
+    );
+    assert.deepEqual(
+      flagged.map((event) => [event.data, event.reason]),
+      [[{ skus: ['LAMP-01'] }, 'ordered while the shop was to show 0 available: LAMP-01']],
+    );
+    const day = 86_400_000;
+    assert.deepEqual(
+      oversellRates(await store.oversellCounts(new Date(Date.now() - 365 * day), new Date(Date.now() + day))),
+      [
+        { channel: 'generic', sku: 'LAMP-01', lines: 1, oversold: 1, rate: 1 },
+        { channel: 'generic', sku: 'LAMP-02', lines: 1, oversold: 0, rate: 0 },
+      ],
+    );
   });
 
   it('stores one order when the same delivery arrives on two requests at once', async () => {

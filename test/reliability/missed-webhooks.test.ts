@@ -124,7 +124,7 @@ describe('missed webhooks: the reconciliation poll of the storefront order APIs'
 
       // Page 1 names the filters; later pages are the Link header's page_info URL, used exactly as given.
       const [first, ...rest] = shop.requests;
-      assert.equal(first!.path, '/admin/api/2025-07/orders.json');
+      assert.equal(first!.path, '/admin/api/2026-10/orders.json');
       assert.equal(first!.query.get('status'), 'any');
       assert.equal(first!.query.get('financial_status'), 'paid');
       assert.equal(first!.query.get('updated_at_min'), new Date(NOW.getTime() - 24 * HOUR).toISOString());
@@ -132,6 +132,29 @@ describe('missed webhooks: the reconciliation poll of the storefront order APIs'
       assert.equal(rest.length, 1, 'two pages of two');
       assert.deepEqual([...rest[0]!.query.keys()].sort(), ['limit', 'page_info']);
       for (const r of shop.requests) assert.equal(r.headers['x-shopify-access-token'], shop.accessToken);
+    });
+
+    it("polls with a Dev Dashboard app's client credentials, and is granted a new token when one is refused", async () => {
+      const app = { clientId: shop.clientId, clientSecret: shop.clientSecret };
+      const source = shopifyOrderSource(
+        { shopDomain: shop.shopDomain, baseUrl: shop.url },
+        app,
+        fixedClock(NOW),
+      );
+      shop.putOrder(shopifyOrder('3001', new Date(NOW.getTime() - HOUR)));
+      const read = async () => {
+        const found: unknown[] = [];
+        for await (const page of source.paidOrdersChangedSince(new Date(NOW.getTime() - 2 * HOUR)))
+          found.push(...page);
+        return found.length;
+      };
+      assert.equal(await read(), 1);
+      shop.revokeGrantedTokens();
+      assert.equal(await read(), 1);
+      const grants = shop.requests.filter((r) => r.path === '/admin/oauth/access_token');
+      const listings = shop.requests.filter((r) => r.path === '/admin/api/2026-10/orders.json');
+      assert.equal(grants.length, 2);
+      assert.equal(listings.length, 3, 'the refused listing is asked for again with the new token');
     });
 
     it('polls again from the previous start minus the overlap, and finds nothing new twice', async () => {
@@ -168,10 +191,10 @@ describe('missed webhooks: the reconciliation poll of the storefront order APIs'
     it('reads rel="next" among several Link entries and refuses to follow one to another origin', async () => {
       assert.equal(
         nextPageUrl(
-          '<https://s.myshopify.com/admin/api/2025-07/orders.json?page_info=a&limit=2>; rel="previous", ' +
-            '<https://s.myshopify.com/admin/api/2025-07/orders.json?page_info=b&limit=2>; rel="next"',
+          '<https://s.myshopify.com/admin/api/2026-10/orders.json?page_info=a&limit=2>; rel="previous", ' +
+            '<https://s.myshopify.com/admin/api/2026-10/orders.json?page_info=b&limit=2>; rel="next"',
         ),
-        'https://s.myshopify.com/admin/api/2025-07/orders.json?page_info=b&limit=2',
+        'https://s.myshopify.com/admin/api/2026-10/orders.json?page_info=b&limit=2',
       );
       assert.equal(nextPageUrl('<https://s/x?page_info=a>; rel="previous"'), undefined);
       const source = shopifyOrderSource(

@@ -7,7 +7,9 @@ import { SQLITE_MIGRATIONS } from '../../core/store/sqlite/migrations';
 import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
+import { describeRefundStoreBehaviour } from './refunds.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
+import { describeStorefrontSyncBehaviour } from './storefront-sync.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
 import { describeSupplierReferenceBehaviour } from './supplier-references.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
@@ -21,7 +23,9 @@ async function memoryStore(): Promise<SqliteOrderStore> {
 
 describeOrderStoreBehaviour('sqlite', memoryStore);
 describeWithdrawalBehaviour('sqlite', memoryStore);
+describeRefundStoreBehaviour('sqlite', memoryStore);
 describeStatusPollBehaviour('sqlite', memoryStore);
+describeStorefrontSyncBehaviour('sqlite', memoryStore);
 describeFunctionalGroupBehaviour('sqlite', memoryStore);
 describeSupplierReferenceBehaviour('sqlite', memoryStore);
 describePurchaseOrderTransitionBehaviour('sqlite', memoryStore);
