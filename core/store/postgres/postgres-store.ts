@@ -10,7 +10,6 @@ import {
 import type { Shipment, ShipmentEvent } from '../../model/shipment';
 import { DropshipError } from '../../errors';
 import { systemClock, type Clock } from '../../clock';
-import { newId } from '../ids';
 import type { Lease } from '../lease';
 import type { OrderStore } from '../order-store';
 import {
@@ -48,6 +47,7 @@ import { withSupplierStatusPolls } from './status-poll-queries';
 import { withStock } from './inventory-queries';
 import { withParcelWatch } from './tracking-queries';
 import { firstRow, rows, type Queryable } from './queryable';
+import { PostgresOrderIntake } from './order-intake';
 import type { NoticeInput } from '../../returns/return-authorisation';
 
 export interface PostgresStoreOptions {
@@ -119,6 +119,7 @@ export abstract class PostgresStoreBase
   readonly schema: string;
   private readonly connections: Pool;
   private readonly clock: Clock;
+  private readonly intake: PostgresOrderIntake;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
@@ -141,6 +142,7 @@ export abstract class PostgresStoreBase
     // An idle connection dropped by the server (restart, failover) is removed by the pool and the next query
     // opens a new one; without a listener the 'error' event would end the Node-RED process.
     this.connections.on('error', () => undefined);
+    this.intake = new PostgresOrderIntake(this.connections, () => this.now());
   }
 
   /** For store-level extensions (metrics, reports) that need their own queries in this database. */
@@ -239,85 +241,7 @@ export abstract class PostgresStoreBase
   }
 
   async receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult> {
-    return this.transaction(async (db): Promise<IntakeResult> => {
-      if (meta.deliveryId) {
-        const seen = await firstRow(
-          db,
-          'SELECT order_id FROM webhook_deliveries WHERE channel = $1 AND delivery_id = $2',
-          [draft.channel, meta.deliveryId],
-        );
-        if (seen) {
-          const order = orderFromRow((await this.orderRow(db, String(seen.order_id)))!);
-          return { order, created: false, duplicateOf: 'delivery' };
-        }
-      }
-      const now = this.now();
-      // Two instances taking the same order at once: the second INSERT waits for the first to commit, then
-      // inserts nothing and reads the committed order below.
-      const inserted = await firstRow(
-        db,
-        `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at,
-           data, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9, $10, $10)
-         ON CONFLICT (channel, external_id) DO NOTHING RETURNING *`,
-        [
-          newId('ord'),
-          draft.channel,
-          draft.externalId,
-          draft.orderNumber ?? null,
-          draft.currency,
-          draft.totals.total,
-          draft.shipTo.country,
-          new Date(draft.placedAt).getTime(),
-          JSON.stringify(draft),
-          now,
-        ],
-      );
-      let result: IntakeResult;
-      if (inserted) {
-        const id = String(inserted.id);
-        await db.query(
-          `INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::numeric[], $6::boolean[])`,
-          [
-            id,
-            draft.lines.map((line) => line.lineId),
-            draft.lines.map((line) => line.sku),
-            draft.lines.map((line) => line.quantity),
-            draft.lines.map((line) => line.unitPrice),
-            draft.lines.map((line) => line.requiresShipping),
-          ],
-        );
-        await this.insertEvent(
-          db,
-          id,
-          {
-            type: 'order.received',
-            actor: meta.actor,
-            data: { channel: draft.channel, externalId: draft.externalId },
-          },
-          { to: 'received' },
-        );
-        result = { order: orderFromRow(inserted), created: true };
-      } else {
-        const existing = await firstRow(db, 'SELECT * FROM orders WHERE channel = $1 AND external_id = $2', [
-          draft.channel,
-          draft.externalId,
-        ]);
-        result = { order: orderFromRow(existing!), created: false, duplicateOf: 'order' };
-      }
-      if (meta.deliveryId) {
-        const recorded = await firstRow(
-          db,
-          `INSERT INTO webhook_deliveries (channel, delivery_id, order_id, received_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT DO NOTHING RETURNING order_id`,
-          [draft.channel, meta.deliveryId, result.order.id, now],
-        );
-        // The same delivery reached another instance and committed while this one ran.
-        if (!recorded && !result.created) result = { ...result, duplicateOf: 'delivery' };
-      }
-      return result;
-    });
+    return this.intake.receive(draft, meta);
   }
 
   async getOrder(id: string): Promise<Order | undefined> {
