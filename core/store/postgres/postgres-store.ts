@@ -46,7 +46,7 @@ import { withFunctionalGroups } from './functional-group-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
 import { withStock } from './inventory-queries';
 import { withParcelWatch } from './tracking-queries';
-import { firstRow, rows, type Queryable } from './queryable';
+import { firstRow, renewPreparedStatementsIfStale, prepared, rows, type Queryable } from './queryable';
 import { PostgresOrderIntake } from './order-intake';
 import type { NoticeInput } from '../../returns/return-authorisation';
 
@@ -196,7 +196,8 @@ export abstract class PostgresStoreBase
         await client.query('ROLLBACK').catch((rollbackError: Error) => {
           broken = rollbackError;
         });
-        if (attempt < TRANSACTION_ATTEMPTS && RETRYABLE_SQLSTATES.has(sqlState(err) ?? '')) continue;
+        const retryable = RETRYABLE_SQLSTATES.has(sqlState(err) ?? '') || renewPreparedStatementsIfStale(err);
+        if (attempt < TRANSACTION_ATTEMPTS && retryable) continue;
         throw err;
       } finally {
         // A connection that cannot even roll back is discarded rather than handed to the next caller.
@@ -213,19 +214,21 @@ export abstract class PostgresStoreBase
     poNumber?: string,
   ): Promise<void> {
     await db.query(
-      `INSERT INTO order_events (order_id, po_number, type, from_state, to_state, actor, reason, data, at)
+      prepared(
+        `INSERT INTO order_events (order_id, po_number, type, from_state, to_state, actor, reason, data, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        orderId,
-        event.poNumber ?? poNumber ?? null,
-        event.type,
-        states?.from ?? null,
-        states?.to ?? null,
-        event.actor,
-        event.reason ?? null,
-        event.data ? JSON.stringify(event.data) : null,
-        event.at ? new Date(event.at).getTime() : this.now(),
-      ],
+        [
+          orderId,
+          event.poNumber ?? poNumber ?? null,
+          event.type,
+          states?.from ?? null,
+          states?.to ?? null,
+          event.actor,
+          event.reason ?? null,
+          event.data ? JSON.stringify(event.data) : null,
+          event.at ? new Date(event.at).getTime() : this.now(),
+        ],
+      ),
     );
   }
 
@@ -283,15 +286,19 @@ export abstract class PostgresStoreBase
     return found.map(orderFromRow);
   }
 
-  /** The CAS at the heart of every order move; inside a transaction, takes the order's row lock. */
+  /**
+   * The CAS at the heart of every order move; inside a transaction, takes the order's row lock, unless the caller
+   * holds it already and passes the row it read under it (`locked`).
+   */
   private async moveOrder(
     db: Queryable,
     id: string,
     expected: OrderState[],
     to: OrderState,
     event: OrderEventInput,
+    locked?: Row,
   ): Promise<Order | undefined> {
-    const row = await this.lockOrder(db, id);
+    const row = locked ?? (await this.lockOrder(db, id));
     const from = row.state as OrderState;
     if (!expected.includes(from)) return undefined;
     assertOrderMoveAllowed(id, from, to);
@@ -342,17 +349,19 @@ export abstract class PostgresStoreBase
   ): Promise<PurchaseOrder[]> {
     const now = this.now();
     const numbers: string[] = [];
+    const inserted = new Map<string, PurchaseOrder>();
     for (const draft of drafts) {
       if (draft.orderId !== orderId)
         throw new DropshipError('conflict', 'purchase order belongs to another order');
       const number = purchaseOrderNumber(orderId, draft.supplierId, draft.attempt);
-      const inserted = await firstRow(
+      const row = await firstRow(
         db,
         `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (number) DO NOTHING RETURNING number`,
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (number) DO NOTHING RETURNING *`,
         [number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now],
       );
-      if (inserted) {
+      if (row) {
+        inserted.set(number, purchaseOrderFromRow(row));
         await this.insertEvent(
           db,
           orderId,
@@ -363,7 +372,11 @@ export abstract class PostgresStoreBase
       }
       numbers.push(number);
     }
-    return this.purchaseOrdersByNumber(db, numbers);
+    // Only the POs that existed already are read back.
+    const existing = numbers.filter((number) => !inserted.has(number));
+    const read = existing.length > 0 ? await this.purchaseOrdersByNumber(db, existing) : [];
+    const known = new Map([...inserted, ...read.map((po): [string, PurchaseOrder] => [po.number, po])]);
+    return numbers.map((number) => known.get(number)!);
   }
 
   async assignPurchaseOrders(
@@ -385,10 +398,10 @@ export abstract class PostgresStoreBase
     event: OrderEventInput,
   ): Promise<PurchaseOrder[]> {
     return this.transaction(async (db) => {
-      await this.lockOrder(db, orderId);
+      const order = await this.lockOrder(db, orderId);
       const added = await this.insertPurchaseOrders(db, orderId, drafts, event);
       // New POs waiting to go out take the order back to routed until a supplier has them.
-      await this.followPurchaseOrders(db, orderId, event);
+      await this.followPurchaseOrders(db, order, event);
       return added;
     });
   }
@@ -577,19 +590,30 @@ export abstract class PostgresStoreBase
     });
   }
 
-  /** Brings the order's state in line with its POs and parcels; inside a transaction holding the order's lock. */
-  private async followPurchaseOrders(db: Queryable, orderId: string, event: OrderEventInput): Promise<void> {
-    const order = await this.orderRow(db, orderId);
-    if (!order) return;
+  /**
+   * Brings the order's state in line with its POs and parcels; inside a transaction holding the order's lock,
+   * `order` being its row as read under that lock (the caller's writes since then touched only POs and parcels).
+   */
+  private async followPurchaseOrders(db: Queryable, order: Row, event: OrderEventInput): Promise<void> {
+    const orderId = String(order.id);
     const current = order.state as OrderState;
-    const pos = (await rows(db, 'SELECT * FROM purchase_orders WHERE order_id = $1', [orderId])).map(
-      purchaseOrderFromRow,
+    // The parcels' PO numbers ride along on every PO row: they only matter for an order that has POs.
+    const found = await rows(
+      db,
+      `SELECT *, ARRAY(SELECT po_number FROM shipments WHERE order_id = $1) AS parcel_po_numbers
+       FROM purchase_orders WHERE order_id = $1`,
+      [orderId],
     );
-    const parcelPoNumbers = (
-      await rows(db, 'SELECT po_number FROM shipments WHERE order_id = $1', [orderId])
-    ).map((row) => (row.po_number ?? undefined) as string | undefined);
-    const target = orderStateFollowingPurchaseOrders(current, pos, parcelPoNumbers);
-    if (target) await this.moveOrder(db, orderId, [current], target, { ...event, type: 'order.state' });
+    const parcelPoNumbers = ((found[0]?.parcel_po_numbers ?? []) as (string | null)[]).map(
+      (number) => number ?? undefined,
+    );
+    const target = orderStateFollowingPurchaseOrders(
+      current,
+      found.map(purchaseOrderFromRow),
+      parcelPoNumbers,
+    );
+    if (target)
+      await this.moveOrder(db, orderId, [current], target, { ...event, type: 'order.state' }, order);
   }
 
   async transitionPurchaseOrder(
@@ -601,10 +625,13 @@ export abstract class PostgresStoreBase
     claim?: PurchaseOrderClaim,
   ): Promise<PurchaseOrder | undefined> {
     return this.transaction(async (db) => {
-      const owner = await firstRow(db, 'SELECT order_id FROM purchase_orders WHERE number = $1', [number]);
-      if (!owner) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
       // The order first, then the PO: the lock order every transaction here follows.
-      await this.lockOrder(db, String(owner.order_id));
+      const order = await firstRow(
+        db,
+        'SELECT * FROM orders WHERE id = (SELECT order_id FROM purchase_orders WHERE number = $1) FOR NO KEY UPDATE',
+        [number],
+      );
+      if (!order) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
       const row = (await firstRow(db, 'SELECT * FROM purchase_orders WHERE number = $1 FOR UPDATE', [
         number,
       ]))!;
@@ -640,7 +667,7 @@ export abstract class PostgresStoreBase
       );
       if (from !== to || event.reason)
         await this.insertEvent(db, current.orderId, event, { from, to }, number);
-      await this.followPurchaseOrders(db, current.orderId, event);
+      await this.followPurchaseOrders(db, order, event);
       return purchaseOrderFromRow(updated!);
     });
   }
@@ -666,7 +693,7 @@ export abstract class PostgresStoreBase
     actor: string,
   ): Promise<ShipmentResult> {
     return this.transaction(async (db): Promise<ShipmentResult> => {
-      await this.lockOrder(db, event.orderId);
+      const order = await this.lockOrder(db, event.orderId);
       const now = this.now();
       const occurredAt = new Date(event.occurredAt).getTime();
       const estimatedDelivery = event.estimatedDelivery ? new Date(event.estimatedDelivery).getTime() : null;
@@ -748,7 +775,7 @@ export abstract class PostgresStoreBase
           },
           at: event.occurredAt,
         });
-        await this.advancePurchaseOrdersFromParcels(db, event.orderId, actor);
+        await this.advancePurchaseOrdersFromParcels(db, order, actor);
       }
       const parcel = (await this.shipmentsOf(db, event.orderId)).find((p) => p.id === Number(shipment.id))!;
       return { shipment: parcel, created, order: orderFromRow((await this.orderRow(db, event.orderId))!) };
@@ -756,11 +783,8 @@ export abstract class PostgresStoreBase
   }
 
   /** Parcels move their POs to shipped and delivered; the order then follows its POs. */
-  private async advancePurchaseOrdersFromParcels(
-    db: Queryable,
-    orderId: string,
-    actor: string,
-  ): Promise<void> {
+  private async advancePurchaseOrdersFromParcels(db: Queryable, order: Row, actor: string): Promise<void> {
+    const orderId = String(order.id);
     const parcels = await this.shipmentsOf(db, orderId);
     const pos = (
       await rows(db, 'SELECT * FROM purchase_orders WHERE order_id = $1 FOR UPDATE', [orderId])
@@ -778,7 +802,7 @@ export abstract class PostgresStoreBase
         move.number,
       );
     }
-    await this.followPurchaseOrders(db, orderId, { type: 'order.state', actor });
+    await this.followPurchaseOrders(db, order, { type: 'order.state', actor });
   }
 
   async listShipments(orderId: string): Promise<Shipment[]> {
