@@ -137,7 +137,7 @@ export function sqliteAcceptedCounter(filename: string): AcceptedCounter {
 }
 
 /** Waits for the instances to have migrated the schema: flows start before their store has opened. */
-async function postgresAcceptedCounter(schema: string): Promise<AcceptedCounter> {
+export async function postgresAcceptedCounter(schema: string): Promise<AcceptedCounter> {
   const client = new Client({ connectionString: TEST_POSTGRES_URL, options: `-c search_path=${schema}` });
   await client.connect();
   for (let tries = 0; ; tries++) {
