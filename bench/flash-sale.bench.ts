@@ -8,16 +8,22 @@
  * Run alone with `npx tsx bench/flash-sale.bench.ts` (uses dist/: build first; PostgreSQL on 127.0.0.1:5432).
  */
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TEST_POSTGRES_URL, dropSchemas, ensurePostgres, uniqueSchemaName } from '../test/support/postgres';
 import type { RunningNodeRed } from '../test/support/node-red-process';
 import { SupplierLedger } from '../test/reliability/support/supplier-ledger';
 import { formatBenchFigures, type BenchFigure } from './figures';
-import { percentile, progress, shopifyWebhooks, startBenchNodeRed, type BenchRequest } from './intake.bench';
 import {
+  percentile,
+  postRequest,
+  progress,
+  shopifyWebhooks,
+  startBenchNodeRed,
+  type BenchRequest,
+} from './intake.bench';
+import {
+  inScratchFolder,
   pipelineFlow,
   postgresAcceptedCounter,
   sqliteAcceptedCounter,
@@ -40,31 +46,13 @@ interface Answer {
   ms: number;
 }
 
-/** Sends one webhook on its own connection, as Shopify's senders do, and times the answer. */
-function post(port: number, request: BenchRequest, agent: http.Agent): Promise<Answer> {
+/** Sends one webhook (a connection of its own, as Shopify's senders open them) and times the answer. */
+async function post(port: number, request: BenchRequest, agent: http.Agent): Promise<Answer> {
   const name = (JSON.parse(request.body) as { name: string }).name;
   const postedAt = Date.now();
   const sent = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const done = (status: number): void =>
-      resolve({ name, status, postedAt, ms: Number(process.hrtime.bigint() - sent) / 1e6 });
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: request.path,
-        agent,
-        headers: { ...request.headers, 'Content-Length': Buffer.byteLength(request.body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', () => done(0));
-    req.end(request.body);
-  });
+  const status = await postRequest(port, request, agent);
+  return { name, status, postedAt, ms: Number(process.hrtime.bigint() - sent) / 1e6 };
 }
 
 interface SaleOutcome {
@@ -207,17 +195,10 @@ async function postgresSale(dir: string): Promise<BenchFigure[]> {
   }
 }
 
-async function inScratchFolder(part: (dir: string) => Promise<BenchFigure[]>): Promise<BenchFigure[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dropship-bench-flash-'));
-  try {
-    return await part(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export const runFlashSaleSqliteBench = (): Promise<BenchFigure[]> => inScratchFolder(sqliteSale);
-export const runFlashSalePostgresBench = (): Promise<BenchFigure[]> => inScratchFolder(postgresSale);
+export const runFlashSaleSqliteBench = (): Promise<BenchFigure[]> =>
+  inScratchFolder(sqliteSale, 'dropship-bench-flash-');
+export const runFlashSalePostgresBench = (): Promise<BenchFigure[]> =>
+  inScratchFolder(postgresSale, 'dropship-bench-flash-');
 
 if (require.main === module) {
   (async () => [...(await runFlashSaleSqliteBench()), ...(await runFlashSalePostgresBench())])().then(

@@ -224,6 +224,17 @@ export async function drivePipeline(
   };
 }
 
+/** The median over the rounds of `variant` of the figure `pick` takes from each. */
+function medianRound<T>(runs: Map<string, T[]>, variant: string, pick: (round: T) => number): number {
+  return percentile(
+    runs
+      .get(variant)!
+      .map(pick)
+      .sort((a, b) => a - b),
+    50,
+  );
+}
+
 /** Orders per variant before measuring, so the JIT has settled on every path of the pipeline. */
 const PIPELINE_WARMUP = Math.min(2_000, ORDERS);
 /** Rounds, the variants in a different order each time; each figure is the median round. */
@@ -272,14 +283,7 @@ async function sqliteFigures(dir: string): Promise<BenchFigure[]> {
         runs.set(variant, [...(runs.get(variant) ?? []), result]);
       }
     }
-    const median = (variant: string, pick: (r: PipelineRate) => number) =>
-      percentile(
-        runs
-          .get(variant)!
-          .map(pick)
-          .sort((a, b) => a - b),
-        50,
-      );
+    const median = (variant: string, pick: (r: PipelineRate) => number) => medianRound(runs, variant, pick);
     const baselineRate = median('forward', (r) => r.ordersPerSecond);
     return modes.flatMap((synchronous) => {
       const rate = median(synchronous, (r) => r.ordersPerSecond);
@@ -601,13 +605,7 @@ async function postgresFigures(dir: string): Promise<BenchFigure[]> {
       }
     }
     const median = (name: string, pick: (r: MeasuredRound) => number): number =>
-      percentile(
-        runs
-          .get(name)!
-          .map(pick)
-          .sort((a, b) => a - b),
-        50,
-      );
+      medianRound(runs, name, pick);
     const sqliteRate = median('sqlite', (r) => r.ordersPerSecond);
     const oneRate = median('postgres-1', (r) => r.ordersPerSecond);
     const twoRate = median('postgres-2', (r) => r.ordersPerSecond);
@@ -676,9 +674,12 @@ async function postgresFigures(dir: string): Promise<BenchFigure[]> {
   }
 }
 
-/** Runs one part of this file in a scratch folder of its own. */
-async function inScratchFolder(part: (dir: string) => Promise<BenchFigure[]>): Promise<BenchFigure[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dropship-bench-pipeline-'));
+/** Runs one part of a bench file in a scratch folder of its own. */
+export async function inScratchFolder(
+  part: (dir: string) => Promise<BenchFigure[]>,
+  prefix = 'dropship-bench-pipeline-',
+): Promise<BenchFigure[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   try {
     return await part(dir);
   } finally {
