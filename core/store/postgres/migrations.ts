@@ -427,4 +427,14 @@ CREATE TABLE order_changes (
 CREATE INDEX order_changes_pending ON order_changes (order_id, id) WHERE state = 'pending';
 `,
   },
+  {
+    version: 6,
+    name: 'purchase orders claimed oldest first from an index',
+    // The dispatch claim takes the oldest due POs (ORDER BY created_at, number COLLATE "C" LIMIT n): read in this
+    // index's order it stops after n rows, where (state, next_attempt_at) made it sort every due PO first.
+    sql: `
+CREATE INDEX purchase_orders_claim ON purchase_orders (created_at, number COLLATE "C")
+  WHERE state IN ('pending', 'sending');
+`,
+  },
 ];
