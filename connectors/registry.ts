@@ -3,6 +3,7 @@ import type { SupplierConnector } from '../core/ports/supplier-connector';
 import { csvSftpConnector } from './suppliers/csv-sftp/csv-sftp';
 import { cxmlConnector } from './suppliers/cxml/cxml';
 import { emailConnector } from './suppliers/email/email';
+import { portalConnector } from './suppliers/portal/portal';
 import { restJsonConnector } from './suppliers/rest-json/rest-json';
 import { x12SftpConnector } from './suppliers/x12-sftp/x12-sftp';
 
@@ -16,6 +17,7 @@ const SUPPLIER_CONNECTORS: SupplierConnector<never>[] = [
   cxmlConnector,
   csvSftpConnector,
   emailConnector,
+  portalConnector,
 ];
 
 export function supplierConnectors(): readonly SupplierConnector[] {

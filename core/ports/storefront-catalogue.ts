@@ -57,5 +57,8 @@ export interface StorefrontCatalogue {
   /** Most pushes one `pushVariants` call may carry (Shopify: what fits the query cost limit; WooCommerce: 100). */
   batchLimit: number;
   listVariants(cursor: string | undefined, signal?: AbortSignal): Promise<StorefrontVariantPage>;
-  pushVariants(pushes: StorefrontVariantPush[], signal?: AbortSignal): Promise<StorefrontVariantPushOutcome[]>;
+  pushVariants(
+    pushes: StorefrontVariantPush[],
+    signal?: AbortSignal,
+  ): Promise<StorefrontVariantPushOutcome[]>;
 }

@@ -13,6 +13,7 @@ import type {
   SupplierInvoiceInput,
 } from '../returns/return-authorisation';
 import type { SupplierPerformance } from '../routing/route-order';
+import type { PortalStore } from './portal-store';
 import type {
   StockFeedRecord,
   WatchdogTimer,
@@ -207,6 +208,8 @@ export interface StockQuery {
  */
 export interface OrderStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** The supplier portal's state (core/store/portal-store.ts). */
+  readonly portal: PortalStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 

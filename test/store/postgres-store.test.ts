@@ -6,6 +6,7 @@ import { DropshipError } from '../../core/errors';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
+import { describePortalStoreBehaviour } from './portal.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
 import { describeSupplierReferenceBehaviour } from './supplier-references.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
@@ -36,6 +37,7 @@ describe('PostgresOrderStore', function () {
   describeOrderStoreBehaviour('postgres', freshStore);
   describeWithdrawalBehaviour('postgres', freshStore);
   describeStatusPollBehaviour('postgres', freshStore);
+  describePortalStoreBehaviour('postgres', freshStore);
   describeFunctionalGroupBehaviour('postgres', freshStore);
   describeSupplierReferenceBehaviour('postgres', freshStore);
   describePurchaseOrderTransitionBehaviour('postgres', freshStore);

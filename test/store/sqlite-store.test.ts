@@ -8,6 +8,7 @@ import { fixedClock } from '../../core/clock';
 import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
+import { describePortalStoreBehaviour } from './portal.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
 import { describeSupplierReferenceBehaviour } from './supplier-references.behaviour';
 import { describePurchaseOrderTransitionBehaviour } from './purchase-order-transitions.behaviour';
@@ -22,6 +23,7 @@ async function memoryStore(): Promise<SqliteOrderStore> {
 describeOrderStoreBehaviour('sqlite', memoryStore);
 describeWithdrawalBehaviour('sqlite', memoryStore);
 describeStatusPollBehaviour('sqlite', memoryStore);
+describePortalStoreBehaviour('sqlite', memoryStore);
 describeFunctionalGroupBehaviour('sqlite', memoryStore);
 describeSupplierReferenceBehaviour('sqlite', memoryStore);
 describePurchaseOrderTransitionBehaviour('sqlite', memoryStore);

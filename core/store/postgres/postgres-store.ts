@@ -63,6 +63,7 @@ import { PostgresWatchdogQueries } from './watchdog-queries';
 import { PostgresReturnsQueries } from './returns-queries';
 import { PostgresMetricsQueries } from './metrics-queries';
 import { PostgresStatusPollQueries } from './status-poll-queries';
+import { PostgresPortalQueries } from './portal-queries';
 import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
 import { supplierPerformanceFromStore } from '../../metrics/scorecards';
 import type {
@@ -925,6 +926,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   private readonly statusPolls = new PostgresStatusPollQueries((work) => this.transaction(work));
+  readonly portal = new PostgresPortalQueries((work) => this.transaction(work));
 
   async claimSupplierStatusPolls(
     supplierId: string,

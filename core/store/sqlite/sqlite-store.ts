@@ -77,6 +77,7 @@ import type {
 } from '../../watchdog/timers';
 import { SqliteTrackingQueries } from './tracking-queries';
 import { SqliteStatusPollQueries } from './status-poll-queries';
+import { SqlitePortalQueries } from './portal-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -924,6 +925,11 @@ export class SqliteOrderStore implements OrderStore {
       () => this.now(),
       (row) => this.shipmentFromRow(row),
     ));
+  }
+
+  private portalQueries?: SqlitePortalQueries;
+  get portal(): SqlitePortalQueries {
+    return (this.portalQueries ??= new SqlitePortalQueries(this.db, (sql) => this.statement(sql)));
   }
 
   private get statusPolls(): SqliteStatusPollQueries {
