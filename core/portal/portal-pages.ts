@@ -63,7 +63,7 @@ table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.45rem .
 .meta{color:#525c66;font-size:.92rem}.state{display:inline-block;padding:.05rem .5rem;border-radius:10px;background:#e3e7eb;font-size:.85rem}
 .line{border-top:1px solid #e3e7eb;padding:.6rem 0}.line-fields{display:grid;gap:.4rem;grid-template-columns:1fr}
 fieldset{border:1px solid #d8dde3;border-radius:8px;margin:0 0 .8rem;padding:.6rem .8rem}legend{font-weight:600}
-.search{display:flex;gap:.5rem;align-items:end}.search input{flex:1}.search button{margin:0}
+.search{display:flex;gap:.5rem;align-items:end}.search .grow{flex:1}.search button{margin:0}
 address{font-style:normal}.qty{width:5.5rem}
 @media (min-width:700px){.line-fields{grid-template-columns:1fr 1fr 1fr}.columns{display:grid;grid-template-columns:1fr 1fr;gap:1rem}}
 @media print{header,nav,.no-print,button{display:none}body{background:#fff}.card{border:0}}`;
@@ -145,7 +145,7 @@ export function ordersPage(
 <div>${po.lines.map((l) => `${l.quantity} × ${e(l.supplierSku ?? l.sku)}${l.title ? ` ${e(l.title)}` : ''}`).join('<br>')}</div></li>`,
     )
     .join('\n');
-  const body = `<form class="search" method="get" action="${base}/orders" role="search"><div style="flex:1"><label for="q">${e(t('orders.search'))}</label>
+  const body = `<form class="search" method="get" action="${base}/orders" role="search"><div class="grow"><label for="q">${e(t('orders.search'))}</label>
 <input id="q" name="q" type="search" maxlength="100" value="${e(query)}"></div><button type="submit">${e(t('orders.searchButton'))}</button></form>
 ${orders.length === 0 ? `<p>${e(t('orders.none'))}</p>` : `<ul class="po-list">${items}</ul>`}`;
   return layout(ctx, t('orders.title'), body, notice);

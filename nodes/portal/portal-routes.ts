@@ -8,6 +8,7 @@ import {
   DEFAULT_PORTAL_LOCALE,
   PORTAL_LOCALES,
   portalTranslator,
+  type PortalMessageKey,
   type PortalTranslate,
 } from '../../core/portal/messages';
 import {
@@ -55,6 +56,14 @@ export interface PortalRouteOptions {
   /** Whether the portal is reached over https (the cookies are then Secure). */
   secure: boolean;
 }
+
+/** What a PO action did, named in the address the supplier is sent to afterwards, and its words. */
+type PoDone = 'answered' | 'shipped' | 'cancelled';
+const PO_DONE: Record<PoDone, PortalMessageKey> = {
+  answered: 'po.answered',
+  shipped: 'ship.sent',
+  cancelled: 'po.cancelConfirmed',
+};
 
 const SESSION_COOKIE = 'dropship_portal';
 const SIGN_IN_COOKIE = 'dropship_portal_signin';
@@ -586,9 +595,11 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     node,
     'get',
     `${options.path}/orders/:po`,
-    page(async (req, visit) =>
-      poPage(visit, await supplierPurchaseOrder(visit.store, visit.who, req.params.po ?? '')),
-    ),
+    page(async (req, visit) => {
+      const po = await supplierPurchaseOrder(visit.store, visit.who, req.params.po ?? '');
+      const done = PO_DONE[queryText(req, 'done') as PoDone] as PortalMessageKey | undefined;
+      return poPage(visit, po, 200, done ? { kind: 'info', text: visit.t(done) } : undefined);
+    }),
   );
 
   mountEndpoint(
@@ -603,13 +614,13 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
   );
 
   /** Runs a PO action; a refusal it can explain (a field, a state) comes back on the PO's page. */
-  const poAction = (act: (visit: SignedIn, po: PurchaseOrder, fields: URLSearchParams) => Promise<Notice>) =>
+  const poAction = (act: (visit: SignedIn, po: PurchaseOrder, fields: URLSearchParams) => Promise<PoDone>) =>
     form(async (req, visit, fields) => {
       const po = await supplierPurchaseOrder(visit.store, visit.who, req.params.po ?? '');
       try {
-        const notice = await act(visit, po, fields);
-        const fresh = await supplierPurchaseOrder(visit.store, visit.who, po.number);
-        return poPage(visit, fresh, 200, notice);
+        // Post/redirect/get: reloading the page the supplier lands on does not post the form again.
+        const done = await act(visit, po, fields);
+        return redirect(`${base}/orders/${encodeURIComponent(po.number)}?done=${done}`);
       } catch (err) {
         const error = asDropshipError(err);
         if (error.code !== 'invalid_input' && error.code !== 'conflict') throw err;
@@ -659,7 +670,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
         return { status: 'accepted' };
       });
       await recordPortalAnswer(visit.store, visit.who, po, answers, visit.now);
-      return { kind: 'info', text: visit.t('po.answered') };
+      return 'answered';
     }),
     { bodyLimit: FORM_BYTES },
   );
@@ -688,7 +699,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
         });
       }
       await recordPortalShipment(visit.store, visit.who, po, parcels, visit.now);
-      return { kind: 'info', text: visit.t('ship.sent') };
+      return 'shipped';
     }),
     { bodyLimit: FORM_BYTES },
   );
@@ -701,7 +712,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     poAction(async (visit, po) => {
       if (!{ ...DEFAULT_PORTAL_ACTIONS, ...visit.supplier.settings.actions }.confirmCancel) notAllowed(visit);
       await confirmPortalCancel(visit.store, visit.who, po, visit.now);
-      return { kind: 'info', text: visit.t('po.cancelConfirmed') };
+      return 'cancelled';
     }),
     { bodyLimit: FORM_BYTES },
   );
@@ -739,17 +750,12 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
         visit.now,
       );
     }
+    if (problems.length === 0) return redirect(`${base}/stock?saved=${levels.length}`);
     const saved = visit.t('stock.saved', { count: levels.length });
-    return stockReply(
-      visit,
-      problems.length > 0 ? 400 : 200,
-      problems.length > 0
-        ? {
-            kind: 'error',
-            text: `${saved} ${visit.t('stock.problems', { problems: problems.slice(0, 10).join('; ') })}`,
-          }
-        : { kind: 'info', text: saved },
-    );
+    return stockReply(visit, 400, {
+      kind: 'error',
+      text: `${saved} ${visit.t('stock.problems', { problems: problems.slice(0, 10).join('; ') })}`,
+    });
   };
 
   mountEndpoint(
@@ -757,7 +763,14 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     node,
     'get',
     `${options.path}/stock`,
-    page(async (_req, visit) => stockReply(visit)),
+    page(async (req, visit) => {
+      const saved = /^\d{1,6}$/.test(queryText(req, 'saved')) ? Number(queryText(req, 'saved')) : undefined;
+      return stockReply(
+        visit,
+        200,
+        saved === undefined ? undefined : { kind: 'info', text: visit.t('stock.saved', { count: saved }) },
+      );
+    }),
   );
 
   mountEndpoint(
