@@ -6,7 +6,6 @@ import { mountOnce } from '../adapter/mount-once';
 import type { Node, NodeAPI, NodeDef } from '../adapter/node-red';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { registerPortal } from '../adapter/portal-registry';
-import { showActivity } from '../adapter/status';
 import { storeOf } from '../adapter/store-access';
 import { mountPortal, operatorHandoff } from './portal-routes';
 
@@ -45,8 +44,7 @@ export = function registerPortalNode(RED: NodeAPI): void {
         );
       return mailer.sendMail(message);
     };
-    if (!mailer) showActivity(node, 'failed', 'no mailer');
-    else showActivity(node, 'waiting', PORTAL_PATH);
+    if (!mailer) node.error('the supplier portal has no mailer: select a dropship-mailer');
     registerPortal(node, { baseUrl, sendMail });
     current = { node, config };
     node.on('close', () => {

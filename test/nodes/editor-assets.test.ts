@@ -24,6 +24,7 @@ const CONFIG_NODES = new Set([
   'dropship-supplier',
   'dropship-mailer',
   'dropship-carrier',
+  'dropship-portal',
 ]);
 const isConfig = (type: string): boolean => CONFIG_NODES.has(type);
 
