@@ -4,6 +4,7 @@
 //   node demo/post-sample-order.js [--id 450789469] [--bad-signature]                 Shopify orders/paid
 //   node demo/post-sample-order.js --woocommerce [--id 4821] [--topic order.updated] [--bad-signature]
 //                                                                                     WooCommerce order.created
+//   node demo/post-sample-order.js --portal [--id PORTAL-1002]                        an order for the portal supplier
 // Uses PORT (1880), DROPSHIP_SHOPIFY_SECRET and DROPSHIP_WOOCOMMERCE_SECRET ("dropship-demo-secret") like settings.js.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -82,7 +83,28 @@ function wooCommerce() {
   };
 }
 
-const delivery = args.includes('--woocommerce') ? wooCommerce() : shopify();
+/**
+ * An order in the package's own JSON for the generic intake (/dropship/orders, answered only on this machine in
+ * the demo), of the portal supplier's catalogue; shipping promised in three days, the PO's ship-by date.
+ */
+function portal() {
+  const order = payload('portal-order.json');
+  order.externalId = id || `PORTAL-${Date.now()}`;
+  order.placedAt = new Date().toISOString();
+  order.shipping.promisedShipBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
+  return {
+    url: `${base}/dropship/orders`,
+    follow: `generic:${order.externalId}`,
+    body: JSON.stringify(order),
+    headers: { 'Content-Type': 'application/json' },
+  };
+}
+
+const delivery = args.includes('--portal')
+  ? portal()
+  : args.includes('--woocommerce')
+    ? wooCommerce()
+    : shopify();
 fetch(delivery.url, { method: 'POST', headers: delivery.headers, body: delivery.body }).then(
   async (res) => {
     console.log(res.status, await res.text());
