@@ -15,6 +15,8 @@
  *   in the user directory when unset),
  *   DROPSHIP_DEMO_SMTP_PORT (2525; "off" disables the sandbox mailbox),
  *   DROPSHIP_DEMO_EDI ("off" disables the sandbox EDI trading partner),
+ *   DROPSHIP_SANDBOX_SHOPIFY_SECRET (the sandbox Shopify shop's app client secret; generated and kept in the user
+ *   directory when unset),
  *   DROPSHIP_ADMIN_USER and DROPSHIP_ADMIN_PASSWORD_HASH (bcrypt; required when HOST is not loopback): the login
  *   of the editor, and of the dashboard and the sandbox pages (HTTP Basic). Without a login every operator surface
  *   answers only requests made on this machine, never ones a reverse proxy passed on (docs/security.md).
@@ -139,6 +141,7 @@ if (!fs.existsSync(flowFile)) {
  * polls the sandbox's own carrier API gets the sandbox's client. Written in Node-RED's own format: aes-256-ctr
  * under the SHA-256 of the credential secret, the IV in hex in front.
  */
+const SANDBOX_SHOPIFY_CLIENT_ID = 'sandbox-shopify-app';
 const DEMO_CREDENTIALS = {
   'dropship-notify': (node) =>
     node.trackingPage ? { linkSecret: '${DROPSHIP_TRACKING_LINK_SECRET}' } : undefined,
@@ -147,6 +150,11 @@ const DEMO_CREDENTIALS = {
   'dropship-carrier': (node) =>
     /^\/sandbox\//.test((node.settings && node.settings.baseUrl) || '')
       ? { clientId: 'sandbox', clientSecret: 'sandbox' }
+      : undefined,
+  // The sandbox shop's app: its client id, and its client secret by the variable that holds it.
+  'dropship-storefront': (node) =>
+    node.baseUrl === '${DROPSHIP_SANDBOX_SHOPIFY_URL}'
+      ? { clientId: SANDBOX_SHOPIFY_CLIENT_ID, clientSecret: '${DROPSHIP_SANDBOX_SHOPIFY_SECRET}' }
       : undefined,
 };
 
@@ -190,6 +198,19 @@ process.env.DROPSHIP_PORTAL_LINK_KEY = keptSecret('DROPSHIP_PORTAL_LINK_KEY', '.
 // Where the customer's e-mails link to the tracking page.
 process.env.DROPSHIP_PUBLIC_URL = process.env.DROPSHIP_PUBLIC_URL || `http://127.0.0.1:${port}`;
 
+// The sandbox Shopify shop (flows/demo.json, tab "Sandbox shop"): its Admin API answers here, to this app's
+// client id and secret; its variants, quantities and prices are kept in the user directory across restarts.
+process.env.DROPSHIP_SANDBOX_SHOPIFY_URL = `http://127.0.0.1:${port}/sandbox/shopify`;
+process.env.DROPSHIP_SANDBOX_SHOPIFY_SECRET = keptSecret(
+  'DROPSHIP_SANDBOX_SHOPIFY_SECRET',
+  '.sandbox-shopify-secret',
+);
+const sandboxShopify = require('./demo/sandbox-shopify').createSandboxShop({
+  stateFile: path.join(userDir, 'sandbox-shopify.json'),
+  clientId: SANDBOX_SHOPIFY_CLIENT_ID,
+  clientSecret: process.env.DROPSHIP_SANDBOX_SHOPIFY_SECRET,
+});
+
 const mailDir = path.join(userDir, 'sandbox-mail');
 // The demo's EDI supplier exchanges X12 files with the sandbox trading partner in this folder.
 process.env.DROPSHIP_SANDBOX_EDI_DIR = path.join(userDir, 'sandbox-edi');
@@ -227,8 +248,9 @@ module.exports = {
     sandbox: { module: 'localfilesystem', config: { flushInterval: 0 } },
   },
   adminAuth,
-  // The sandbox supplier's function nodes sign their tracking reports with it.
-  functionGlobalContext: { crypto },
+  // The sandbox supplier's function nodes sign their tracking reports with crypto; the sandbox shop's answers
+  // come from sandboxShopify.
+  functionGlobalContext: { crypto, sandboxShopify },
   httpAdminMiddleware: adminRequests,
   // The demo's own HTTP-in routes are the sandbox supplier's, called by the dispatch node on this machine.
   httpNodeMiddleware: (req, res, next) =>

@@ -1,6 +1,8 @@
+import { systemClock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import { channelUnavailable } from '../messaging/delivery-error';
 import { httpExchange } from '../messaging/http-exchange';
+import { shopifyAdminClient } from './shopify-admin';
 import { LOOPBACK_HOSTS } from './woocommerce-orders-api';
 
 export interface StorefrontConnectionSettings {
@@ -10,8 +12,6 @@ export interface StorefrontConnectionSettings {
   baseUrl?: string;
   timeoutMs?: number;
 }
-
-const SHOPIFY_API_VERSION = '2025-07';
 
 function refused(platform: string, status: number, field: string): DropshipError {
   return new DropshipError(
@@ -40,26 +40,24 @@ export async function testStorefrontConnection(
   if (settings.platform === 'shopify') {
     if (!settings.shopDomain && !settings.baseUrl)
       throw new DropshipError('configuration', 'enter the shop domain (my-shop.myshopify.com) to test');
-    if (!credentials.accessToken)
-      throw new DropshipError('configuration', 'enter the Admin API access token to test the API');
-    const base = (settings.baseUrl || `https://${settings.shopDomain}`).replace(/\/+$/, '');
-    const reply = await httpExchange(
-      'Shopify',
-      {
-        method: 'GET',
-        url: `${base}/admin/api/${SHOPIFY_API_VERSION}/shop.json`,
-        headers: { 'X-Shopify-Access-Token': credentials.accessToken, Accept: 'application/json' },
-      },
-      options,
-    );
-    if (reply.status === 401 || reply.status === 403) throw refused('Shopify', reply.status, 'accessToken');
-    const name = (reply.data as { shop?: { name?: unknown } } | undefined)?.shop?.name;
-    if (reply.status !== 200 || typeof name !== 'string')
+    if (!(credentials.clientId && credentials.clientSecret) && !credentials.accessToken)
       throw new DropshipError(
         'configuration',
-        `Shopify answered HTTP ${reply.status} without the shop's record: check the shop domain`,
+        "enter the app's client id and client secret (or a legacy Admin API access token) to test the API",
       );
-    return `Shopify answered for the shop "${name}": the access token works.`;
+    const client = shopifyAdminClient(
+      { shopDomain: settings.shopDomain ?? '', baseUrl: settings.baseUrl, timeoutMs: options.timeoutMs },
+      credentials,
+      { clock: systemClock },
+    );
+    const data = await client.graphql('query DropshipConnectionTest { shop { name } }', {}, { signal });
+    const name = (data.shop as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string')
+      throw new DropshipError(
+        'configuration',
+        "Shopify answered without the shop's record: check the shop domain",
+      );
+    return `Shopify answered for the shop "${name}": the app credentials work.`;
   }
   if (settings.platform === 'woocommerce') {
     if (!settings.baseUrl) throw new DropshipError('configuration', 'enter the shop address to test');

@@ -1,15 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../core/clock';
 import { DropshipError } from '../../core/errors';
 import { carrierFromDeclaration, type CarrierCode } from '../../core/tracking/carrier-detection';
 import type { ConnectorLog } from '../../core/ports/connector';
-import { ChannelDeliveryError, channelUnavailable } from '../messaging/delivery-error';
-import { httpExchange } from '../messaging/http-exchange';
+import { ChannelDeliveryError } from '../messaging/delivery-error';
+import { SHOPIFY_ADMIN_API_VERSION, shopifyAdminClient } from './shopify-admin';
 
 export interface ShopifyFulfilmentSettings {
   /** The shop's permanent domain, e.g. "acme-goods.myshopify.com". */
   shopDomain: string;
-  /** Admin API version, e.g. "2025-07". */
+  /** Admin API version; SHOPIFY_ADMIN_API_VERSION when absent. */
   apiVersion?: string;
   /** Overrides https://{shopDomain} (a local fake in tests). */
   baseUrl?: string;
@@ -28,7 +27,7 @@ export const shopifyFulfilmentSettingsSchema = {
     apiVersion: {
       type: 'string',
       pattern: '^\\d{4}-(01|04|07|10)$',
-      default: '2025-07',
+      default: SHOPIFY_ADMIN_API_VERSION,
       title: 'Admin API version',
     },
     baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', title: 'API base URL (tests)' },
@@ -45,7 +44,11 @@ export const shopifyFulfilmentSettingsSchema = {
   additionalProperties: false,
 } as const;
 
-export const shopifyFulfilmentCredentialFields = [{ name: 'accessToken', label: 'Admin API access token' }];
+export const shopifyFulfilmentCredentialFields = [
+  { name: 'clientId', label: 'Client ID (Dev Dashboard app)' },
+  { name: 'clientSecret', label: 'Client secret (Dev Dashboard app)' },
+  { name: 'accessToken', label: 'Admin API access token (app created in the shop admin before 2026)' },
+];
 
 export interface ShopifyContext {
   settings: ShopifyFulfilmentSettings;
@@ -84,97 +87,18 @@ const SHOPIFY_COMPANIES: Record<CarrierCode, string> = {
 };
 
 const FULFILLABLE = new Set(['OPEN', 'IN_PROGRESS']);
-const MAX_THROTTLE_RETRIES = 5;
-
-interface GraphqlReply {
-  data?: Record<string, unknown>;
-  errors?: { message?: string; extensions?: { code?: string } }[] | string;
-  extensions?: {
-    cost?: {
-      requestedQueryCost?: number;
-      throttleStatus?: { currentlyAvailable?: number; restoreRate?: number };
-    };
-  };
-}
-
-/** How long Shopify's leaky bucket needs to refill enough for the query that was throttled. */
-function throttleWaitMs(reply: GraphqlReply): number {
-  const cost = reply.extensions?.cost;
-  const needed = (cost?.requestedQueryCost ?? 50) - (cost?.throttleStatus?.currentlyAvailable ?? 0);
-  const rate = cost?.throttleStatus?.restoreRate ?? 50;
-  return Math.max(100, Math.ceil((needed / rate) * 1000));
-}
 
 /**
- * One GraphQL Admin API call (POST /admin/api/{version}/graphql.json, X-Shopify-Access-Token). Throttled calls
- * (HTTP 200 with a THROTTLED error) wait for the bucket to refill, up to maxThrottleWaitMs; beyond that, and on
- * 429/5xx, a retryable ChannelDeliveryError goes back to the outbox.
+ * One GraphQL Admin API call through the shop's admin client (token, version, throttle). Throttle waits longer
+ * than maxThrottleWaitMs, 429 and 5xx go back to the outbox as a retryable ChannelDeliveryError.
  */
 async function adminGraphql(
   query: string,
   variables: Record<string, unknown>,
   ctx: ShopifyContext,
 ): Promise<Record<string, unknown>> {
-  const token = ctx.credentials.accessToken;
-  if (!token) {
-    throw new DropshipError('configuration', 'Shopify access token missing', [
-      { path: '/credentials/accessToken', message: 'is required' },
-    ]);
-  }
-  const { settings } = ctx;
-  const base = (settings.baseUrl ?? `https://${settings.shopDomain}`).replace(/\/+$/, '');
-  const url = `${base}/admin/api/${settings.apiVersion ?? '2025-07'}/graphql.json`;
-  for (let attempt = 0; ; attempt++) {
-    const reply = await httpExchange(
-      'Shopify',
-      {
-        method: 'POST',
-        url,
-        headers: {
-          'X-Shopify-Access-Token': token,
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-        },
-        data: { query, variables },
-      },
-      {
-        timeoutMs: settings.timeoutMs,
-        signal: ctx.signal,
-        now: ctx.clock.now(),
-        unavailable: channelUnavailable,
-      },
-    );
-    const body = (reply.data ?? {}) as GraphqlReply;
-    if (reply.status === 401 || reply.status === 403 || reply.status === 404) {
-      throw new DropshipError(
-        'configuration',
-        `Shopify refused the Admin API call (HTTP ${reply.status}): ${JSON.stringify(body.errors ?? '').slice(0, 200)}`,
-      );
-    }
-    if (reply.status !== 200) {
-      throw new ChannelDeliveryError(
-        `Shopify answered HTTP ${reply.status}: ${JSON.stringify(body.errors ?? '').slice(0, 200)}`,
-        false,
-      );
-    }
-    const errors = Array.isArray(body.errors) ? body.errors : [];
-    if (errors.some((e) => e.extensions?.code === 'THROTTLED')) {
-      const waitMs = throttleWaitMs(body);
-      if (attempt >= MAX_THROTTLE_RETRIES || waitMs > (settings.maxThrottleWaitMs ?? 10_000)) {
-        throw new ChannelDeliveryError('Shopify throttled the Admin API call', true, waitMs);
-      }
-      ctx.log.debug(`Shopify throttled; waiting ${waitMs} ms`);
-      await sleep(waitMs, undefined, { signal: ctx.signal });
-      continue;
-    }
-    if (errors.length > 0 || !body.data) {
-      throw new ChannelDeliveryError(
-        `Shopify rejected the query: ${errors.map((e) => e.message).join('; ')}`,
-        false,
-      );
-    }
-    return body.data;
-  }
+  const client = shopifyAdminClient(ctx.settings, ctx.credentials, { clock: ctx.clock, log: ctx.log });
+  return client.graphql(query, variables, { signal: ctx.signal });
 }
 
 interface UserError {

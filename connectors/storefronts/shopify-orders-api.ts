@@ -4,13 +4,14 @@ import { DropshipError } from '../../core/errors';
 import type { StorefrontOrderSource } from '../../core/intake/reconcile';
 import { ChannelDeliveryError, channelUnavailable } from '../messaging/delivery-error';
 import { httpExchange } from '../messaging/http-exchange';
+import { shopifyAdminClient, type ShopifyAdminClient, type ShopifyAdminCredentials } from './shopify-admin';
 
 export interface ShopifyOrdersApiSettings {
   /** The shop's permanent domain, e.g. "acme-goods.myshopify.com". */
   shopDomain: string;
   /** Overrides https://{shopDomain} (a proxy, or a local fake in tests). */
   baseUrl?: string;
-  /** Admin API version, e.g. "2025-07". */
+  /** Admin API version; SHOPIFY_ADMIN_API_VERSION when absent. */
   apiVersion?: string;
   /** Orders per page: 1 to 250 (Shopify's maximum, the default). */
   pageSize?: number;
@@ -34,26 +35,28 @@ export function nextPageUrl(link: unknown): string | undefined {
 
 /**
  * Paid orders from Shopify's REST Admin API: `GET /admin/api/{version}/orders.json?status=any&financial_status=paid
- * &updated_at_min=...`, authenticated with X-Shopify-Access-Token, following the Link header's rel="next" URL (a
+ * &updated_at_min=...`, authenticated with the admin client's X-Shopify-Access-Token (a granted token is renewed
+ * once on a 401), following the Link header's rel="next" URL (a
  * page_info cursor that carries the filters, so it is used exactly as given). Throttled pages (429 with
  * Retry-After) are retried after the wait.
  */
 export function shopifyOrderSource(
   settings: ShopifyOrdersApiSettings,
-  credentials: { accessToken?: string },
+  credentials: ShopifyAdminCredentials,
   clock: Clock = systemClock,
 ): StorefrontOrderSource {
   const base = (settings.baseUrl || `https://${settings.shopDomain}`).replace(/\/+$/, '');
-  const version = settings.apiVersion || '2025-07';
   const limit = Math.min(MAX_PAGE_SIZE, Math.max(1, settings.pageSize ?? MAX_PAGE_SIZE));
 
   async function fetchPage(
     url: string,
-    token: string,
+    client: ShopifyAdminClient,
     signal: AbortSignal | undefined,
   ): Promise<{ orders: unknown[]; next?: string }> {
+    let renewed = false;
     for (let attempt = 0; ; attempt++) {
       try {
+        const token = await client.accessToken(signal);
         const reply = await httpExchange(
           'Shopify',
           {
@@ -65,12 +68,16 @@ export function shopifyOrderSource(
           },
           { timeoutMs: settings.timeoutMs, signal, now: clock.now(), unavailable: channelUnavailable },
         );
+        if (reply.status === 401 && !renewed && client.renewAfterRefusal()) {
+          renewed = true;
+          continue;
+        }
         if (reply.status === 401 || reply.status === 403 || reply.status === 404) {
           throw new DropshipError(
             'configuration',
             `Shopify refused the orders API call (HTTP ${reply.status}): check the shop domain and the ` +
-              'access token (it needs the read_orders scope)',
-            [{ path: 'accessToken', message: `refused with HTTP ${reply.status}` }],
+              'app credentials (the app needs the read_orders scope)',
+            [{ path: 'clientId', message: `refused with HTTP ${reply.status}` }],
           );
         }
         const orders = (reply.data as { orders?: unknown } | undefined)?.orders;
@@ -97,21 +104,16 @@ export function shopifyOrderSource(
   return {
     channel: 'shopify',
     async *paidOrdersChangedSince(since, signal) {
-      const token = credentials.accessToken;
-      if (!token) {
-        throw new DropshipError('configuration', 'the Shopify Admin API access token is missing', [
-          { path: 'accessToken', message: 'is required to poll the orders API' },
-        ]);
-      }
+      const client = shopifyAdminClient(settings, credentials, { clock });
       const query = new URLSearchParams({
         status: 'any',
         financial_status: 'paid',
         updated_at_min: since.toISOString(),
         limit: String(limit),
       });
-      let url: string | undefined = `${base}/admin/api/${version}/orders.json?${query.toString()}`;
+      let url: string | undefined = `${client.apiBase}/orders.json?${query.toString()}`;
       while (url) {
-        const page = await fetchPage(url, token, signal);
+        const page = await fetchPage(url, client, signal);
         yield page.orders;
         // The token goes only where it went first: a next link to another origin is refused, not followed.
         if (page.next && new URL(page.next).origin !== new URL(base).origin) {

@@ -18,12 +18,36 @@ const MAX_RESTARTS = 3;
 /** Hosts the API keys may reach over plain HTTP (a local test shop); anything else needs HTTPS. */
 export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/**
+ * The HTTP Basic header of the REST API keys, refused unless the store is reached over HTTPS (or on this machine):
+ * WooCommerce takes keys this way only over HTTPS, and they would travel in clear text otherwise.
+ */
+export function wooCommerceAuthorization(
+  base: string,
+  credentials: { consumerKey?: string; consumerSecret?: string },
+  purpose: string,
+): string {
+  const { consumerKey, consumerSecret } = credentials;
+  if (!consumerKey || !consumerSecret) {
+    throw new DropshipError('configuration', 'the WooCommerce consumer key and secret are missing', [
+      { path: consumerKey ? 'consumerSecret' : 'consumerKey', message: `is required ${purpose}` },
+    ]);
+  }
+  const url = new URL(base);
+  if (url.protocol !== 'https:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new DropshipError('configuration', `the store address ${url.origin} is not HTTPS`, [
+      { path: 'baseUrl', message: 'must start with https:// so the API keys are not sent in clear text' },
+    ]);
+  }
+  return `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
+}
+
 /** WooCommerce's `*_after` filters read a date without a zone as the site's; with dates_are_gmt it is UTC. */
 function gmtDate(at: Date): string {
   return at.toISOString().slice(0, 19);
 }
 
-function headerNumber(value: unknown): number | undefined {
+export function headerNumber(value: unknown): number | undefined {
   const n = Number(Array.isArray(value) ? value[0] : value);
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
@@ -41,25 +65,6 @@ export function wooCommerceOrderSource(
 ): StorefrontOrderSource {
   const base = settings.storeUrl.replace(/\/+$/, '');
   const perPage = Math.min(MAX_PAGE_SIZE, Math.max(1, settings.pageSize ?? MAX_PAGE_SIZE));
-
-  function authorization(): string {
-    const { consumerKey, consumerSecret } = credentials;
-    if (!consumerKey || !consumerSecret) {
-      throw new DropshipError('configuration', 'the WooCommerce consumer key and secret are missing', [
-        {
-          path: consumerKey ? 'consumerSecret' : 'consumerKey',
-          message: 'is required to poll the orders API',
-        },
-      ]);
-    }
-    const url = new URL(base);
-    if (url.protocol !== 'https:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-      throw new DropshipError('configuration', `the store address ${url.origin} is not HTTPS`, [
-        { path: 'baseUrl', message: 'must start with https:// so the API keys are not sent in clear text' },
-      ]);
-    }
-    return `Basic ${Buffer.from(`${consumerKey}:${consumerSecret}`).toString('base64')}`;
-  }
 
   async function fetchPage(
     since: Date,
@@ -111,7 +116,7 @@ export function wooCommerceOrderSource(
   return {
     channel: 'woocommerce',
     async *paidOrdersChangedSince(since, signal) {
-      const auth = authorization();
+      const auth = wooCommerceAuthorization(base, credentials, 'to poll the orders API');
       for (let pass = 0; ; pass++) {
         let total: number | undefined;
         let changed = false;

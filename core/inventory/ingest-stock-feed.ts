@@ -1,4 +1,4 @@
-import type { OrderStore, StockRecord } from '../store/order-store';
+import type { StockRecord, StockStore } from '../store/stock-store';
 import type { ParsedStockFeed, StockFeedProblem, StockFeedRow } from './stock-feed';
 
 /** What a supplier can still sell of a SKU, given its reported quantity and the units on open POs. */
@@ -53,7 +53,7 @@ export interface IngestResult {
   problems: StockFeedProblem[];
 }
 
-type InventoryStore = Pick<OrderStore, 'applyStockFeed' | 'listStock'>;
+type InventoryStore = Pick<StockStore, 'applyStockFeed' | 'listStock'>;
 
 /** listStock takes SKUs in batches this large, so a 100,000-row feed does not build one huge query. */
 const LIST_BATCH = 5_000;

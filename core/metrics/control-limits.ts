@@ -1,4 +1,4 @@
-import type { OrderStore } from '../store/order-store';
+import type { MetricsStore } from '../store/metrics-store';
 import { DAY_MS, dayKey, type MetricSums } from './metric-facts';
 
 /** Figures a control limit can watch: each a share, with what counts and out of what. */
@@ -97,7 +97,7 @@ export function controlLimitAlerts(
 
 /** Reads the daily figures per supplier for the baseline and checked days, then applies the rule. */
 export async function supplierControlLimitAlerts(
-  store: Pick<OrderStore, 'refreshMetricFacts' | 'queryMetrics'>,
+  store: MetricsStore,
   rule: ControlLimitRule,
   now: Date,
 ): Promise<ControlLimitAlert[]> {

@@ -1,4 +1,4 @@
-import type { OrderStore } from '../store/order-store';
+import type { MetricsStore } from '../store/metrics-store';
 import type { DurationQuantiles, MetricDimension, MetricSums, MetricsQuery } from './metric-facts';
 
 /** A median and 90th percentile in hours (absent when nothing was measured in the group). */
@@ -85,10 +85,7 @@ export interface MetricsReport {
 }
 
 /** Brings the facts up to date and computes the KPIs of the query's groups, largest group first. */
-export async function computeMetrics(
-  store: Pick<OrderStore, 'refreshMetricFacts' | 'queryMetrics'>,
-  query: MetricsQuery,
-): Promise<MetricsReport> {
+export async function computeMetrics(store: MetricsStore, query: MetricsQuery): Promise<MetricsReport> {
   await store.refreshMetricFacts();
   const sums = await store.queryMetrics(query);
   return {

@@ -1,5 +1,5 @@
 import type { SupplierPerformance } from '../routing/route-order';
-import type { OrderStore } from '../store/order-store';
+import type { MetricsStore } from '../store/metrics-store';
 import { DAY_MS } from './metric-facts';
 import { computeMetrics, type Kpis } from './kpis';
 
@@ -20,7 +20,7 @@ export const DEFAULT_SCORECARD_OPTIONS: ScorecardOptions = {
 
 /** Every supplier's KPIs over the last `days` days, most purchase orders first. */
 export async function supplierScorecards(
-  store: Pick<OrderStore, 'refreshMetricFacts' | 'queryMetrics'>,
+  store: MetricsStore,
   now: Date,
   options: Pick<ScorecardOptions, 'days'> = DEFAULT_SCORECARD_OPTIONS,
 ): Promise<Kpis[]> {
@@ -50,7 +50,7 @@ export function performanceFromScorecard(card: Kpis, trackingLatencyLimitHours: 
  * its figures; the others are left out, so the router scores them neutrally.
  */
 export async function supplierPerformanceFromStore(
-  store: Pick<OrderStore, 'refreshMetricFacts' | 'queryMetrics'>,
+  store: MetricsStore,
   now: Date,
   options: ScorecardOptions = DEFAULT_SCORECARD_OPTIONS,
 ): Promise<Record<string, SupplierPerformance>> {

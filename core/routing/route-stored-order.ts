@@ -2,7 +2,10 @@ import { DropshipError } from '../errors';
 import { stockLookup } from '../inventory/stock-lookup';
 import type { Order } from '../model/order';
 import type { PurchaseOrder } from '../model/purchase-order';
+import { supplierPerformanceFromStore } from '../metrics/scorecards';
+import type { MetricsStore } from '../store/metrics-store';
 import type { OrderStore } from '../store/order-store';
+import type { StockStore } from '../store/stock-store';
 import { validateOrder } from '../validation/validate-order';
 import {
   routeOrder,
@@ -13,38 +16,25 @@ import {
 import type { RoutingRules } from './routing-rules';
 
 /**
- * A store that keeps supplier performance figures (the metrics side adds this); until then routing runs with
- * neutral performance ("zero-configured").
- */
-interface PerformanceSource {
-  /** Figures per supplier id, for every supplier that has any. */
-  supplierPerformance(): Promise<Record<string, SupplierPerformance>>;
-}
-
-function hasPerformance(store: object): store is PerformanceSource {
-  return typeof (store as Partial<PerformanceSource>).supplierPerformance === 'function';
-}
-
-/**
  * How long supplier figures are reused. They summarise weeks of purchase orders and move slowly, while working
  * them out aggregates every PO in the store: done for each order, routing would slow down as the store grows,
  * blocking the event loop (docs/reliability.md, Speed).
  */
 const PERFORMANCE_TTL_MS = 60_000;
 const performanceCache = new WeakMap<
-  PerformanceSource,
+  MetricsStore,
   { computedAt: number; figures: Promise<Record<string, SupplierPerformance>> }
 >();
 
-/** The store's supplier figures, worked out at most once a minute per store (concurrent callers share one run). */
-function recentPerformance(
-  store: PerformanceSource,
-  now: Date,
-): Promise<Record<string, SupplierPerformance>> {
+/**
+ * The store's supplier figures from its metric facts (core/metrics scorecards), worked out at most once a minute
+ * per store (concurrent callers share one run).
+ */
+function recentPerformance(store: MetricsStore, now: Date): Promise<Record<string, SupplierPerformance>> {
   const cached = performanceCache.get(store);
   const age = cached ? now.getTime() - cached.computedAt : Infinity;
   if (cached && age >= 0 && age < PERFORMANCE_TTL_MS) return cached.figures;
-  const figures = store.supplierPerformance();
+  const figures = supplierPerformanceFromStore(store, now);
   performanceCache.set(store, { computedAt: now.getTime(), figures });
   // A failed computation is not kept: the next order tries again.
   figures.catch(() => {
@@ -55,13 +45,13 @@ function recentPerformance(
 
 /** The routing context for an order from the store: stock of the order's SKUs (every supplier) and performance. */
 export async function routingContextFromStore(
-  store: Pick<OrderStore, 'listStock'>,
+  store: Pick<StockStore, 'listStock'> & MetricsStore,
   order: Order,
   now: Date,
 ): Promise<RoutingContext> {
   const skus = [...new Set(order.lines.filter((line) => line.requiresShipping).map((line) => line.sku))];
   const stock = stockLookup(await store.listStock({ skus }));
-  const figures = hasPerformance(store) ? await recentPerformance(store, now) : {};
+  const figures = await recentPerformance(store, now);
   return { now, stock, performance: (supplierId) => figures[supplierId] };
 }
 
@@ -95,7 +85,7 @@ export type StoredRoutingOutcome =
  * the order event either way.
  */
 export async function routeStoredOrder(
-  store: Pick<OrderStore, 'listStock' | 'assignPurchaseOrders' | 'transitionOrder'>,
+  store: Pick<OrderStore, 'listStock' | 'assignPurchaseOrders' | 'transitionOrder'> & MetricsStore,
   order: Order,
   rules: RoutingRules,
   actor: string,

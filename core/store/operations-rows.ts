@@ -1,5 +1,6 @@
 import type { ReturnAuthorisation, ReturnDraft, ReturnState } from '../returns/return-authorisation';
-import type { StockFeedRecord, WatchdogTimer } from '../watchdog/timers';
+import type { WatchdogTimer } from '../watchdog/timers';
+import type { StockFeedRecord } from './stock-store';
 import type { StoreRow } from './row-mapping';
 
 /**

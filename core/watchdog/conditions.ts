@@ -4,9 +4,10 @@ import type { Order } from '../model/order';
 import type { OrderEvent } from '../model/order-event';
 import type { PurchaseOrder } from '../model/purchase-order';
 import type { Shipment, TrackingStatus } from '../model/shipment';
-import type { FunctionalGroupSent } from '../store/order-store';
+import type { FunctionalGroupSent } from '../store/functional-group-store';
+import type { StockFeedRecord } from '../store/stock-store';
 import { labelWithoutCarrierScan } from '../tracking/label-without-scan';
-import type { StockFeedRecord, WatchdogCondition } from './timers';
+import type { WatchdogCondition } from './timers';
 import type { WatchdogPolicy } from './watchdog-policy';
 
 const HOUR_MS = 3_600_000;

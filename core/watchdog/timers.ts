@@ -61,10 +61,3 @@ export interface WatchdogTimerQuery {
   states?: WatchdogTimerState[];
   limit?: number;
 }
-
-/** A supplier's last applied stock feed (the inventory_feeds table). */
-export interface StockFeedRecord {
-  supplierId: string;
-  lastFeedAt: string;
-  appliedAt: string;
-}

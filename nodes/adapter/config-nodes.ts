@@ -4,6 +4,9 @@ export interface StorefrontCredentials {
   webhookSecret?: string;
   previousWebhookSecret?: string;
   accessToken?: string;
+  /** Shopify Dev Dashboard app: its client id and secret (client credentials grant; the secret signs webhooks). */
+  clientId?: string;
+  clientSecret?: string;
   consumerKey?: string;
   consumerSecret?: string;
 }
@@ -13,7 +16,7 @@ export interface StorefrontConfigNode extends Node<StorefrontCredentials> {
   platform: 'shopify' | 'woocommerce' | 'generic';
   shopDomain: string;
   baseUrl: string;
-  /** Current secret first; the previous one is accepted during a rotation. */
+  /** Current secret first; the previous one is accepted during a rotation; a Shopify app's client secret last. */
   webhookSecrets(): string[];
 }
 

@@ -22,9 +22,13 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
     this.baseUrl = config.baseUrl;
     this.webhookSecrets = () => {
       const fromEnv = config.secretEnv ? process.env[config.secretEnv] : undefined;
-      return [fromEnv ?? this.credentials.webhookSecret, this.credentials.previousWebhookSecret].filter(
-        (s): s is string => typeof s === 'string' && s.length > 0,
-      );
+      // A Shopify app's webhooks are signed with its client secret.
+      const appSecret = this.platform === 'shopify' ? this.credentials.clientSecret : undefined;
+      return [
+        fromEnv ?? this.credentials.webhookSecret,
+        this.credentials.previousWebhookSecret,
+        appSecret,
+      ].filter((s): s is string => typeof s === 'string' && s.length > 0);
     };
   }
   // "Test connection" in the dialog: one read-only Admin API call with the dialog's shop and API credentials.
@@ -50,6 +54,8 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
       webhookSecret: { type: 'password' },
       previousWebhookSecret: { type: 'password' },
       accessToken: { type: 'password' },
+      clientId: { type: 'text' },
+      clientSecret: { type: 'password' },
       consumerKey: { type: 'text' },
       consumerSecret: { type: 'password' },
     },

@@ -1,3 +1,4 @@
+import { SHOPIFY_ADMIN_API_VERSION } from '../../connectors/storefronts/shopify-admin';
 import { randomBytes } from 'node:crypto';
 import { buildSchema, execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
 import { startHttpFake, type FakeReply, type HttpFake } from './http-fake';
@@ -101,7 +102,7 @@ export interface FakeShopify extends HttpFake {
 const BUCKET = { maximumAvailable: 2000, restoreRate: 100 };
 const QUERY_COST = 12;
 
-export async function startFakeShopify(apiVersion = '2025-07'): Promise<FakeShopify> {
+export async function startFakeShopify(apiVersion = SHOPIFY_ADMIN_API_VERSION): Promise<FakeShopify> {
   const accessToken = `shpat_${randomBytes(16).toString('hex')}`;
   const orders = new Map<string, StoredOrder>();
   const throttles: number[] = [];

@@ -1,3 +1,4 @@
+import { SHOPIFY_ADMIN_API_VERSION } from '../../connectors/storefronts/shopify-admin';
 import { randomBytes } from 'node:crypto';
 import { startHttpFake, type FakeReply, type HttpFake } from './http-fake';
 
@@ -46,7 +47,9 @@ function statusMatches(order: Record<string, unknown>, status: string): boolean 
   return !order.closed_at && !order.cancelled_at;
 }
 
-export async function startFakeShopifyOrders(apiVersion = '2025-07'): Promise<FakeShopifyOrders> {
+export async function startFakeShopifyOrders(
+  apiVersion = SHOPIFY_ADMIN_API_VERSION,
+): Promise<FakeShopifyOrders> {
   const accessToken = `shpat_${randomBytes(16).toString('hex')}`;
   const orders = new Map<string, Record<string, unknown>>();
   const throttles: string[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeUps, type FakeCarrier } from '../fakes/carriers';
 import { startHttpFake, type HttpFake } from '../fakes/http-fake';
+import { startFakeShopifyShop } from '../fakes/shopify-shop';
 import { eventually, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 import {
   FakeRestSupplier,
@@ -63,17 +64,7 @@ describe('"Test connection" admin routes', function () {
       startSftpServer(),
       startFakeUps(),
     ]);
-    // Shopify's REST Admin API shop resource: GET /admin/api/{version}/shop.json with X-Shopify-Access-Token.
-    shop = await startHttpFake((request) => {
-      if (request.headers['x-shopify-access-token'] !== shopToken)
-        return {
-          status: 401,
-          body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
-        };
-      if (request.method === 'GET' && request.path === '/admin/api/2025-07/shop.json')
-        return { status: 200, body: { shop: { id: 548380009, name: 'John Smith Test Store' } } };
-      return { status: 404, body: { errors: 'Not Found' } };
-    });
+    shop = await startFakeShopifyShop({ legacyToken: shopToken });
     // WooCommerce REST API v3: GET /wp-json/wc/v3/system_status with the consumer key and secret (HTTP Basic).
     wooShop = await startHttpFake((request) => {
       const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
@@ -281,13 +272,29 @@ describe('"Test connection" admin routes', function () {
       credentials: { accessToken: shopToken },
     });
     assert.equal(answer.ok, true, answer.message);
-    assert.match(answer.message!, /the shop "John Smith Test Store": the access token works/);
+    assert.match(answer.message!, /the shop "Demo shop": the app credentials work/);
     const refused = await post('/dropship/storefronts/test', {
       ...fields,
       credentials: { accessToken: 'x' },
     });
     assert.equal(refused.ok, false);
-    assert.match(refused.message!, /Shopify refused the API credentials \(HTTP 401\)/);
+    assert.match(refused.message!, /Shopify refused the Admin API call \(HTTP 401\)/);
+  });
+
+  it("reads a Shopify shop's record with the dialog's Dev Dashboard client id and secret", async () => {
+    const fields = { platform: 'shopify', shopDomain: 'john-smith.myshopify.com', baseUrl: shop.url };
+    const answer = await post('/dropship/storefronts/test', {
+      ...fields,
+      credentials: { clientId: 'test-client', clientSecret: 'test-secret' },
+    });
+    assert.equal(answer.ok, true, answer.message);
+    assert.match(answer.message!, /the shop "Demo shop": the app credentials work/);
+    const refused = await post('/dropship/storefronts/test', {
+      ...fields,
+      credentials: { clientId: 'test-client', clientSecret: 'wrong' },
+    });
+    assert.equal(refused.ok, false);
+    assert.match(refused.message!, /Shopify refused the app's client credentials .*HTTP 400, invalid_client/);
   });
 
   it("reads a WooCommerce shop's system status with the dialog's REST API keys", async () => {

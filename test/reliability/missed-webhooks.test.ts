@@ -124,7 +124,7 @@ describe('missed webhooks: the reconciliation poll of the storefront order APIs'
 
       // Page 1 names the filters; later pages are the Link header's page_info URL, used exactly as given.
       const [first, ...rest] = shop.requests;
-      assert.equal(first!.path, '/admin/api/2025-07/orders.json');
+      assert.equal(first!.path, '/admin/api/2026-10/orders.json');
       assert.equal(first!.query.get('status'), 'any');
       assert.equal(first!.query.get('financial_status'), 'paid');
       assert.equal(first!.query.get('updated_at_min'), new Date(NOW.getTime() - 24 * HOUR).toISOString());
@@ -168,10 +168,10 @@ describe('missed webhooks: the reconciliation poll of the storefront order APIs'
     it('reads rel="next" among several Link entries and refuses to follow one to another origin', async () => {
       assert.equal(
         nextPageUrl(
-          '<https://s.myshopify.com/admin/api/2025-07/orders.json?page_info=a&limit=2>; rel="previous", ' +
-            '<https://s.myshopify.com/admin/api/2025-07/orders.json?page_info=b&limit=2>; rel="next"',
+          '<https://s.myshopify.com/admin/api/2026-10/orders.json?page_info=a&limit=2>; rel="previous", ' +
+            '<https://s.myshopify.com/admin/api/2026-10/orders.json?page_info=b&limit=2>; rel="next"',
         ),
-        'https://s.myshopify.com/admin/api/2025-07/orders.json?page_info=b&limit=2',
+        'https://s.myshopify.com/admin/api/2026-10/orders.json?page_info=b&limit=2',
       );
       assert.equal(nextPageUrl('<https://s/x?page_info=a>; rel="previous"'), undefined);
       const source = shopifyOrderSource(

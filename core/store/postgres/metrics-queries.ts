@@ -1,4 +1,3 @@
-import type { Pool, PoolClient } from 'pg';
 import {
   CUSTOMER_CHANNELS,
   DAY_MS,
@@ -8,7 +7,10 @@ import {
   type MetricsQuery,
 } from '../../metrics/metric-facts';
 import { METRIC_SELECT, metricSumsFromRow } from '../metric-rows';
+import type { MetricsStore } from '../metrics-store';
 import type { StoreRow as Row } from '../row-mapping';
+import type { StoreClass } from '../store-class';
+import type { PostgresStoreBase } from './postgres-store';
 
 const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 /** First key of the refresh's advisory lock ("METR"): instances refresh one after the other. */
@@ -109,83 +111,81 @@ const DIMENSION_SQL: Record<MetricDimension, string> = {
   day: `f.placed_at / ${DAY_MS}`,
 };
 
-/** The metric facts of the PostgreSQL store (migration 3); the store delegates to it. */
-export class PostgresMetricsQueries {
-  constructor(
-    private readonly pool: Pool,
-    private readonly transaction: <T>(work: (db: PoolClient) => Promise<T>) => Promise<T>,
-  ) {}
-
-  async refreshFacts(): Promise<number> {
-    return this.transaction(async (db) => {
-      await db.query('SELECT pg_advisory_xact_lock($1, 0)', [REFRESH_LOCK_CLASS]);
-      const marks = new Map(
-        (await db.query<Row>('SELECT name, value FROM metric_watermarks')).rows.map((row) => [
-          String(row.name),
-          Number(row.value),
-        ]),
-      );
-      const lastEvent = marks.get('event_id') ?? 0;
-      const lastSent = marks.get('notification_sent_at') ?? 0;
-      const latest = (
-        await db.query<Row>(
-          `SELECT (SELECT MAX(id) FROM order_events) AS event_id,
+/** The metric facts of the PostgreSQL store. */
+export function withMetrics<T extends StoreClass<PostgresStoreBase>>(Base: T): T & StoreClass<MetricsStore> {
+  abstract class PostgresMetrics extends Base implements MetricsStore {
+    async refreshMetricFacts(): Promise<number> {
+      return this.transaction(async (db) => {
+        await db.query('SELECT pg_advisory_xact_lock($1, 0)', [REFRESH_LOCK_CLASS]);
+        const marks = new Map(
+          (await db.query<Row>('SELECT name, value FROM metric_watermarks')).rows.map((row) => [
+            String(row.name),
+            Number(row.value),
+          ]),
+        );
+        const lastEvent = marks.get('event_id') ?? 0;
+        const lastSent = marks.get('notification_sent_at') ?? 0;
+        const latest = (
+          await db.query<Row>(
+            `SELECT (SELECT MAX(id) FROM order_events) AS event_id,
              (SELECT MAX(sent_at) FROM notifications WHERE state = 'sent') AS sent_at`,
-        )
-      ).rows[0]!;
-      const maxEvent = Number(latest.event_id ?? 0);
-      const maxSent = Number(latest.sent_at ?? 0);
-      if (maxEvent === lastEvent && maxSent === lastSent) return 0;
-      await db.query('CREATE TEMP TABLE metric_touched (order_id TEXT PRIMARY KEY) ON COMMIT DROP');
-      // Ids are handed out at insert, not at commit: an event just below the mark may commit after it was read.
-      // Re-reading the last REREAD_EVENTS ids catches those for the price of a few rebuilt rows.
-      await db.query(
-        `INSERT INTO metric_touched SELECT order_id FROM order_events WHERE id > $1 AND id <= $2
+          )
+        ).rows[0]!;
+        const maxEvent = Number(latest.event_id ?? 0);
+        const maxSent = Number(latest.sent_at ?? 0);
+        if (maxEvent === lastEvent && maxSent === lastSent) return 0;
+        await db.query('CREATE TEMP TABLE metric_touched (order_id TEXT PRIMARY KEY) ON COMMIT DROP');
+        // Ids are handed out at insert, not at commit: an event just below the mark may commit after it was read.
+        // Re-reading the last REREAD_EVENTS ids catches those for the price of a few rebuilt rows.
+        await db.query(
+          `INSERT INTO metric_touched SELECT order_id FROM order_events WHERE id > $1 AND id <= $2
          UNION SELECT order_id FROM notifications WHERE state = 'sent' AND sent_at >= $3`,
-        [Math.max(0, lastEvent - REREAD_EVENTS), maxEvent, lastSent],
-      );
-      await db.query(`DELETE FROM metric_line_facts WHERE po_number IN
+          [Math.max(0, lastEvent - REREAD_EVENTS), maxEvent, lastSent],
+        );
+        await db.query(`DELETE FROM metric_line_facts WHERE po_number IN
         (SELECT po_number FROM metric_po_facts WHERE order_id IN (SELECT order_id FROM metric_touched))`);
-      await db.query('DELETE FROM metric_po_facts WHERE order_id IN (SELECT order_id FROM metric_touched)');
-      await db.query(REBUILD_FACTS);
-      await db.query(`INSERT INTO metric_line_facts (po_number, sku)
+        await db.query('DELETE FROM metric_po_facts WHERE order_id IN (SELECT order_id FROM metric_touched)');
+        await db.query(REBUILD_FACTS);
+        await db.query(`INSERT INTO metric_line_facts (po_number, sku)
         SELECT DISTINCT p.number, l->>'sku' FROM purchase_orders p CROSS JOIN LATERAL jsonb_array_elements(p.data->'lines') AS l
         WHERE p.order_id IN (SELECT order_id FROM metric_touched) ON CONFLICT DO NOTHING`);
-      await db.query(
-        `INSERT INTO metric_watermarks (name, value) VALUES ('event_id', $1), ('notification_sent_at', $2)
+        await db.query(
+          `INSERT INTO metric_watermarks (name, value) VALUES ('event_id', $1), ('notification_sent_at', $2)
          ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-        [maxEvent, maxSent],
-      );
-      return Number((await db.query<Row>('SELECT COUNT(*) AS n FROM metric_touched')).rows[0]!.n);
-    });
-  }
+          [maxEvent, maxSent],
+        );
+        return Number((await db.query<Row>('SELECT COUNT(*) AS n FROM metric_touched')).rows[0]!.n);
+      });
+    }
 
-  async query(query: MetricsQuery): Promise<MetricSums[]> {
-    const needsSku = query.groupBy.includes('sku') || query.skus !== undefined;
-    const params: unknown[] = [query.from.getTime(), query.to.getTime(), query.now.getTime()];
-    const filter = (column: string, values?: string[]): string => {
-      if (!values) return '';
-      params.push(values);
-      return ` AND ${column} = ANY($${params.length})`;
-    };
-    const where = `f.placed_at >= $1 AND f.placed_at < $2${filter('f.supplier_id', query.supplierIds)}${filter(
-      'f.channel',
-      query.channels,
-    )}${filter('f.region', query.regions)}${filter('lf.sku', query.skus)}`;
-    const keys = query.groupBy.map((d) => `${DIMENSION_SQL[d]} AS key_${d}`);
-    const select = METRIC_SELECT(
-      '$3',
-      (column, percent) => `percentile_cont(${percent / 100}) WITHIN GROUP (ORDER BY ${column})`,
-    );
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${[...keys, select].join(', ')}
+    async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
+      const needsSku = query.groupBy.includes('sku') || query.skus !== undefined;
+      const params: unknown[] = [query.from.getTime(), query.to.getTime(), query.now.getTime()];
+      const filter = (column: string, values?: string[]): string => {
+        if (!values) return '';
+        params.push(values);
+        return ` AND ${column} = ANY($${params.length})`;
+      };
+      const where = `f.placed_at >= $1 AND f.placed_at < $2${filter('f.supplier_id', query.supplierIds)}${filter(
+        'f.channel',
+        query.channels,
+      )}${filter('f.region', query.regions)}${filter('lf.sku', query.skus)}`;
+      const keys = query.groupBy.map((d) => `${DIMENSION_SQL[d]} AS key_${d}`);
+      const select = METRIC_SELECT(
+        '$3',
+        (column, percent) => `percentile_cont(${percent / 100}) WITHIN GROUP (ORDER BY ${column})`,
+      );
+      const { rows } = await this.pool.query<Row>(
+        `SELECT ${[...keys, select].join(', ')}
        FROM metric_po_facts f ${needsSku ? 'JOIN metric_line_facts lf ON lf.po_number = f.po_number' : ''}
        WHERE ${where}
        ${query.groupBy.length > 0 ? `GROUP BY ${query.groupBy.map((d) => `key_${d}`).join(', ')}` : ''}`,
-      params,
-    );
-    return rows
-      .filter((row) => Number(row.purchase_orders) > 0)
-      .map((row) => metricSumsFromRow(row, query.groupBy));
+        params,
+      );
+      return rows
+        .filter((row) => Number(row.purchase_orders) > 0)
+        .map((row) => metricSumsFromRow(row, query.groupBy));
+    }
   }
+  return PostgresMetrics;
 }

@@ -11,32 +11,21 @@ import type { Shipment, ShipmentEvent } from '../../model/shipment';
 import { DropshipError } from '../../errors';
 import { systemClock, type Clock } from '../../clock';
 import { newId } from '../ids';
-import type {
-  IntakeMeta,
-  IntakeResult,
-  Lease,
-  Notification,
-  OrderQuery,
-  OrderStore,
-  ParcelPoll,
-  ParcelPollOutcome,
-  PurchaseOrderClaim,
-  PurchaseOrderUpdate,
-  ShipmentResult,
-  StockFeedOutcome,
-  StockLevelInput,
-  StockQuery,
-  StockRecord,
-  FunctionalGroupSent,
-  SupplierStatusPoll,
-  SupplierStatusPollOutcome,
-} from '../order-store';
+import type { Lease } from '../lease';
+import type { OrderStore } from '../order-store';
 import {
-  functionalGroupFromRow,
+  otherOrderNumberForm,
+  type IntakeMeta,
+  type IntakeResult,
+  type OrderQuery,
+  type OrdersStore,
+  type SequenceStore,
+} from '../orders-store';
+import type { PurchaseOrderClaim, PurchaseOrderStore, PurchaseOrderUpdate } from '../purchase-order-store';
+import type { ShipmentResult, ShipmentStore } from '../shipment-store';
+import {
   eventFromRow,
-  notificationFromRow,
   orderFromRow,
-  parcelPollFromRow,
   purchaseOrderData,
   purchaseOrderFromRow,
   shipmentFromRows,
@@ -49,41 +38,18 @@ import {
   orderStateFollowingPurchaseOrders,
   purchaseOrderMovesFromParcels,
 } from '../order-following';
-import {
-  OpenLinesBySupplierSku,
-  stockChangesForFeed,
-  stockRecordFromRow,
-  type InventoryRow,
-  type OpenLineRow,
-} from '../inventory-rows';
-import { OPEN_PURCHASE_ORDER_STATES } from '../../inventory/committed-units';
-import { otherOrderNumberForm } from '../order-store';
 import { POSTGRES_MIGRATIONS } from './migrations';
-import { PostgresWatchdogQueries } from './watchdog-queries';
-import { PostgresReturnsQueries } from './returns-queries';
-import { PostgresMetricsQueries } from './metrics-queries';
-import { PostgresStatusPollQueries } from './status-poll-queries';
+import { withWatchdog } from './watchdog-queries';
+import { withReturns } from './returns-queries';
+import { withMetrics } from './metrics-queries';
+import { withNotifications } from './notification-queries';
+import { withFunctionalGroups } from './functional-group-queries';
+import { withSupplierStatusPolls } from './status-poll-queries';
 import { PostgresPortalQueries } from './portal-queries';
-import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
-import { supplierPerformanceFromStore } from '../../metrics/scorecards';
-import type {
-  NoticeInput,
-  ReturnAuthorisation,
-  ReturnDraft,
-  ReturnQuery,
-  ReturnState,
-  ReturnUpdate,
-  SupplierInvoiceInput,
-} from '../../returns/return-authorisation';
-import type { SupplierPerformance } from '../../routing/route-order';
-import type {
-  StockFeedRecord,
-  WatchdogTimer,
-  WatchdogTimerDraft,
-  WatchdogTimerOutcome,
-  WatchdogTimerQuery,
-} from '../../watchdog/timers';
-import { FINAL_TRACKING_STATUSES } from '../../tracking/poll-schedule';
+import { withStock } from './inventory-queries';
+import { withParcelWatch } from './tracking-queries';
+import { firstRow, rows, type Queryable } from './queryable';
+import type { NoticeInput } from '../../returns/return-authorisation';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:5432/database` (TLS and other settings as query parameters). */
@@ -101,25 +67,9 @@ export interface PostgresStoreOptions {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** First key of the migration advisory lock ("DROP" in ASCII); the second is the schema's hash. */
 const MIGRATION_LOCK_CLASS = 0x44524f50;
-/** First key of the per-supplier stock feed lock ("INVF" in ASCII); the second is the supplier's hash. */
-const STOCK_FEED_LOCK_CLASS = 0x494e5646;
-/** Lines of open POs ($1: the open states), read from the PO documents. */
-const OPEN_LINES_SQL = `SELECT po.supplier_id, line->>'sku' AS sku, line->>'quantity' AS quantity, po.state, po.updated_at
-  FROM purchase_orders po CROSS JOIN LATERAL jsonb_array_elements(po.data->'lines') AS line
-  WHERE po.state = ANY($1)`;
 /** serialization_failure and deadlock_detected: the transaction did nothing and can simply run again. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 const TRANSACTION_ATTEMPTS = 3;
-
-type Queryable = Pick<PoolClient, 'query'>;
-
-async function rows(db: Queryable, sql: string, params: unknown[] = []): Promise<Row[]> {
-  return (await db.query<Row>(sql, params)).rows;
-}
-
-async function firstRow(db: Queryable, sql: string, params: unknown[] = []): Promise<Row | undefined> {
-  return (await rows(db, sql, params))[0];
-}
 
 /** Binary text order, as SQLite sorts and as `COLLATE "C"` makes PostgreSQL sort, whatever the locale. */
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -159,19 +109,17 @@ function connectionSettings(options: PostgresStoreOptions, schema: string) {
 }
 
 /**
- * The store for several Node-RED instances sharing one database. Every method is one transaction; rows that a
- * decision depends on are locked first (always the order before its POs and parcels, so two transactions
- * never wait on each other in a cycle), and work is claimed with `FOR UPDATE SKIP LOCKED` so instances never
- * wait for, nor take, each other's claims.
+ * The PostgreSQL engine's pool, transactions and the writers every area shares (order events, notices,
+ * sequences), with the pipeline's core: orders, purchase orders and shipments, whose moves follow one another.
+ * The other areas are mixins (`*-queries.ts`) that PostgresOrderStore is built from.
  */
-export class PostgresOrderStore implements OrderStore {
+export abstract class PostgresStoreBase
+  implements OrdersStore, SequenceStore, PurchaseOrderStore, ShipmentStore
+{
   readonly engine = 'postgres' as const;
   readonly schema: string;
   private readonly connections: Pool;
   private readonly clock: Clock;
-  private readonly watchdogQueries: PostgresWatchdogQueries;
-  private readonly returnsQueries: PostgresReturnsQueries;
-  private readonly metricsQueries: PostgresMetricsQueries;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
@@ -194,17 +142,6 @@ export class PostgresOrderStore implements OrderStore {
     // An idle connection dropped by the server (restart, failover) is removed by the pool and the next query
     // opens a new one; without a listener the 'error' event would end the Node-RED process.
     this.connections.on('error', () => undefined);
-    this.watchdogQueries = new PostgresWatchdogQueries(this.connections);
-    this.returnsQueries = new PostgresReturnsQueries(this.connections, {
-      now: () => this.now(),
-      transaction: (work) => this.transaction(work),
-      lockOrder: (db, orderId) => this.lockOrder(db, orderId),
-      insertEvent: (db, orderId, event, states, poNumber) =>
-        this.insertEvent(db, orderId, event, states, poNumber),
-      insertNotification: (db, orderId, notice) => this.insertNotification(db, orderId, notice),
-      nextSequenceValue: (db, scope) => this.nextSequence(db, scope),
-    });
-    this.metricsQueries = new PostgresMetricsQueries(this.connections, (work) => this.transaction(work));
   }
 
   /** For store-level extensions (metrics, reports) that need their own queries in this database. */
@@ -240,12 +177,12 @@ export class PostgresOrderStore implements OrderStore {
     if (!this.connections.ended) await this.connections.end();
   }
 
-  private now(): number {
+  protected now(): number {
     return this.clock.now().getTime();
   }
 
   /** Runs `work` in one transaction, again when PostgreSQL resolved a deadlock or conflict by aborting it. */
-  private async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
+  protected async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connections.connect();
       let broken: Error | undefined;
@@ -267,7 +204,7 @@ export class PostgresOrderStore implements OrderStore {
     }
   }
 
-  private async insertEvent(
+  protected async insertEvent(
     db: Queryable,
     orderId: string,
     event: OrderEventInput,
@@ -296,7 +233,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   /** Locks the order row for the rest of the transaction (NO KEY: inserts referencing the order still pass). */
-  private async lockOrder(db: Queryable, id: string): Promise<Row> {
+  protected async lockOrder(db: Queryable, id: string): Promise<Row> {
     const row = await firstRow(db, 'SELECT * FROM orders WHERE id = $1 FOR NO KEY UPDATE', [id]);
     if (!row) throw new DropshipError('not_found', `order ${id} does not exist`);
     return row;
@@ -656,7 +593,7 @@ export class PostgresOrderStore implements OrderStore {
     return this.claimWithdrawals(
       lease,
       limit,
-      PostgresOrderStore.DUE_WITHDRAWAL,
+      PostgresStoreBase.DUE_WITHDRAWAL,
       supplierIds,
       lease.now.getTime() - othersAfterMs,
     );
@@ -675,7 +612,7 @@ export class PostgresOrderStore implements OrderStore {
     ...filterValues: unknown[]
   ): Promise<PurchaseOrder[]> {
     const now = lease.now.getTime();
-    const claimed = await rows(this.connections, PostgresOrderStore.claimWithdrawalsSql(filter), [
+    const claimed = await rows(this.connections, PostgresStoreBase.claimWithdrawalsSql(filter), [
       now,
       limit,
       lease.owner,
@@ -925,127 +862,6 @@ export class PostgresOrderStore implements OrderStore {
     return this.shipmentsOf(this.connections, orderId);
   }
 
-  private readonly statusPolls = new PostgresStatusPollQueries((work) => this.transaction(work));
-  readonly portal = new PostgresPortalQueries((work) => this.transaction(work));
-
-  async claimSupplierStatusPolls(
-    supplierId: string,
-    purpose: string,
-    states: PurchaseOrderState[],
-    lease: Lease,
-    limit: number,
-  ): Promise<SupplierStatusPoll[]> {
-    return this.statusPolls.claim(supplierId, purpose, states, lease, limit);
-  }
-
-  async recordSupplierStatusPoll(
-    poNumber: string,
-    purpose: string,
-    outcome: SupplierStatusPollOutcome,
-  ): Promise<void> {
-    await this.statusPolls.record(poNumber, purpose, outcome);
-  }
-
-  async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {
-    const now = lease.now.getTime();
-    return this.transaction(async (db) => {
-      // The due parcels are locked and skipped by other pollers until this claim has moved their next poll on.
-      const due = await rows(
-        db,
-        `SELECT s.id FROM shipments s LEFT JOIN shipment_watch w ON w.shipment_id = s.id
-         WHERE s.carrier = ANY($1) AND s.status <> ALL($2) AND w.poll_stopped_at IS NULL
-           AND (w.next_poll_at IS NULL OR w.next_poll_at <= $3)
-         ORDER BY w.next_poll_at NULLS FIRST, s.id LIMIT $4 FOR UPDATE OF s SKIP LOCKED`,
-        [carriers, FINAL_TRACKING_STATUSES, now, limit],
-      );
-      if (due.length === 0) return [];
-      const ids = due.map((row) => Number(row.id));
-      await db.query(
-        `INSERT INTO shipment_watch (shipment_id, next_poll_at, lease_owner)
-         SELECT id, $2, $3 FROM unnest($1::bigint[]) AS id
-         ON CONFLICT (shipment_id) DO UPDATE SET next_poll_at = excluded.next_poll_at,
-           lease_owner = excluded.lease_owner`,
-        [ids, now + lease.durationMs, lease.owner],
-      );
-      const claimed = await rows(
-        db,
-        `SELECT s.*, w.last_polled_at, w.polls FROM shipments s JOIN shipment_watch w ON w.shipment_id = s.id
-         WHERE s.id = ANY($1) ORDER BY s.id`,
-        [ids],
-      );
-      return claimed.map(parcelPollFromRow);
-    });
-  }
-
-  async recordParcelPoll(shipmentId: number, outcome: ParcelPollOutcome): Promise<void> {
-    const estimate = outcome.estimatedDelivery ? Date.parse(outcome.estimatedDelivery) : NaN;
-    const polledAt = outcome.polledAt.getTime();
-    await this.transaction(async (db) => {
-      await db.query(
-        `INSERT INTO shipment_watch (shipment_id, next_poll_at, last_polled_at, polls, poll_stopped_at, last_error)
-         VALUES ($1, $2, $3, 1, $4, $5)
-         ON CONFLICT (shipment_id) DO UPDATE SET next_poll_at = excluded.next_poll_at,
-           last_polled_at = excluded.last_polled_at, polls = shipment_watch.polls + 1,
-           poll_stopped_at = excluded.poll_stopped_at, last_error = excluded.last_error, lease_owner = NULL`,
-        [
-          shipmentId,
-          outcome.nextPollAt?.getTime() ?? null,
-          polledAt,
-          outcome.nextPollAt ? null : polledAt,
-          outcome.error ?? null,
-        ],
-      );
-      if (!Number.isNaN(estimate)) {
-        await db.query(
-          `UPDATE shipments SET estimated_delivery = $1, updated_at = $2,
-             first_estimated_delivery = COALESCE(first_estimated_delivery, $1)
-           WHERE id = $3`,
-          [estimate, this.now(), shipmentId],
-        );
-      }
-    });
-  }
-
-  async listLabelsWithoutScan(reportedBefore: Date, limit: number): Promise<Shipment[]> {
-    const labels = await rows(
-      this.connections,
-      `SELECT s.* FROM shipments s LEFT JOIN shipment_watch w ON w.shipment_id = s.id
-       WHERE s.status = 'info_received' AND w.label_flagged_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = s.id AND e.status <> 'info_received')
-         AND (SELECT MIN(e.occurred_at) FROM tracking_events e WHERE e.shipment_id = s.id) <= $1
-       ORDER BY s.id LIMIT $2`,
-      [reportedBefore.getTime(), limit],
-    );
-    if (labels.length === 0) return [];
-    const events = await rows(
-      this.connections,
-      'SELECT * FROM tracking_events WHERE shipment_id = ANY($1) ORDER BY occurred_at, id',
-      [labels.map((row) => row.id)],
-    );
-    return labels.map((row) =>
-      shipmentFromRows(
-        row,
-        events.filter((e) => String(e.shipment_id) === String(row.id)),
-      ),
-    );
-  }
-
-  async flagLabelWithoutScan(shipmentId: number, event: OrderEventInput): Promise<boolean> {
-    return this.transaction(async (db) => {
-      const flagged = await firstRow(
-        db,
-        `INSERT INTO shipment_watch (shipment_id, label_flagged_at) SELECT id, $2 FROM shipments WHERE id = $1
-         ON CONFLICT (shipment_id) DO UPDATE SET label_flagged_at = excluded.label_flagged_at
-         WHERE shipment_watch.label_flagged_at IS NULL
-         RETURNING (SELECT order_id FROM shipments WHERE id = $1) AS order_id`,
-        [shipmentId, this.now()],
-      );
-      if (!flagged) return false;
-      await this.insertEvent(db, String(flagged.order_id), event);
-      return true;
-    });
-  }
-
   async findOrdersByNumber(orderNumber: string): Promise<Order[]> {
     return (
       await rows(
@@ -1057,7 +873,7 @@ export class PostgresOrderStore implements OrderStore {
   }
 
   async searchOrders(term: string, limit: number): Promise<Order[]> {
-    // Each arm reads one index (migration 8 adds those on the e-mail, the external id and the tracking number).
+    // Each arm reads one index (the schema has those on the e-mail, the external id and the tracking number).
     return (
       await rows(
         this.connections,
@@ -1074,50 +890,8 @@ export class PostgresOrderStore implements OrderStore {
     ).map(orderFromRow);
   }
 
-  async enqueueNotification(
-    orderId: string,
-    milestone: string,
-    channel: string,
-    payload: Record<string, unknown>,
-  ): Promise<boolean> {
-    return this.insertNotification(this.connections, orderId, { milestone, channel, payload });
-  }
-
-  async enqueueNotifications(
-    orderId: string,
-    notices: NoticeInput[],
-    lease?: Lease,
-  ): Promise<Notification[]> {
-    return this.transaction(async (db) => {
-      const now = this.now();
-      const queued: Notification[] = [];
-      for (const notice of notices) {
-        const row = await firstRow(
-          db,
-          `INSERT INTO notifications (order_id, milestone, channel, state, attempts, lease_owner, lease_until, payload,
-             created_at, next_attempt_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-           ON CONFLICT (order_id, milestone, channel) DO NOTHING RETURNING *`,
-          [
-            orderId,
-            notice.milestone,
-            notice.channel,
-            lease ? 'sending' : 'pending',
-            lease ? 1 : 0,
-            lease?.owner ?? null,
-            lease ? lease.now.getTime() + lease.durationMs : null,
-            JSON.stringify(notice.payload),
-            now,
-          ],
-        );
-        if (row) queued.push(notificationFromRow(row));
-      }
-      return queued;
-    });
-  }
-
   /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
-  private async insertNotification(db: Queryable, orderId: string, notice: NoticeInput): Promise<boolean> {
+  protected async insertNotification(db: Queryable, orderId: string, notice: NoticeInput): Promise<boolean> {
     const now = this.now();
     const inserted = await firstRow(
       db,
@@ -1128,119 +902,11 @@ export class PostgresOrderStore implements OrderStore {
     return inserted !== undefined;
   }
 
-  async claimNotifications(
-    channel: string,
-    lease: Lease,
-    limit: number,
-    orderId?: string,
-  ): Promise<Notification[]> {
-    const now = lease.now.getTime();
-    const claimed = await rows(
-      this.connections,
-      `WITH claimable AS (
-         SELECT id FROM notifications
-         WHERE channel = $1 AND ($2::text IS NULL OR order_id = $2)
-           AND ((state = 'pending' AND next_attempt_at <= $3) OR (state = 'sending' AND lease_until < $3))
-         ORDER BY id LIMIT $4
-         FOR UPDATE SKIP LOCKED
-       )
-       UPDATE notifications n SET state = 'sending', lease_owner = $5, lease_until = $6, attempts = n.attempts + 1
-       FROM claimable WHERE n.id = claimable.id
-       RETURNING n.*`,
-      [channel, orderId ?? null, now, limit, lease.owner, now + lease.durationMs],
-    );
-    return claimed.map(notificationFromRow).sort((a, b) => a.id - b.id);
-  }
-
-  async completeNotification(
-    id: number,
-    outcome: { sent: true } | { error: string; retryAt?: Date },
-    now: Date,
-  ): Promise<void> {
-    if ('sent' in outcome) {
-      await this.connections.query(
-        `UPDATE notifications SET state = 'sent', sent_at = $1, last_error = NULL, lease_owner = NULL, lease_until = NULL
-         WHERE id = $2`,
-        [now.getTime(), id],
-      );
-    } else {
-      await this.connections.query(
-        `UPDATE notifications SET state = $1, last_error = $2, next_attempt_at = $3, lease_owner = NULL, lease_until = NULL
-         WHERE id = $4`,
-        [outcome.retryAt ? 'pending' : 'failed', outcome.error, outcome.retryAt?.getTime() ?? null, id],
-      );
-    }
-  }
-
-  async listNotifications(orderId: string): Promise<Notification[]> {
-    return (
-      await rows(this.connections, 'SELECT * FROM notifications WHERE order_id = $1 ORDER BY id', [orderId])
-    ).map(notificationFromRow);
-  }
-
-  async recordFunctionalGroupSent(
-    group: Omit<FunctionalGroupSent, 'acknowledgedAt' | 'acknowledgement' | 'overdueReportedAt'>,
-  ): Promise<void> {
-    await this.connections.query(
-      `INSERT INTO functional_groups_sent (supplier_id, functional_id, group_control_number, document, po_number,
-           sent_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (supplier_id, functional_id, group_control_number) DO NOTHING`,
-      [
-        group.supplierId,
-        group.functionalId,
-        group.groupControlNumber,
-        group.document,
-        group.poNumber ?? null,
-        Date.parse(group.sentAt),
-      ],
-    );
-  }
-
-  async recordFunctionalGroupAcknowledged(
-    supplierId: string,
-    functionalId: string,
-    groupControlNumber: string,
-    acknowledgement: string,
-    at: Date,
-  ): Promise<boolean> {
-    const result = await this.connections.query(
-      `UPDATE functional_groups_sent SET acknowledged_at = $1, acknowledgement = $2
-         WHERE supplier_id = $3 AND functional_id = $4 AND group_control_number = $5`,
-      [at.getTime(), acknowledgement, supplierId, functionalId, groupControlNumber],
-    );
-    return (result.rowCount ?? 0) > 0;
-  }
-
-  async claimOverdueFunctionalGroups(
-    supplierId: string,
-    sentBefore: Date,
-    now: Date,
-  ): Promise<FunctionalGroupSent[]> {
-    const claimed = await rows(
-      this.connections,
-      `UPDATE functional_groups_sent SET overdue_reported_at = $1
-         WHERE supplier_id = $2 AND acknowledged_at IS NULL AND overdue_reported_at IS NULL AND sent_at <= $3
-         RETURNING *`,
-      [now.getTime(), supplierId, sentBefore.getTime()],
-    );
-    return claimed.map(functionalGroupFromRow);
-  }
-
-  async listUnacknowledgedFunctionalGroups(limit: number): Promise<FunctionalGroupSent[]> {
-    return (
-      await rows(
-        this.connections,
-        `SELECT * FROM functional_groups_sent WHERE acknowledged_at IS NULL ORDER BY sent_at LIMIT $1`,
-        [limit],
-      )
-    ).map(functionalGroupFromRow);
-  }
-
   async nextSequenceValue(scope: string): Promise<number> {
     return this.nextSequence(this.connections, scope);
   }
 
-  private async nextSequence(db: Queryable, scope: string): Promise<number> {
+  protected async nextSequence(db: Queryable, scope: string): Promise<number> {
     const row = await firstRow(
       db,
       `INSERT INTO sequences (scope, value) VALUES ($1, 1)
@@ -1249,148 +915,27 @@ export class PostgresOrderStore implements OrderStore {
     );
     return Number(row!.value);
   }
+}
 
-  async applyStockFeed(
-    supplierId: string,
-    feedAt: Date,
-    levels: StockLevelInput[],
-  ): Promise<StockFeedOutcome> {
-    const feedAtMs = feedAt.getTime();
-    return this.transaction(async (db): Promise<StockFeedOutcome> => {
-      // Feeds of one supplier apply one after the other, whichever instances received them.
-      await db.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [STOCK_FEED_LOCK_CLASS, supplierId]);
-      const lastRow = await firstRow(db, 'SELECT last_feed_at FROM inventory_feeds WHERE supplier_id = $1', [
-        supplierId,
-      ]);
-      const last = lastRow ? Number(lastRow.last_feed_at) : undefined;
-      if (last !== undefined && last > feedAtMs) {
-        return { applied: false, lastFeedAt: new Date(last).toISOString(), changes: [] };
-      }
-      const skus = [...new Set(levels.map((level) => level.sku))];
-      const stored = await db.query<InventoryRow>(
-        'SELECT * FROM inventory WHERE supplier_id = $1 AND sku = ANY($2)',
-        [supplierId, skus],
-      );
-      const open = await db.query<OpenLineRow>(`${OPEN_LINES_SQL} AND po.supplier_id = $2`, [
-        OPEN_PURCHASE_ORDER_STATES,
-        supplierId,
-      ]);
-      const changes = stockChangesForFeed(
-        supplierId,
-        feedAtMs,
-        levels,
-        new Map(stored.rows.map((row) => [row.sku, row])),
-        new OpenLinesBySupplierSku(open.rows),
-      );
-      const now = this.now();
-      // One statement for the whole feed: feeds carry up to 100,000 SKUs.
-      await db.query(
-        `INSERT INTO inventory (supplier_id, sku, quantity, feed_at, updated_at)
-         SELECT $1, feed.sku, feed.quantity, $4, $5 FROM unnest($2::text[], $3::bigint[]) AS feed (sku, quantity)
-         ON CONFLICT (supplier_id, sku) DO UPDATE SET quantity = excluded.quantity, feed_at = excluded.feed_at,
-           updated_at = excluded.updated_at
-         WHERE excluded.feed_at >= inventory.feed_at`,
-        [
-          supplierId,
-          changes.map((change) => change.sku),
-          changes.map((change) => change.quantity),
-          feedAtMs,
-          now,
-        ],
-      );
-      await db.query(
-        `INSERT INTO inventory_feeds (supplier_id, last_feed_at, applied_at) VALUES ($1, $2, $3)
-         ON CONFLICT (supplier_id) DO UPDATE SET
-           last_feed_at = GREATEST(inventory_feeds.last_feed_at, excluded.last_feed_at), applied_at = excluded.applied_at`,
-        [supplierId, feedAtMs, now],
-      );
-      return { applied: true, lastFeedAt: new Date(Math.max(last ?? 0, feedAtMs)).toISOString(), changes };
-    });
-  }
-
-  async listStock(query: StockQuery): Promise<StockRecord[]> {
-    if (query.skus.length === 0) return [];
-    const skus = [...new Set(query.skus)];
-    const stock = await this.connections.query<InventoryRow>(
-      `SELECT * FROM inventory WHERE sku = ANY($1) AND ($2::text[] IS NULL OR supplier_id = ANY($2))
-         AND ($3::text IS NULL OR supplier_id <> $3)
-       ORDER BY sku COLLATE "C", supplier_id COLLATE "C"`,
-      [skus, query.supplierIds ?? null, query.exceptSupplierId ?? null],
-    );
-    // No feed knows these SKUs: nothing to subtract open PO lines from (see the SQLite store).
-    if (stock.rows.length === 0) return [];
-    const open = await this.connections.query<OpenLineRow>(`${OPEN_LINES_SQL} AND line->>'sku' = ANY($2)`, [
-      OPEN_PURCHASE_ORDER_STATES,
-      skus,
-    ]);
-    const lines = new OpenLinesBySupplierSku(open.rows);
-    return stock.rows.map((row) => stockRecordFromRow(row, lines));
-  }
-
-  async listStockFeeds(): Promise<StockFeedRecord[]> {
-    return this.watchdogQueries.stockFeeds();
-  }
-
-  async scheduleWatchdogTimers(timers: WatchdogTimerDraft[], now: Date): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.scheduleTimers(timers, now);
-  }
-
-  async claimDueWatchdogTimers(lease: Lease, limit: number): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.claimDue(lease, limit);
-  }
-
-  async completeWatchdogTimer(id: number, outcome: WatchdogTimerOutcome, now: Date): Promise<void> {
-    await this.watchdogQueries.complete(id, outcome, now);
-  }
-
-  async clearWatchdogTimers(orderId: string, now: Date): Promise<number> {
-    return this.watchdogQueries.clearForOrder(orderId, now);
-  }
-
-  async listWatchdogTimers(query: WatchdogTimerQuery): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.list(query);
-  }
-
-  async createReturn(
-    draft: ReturnDraft,
-    event: OrderEventInput,
-    notice?: (rma: ReturnAuthorisation) => NoticeInput,
-  ): Promise<ReturnAuthorisation> {
-    return this.returnsQueries.create(draft, event, notice);
-  }
-
-  async transitionReturn(
-    rmaNumber: string,
-    expected: ReturnState[],
-    to: ReturnState,
-    update: ReturnUpdate,
-    event: OrderEventInput,
-    notice?: (rma: ReturnAuthorisation) => NoticeInput,
-  ): Promise<ReturnAuthorisation | undefined> {
-    return this.returnsQueries.transition(rmaNumber, expected, to, update, event, notice);
-  }
-
-  async getReturn(rmaNumber: string): Promise<ReturnAuthorisation | undefined> {
-    return this.returnsQueries.get(rmaNumber);
-  }
-
-  async listReturns(query: ReturnQuery): Promise<ReturnAuthorisation[]> {
-    return this.returnsQueries.list(query);
-  }
-
-  async recordSupplierInvoice(invoice: SupplierInvoiceInput, actor: string): Promise<boolean> {
-    return this.returnsQueries.recordInvoice(invoice, actor);
-  }
-
-  async refreshMetricFacts(): Promise<number> {
-    return this.metricsQueries.refreshFacts();
-  }
-
-  async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
-    return this.metricsQueries.query(query);
-  }
-
-  async supplierPerformance(): Promise<Record<string, SupplierPerformance>> {
-    return supplierPerformanceFromStore(this, this.clock.now());
-  }
+/**
+ * The store for several Node-RED instances sharing one database. Every method is one transaction; rows that a
+ * decision depends on are locked first (always the order before its POs and parcels, so two transactions
+ * never wait on each other in a cycle), and work is claimed with `FOR UPDATE SKIP LOCKED` so instances never
+ * wait for, nor take, each other's claims.
+ */
+export class PostgresOrderStore
+  extends withMetrics(
+    withReturns(
+      withWatchdog(
+        withStock(
+          withNotifications(
+            withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+          ),
+        ),
+      ),
+    ),
+  )
+  implements OrderStore
+{
+  readonly portal = new PostgresPortalQueries((work) => this.transaction(work));
 }

@@ -7,7 +7,10 @@ import {
   type MetricSums,
   type MetricsQuery,
 } from '../../metrics/metric-facts';
+import type { MetricsStore } from '../metrics-store';
 import type { StoreRow as Row } from '../row-mapping';
+import type { StoreClass } from '../store-class';
+import type { SqliteStoreBase } from './sqlite-store';
 import { COUNTED_FIGURES, METRIC_COUNTS, METRIC_SELECT, metricSumsFromRow } from '../metric-rows';
 import { sumsFromBuckets } from '../metric-buckets';
 
@@ -189,7 +192,7 @@ const DEFAULT_CHUNKS: MetricsRefreshChunks = { events: 200_000, orders: 5000, sl
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * The metric facts of the SQLite store (migrations 3 and 5); the store delegates to it. One fact row per PO
+ * The metric facts of the SQLite store. One fact row per PO
  * (metric_po_facts), the same per SKU it carries (metric_sku_facts), and their sums per day, supplier, channel and
  * region (metric_day_buckets), which answer every query without SKUs (docs/metrics.md).
  */
@@ -408,4 +411,23 @@ export class SqliteMetricsQueries {
     }
     return { where, params };
   }
+}
+
+/**
+ * The SQLite store's metrics: its fact tables, kept by one SqliteMetricsQueries per connection (which holds the
+ * refresh under way, so concurrent callers share it).
+ */
+export function withMetrics<T extends StoreClass<SqliteStoreBase>>(Base: T): T & StoreClass<MetricsStore> {
+  abstract class SqliteMetrics extends Base implements MetricsStore {
+    private readonly metricFacts = new SqliteMetricsQueries(this.db);
+
+    async refreshMetricFacts(): Promise<number> {
+      return this.metricFacts.refreshFacts();
+    }
+
+    async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
+      return this.metricFacts.query(query);
+    }
+  }
+  return SqliteMetrics;
 }

@@ -5,7 +5,7 @@
 export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
     version: 1,
-    name: 'orders, purchase orders, events, shipments, outbox',
+    name: 'orders, purchase orders, events, shipments, outbox, inventory, watchdog, returns, metrics, status polls, functional groups',
     sql: `
 CREATE TABLE orders (
   id TEXT PRIMARY KEY,
@@ -24,6 +24,11 @@ CREATE TABLE orders (
   UNIQUE (channel, external_id)
 );
 CREATE INDEX orders_state ON orders (state, updated_at);
+CREATE INDEX orders_order_number ON orders (order_number);
+-- The operator's order search (searchOrders) finds an order by any of these without reading every row; the
+-- e-mail index is on the expression the search uses, so it matches in any case.
+CREATE INDEX orders_customer_email ON orders (lower(json_extract(data, '$.customer.email')));
+CREATE INDEX orders_external_id ON orders (external_id);
 
 CREATE TABLE order_lines (
   order_id TEXT NOT NULL REFERENCES orders (id),
@@ -60,10 +65,23 @@ CREATE TABLE purchase_orders (
   data TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
+  -- A cancelled PO its supplier had carries its withdrawal there: 'pending' from the cancel (same transaction)
+  -- until the outcome is recorded, then 'done'. While pending, lease_owner is the worker holding it and
+  -- lease_until the time from which anyone may take it (the cancel's own time until a first claim).
+  withdrawal TEXT,
   UNIQUE (order_id, supplier_id, attempt)
 );
 CREATE INDEX purchase_orders_due ON purchase_orders (state, next_attempt_at);
 CREATE INDEX purchase_orders_order ON purchase_orders (order_id);
+-- The dispatch sweep takes the oldest due POs of each state in index order and stops at its batch size, instead of
+-- sorting every due PO (all of them while a supplier is down) on every sweep; next_attempt_at is in the index so
+-- POs deferred to later are skipped without reading their rows.
+CREATE INDEX purchase_orders_claim ON purchase_orders (state, created_at, next_attempt_at);
+-- The withdrawal sweep's query reads only this partial index: it holds the pending withdrawals alone, whatever the
+-- number of POs.
+CREATE INDEX purchase_orders_withdrawal ON purchase_orders (lease_until) WHERE withdrawal = 'pending';
+-- The status poll claim reads one supplier's POs in a few states.
+CREATE INDEX purchase_orders_supplier_state ON purchase_orders (supplier_id, state, created_at);
 
 CREATE TABLE order_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -93,8 +111,11 @@ CREATE TABLE shipments (
   lines TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
+  first_estimated_delivery INTEGER,
   UNIQUE (order_id, tracking_number)
 );
+CREATE INDEX shipments_status ON shipments (status, carrier);
+CREATE INDEX shipments_tracking_number ON shipments (tracking_number);
 
 CREATE TABLE tracking_events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -125,17 +146,13 @@ CREATE TABLE notifications (
   UNIQUE (order_id, milestone, channel)
 );
 CREATE INDEX notifications_due ON notifications (channel, state, next_attempt_at);
+CREATE INDEX notifications_sent ON notifications (sent_at);
 
 CREATE TABLE sequences (
   scope TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
-`,
-  },
-  {
-    version: 2,
-    name: 'inventory: supplier stock per SKU and the last feed applied per supplier',
-    sql: `
+
 CREATE TABLE inventory (
   supplier_id TEXT NOT NULL,
   sku TEXT NOT NULL,
@@ -151,12 +168,7 @@ CREATE TABLE inventory_feeds (
   last_feed_at INTEGER NOT NULL,
   applied_at INTEGER NOT NULL
 );
-`,
-  },
-  {
-    version: 3,
-    name: 'watchdog timers, returns with credit memos, supplier invoices, metric facts',
-    sql: `
+
 CREATE TABLE watchdog_timers (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   subject TEXT NOT NULL,
@@ -242,50 +254,13 @@ CREATE UNIQUE INDEX metric_po_facts_po ON metric_po_facts (po_number);
 CREATE INDEX metric_po_facts_order ON metric_po_facts (order_id);
 CREATE INDEX metric_po_facts_placed ON metric_po_facts (placed_at);
 
-CREATE TABLE metric_line_facts (
-  po_number TEXT NOT NULL,
-  sku TEXT NOT NULL,
-  PRIMARY KEY (sku, po_number)
-) WITHOUT ROWID;
-CREATE INDEX metric_line_facts_po ON metric_line_facts (po_number);
-
 CREATE TABLE metric_watermarks (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
-CREATE INDEX notifications_sent ON notifications (sent_at);
-`,
-  },
-  {
-    version: 4,
-    name: 'tracking: carrier poll schedule and label-without-scan flags per parcel, first delivery estimate, order numbers',
-    sql: `
--- One row per parcel the package watches: its carrier poll schedule (a NULL next_poll_at is due now;
--- poll_stopped_at ends polling) and when it was flagged as a label the carrier never scanned.
-CREATE TABLE shipment_watch (
-  shipment_id INTEGER PRIMARY KEY REFERENCES shipments (id),
-  next_poll_at INTEGER,
-  last_polled_at INTEGER,
-  polls INTEGER NOT NULL DEFAULT 0,
-  poll_stopped_at INTEGER,
-  lease_owner TEXT,
-  last_error TEXT,
-  label_flagged_at INTEGER
-);
-CREATE INDEX shipment_watch_due ON shipment_watch (next_poll_at);
-CREATE INDEX shipments_status ON shipments (status, carrier);
-ALTER TABLE shipments ADD COLUMN first_estimated_delivery INTEGER;
-UPDATE shipments SET first_estimated_delivery = estimated_delivery;
-CREATE INDEX orders_order_number ON orders (order_number);
-`,
-  },
-  {
-    version: 5,
-    name: 'metrics: facts per SKU, day buckets per supplier, channel and region',
-    sql: `
+
 -- One row per (SKU, PO) with the PO's figures, clustered by SKU: grouping by SKU walks this table in order
--- instead of looking every PO up (replaces metric_line_facts).
-DROP TABLE metric_line_facts;
+-- instead of looking every PO up.
 CREATE TABLE metric_sku_facts (
   sku TEXT NOT NULL,
   supplier_id TEXT NOT NULL,
@@ -363,36 +338,20 @@ CREATE TABLE metric_stale_slices (
   PRIMARY KEY (day, supplier_id)
 ) WITHOUT ROWID;
 
--- The next refresh folds every order again, into the new tables too.
-DELETE FROM metric_watermarks;
-`,
-  },
-  {
-    version: 6,
-    name: 'dispatch: claimable POs in creation order from an index',
-    sql: `
--- The dispatch sweep takes the oldest due POs of each state in index order and stops at its batch size, instead of
--- sorting every due PO (all of them while a supplier is down) on every sweep; next_attempt_at is in the index so
--- POs deferred to later are skipped without reading their rows.
-CREATE INDEX purchase_orders_claim ON purchase_orders (state, created_at, next_attempt_at);
-`,
-  },
-  {
-    version: 7,
-    name: 'dispatch: withdrawals of cancelled POs recorded with the cancel, claimed with a lease',
-    sql: `
--- A cancelled PO its supplier had carries its withdrawal there: 'pending' from the cancel (same transaction) until
--- the outcome is recorded, then 'done'. While pending, lease_owner is the worker holding it and lease_until the
--- time from which anyone may take it (the cancel's own time until a first claim). The sweep's query reads only
--- this partial index: it holds the pending withdrawals alone, whatever the number of POs.
-ALTER TABLE purchase_orders ADD COLUMN withdrawal TEXT;
-CREATE INDEX purchase_orders_withdrawal ON purchase_orders (lease_until) WHERE withdrawal = 'pending';
-`,
-  },
-  {
-    version: 8,
-    name: 'REST suppliers: status polls of each PO kept with their schedule and backoff',
-    sql: `
+-- One row per parcel the package watches: its carrier poll schedule (a NULL next_poll_at is due now;
+-- poll_stopped_at ends polling) and when it was flagged as a label the carrier never scanned.
+CREATE TABLE shipment_watch (
+  shipment_id INTEGER PRIMARY KEY REFERENCES shipments (id),
+  next_poll_at INTEGER,
+  last_polled_at INTEGER,
+  polls INTEGER NOT NULL DEFAULT 0,
+  poll_stopped_at INTEGER,
+  lease_owner TEXT,
+  last_error TEXT,
+  label_flagged_at INTEGER
+);
+CREATE INDEX shipment_watch_due ON shipment_watch (next_poll_at);
+
 -- One row per PO and purpose (acknowledgements, shipments) once it was first claimed: when the next poll is due
 -- (a claim moves it to the end of its lease), the failures in a row the backoff grows with, and the last answer,
 -- so a restart keeps the schedule and the same answer twice is no news.
@@ -407,14 +366,7 @@ CREATE TABLE supplier_status_polls (
   lease_owner TEXT,
   PRIMARY KEY (po_number, purpose)
 ) WITHOUT ROWID;
--- The poll claim reads one supplier's POs in a few states.
-CREATE INDEX purchase_orders_supplier_state ON purchase_orders (supplier_id, state, created_at);
-`,
-  },
-  {
-    version: 9,
-    name: 'X12: functional groups sent to partners, awaiting their 997',
-    sql: `
+
 -- One row per functional group we sent a trading partner (an X12 850), until its 997 comes: when it was sent,
 -- when and how the partner acknowledged it, and when a missing 997 was reported overdue (once, for every
 -- instance). Overdue checks read the unacknowledged groups of one supplier from the partial index.
@@ -435,18 +387,7 @@ CREATE INDEX functional_groups_unacknowledged ON functional_groups_sent (supplie
 `,
   },
   {
-    version: 10,
-    name: 'order search: customer e-mail, external id and tracking number indexes',
-    sql: `
--- The operator's order search (searchOrders) finds an order by any of these without reading every row; the
--- e-mail index is on the expression the search uses, so it matches in any case.
-CREATE INDEX orders_customer_email ON orders (lower(json_extract(data, '$.customer.email')));
-CREATE INDEX orders_external_id ON orders (external_id);
-CREATE INDEX shipments_tracking_number ON shipments (tracking_number);
-`,
-  },
-  {
-    version: 11,
+    version: 2,
     name: 'supplier portal: links, codes, sessions, form tokens, supplier actions, cancel requests',
     sql: `
 -- The supplier portal (docs/supplier-portal.md). Session ids, codes and form tokens are kept only as hashes.

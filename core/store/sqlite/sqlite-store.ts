@@ -13,30 +13,20 @@ import { DropshipError } from '../../errors';
 import type { Clock } from '../../clock';
 import { systemClock } from '../../clock';
 import { newId } from '../ids';
-import type {
-  IntakeMeta,
-  IntakeResult,
-  Lease,
-  Notification,
-  OrderQuery,
-  OrderStore,
-  ParcelPoll,
-  ParcelPollOutcome,
-  PurchaseOrderClaim,
-  PurchaseOrderUpdate,
-  ShipmentResult,
-  StockFeedOutcome,
-  StockLevelInput,
-  StockQuery,
-  StockRecord,
-  FunctionalGroupSent,
-  SupplierStatusPoll,
-  SupplierStatusPollOutcome,
-} from '../order-store';
+import type { Lease } from '../lease';
+import type { OrderStore } from '../order-store';
 import {
-  functionalGroupFromRow,
+  otherOrderNumberForm,
+  type IntakeMeta,
+  type IntakeResult,
+  type OrderQuery,
+  type OrdersStore,
+  type SequenceStore,
+} from '../orders-store';
+import type { PurchaseOrderClaim, PurchaseOrderStore, PurchaseOrderUpdate } from '../purchase-order-store';
+import type { ShipmentResult, ShipmentStore } from '../shipment-store';
+import {
   eventFromRow,
-  notificationFromRow,
   orderFromRow,
   purchaseOrderData,
   purchaseOrderFromRow,
@@ -50,33 +40,16 @@ import {
   orderStateFollowingPurchaseOrders,
   purchaseOrderMovesFromParcels,
 } from '../order-following';
-import { otherOrderNumberForm } from '../order-store';
 import { SQLITE_MIGRATIONS } from './migrations';
-import { SqliteInventoryQueries } from './inventory-queries';
-import { SqliteWatchdogQueries } from './watchdog-queries';
-import { SqliteReturnsQueries } from './returns-queries';
-import { SqliteMetricsQueries } from './metrics-queries';
-import type { MetricSums, MetricsQuery } from '../../metrics/metric-facts';
-import { supplierPerformanceFromStore } from '../../metrics/scorecards';
-import type {
-  NoticeInput,
-  ReturnAuthorisation,
-  ReturnDraft,
-  ReturnQuery,
-  ReturnState,
-  ReturnUpdate,
-  SupplierInvoiceInput,
-} from '../../returns/return-authorisation';
-import type { SupplierPerformance } from '../../routing/route-order';
-import type {
-  StockFeedRecord,
-  WatchdogTimer,
-  WatchdogTimerDraft,
-  WatchdogTimerOutcome,
-  WatchdogTimerQuery,
-} from '../../watchdog/timers';
-import { SqliteTrackingQueries } from './tracking-queries';
-import { SqliteStatusPollQueries } from './status-poll-queries';
+import { withStock } from './inventory-queries';
+import { withWatchdog } from './watchdog-queries';
+import { withReturns } from './returns-queries';
+import { withMetrics } from './metrics-queries';
+import { withNotifications } from './notification-queries';
+import { withFunctionalGroups } from './functional-group-queries';
+import type { NoticeInput } from '../../returns/return-authorisation';
+import { withParcelWatch } from './tracking-queries';
+import { withSupplierStatusPolls } from './status-poll-queries';
 import { SqlitePortalQueries } from './portal-queries';
 
 export interface SqliteStoreOptions {
@@ -91,12 +64,15 @@ export interface SqliteStoreOptions {
 type WriteOutcome = { result: unknown } | { error: unknown };
 
 /**
- * The embedded store: one file in the Node-RED user directory. better-sqlite3 is synchronous, so every
- * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
+ * The SQLite engine's connection, group commit and the writers every area shares (order events, notices,
+ * sequences), with the pipeline's core: orders, purchase orders and shipments, whose moves follow one another.
+ * The other areas are mixins (`*-queries.ts`) that SqliteOrderStore is built from.
  */
-export class SqliteOrderStore implements OrderStore {
+export abstract class SqliteStoreBase
+  implements OrdersStore, SequenceStore, PurchaseOrderStore, ShipmentStore
+{
   readonly engine = 'sqlite' as const;
-  private readonly db: Database.Database;
+  protected readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   /** Writes waiting for the group commit at the end of this turn of the event loop (see grouped()). */
   private readonly waitingWrites: {
@@ -111,13 +87,6 @@ export class SqliteOrderStore implements OrderStore {
   /** Log syncs under way; close() waits for them. */
   private readonly logSyncs = new Set<Promise<void>>();
   private readonly clock: Clock;
-  /** Prepared after migrate() has created the inventory tables. */
-  private inventoryQueries?: SqliteInventoryQueries;
-  private readonly watchdogQueries: SqliteWatchdogQueries;
-  private readonly returnsQueries: SqliteReturnsQueries;
-  private readonly metricsQueries: SqliteMetricsQueries;
-  private trackingQueries?: SqliteTrackingQueries;
-  private statusPollQueries?: SqliteStatusPollQueries;
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
@@ -135,14 +104,6 @@ export class SqliteOrderStore implements OrderStore {
     // docs/scaling.md). The rest of the file comes from the OS file cache, which is not this process's memory;
     // mmap stays off, so the file is never mapped in either.
     this.db.pragma('cache_size = -16384');
-    this.watchdogQueries = new SqliteWatchdogQueries(this.db);
-    this.returnsQueries = new SqliteReturnsQueries(this.db, {
-      now: () => this.now(),
-      insertEvent: (orderId, event, states, poNumber) => this.insertEvent(orderId, event, states, poNumber),
-      insertNotification: (orderId, notice) => this.insertNotification(orderId, notice),
-      nextSequenceValue: (scope) => this.nextSequence(scope),
-    });
-    this.metricsQueries = new SqliteMetricsQueries(this.db);
   }
 
   /**
@@ -150,7 +111,7 @@ export class SqliteOrderStore implements OrderStore {
    * same few dozen statements on every call took an eighth of the pipeline's time. (Statements here are used
    * in their default mode; a caller switching one to pluck/raw/expand would change it for every caller.)
    */
-  private statement(sql: string): Database.Statement {
+  protected statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
@@ -191,11 +152,11 @@ export class SqliteOrderStore implements OrderStore {
     }
   }
 
-  private now(): number {
+  protected now(): number {
     return this.clock.now().getTime();
   }
 
-  private insertEvent(
+  protected insertEvent(
     orderId: string,
     event: OrderEventInput,
     states?: { from?: string; to?: string },
@@ -217,7 +178,7 @@ export class SqliteOrderStore implements OrderStore {
     );
   }
 
-  private orderRow(id: string): Row | undefined {
+  protected orderRow(id: string): Row | undefined {
     return this.statement('SELECT * FROM orders WHERE id = ?').get(id) as Row | undefined;
   }
 
@@ -231,7 +192,7 @@ export class SqliteOrderStore implements OrderStore {
    * the commit, so nothing is reported done (a webhook answered, a notification called sent) before it is on disk.
    * A write may run twice (see runGroup): it changes nothing but the database.
    */
-  private grouped<T>(write: () => T): Promise<T> {
+  protected grouped<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const waiting = { write, resolve: resolve as (result: unknown) => void, reject };
       if (this.waitingWrites.push(waiting) === 1) setImmediate(() => this.commitWrites());
@@ -574,7 +535,7 @@ export class SqliteOrderStore implements OrderStore {
   /** A PO waiting to be sent whose time has come; a PO whose sender's lease ran out (it died mid-send). */
   private static readonly DUE = `state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)`;
   private static readonly LEASE_EXPIRED = `state = 'sending' AND lease_until < @now`;
-  private static readonly CLAIMABLE = `((${SqliteOrderStore.DUE}) OR (${SqliteOrderStore.LEASE_EXPIRED}))`;
+  private static readonly CLAIMABLE = `((${SqliteStoreBase.DUE}) OR (${SqliteStoreBase.LEASE_EXPIRED}))`;
 
   /**
    * The numbers of the @limit oldest claimable POs (due or lease expired, each on its own), read from the
@@ -586,7 +547,7 @@ export class SqliteOrderStore implements OrderStore {
     const oldest = (due: string) =>
       `SELECT * FROM (SELECT number, created_at FROM purchase_orders WHERE ${due} ${suppliers}
          ORDER BY created_at LIMIT @limit)`;
-    return `SELECT number FROM (${oldest(SqliteOrderStore.DUE)} UNION ALL ${oldest(SqliteOrderStore.LEASE_EXPIRED)}
+    return `SELECT number FROM (${oldest(SqliteStoreBase.DUE)} UNION ALL ${oldest(SqliteStoreBase.LEASE_EXPIRED)}
         ORDER BY created_at LIMIT @limit)`;
   }
 
@@ -598,7 +559,7 @@ export class SqliteOrderStore implements OrderStore {
         this.statement(
           `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
                send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
-             WHERE number = @number AND ${SqliteOrderStore.CLAIMABLE} RETURNING *`,
+             WHERE number = @number AND ${SqliteStoreBase.CLAIMABLE} RETURNING *`,
         ).get({ number, owner: lease.owner, until: now + lease.durationMs, now }) as Row | undefined,
     );
     return row ? purchaseOrderFromRow(row) : undefined;
@@ -616,7 +577,7 @@ export class SqliteOrderStore implements OrderStore {
         this.statement(
           `UPDATE purchase_orders SET state = 'sending', lease_owner = @owner, lease_until = @until,
                send_attempts = send_attempts + 1, version = version + 1, updated_at = @now
-             WHERE number IN (${SqliteOrderStore.oldestClaimable(suppliers)})
+             WHERE number IN (${SqliteStoreBase.oldestClaimable(suppliers)})
              RETURNING *`,
         ).all({
           owner: lease.owner,
@@ -666,7 +627,7 @@ export class SqliteOrderStore implements OrderStore {
    * the partial index purchase_orders_withdrawal, which holds the pending withdrawals and nothing else.
    */
   private static readonly DUE_WITHDRAWALS = `SELECT number FROM purchase_orders
-    WHERE ${SqliteOrderStore.WITHDRAWAL_FREE}
+    WHERE ${SqliteStoreBase.WITHDRAWAL_FREE}
       AND (supplier_id IN (SELECT value FROM json_each(@suppliers)) OR lease_until <= @othersFreeSince)
     ORDER BY lease_until LIMIT @limit`;
 
@@ -676,7 +637,7 @@ export class SqliteOrderStore implements OrderStore {
       () =>
         this.statement(
           `UPDATE purchase_orders SET lease_owner = @owner, lease_until = @until
-             WHERE number = @number AND ${SqliteOrderStore.WITHDRAWAL_FREE} RETURNING *`,
+             WHERE number = @number AND ${SqliteStoreBase.WITHDRAWAL_FREE} RETURNING *`,
         ).get({ number, owner: lease.owner, until: now + lease.durationMs, now }) as Row | undefined,
     );
     return row ? purchaseOrderFromRow(row) : undefined;
@@ -693,7 +654,7 @@ export class SqliteOrderStore implements OrderStore {
       () =>
         this.statement(
           `UPDATE purchase_orders SET lease_owner = @owner, lease_until = @until
-             WHERE number IN (${SqliteOrderStore.DUE_WITHDRAWALS}) RETURNING *`,
+             WHERE number IN (${SqliteStoreBase.DUE_WITHDRAWALS}) RETURNING *`,
         ).all({
           owner: lease.owner,
           until: now + lease.durationMs,
@@ -793,7 +754,7 @@ export class SqliteOrderStore implements OrderStore {
     return this.statement('SELECT * FROM shipments WHERE order_id = ? ORDER BY id').all(orderId) as Row[];
   }
 
-  private shipmentFromRow(row: Row): Shipment {
+  protected shipmentFromRow(row: Row): Shipment {
     return shipmentFromRows(
       row,
       this.statement('SELECT * FROM tracking_events WHERE shipment_id = ? ORDER BY occurred_at, id').all(
@@ -918,64 +879,15 @@ export class SqliteOrderStore implements OrderStore {
     return this.shipmentRows(orderId).map((row) => this.shipmentFromRow(row));
   }
 
-  private get tracking(): SqliteTrackingQueries {
-    return (this.trackingQueries ??= new SqliteTrackingQueries(
-      this.db,
-      (sql) => this.statement(sql),
-      () => this.now(),
-      (row) => this.shipmentFromRow(row),
-    ));
-  }
-
-  private portalQueries?: SqlitePortalQueries;
-  get portal(): SqlitePortalQueries {
-    return (this.portalQueries ??= new SqlitePortalQueries(this.db, (sql) => this.statement(sql)));
-  }
-
-  private get statusPolls(): SqliteStatusPollQueries {
-    return (this.statusPollQueries ??= new SqliteStatusPollQueries(this.db, (sql) => this.statement(sql)));
-  }
-
-  async claimSupplierStatusPolls(
-    supplierId: string,
-    purpose: string,
-    states: PurchaseOrderState[],
-    lease: Lease,
-    limit: number,
-  ): Promise<SupplierStatusPoll[]> {
-    return this.statusPolls.claim(supplierId, purpose, states, lease, limit);
-  }
-
-  async recordSupplierStatusPoll(
-    poNumber: string,
-    purpose: string,
-    outcome: SupplierStatusPollOutcome,
-  ): Promise<void> {
-    this.statusPolls.record(poNumber, purpose, outcome);
-  }
-
-  async claimParcelPolls(carriers: string[], lease: Lease, limit: number): Promise<ParcelPoll[]> {
-    return this.tracking.claimParcelPolls(carriers, lease, limit);
-  }
-
-  async recordParcelPoll(shipmentId: number, outcome: ParcelPollOutcome): Promise<void> {
-    this.tracking.recordParcelPoll(shipmentId, outcome);
-  }
-
-  async listLabelsWithoutScan(reportedBefore: Date, limit: number): Promise<Shipment[]> {
-    return this.tracking.listLabelsWithoutScan(reportedBefore, limit);
-  }
-
-  async flagLabelWithoutScan(shipmentId: number, event: OrderEventInput): Promise<boolean> {
-    return this.tracking.flagLabelWithoutScan(shipmentId, (orderId) => this.insertEvent(orderId, event));
-  }
-
   async findOrdersByNumber(orderNumber: string): Promise<Order[]> {
-    return this.tracking.findOrderRowsByNumber(orderNumber).map(orderFromRow);
+    const rows = this.statement(
+      'SELECT * FROM orders WHERE order_number = ? ORDER BY created_at DESC, id LIMIT 20',
+    ).all(orderNumber) as Row[];
+    return rows.map(orderFromRow);
   }
 
   async searchOrders(term: string, limit: number): Promise<Order[]> {
-    // Each arm reads one index (migration 10 adds those on the e-mail, the external id and the tracking number).
+    // Each arm reads one index (the schema has those on the e-mail, the external id and the tracking number).
     const rows = this.statement(
       `SELECT * FROM orders WHERE id IN (
            SELECT id FROM orders WHERE id = @term
@@ -989,48 +901,8 @@ export class SqliteOrderStore implements OrderStore {
     return rows.map(orderFromRow);
   }
 
-  async enqueueNotification(
-    orderId: string,
-    milestone: string,
-    channel: string,
-    payload: Record<string, unknown>,
-  ): Promise<boolean> {
-    return this.insertNotification(orderId, { milestone, channel, payload });
-  }
-
-  async enqueueNotifications(
-    orderId: string,
-    notices: NoticeInput[],
-    lease?: Lease,
-  ): Promise<Notification[]> {
-    const insert = this.statement(
-      `INSERT INTO notifications (order_id, milestone, channel, state, attempts, lease_owner, lease_until, payload,
-         created_at, next_attempt_at)
-       VALUES (@orderId, @milestone, @channel, @state, @attempts, @owner, @until, @payload, @now, @now)
-       ON CONFLICT (order_id, milestone, channel) DO NOTHING RETURNING *`,
-    );
-    const queue = (): Notification[] => {
-      const now = this.now();
-      return notices.flatMap((notice) => {
-        const row = insert.get({
-          orderId,
-          milestone: notice.milestone,
-          channel: notice.channel,
-          state: lease ? 'sending' : 'pending',
-          attempts: lease ? 1 : 0,
-          owner: lease?.owner ?? null,
-          until: lease ? lease.now.getTime() + lease.durationMs : null,
-          payload: JSON.stringify(notice.payload),
-          now,
-        }) as Row | undefined;
-        return row ? [notificationFromRow(row)] : [];
-      });
-    };
-    return this.grouped(queue);
-  }
-
   /** Queues a notice once per (order, milestone, channel); also inside other transactions (returns). */
-  private insertNotification(orderId: string, notice: NoticeInput): boolean {
+  protected insertNotification(orderId: string, notice: NoticeInput): boolean {
     const now = this.now();
     const inserted = this.statement(
       `INSERT INTO notifications (order_id, milestone, channel, state, payload, created_at, next_attempt_at)
@@ -1039,205 +911,37 @@ export class SqliteOrderStore implements OrderStore {
     return inserted.changes > 0;
   }
 
-  async claimNotifications(
-    channel: string,
-    lease: Lease,
-    limit: number,
-    orderId?: string,
-  ): Promise<Notification[]> {
-    const now = lease.now.getTime();
-    const rows = this.statement(
-      `UPDATE notifications SET state = 'sending', lease_owner = @owner, lease_until = @until, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM notifications WHERE channel = @channel ${orderId ? 'AND order_id = @orderId' : ''}
-           AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'sending' AND lease_until < @now))
-           ORDER BY id LIMIT @limit)
-         RETURNING *`,
-    ).all({
-      owner: lease.owner,
-      until: now + lease.durationMs,
-      channel,
-      now,
-      limit,
-      ...(orderId ? { orderId } : {}),
-    }) as Row[];
-    return rows.map(notificationFromRow).sort((a, b) => a.id - b.id);
-  }
-
-  async completeNotification(
-    id: number,
-    outcome: { sent: true } | { error: string; retryAt?: Date },
-    now: Date,
-  ): Promise<void> {
-    // One statement: atomic on its own inside the group's transaction.
-    await this.grouped(() =>
-      'sent' in outcome
-        ? this.statement(
-            `UPDATE notifications SET state = 'sent', sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
-               WHERE id = ?`,
-          ).run(now.getTime(), id)
-        : this.statement(
-            `UPDATE notifications SET state = ?, last_error = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-               WHERE id = ?`,
-          ).run(
-            outcome.retryAt ? 'pending' : 'failed',
-            outcome.error,
-            outcome.retryAt?.getTime() ?? null,
-            id,
-          ),
-    );
-  }
-
-  async listNotifications(orderId: string): Promise<Notification[]> {
-    const rows = this.statement('SELECT * FROM notifications WHERE order_id = ? ORDER BY id').all(
-      orderId,
-    ) as Row[];
-    return rows.map(notificationFromRow);
-  }
-
-  async recordFunctionalGroupSent(
-    group: Omit<FunctionalGroupSent, 'acknowledgedAt' | 'acknowledgement' | 'overdueReportedAt'>,
-  ): Promise<void> {
-    this.statement(
-      `INSERT INTO functional_groups_sent (supplier_id, functional_id, group_control_number, document, po_number,
-           sent_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (supplier_id, functional_id, group_control_number) DO NOTHING`,
-    ).run(
-      group.supplierId,
-      group.functionalId,
-      group.groupControlNumber,
-      group.document,
-      group.poNumber ?? null,
-      Date.parse(group.sentAt),
-    );
-  }
-
-  async recordFunctionalGroupAcknowledged(
-    supplierId: string,
-    functionalId: string,
-    groupControlNumber: string,
-    acknowledgement: string,
-    at: Date,
-  ): Promise<boolean> {
-    const result = this.statement(
-      `UPDATE functional_groups_sent SET acknowledged_at = ?, acknowledgement = ?
-         WHERE supplier_id = ? AND functional_id = ? AND group_control_number = ?`,
-    ).run(at.getTime(), acknowledgement, supplierId, functionalId, groupControlNumber);
-    return result.changes > 0;
-  }
-
-  async claimOverdueFunctionalGroups(
-    supplierId: string,
-    sentBefore: Date,
-    now: Date,
-  ): Promise<FunctionalGroupSent[]> {
-    const claimed = this.statement(
-      `UPDATE functional_groups_sent SET overdue_reported_at = ?
-         WHERE supplier_id = ? AND acknowledged_at IS NULL AND overdue_reported_at IS NULL AND sent_at <= ?
-         RETURNING *`,
-    ).all(now.getTime(), supplierId, sentBefore.getTime()) as Row[];
-    return claimed.map(functionalGroupFromRow);
-  }
-
-  async listUnacknowledgedFunctionalGroups(limit: number): Promise<FunctionalGroupSent[]> {
-    return (
-      this.statement(
-        `SELECT * FROM functional_groups_sent WHERE acknowledged_at IS NULL ORDER BY sent_at LIMIT ?`,
-      ).all(limit) as Row[]
-    ).map(functionalGroupFromRow);
-  }
-
   async nextSequenceValue(scope: string): Promise<number> {
     return this.nextSequence(scope);
   }
 
-  private nextSequence(scope: string): number {
+  protected nextSequence(scope: string): number {
     const row = this.statement(
       `INSERT INTO sequences (scope, value) VALUES (?, 1)
          ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value`,
     ).get(scope) as Row;
     return Number(row.value);
   }
+}
 
-  private get inventory(): SqliteInventoryQueries {
-    return (this.inventoryQueries ??= new SqliteInventoryQueries(this.db, () => this.now()));
-  }
-
-  async applyStockFeed(
-    supplierId: string,
-    feedAt: Date,
-    levels: StockLevelInput[],
-  ): Promise<StockFeedOutcome> {
-    return this.inventory.applyStockFeed(supplierId, feedAt, levels);
-  }
-
-  async listStock(query: StockQuery): Promise<StockRecord[]> {
-    return this.inventory.listStock(query);
-  }
-
-  async listStockFeeds(): Promise<StockFeedRecord[]> {
-    return this.watchdogQueries.stockFeeds();
-  }
-
-  async scheduleWatchdogTimers(timers: WatchdogTimerDraft[], now: Date): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.scheduleTimers(timers, now);
-  }
-
-  async claimDueWatchdogTimers(lease: Lease, limit: number): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.claimDue(lease, limit);
-  }
-
-  async completeWatchdogTimer(id: number, outcome: WatchdogTimerOutcome, now: Date): Promise<void> {
-    this.watchdogQueries.complete(id, outcome, now);
-  }
-
-  async clearWatchdogTimers(orderId: string, now: Date): Promise<number> {
-    return this.watchdogQueries.clearForOrder(orderId, now);
-  }
-
-  async listWatchdogTimers(query: WatchdogTimerQuery): Promise<WatchdogTimer[]> {
-    return this.watchdogQueries.list(query);
-  }
-
-  async createReturn(
-    draft: ReturnDraft,
-    event: OrderEventInput,
-    notice?: (rma: ReturnAuthorisation) => NoticeInput,
-  ): Promise<ReturnAuthorisation> {
-    return this.returnsQueries.create(draft, event, notice);
-  }
-
-  async transitionReturn(
-    rmaNumber: string,
-    expected: ReturnState[],
-    to: ReturnState,
-    update: ReturnUpdate,
-    event: OrderEventInput,
-    notice?: (rma: ReturnAuthorisation) => NoticeInput,
-  ): Promise<ReturnAuthorisation | undefined> {
-    return this.returnsQueries.transition(rmaNumber, expected, to, update, event, notice);
-  }
-
-  async getReturn(rmaNumber: string): Promise<ReturnAuthorisation | undefined> {
-    return this.returnsQueries.get(rmaNumber);
-  }
-
-  async listReturns(query: ReturnQuery): Promise<ReturnAuthorisation[]> {
-    return this.returnsQueries.list(query);
-  }
-
-  async recordSupplierInvoice(invoice: SupplierInvoiceInput, actor: string): Promise<boolean> {
-    return this.returnsQueries.recordInvoice(invoice, actor);
-  }
-
-  async refreshMetricFacts(): Promise<number> {
-    return this.metricsQueries.refreshFacts();
-  }
-
-  async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
-    return this.metricsQueries.query(query);
-  }
-
-  async supplierPerformance(): Promise<Record<string, SupplierPerformance>> {
-    return supplierPerformanceFromStore(this, this.clock.now());
+/**
+ * The embedded store: one file in the Node-RED user directory. better-sqlite3 is synchronous, so every
+ * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
+ */
+export class SqliteOrderStore
+  extends withMetrics(
+    withReturns(
+      withWatchdog(
+        withStock(
+          withNotifications(withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase)))),
+        ),
+      ),
+    ),
+  )
+  implements OrderStore
+{
+  private portalQueries?: SqlitePortalQueries;
+  get portal(): SqlitePortalQueries {
+    return (this.portalQueries ??= new SqlitePortalQueries(this.db, (sql) => this.statement(sql)));
   }
 }
