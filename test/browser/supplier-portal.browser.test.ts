@@ -298,6 +298,45 @@ describe('the supplier portal of the demo in headless Chromium', function () {
     });
   }
 
+  it("shows the shop's cancel request on the PO and lets the supplier confirm it", async () => {
+    await chromium.context.clearCookies();
+    await page.setViewportSize(PHONE);
+    const placed = await portalOrder('7731');
+    await page.goto(placed.link);
+    await page.waitForURL(`**/dropship/portal/orders/${placed.po}`);
+    // The operator cancels the order (the watchdog's action); the PO is withdrawn through the portal connector.
+    const cancel = await fetch(nodeRed.url(`/dropship/watchdog/orders/${placed.id}/actions`), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ action: 'cancel', reason: 'the customer changed their mind' }),
+    });
+    assert.equal(cancel.status, 200, await cancel.clone().text());
+    await eventually(
+      async () =>
+        mailbox().find(
+          (m) => m.to === PORTAL_SUPPLIER && m.subject === `Please CANCEL purchase order ${placed.po}`,
+        ),
+      30_000,
+      'the cancel e-mail to the supplier',
+    );
+    await page.reload();
+    const request = page.locator('[data-cancel-request]');
+    assert.match(await request.innerText(), /The shop asks you to cancel this purchase order/);
+    await shots.take(page, 'cancel-request-390x844');
+    await request.getByRole('button', { name: 'Confirm cancellation' }).click();
+    await page.getByText('Cancellation confirmed.').first().waitFor();
+    const events = (
+      (await (await fetch(nodeRed.url(`/dropship/api/orders/${placed.id}`))).json()) as {
+        events: { type: string; actor: string }[];
+      }
+    ).events;
+    assert.ok(
+      events.some((e) => e.type === 'po.cancel_confirmed' && e.actor === 'supplier:sandbox-portal'),
+      JSON.stringify(events.map((e) => [e.type, e.actor])),
+    );
+    assert.deepEqual(unexpectedErrors(), []);
+  });
+
   it("refuses another supplier's PO, an expired link and a replayed form", async () => {
     await page.setViewportSize(DESKTOP);
     // Signed in as the portal supplier (the earlier walk's session), the sandbox supplier's PO is not there.
