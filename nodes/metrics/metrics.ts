@@ -37,6 +37,26 @@ async function ordersByState(store: OrderStore): Promise<Record<string, number>>
   return counts;
 }
 
+/** One thing a supplier (or an operator for it) did in the supplier portal, for the dashboard: no customer data. */
+interface PortalActivity {
+  at: string;
+  supplierId: string;
+  kind: string;
+  poNumber?: string;
+  actor: string;
+}
+
+/** The supplier portal's latest activity, newest first (core/store/portal-store.ts). */
+async function portalActivity(store: OrderStore): Promise<PortalActivity[]> {
+  return (await store.portal.listActions({ limit: 20 })).map((action) => ({
+    at: action.createdAt,
+    supplierId: action.supplierId,
+    kind: action.kind,
+    poNumber: action.poNumber,
+    actor: action.actor,
+  }));
+}
+
 export = function registerMetricsNode(RED: NodeAPI): void {
   function DropshipMetricsNode(this: Node, config: MetricsNodeDef): void {
     RED.nodes.createNode(this, config);
@@ -62,14 +82,18 @@ export = function registerMetricsNode(RED: NodeAPI): void {
 
     async function report(
       input: Record<string, unknown>,
-    ): Promise<MetricsReport & { ordersByState: Record<string, number> }> {
+    ): Promise<MetricsReport & { ordersByState: Record<string, number>; portalActivity: PortalActivity[] }> {
       const store = await storeOf(RED, node, config.store);
       const now = new Date();
       const metrics = await computeMetrics(
         store,
         configuredSuppliersOnly(metricsQueryFrom(input, defaults, now)),
       );
-      return { ...metrics, ordersByState: await ordersByState(store) };
+      return {
+        ...metrics,
+        ordersByState: await ordersByState(store),
+        portalActivity: await portalActivity(store),
+      };
     }
 
     /** Computes the figures for `msg` and sends them (with any control-limit alerts) through `send`. */

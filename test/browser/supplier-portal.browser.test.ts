@@ -337,6 +337,25 @@ describe('the supplier portal of the demo in headless Chromium', function () {
     assert.deepEqual(unexpectedErrors(), []);
   });
 
+  it("shows the portal's activity on the dashboard's Suppliers page", async () => {
+    await page.setViewportSize(DESKTOP);
+    await page.goto(nodeRed.url('/dashboard/suppliers'));
+    const activity = page.locator('.v-card', { hasText: 'Supplier portal: latest activity' });
+    const row = activity.locator('tr', { hasText: 'reported a parcel' }).first();
+    const cells = await eventually(
+      async () => {
+        const texts = await row.locator('td').allInnerTexts();
+        return texts.length >= 5 ? texts : undefined;
+      },
+      30_000,
+      'a parcel report in the portal activity table',
+    );
+    assert.deepEqual(cells.slice(1, 3), ['sandbox-portal', 'reported a parcel']);
+    assert.match(cells[3]!, /^PO/);
+    assert.equal(cells[4], 'supplier:sandbox-portal');
+    await shots.take(page, 'dashboard-portal-activity');
+  });
+
   it("refuses another supplier's PO, an expired link and a replayed form", async () => {
     await page.setViewportSize(DESKTOP);
     // Signed in as the portal supplier (the earlier walk's session), the sandbox supplier's PO is not there.

@@ -518,6 +518,16 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
         ['1Z999AA10987654328', 'ups'],
       ],
     );
+    // The operator sees it among the portal's activity (the metrics the dashboard shows).
+    const metrics = (await (await fetch(nodeRed.url('/dropship/api/metrics'))).json()) as {
+      portalActivity: { supplierId: string; kind: string; poNumber?: string; actor: string }[];
+    };
+    assert.ok(
+      metrics.portalActivity.some(
+        (a) => a.kind === 'shipment' && a.poNumber === po && a.actor === 'supplier:sandbox-portal',
+      ),
+      JSON.stringify(metrics.portalActivity),
+    );
     // The customer's e-mails follow, as from any supplier.
     await eventually(
       async () => mailbox(nodeRed).find((m) => m.to === 'pia@example.test' && /shipped/i.test(m.subject)),
