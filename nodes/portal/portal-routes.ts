@@ -370,6 +370,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
   };
 
   // ---- sign-in ---------------------------------------------------------------------------------------------
+  // Also answers /dropship/portal without the slash (Express routes are not strict about it).
   mountEndpoint(
     RED,
     node,
@@ -378,13 +379,6 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     answering(async (req) =>
       (await signedIn(req)) ? redirect(`${base}/orders`) : signInForm(req, 'email', 200),
     ),
-  );
-  mountEndpoint(
-    RED,
-    node,
-    'get',
-    options.path,
-    answering(async () => redirect(`${base}/`)),
   );
 
   mountEndpoint(
