@@ -3,6 +3,7 @@ import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order'
 import type { ShipmentEvent } from '../model/shipment';
 import type { Acknowledgement, LineAcknowledgement } from '../ports/supplier-connector';
 import type { OrderStore } from '../store/order-store';
+import type { PortalActionKind } from '../store/portal-store';
 import { shipmentEventFromReport } from '../tracking/record-shipment';
 
 /** Who is acting in the portal: the supplier signed in, or an operator acting for it (recorded as such). */
@@ -81,6 +82,32 @@ export function acknowledgementFromAnswers(
 }
 
 /**
+ * Keeps what the supplier did on a PO (one action per payload, for its channel to read or the operator to see) and
+ * records it on the order under the supplier's (or the acting operator's) name.
+ */
+async function recordOnPurchaseOrder(
+  store: OrderStore,
+  who: PortalActor,
+  po: PurchaseOrder,
+  kind: PortalActionKind,
+  payloads: Record<string, unknown>[],
+  now: Date,
+  event: { type: string; reason: string; data: Record<string, unknown> },
+): Promise<void> {
+  for (const payload of payloads)
+    await store.portal.recordAction(
+      { supplierId: who.supplierId, poNumber: po.number, kind, payload, actor: who.actor },
+      now,
+    );
+  await store.recordEvent(po.orderId, {
+    type: event.type,
+    actor: who.actor,
+    reason: event.reason,
+    data: { poNumber: po.number, ...event.data },
+  });
+}
+
+/**
  * Keeps the supplier's answer for its channel to read (the dispatch node applies it like any acknowledgement)
  * and records who gave it on the order.
  */
@@ -97,21 +124,10 @@ export async function recordPortalAnswer(
       `purchase order ${po.number} is ${po.state}: it cannot be answered now`,
     );
   const ack = acknowledgementFromAnswers(po, answers, who, now);
-  await store.portal.recordAction(
-    {
-      supplierId: who.supplierId,
-      poNumber: po.number,
-      kind: 'acknowledgement',
-      payload: { ...ack },
-      actor: who.actor,
-    },
-    now,
-  );
-  await store.recordEvent(po.orderId, {
+  await recordOnPurchaseOrder(store, who, po, 'acknowledgement', [{ ...ack }], now, {
     type: 'portal.answered',
-    actor: who.actor,
     reason: `${ack.outcome} in the supplier portal`,
-    data: { poNumber: po.number, outcome: ack.outcome },
+    data: { outcome: ack.outcome },
   });
   return ack;
 }
@@ -196,23 +212,19 @@ export async function recordPortalShipment(
       `purchase order ${po.number} is ${po.state}: it cannot be shipped now`,
     );
   const events = parcelEvents(po, parcels, now);
-  for (const event of events)
-    await store.portal.recordAction(
-      {
-        supplierId: who.supplierId,
-        poNumber: po.number,
-        kind: 'shipment',
-        payload: { ...event },
-        actor: who.actor,
-      },
-      now,
-    );
-  await store.recordEvent(po.orderId, {
-    type: 'portal.shipped',
-    actor: who.actor,
-    reason: `${events.length} parcel(s) reported in the supplier portal`,
-    data: { poNumber: po.number, trackingNumbers: events.map((e) => e.trackingNumber) },
-  });
+  await recordOnPurchaseOrder(
+    store,
+    who,
+    po,
+    'shipment',
+    events.map((event) => ({ ...event })),
+    now,
+    {
+      type: 'portal.shipped',
+      reason: `${events.length} parcel(s) reported in the supplier portal`,
+      data: { trackingNumbers: events.map((e) => e.trackingNumber) },
+    },
+  );
   return events;
 }
 
@@ -225,21 +237,10 @@ export async function confirmPortalCancel(
 ): Promise<boolean> {
   const confirmed = await store.portal.confirmCancel(po.number, who.supplierId, who.actor, now);
   if (!confirmed) return false;
-  await store.portal.recordAction(
-    {
-      supplierId: who.supplierId,
-      poNumber: po.number,
-      kind: 'cancel_confirmed',
-      payload: {},
-      actor: who.actor,
-    },
-    now,
-  );
-  await store.recordEvent(po.orderId, {
+  await recordOnPurchaseOrder(store, who, po, 'cancel_confirmed', [{}], now, {
     type: 'po.cancel_confirmed',
-    actor: who.actor,
     reason: 'the supplier confirmed the cancellation in the supplier portal',
-    data: { poNumber: po.number },
+    data: {},
   });
   return true;
 }
