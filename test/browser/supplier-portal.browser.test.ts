@@ -398,6 +398,9 @@ describe('the supplier portal of the demo in headless Chromium', function () {
       'another-key-of-16-chars',
     );
     assert.equal((await page.goto(nodeRed.url(`/dropship/portal/link/${forgedLink}`)))?.status(), 404);
+    // The portal's address without its slash is the sign-in too.
+    await page.goto(nodeRed.url('/dropship/portal'));
+    assert.equal(await page.locator('h1').innerText(), 'Sign in');
     // Signed out, the portal's pages lead to the sign-in form, not to any PO.
     await page.goto(nodeRed.url(`/dropship/portal/orders`));
     await page.waitForURL('**/dropship/portal/');
