@@ -22,6 +22,8 @@
  *   answers only requests made on this machine, never ones a reverse proxy passed on (docs/security.md).
  *   DROPSHIP_NOTIFY_LEASE_SECONDS (dropshipNotifyLeaseSeconds: how long a customer notice being sent stays claimed,
  *   so how long a crash mid-send delays it; 60 when unset).
+ *   DROPSHIP_REFUND_LEASE_SECONDS (dropshipRefundLeaseSeconds: how long a refund being made stays claimed, so how
+ *   long a crash mid-call delays its resumption; 120 when unset).
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -258,6 +260,7 @@ module.exports = {
   // FlowFuse Dashboard: the same login for the page and for its socket (which bypasses Express).
   dashboard: { middleware: operatorPage, ioMiddleware: operatorSocketGate(operatorLogin) },
   dropshipNotifyLeaseSeconds: Number(process.env.DROPSHIP_NOTIFY_LEASE_SECONDS) || undefined,
+  dropshipRefundLeaseSeconds: Number(process.env.DROPSHIP_REFUND_LEASE_SECONDS) || undefined,
   httpStatic: [{ path: mailDir, root: '/sandbox/mail/', middleware: operatorPage }],
   diagnostics: { enabled: false },
   telemetry: { enabled: false },

@@ -19,7 +19,11 @@ export type DropshipErrorCode =
   /** A PO cancelled here could not be withdrawn at its supplier: someone must do it by hand. */
   | 'cancel_failed'
   /** A trading partner has not answered a document we sent with its functional acknowledgement (997) in time. */
-  | 'acknowledgement_overdue';
+  | 'acknowledgement_overdue'
+  /** Risk screening held the order for a person before routing (core/risk). */
+  | 'risk_hold'
+  /** A storefront refused a variant's quantity or price push (storefront sync); its own words follow. */
+  | 'storefront_refused';
 
 /**
  * The one error type that leaves the core: a stable machine code, a sentence for people and, for bad input,

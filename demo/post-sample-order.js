@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Posts a signed storefront webhook to the running demo, exactly as the storefront would send it:
-//   node demo/post-sample-order.js [--id 450789469] [--bad-signature]                 Shopify orders/paid
+//   node demo/post-sample-order.js [--id 450789469] [--bad-signature] [--risky]       Shopify orders/paid
+//     (--risky: a PO box address billed in another country, which the demo's risk screening holds)
 //   node demo/post-sample-order.js --woocommerce [--id 4821] [--topic order.updated] [--bad-signature]
 //                                                                                     WooCommerce order.created
 //   node demo/post-sample-order.js --portal [--id PORTAL-1002]                        an order for the portal supplier
@@ -31,6 +32,12 @@ function shopify() {
     order.id = Number(id);
     order.admin_graphql_api_id = `gid://shopify/Order/${id}`;
     order.name = `#${id}`;
+  }
+  if (args.includes('--risky')) {
+    order.shipping_address.address1 = 'PO Box 1234';
+    order.shipping_address.address2 = null;
+    order.billing_address.country = 'United Kingdom';
+    order.billing_address.country_code = 'GB';
   }
   // Paid just now, as a live webhook would say: the dashboard's order-to-acknowledgement figures start here.
   order.created_at = order.processed_at = new Date().toISOString();

@@ -208,6 +208,20 @@ const ORDER_TEMPLATE = `<template>
           <span class="dropship-state">{{ parcel.statusName }}</span>, {{ when(parcel.lastEventAt) }}
         </li>
       </ul>
+      <h4>Refunds</h4>
+      <p v-if="!order.refunds || !order.refunds.length">None.</p>
+      <ul class="dropship-order-list dropship-refunds">
+        <li v-for="refund in order.refunds || []" :key="refund.key" :data-refund-key="refund.key">
+          <strong>{{ refund.total }} {{ refund.currency }}</strong>: <span class="dropship-state">{{ refund.stateName }}</span>
+          · {{ refund.reason }}
+          <span class="dropship-refund-lines">({{ refund.lines.map((l) => l.quantity + ' × ' + l.sku + ' ' + l.amount).join(', ') }}, shipping {{ refund.shipping }})</span>
+          <span v-if="refund.lastError" class="dropship-why"> · {{ refund.lastError }}</span>
+          <span v-if="refund.state === 'proposed' || refund.state === 'failed'" class="dropship-actions">
+            <v-btn size="small" variant="tonal" color="success" @click="refundAction('refund', refund)">Refund</v-btn>
+            <v-btn v-if="refund.state === 'proposed'" size="small" variant="tonal" @click="refundAction('dismiss_refund', refund)">Dismiss</v-btn>
+          </span>
+        </li>
+      </ul>
       <h4>Notifications</h4>
       <p v-if="!order.notifications.length">None yet.</p>
       <ul class="dropship-order-list dropship-notifications">
@@ -242,6 +256,10 @@ export default {
   methods: {
     when(at) {
       return at ? new Date(at).toLocaleString() : ''
+    },
+    // Refund and Dismiss go to the watchdog, which makes the refund through the order's refunds node.
+    refundAction(topic, refund) {
+      this.send({ topic, orderId: this.order.id, refundKey: refund.key, payload: { refundKey: refund.key } })
     },
     ${ACTION_METHODS}
   }

@@ -15,12 +15,30 @@ import {
   withBearerToken,
   type CarrierApiSettings,
   type CarrierScanInput,
+  type TokenRequest,
 } from './carrier-http';
 import type { CarrierConnector, CarrierTrackingResult } from '../../core/ports/carrier-connector';
 
 export type UspsSettings = CarrierApiSettings;
 
-const PRODUCTION = 'https://apis.usps.com';
+export const USPS_PRODUCTION = 'https://apis.usps.com';
+const PRODUCTION = USPS_PRODUCTION;
+
+/**
+ * The OAuth 2.0 client-credentials token request of every USPS API (POST /oauth2/v3/token with a JSON body), which
+ * the tracking and the addresses APIs share.
+ */
+export function uspsTokenRequest(base: string, clientId: string, clientSecret: string): TokenRequest {
+  return {
+    carrier: 'USPS',
+    cacheKey: `${base}/oauth2/v3/token ${clientId}`,
+    request: {
+      url: `${base}/oauth2/v3/token`,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      data: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+    },
+  };
+}
 
 /** GMTTimestamp is the instant; otherwise the local eventTimestamp with the GMTOffset beside it. */
 function eventInstant(event: Record<string, unknown>): string | undefined {
@@ -67,15 +85,7 @@ export const uspsConnector: CarrierConnector<UspsSettings> = {
       'clientSecret',
     ]);
     const base = baseUrl(ctx.settings, PRODUCTION);
-    const token = {
-      carrier: 'USPS',
-      cacheKey: `${base}/oauth2/v3/token ${clientId}`,
-      request: {
-        url: `${base}/oauth2/v3/token`,
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        data: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
-      },
-    };
+    const token = uspsTokenRequest(base, clientId, clientSecret);
     const results: CarrierTrackingResult[] = [];
     for (const number of trackingNumbers) {
       const reply = await withBearerToken(token, ctx, (accessToken) =>

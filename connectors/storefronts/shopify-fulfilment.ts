@@ -92,7 +92,7 @@ const FULFILLABLE = new Set(['OPEN', 'IN_PROGRESS']);
  * One GraphQL Admin API call through the shop's admin client (token, version, throttle). Throttle waits longer
  * than maxThrottleWaitMs, 429 and 5xx go back to the outbox as a retryable ChannelDeliveryError.
  */
-async function adminGraphql(
+export async function adminGraphql(
   query: string,
   variables: Record<string, unknown>,
   ctx: ShopifyContext,
@@ -107,7 +107,7 @@ interface UserError {
 }
 
 /** userErrors are Shopify saying no to this input: final, with each field named. */
-function assertNoUserErrors(payload: unknown, what: string): Record<string, unknown> {
+export function assertNoUserErrors(payload: unknown, what: string): Record<string, unknown> {
   const record = (payload ?? {}) as { userErrors?: UserError[] };
   const userErrors = record.userErrors ?? [];
   if (userErrors.length > 0) {
@@ -123,7 +123,7 @@ function assertNoUserErrors(payload: unknown, what: string): Record<string, unkn
   return record;
 }
 
-function orderGid(orderId: string): string {
+export function orderGid(orderId: string): string {
   if (/^gid:\/\/shopify\/Order\/\d+$/.test(orderId)) return orderId;
   if (/^\d+$/.test(orderId)) return `gid://shopify/Order/${orderId}`;
   throw new DropshipError(

@@ -42,6 +42,25 @@ function shopifyId(
   return digits && /^\d+$/.test(digits) ? digits : reader.id(resource.id, `${path}/id`);
 }
 
+/**
+ * The buyer's IP (`browser_ip`, else `client_details.browser_ip`) and a mark of the card (`payment_details`: BIN,
+ * last four digits of the masked number, brand), when the payload has them.
+ */
+function shopifyRiskSignals(
+  reader: PayloadReader,
+  order: Record<string, unknown>,
+): OrderDraft['riskSignals'] {
+  const browserIp =
+    reader.text(order.browser_ip) ?? reader.text(reader.optionalObject(order.client_details).browser_ip);
+  const card = reader.optionalObject(order.payment_details);
+  const bin = reader.text(card.credit_card_bin);
+  const last4 = reader.text(card.credit_card_number)?.replace(/\D/g, '').slice(-4);
+  const cardFingerprint =
+    bin && last4 ? `${bin}…${last4}:${reader.text(card.credit_card_company) ?? ''}` : undefined;
+  if (!browserIp && !cardFingerprint) return undefined;
+  return { ...(browserIp ? { browserIp } : {}), ...(cardFingerprint ? { cardFingerprint } : {}) };
+}
+
 /** Shopify `orders/paid` (and paid `orders/create`) webhooks, as documented for the REST Admin API order resource. */
 export const shopifyIntake: StorefrontIntake = {
   channel: 'shopify',
@@ -155,6 +174,7 @@ export const shopifyIntake: StorefrontIntake = {
           ? order.tags.split(',').map((t) => t.trim())
           : undefined,
       note: reader.text(order.note),
+      riskSignals: shopifyRiskSignals(reader, order),
     };
     reader.finish();
     return {

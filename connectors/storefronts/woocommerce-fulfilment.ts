@@ -72,27 +72,21 @@ function wooMessage(data: unknown): string {
   return [body.code, body.message].filter((v) => typeof v === 'string').join(': ') || 'no message';
 }
 
-function refusal(reply: HttpReply, what: string): Error {
+export function refusal(reply: HttpReply, what: string): Error {
   const summary = `WooCommerce refused ${what} (HTTP ${reply.status}: ${wooMessage(reply.data)})`;
   return reply.status === 401 || reply.status === 403
     ? new DropshipError('configuration', summary)
     : new ChannelDeliveryError(summary, false);
 }
 
+/** A REST call to the store: method, path under the store URL, optional JSON body. */
+export type WooCommerceCall = (method: string, path: string, data?: unknown) => Promise<HttpReply>;
+
 /**
- * Reports a parcel to WooCommerce: adds it with the Shipment Tracking extension's REST API
- * (POST /wp-json/wc-shipment-tracking/v3/orders/{id}/shipment-trackings), then, when `completeOrder` is set
- * (the order's last parcel), sets the order status to completed (PUT /wp-json/wc/v3/orders/{id}), which sends
- * WooCommerce's completed-order e-mail with the tracking. Safe to repeat: a tracking number already on the order
- * is not added again.
+ * Calls to the WooCommerce REST API about one order, authenticated with the consumer key and secret (HTTP Basic);
+ * refuses at once, naming the field, without keys or with an order id that is not a WooCommerce number.
  */
-export async function addWooCommerceTracking(
-  parcel: Pick<FulfilmentParcel, 'orderId' | 'trackingNumber' | 'carrier' | 'trackingUrl'> & {
-    shippedAt?: string;
-  },
-  options: { completeOrder: boolean },
-  ctx: WooCommerceContext,
-): Promise<WooCommerceTrackingResult> {
+export function wooCommerceApi(ctx: WooCommerceContext, orderId: string): WooCommerceCall {
   const { consumerKey, consumerSecret } = ctx.credentials;
   if (!consumerKey || !consumerSecret) {
     throw new DropshipError('configuration', 'WooCommerce REST API keys missing', [
@@ -100,13 +94,13 @@ export async function addWooCommerceTracking(
       ...(consumerSecret ? [] : [{ path: '/credentials/consumerSecret', message: 'is required' }]),
     ]);
   }
-  if (!/^\d+$/.test(parcel.orderId)) {
-    throw new DropshipError('invalid_input', `WooCommerce order id "${parcel.orderId}" is not a number`, [
+  if (!/^\d+$/.test(orderId)) {
+    throw new DropshipError('invalid_input', `WooCommerce order id "${orderId}" is not a number`, [
       { path: '/orderId', message: 'must be a WooCommerce order id' },
     ]);
   }
   const base = ctx.settings.storeUrl.replace(/\/+$/, '');
-  const call = (method: string, path: string, data?: unknown) =>
+  return (method, path, data) =>
     httpExchange(
       'WooCommerce',
       {
@@ -123,6 +117,23 @@ export async function addWooCommerceTracking(
         unavailable: channelUnavailable,
       },
     );
+}
+
+/**
+ * Reports a parcel to WooCommerce: adds it with the Shipment Tracking extension's REST API
+ * (POST /wp-json/wc-shipment-tracking/v3/orders/{id}/shipment-trackings), then, when `completeOrder` is set
+ * (the order's last parcel), sets the order status to completed (PUT /wp-json/wc/v3/orders/{id}), which sends
+ * WooCommerce's completed-order e-mail with the tracking. Safe to repeat: a tracking number already on the order
+ * is not added again.
+ */
+export async function addWooCommerceTracking(
+  parcel: Pick<FulfilmentParcel, 'orderId' | 'trackingNumber' | 'carrier' | 'trackingUrl'> & {
+    shippedAt?: string;
+  },
+  options: { completeOrder: boolean },
+  ctx: WooCommerceContext,
+): Promise<WooCommerceTrackingResult> {
+  const call = wooCommerceApi(ctx, parcel.orderId);
 
   const trackingsPath = `/wp-json/wc-shipment-tracking/v3/orders/${parcel.orderId}/shipment-trackings`;
   const listed = await call('GET', trackingsPath);

@@ -156,6 +156,9 @@ export const wooCommerceIntake: StorefrontIntake = {
         taxesIncluded: taxesIncluded || undefined,
       },
       note: reader.text(order.customer_note),
+      ...(reader.text(order.customer_ip_address)
+        ? { riskSignals: { browserIp: reader.text(order.customer_ip_address) } }
+        : {}),
     };
     reader.finish();
     return { kind: 'order', draft };

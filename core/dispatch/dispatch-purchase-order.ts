@@ -15,6 +15,7 @@ import { orderStatesBefore } from '../model/lifecycle';
 import type { PurchaseOrder, PurchaseOrderLine } from '../model/purchase-order';
 import type { OrderStore, PurchaseOrderClaim } from '../store/order-store';
 import type { CircuitBreaker } from './circuit-breaker';
+import { proposeStrandedRefund } from '../refunds/stranded-lines';
 import { retryDelay, type RetryPolicy } from './retry-policy';
 import { withdrawByHand, withdrawPurchaseOrder, type Withdrawal } from './withdraw-purchase-order';
 
@@ -85,12 +86,15 @@ export async function failOver(
 ): Promise<PurchaseOrder[]> {
   const [next, ...rest] = po.alternatives;
   if (!next) {
+    const stranded = lines.map(({ orderLineId, quantity }) => ({ orderLineId, quantity }));
     await store.transitionOrder(po.orderId, orderStatesBefore('needs_attention'), 'needs_attention', {
       type: 'order.needs_attention',
       actor,
       poNumber: po.number,
       reason: `${reason}; no other supplier can take ${lines.map((l) => l.sku).join(', ')}`,
+      data: { stranded },
     });
+    await proposeStrandedRefund(store, po.orderId, po.number, stranded, actor);
     return [];
   }
   const previous = (await store.listPurchaseOrders(po.orderId)).filter((p) => p.supplierId === next);

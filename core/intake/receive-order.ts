@@ -4,6 +4,7 @@ import type { Order } from '../model/order';
 import type { OrderStore } from '../store/order-store';
 import { validateOrder } from '../validation/validate-order';
 import type { StorefrontIntake } from '../ports/storefront-intake';
+import { flagOversoldOrder } from '../storefront-sync/oversell';
 
 export type IntakeOutcome =
   | { kind: 'created'; order: Order }
@@ -33,6 +34,7 @@ export async function receiveStorefrontOrder(
   if (decision.kind === 'ignored') return decision;
   const draft = validateOrder(decision.draft);
   const result = await store.receiveOrder(draft, { actor, deliveryId: decision.deliveryId });
+  if (result.created) await flagOversoldOrder(store, result.order, actor);
   return result.created
     ? { kind: 'created', order: result.order }
     : { kind: 'duplicate', order: result.order, of: result.duplicateOf ?? 'order' };

@@ -73,6 +73,14 @@ export interface OrderTotals {
 }
 
 /** What an intake adapter produces: an order before the store gives it an id and a state. */
+/** What a storefront tells about the buyer, for risk screening's velocity checks. */
+export interface RiskSignals {
+  /** The buyer's IP address (Shopify `browser_ip`, WooCommerce `customer_ip_address`). */
+  browserIp?: string;
+  /** A stable mark of the card paid with: card BIN, last four digits and brand, never the card number. */
+  cardFingerprint?: string;
+}
+
 export interface OrderDraft {
   channel: string;
   externalId: string;
@@ -87,6 +95,7 @@ export interface OrderDraft {
   totals: OrderTotals;
   tags?: string[];
   note?: string;
+  riskSignals?: RiskSignals;
 }
 
 export interface Order extends OrderDraft {

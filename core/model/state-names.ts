@@ -41,6 +41,12 @@ export const STATE_NAMES: Readonly<Record<string, string>> = {
   stock_feed_stale: 'Stock feed out of date',
   supplier_error_rate: 'Supplier error rate high',
   address_rejected: 'Address rejected',
+  // Refunds
+  refund_proposed: 'Proposed',
+  refund_approved: 'Being refunded',
+  refund_refunded: 'Refunded',
+  refund_failed: 'Refund failed',
+  refund_dismissed: 'Dismissed',
 };
 
 /** The operator's words for a state code; a code not in the table reads as itself with spaces ("new_code" -> "New code"). */

@@ -1,5 +1,6 @@
 import {
   DEFAULT_EMAIL_TEMPLATES,
+  REFUND_EMAIL_TEMPLATES,
   RETURN_EMAIL_TEMPLATES,
   renderEmail,
   type EmailTemplate,
@@ -10,7 +11,7 @@ import {
   notificationView,
   type CustomerMessageOptions,
 } from './message-view';
-import type { MilestoneKind, ReturnMilestoneKind } from './milestones';
+import type { MilestoneKind, RefundMilestoneKind, ReturnMilestoneKind } from './milestones';
 import { DeliveryRefused, type NotificationChannel } from './outbox';
 import { errorText } from '../errors';
 
@@ -53,10 +54,15 @@ export function emailChannel(options: EmailChannelOptions): NotificationChannel 
       const template =
         options.templates?.[kind] ??
         DEFAULT_EMAIL_TEMPLATES[kind] ??
-        RETURN_EMAIL_TEMPLATES[kind as unknown as ReturnMilestoneKind];
+        RETURN_EMAIL_TEMPLATES[kind as unknown as ReturnMilestoneKind] ??
+        REFUND_EMAIL_TEMPLATES[kind as unknown as RefundMilestoneKind];
       if (!template) throw new DeliveryRefused(`no e-mail wording for notices of kind "${kind}"`);
-      // Return notices carry the return (number, lines, address, amounts) in their payload.
-      const view = { ...notificationView(notification, facts, options), rma: notification.payload.rma };
+      // Return and refund notices carry the return (number, lines, address, amounts) or the refund in their payload.
+      const view = {
+        ...notificationView(notification, facts, options),
+        rma: notification.payload.rma,
+        refund: notification.payload.refund,
+      };
       const rendered = renderEmail(template, view);
       try {
         await options.sender.send({

@@ -1,5 +1,5 @@
 import Mustache from 'mustache';
-import type { MilestoneKind, ReturnMilestoneKind } from './milestones';
+import type { MilestoneKind, RefundMilestoneKind, ReturnMilestoneKind } from './milestones';
 import { errorText } from '../errors';
 
 export interface EmailTemplate {
@@ -83,6 +83,15 @@ export const RETURN_EMAIL_TEMPLATES: Record<ReturnMilestoneKind, EmailTemplate> 
     subject: 'Your refund for {{rma.number}}',
     text: 'Hello {{customer.firstName}},\n\nWe refunded {{rma.refunded}} {{rma.currency}} for your return {{rma.number}}. Depending on your bank it shows within a few days.\n\n{{storeName}}',
     html: '<p>Hello {{customer.firstName}},</p><p>We refunded <strong>{{rma.refunded}} {{rma.currency}}</strong> for your return {{rma.number}}. Depending on your bank it shows within a few days.</p><p>{{storeName}}</p>',
+  },
+};
+
+/** The refund notice (core/refunds); `refund` is the refund as the payload carries it: total, shipping, lines. */
+export const REFUND_EMAIL_TEMPLATES: Record<RefundMilestoneKind, EmailTemplate> = {
+  refunded: {
+    subject: 'We refunded {{refund.total}} {{refund.currency}} for your order {{order.number}}',
+    text: 'Hello {{customer.firstName}},\n\nWe could not send you everything you ordered in {{order.number}}, so we refunded {{refund.total}} {{refund.currency}} to your original payment method:\n{{#refund.lines}}- {{quantity}} x {{sku}}: {{amount}}\n{{/refund.lines}}{{#refund.shipping}}Shipping: {{refund.shipping}}\n{{/refund.shipping}}\nDepending on your bank it shows within a few days. Sorry for the trouble.\n\n{{storeName}}',
+    html: '<p>Hello {{customer.firstName}},</p><p>We could not send you everything you ordered in <strong>{{order.number}}</strong>, so we refunded <strong>{{refund.total}} {{refund.currency}}</strong> to your original payment method:</p><ul>{{#refund.lines}}<li>{{quantity}} &times; {{sku}}: {{amount}}</li>{{/refund.lines}}</ul>{{#refund.shipping}}<p>Shipping: {{refund.shipping}}</p>{{/refund.shipping}}<p>Depending on your bank it shows within a few days. Sorry for the trouble.</p><p>{{storeName}}</p>',
   },
 };
 

@@ -28,6 +28,13 @@ export const RETURN_MILESTONE_KINDS = [
 ] as const;
 export type ReturnMilestoneKind = (typeof RETURN_MILESTONE_KINDS)[number];
 
+/**
+ * The notice of a refund the storefront made (core/refunds), queued with the refund's outcome, once per refund;
+ * it carries the refund in its payload (`refund`: total, shipping, currency, lines).
+ */
+export const REFUND_MILESTONE_KINDS = ['refunded'] as const;
+export type RefundMilestoneKind = (typeof REFUND_MILESTONE_KINDS)[number];
+
 /** A moment the customer hears about; `key` is unique per order (one per parcel where it concerns a parcel). */
 export interface Milestone {
   kind: MilestoneKind;

@@ -123,7 +123,8 @@ const money = (value: number): string => value.toFixed(2);
 /** Scores are shown as they are stored in the decision: rounded to two decimals. */
 const ratio = (value: number): string => round(value).toFixed(2);
 
-function formatAge(ms: number): string {
+/** "45min", "3h", "2d": how old a stock feed is, in the words routing decisions use. */
+export function formatAge(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 120) return `${minutes}min`;
   const hours = Math.round(minutes / 60);

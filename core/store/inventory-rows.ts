@@ -47,6 +47,8 @@ export class OpenLinesBySupplierSku {
   }
 
   committed(supplierId: string, sku: string, feedAtMs: number): number {
+    // Most SKUs have no open PO: no key to build for them when there is none at all.
+    if (this.lines.size === 0) return 0;
     return committedUnits(this.lines.get(stockKey(supplierId, sku)) ?? [], feedAtMs);
   }
 }

@@ -5,6 +5,7 @@ import type { PurchaseOrder } from '../model/purchase-order';
 import type { Shipment } from '../model/shipment';
 import { stateName, STATE_NAMES } from '../model/state-names';
 import type { Notification, OrderStore } from './order-store';
+import { minorToDecimal, type Refund } from '../refunds/refund';
 
 /** At most this many orders answer one search: the operator narrows the term rather than paging. */
 export const ORDER_SEARCH_LIMIT = 20;
@@ -28,12 +29,13 @@ export interface OrderSummary {
   updatedAt: string;
 }
 
-/** The order API's answer: the stored order with its POs, parcels, events and notifications. */
+/** The order API's answer: the stored order with its POs, parcels, events, notifications and refunds. */
 export type OrderDetail = Order & {
   purchaseOrders: PurchaseOrder[];
   shipments: Shipment[];
   events: OrderEvent[];
   notifications: Notification[];
+  refunds: Refund[];
 };
 
 /** One line of an order's history in the operator's words: when, who, what happened and why. */
@@ -59,6 +61,18 @@ export interface OrderView extends OrderSummary {
     lastEventAt: string;
   }[];
   notifications: { milestone: string; channel: string; state: string; stateName: string; sentAt?: string }[];
+  /** Refunds proposed or made, newest first; `total` as decimal text in `currency`. */
+  refunds: {
+    key: string;
+    state: string;
+    stateName: string;
+    reason: string;
+    total: string;
+    currency: string;
+    lines: { sku: string; quantity: number; amount: string }[];
+    shipping: string;
+    lastError?: string;
+  }[];
 }
 
 /** Reads a search term (an order number, an id, an e-mail, a PO or tracking number), naming `field` when it is wrong. */
@@ -108,13 +122,14 @@ export async function searchOrders(store: OrderStore, term: string): Promise<Ord
 export async function orderDetail(store: OrderStore, ref: string): Promise<OrderDetail | undefined> {
   const order = await store.findOrder(ref);
   if (!order) return undefined;
-  const [purchaseOrders, shipments, events, notifications] = await Promise.all([
+  const [purchaseOrders, shipments, events, notifications, refunds] = await Promise.all([
     store.listPurchaseOrders(order.id),
     store.listShipments(order.id),
     store.listEvents(order.id),
     store.listNotifications(order.id),
+    store.refunds.listRefunds({ orderId: order.id }),
   ]);
-  return { ...order, purchaseOrders, shipments, events, notifications };
+  return { ...order, purchaseOrders, shipments, events, notifications, refunds };
 }
 
 const EVENT_WORDS: Readonly<Record<string, string>> = {
@@ -139,6 +154,12 @@ const EVENT_WORDS: Readonly<Record<string, string>> = {
   'operator.reroute': 'Operator rerouted',
   'operator.cancel': 'Operator cancelled',
   'operator.resolve': 'Operator resolved',
+  'risk.held': 'Held by risk screening',
+  'refund.proposed': 'Refund proposed',
+  'refund.approved': 'Refund approved',
+  'refund.refunded': 'Refunded',
+  'refund.failed': 'Refund failed',
+  'refund.dismissed': 'Refund dismissed',
 };
 
 function eventWords(event: OrderEvent): string {
@@ -207,5 +228,20 @@ export function orderView(detail: OrderDetail): OrderView {
       stateName: stateName(n.state),
       sentAt: n.sentAt,
     })),
+    refunds: detail.refunds.map((refund) => {
+      const { amounts } = refund;
+      const decimal = (minor: number) => minorToDecimal(minor, amounts.minorDigits);
+      return {
+        key: refund.key,
+        state: refund.state,
+        stateName: stateName(`refund_${refund.state}`),
+        reason: refund.reason,
+        total: decimal(amounts.total),
+        currency: amounts.currency,
+        lines: amounts.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, amount: decimal(l.amount) })),
+        shipping: decimal(amounts.shipping),
+        lastError: refund.lastError,
+      };
+    }),
   };
 }

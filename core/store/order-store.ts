@@ -1,3 +1,5 @@
+import type { RefundStore } from './refund-store';
+import type { RiskSignalStore } from './risk-signal-store';
 import type { FunctionalGroupStore } from './functional-group-store';
 import type { MetricsStore } from './metrics-store';
 import type { NotificationStore } from './notification-store';
@@ -8,6 +10,7 @@ import type { ReturnsStore } from './returns-store';
 import type { ParcelWatchStore, ShipmentStore } from './shipment-store';
 import type { SupplierStatusPollStore } from './status-poll-store';
 import type { StockStore } from './stock-store';
+import type { StorefrontSyncStore } from './storefront-sync-store';
 import type { WatchdogStore } from './watchdog-store';
 
 export type { Lease } from './lease';
@@ -65,10 +68,15 @@ export interface OrderStore
     StockStore,
     WatchdogStore,
     ReturnsStore,
-    MetricsStore {
+    MetricsStore,
+    StorefrontSyncStore {
   readonly engine: 'sqlite' | 'postgres';
   /** The supplier portal's state (core/store/portal-store.ts). */
   readonly portal: PortalStore;
+  /** Refund proposals and their storefront calls (core/refunds). */
+  readonly refunds: RefundStore;
+  /** Velocity signals of risk screening (core/risk). */
+  readonly riskSignals: RiskSignalStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import type { OrderEventInput } from '../model/order-event';
 import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order';
 import { EMAIL_CHANNEL } from '../notify/email-outbox';
 import type { OrderStore } from '../store/order-store';
+import { proposeRefund } from '../refunds/manage-refunds';
 
 /** What an operator can do about an order that needs attention (from the dashboard, a flow or the admin API). */
 export type OperatorAction =
@@ -17,7 +18,10 @@ export type OperatorAction =
   | { kind: 'retry' }
   /** Give the lines (of one PO, or every line without a live PO) to the chosen supplier. */
   | { kind: 'reroute'; supplierId: string; poNumber?: string }
-  /** Cancel the order and its unshipped POs; the customer gets the cancellation and refund notice. */
+  /**
+   * Cancel the order and its unshipped POs; the customer gets the cancellation notice and what is left of the
+   * order is proposed for refund.
+   */
   | { kind: 'cancel'; reason: string }
   /** The operator dealt with it: the order goes back to following its POs. */
   | { kind: 'resolve'; note?: string };
@@ -283,6 +287,13 @@ export async function applyOperatorAction(
       await store.enqueueNotification(order.id, 'cancelled', EMAIL_CHANNEL, {
         kind: 'cancelled',
         key: 'cancelled',
+      });
+      // The cancelled e-mail promises the payment back: whatever is left of the order is proposed for refund.
+      await proposeRefund(store, order.id, {
+        trigger: 'operator',
+        reason: `order cancelled: ${action.reason}`,
+        change: 'cancelled',
+        actor,
       });
       await store.clearWatchdogTimers(order.id, now);
       return result(cancelled, changed, notices);

@@ -1,3 +1,4 @@
+import type { StorefrontCatalogue } from '../../core/ports/storefront-catalogue';
 import type { Node } from './node-red';
 
 export interface StorefrontCredentials {
@@ -18,6 +19,8 @@ export interface StorefrontConfigNode extends Node<StorefrontCredentials> {
   baseUrl: string;
   /** Current secret first; the previous one is accepted during a rotation; a Shopify app's client secret last. */
   webhookSecrets(): string[];
+  /** The shop's catalogue (variants, quantities, prices) for storefront sync; throws a configuration error. */
+  catalogue(): StorefrontCatalogue;
 }
 
 /** Secret fields a supplier may need; the editor shows those its connector declares. */

@@ -5,6 +5,7 @@ import {
   type ControlledFigure,
 } from '../../core/metrics/control-limits';
 import { computeMetrics, type MetricsReport } from '../../core/metrics/kpis';
+import { oversellRates, type OversellRate } from '../../core/metrics/oversell-rates';
 import type { MetricDimension, MetricsQuery } from '../../core/metrics/metric-facts';
 import { metricsQueryFrom } from '../../core/metrics/metrics-query';
 import { ORDER_STATES } from '../../core/model/order';
@@ -82,16 +83,22 @@ export = function registerMetricsNode(RED: NodeAPI): void {
 
     async function report(
       input: Record<string, unknown>,
-    ): Promise<MetricsReport & { ordersByState: Record<string, number>; portalActivity: PortalActivity[] }> {
+    ): Promise<
+      MetricsReport & {
+        ordersByState: Record<string, number>;
+        oversell: OversellRate[];
+        portalActivity: PortalActivity[];
+      }
+    > {
       const store = await storeOf(RED, node, config.store);
       const now = new Date();
-      const metrics = await computeMetrics(
-        store,
-        configuredSuppliersOnly(metricsQueryFrom(input, defaults, now)),
-      );
+      const query = configuredSuppliersOnly(metricsQueryFrom(input, defaults, now));
+      const metrics = await computeMetrics(store, query);
       return {
         ...metrics,
         ordersByState: await ordersByState(store),
+        // Orders that came in for a variant the shop was to show as 0 (storefront sync's oversell guard).
+        oversell: oversellRates(await store.oversellCounts(query.from, query.to)),
         portalActivity: await portalActivity(store),
       };
     }

@@ -22,6 +22,7 @@ import { storefrontChannel, type StorefrontFulfiller } from '../../core/notify/s
 import { previewEmailTemplate, previewSmsTemplate } from '../../core/notify/template-preview';
 import { DEFAULT_LINK_DAYS, trackingPageUrl } from '../../core/notify/tracking-page-view';
 import { validateWithInlineSchema } from '../../core/validation/schema-validator';
+import { shopifyContextOf, wooCommerceContextOf } from '../adapter/storefront-api';
 import type { ConnectorLog } from '../../core/ports/connector';
 import {
   sendTwilioSms,
@@ -30,15 +31,9 @@ import {
 } from '../../connectors/messaging/twilio-sms';
 import {
   createShopifyFulfilment,
-  shopifyFulfilmentSettingsSchema,
   updateShopifyTracking,
-  type ShopifyFulfilmentSettings,
 } from '../../connectors/storefronts/shopify-fulfilment';
-import {
-  addWooCommerceTracking,
-  wooCommerceFulfilmentSettingsSchema,
-  type WooCommerceFulfilmentSettings,
-} from '../../connectors/storefronts/woocommerce-fulfilment';
+import { addWooCommerceTracking } from '../../connectors/storefronts/woocommerce-fulfilment';
 import type { MailerConfigNode, StorefrontConfigNode } from '../adapter/config-nodes';
 import { exceptionMessage, onInput, requiredMessageString } from '../adapter/input-handler';
 import { mountOnce } from '../adapter/mount-once';
@@ -171,19 +166,8 @@ function storefrontFulfiller(
   notifyCustomer: boolean,
   log: ConnectorLog,
 ): StorefrontFulfiller {
-  const credentials = (storefront.credentials ?? {}) as Record<string, string | undefined>;
   if (storefront.platform === 'shopify') {
-    const settings = validateWithInlineSchema<ShopifyFulfilmentSettings>(
-      shopifyFulfilmentSettingsSchema,
-      {
-        shopDomain: storefront.shopDomain,
-        notifyCustomer,
-        // The shop address is for WooCommerce; set for Shopify it replaces https://<shop domain> (a local API).
-        ...(storefront.baseUrl ? { baseUrl: storefront.baseUrl } : {}),
-      },
-      'the Shopify storefront',
-    );
-    const ctx = { settings, credentials, clock: systemClock, log };
+    const ctx = shopifyContextOf(storefront, log, { notifyCustomer });
     return {
       platform: 'shopify',
       async fulfil(parcel) {
@@ -197,12 +181,7 @@ function storefrontFulfiller(
     };
   }
   if (storefront.platform === 'woocommerce') {
-    const settings = validateWithInlineSchema<WooCommerceFulfilmentSettings>(
-      wooCommerceFulfilmentSettingsSchema,
-      { storeUrl: storefront.baseUrl },
-      'the WooCommerce storefront',
-    );
-    const ctx = { settings, credentials, clock: systemClock, log };
+    const ctx = wooCommerceContextOf(storefront, log);
     return {
       platform: 'woocommerce',
       async fulfil(parcel, options) {

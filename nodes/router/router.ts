@@ -29,9 +29,13 @@ import { startSweep } from '../adapter/sweep';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { configuredSupplierIds } from '../adapter/supplier-registry';
 import type { RouterNode } from './router-access';
+import type { RiskConfigNode } from '../risk/risk-config';
+import { screenStoredOrder } from '../../core/risk/screen-order';
 
 interface RouterNodeDef extends NodeDef {
   store: string;
+  /** A dropship-risk rule set every order passes before it is routed; none when empty. */
+  risk: string;
   rules: RoutingRules | string;
   sweepSeconds: number | string;
 }
@@ -210,6 +214,32 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
 
   async function route(store: OrderStore, order: Order, msg: NodeMessage, send: SendFunction): Promise<void> {
     if (!rules) throw rulesError ?? new DropshipError('configuration', 'no routing rules');
+    if (config.risk && config.risk !== '_ADD_') {
+      const risk = RED.nodes.getNode(config.risk) as RiskConfigNode | null;
+      if (!risk)
+        throw new DropshipError(
+          'configuration',
+          'the risk screening chosen for this router is not deployed',
+          [{ path: 'risk', message: 'choose a deployed dropship-risk or none' }],
+        );
+      const screened = await screenStoredOrder(store, order, risk.screening(), actor, new Date());
+      if (screened.kind === 'skipped') return;
+      if (screened.kind === 'held') {
+        showActivity(node, 'failed', `${order.id} held by risk screening`);
+        send([
+          null,
+          exceptionMessage(
+            { ...msg, orderId: order.id },
+            new DropshipError(
+              'risk_hold',
+              `order ${order.id} is held for review: ${screened.reason}`,
+              screened.hits.map((hit, i) => ({ path: `/risk/${i}`, message: `${hit.rule}: ${hit.reason}` })),
+            ),
+          ),
+        ]);
+        return;
+      }
+    }
     const outcome = await routeStoredOrder(store, order, rules, actor, new Date());
     if (outcome.kind === 'routed') {
       showActivity(

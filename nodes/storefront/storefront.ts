@@ -1,10 +1,13 @@
-import type { NodeAPI, NodeDef } from '../adapter/node-red';
+import { connectorLogOf, type NodeAPI, type NodeDef } from '../adapter/node-red';
 import type { StorefrontConfigNode } from '../adapter/config-nodes';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { connectionTestHandler } from '../adapter/connection-test';
 import { mountOnce } from '../adapter/mount-once';
 import { operatorAdminRequest } from '../adapter/operator-routes';
 import { testStorefrontConnection } from '../../connectors/storefronts/connection-test';
+import { storefrontCatalogue } from '../../connectors/registry';
+import { systemClock } from '../../core/clock';
+import type { StorefrontCatalogue } from '../../core/ports/storefront-catalogue';
 
 interface StorefrontNodeDef extends NodeDef {
   platform: StorefrontConfigNode['platform'];
@@ -30,6 +33,14 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
         appSecret,
       ].filter((s): s is string => typeof s === 'string' && s.length > 0);
     };
+    // One connector per deployed node: its token cache and cost bucket last from run to run.
+    let catalogue: StorefrontCatalogue | undefined;
+    this.catalogue = () =>
+      (catalogue ??= storefrontCatalogue(
+        { platform: this.platform, shopDomain: this.shopDomain, baseUrl: this.baseUrl },
+        { ...this.credentials },
+        { clock: systemClock, log: connectorLogOf(RED, this) },
+      ));
   }
   // "Test connection" in the dialog: one read-only Admin API call with the dialog's shop and API credentials.
   if (mountOnce(RED.httpAdmin, '/dropship/storefronts/test'))

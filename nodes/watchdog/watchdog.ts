@@ -35,6 +35,8 @@ import { operatorAdminRequest } from '../adapter/operator-routes';
 import { migrateConfigNode } from '../adapter/config-migrations';
 import { withdrawalExceptionMessage, withdrawThroughDeployedSuppliers } from '../adapter/supplier-registry';
 import { functionalAckOverdueHours } from '../adapter/x12-partner';
+import { refunderFor } from '../adapter/refund-registry';
+import type { Refund } from '../../core/refunds/refund';
 
 interface WatchdogNodeDef extends NodeDef {
   store: string;
@@ -53,6 +55,47 @@ interface WatchdogNode extends Node {
 }
 
 const deployed: WatchdogNode[] = [];
+
+/**
+ * The dashboard's Refund and Dismiss on a refund proposal (msg.refundKey): Refund goes through the deployed
+ * dropship-refunds node of the order's storefront, Dismiss is recorded in the store. Returns the refund as it was.
+ */
+async function refundAction(
+  store: OrderStore,
+  action: 'refund' | 'dismiss_refund',
+  msg: NodeMessage,
+  payload: Record<string, unknown>,
+  by: string,
+): Promise<Refund> {
+  const key = (msg as { refundKey?: unknown }).refundKey ?? payload.refundKey;
+  if (typeof key !== 'string' || !key)
+    throw new DropshipError('invalid_input', 'msg.refundKey is required for a refund action', [
+      { path: 'msg.refundKey', message: 'is required' },
+    ]);
+  const refund = await store.refunds.getRefund(key);
+  if (!refund)
+    throw new DropshipError('not_found', `no refund ${key}`, [
+      { path: 'msg.refundKey', message: 'is not a refund' },
+    ]);
+  if (action === 'dismiss_refund') {
+    const dismissed = await store.refunds.dismissRefund(key, { type: 'refund.dismissed', actor: by });
+    if (!dismissed)
+      throw new DropshipError(
+        'conflict',
+        `refund ${key} is ${refund.state}: only a proposal can be dismissed`,
+      );
+    return dismissed;
+  }
+  const order = await store.getOrder(refund.orderId);
+  const refunder = order ? refunderFor(order.channel) : undefined;
+  if (!refunder)
+    throw new DropshipError(
+      'configuration',
+      `no dropship-refunds node is deployed for ${order?.channel ?? 'this'} orders: deploy one with its storefront`,
+    );
+  await refunder.approve(store, key, by);
+  return refund;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -295,11 +338,17 @@ export = function registerWatchdogNode(RED: NodeAPI): void {
           send([null, { ...msg, topic: 'orders', query: term, payload: orders }, null]);
           return;
         }
+        if (requested === 'refund' || requested === 'dismiss_refund') {
+          const store = await node.openStore();
+          const refund = await refundAction(store, requested, msg, payload, dashboardOperator(msg) ?? actor);
+          await sendOrder(store, msg, refund.orderId, send);
+          return;
+        }
         const orderId = (msg as { orderId?: unknown }).orderId ?? payload.orderId;
         if (requested !== 'order' && !(OPERATOR_ACTIONS as readonly unknown[]).includes(requested))
           throw new DropshipError(
             'invalid_input',
-            `msg.topic must be sweep, queue, search, order or one of ${OPERATOR_ACTIONS.join(', ')}`,
+            `msg.topic must be sweep, queue, search, order, refund, dismiss_refund or one of ${OPERATOR_ACTIONS.join(', ')}`,
             [{ path: 'msg.topic', message: 'is not a watchdog action' }],
           );
         if (typeof orderId !== 'string' || !orderId)

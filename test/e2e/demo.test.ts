@@ -130,6 +130,31 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     );
   });
 
+  it("follows the demo's stock feed on the sandbox shop's inventory page within seconds", async () => {
+    /** Each SKU's available quantity as the sandbox shop's page shows it. */
+    const shown = async (): Promise<Record<string, number>> => {
+      const page = await (await fetch(nodeRed.url('/sandbox/shopify/inventory'))).text();
+      return Object.fromEntries(
+        [...page.matchAll(/<small>([^<]+)<\/small><\/td><td class="n">(\d+)<\/td>/g)].map((m) => [
+          m[1]!,
+          Number(m[2]),
+        ]),
+      );
+    };
+    const pressed = await fetch(nodeRed.url('/inject/b100000000000004'), { method: 'POST' });
+    assert.equal(pressed.status, 200, 'the "Sandbox stock file" inject');
+    const feed = { 'MUG-BLACK': 120, 'WCB-LG': 40, 'BW-FIN-200': 75 };
+    // The feed's crossings run the sync node at once; its 10-second schedule would catch it otherwise.
+    await eventually(
+      async () => {
+        assert.deepEqual(await shown(), feed);
+        return true;
+      },
+      15_000,
+      'the sandbox shop to show the fed quantities',
+    );
+  });
+
   it('takes a signed Shopify orders/paid delivery to delivered, e-mailing each milestone once', async () => {
     const delivery = signedShopifyOrdersPaid(820982911946154500, SECRET);
     const first = await post('/dropship/shopify/orders', delivery);
@@ -216,6 +241,40 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     );
     const refused = await postSample(nodeRed, '--woocommerce', '--id', '5002', '--bad-signature');
     assert.match(refused.out, /^401 /);
+  });
+
+  it('holds the --risky sample order with its reasons, and proposes its refund when the operator cancels it', async () => {
+    const sent = await postSample(nodeRed, '--risky', '--id', '450789470');
+    assert.equal(sent.code, 0, sent.out);
+    const held = await eventually(
+      async () => {
+        const body = await orderDetail(nodeRed, 'shopify:450789470');
+        return body.state === 'needs_attention' ? body : undefined;
+      },
+      30_000,
+      'the risky order held',
+    );
+    assert.deepEqual(held.purchaseOrders, [], 'no PO for a held order');
+    const hold = (held.events as { type: string; reason?: string }[]).find((e) => e.type === 'risk.held');
+    assert.match(
+      hold?.reason ?? '',
+      /PO box \(ships to a PO box\).*Billed in another country \(billed in GB/,
+    );
+    const cancelled = await fetch(nodeRed.url('/dropship/watchdog/orders/shopify:450789470/actions'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ action: 'cancel', reason: 'risky order' }),
+    });
+    assert.equal(cancelled.status, 200, await cancelled.text());
+    const detail = (await orderDetail(nodeRed, 'shopify:450789470')) as OrderDetail & {
+      refunds: { state: string; amounts: { total: number } }[];
+    };
+    assert.equal(detail.state, 'cancelled');
+    assert.deepEqual(
+      detail.refunds.map((r) => [r.state, r.amounts.total]),
+      [['proposed', 23594]],
+      'the whole order (goods, shipping, tax) proposed for refund',
+    );
   });
 
   it("polls the sandbox REST supplier's order status API, and the customer hears of the parcel once", async () => {

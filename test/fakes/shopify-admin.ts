@@ -1,6 +1,6 @@
 import { SHOPIFY_ADMIN_API_VERSION } from '../../connectors/storefronts/shopify-admin';
 import { randomBytes } from 'node:crypto';
-import { buildSchema, execute, GraphQLError, parse, validate, type DocumentNode } from 'graphql';
+import { buildSchema, execute, GraphQLError, Kind, parse, validate, type DocumentNode } from 'graphql';
 import { startHttpFake, type FakeReply, type HttpFake } from './http-fake';
 
 /**
@@ -10,7 +10,41 @@ import { startHttpFake, type FakeReply, type HttpFake } from './http-fake';
  * Answers carry Shopify's cost extension; throttled calls get Shopify's THROTTLED error.
  */
 const SCHEMA = buildSchema(`
+  directive @idempotent(key: String!) on FIELD
   scalar URL
+  scalar Money
+  scalar Decimal
+  enum CurrencyCode { USD EUR GBP CAD AUD JPY }
+  type MoneyV2 { amount: Decimal! currencyCode: CurrencyCode! }
+  type MoneyBag { shopMoney: MoneyV2! presentmentMoney: MoneyV2! }
+  enum OrderTransactionKind { SALE CAPTURE AUTHORIZATION VOID REFUND CHANGE EMV_AUTHORIZATION SUGGESTED_REFUND }
+  enum OrderTransactionStatus { SUCCESS FAILURE PENDING ERROR AWAITING_RESPONSE UNKNOWN }
+  type OrderTransaction {
+    id: ID!
+    kind: OrderTransactionKind!
+    status: OrderTransactionStatus!
+    gateway: String
+    amountSet: MoneyBag!
+  }
+  type Refund { id: ID! note: String totalRefundedSet: MoneyBag! }
+  enum RiskAssessmentResult { HIGH MEDIUM LOW NONE PENDING }
+  enum OrderRiskRecommendationResult { ACCEPT INVESTIGATE CANCEL NONE }
+  type OrderRiskAssessment { riskLevel: RiskAssessmentResult! }
+  type OrderRiskSummary { assessments: [OrderRiskAssessment!]! recommendation: OrderRiskRecommendationResult! }
+  enum RefundLineItemRestockType { CANCEL NO_RESTOCK RETURN LEGACY_RESTOCK }
+  input RefundLineItemInput { lineItemId: ID! quantity: Int! restockType: RefundLineItemRestockType locationId: ID }
+  input ShippingRefundInput { amount: Money fullRefund: Boolean }
+  input OrderTransactionInput { amount: Money! gateway: String! kind: OrderTransactionKind! orderId: ID! parentId: ID }
+  input RefundInput {
+    orderId: ID!
+    note: String
+    notify: Boolean
+    currency: CurrencyCode
+    allowOverRefunding: Boolean
+    refundLineItems: [RefundLineItemInput!]
+    shipping: ShippingRefundInput
+    transactions: [OrderTransactionInput!]
+  }
   enum FulfillmentOrderStatus { OPEN IN_PROGRESS CANCELLED INCOMPLETE CLOSED SCHEDULED ON_HOLD }
   enum FulfillmentStatus { SUCCESS CANCELLED ERROR FAILURE OPEN PENDING }
   type PageInfo { hasNextPage: Boolean! endCursor: String }
@@ -31,10 +65,14 @@ const SCHEMA = buildSchema(`
   type Order {
     id: ID!
     name: String!
+    transactions(first: Int): [OrderTransaction!]!
+    refunds(first: Int): [Refund!]!
+    risk: OrderRiskSummary!
     fulfillments(first: Int): [Fulfillment!]!
     fulfillmentOrders(first: Int, after: String): FulfillmentOrderConnection!
   }
   type UserError { field: [String!] message: String! }
+  type RefundCreatePayload { order: Order refund: Refund userErrors: [UserError!]! }
   type FulfillmentCreatePayload { fulfillment: Fulfillment userErrors: [UserError!]! }
   type FulfillmentTrackingInfoUpdatePayload { fulfillment: Fulfillment userErrors: [UserError!]! }
   input FulfillmentTrackingInput { company: String number: String numbers: [String!] url: URL urls: [URL!] }
@@ -47,6 +85,7 @@ const SCHEMA = buildSchema(`
   }
   type Query { order(id: ID!): Order }
   type Mutation {
+    refundCreate(input: RefundInput!): RefundCreatePayload
     fulfillmentCreate(fulfillment: FulfillmentInput!, message: String): FulfillmentCreatePayload
     fulfillmentTrackingInfoUpdate(
       fulfillmentId: ID!
@@ -79,11 +118,35 @@ interface StoredFulfillment {
   lines: { id: string; quantity: number }[];
 }
 
+interface StoredTransaction {
+  id: string;
+  kind: 'SALE' | 'REFUND';
+  status: 'SUCCESS';
+  gateway: string;
+  /** Minor units (cents). */
+  amount: number;
+  parentId?: string;
+}
+
+interface StoredRefund {
+  id: string;
+  note?: string;
+  /** Minor units. */
+  amount: number;
+  lines: { lineItemId: string; quantity: number }[];
+  /** The `@idempotent` key it was made under. */
+  idempotencyKey?: string;
+}
+
 interface StoredOrder {
   id: string;
   name: string;
+  currency: string;
   fulfillmentOrders: StoredFulfillmentOrder[];
   fulfillments: StoredFulfillment[];
+  transactions: StoredTransaction[];
+  refunds: StoredRefund[];
+  risk: { levels: string[]; recommendation: string };
 }
 
 export interface FakeShopify extends HttpFake {
@@ -93,8 +156,17 @@ export interface FakeShopify extends HttpFake {
   addOrder(order: {
     name: string;
     locations: { name: string; lines: { sku: string; quantity: number }[] }[];
+    /** A successful SALE transaction of this many cents (the order was paid). */
+    paid?: { amount: number; gateway?: string; currency?: string };
+    /** The order's risk assessments (RiskAssessmentResult values) and recommendation; none and NONE by default. */
+    risk?: { levels: string[]; recommendation: string };
   }): string;
   order(numericId: string): StoredOrder | undefined;
+  /**
+   * Answers each refundCreate only `ms` after the refund is made (0: at once), so a test can stop the caller
+   * after Shopify refunded and before it heard so.
+   */
+  delayRefundAnswers(ms: number): void;
   /** The next `count` calls are throttled, with the bucket this empty (points available). */
   throttleNext(count: number, currentlyAvailable?: number): void;
 }
@@ -102,10 +174,31 @@ export interface FakeShopify extends HttpFake {
 const BUCKET = { maximumAvailable: 2000, restoreRate: 100 };
 const QUERY_COST = 12;
 
+/** Shopify answers a mandatory-idempotency mutation without the directive with this error (API 2026-04 on). */
+export const IDEMPOTENCY_REQUIRED = 'The @idempotent directive is required for this mutation.';
+
+/** `refundCreate`'s `@idempotent(key:)` in a document, the key given literally or as a variable. */
+function idempotencyKeyOf(document: DocumentNode, variables: Record<string, unknown> | undefined) {
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const selection of definition.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD || selection.name.value !== 'refundCreate') continue;
+      const directive = selection.directives?.find((d) => d.name.value === 'idempotent');
+      const value = directive?.arguments?.find((a) => a.name.value === 'key')?.value;
+      if (!value) return { refundCreate: true, key: undefined };
+      if (value.kind === Kind.STRING) return { refundCreate: true, key: value.value };
+      if (value.kind === Kind.VARIABLE)
+        return { refundCreate: true, key: variables?.[value.name.value] as string };
+    }
+  }
+  return { refundCreate: false, key: undefined };
+}
+
 export async function startFakeShopify(apiVersion = SHOPIFY_ADMIN_API_VERSION): Promise<FakeShopify> {
   const accessToken = `shpat_${randomBytes(16).toString('hex')}`;
   const orders = new Map<string, StoredOrder>();
   const throttles: number[] = [];
+  let refundAnswerDelayMs = 0;
   let nextId = 450789469;
   const gid = (type: string) => `gid://shopify/${type}/${nextId++}`;
 
@@ -145,13 +238,125 @@ export async function startFakeShopify(apiVersion = SHOPIFY_ADMIN_API_VERSION): 
     trackingInfo: ({ first }: { first?: number }) => fulfillment.tracking.slice(0, first ?? 10),
   });
 
+  /** The `@idempotent` key of the request being executed (set per request; the fake answers one at a time). */
+  let idempotencyKey: string | undefined;
+  const money = (cents: number, currency: string) => {
+    const bag = { amount: (cents / 100).toFixed(2), currencyCode: currency };
+    return { shopMoney: bag, presentmentMoney: bag };
+  };
+  const cents = (amount: unknown) => Math.round(Number(amount) * 100);
+  const presentRefund = (order: StoredOrder, refund: StoredRefund) => ({
+    id: refund.id,
+    note: refund.note ?? null,
+    totalRefundedSet: money(refund.amount, order.currency),
+  });
+
+  /**
+   * Shopify's refundCreate as documented: the lines must exist with quantity left, every REFUND transaction names a
+   * successful SALE or CAPTURE of the order as parent, and no parent gives back more than it took. Under an
+   * idempotency key already used the first refund is answered and nothing new is made.
+   */
+  const refundCreate = ({
+    input,
+  }: {
+    input: {
+      orderId: string;
+      note?: string;
+      refundLineItems?: { lineItemId: string; quantity: number }[];
+      transactions?: { amount: string; gateway: string; kind: string; orderId: string; parentId?: string }[];
+    };
+  }) => {
+    const order = orders.get(input.orderId);
+    if (!order)
+      return {
+        order: null,
+        refund: null,
+        userErrors: [{ field: ['orderId'], message: 'Order does not exist' }],
+      };
+    const earlier = idempotencyKey
+      ? order.refunds.find((r) => r.idempotencyKey === idempotencyKey)
+      : undefined;
+    if (earlier) return { order: null, refund: presentRefund(order, earlier), userErrors: [] };
+    const userErrors: { field: string[]; message: string }[] = [];
+    const lineItems = order.fulfillmentOrders.flatMap((fo) => fo.lines);
+    (input.refundLineItems ?? []).forEach((item, i) => {
+      const line = lineItems.find((l) => l.lineItemId === item.lineItemId);
+      const refunded = order.refunds
+        .flatMap((r) => r.lines)
+        .filter((l) => l.lineItemId === item.lineItemId)
+        .reduce((sum, l) => sum + l.quantity, 0);
+      if (!line)
+        userErrors.push({
+          field: ['refundLineItems', String(i), 'lineItemId'],
+          message: 'Line item does not exist',
+        });
+      else if (item.quantity <= 0 || item.quantity > line.total - refunded)
+        userErrors.push({
+          field: ['refundLineItems', String(i), 'quantity'],
+          message: 'Quantity cannot refund more items than were purchased',
+        });
+    });
+    (input.transactions ?? []).forEach((transaction, i) => {
+      const parent = order.transactions.find((t) => t.id === transaction.parentId);
+      const givenBack = order.transactions
+        .filter((t) => t.kind === 'REFUND' && t.parentId === transaction.parentId)
+        .reduce((sum, t) => sum + t.amount, 0);
+      if (transaction.kind !== 'REFUND')
+        userErrors.push({ field: ['transactions', String(i), 'kind'], message: 'Kind must be refund' });
+      else if (!parent || parent.kind !== 'SALE')
+        userErrors.push({
+          field: ['transactions', String(i), 'parentId'],
+          message: 'Parent transaction does not exist',
+        });
+      else if (cents(transaction.amount) > parent.amount - givenBack)
+        userErrors.push({
+          field: ['transactions', String(i), 'amount'],
+          message: 'Amount cannot be greater than the refundable amount',
+        });
+    });
+    if (userErrors.length > 0) return { order: null, refund: null, userErrors };
+    const refund: StoredRefund = {
+      id: gid('Refund'),
+      note: input.note,
+      amount: (input.transactions ?? []).reduce((sum, t) => sum + cents(t.amount), 0),
+      lines: (input.refundLineItems ?? []).map((l) => ({ lineItemId: l.lineItemId, quantity: l.quantity })),
+      idempotencyKey,
+    };
+    for (const transaction of input.transactions ?? [])
+      order.transactions.push({
+        id: gid('OrderTransaction'),
+        kind: 'REFUND',
+        status: 'SUCCESS',
+        gateway: transaction.gateway,
+        amount: cents(transaction.amount),
+        parentId: transaction.parentId,
+      });
+    order.refunds.push(refund);
+    return { order: null, refund: presentRefund(order, refund), userErrors: [] };
+  };
+
   const root = {
+    refundCreate,
     order: ({ id }: { id: string }) => {
       const order = orders.get(id);
       if (!order) return null;
       return {
         id: order.id,
         name: order.name,
+        transactions: ({ first }: { first?: number }) =>
+          order.transactions.slice(0, first ?? 100).map((t) => ({
+            id: t.id,
+            kind: t.kind,
+            status: t.status,
+            gateway: t.gateway,
+            amountSet: money(t.amount, order.currency),
+          })),
+        refunds: ({ first }: { first?: number }) =>
+          order.refunds.slice(0, first ?? 100).map((r) => presentRefund(order, r)),
+        risk: {
+          recommendation: order.risk.recommendation,
+          assessments: order.risk.levels.map((riskLevel) => ({ riskLevel })),
+        },
         fulfillments: ({ first }: { first?: number }) =>
           order.fulfillments.slice(0, first ?? 250).map(present),
         fulfillmentOrders: ({ first }: { first?: number }) => ({
@@ -309,6 +514,30 @@ export async function startFakeShopify(apiVersion = SHOPIFY_ADMIN_API_VERSION): 
       variables?: Record<string, unknown>;
     };
     const document = prepared(query);
+    const idempotency = 'document' in document ? idempotencyKeyOf(document.document, variables) : undefined;
+    if (idempotency?.refundCreate && !idempotency.key && apiVersion >= '2026-04') {
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: IDEMPOTENCY_REQUIRED, extensions: { code: 'BAD_REQUEST' } }],
+          extensions: costExtension(BUCKET.maximumAvailable - QUERY_COST),
+        },
+      };
+    }
+    idempotencyKey = idempotency?.key;
+    if (idempotency?.refundCreate && refundAnswerDelayMs > 0) {
+      const answer = await execute({
+        schema: SCHEMA,
+        document: (document as { document: DocumentNode }).document,
+        rootValue: root,
+        variableValues: variables,
+      });
+      await new Promise((resolve) => setTimeout(resolve, refundAnswerDelayMs));
+      return {
+        status: 200,
+        body: { ...answer, extensions: costExtension(BUCKET.maximumAvailable - QUERY_COST) },
+      };
+    }
     const result =
       'errors' in document
         ? { errors: document.errors, data: undefined }
@@ -334,11 +563,25 @@ export async function startFakeShopify(apiVersion = SHOPIFY_ADMIN_API_VERSION): 
     ...fake,
     accessToken,
     apiVersion,
-    addOrder({ name, locations }) {
+    addOrder({ name, locations, paid, risk }) {
       const id = gid('Order');
       const order: StoredOrder = {
         id,
         name,
+        currency: paid?.currency ?? 'USD',
+        transactions: paid
+          ? [
+              {
+                id: gid('OrderTransaction'),
+                kind: 'SALE',
+                status: 'SUCCESS',
+                gateway: paid.gateway ?? 'shopify_payments',
+                amount: paid.amount,
+              },
+            ]
+          : [],
+        refunds: [],
+        risk: risk ?? { levels: [], recommendation: 'NONE' },
         fulfillments: [],
         fulfillmentOrders: locations.map((location) => ({
           id: gid('FulfillmentOrder'),
@@ -359,6 +602,9 @@ export async function startFakeShopify(apiVersion = SHOPIFY_ADMIN_API_VERSION): 
       return id.slice('gid://shopify/Order/'.length);
     },
     order: (numericId) => orders.get(`gid://shopify/Order/${numericId}`),
+    delayRefundAnswers(ms) {
+      refundAnswerDelayMs = ms;
+    },
     throttleNext(count, currentlyAvailable = 0) {
       for (let i = 0; i < count; i++) throttles.push(currentlyAvailable);
     },

@@ -9,8 +9,28 @@ import { basicCredentials, startHttpFake, type FakeReply, type HttpFake } from '
 export interface FakeWooCommerce extends HttpFake {
   consumerKey: string;
   consumerSecret: string;
-  addOrder(status?: string): string;
-  order(id: string): { status: string; trackings: Record<string, string>[] } | undefined;
+  /** `total`: what the customer paid, in cents (refunds cannot exceed it). */
+  addOrder(status?: string, total?: number): string;
+  order(id: string): FakeWooOrder | undefined;
+}
+
+/** An order refund as the wc/v3 order refunds API shows it. */
+export interface FakeWooRefund {
+  id: number;
+  date_created_gmt: string;
+  amount: string;
+  reason: string;
+  refunded_payment: boolean;
+  meta_data: { id: number; key: string; value: unknown }[];
+  line_items: { id: number; quantity: number; refund_total: string }[];
+}
+
+interface FakeWooOrder {
+  status: string;
+  trackings: Record<string, string>[];
+  /** Cents. */
+  total: number;
+  refunds: FakeWooRefund[];
 }
 
 /** Part of the extension's United States provider list, with its link formats. */
@@ -44,8 +64,47 @@ export function wpError(
 export async function startFakeWooCommerce(): Promise<FakeWooCommerce> {
   const consumerKey = `ck_${randomBytes(20).toString('hex')}`;
   const consumerSecret = `cs_${randomBytes(20).toString('hex')}`;
-  const orders = new Map<string, { status: string; trackings: Record<string, string>[] }>();
+  const orders = new Map<string, FakeWooOrder>();
   let nextOrder = 645;
+  let nextRefund = 730;
+
+  /**
+   * POST …/orders/{id}/refunds as WooCommerce answers it: `amount` (a decimal string) takes precedence over the
+   * lines and must be more than zero and within what is left of the order's total; meta data is kept; with
+   * `api_refund` (default true) the payment is refunded through the gateway (`refunded_payment`). An order refunded
+   * in full becomes `refunded`.
+   */
+  const createRefund = (order: FakeWooOrder, raw: string): FakeReply => {
+    const body = JSON.parse(raw || '{}') as {
+      amount?: string;
+      reason?: string;
+      api_refund?: boolean;
+      line_items?: { id: number; quantity: number; refund_total: string }[];
+      meta_data?: { key: string; value: unknown }[];
+    };
+    const amount = Math.round(Number(body.amount ?? '0') * 100);
+    const refunded = order.refunds.reduce((sum, r) => sum + Math.round(Number(r.amount) * 100), 0);
+    if (!(amount > 0))
+      return wpError(
+        400,
+        'woocommerce_rest_invalid_order_refund',
+        'Refund amount must be greater than zero.',
+      );
+    if (amount > order.total - refunded)
+      return wpError(500, 'woocommerce_rest_cannot_create_order_refund', 'Invalid refund amount.');
+    const refund: FakeWooRefund = {
+      id: nextRefund++,
+      date_created_gmt: new Date().toISOString().slice(0, 19),
+      amount: (amount / 100).toFixed(2),
+      reason: body.reason ?? '',
+      refunded_payment: body.api_refund !== false,
+      meta_data: (body.meta_data ?? []).map((m, i) => ({ id: 900 + i, key: m.key, value: m.value })),
+      line_items: body.line_items ?? [],
+    };
+    order.refunds.push(refund);
+    if (refunded + amount === order.total) order.status = 'refunded';
+    return { status: 201, body: refund };
+  };
 
   const fake = await startHttpFake((request) => {
     const credentials = basicCredentials(request);
@@ -56,13 +115,16 @@ export async function startFakeWooCommerce(): Promise<FakeWooCommerce> {
       request.path,
     );
     const orderPath = /^\/wp-json\/wc\/v3\/orders\/(\d+)$/.exec(request.path);
-    const orderId = (trackings ?? orderPath)?.[1];
+    const refundsPath = /^\/wp-json\/wc\/v3\/orders\/(\d+)\/refunds$/.exec(request.path);
+    const orderId = (trackings ?? orderPath ?? refundsPath)?.[1];
     if (!orderId)
       return wpError(404, 'rest_no_route', 'No route was found matching the URL and request method.');
     const order = orders.get(orderId);
     if (!order) return wpError(404, 'woocommerce_rest_shop_order_invalid_id', 'Invalid ID.');
 
     if (trackings && request.method === 'GET') return { status: 200, body: order.trackings };
+    if (refundsPath && request.method === 'GET') return { status: 200, body: [...order.refunds].reverse() };
+    if (refundsPath && request.method === 'POST') return createRefund(order, request.body);
     if (trackings && request.method === 'POST') {
       const body = JSON.parse(request.body || '{}') as Record<string, string | undefined>;
       if (!body.tracking_number) {
@@ -103,9 +165,9 @@ export async function startFakeWooCommerce(): Promise<FakeWooCommerce> {
     ...fake,
     consumerKey,
     consumerSecret,
-    addOrder(status = 'processing') {
+    addOrder(status = 'processing', total = 10_000) {
       const id = String(nextOrder++);
-      orders.set(id, { status, trackings: [] });
+      orders.set(id, { status, trackings: [], total, refunds: [] });
       return id;
     },
     order: (id) => orders.get(id),

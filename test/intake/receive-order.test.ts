@@ -7,6 +7,7 @@ import { DropshipError } from '../../core/errors';
 import { parseJsonBody } from '../../core/http-body';
 import { parseStorefrontBody, receiveStorefrontOrder } from '../../core/intake/receive-order';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
+import { oversellRates } from '../../core/metrics/oversell-rates';
 import { genericJsonIntake } from '../../connectors/storefronts/generic-json';
 import { shopifyIntake } from '../../connectors/storefronts/shopify';
 import { wooCommerceIntake } from '../../connectors/storefronts/woocommerce';
@@ -216,6 +217,46 @@ describe('receiveStorefrontOrder (SQLite store)', () => {
     );
     assert.equal(rowCount('orders'), 0);
     assert.equal(rowCount('order_events'), 0);
+  });
+
+  it('flags an order for a SKU storefront sync had at 0 when it came in (the oversell guard), once', async () => {
+    const desired = (sku: string, quantity: number) => ({
+      variantId: `v-${sku}`,
+      productId: 'p',
+      sku,
+      quantity,
+      quantityExplanation: `${quantity} = acme ${quantity}`,
+    });
+    await store.saveDesiredVariants('generic', [desired('LAMP-01', 0), desired('LAMP-02', 4)], new Date());
+    const payload = {
+      externalId: 'ERP-OVERSOLD',
+      currency: 'EUR',
+      customer: { name: 'Ada', email: 'ada@example.test' },
+      shipTo: { name: 'Ada', line1: '1 Rue de la Paix', city: 'Paris', postalCode: '75002', country: 'FR' },
+      lines: [
+        { sku: 'LAMP-01', quantity: 1, unitPrice: 10 },
+        { sku: 'LAMP-02', quantity: 1, unitPrice: 10 },
+      ],
+    };
+    const outcome = await receiveStorefrontOrder(store, genericJsonIntake, payload, {}, ACTOR);
+    assert.equal(outcome.kind, 'created');
+    const again = await receiveStorefrontOrder(store, genericJsonIntake, payload, {}, ACTOR);
+    assert.equal(again.kind, 'duplicate');
+    const flagged = (await store.listEvents(outcome.kind === 'created' ? outcome.order.id : '')).filter(
+      (event) => event.type === 'order.oversold',
+    );
+    assert.deepEqual(
+      flagged.map((event) => [event.data, event.reason]),
+      [[{ skus: ['LAMP-01'] }, 'ordered while the shop was to show 0 available: LAMP-01']],
+    );
+    const day = 86_400_000;
+    assert.deepEqual(
+      oversellRates(await store.oversellCounts(new Date(Date.now() - 365 * day), new Date(Date.now() + day))),
+      [
+        { channel: 'generic', sku: 'LAMP-01', lines: 1, oversold: 1, rate: 1 },
+        { channel: 'generic', sku: 'LAMP-02', lines: 1, oversold: 0, rate: 0 },
+      ],
+    );
   });
 
   it('stores one order when the same delivery arrives on two requests at once', async () => {

@@ -25,6 +25,7 @@ const CONFIG_NODES = new Set([
   'dropship-mailer',
   'dropship-carrier',
   'dropship-portal',
+  'dropship-risk',
 ]);
 const isConfig = (type: string): boolean => CONFIG_NODES.has(type);
 

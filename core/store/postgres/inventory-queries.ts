@@ -23,7 +23,7 @@ import { firstRow } from './queryable';
 /** First key of the per-supplier stock feed lock ("INVF" in ASCII); the second is the supplier's hash. */
 const STOCK_FEED_LOCK_CLASS = 0x494e5646;
 /** Lines of open POs ($1: the open states), read from the PO documents. */
-const OPEN_LINES_SQL = `SELECT po.supplier_id, line->>'sku' AS sku, line->>'quantity' AS quantity, po.state, po.updated_at
+export const OPEN_LINES_SQL = `SELECT po.supplier_id, line->>'sku' AS sku, line->>'quantity' AS quantity, po.state, po.updated_at
   FROM purchase_orders po CROSS JOIN LATERAL jsonb_array_elements(po.data->'lines') AS line
   WHERE po.state = ANY($1)`;
 

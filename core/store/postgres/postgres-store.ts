@@ -46,9 +46,12 @@ import { withNotifications } from './notification-queries';
 import { withFunctionalGroups } from './functional-group-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
 import { PostgresPortalQueries } from './portal-queries';
+import { withStorefrontSync } from './storefront-sync-queries';
 import { withStock } from './inventory-queries';
 import { withParcelWatch } from './tracking-queries';
 import { firstRow, rows, type Queryable } from './queryable';
+import { PostgresRefundQueries } from './refund-queries';
+import { PostgresRiskSignalQueries } from './risk-signal-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 
 export interface PostgresStoreOptions {
@@ -924,12 +927,14 @@ export abstract class PostgresStoreBase
  * wait for, nor take, each other's claims.
  */
 export class PostgresOrderStore
-  extends withMetrics(
-    withReturns(
-      withWatchdog(
-        withStock(
-          withNotifications(
-            withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+  extends withStorefrontSync(
+    withMetrics(
+      withReturns(
+        withWatchdog(
+          withStock(
+            withNotifications(
+              withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+            ),
           ),
         ),
       ),
@@ -938,4 +943,12 @@ export class PostgresOrderStore
   implements OrderStore
 {
   readonly portal = new PostgresPortalQueries((work) => this.transaction(work));
+  readonly refunds = new PostgresRefundQueries(this.pool, {
+    now: () => this.now(),
+    transaction: (work) => this.transaction(work),
+    lockOrder: (db, orderId) => this.lockOrder(db, orderId),
+    insertEvent: (db, orderId, event) => this.insertEvent(db, orderId, event),
+    insertNotification: (db, orderId, notice) => this.insertNotification(db, orderId, notice),
+  });
+  readonly riskSignals = new PostgresRiskSignalQueries((work) => this.transaction(work));
 }

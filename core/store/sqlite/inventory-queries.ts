@@ -22,7 +22,7 @@ import {
 
 const OPEN_STATES_SQL = OPEN_PURCHASE_ORDER_STATES.map((state) => `'${state}'`).join(', ');
 // PO lines live in the PO's JSON document; open POs are few, so reading them through json_each is cheap.
-const OPEN_LINES_SQL = `SELECT po.supplier_id, json_extract(line.value, '$.sku') AS sku,
+export const OPEN_LINES_SQL = `SELECT po.supplier_id, json_extract(line.value, '$.sku') AS sku,
     json_extract(line.value, '$.quantity') AS quantity, po.state, po.updated_at
   FROM purchase_orders po, json_each(po.data, '$.lines') AS line
   WHERE po.state IN (${OPEN_STATES_SQL})`;

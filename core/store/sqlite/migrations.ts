@@ -388,6 +388,99 @@ CREATE INDEX functional_groups_unacknowledged ON functional_groups_sent (supplie
   },
   {
     version: 2,
+    name: 'refunds: proposals, their storefront calls and outcomes',
+    sql: `
+-- One row per refund, keyed by the refund key derived from the order and the change (core/refunds/refund.ts), so
+-- proposing the same change again inserts nothing. An approved refund is held by its lease while the storefront is
+-- called; a lease that ran out is taken over by the next sweep, which calls with the same key.
+CREATE TABLE refunds (
+  refund_key TEXT PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  state TEXT NOT NULL,
+  trigger_kind TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  amounts TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  storefront_refund_id TEXT,
+  attempts INTEGER NOT NULL,
+  last_error TEXT,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX refunds_order ON refunds (order_id, created_at);
+CREATE INDEX refunds_state ON refunds (state, updated_at);
+`,
+  },
+  {
+    version: 3,
+    name: 'risk screening: velocity signals',
+    sql: `
+-- Each screened order's e-mail, address, IP and card fingerprint as SHA-256 digests; velocity checks count other
+-- orders with the same digest in a window from the index.
+CREATE TABLE risk_signals (
+  order_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (order_id, kind)
+);
+CREATE INDEX risk_signals_digest ON risk_signals (kind, digest, at);
+`,
+  },
+  {
+    version: 4,
+    name: 'storefront sync: imported variants, supplier item details, desired and pushed state',
+    sql: `
+-- Storefront sync (core/storefront-sync): the variants last imported from each shop, the identifiers, cost and MAP
+-- stock feeds gave supplier items, what each variant should show (desired) and what the shop holds as far as sync
+-- knows (pushed: its state after the last applied push, the targets sync set, and the push pending with its
+-- idempotency key, stored before the push is sent so a crash resumes it with the same key).
+CREATE TABLE storefront_variants (
+  channel TEXT NOT NULL,
+  variant_id TEXT NOT NULL,
+  sku TEXT,
+  variant TEXT NOT NULL,
+  imported_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, variant_id)
+) WITHOUT ROWID;
+CREATE TABLE supplier_items (
+  supplier_id TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  identifiers TEXT,
+  cost REAL,
+  map_price REAL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (supplier_id, sku)
+) WITHOUT ROWID;
+CREATE TABLE storefront_desired (
+  channel TEXT NOT NULL,
+  variant_id TEXT NOT NULL,
+  sku TEXT,
+  quantity INTEGER NOT NULL,
+  desired TEXT NOT NULL,
+  computed_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, variant_id)
+) WITHOUT ROWID;
+-- The oversell guard looks an order line's SKU up.
+CREATE INDEX storefront_desired_sku ON storefront_desired (channel, sku);
+CREATE TABLE storefront_pushed (
+  channel TEXT NOT NULL,
+  variant_id TEXT NOT NULL,
+  shop TEXT,
+  shop_at INTEGER,
+  target TEXT,
+  pending_key TEXT,
+  pending TEXT,
+  last_error TEXT,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (channel, variant_id)
+) WITHOUT ROWID;
+`,
+  },
+  {
+    version: 5,
     name: 'supplier portal: links, codes, sessions, form tokens, supplier actions, cancel requests',
     sql: `
 -- The supplier portal (docs/supplier-portal.md). Session ids, codes and form tokens are kept only as hashes.

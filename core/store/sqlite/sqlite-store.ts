@@ -51,6 +51,9 @@ import type { NoticeInput } from '../../returns/return-authorisation';
 import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
 import { SqlitePortalQueries } from './portal-queries';
+import { SqliteRefundQueries } from './refund-queries';
+import { SqliteRiskSignalQueries } from './risk-signal-queries';
+import { withStorefrontSync } from './storefront-sync-queries';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -929,11 +932,15 @@ export abstract class SqliteStoreBase
  * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
  */
 export class SqliteOrderStore
-  extends withMetrics(
-    withReturns(
-      withWatchdog(
-        withStock(
-          withNotifications(withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase)))),
+  extends withStorefrontSync(
+    withMetrics(
+      withReturns(
+        withWatchdog(
+          withStock(
+            withNotifications(
+              withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+            ),
+          ),
         ),
       ),
     ),
@@ -944,4 +951,10 @@ export class SqliteOrderStore
   get portal(): SqlitePortalQueries {
     return (this.portalQueries ??= new SqlitePortalQueries(this.db, (sql) => this.statement(sql)));
   }
+  readonly refunds = new SqliteRefundQueries(this.db, {
+    now: () => this.now(),
+    insertEvent: (orderId, event) => this.insertEvent(orderId, event),
+    insertNotification: (orderId, notice) => this.insertNotification(orderId, notice),
+  });
+  readonly riskSignals = new SqliteRiskSignalQueries(this.db);
 }
