@@ -44,6 +44,7 @@ import { withMetrics } from './metrics-queries';
 import { withNotifications } from './notification-queries';
 import { withFunctionalGroups } from './functional-group-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
+import { PostgresPortalQueries } from './portal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
 import { withOrderChanges } from './order-change-queries';
 import { heldUntil } from '../order-change-rows';
@@ -894,6 +895,7 @@ export class PostgresOrderStore
   )
   implements OrderStore
 {
+  readonly portal = new PostgresPortalQueries((work) => this.transaction(work));
   readonly refunds = new PostgresRefundQueries(this.pool, {
     now: () => this.now(),
     transaction: (work) => this.transaction(work),
