@@ -33,7 +33,8 @@ export function shopifyCancellation(order: Record<string, unknown>, externalId: 
 
 /**
  * What the shop had paid back when it cancelled: `financial_status` `refunded` (or `voided`, nothing was captured)
- * leaves nothing to refund; otherwise the order's `refunds` with the units each returned money for.
+ * leaves nothing to refund; otherwise the order's `refunds` with the units each returned money for (returned units
+ * aside, as `refunds/create` reads them).
  */
 function shopifyRefundsOfOrder(
   reader: PayloadReader,
@@ -47,13 +48,17 @@ function shopifyRefundsOfOrder(
       id: reader.id(refund.id, `/refunds/${i}/id`),
       lines: reader
         .array(refund.refund_line_items ?? [], `/refunds/${i}/refund_line_items`)
-        .map((rawLine, j) => {
+        .flatMap((rawLine, j) => {
           const path = `/refunds/${i}/refund_line_items/${j}`;
           const item = reader.object(rawLine, path);
-          return {
-            lineId: reader.id(item.line_item_id, `${path}/line_item_id`),
-            quantity: reader.integer(item.quantity, `${path}/quantity`),
-          };
+          // Returned units had shipped: they stay on the order, and are no part of what the cancellation took off.
+          if (reader.text(item.restock_type) === 'return') return [];
+          return [
+            {
+              lineId: reader.id(item.line_item_id, `${path}/line_item_id`),
+              quantity: reader.integer(item.quantity, `${path}/quantity`),
+            },
+          ];
         }),
     };
   });

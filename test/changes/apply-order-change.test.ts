@@ -521,13 +521,22 @@ for (const engine of engines) {
       assert.deepEqual(await refundsOf(order.id), []);
     });
 
-    it('leaves out of a Shopify cancellation the units its payload lists as refunded', async () => {
+    it('leaves out of a Shopify cancellation the units its payload lists as refunded (returned units aside)', async () => {
       const { order } = await store.receiveOrder(sampleOrderDraft({ channel: 'shopify' }), { actor });
       const decision = shopifyCancellation(
         {
           cancelled_at: '2026-12-07T20:02:41-05:00',
           financial_status: 'partially_refunded',
-          refunds: [{ id: 509562969, refund_line_items: [{ line_item_id: '1', quantity: 2 }] }],
+          refunds: [
+            {
+              id: 509562969,
+              refund_line_items: [
+                { line_item_id: '1', quantity: 2, restock_type: 'cancel' },
+                // Refunded as returned: shipped units, not part of what the cancellation takes off.
+                { line_item_id: '2', quantity: 1, restock_type: 'return' },
+              ],
+            },
+          ],
         },
         order.externalId,
       );
