@@ -5,6 +5,7 @@ import type { MetricsStore } from './metrics-store';
 import type { NotificationStore } from './notification-store';
 import type { OrderChangeStore } from './order-change-store';
 import type { OrdersStore, SequenceStore } from './orders-store';
+import type { PortalStore } from './portal-store';
 import type { PurchaseOrderStore } from './purchase-order-store';
 import type { ReturnsStore } from './returns-store';
 import type { ParcelWatchStore, ShipmentStore } from './shipment-store';
@@ -73,6 +74,8 @@ export interface OrderStore
     StorefrontSyncStore,
     OrderChangeStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** The supplier portal's state (core/store/portal-store.ts). */
+  readonly portal: PortalStore;
   /** Refund proposals and their storefront calls (core/refunds). */
   readonly refunds: RefundStore;
   /** Velocity signals of risk screening (core/risk). */

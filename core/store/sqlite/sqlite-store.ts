@@ -50,6 +50,7 @@ import { withFunctionalGroups } from './functional-group-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
+import { SqlitePortalQueries } from './portal-queries';
 import { SqliteRefundQueries } from './refund-queries';
 import { SqliteRiskSignalQueries } from './risk-signal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
@@ -952,6 +953,10 @@ export class SqliteOrderStore
   )
   implements OrderStore
 {
+  private portalQueries?: SqlitePortalQueries;
+  get portal(): SqlitePortalQueries {
+    return (this.portalQueries ??= new SqlitePortalQueries(this.db, (sql) => this.statement(sql)));
+  }
   readonly refunds = new SqliteRefundQueries(this.db, {
     now: () => this.now(),
     insertEvent: (orderId, event) => this.insertEvent(orderId, event),
