@@ -313,11 +313,11 @@ const scorecards = report.groups.map((g) => ({
 }));
 const portalWords = { acknowledgement: 'answered', shipment: 'reported a parcel', stock: 'updated stock', cancel_confirmed: 'confirmed a cancellation', sign_in: 'signed in' };
 const portal = (report.portalActivity || []).map((a) => ({
-    when: a.at.slice(0, 16).replace('T', ' '),
-    supplier: a.supplierId,
-    what: portalWords[a.kind] || a.kind,
+    When: a.at.slice(0, 16).replace('T', ' '),
+    Supplier: a.supplierId,
+    What: portalWords[a.kind] || a.kind,
     PO: a.poNumber || '',
-    by: a.actor
+    By: a.actor
 }));
 return [{ payload: states }, { payload: scorecards }, null, { payload: portal }];`;
 

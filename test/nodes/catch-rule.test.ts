@@ -9,6 +9,7 @@ import inventoryInNode from '../../nodes/inventory-in/inventory-in';
 import metricsNode from '../../nodes/metrics/metrics';
 import notifyNode from '../../nodes/notify/notify';
 import orderInNode from '../../nodes/order-in/order-in';
+import refundsNode from '../../nodes/refunds/refunds';
 import returnsNode from '../../nodes/returns/returns';
 import routerNode from '../../nodes/router/router';
 import storeNode from '../../nodes/store/store';
@@ -121,6 +122,14 @@ const CASES: Case[] = [
     goodMessage: { topic: 'order', orderId: 'ord-1' },
   },
   {
+    type: 'dropship-refunds',
+    settings: { storefront: '', policy: 'propose', automaticUpTo: '', sweepSeconds: 3600 },
+    outputs: 2,
+    exceptions: 1,
+    badMessage: { msg: { topic: 'reboot' }, code: 'invalid_input' },
+    goodMessage: { topic: 'refunds', orderId: 'ord-1' },
+  },
+  {
     type: 'dropship-metrics',
     settings: { listen: false, intervalSeconds: 0 },
     outputs: 2,
@@ -139,6 +148,7 @@ const NODES = [
   returnsNode,
   watchdogNode,
   metricsNode,
+  refundsNode,
   catchNode,
   completeNode,
 ];

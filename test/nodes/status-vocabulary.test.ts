@@ -134,6 +134,8 @@ describe('status vocabulary', () => {
       'returns',
       'watchdog',
       'metrics',
+      'refunds',
+      'storefront-sync',
     ])
       assert.ok((byFolder.get(folder) ?? []).length > 0, `${folder} shows phrases`);
   });
