@@ -943,7 +943,8 @@
      * settings and chooses it in the dialog's connection list (`select`); the connection takes the node's stored
      * secrets over with the next deploy (secretsFrom), since the editor never sees them.
      */
-    fileConnection: {
+    // dropship-file-connection-editor.js makes fileConnection the dialog's function; these helpers join it, in either load order.
+    fileConnection: Object.assign((global.DropshipEditor && global.DropshipEditor.fileConnection) || {}, {
       /**
        * Moves `legacy` (the node's inline settings, or undefined) into a new connection unless the dialog chose one
        * already: Node-RED's list says "_ADD_" while it offers only to add one.
@@ -977,7 +978,7 @@
         select.val(connection.id);
         return connection.id;
       },
-    },
+    }),
 
     /**
      * Checks the HTTP path a listening node serves: it starts with / and has no spaces, ? or #, and no other

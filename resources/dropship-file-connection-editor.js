@@ -9,7 +9,8 @@
   // Node-RED may run this before dropship-editor.js (the scripts of a .html load side by side).
   global.DropshipEditor = global.DropshipEditor || {};
   /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
-  global.DropshipEditor.fileConnection = function (t) {
+  // The legacy-settings helpers dropship-editor.js puts on fileConnection stay on it, whichever script ran first.
+  global.DropshipEditor.fileConnection = Object.assign(function (t) {
     function isSftp(node) {
       return DropshipEditor.configDialogValue(node, 'kind') !== 'folder';
     }
@@ -50,5 +51,5 @@
       );
     }
     return { isSftp, prepare };
-  };
+  }, global.DropshipEditor.fileConnection);
 })(this);
