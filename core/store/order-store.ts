@@ -68,12 +68,10 @@ export interface OrderStore
     WatchdogStore,
     ReturnsStore,
     MetricsStore,
-    StorefrontSyncStore {
+    StorefrontSyncStore,
+    RefundStore,
+    RiskSignalStore {
   readonly engine: 'sqlite' | 'postgres';
-  /** Refund proposals and their storefront calls (core/refunds). */
-  readonly refunds: RefundStore;
-  /** Velocity signals of risk screening (core/risk). */
-  readonly riskSignals: RiskSignalStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

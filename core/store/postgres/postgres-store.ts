@@ -49,8 +49,8 @@ import { withStorefrontSync } from './storefront-sync-queries';
 import { withStock } from './inventory-queries';
 import { withParcelWatch } from './tracking-queries';
 import { firstRow, rows, type Queryable } from './queryable';
-import { PostgresRefundQueries } from './refund-queries';
-import { PostgresRiskSignalQueries } from './risk-signal-queries';
+import { withRefunds } from './refund-queries';
+import { withRiskSignals } from './risk-signal-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 
 export interface PostgresStoreOptions {
@@ -926,27 +926,21 @@ export abstract class PostgresStoreBase
  * wait for, nor take, each other's claims.
  */
 export class PostgresOrderStore
-  extends withStorefrontSync(
-    withMetrics(
-      withReturns(
-        withWatchdog(
-          withStock(
-            withNotifications(
-              withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+  extends withRiskSignals(
+    withRefunds(
+      withStorefrontSync(
+        withMetrics(
+          withReturns(
+            withWatchdog(
+              withStock(
+                withNotifications(
+                  withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+                ),
+              ),
             ),
           ),
         ),
       ),
     ),
   )
-  implements OrderStore
-{
-  readonly refunds = new PostgresRefundQueries(this.pool, {
-    now: () => this.now(),
-    transaction: (work) => this.transaction(work),
-    lockOrder: (db, orderId) => this.lockOrder(db, orderId),
-    insertEvent: (db, orderId, event) => this.insertEvent(db, orderId, event),
-    insertNotification: (db, orderId, notice) => this.insertNotification(db, orderId, notice),
-  });
-  readonly riskSignals = new PostgresRiskSignalQueries((work) => this.transaction(work));
-}
+  implements OrderStore {}

@@ -50,8 +50,8 @@ import { withFunctionalGroups } from './functional-group-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
-import { SqliteRefundQueries } from './refund-queries';
-import { SqliteRiskSignalQueries } from './risk-signal-queries';
+import { withRefunds } from './refund-queries';
+import { withRiskSignals } from './risk-signal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
 
 export interface SqliteStoreOptions {
@@ -931,25 +931,21 @@ export abstract class SqliteStoreBase
  * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
  */
 export class SqliteOrderStore
-  extends withStorefrontSync(
-    withMetrics(
-      withReturns(
-        withWatchdog(
-          withStock(
-            withNotifications(
-              withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+  extends withRiskSignals(
+    withRefunds(
+      withStorefrontSync(
+        withMetrics(
+          withReturns(
+            withWatchdog(
+              withStock(
+                withNotifications(
+                  withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+                ),
+              ),
             ),
           ),
         ),
       ),
     ),
   )
-  implements OrderStore
-{
-  readonly refunds = new SqliteRefundQueries(this.db, {
-    now: () => this.now(),
-    insertEvent: (orderId, event) => this.insertEvent(orderId, event),
-    insertNotification: (orderId, notice) => this.insertNotification(orderId, notice),
-  });
-  readonly riskSignals = new SqliteRiskSignalQueries(this.db);
-}
+  implements OrderStore {}
