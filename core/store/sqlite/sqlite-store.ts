@@ -44,7 +44,7 @@ import { SQLITE_MIGRATIONS } from './migrations';
 import { withStock } from './inventory-queries';
 import { withWatchdog } from './watchdog-queries';
 import { withReturns } from './returns-queries';
-import { withMetrics } from './metrics-queries';
+import { withMetrics, type MetricsRefreshChunks } from './metrics-queries';
 import { withNotifications } from './notification-queries';
 import { withFunctionalGroups } from './functional-group-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
@@ -60,6 +60,8 @@ export interface SqliteStoreOptions {
   /** FULL survives power loss; NORMAL (with WAL) survives process crashes and is faster. */
   synchronous?: 'FULL' | 'NORMAL';
   clock?: Clock;
+  /** How much work each step of a metric refresh takes (metrics-queries.ts); the defaults suit production. */
+  metricsRefreshChunks?: MetricsRefreshChunks;
 }
 
 /** What became of one write of a group commit. */
@@ -75,6 +77,7 @@ export abstract class SqliteStoreBase
 {
   readonly engine = 'sqlite' as const;
   protected readonly db: Database.Database;
+  protected readonly metricsRefreshChunks?: MetricsRefreshChunks;
   private readonly statements = new Map<string, Database.Statement>();
   /** Writes waiting for the group commit at the end of this turn of the event loop (see grouped()). */
   private readonly waitingWrites: {
@@ -92,6 +95,7 @@ export abstract class SqliteStoreBase
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
+    this.metricsRefreshChunks = options.metricsRefreshChunks;
     this.db = new Database(options.filename);
     // A file that cannot take WAL (or ':memory:') keeps its journal mode, and FULL syncs at each COMMIT there.
     const journal: unknown = this.db.pragma('journal_mode = WAL', { simple: true });
