@@ -22,7 +22,18 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // The editor scripts run in the browser (type-checked by tsconfig.editor.json, `// @ts-check`).
+    files: ['resources/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser, ...globals.jquery, RED: 'readonly', DropshipEditor: 'writable' },
+    },
+    // Node-RED shows a validator's sentence only when the validator takes two parameters, (value, opt).
+    rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^opt$' }] },
+  },
+  {
     files: ['**/*.ts'],
+    ignores: ['editor/**/*.d.ts'], // declarations of the editor's globals, checked by tsconfig.editor.json
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

@@ -189,6 +189,8 @@ process.env.PORT = String(port);
 // Node-RED substitutes whole-value ${VAR} properties only, so the demo's URLs are composed here.
 process.env.DROPSHIP_SANDBOX_SUPPLIER_URL = `http://127.0.0.1:${port}/sandbox/supplier/orders`;
 process.env.DROPSHIP_SANDBOX_SUPPLIER_STATUS_URL = `${process.env.DROPSHIP_SANDBOX_SUPPLIER_URL}/{{po.supplierReference}}`;
+process.env.DROPSHIP_SANDBOX_SUPPLIER_CANCEL_URL = `${process.env.DROPSHIP_SANDBOX_SUPPLIER_URL}/{poNumber}/cancel`;
+process.env.DROPSHIP_SANDBOX_SUPPLIER_CHANGE_URL = `${process.env.DROPSHIP_SANDBOX_SUPPLIER_URL}/{poNumber}`;
 process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
 // The secret the sandbox supplier signs its tracking reports with, which "Supplier tracking" checks (flows/demo.json).
 process.env.DROPSHIP_TRACKING_SECRET = keptSecret('DROPSHIP_TRACKING_SECRET', '.tracking-secret');

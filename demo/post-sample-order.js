@@ -5,6 +5,9 @@
 //     (--risky: a PO box address billed in another country, which the demo's risk screening holds)
 //   node demo/post-sample-order.js --woocommerce [--id 4821] [--topic order.updated] [--bad-signature]
 //                                                                                     WooCommerce order.created
+//   node demo/post-sample-order.js --cancel 450789469                                  Shopify orders/cancelled
+//   node demo/post-sample-order.js --edit 450789469 [--delta 1]                        Shopify orders/edited
+//                                         (--delta: units added to the order's shipping line; negative removes)
 // Uses PORT (1880), DROPSHIP_SHOPIFY_SECRET and DROPSHIP_WOOCOMMERCE_SECRET ("dropship-demo-secret") like settings.js.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -15,7 +18,7 @@ const option = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const id = option('--id');
+const id = option('--id') || option('--cancel') || option('--edit');
 const base = `http://127.0.0.1:${process.env.PORT || 1880}`;
 const payload = (name) => JSON.parse(fs.readFileSync(path.join(__dirname, 'payloads', name), 'utf8'));
 const sign = (body, secret) =>
@@ -56,6 +59,66 @@ function shopify() {
   };
 }
 
+/** A signed Shopify delivery of `topic` with `payload` for the order `orderId`. */
+function shopifyDelivery(topic, payload, orderId) {
+  const body = JSON.stringify(payload);
+  return {
+    url: `${base}/dropship/shopify/orders`,
+    follow: `shopify:${orderId}`,
+    body,
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Shopify-Topic': topic,
+      'X-Shopify-Hmac-Sha256': sign(body, process.env.DROPSHIP_SHOPIFY_SECRET || 'dropship-demo-secret'),
+      'X-Shopify-Shop-Domain': 'demo-shop.myshopify.com',
+      'X-Shopify-Event-Id': crypto.randomUUID(),
+      'X-Shopify-Webhook-Id': crypto.randomUUID(),
+    },
+  };
+}
+
+/** Shopify orders/cancelled: the order payload with cancelled_at and cancel_reason set, as the shop sends it. */
+function shopifyCancellation() {
+  const order = payload('shopify-orders-paid.json');
+  order.id = Number(id);
+  order.admin_graphql_api_id = `gid://shopify/Order/${id}`;
+  order.name = `#${id}`;
+  order.cancelled_at = new Date().toISOString();
+  order.cancel_reason = 'customer';
+  order.financial_status = 'refunded';
+  return shopifyDelivery('orders/cancelled', order, id);
+}
+
+/**
+ * Shopify orders/edited: an order edit adding (or, negative, removing) units of the sample order's shipping line,
+ * in the webhook's `order_edit` format with `line_items.additions` / `removals`.
+ */
+function shopifyEdit() {
+  const delta = Number(option('--delta') || 1);
+  const line = payload('shopify-orders-paid.json').line_items.find((l) => l.requires_shipping !== false);
+  const change = [{ id: line.id, delta: Math.abs(delta) }];
+  const at = new Date().toISOString();
+  return shopifyDelivery(
+    'orders/edited',
+    {
+      order_edit: {
+        id: Date.now(),
+        app_id: null,
+        created_at: at,
+        committed_at: at,
+        notify_customer: false,
+        order_id: Number(id),
+        staff_note: '',
+        user_id: null,
+        line_items: { additions: delta > 0 ? change : [], removals: delta < 0 ? change : [] },
+        discounts: { additions: [], removals: [] },
+        shipping_lines: { additions: [], removals: [] },
+      },
+    },
+    id,
+  );
+}
+
 /**
  * A WooCommerce webhook delivery (REST API v3 order JSON, an order in "processing"): X-WC-Webhook-Signature is the
  * base64 HMAC-SHA256 of the body with the webhook's secret, beside the topic, resource, event, source and ids.
@@ -89,7 +152,13 @@ function wooCommerce() {
   };
 }
 
-const delivery = args.includes('--woocommerce') ? wooCommerce() : shopify();
+const delivery = args.includes('--woocommerce')
+  ? wooCommerce()
+  : option('--cancel')
+    ? shopifyCancellation()
+    : option('--edit')
+      ? shopifyEdit()
+      : shopify();
 fetch(delivery.url, { method: 'POST', headers: delivery.headers, body: delivery.body }).then(
   async (res) => {
     console.log(res.status, await res.text());

@@ -7,8 +7,6 @@ export interface SandboxShopOptions {
   legacyToken?: string;
   maximumAvailable?: number;
   restoreRate?: number;
-  /** What the bucket holds at the start (full when absent). */
-  currentlyAvailable?: number;
   initialState?: SandboxShopState;
 }
 
@@ -61,6 +59,7 @@ export interface SandboxShop {
     headers?: Record<string, string | string[] | undefined>;
     body: unknown;
   }): SandboxReply;
+  drainBucketBeforeNext(count: number): void;
   expireTokens(): void;
   sell(sku: string, quantity: number): void;
   variants(): (SandboxVariant & { productId: string; productTitle: string })[];

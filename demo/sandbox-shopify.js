@@ -260,10 +260,11 @@ function createSandboxShop(options = {}) {
   const bucket = {
     maximumAvailable: options.maximumAvailable ?? 2000,
     restoreRate: options.restoreRate ?? 100,
-    available: options.currentlyAvailable ?? options.maximumAvailable ?? 2000,
+    available: options.maximumAvailable ?? 2000,
     at: now(),
   };
   const tokens = new Map();
+  let drainNext = 0;
   let state = load();
 
   function load() {
@@ -660,6 +661,11 @@ function createSandboxShop(options = {}) {
       };
     }
     refill();
+    if (drainNext > 0) {
+      // Another client of the app spent the bucket just before this query.
+      drainNext -= 1;
+      bucket.available = 0;
+    }
     if (cost > bucket.available) {
       return {
         status: 200,
@@ -722,31 +728,45 @@ function createSandboxShop(options = {}) {
     };
   }
 
+  /** One request to the shop, by path relative to its origin. */
+  function route({ method, path: requestPath, headers, body }) {
+    if (method === 'POST' && requestPath === '/admin/oauth/access_token') return accessToken(body);
+    const api = /^\/admin\/api\/(\d{4}-\d{2})\/graphql\.json$/.exec(requestPath);
+    if (method === 'POST' && api) {
+      if (!authorised(headers || {})) {
+        return {
+          status: 401,
+          body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
+        };
+      }
+      return graphql(body);
+    }
+    if (method === 'GET' && requestPath === '/inventory') {
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'text/html; charset=utf-8' },
+        body: inventoryPage(),
+      };
+    }
+    return { status: 404, body: { errors: 'Not Found' } };
+  }
+
   return {
     /**
      * Answers one request: `path` is relative to the shop's origin (/admin/oauth/access_token,
      * /admin/api/{version}/graphql.json, /inventory); `body` is the raw text or the body already parsed.
      */
-    handle({ method, path: requestPath, headers, body }) {
-      if (method === 'POST' && requestPath === '/admin/oauth/access_token') return accessToken(body);
-      const api = /^\/admin\/api\/(\d{4}-\d{2})\/graphql\.json$/.exec(requestPath);
-      if (method === 'POST' && api) {
-        if (!authorised(headers || {})) {
-          return {
-            status: 401,
-            body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
-          };
-        }
-        return graphql(body);
+    handle(request) {
+      try {
+        return route(request);
+      } catch {
+        // Whatever the request broke, the caller gets Shopify's plain refusal, never a stack.
+        return { status: 400, body: { errors: 'Bad Request' } };
       }
-      if (method === 'GET' && requestPath === '/inventory') {
-        return {
-          status: 200,
-          headers: { 'Content-Type': 'text/html; charset=utf-8' },
-          body: inventoryPage(),
-        };
-      }
-      return { status: 404, body: { errors: 'Not Found' } };
+    },
+    /** Empties the bucket before each of the next `count` queries, as a busy app would: they are throttled. */
+    drainBucketBeforeNext(count) {
+      drainNext = count;
     },
     /** Ends every token issued so far, as 24 hours passing would. */
     expireTokens() {

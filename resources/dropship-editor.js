@@ -1,9 +1,9 @@
+// @ts-check
 /**
  * Editor helpers shared by the node-red-contrib-dropship edit dialogs. Node-RED serves this folder to the editor
  * as resources/@node-red-contrib-dropship/node-red-contrib-dropship/; each node's .html loads it with a <script src> tag before its own
  * script, so `DropshipEditor` is defined when the node types register.
  */
-/* global RED, $ */
 (function (global) {
   'use strict';
 
@@ -39,6 +39,10 @@
     }
 
     /** The property of each oneOf variant fixed by "const" (e.g. transport "type"), when the variants have one. */
+    /**
+     * The property whose `const` tells a oneOf's variants apart, if every variant has one.
+     * @returns {string | undefined}
+     */
     function discriminatorOf(prop) {
       if (!Array.isArray(prop.oneOf) || !prop.oneOf.every((v) => v.properties)) return undefined;
       const first = prop.oneOf[0];
@@ -68,7 +72,7 @@
     }
 
     function variantOf(prop, value) {
-      const key = discriminatorOf(prop);
+      const key = /** @type {string} */ (discriminatorOf(prop));
       return prop.oneOf.find((v) => isObject(value) && v.properties[key].const === value[key]);
     }
 
@@ -299,7 +303,7 @@
       input.attr({ id: 'dropship-setting-' + ++inputCount, 'data-setting': at.path });
       if (kind === 'boolean')
         row.append($('<label style="width: auto;"></label>').text(title).prepend(input));
-      else row.append(labelFor(title, required).attr('for', input.attr('id')), input);
+      else row.append(labelFor(title, required).attr('for', String(input.attr('id'))), input);
       const shown = value !== undefined ? value : prop.default;
       if (shown !== undefined) {
         if (kind === 'boolean') input.prop('checked', shown === true);
@@ -423,7 +427,7 @@
     }
 
     function createVariants(at, prop, value, required) {
-      const key = discriminatorOf(prop);
+      const key = /** @type {string} */ (discriminatorOf(prop));
       const box = groupBox(at.label.split(' › ').pop(), required);
       const select = $('<select style="width: 100%; margin-bottom: 10px;"></select>')
         .attr('data-setting', at.path + '.' + key)
@@ -735,11 +739,75 @@
     return definitions;
   }
 
-  global.DropshipEditor = {
+  /**
+   * @typedef {object} ConnectorEntry What the admin API lists for one connector kind (a supplier connection, a
+   *   carrier API): nodes/adapter/connector-account.ts, mountConnectorCatalogue.
+   * @property {string} kind
+   * @property {string} [title]
+   * @property {string} [description]
+   * @property {Record<string, any>} settingsSchema
+   * @property {{ name: string, label: string, type: string }[]} credentialFields
+   * @property {Record<string, any>} [settingConditions]
+   * @property {boolean} [fileConnection]
+   */
+
+  /**
+   * The connector kinds of a config node type (GET `url`: dropship/connectors, dropship/carriers), fetched once per
+   * editor session. `credentialDefinitions` is the object to register as the type's `credentials`: it is filled
+   * when the list arrives, before any dialog can open. Nodes of `nodeType` validated before that are checked again.
+   * @param {string} url
+   * @param {string} nodeType
+   */
+  function connectorCatalogue(url, nodeType) {
+    /** @type {ConnectorEntry[] | null} */
+    let list = null;
+    /** @type {JQuery.Promise<ConnectorEntry[]> | null} */
+    let request = null;
+    /** @type {Record<string, { type: 'text' | 'password' }>} */
+    const credentialDefinitionsOfList = {};
+    return {
+      credentialDefinitions: credentialDefinitionsOfList,
+      /** Whether the list has arrived (until then, settings are not checked against a schema). */
+      loaded: function () {
+        return list !== null;
+      },
+      /** @param {unknown} kind */
+      kind: function (kind) {
+        return (list || []).find((c) => c.kind === kind);
+      },
+      /** @returns {JQuery.Promise<ConnectorEntry[]>} */
+      load: function () {
+        if (!request) {
+          request = $.getJSON(url).then(
+            /** @param {ConnectorEntry[]} loadedList */
+            function (loadedList) {
+              list = loadedList;
+              Object.assign(credentialDefinitionsOfList, credentialDefinitions(loadedList));
+              RED.nodes.eachConfig(function (n) {
+                if (n.type === nodeType) RED.editor.validateNode(n);
+              });
+              RED.view.redraw();
+              return loadedList;
+            },
+            function (xhr) {
+              request = null;
+              return $.Deferred().reject(xhr);
+            },
+          );
+        }
+        return request;
+      },
+    };
+  }
+
+  // Node-RED loads the scripts of a node's .html side by side, in no set order, and this file once per .html: the
+  // helpers are added to the object a dialog's own script (resources/dropship-<node>-editor.js) may have made first.
+  global.DropshipEditor = Object.assign(global.DropshipEditor || {}, {
     settingsForm: settingsForm,
     conditionHolds: conditionHolds,
     credentialInputs: credentialInputs,
     credentialDefinitions: credentialDefinitions,
+    connectorCatalogue: connectorCatalogue,
 
     /**
      * A validator for a config-node property: the node is chosen, exists and has no problems; otherwise the
@@ -747,7 +815,6 @@
      */
     configChoice: function (t, missingKey, invalidKey) {
       // Two parameters on purpose: Node-RED shows the returned sentence only to (value, opt) validators.
-      // eslint-disable-next-line no-unused-vars
       return function (value, opt) {
         const chosen = value && value !== '_ADD_' ? RED.nodes.node(value) : null;
         if (!chosen) return t(missingKey);
@@ -760,7 +827,6 @@
      * default). The message names the field by its label (label.<property>) through the node's `t`.
      */
     wholeNumber: function (t, property, min, max) {
-      // eslint-disable-next-line no-unused-vars
       return function (value, opt) {
         if (value === undefined || String(value).trim() === '') return true;
         const n = Number(value);
@@ -771,7 +837,6 @@
 
     /** A validator for a JSON object typed into a text field; empty is fine (none). */
     jsonObject: function (t, property) {
-      // eslint-disable-next-line no-unused-vars
       return function (value, opt) {
         if (value === undefined || String(value).trim() === '') return true;
         try {
@@ -887,6 +952,48 @@
     },
 
     /**
+     * File connections (dropship-file-connection) for nodes that kept their SFTP or folder settings inline, as
+     * flows saved before file connections did. `adopt`, called from oneditsave, makes a connection of those
+     * settings and chooses it in the dialog's connection list (`select`); the connection takes the node's stored
+     * secrets over with the next deploy (secretsFrom), since the editor never sees them.
+     */
+    fileConnection: {
+      /**
+       * Moves `legacy` (the node's inline settings, or undefined) into a new connection unless the dialog chose one
+       * already: Node-RED's list says "_ADD_" while it offers only to add one.
+       */
+      adoptUnlessChosen: function (node, legacy, select) {
+        const chosen = select.val();
+        if (legacy && (!chosen || chosen === '_ADD_'))
+          global.DropshipEditor.fileConnection.adopt(node, legacy, select);
+      },
+      adopt: function (node, settings, select) {
+        const type = 'dropship-file-connection';
+        const definition = RED.nodes.getType(type);
+        const connection = {
+          id: RED.nodes.id(),
+          type: type,
+          _def: definition,
+          z: '',
+          users: [],
+          credentials: {},
+        };
+        for (const [property, declared] of Object.entries(definition.defaults))
+          connection[property] = declared.value;
+        Object.assign(connection, settings, { secretsFrom: node.type + ':' + node.id, changed: true });
+        RED.nodes.add(connection);
+        RED.editor.validateNode(connection);
+        RED.nodes.dirty(true);
+        $('<option/>')
+          .val(connection.id)
+          .text(RED.utils.getNodeLabel(connection, connection.id))
+          .appendTo(select);
+        select.val(connection.id);
+        return connection.id;
+      },
+    },
+
+    /**
      * Checks the HTTP path a listening node serves: it starts with / and has no spaces, ? or #, and no other
      * enabled, listening node of the same type serves the same path. `ownDefault` is the path this node serves
      * when the field is empty, `pathOf(n)` the path another node serves.
@@ -916,21 +1023,21 @@
         return box.length ? box.prop('checked') : node.listen !== false;
       },
       header: function (t) {
-        // eslint-disable-next-line no-unused-vars
+        /** @this {EditorNode} */
         return function (value, opt) {
           if (global.DropshipEditor.senderAuth.scheme(this) !== 'signature' || !value) return true;
           return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) || t('errors.signatureHeader');
         };
       },
       secretEnv: function (t) {
-        // eslint-disable-next-line no-unused-vars
+        /** @this {EditorNode} */
         return function (value, opt) {
           return !value || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || t('errors.senderSecretEnv');
         };
       },
       /** The secret is required while the node listens with a signature or token and names no variable. */
       secret: function (t) {
-        // eslint-disable-next-line no-unused-vars
+        /** @this {EditorNode} */
         return function (value, opt) {
           const auth = global.DropshipEditor.senderAuth;
           if (!auth.listening(this) || auth.scheme(this) === 'none') return true;
@@ -944,11 +1051,11 @@
           .on('change', function () {
             const scheme = $(this).val() || 'signature';
             $('.dropship-sender-for').each(function () {
-              $(this).toggle($(this).attr('data-schemes').split(',').includes(scheme));
+              $(this).toggle(String($(this).attr('data-schemes')).split(',').includes(String(scheme)));
             });
           })
           .trigger('change');
       },
     },
-  };
+  });
 })(this);

@@ -95,23 +95,40 @@ const money = (amount: number, currency: string): XmlNode => ({
 });
 
 /**
- * The OrderRequest of one PO: the consumer as ShipTo, our company as BillTo, one ItemOut per line. `delete`
- * withdraws the PO (cXML's way to cancel an order: `OrderRequestHeader type="delete"`, the same orderID, a
- * DocumentReference to the original OrderRequest's payloadID and its own payloadID, as stable as the original's).
+ * A later OrderRequest about a PO already sent: `delete` withdraws it, `update` replaces it with its lines as they
+ * now stand (cXML's update carries the whole order again). `id` names the update, so each has its own stable
+ * payloadID and a resend of the same one is recognisable.
+ */
+export interface OrderRevision {
+  type: 'delete' | 'update';
+  reason: string;
+  id?: string;
+}
+
+/**
+ * The OrderRequest of one PO: the consumer as ShipTo, our company as BillTo, one ItemOut per line. A revision
+ * (`OrderRequestHeader type="delete"` or `"update"`) keeps the orderID, refers to the original OrderRequest's
+ * payloadID in a DocumentReference and has its own payloadID, as stable as the original's.
  */
 export function buildOrderRequest(
   { purchaseOrder: po, order }: DispatchRequest,
   options: OrderRequestOptions,
   now: Date,
-  cancel?: { reason: string },
+  revision?: OrderRevision,
 ): string {
+  const cancel = revision?.type === 'delete' ? revision : undefined;
   const to = po.shipTo;
   const total = po.lines.reduce((sum, line) => sum + (line.unitCost ?? 0) * line.quantity, 0);
   const street = [to.line1, ...(to.line2 ? [to.line2] : [])];
   const method = po.shippingMethod ?? order.shipping.method;
   return serializeCxml({
     cXML: {
-      '@payloadID': orderPayloadId(cancel ? `${po.number}-delete` : po.number, options.payloadDomain),
+      '@payloadID': orderPayloadId(
+        revision
+          ? `${po.number}-${revision.type === 'delete' ? 'delete' : (revision.id ?? 'update')}`
+          : po.number,
+        options.payloadDomain,
+      ),
       '@timestamp': cxmlTimestamp(now),
       '@xml:lang': 'en-US',
       Header: cxmlHeader(options, options.sharedSecret),
@@ -121,7 +138,7 @@ export function buildOrderRequest(
           OrderRequestHeader: {
             '@orderID': po.number,
             '@orderDate': cxmlTimestamp(new Date(po.createdAt)),
-            '@type': cancel ? 'delete' : 'new',
+            '@type': revision?.type ?? 'new',
             '@orderType': 'regular',
             Total: money(total, po.currency),
             ShipTo: {
@@ -169,9 +186,11 @@ export function buildOrderRequest(
               '@xml:lang': 'en',
               '#text': cancel
                 ? `CANCEL purchase order ${po.number}: ${cancel.reason}`
-                : `Drop ship. Order reference ${order.orderNumber ?? order.externalId}`,
+                : revision
+                  ? `CHANGE purchase order ${po.number}: ${revision.reason}`
+                  : `Drop ship. Order reference ${order.orderNumber ?? order.externalId}`,
             },
-            DocumentReference: cancel
+            DocumentReference: revision
               ? { '@payloadID': orderPayloadId(po.number, options.payloadDomain) }
               : undefined,
           },

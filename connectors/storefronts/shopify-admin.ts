@@ -83,6 +83,8 @@ const MAX_THROTTLE_RETRIES = 8;
 
 /** Granted tokens by shop and app, shared by every client of the process. */
 const grantedTokens = new AccessTokenCache();
+/** A grant under way, by shop and app: calls that need a token meanwhile wait for it instead of asking again. */
+const pendingGrants = new Map<string, Promise<string>>();
 /** What each shop's bucket held when it last answered, so the next call can wait before it is throttled. */
 const lastThrottleStatus = new Map<string, { status: ShopifyThrottleStatus; at: number }>();
 
@@ -172,13 +174,19 @@ export function shopifyAdminClient(
 
   async function accessToken(signal?: AbortSignal): Promise<string> {
     if (!granted) return credentials.accessToken ?? '';
-    return grantedTokens.token(
-      tokenKey,
-      deps.clock.now(),
-      () => requestGrant(signal),
-      (reason) => new DropshipError('configuration', `Shopify's token endpoint: ${reason}`),
-      86_399,
-    );
+    const pending = pendingGrants.get(tokenKey);
+    if (pending) return pending;
+    const grant = grantedTokens
+      .token(
+        tokenKey,
+        deps.clock.now(),
+        () => requestGrant(signal),
+        (reason) => new DropshipError('configuration', `Shopify's token endpoint: ${reason}`),
+        86_399,
+      )
+      .finally(() => pendingGrants.delete(tokenKey));
+    pendingGrants.set(tokenKey, grant);
+    return grant;
   }
 
   function renewAfterRefusal(): boolean {

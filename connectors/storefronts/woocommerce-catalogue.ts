@@ -6,9 +6,12 @@ import type {
   StorefrontVariantPush,
   StorefrontVariantPushOutcome,
 } from '../../core/ports/storefront-catalogue';
-import { channelUnavailable } from '../messaging/delivery-error';
-import { httpExchange } from '../messaging/http-exchange';
-import { headerNumber, wooCommerceAuthorization } from './woocommerce-orders-api';
+import {
+  WOOCOMMERCE_PAGE_LIMIT,
+  wooCommerceListAll,
+  wooCommerceRest,
+  type WooCommerceRestAccess,
+} from './woocommerce-rest';
 
 export interface WooCommerceCatalogueSettings {
   /** The store's address, e.g. "https://shop.example.com". */
@@ -16,8 +19,7 @@ export interface WooCommerceCatalogueSettings {
   timeoutMs?: number;
 }
 
-/** WooCommerce's limit on one listing page and on one batch request. */
-const WOOCOMMERCE_PAGE_LIMIT = 100;
+const PURPOSE = 'to sync stock and prices';
 
 interface RawItem {
   id: number;
@@ -110,60 +112,14 @@ export function wooCommerceCatalogue(
   credentials: { consumerKey?: string; consumerSecret?: string },
   deps: { clock: Clock },
 ): StorefrontCatalogue {
-  const base = settings.storeUrl.replace(/\/+$/, '');
-
-  async function call(
-    method: 'GET' | 'POST',
-    resource: string,
-    signal: AbortSignal | undefined,
-    data?: unknown,
-  ): Promise<{ body: unknown; totalPages?: number }> {
-    const reply = await httpExchange(
-      'WooCommerce',
-      {
-        method,
-        url: `${base}/wp-json/wc/v3/${resource}`,
-        headers: {
-          Authorization: wooCommerceAuthorization(base, credentials, 'to sync stock and prices'),
-          Accept: 'application/json',
-          ...(data ? { 'Content-Type': 'application/json' } : {}),
-        },
-        ...(data ? { data } : {}),
-      },
-      { timeoutMs: settings.timeoutMs, signal, now: deps.clock.now(), unavailable: channelUnavailable },
-    );
-    const body = reply.data as { code?: string; message?: string } | undefined;
-    if (reply.status === 401 || reply.status === 403) {
-      throw new DropshipError(
-        'configuration',
-        `WooCommerce refused the products API call (HTTP ${reply.status}): ${body?.message ?? body?.code ?? ''}; ` +
-          'the API key needs read/write access',
-        [{ path: 'consumerKey', message: `refused with HTTP ${reply.status}` }],
-      );
-    }
-    if (reply.status !== 200 && reply.status !== 201) {
-      throw new DropshipError(
-        'invalid_input',
-        `WooCommerce answered ${method} ${resource.split('?')[0]} with HTTP ${reply.status}: ${body?.message ?? ''}`,
-      );
-    }
-    return { body: reply.data, totalPages: headerNumber(reply.headers['x-wp-totalpages']) };
-  }
-
-  async function listAll(resource: string, signal?: AbortSignal): Promise<RawItem[]> {
-    const items: RawItem[] = [];
-    for (let page = 1, pages = 1; page <= pages; page++) {
-      const separator = resource.includes('?') ? '&' : '?';
-      const { body, totalPages } = await call(
-        'GET',
-        `${resource}${separator}per_page=${WOOCOMMERCE_PAGE_LIMIT}&page=${page}`,
-        signal,
-      );
-      items.push(...(body as RawItem[]));
-      pages = totalPages ?? page;
-    }
-    return items;
-  }
+  const access: WooCommerceRestAccess = {
+    storeUrl: settings.storeUrl,
+    credentials,
+    clock: deps.clock,
+    timeoutMs: settings.timeoutMs,
+  };
+  const listAll = (resource: string, signal?: AbortSignal): Promise<RawItem[]> =>
+    wooCommerceListAll<RawItem>(access, resource, PURPOSE, signal);
 
   /** Stock now, by variant id, of the items the pushes set a quantity on. */
   async function stockNow(
@@ -201,9 +157,13 @@ export function wooCommerceCatalogue(
           { path: '/cursor', message: 'must be a page number from 1' },
         ]);
       }
-      const { body, totalPages } = await call(
-        'GET',
-        `products?per_page=${WOOCOMMERCE_PAGE_LIMIT}&page=${page}&orderby=id&order=asc`,
+      const { body, totalPages } = await wooCommerceRest(
+        access,
+        {
+          method: 'GET',
+          resource: `products?per_page=${WOOCOMMERCE_PAGE_LIMIT}&page=${page}&orderby=id&order=asc`,
+          purpose: PURPOSE,
+        },
         signal,
       );
       const variants: StorefrontVariant[] = [];
@@ -247,9 +207,16 @@ export function wooCommerceCatalogue(
         batches.set(resource, [...(batches.get(resource) ?? []), { push, id: variationId ?? productId }]);
       }
       for (const [resource, items] of batches) {
-        const { body } = await call('POST', resource, signal, {
-          update: items.map(({ push, id }) => updateOf(push, id)),
-        });
+        const { body } = await wooCommerceRest(
+          access,
+          {
+            method: 'POST',
+            resource,
+            data: { update: items.map(({ push, id }) => updateOf(push, id)) },
+            purpose: PURPOSE,
+          },
+          signal,
+        );
         const answered = (body as BatchReply).update ?? [];
         items.forEach(({ push, id }, index) => {
           const reply = answered.find((item) => item.id === id) ?? answered[index];

@@ -47,7 +47,8 @@ function gmt(value: unknown): unknown {
 
 /**
  * WooCommerce `order.created` / `order.updated` webhooks (REST API v3 order JSON). Only orders in `processing`
- * (paid, awaiting fulfilment) are taken. WooCommerce does not retry and its delivery id names a delivery, not an
+ * (paid, awaiting fulfilment) are taken; an order moved to `cancelled` or `refunded` is a change that cancels
+ * what has not shipped, and one whose line quantities changed an edit. WooCommerce does not retry and its delivery id names a delivery, not an
  * event, so duplicates collapse on the order id alone.
  */
 export const wooCommerceIntake: StorefrontIntake = {
@@ -79,6 +80,20 @@ export const wooCommerceIntake: StorefrontIntake = {
       return { kind: 'ignored', reason: `ping for webhook ${order.webhook_id}` };
     }
     const status = reader.text(order.status);
+    // Cancelled or refunded in full: nothing of the order is to ship any more.
+    if (status === 'cancelled' || status === 'refunded') {
+      const change = {
+        channel: 'woocommerce',
+        externalId: reader.id(order.id, '/id'),
+        kind: status === 'cancelled' ? ('cancel' as const) : ('refund' as const),
+        whole: true,
+        lines: [],
+        key: `status:${status}`,
+        reason: `status is ${status}`,
+      };
+      reader.finish();
+      return { kind: 'change', change };
+    }
     if (status !== 'processing')
       return { kind: 'ignored', reason: `status is ${status ?? 'missing'}, not processing` };
 
@@ -120,6 +135,11 @@ export const wooCommerceIntake: StorefrontIntake = {
     });
     const shipTo = wooAddress(reader, reader.object(order.shipping, '/shipping'), '/shipping');
     const billing = reader.optionalObject(order.billing);
+    // A billing address is kept when it is one: some payment methods take no billing address, only an e-mail.
+    const billTo =
+      reader.text(billing.address_1) && reader.text(billing.city) && reader.text(billing.country)
+        ? wooAddress(new PayloadReader('billing'), billing, '/billing')
+        : undefined;
     const shippingLines = Array.isArray(order.shipping_lines)
       ? (order.shipping_lines as Record<string, unknown>[])
       : [];
@@ -144,6 +164,7 @@ export const wooCommerceIntake: StorefrontIntake = {
         phone: reader.text(billing.phone) ?? shipTo.phone,
       },
       shipTo,
+      billTo,
       lines,
       shipping: { method: reader.text(shippingLines[0]?.method_title) },
       totals: {
@@ -161,6 +182,7 @@ export const wooCommerceIntake: StorefrontIntake = {
         : {}),
     };
     reader.finish();
-    return { kind: 'order', draft };
+    // order.updated carries the order as it is now: changed line quantities are an edit of the stored order.
+    return { kind: 'order', draft, currentLines: true };
   },
 };

@@ -1,6 +1,8 @@
+import { stat } from 'node:fs/promises';
 import { DEFAULT_SETTLE_SECONDS } from '../../core/inbound-files';
 import type { FileTransport } from '../../core/ports/file-transport';
 import type { CredentialField } from '../../core/ports/connector';
+import { DropshipError } from '../../core/errors';
 import { LocalFolderTransport } from './local-folder-transport';
 import { safeFileName } from './safe-path';
 import { SftpTransport, sftpSettingsSchema, type SftpCredentials, type SftpSettings } from './sftp-transport';
@@ -109,6 +111,24 @@ export async function listFolders(
         : `Opened ${settings.root}`;
     return `${opened} and listed ${listed.join(', ')}.`;
   });
+}
+
+/**
+ * A file connection's own test: logs in to the SFTP server (checking the pinned host key) and closes again, or
+ * checks that the local folder exists. Nothing is listed or written: the folders belong to the nodes using it.
+ */
+export async function checkTransport(
+  settings: TransportSettings,
+  credentials: Record<string, string | undefined>,
+): Promise<string> {
+  if (settings.type === 'local') {
+    const found = await stat(settings.root).catch(() => undefined);
+    if (!found?.isDirectory())
+      throw new DropshipError('configuration', `the folder ${settings.root} does not exist on this machine`);
+    return `The folder ${settings.root} exists.`;
+  }
+  await withTransport(settings, credentials, async () => undefined);
+  return `Logged in to ${settings.host}:${settings.port ?? 22} as ${settings.username}.`;
 }
 
 /** A folder setting: relative to the transport root, no `..`, no NUL or backslash (checked again at use). */

@@ -65,6 +65,8 @@ export interface Withdrawal {
   poNumber: string;
   supplierId: string;
   reason: string;
+  /** The supplier said no (it shipped already, or does not know the PO): what it has may still reach the customer. */
+  refused?: boolean;
 }
 
 /**
@@ -193,6 +195,7 @@ async function carryOut(
     kind: Withdrawal['kind'],
     words: string,
     data?: Record<string, unknown>,
+    refused?: boolean,
   ): Promise<Withdrawal | undefined> => {
     const recorded = await env.store.completeWithdrawal(po.number, claim, {
       type: kind === 'confirmed' || kind === 'requested' ? CANCEL_EVENTS[kind] : CANCEL_EVENTS.failed,
@@ -201,7 +204,15 @@ async function carryOut(
       reason: words,
       data: { supplierId: po.supplierId, ...(kind === 'unsupported' ? { unsupported: true } : {}), ...data },
     });
-    return recorded ? { kind, poNumber: po.number, supplierId: po.supplierId, reason: words } : undefined;
+    return recorded
+      ? {
+          kind,
+          poNumber: po.number,
+          supplierId: po.supplierId,
+          reason: words,
+          ...(refused ? { refused } : {}),
+        }
+      : undefined;
   };
   const channel = env.channel;
   if (!channel?.connector.cancelPurchaseOrder) {
@@ -232,6 +243,7 @@ async function carryOut(
           'failed',
           `${retryable ? `gave up after ${attempt} tries` : 'supplier refused'}: ${message}; ${withdrawByHand(po)} by hand`,
           { attempts: attempt },
+          !retryable,
         );
       await (env.sleep ?? defaultSleep)(retryDelay(attempt, policy, retryAfterMs, env.random));
       continue;

@@ -72,6 +72,17 @@ export interface OrderTotals {
   taxesIncluded?: boolean;
 }
 
+/**
+ * The customer's own money when they paid in another currency than the shop's (Shopify's `presentment_money`):
+ * the order's `currency` and `totals` stay the shop's, which its payouts and books are in.
+ */
+export interface PresentmentMoney {
+  currency: string;
+  totals: OrderTotals;
+  /** Each line's unit price in the customer's currency, by line id. */
+  lines: { lineId: string; unitPrice: number }[];
+}
+
 /** What an intake adapter produces: an order before the store gives it an id and a state. */
 /** What a storefront tells about the buyer, for risk screening's velocity checks. */
 export interface RiskSignals {
@@ -93,6 +104,8 @@ export interface OrderDraft {
   lines: OrderLine[];
   shipping: ShippingTerms;
   totals: OrderTotals;
+  /** Absent when the customer paid in the shop's currency. */
+  presentment?: PresentmentMoney;
   tags?: string[];
   note?: string;
   riskSignals?: RiskSignals;

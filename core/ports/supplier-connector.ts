@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import { DropshipError, type FieldProblem } from '../errors';
 import type { ItemIdentifier } from '../model/item-identifier';
 import type { Order } from '../model/order';
-import type { PurchaseOrder, PurchaseOrderState } from '../model/purchase-order';
+import type { PurchaseOrder, PurchaseOrderLine, PurchaseOrderState } from '../model/purchase-order';
 import type { ShipmentEvent } from '../model/shipment';
 import type { SupplierStatusPoll, SupplierStatusPollOutcome } from '../store/order-store';
 import type { ConnectorLog, CredentialField, JsonSchema, SettingCondition } from './connector';
@@ -73,6 +73,12 @@ export interface LineAcknowledgement {
 /** What the supplier said about a PO, synchronously (API reply) or later (855, e-mail, ConfirmationRequest). */
 export interface Acknowledgement {
   poNumber: string;
+  /**
+   * Set when this answers a change to the PO (an X12 865 to our 860), not the PO itself: `<PO number>-C<change>`,
+   * the change id the connector sent. Its outcome is the change's: accepted, or rejected (the supplier keeps the PO
+   * as it was).
+   */
+  changeId?: string;
   outcome: 'accepted' | 'backordered' | 'rejected' | 'partial';
   supplierReference?: string;
   lines?: LineAcknowledgement[];
@@ -113,6 +119,36 @@ export interface CancelRequest {
   order: Order;
   /** Why, in words the supplier may read (no customer data): "lines moved to another supplier". */
   reason: string;
+  /**
+   * Only these lines, each with the units to cancel (a partial cancellation); absent: the whole PO. The PO's own
+   * lines are what the supplier keeps.
+   */
+  lines?: PurchaseOrderLine[];
+  /** Deduplicates a partial cancellation at the supplier: the same one sent twice cancels once. */
+  changeId?: string;
+}
+
+/** A PO the supplier has whose lines changed: quantities lowered or raised, lines dropped. */
+export interface ChangeRequest {
+  /** The PO as it stands now: its lines are what the supplier is to ship. */
+  purchaseOrder: PurchaseOrder;
+  /** The lines the supplier had before this change. */
+  previousLines: PurchaseOrderLine[];
+  order: Order;
+  /** Deduplicates the change at the supplier (the PO number and the change): sent twice, it applies once. */
+  changeId: string;
+  /** Why, in words the supplier may read (no customer data). */
+  reason: string;
+}
+
+/**
+ * What the supplier's channel said about a change. `changed`: the supplier confirmed it (an API reply, a cXML
+ * Status 2xx, an X12 865 accepting it). `requested`: delivered, not confirmed (a file, an e-mail) yet.
+ */
+export interface ChangeResult {
+  outcome: 'changed' | 'requested';
+  supplierReference?: string;
+  reason?: string;
 }
 
 /**
@@ -155,6 +191,12 @@ export interface SupplierConnector<Settings = Record<string, unknown>> {
    * PO), and CancelUnsupportedError when this supplier's settings give no way to cancel.
    */
   cancelPurchaseOrder?(request: CancelRequest, ctx: ConnectorContext<Settings>): Promise<CancelResult>;
+  /**
+   * Tells the supplier that a PO it has changed (a line's quantity, lines dropped). Idempotent on
+   * `request.changeId`. Throws like `cancelPurchaseOrder`: SupplierPermanentError when the supplier refuses (it
+   * shipped already), CancelUnsupportedError when these settings give no way to change a PO.
+   */
+  changePurchaseOrder?(request: ChangeRequest, ctx: ConnectorContext<Settings>): Promise<ChangeResult>;
   /**
    * The editor's "Test connection": one harmless call showing that the settings and secrets work (an HTTP GET or
    * HEAD, a login and a folder listing, an SMTP login); nothing is ordered, written or changed at the supplier.

@@ -1,3 +1,4 @@
+import { durationText } from '../clock';
 import { DropshipError } from '../errors';
 import { stockLookup } from '../inventory/stock-lookup';
 import type { Order } from '../model/order';
@@ -90,6 +91,11 @@ export async function routeStoredOrder(
   rules: RoutingRules,
   actor: string,
   now: Date,
+  /**
+   * The hold window: the new POs go out no sooner than this long after routing, so a cancellation or edit in the
+   * meantime costs nothing at the supplier. 0 or absent: at once.
+   */
+  holdMs = 0,
 ): Promise<StoredRoutingOutcome> {
   if (order.state !== 'received') return { kind: 'skipped' };
   const decision = routeOrder(order, rules, await routingContextFromStore(store, order, now));
@@ -110,6 +116,7 @@ export async function routeStoredOrder(
     });
     return held ? { kind: 'held', reason, decision } : { kind: 'skipped' };
   }
+  const holdUntil = holdMs > 0 ? new Date(now.getTime() + holdMs).toISOString() : undefined;
   const purchaseOrders = await store.assignPurchaseOrders(
     order.id,
     ['received'],
@@ -122,8 +129,19 @@ export async function routeStoredOrder(
       shippingMethod: order.shipping.method,
       lines: assignment.lines,
       alternatives: assignment.alternatives,
+      ...(holdUntil ? { nextAttemptAt: holdUntil } : {}),
     })),
-    { type: 'order.routed', actor, reason: decision.explanation.join(' | '), data },
+    {
+      type: 'order.routed',
+      actor,
+      reason: [
+        ...decision.explanation,
+        ...(holdUntil
+          ? [`held until ${holdUntil} before dispatch (hold window ${durationText(holdMs)})`]
+          : []),
+      ].join(' | '),
+      data: holdUntil ? { ...data, holdUntil } : data,
+    },
   );
   return purchaseOrders ? { kind: 'routed', purchaseOrders, decision } : { kind: 'skipped' };
 }

@@ -3,6 +3,7 @@ import type { RiskSignalStore } from './risk-signal-store';
 import type { FunctionalGroupStore } from './functional-group-store';
 import type { MetricsStore } from './metrics-store';
 import type { NotificationStore } from './notification-store';
+import type { OrderChangeStore } from './order-change-store';
 import type { OrdersStore, SequenceStore } from './orders-store';
 import type { PurchaseOrderStore } from './purchase-order-store';
 import type { ReturnsStore } from './returns-store';
@@ -16,6 +17,7 @@ export type { Lease } from './lease';
 export type { FunctionalGroupSent, FunctionalGroupStore } from './functional-group-store';
 export type { MetricsStore } from './metrics-store';
 export type { Notification, NotificationState, NotificationStore } from './notification-store';
+export type { OrderChangeStore } from './order-change-store';
 export {
   otherOrderNumberForm,
   type IntakeMeta,
@@ -70,7 +72,8 @@ export interface OrderStore
     MetricsStore,
     StorefrontSyncStore,
     RefundStore,
-    RiskSignalStore {
+    RiskSignalStore,
+    OrderChangeStore {
   readonly engine: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -98,7 +98,8 @@ function take<Item extends SupplierItem>(
 ): void {
   for (const source of found) if (source.supplierId === item.supplierId) return;
   found.push({ supplierId: item.supplierId, sku: item.sku, by, item });
-  used.add(item);
+  // A SKU match is known from the variant SKUs; only the others are remembered one by one.
+  if (by !== 'sku') used.add(item);
 }
 
 function explicitRowsOf(
@@ -158,7 +159,8 @@ export function mapCatalogue<Item extends SupplierItem>(
     if (found.length > 0) sources.set(variant.variantId, found);
     else unmatchedVariants.push(variant);
   }
-  const unmappedItems = items.filter((item) => !used.has(item));
+  const variantSkus = bySkuWanted ? new Set(variants.map((variant) => variant.sku)) : undefined;
+  const unmappedItems = items.filter((item) => !variantSkus?.has(item.sku) && !used.has(item));
   return { sources, unmatchedVariants, unmappedItems };
 }
 

@@ -98,6 +98,7 @@ export function compilePriceRules(rules: readonly PriceRule[]): CompiledPriceRul
 
   return {
     priceOf(variant, candidates) {
+      if (compiled.length === 0) return undefined;
       const chosen = cheapest(candidates);
       if (!chosen) return undefined;
       const { candidate, inStock } = chosen;

@@ -22,7 +22,7 @@ export interface SupplierAvailability {
 
 export interface VariantQuantity {
   quantity: number;
-  suppliers: SupplierAvailability[];
+  suppliers: readonly SupplierAvailability[];
   /** E.g. "12 = acme 8 (10 less buffer 2) + zeta 4". */
   explanation: string;
 }
@@ -87,5 +87,5 @@ export function variantQuantity(
     explanation += `; capped at the ceiling of ${limits.ceiling}`;
     quantity = limits.ceiling;
   }
-  return { quantity, suppliers: [...suppliers], explanation };
+  return { quantity, suppliers, explanation };
 }

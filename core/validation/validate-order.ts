@@ -1,8 +1,18 @@
-import type { OrderDraft } from '../model/order';
+import type { OrderDraft, OrderTotals } from '../model/order';
 import type { ShipmentEvent } from '../model/shipment';
 import { invalidInput, type FieldProblem } from '../errors';
 import { controlCharacterProblems } from './control-characters';
 import { validateWithSchema } from './schema-validator';
+
+/** Totals that do not add up, named at `path`/total. */
+function totalsProblems(totals: OrderTotals, path: string): FieldProblem[] {
+  const { subtotal, shipping, tax, discount, fees = 0, total, taxesIncluded } = totals;
+  const expected = subtotal + shipping + fees + (taxesIncluded ? 0 : tax) - discount;
+  // Storefronts round each component; a cent per component is the tolerance they allow themselves.
+  if (Math.abs(expected - total) <= 0.05) return [];
+  const formula = `subtotal + shipping${fees ? ' + fees' : ''}${taxesIncluded ? '' : ' + tax'} - discount`;
+  return [{ path: `${path}/total`, message: `is ${total} but ${formula} is ${expected.toFixed(2)}` }];
+}
 
 /** Schema checks plus the rules a schema cannot say: line ids unique, totals that add up. */
 export function validateOrder(value: unknown): OrderDraft {
@@ -14,13 +24,8 @@ export function validateOrder(value: unknown): OrderDraft {
       problems.push({ path: `/lines/${i}/lineId`, message: `repeats "${line.lineId}"` });
     seen.add(line.lineId);
   });
-  const { subtotal, shipping, tax, discount, fees = 0, total, taxesIncluded } = order.totals;
-  const expected = subtotal + shipping + fees + (taxesIncluded ? 0 : tax) - discount;
-  // Storefronts round each component; a cent per component is the tolerance they allow themselves.
-  if (Math.abs(expected - total) > 0.05) {
-    const formula = `subtotal + shipping${fees ? ' + fees' : ''}${taxesIncluded ? '' : ' + tax'} - discount`;
-    problems.push({ path: '/totals/total', message: `is ${total} but ${formula} is ${expected.toFixed(2)}` });
-  }
+  problems.push(...totalsProblems(order.totals, '/totals'));
+  if (order.presentment) problems.push(...totalsProblems(order.presentment.totals, '/presentment/totals'));
   if (problems.length > 0) throw invalidInput('order', problems);
   return order;
 }

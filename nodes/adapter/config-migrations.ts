@@ -13,7 +13,9 @@ export type VersionedConfigType =
   | 'dropship-supplier'
   | 'dropship-mailer'
   | 'dropship-carrier'
-  | 'dropship-watchdog';
+  | 'dropship-watchdog'
+  | 'dropship-tracking-in'
+  | 'dropship-inventory-in';
 
 export type SavedConfig = Readonly<Record<string, unknown>>;
 
@@ -29,7 +31,28 @@ export interface ConfigMigration {
 export const CONFIG_MIGRATIONS: Readonly<Record<VersionedConfigType, readonly ConfigMigration[]>> = {
   'dropship-store': [],
   'dropship-storefront': [],
-  'dropship-supplier': [],
+  'dropship-supplier': [
+    {
+      from: 1,
+      description:
+        "an x12-sftp or csv-sftp supplier's transport (SFTP login or folder) moves out of its settings into a file connection",
+      migrate: ({ settings, ...rest }) => {
+        const parsed = parseSettings(settings);
+        if (!parsed || !isObject(parsed.transport)) return { ...rest, settings };
+        const { transport, ...others } = parsed;
+        const { type, baseDir, root, ...login } = transport;
+        return {
+          ...rest,
+          settings: others,
+          connection: '',
+          legacyConnection:
+            type === 'local'
+              ? { kind: 'folder', root }
+              : { ...login, kind: 'sftp', ...(baseDir ? { root: baseDir } : {}) },
+        };
+      },
+    },
+  ],
   'dropship-mailer': [],
   'dropship-carrier': [],
   'dropship-watchdog': [
@@ -48,7 +71,64 @@ export const CONFIG_MIGRATIONS: Readonly<Record<VersionedConfigType, readonly Co
       },
     },
   ],
+  'dropship-tracking-in': [
+    {
+      from: 1,
+      description: 'the SFTP or local folder a node reads ship notices from moves into a file connection',
+      migrate: ({ sftpHost, sftpPort, sftpUser, sftpHostKey, folderRoot, ...rest }) =>
+        withInlineConnection(rest, {
+          local: { kind: 'folder', root: folderRoot || '.' },
+          sftp: {
+            kind: 'sftp',
+            host: sftpHost,
+            port: sftpPort,
+            username: sftpUser,
+            hostKeySha256: sftpHostKey,
+          },
+        }),
+    },
+  ],
+  'dropship-inventory-in': [
+    {
+      from: 1,
+      description: 'the SFTP or local folder a stock feed is read from moves into a file connection',
+      migrate: ({ host, port, username, hostKeySha256, root, ...rest }) =>
+        withInlineConnection(rest, {
+          local: { kind: 'folder', root },
+          sftp: { kind: 'sftp', host, port, username, hostKeySha256, root },
+        }),
+    },
+  ],
 };
+
+/**
+ * A node whose folder source was `sftp` or `local` (with the settings inline), now `files` through a file
+ * connection: none chosen yet, the inline settings carried as `legacyConnection` until the editor converts them.
+ * Other sources only lose the unused inline fields (already taken out of `rest`).
+ */
+function withInlineConnection(
+  rest: Record<string, unknown>,
+  inline: { local: Record<string, unknown>; sftp: Record<string, unknown> },
+): Record<string, unknown> {
+  if (rest.source !== 'sftp' && rest.source !== 'local') return rest;
+  return { ...rest, source: 'files', connection: '', legacyConnection: inline[rest.source] };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Settings saved as an object, or as JSON text by older flows; undefined when neither (left for the node to report). */
+function parseSettings(settings: unknown): Record<string, unknown> | undefined {
+  if (isObject(settings)) return settings;
+  if (typeof settings !== 'string' || settings.trim() === '') return undefined;
+  try {
+    const parsed = JSON.parse(settings) as unknown;
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function currentConfigVersion(migrations: readonly ConfigMigration[]): number {
   return 1 + migrations.length;

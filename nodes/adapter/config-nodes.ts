@@ -17,6 +17,10 @@ export interface StorefrontConfigNode extends Node<StorefrontCredentials> {
   platform: 'shopify' | 'woocommerce' | 'generic';
   shopDomain: string;
   baseUrl: string;
+  /** The public address of the order in node the shop's webhooks are subscribed to ('' when not set). */
+  webhookUrl: string;
+  /** Shopify: the location storefront sync reads and sets stock at (gid://shopify/Location/…); empty: the primary one. */
+  locationId: string;
   /** Current secret first; the previous one is accepted during a rotation; a Shopify app's client secret last. */
   webhookSecrets(): string[];
   /** The shop's catalogue (variants, quantities, prices) for storefront sync; throws a configuration error. */
@@ -44,6 +48,8 @@ export interface SupplierConfigNode extends Node<SupplierCredentials> {
   /** The connector's settings, validated against its schema; undefined when invalid (see `settingsError`). */
   settings?: Record<string, unknown>;
   settingsError?: string;
+  /** The secrets of its file connection (x12-sftp, csv-sftp), given to the connector with its own. */
+  transportCredentials?: Record<string, string | undefined>;
 }
 
 /** What carrier polling reads from a `dropship-carrier` config node. */

@@ -14,6 +14,8 @@ export interface ConnectorDescription {
   settingsSchema: JsonSchema;
   credentialFields: CredentialField[];
   settingConditions?: Record<string, SettingCondition>;
+  /** Its transport and the transport's secrets come from a `dropship-file-connection` the dialog picks. */
+  fileConnection?: true;
 }
 
 /**
@@ -115,13 +117,22 @@ export function mountConnectorCatalogue(
     (_req: Request, res: Response) => {
       res.json(
         connectors().map(
-          ({ kind, title, description, settingsSchema, credentialFields, settingConditions }) => ({
+          ({
+            kind,
+            title,
+            description,
+            settingsSchema,
+            credentialFields,
+            settingConditions,
+            fileConnection,
+          }) => ({
             kind,
             title,
             description,
             settingsSchema,
             credentialFields,
             settingConditions: settingConditions ?? {},
+            fileConnection: fileConnection ?? false,
           }),
         ),
       );

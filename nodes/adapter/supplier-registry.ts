@@ -80,7 +80,7 @@ export function supplierConnectorContext(
     context: {
       supplierId,
       settings: supplier.settings,
-      credentials: { ...supplier.credentials },
+      credentials: { ...supplier.credentials, ...supplier.transportCredentials },
       log,
       clock: systemClock,
       nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),

@@ -8,6 +8,14 @@ import {
 } from '../../core/dispatch/dispatch-purchase-order';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../core/dispatch/retry-policy';
 import { resumeWithdrawals, type Withdrawal } from '../../core/dispatch/withdraw-purchase-order';
+import {
+  applyRecordedChange,
+  resumeOrderChanges,
+  type ChangeEnvironment,
+  type ChangeOutcome,
+} from '../../core/changes/apply-order-change';
+import { ORDER_CHANGE_TOPIC } from '../../core/changes/record-order-change';
+import { recordChangeAnswer } from '../../core/changes/change-answers';
 import { durationText } from '../../core/clock';
 import { DropshipError, errorText } from '../../core/errors';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
@@ -194,6 +202,12 @@ export = function registerDispatchNode(RED: NodeAPI): void {
           const { context } = connectorContext(store, supplierId);
           for await (const ack of connector.readAcknowledgements(context)) {
             try {
+              if (ack.changeId) {
+                // An answer to a change (an 865), recorded against the change; the PO's state stays.
+                const answered = await recordChangeAnswer(store, actor, { ...ack, changeId: ack.changeId });
+                if (answered.kind === 'unknown') node.warn(`${supplierId}: ${answered.reason}`);
+                continue;
+              }
               // The connector goes along: a backorder that fails over withdraws the PO through it.
               const outcome = await applyAcknowledgement(
                 { store, actor, onBackorder: onBackorder(), connector, context, withdrawalLeaseMs: leaseMs },
@@ -283,6 +297,58 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       }
     }
 
+    const changeEnvironment = (store: OrderStore): ChangeEnvironment => ({
+      store,
+      actor,
+      channelOf: (supplierId) => deployedSupplierChannel(store, supplierId, connectorLog),
+      leaseMs,
+    });
+
+    /**
+     * A storefront's change, applied: out of the first output with what each PO came to; a supplier that could not
+     * be told (failed, no way to change on its channel) out of the exceptions output as `cancel_failed`, for the
+     * operator to tell by hand. Return candidates ride in the payload.
+     */
+    function reportChange(outcome: ChangeOutcome, msg: NodeMessage): void {
+      const change = outcome.change;
+      const base = { ...msg, topic: ORDER_CHANGE_TOPIC, orderId: change.orderId, changeId: change.id };
+      if (outcome.kind === 'waiting') {
+        showActivity(node, 'retrying', `change ${change.id} waits: a purchase order is being sent`);
+        return;
+      }
+      if (outcome.kind === 'superseded') {
+        node.debug(`change ${change.id} was applied by another worker`);
+        return;
+      }
+      const byHand = outcome.purchaseOrders.filter(
+        (po) => po.outcome === 'failed' || po.outcome === 'unsupported',
+      );
+      showActivity(
+        node,
+        byHand.length > 0 ? 'failed' : 'accepted',
+        `${change.orderId} ${change.kind}: ${outcome.order.state}`,
+      );
+      node.send([{ ...base, payload: outcome }, null]);
+      for (const po of byHand) {
+        node.send([
+          null,
+          exceptionMessage(
+            { ...base, poNumber: po.poNumber, payload: po },
+            new DropshipError('cancel_failed', po.reason, [
+              {
+                path: 'poNumber',
+                message: `${po.poNumber} at supplier ${po.supplierId} does not know of the change`,
+              },
+            ]),
+          ),
+        ]);
+      }
+    }
+
+    async function applyChanges(store: OrderStore): Promise<void> {
+      for (const outcome of await resumeOrderChanges(changeEnvironment(store))) reportChange(outcome, {});
+    }
+
     /**
      * POs of a supplier deployed on no instance (a typo, a supplier removed after routing): once nobody has taken
      * them for `strandedMinutes`, their lines go to the next supplier of the routing rules, or the order is held in
@@ -325,6 +391,7 @@ export = function registerDispatchNode(RED: NodeAPI): void {
       }
       await failOverStranded(store, suppliers);
       await resumeWithdrawalsOf(store, suppliers);
+      await applyChanges(store);
       await readAcknowledgements(store);
       await reportOverdueAcknowledgements(store);
     }
@@ -351,6 +418,19 @@ export = function registerDispatchNode(RED: NodeAPI): void {
     });
 
     onInput(node, async (msg) => {
+      if (msg.topic === ORDER_CHANGE_TOPIC) {
+        const changeId = Number(msg.changeId);
+        if (!Number.isSafeInteger(changeId)) {
+          throw new DropshipError('invalid_input', 'an order change message needs msg.changeId', [
+            { path: 'msg.changeId', message: 'must be the id of a recorded change' },
+          ]);
+        }
+        const store = await storeOf(RED, node, config.store);
+        const outcome = await applyRecordedChange(changeEnvironment(store), changeId);
+        // Not free: another worker holds it, or an older change of the order goes first; the sweep follows up.
+        if (outcome) reportChange(outcome, msg);
+        return;
+      }
       const number = requiredMessageString(RED, msg, 'poNumber', 'payload.number');
       const store = await storeOf(RED, node, config.store);
       await claimAndSend(store, number, msg);

@@ -1,9 +1,4 @@
-import {
-  safeRelativePath,
-  transportSettingsSchema,
-  withTransport,
-  type TransportSettings,
-} from '../../connectors/transports';
+import { safeRelativePath, withTransport } from '../../connectors/transports';
 import { x12StockReaderFor } from '../../connectors/edi/x12/read-stock-846';
 import { systemClock } from '../../core/clock';
 import { asDropshipError, DropshipError } from '../../core/errors';
@@ -12,9 +7,11 @@ import { ingestStockFeed, type IngestResult } from '../../core/inventory/ingest-
 import { parseStockFeed, type ParsedStockFeed } from '../../core/inventory/stock-feed';
 import { ingestStockFiles, type StockFileOutcome } from '../../core/inventory/stock-files';
 import type { StockDocumentReader } from '../../core/ports/stock-document-reader';
-import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { sellableUnderRules } from '../../core/routing/compiled-rules';
 import { exceptionMessage, onInput } from '../adapter/input-handler';
+import { migrateConfigNode } from '../adapter/config-migrations';
+import { resolveFileConnection, type FileConnectionReference } from '../adapter/file-connection';
+import { legacySecretsOf } from '../adapter/file-connection-legacy';
 import { settleSecondsOf } from '../adapter/inbound-folder';
 import { connectorLogOf, type Node, type NodeAPI, type NodeDef, type NodeMessage } from '../adapter/node-red';
 import { showActivity } from '../adapter/status';
@@ -29,15 +26,11 @@ interface InventoryInNodeDef extends NodeDef {
   router: string;
   thresholds: string;
   /** Where scheduled feeds come from; empty in flows saved before folders existed: `url` decides then. */
-  source: '' | 'messages' | 'url' | 'sftp' | 'local';
+  source: '' | 'messages' | 'url' | 'files';
   url: string;
   intervalMinutes: number | string;
-  host: string;
-  port: number | string;
-  username: string;
-  hostKeySha256: string;
-  /** The local folder (absolute), or the SFTP base folder (optional; the login folder when empty). */
-  root: string;
+  /** The `dropship-file-connection` (SFTP or folder) of the `files` source. */
+  connection: string;
   inboundFolder: string;
   archiveFolder: string;
   errorFolder: string;
@@ -52,31 +45,29 @@ interface InventoryInCredentials {
   passphrase?: string;
 }
 
-type FeedSource = 'messages' | 'url' | 'sftp' | 'local';
+type FeedSource = 'messages' | 'url' | 'files';
+type MigratedInventoryIn = InventoryInNodeDef & FileConnectionReference;
 
 function sourceOf(config: InventoryInNodeDef): FeedSource {
   return config.source || (config.url ? 'url' : 'messages');
 }
 
 /**
- * The transport, folders and settle time of a folder source, checked before the first poll: traversal is refused
+ * The connection, folders and settle time of a folder source, checked before the first poll: traversal is refused
  * here.
  */
-function folderSettingsOf(config: InventoryInNodeDef, source: 'sftp' | 'local') {
-  const transport: TransportSettings =
-    source === 'local'
-      ? { type: 'local', root: config.root }
-      : {
-          type: 'sftp',
-          host: config.host,
-          port: Number(config.port) || 22,
-          username: config.username,
-          ...(config.root ? { baseDir: config.root } : {}),
-          ...(config.hostKeySha256 ? { hostKeySha256: config.hostKeySha256 } : {}),
-        };
-  validateWithInlineSchema(transportSettingsSchema, transport, 'stock folder settings');
+function folderSettingsOf(
+  RED: NodeAPI,
+  config: MigratedInventoryIn,
+  stored: InventoryInCredentials | undefined,
+) {
   return {
-    transport,
+    connection: resolveFileConnection(
+      RED,
+      config,
+      legacySecretsOf('dropship-inventory-in', stored),
+      'stock folder settings',
+    ),
     inboundFolder: safeRelativePath(config.inboundFolder, 'inbound folder'),
     archiveFolder: safeRelativePath(config.archiveFolder, 'archive folder'),
     errorFolder: safeRelativePath(config.errorFolder, 'error folder'),
@@ -126,7 +117,7 @@ function badRowsError(problems: ReportedProblem[]): DropshipError {
 function startInventoryIn(
   RED: NodeAPI,
   node: Node & { credentials?: InventoryInCredentials },
-  config: InventoryInNodeDef,
+  config: MigratedInventoryIn,
 ): void {
   const thresholds = thresholdsOf(config.thresholds);
   const source = sourceOf(config);
@@ -136,11 +127,19 @@ function startInventoryIn(
     const rules = routingRulesOf(RED, config.router);
     // The router looks stock up by the order line's SKU: rows in the supplier's part numbers take the shop's.
     const inShopSkus = rules?.catalogue ? withCatalogueSkus(feed, rules.catalogue) : feed;
-    const result = await ingestStockFeed(await storeOf(RED, node, config.store), inShopSkus, {
+    const opened = await storeOf(RED, node, config.store);
+    const result = await ingestStockFeed(opened, inShopSkus, {
       feedAt,
       thresholds,
       sellable: rules ? sellableUnderRules(rules) : undefined,
     });
+    // The identifiers a feed gives (an X12 846 line's UPC, EAN, vendor part) let storefront sync match by barcode.
+    const identified = inShopSkus.rows.flatMap((row) =>
+      row.identifiers?.length
+        ? [{ supplierId: row.supplierId, sku: row.sku, identifiers: row.identifiers }]
+        : [],
+    );
+    if (identified.length > 0) await opened.recordSupplierItems(identified, feedAt);
     for (const ignored of result.ignored) {
       node.warn(
         `stock feed of ${ignored.supplierId} at ${ignored.feedAt} ignored: a newer feed (${ignored.lastFeedAt}) was applied`,
@@ -247,32 +246,24 @@ function startInventoryIn(
       if (!response.ok) throw new Error(`HTTP ${response.status} from the stock feed address`);
       await ingestPayload(Buffer.from(await response.arrayBuffer()), config.supplier, { topic: config.url });
     };
-  } else if (source === 'sftp' || source === 'local') {
+  } else if (source === 'files') {
     let settings: ReturnType<typeof folderSettingsOf>;
     try {
-      settings = folderSettingsOf(config, source);
+      settings = folderSettingsOf(RED, config, node.credentials);
     } catch (err) {
       showActivity(node, 'failed', 'settings');
       node.error(asDropshipError(err).message);
       return;
     }
-    const { transport, ...folders } = settings;
-    where =
-      transport.type === 'local'
-        ? `${transport.root}/${folders.inboundFolder}`
-        : `sftp://${transport.host}:${transport.port ?? 22}/${folders.inboundFolder}`;
-    const credentials = {
-      password: node.credentials?.password,
-      privateKey: node.credentials?.privateKey,
-      passphrase: node.credentials?.passphrase,
-    };
+    const { connection, ...folders } = settings;
+    where = `${connection.label}/${folders.inboundFolder}`;
     const log = {
       debug: (message: string) => node.debug(message),
       info: (message: string) => node.log(message),
       warn: (message: string) => node.debug(message), // unreadable files are reported by reportFile
     };
     readSource = (signal) =>
-      withTransport(transport, credentials, async (opened) => {
+      withTransport(connection.transport, connection.credentials, async (opened) => {
         const outcomes = ingestStockFiles(opened, {
           ...folders,
           parse: {
@@ -315,15 +306,14 @@ function startInventoryIn(
 
 export = function registerInventoryInNode(RED: NodeAPI): void {
   function DropshipInventoryInNode(this: Node, config: InventoryInNodeDef): void {
+    // The saved config itself goes to createNode: it carries the node's flow (not copied with the properties).
     RED.nodes.createNode(this, config);
-    startInventoryIn(RED, this, config);
+    const migrated: MigratedInventoryIn = migrateConfigNode('dropship-inventory-in', config);
+    startInventoryIn(RED, this, migrated);
   }
   RED.nodes.registerType('dropship-inventory-in', DropshipInventoryInNode as never, {
     credentials: {
       token: { type: 'password' },
-      password: { type: 'password' },
-      privateKey: { type: 'password' },
-      passphrase: { type: 'password' },
     },
   });
 };

@@ -8,9 +8,11 @@ import {
   type ReconcileReport,
   type StorefrontOrderSource,
 } from '../../core/intake/reconcile';
+import { ORDER_CHANGE_TOPIC } from '../../core/changes/record-order-change';
 import { asDropshipError, DropshipError } from '../../core/errors';
 import { genericJsonIntakeFor } from '../../connectors/storefronts/generic-json';
 import { storefrontIntake } from '../../connectors/storefronts/intakes';
+import { verifyShopifyShopDomain } from '../../connectors/storefronts/shopify';
 import { shopifyOrderSource } from '../../connectors/storefronts/shopify-orders-api';
 import { wooCommerceOrderSource } from '../../connectors/storefronts/woocommerce-orders-api';
 import { boundedErrorJson, mountEndpoint, type EndpointReply } from '../adapter/http-endpoint';
@@ -87,6 +89,16 @@ function replyFor(outcome: IntakeOutcome): EndpointReply {
       return { status: 200, body: { id: outcome.order.id, state: outcome.order.state } };
     case 'duplicate':
       return { status: 200, body: { id: outcome.order.id, state: outcome.order.state, duplicate: true } };
+    case 'change':
+      return {
+        status: 200,
+        body: {
+          id: outcome.order.id,
+          change: outcome.change.id,
+          kind: outcome.change.kind,
+          ...(outcome.created ? {} : { duplicate: true }),
+        },
+      };
     default:
       return { status: 200, body: { ignored: true, reason: outcome.reason } };
   }
@@ -121,6 +133,23 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         received += 1;
         showActivity(node, 'accepted', `${received} received`);
         node.send([{ ...msg, orderId: outcome.order.id, payload: outcome.order }, null]);
+      } else if (outcome.kind === 'change') {
+        if (!outcome.created) {
+          node.debug(`duplicate delivery of change ${outcome.change.id} of order ${outcome.order.id}`);
+          return;
+        }
+        showActivity(node, 'accepted', `${outcome.order.id} ${outcome.change.kind}`);
+        // Through the router (which passes it on) to dispatch, which applies it at the suppliers.
+        node.send([
+          {
+            ...msg,
+            topic: ORDER_CHANGE_TOPIC,
+            orderId: outcome.order.id,
+            changeId: outcome.change.id,
+            payload: outcome.change,
+          },
+          null,
+        ]);
       } else if (outcome.kind === 'duplicate') {
         node.debug(`duplicate delivery of order ${outcome.order.id} (${outcome.of})`);
       } else {
@@ -140,7 +169,11 @@ export = function registerOrderInNode(RED: NodeAPI): void {
         ? senderGate(RED, node, {
             check: check ?? { scheme: 'signature', header: intake.signatureHeader ?? '' },
             secrets,
-            verify: (req, current) => intake.verify(req.rawBody, req.headers, current),
+            verify: (req, current) => {
+              intake.verify(req.rawBody, req.headers, current);
+              if (platform === 'shopify' && storefront?.shopDomain)
+                verifyShopifyShopDomain(req.headers, storefront.shopDomain);
+            },
             secretPlace: storefront
               ? `storefront "${storefront.name || storefront.id}"`
               : 'a storefront (none is selected)',

@@ -1,3 +1,5 @@
+import { ORDER_CHANGE_TOPIC } from '../../core/changes/record-order-change';
+import { durationText } from '../../core/clock';
 import type { Request, Response } from 'express';
 import { asDropshipError, DropshipError } from '../../core/errors';
 import type { Order } from '../../core/model/order';
@@ -38,6 +40,8 @@ interface RouterNodeDef extends NodeDef {
   risk: string;
   rules: RoutingRules | string;
   sweepSeconds: number | string;
+  /** The hold window: minutes a routed order's POs wait before dispatch (0: none). */
+  holdMinutes?: number | string;
 }
 
 /** Rules as the flow stores them: an object from the editor, or JSON text from an imported flow. */
@@ -211,6 +215,8 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
     showActivity(node, 'failed', `unknown supplier ${unknown.join(', ')}`);
   }
   node.routingRules = () => rules;
+  const holdMinutes = Number(config.holdMinutes ?? 0);
+  const holdMs = Number.isInteger(holdMinutes) && holdMinutes > 0 ? holdMinutes * 60_000 : 0;
 
   async function route(store: OrderStore, order: Order, msg: NodeMessage, send: SendFunction): Promise<void> {
     if (!rules) throw rulesError ?? new DropshipError('configuration', 'no routing rules');
@@ -240,12 +246,13 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
         return;
       }
     }
-    const outcome = await routeStoredOrder(store, order, rules, actor, new Date());
+    const outcome = await routeStoredOrder(store, order, rules, actor, new Date(), holdMs);
     if (outcome.kind === 'routed') {
       showActivity(
         node,
         'accepted',
-        `${order.id} → ${outcome.purchaseOrders.map((p) => p.supplierId).join(', ')}`,
+        `${order.id} → ${outcome.purchaseOrders.map((p) => p.supplierId).join(', ')}` +
+          (holdMs > 0 ? `, held ${durationText(holdMs)}` : ''),
       );
       send([
         outcome.purchaseOrders.map((po) => ({
@@ -273,6 +280,11 @@ function startRouter(RED: NodeAPI, node: RouterNode, config: RouterNodeDef): voi
   }
 
   onInput(node, async (msg, send) => {
+    // A storefront's change to an order goes on to dispatch, which applies it at the suppliers.
+    if (msg.topic === ORDER_CHANGE_TOPIC) {
+      send([msg, null]);
+      return;
+    }
     const orderId = requiredMessageString(RED, msg, 'orderId', 'payload.id');
     const store = await storeOf(RED, node, config.store);
     const order = await store.findOrder(orderId);

@@ -4,9 +4,10 @@ import { migrateConfigNode } from '../adapter/config-migrations';
 import { connectionTestHandler } from '../adapter/connection-test';
 import { mountOnce } from '../adapter/mount-once';
 import { operatorAdminRequest } from '../adapter/operator-routes';
-import { testStorefrontConnection } from '../../connectors/storefronts/connection-test';
-import { storefrontCatalogue } from '../../connectors/registry';
 import { systemClock } from '../../core/clock';
+import { testStorefrontConnection } from '../../connectors/storefronts/connection-test';
+import { storefrontWebhooks } from '../../connectors/storefronts/webhook-subscriptions';
+import { storefrontCatalogue } from '../../connectors/registry';
 import type { StorefrontCatalogue } from '../../core/ports/storefront-catalogue';
 
 interface StorefrontNodeDef extends NodeDef {
@@ -14,6 +15,8 @@ interface StorefrontNodeDef extends NodeDef {
   shopDomain: string;
   baseUrl: string;
   secretEnv: string;
+  webhookUrl: string;
+  locationId: string;
 }
 
 export = function registerStorefrontNode(RED: NodeAPI): void {
@@ -23,6 +26,8 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
     this.platform = config.platform;
     this.shopDomain = config.shopDomain;
     this.baseUrl = config.baseUrl;
+    this.webhookUrl = config.webhookUrl ?? '';
+    this.locationId = config.locationId ?? '';
     this.webhookSecrets = () => {
       const fromEnv = config.secretEnv ? process.env[config.secretEnv] : undefined;
       // A Shopify app's webhooks are signed with its client secret.
@@ -37,7 +42,12 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
     let catalogue: StorefrontCatalogue | undefined;
     this.catalogue = () =>
       (catalogue ??= storefrontCatalogue(
-        { platform: this.platform, shopDomain: this.shopDomain, baseUrl: this.baseUrl },
+        {
+          platform: this.platform,
+          shopDomain: this.shopDomain,
+          baseUrl: this.baseUrl,
+          ...(this.locationId ? { locationId: this.locationId } : {}),
+        },
         { ...this.credentials },
         { clock: systemClock, log: connectorLogOf(RED, this) },
       ));
@@ -60,6 +70,34 @@ export = function registerStorefrontNode(RED: NodeAPI): void {
         ),
       ),
     );
+  // "List webhooks" / "Subscribe webhooks" in the dialog: what the shop sends, and the order webhooks it lacks.
+  for (const action of ['list', 'subscribe'] as const) {
+    const route = `/dropship/storefronts/webhooks/${action}`;
+    if (mountOnce(RED.httpAdmin, route))
+      RED.httpAdmin.post(
+        route,
+        RED.auth.needsPermission('dropship-storefront.write'),
+        operatorAdminRequest(RED),
+        connectionTestHandler(RED, 'dropship-storefront', ({ fields, credentials, signal }) => {
+          const text = (value: unknown): string | undefined =>
+            typeof value === 'string' && value !== '' ? value : undefined;
+          const secretEnv = text(fields.secretEnv);
+          return storefrontWebhooks(
+            action,
+            {
+              platform: fields.platform as StorefrontConfigNode['platform'],
+              shopDomain: text(fields.shopDomain),
+              baseUrl: text(fields.baseUrl),
+              webhookUrl: text(fields.webhookUrl),
+              webhookSecret: (secretEnv ? process.env[secretEnv] : undefined) ?? credentials.webhookSecret,
+            },
+            credentials,
+            systemClock,
+            signal,
+          );
+        }),
+      );
+  }
   RED.nodes.registerType('dropship-storefront', DropshipStorefrontNode as never, {
     credentials: {
       webhookSecret: { type: 'password' },

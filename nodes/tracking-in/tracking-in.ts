@@ -15,7 +15,6 @@ import {
   mapShipmentReports,
   type ReportMapping,
 } from '../../core/tracking/report-mapping';
-import { validateWithInlineSchema } from '../../core/validation/schema-validator';
 import { carrierConnector } from '../../connectors/carriers/registry';
 import type { FileTransport } from '../../core/ports/file-transport';
 import type { X12GroupReceipt } from '../../connectors/edi/x12/envelope';
@@ -26,7 +25,14 @@ import {
   type HandledMail,
   type MailDisposition,
 } from '../../connectors/mail/supplier-mailbox';
-import { openTransport, transportSettingsSchema, type TransportSettings } from '../../connectors/transports';
+import { openTransport } from '../../connectors/transports';
+import { migrateConfigNode } from '../adapter/config-migrations';
+import {
+  resolveFileConnection,
+  type FileConnection,
+  type FileConnectionReference,
+} from '../adapter/file-connection';
+import { legacySecretsOf } from '../adapter/file-connection-legacy';
 import type { SupplierConfigNode } from '../adapter/config-nodes';
 import { settleSecondsOf } from '../adapter/inbound-folder';
 import { deployedCarrier, deployedCarrierCodes } from '../adapter/carrier-registry';
@@ -58,7 +64,7 @@ import { documentFormat, pollShipNoticeFolder, readShipNotice, type FolderDocume
 import { flagLabelsWithoutScan } from './label-check';
 import { mailTarget, mailTimeFloor, MailFolderReader } from './mail-sources';
 
-type TrackingSource = 'none' | 'supplier' | 'sftp' | 'local' | 'imap' | 'mailFolder' | 'carriers';
+type TrackingSource = 'none' | 'supplier' | 'files' | 'imap' | 'mailFolder' | 'carriers';
 
 interface TrackingInNodeDef extends NodeDef, SenderAuthConfig {
   store: string;
@@ -68,11 +74,8 @@ interface TrackingInNodeDef extends NodeDef, SenderAuthConfig {
   supplier: string;
   source: TrackingSource;
   pollSeconds: number | string;
-  folderRoot: string;
-  sftpHost: string;
-  sftpPort: number | string;
-  sftpUser: string;
-  sftpHostKey: string;
+  /** The `dropship-file-connection` (SFTP or folder) the ship notices are read from. */
+  connection: string;
   inboundFolder: string;
   archiveFolder: string;
   errorFolder: string;
@@ -144,7 +147,13 @@ function patternLines(text: string | undefined): string[] | undefined {
 
 export = function registerTrackingInNode(RED: NodeAPI): void {
   function DropshipTrackingInNode(this: Node<TrackingInCredentials>, config: TrackingInNodeDef): void {
+    // The saved config itself goes to createNode: it carries the node's flow (not copied with the properties).
     RED.nodes.createNode(this, config);
+    const migrated: TrackingInNodeDef & FileConnectionReference = migrateConfigNode(
+      'dropship-tracking-in',
+      config,
+    );
+    config = migrated;
     const node = this;
     const actor = actorOf(node);
     const credentials: TrackingInCredentials = node.credentials ?? {};
@@ -421,21 +430,14 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
 
     // ---- Sources that this node follows by itself ------------------------------------------------------------
     function startFolder(): void {
-      let settings: TransportSettings;
+      let connection: FileConnection;
       let settleSeconds: number;
       try {
         settleSeconds = settleSecondsOf(config.settleSeconds, 'folder settings');
-        settings = validateWithInlineSchema<TransportSettings>(
-          transportSettingsSchema,
-          config.source === 'sftp'
-            ? {
-                type: 'sftp',
-                host: config.sftpHost,
-                port: positive(config.sftpPort, 22),
-                username: config.sftpUser,
-                ...(config.sftpHostKey ? { hostKeySha256: config.sftpHostKey } : {}),
-              }
-            : { type: 'local', root: path.resolve(userDir, config.folderRoot || '.') },
+        connection = resolveFileConnection(
+          RED,
+          migrated,
+          legacySecretsOf('dropship-tracking-in', credentials),
           'folder settings',
         );
       } catch (err) {
@@ -464,11 +466,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
       startTimer('ship notice folder poll', async () => {
         let transport: FileTransport | undefined;
         try {
-          transport = await openTransport(settings, {
-            password: credentials.sftpPassword,
-            privateKey: credentials.sftpPrivateKey,
-            passphrase: credentials.sftpPassphrase,
-          });
+          transport = await openTransport(connection.transport, connection.credentials);
           await pollShipNoticeFolder(
             transport,
             folders,
@@ -693,8 +691,7 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
     const starters: Record<TrackingSource, (() => void) | undefined> = {
       none: undefined,
       supplier: startSupplierChannel,
-      sftp: startFolder,
-      local: startFolder,
+      files: startFolder,
       imap: startMailbox,
       mailFolder: startMailFolder,
       carriers: startCarrierPolling,
@@ -710,9 +707,8 @@ export = function registerTrackingInNode(RED: NodeAPI): void {
   }
   RED.nodes.registerType('dropship-tracking-in', DropshipTrackingInNode as never, {
     credentials: {
-      sftpPassword: { type: 'password' },
-      sftpPrivateKey: { type: 'password' },
-      sftpPassphrase: { type: 'password' },
+      // No SFTP secrets: those of flows saved before file connections are still stored for the node (Node-RED
+      // keeps undeclared ones) until the file connection the editor makes takes them over.
       imapUser: { type: 'text' },
       imapPassword: { type: 'password' },
       senderSecret: { type: 'password' },

@@ -191,6 +191,58 @@ describe('cXML connector', () => {
       assert.equal(first, second);
     });
 
+    it('changes lines with an OrderRequest type="update" carrying the PO as it now stands', async () => {
+      const ctx = connectorContext(settings(supplier.url), credentials);
+      const sent = sampleDispatchRequest();
+      await cxmlConnector.sendPurchaseOrder(sent, ctx);
+      const previousLines = sent.purchaseOrder.lines;
+      const changed = {
+        ...sent,
+        purchaseOrder: {
+          ...sent.purchaseOrder,
+          lines: previousLines.map((line, i) => (i === 0 ? { ...line, quantity: line.quantity - 1 } : line)),
+        },
+      };
+      const changeId = `${sent.purchaseOrder.number}-C7`;
+      const request = { ...changed, previousLines, changeId, reason: 'the customer cancelled one unit' };
+      const result = await cxmlConnector.changePurchaseOrder!(request, ctx);
+      assert.equal(result.outcome, 'changed');
+      await cxmlConnector.changePurchaseOrder!(request, ctx);
+      const original = parseUntrustedXml(supplier.requests[0]!, 'test').cXML as any;
+      const update = parseUntrustedXml(supplier.requests[1]!, 'test').cXML as any;
+      const header = update.Request.OrderRequest.OrderRequestHeader;
+      assert.deepEqual(
+        [header['@orderID'], header['@type'], header.DocumentReference['@payloadID']],
+        [sent.purchaseOrder.number, 'update', original['@payloadID']],
+      );
+      // The resend carries the same payloadID: the supplier holds one update.
+      const updates = supplier.updates.get(sent.purchaseOrder.number)!;
+      assert.equal(updates.size, 1);
+      const first = changed.purchaseOrder.lines[0]!;
+      assert.equal([...updates.values()][0]![first.supplierSku ?? first.sku], first.quantity);
+    });
+
+    it('cancels some lines with an update keeping the others, and the whole PO with a delete', async () => {
+      const ctx = connectorContext(settings(supplier.url), credentials);
+      const sent = sampleDispatchRequest();
+      await cxmlConnector.sendPurchaseOrder(sent, ctx);
+      const [first, ...rest] = sent.purchaseOrder.lines;
+      await cxmlConnector.cancelPurchaseOrder!(
+        {
+          ...sent,
+          purchaseOrder: { ...sent.purchaseOrder, lines: rest },
+          lines: [first!],
+          changeId: 'C1',
+          reason: 'customer cancelled a line',
+        },
+        ctx,
+      );
+      const update = parseUntrustedXml(supplier.requests[1]!, 'test').cXML as any;
+      assert.equal(update.Request.OrderRequest.OrderRequestHeader['@type'], 'update');
+      assert.equal(update.Request.OrderRequest.ItemOut.length, rest.length);
+      assert.equal(supplier.deleted.size, 0);
+    });
+
     it('maps the reply Status as for sends', async () => {
       const ctx = connectorContext(settings(supplier.url), credentials);
       await assert.rejects(

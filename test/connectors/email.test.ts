@@ -154,6 +154,38 @@ describe('e-mail connector against smtp-server', () => {
       assert.equal(smtp.messages[1]!.messageId, smtp.messages[0]!.messageId);
     });
 
+    it('e-mails a change notice in the PO thread: each line as it now stands and before, one Message-ID per change', async () => {
+      const ctx = connectorContext(settings(), credentials);
+      const sent = sampleDispatchRequest();
+      const previousLines = sent.purchaseOrder.lines;
+      const [first, ...rest] = previousLines;
+      const request = {
+        ...sent,
+        purchaseOrder: { ...sent.purchaseOrder, lines: [{ ...first!, quantity: first!.quantity - 1 }] },
+        previousLines,
+        changeId: `${sent.purchaseOrder.number}-C3`,
+        reason: 'the customer cancelled one unit',
+      };
+      const po = sent.purchaseOrder.number;
+      const result = await emailConnector.changePurchaseOrder!(request, ctx);
+      assert.deepEqual(result, {
+        outcome: 'requested',
+        supplierReference: `<${po}.${po}-C3.acme@dropship.test>`,
+      });
+      const [mail] = smtp.messages;
+      assert.equal(mail!.subject, `CHANGE purchase order ${po} (order 1001)`);
+      assert.equal(mail!.inReplyTo, `<${po}.acme@dropship.test>`);
+      assert.equal(mail!.headers.get('x-po-action'), 'change');
+      const sku = (line: typeof first) => line!.supplierSku ?? line!.sku;
+      assert.match(
+        mail!.text!,
+        new RegExp(`  ${sku(first)}: ${first!.quantity - 1} \\(was ${first!.quantity}\\)`),
+      );
+      for (const line of rest)
+        assert.match(mail!.text!, new RegExp(`  ${sku(line)}: 0 \\(was ${line.quantity}\\), do not ship`));
+      assert.doesNotMatch(mail!.text!, /Ada|Analytical/, 'no ship-to in a change');
+    });
+
     it('keeps order data out of its headers, and maps SMTP failures as sends do', async () => {
       const request = cancelRequest();
       request.order = { ...request.order, orderNumber: '1001\r\nBcc: attacker@evil.test' };

@@ -154,6 +154,60 @@ function describeX12Connector(
       await store.close();
     });
 
+    it('changes lines with an 860 under its own name, once, and reads the partner 865 back as the answer to the change', async () => {
+      const { ctx, store } = await storeContext();
+      const request = sampleDispatchRequest({}, `ord-chg-${name}`);
+      const po = request.purchaseOrder;
+      await x12SftpConnector.sendPurchaseOrder(request, ctx);
+      const change = {
+        ...request,
+        purchaseOrder: { ...po, lines: [{ ...po.lines[0]!, quantity: 1 }] },
+        previousLines: po.lines,
+        changeId: `${po.number}-C12`,
+        reason: 'the customer cancelled some units',
+      };
+      assert.deepEqual(await x12SftpConnector.changePurchaseOrder!(change, ctx), { outcome: 'requested' });
+      const file = path.join(env.root, 'to-acme', `860_${po.number}-C12.edi`);
+      const text = readFileSync(file, 'utf8');
+      assert.match(text, new RegExp(`~BCH\\*04\\*DS\\*${po.number}\\*\\*C12\\*`));
+      assert.deepEqual((await validateX12([text])).problems, []);
+      await x12SftpConnector.changePurchaseOrder!(change, ctx);
+      assert.equal(readFileSync(file, 'utf8'), text, 'a retry finds it waiting');
+
+      dropInbound(env.root, '865-change-accepted.edi');
+      const acks = await collect(x12SftpConnector.readAcknowledgements!(ctx));
+      assert.deepEqual(
+        acks.map((a) => [a.poNumber, a.changeId, a.outcome]),
+        [['PO7K2M9QX4TB-1', 'PO7K2M9QX4TB-1-C12', 'accepted']],
+      );
+      await store.close();
+    });
+
+    it('cancels some lines with an 860, and a whole PO with an 860 where the partner takes cancellations so', async () => {
+      const { ctx, store } = await storeContext();
+      const request = sampleDispatchRequest({}, `ord-cl-${name}`);
+      const po = request.purchaseOrder;
+      const [mug, tee] = po.lines;
+      await x12SftpConnector.cancelPurchaseOrder!(
+        {
+          ...request,
+          purchaseOrder: { ...po, lines: [mug!] },
+          lines: [tee!],
+          changeId: `${po.number}-C3`,
+          reason: 'cancelled',
+        },
+        ctx,
+      );
+      const lines = readFileSync(path.join(env.root, 'to-acme', `860_${po.number}-C3.edi`), 'utf8');
+      assert.match(lines, new RegExp(`~POC\\*${tee!.orderLineId}\\*DI\\*0\\*1\\*`));
+      assert.doesNotMatch(lines, /~POC\*1\*/, 'the line kept is not in the change');
+      const by860 = { ...ctx, settings: { ...ctx.settings, cancelWith: '860' as const } };
+      await x12SftpConnector.cancelPurchaseOrder!({ ...request, reason: 'cancelled' }, by860);
+      const whole = readFileSync(path.join(env.root, 'to-acme', `860_${po.number}-CANCEL.edi`), 'utf8');
+      assert.match(whole, new RegExp(`~BCH\\*01\\*DS\\*${po.number}\\*`));
+      await store.close();
+    });
+
     it('refuses a PO whose address contains a delimiter and writes nothing', async () => {
       const { ctx, store } = await storeContext();
       const request = sampleDispatchRequest({}, `ord-d-${name}`);

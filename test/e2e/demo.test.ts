@@ -6,8 +6,11 @@ import Database from 'better-sqlite3';
 import { simpleParser } from 'mailparser';
 import { eventually, REPO, startNodeRed, type RunningNodeRed } from '../support/node-red-process';
 import { signedShopifyOrdersPaid } from '../support/shopify-delivery';
+import { storefrontCatalogue } from '../../connectors/registry';
+import { systemClock } from '../../core/clock';
 
 const SECRET = 'e2e-shopify-secret';
+const SHOP_APP_SECRET = 'e2e-sandbox-shop-app-secret';
 const WOO_SECRET = 'e2e-woocommerce-secret';
 const DEMO = path.join(REPO, 'flows', 'demo.json');
 
@@ -18,6 +21,28 @@ interface OrderDetail {
   shipments: { trackingNumber: string; carrier: string; status: string }[];
   notifications: { milestone: string; state: string }[];
   events: { type: string }[];
+}
+
+/** The package's own Shopify catalogue on the demo's sandbox shop, with the app credentials settings.js gives it. */
+function sandboxCatalogue(nodeRed: RunningNodeRed, clientSecret = SHOP_APP_SECRET) {
+  return storefrontCatalogue(
+    { platform: 'shopify', shopDomain: 'demo-shop.myshopify.com', baseUrl: nodeRed.url('/sandbox/shopify') },
+    { clientId: 'sandbox-shopify-app', clientSecret },
+    { clock: systemClock },
+  );
+}
+
+/** Each row of the sandbox shop's inventory page: SKU, available quantity. */
+async function sandboxInventory(nodeRed: RunningNodeRed): Promise<Record<string, number>> {
+  const res = await fetch(nodeRed.url('/sandbox/shopify/inventory'));
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  return Object.fromEntries(
+    [...html.matchAll(/<small>([^<]+)<\/small><\/td><td class="n">(-?\d+)<\/td>/g)].map((m) => [
+      m[1]!,
+      Number(m[2]),
+    ]),
+  );
 }
 
 /** A sample order from the demo flow's inject nodes, so the test posts what an operator would inject. */
@@ -75,7 +100,7 @@ async function mailText(nodeRed: RunningNodeRed, entry: MailboxEntry): Promise<s
 /** "METHOD /path" of each row of the README's endpoint tables. */
 function readmeEndpoints(): string[] {
   const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  return [...readme.matchAll(/^\| `((?:GET|POST) \/[^`]*)`/gm)].map((m) => m[1]!);
+  return [...readme.matchAll(/^\| `((?:GET|POST|PATCH) \/[^`]*)`/gm)].map((m) => m[1]!);
 }
 
 async function orderDetail(nodeRed: RunningNodeRed, ref: string): Promise<OrderDetail> {
@@ -96,6 +121,7 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
     nodeRed = await startNodeRed(DEMO, {
       DROPSHIP_SHOPIFY_SECRET: SECRET,
       DROPSHIP_WOOCOMMERCE_SECRET: WOO_SECRET,
+      DROPSHIP_SANDBOX_SHOPIFY_SECRET: SHOP_APP_SECRET,
     });
   });
   after(async () => {
@@ -244,11 +270,11 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
   });
 
   it('holds the --risky sample order with its reasons, and proposes its refund when the operator cancels it', async () => {
-    const sent = await postSample(nodeRed, '--risky', '--id', '450789470');
+    const sent = await postSample(nodeRed, '--risky', '--id', '450789490');
     assert.equal(sent.code, 0, sent.out);
     const held = await eventually(
       async () => {
-        const body = await orderDetail(nodeRed, 'shopify:450789470');
+        const body = await orderDetail(nodeRed, 'shopify:450789490');
         return body.state === 'needs_attention' ? body : undefined;
       },
       30_000,
@@ -260,13 +286,13 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       hold?.reason ?? '',
       /PO box \(ships to a PO box\).*Billed in another country \(billed in GB/,
     );
-    const cancelled = await fetch(nodeRed.url('/dropship/watchdog/orders/shopify:450789470/actions'), {
+    const cancelled = await fetch(nodeRed.url('/dropship/watchdog/orders/shopify:450789490/actions'), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ action: 'cancel', reason: 'risky order' }),
     });
     assert.equal(cancelled.status, 200, await cancelled.text());
-    const detail = (await orderDetail(nodeRed, 'shopify:450789470')) as OrderDetail & {
+    const detail = (await orderDetail(nodeRed, 'shopify:450789490')) as OrderDetail & {
       refunds: { state: string; amounts: { total: number } }[];
     };
     assert.equal(detail.state, 'cancelled');
@@ -334,6 +360,38 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       (m) => m.to === 'bob.norman@mail.example.com' && m.subject === 'Your order #450789470 has shipped',
     );
     assert.equal(shippedMails.length, 1);
+  });
+
+  it('cancels an order from the sandbox storefront (--cancel): the supplier confirms, the customer is told', async () => {
+    const paid = await postSample(nodeRed, '--id', '450789481');
+    assert.equal(paid.code, 0, paid.out);
+    const cancelled = await postSample(nodeRed, '--cancel', '450789481');
+    assert.equal(cancelled.code, 0, cancelled.out);
+    assert.match(cancelled.out, /^200 .*"kind":"cancel"/);
+    const detail = await eventually(
+      async () => {
+        const found = await orderDetail(nodeRed, 'shopify:450789481');
+        return found.state === 'cancelled' ? found : undefined;
+      },
+      30_000,
+      'the order cancelled',
+    );
+    const types = detail.events.map((e) => e.type);
+    assert.ok(types.includes('order.change_applied'), types.join(', '));
+    // Sent before the cancellation came, the PO was withdrawn at the sandbox supplier; else it never went out.
+    assert.ok(
+      types.includes('po.cancel_confirmed') || detail.purchaseOrders.every((po) => po.state === 'cancelled'),
+      types.join(', '),
+    );
+    await eventually(
+      async () =>
+        mailbox(nodeRed).find(
+          (m) =>
+            m.to === 'bob.norman@mail.example.com' && m.subject === 'Your order #450789481 was cancelled',
+        ),
+      30_000,
+      'the cancellation e-mail',
+    );
   });
 
   it('answers every endpoint the README lists', async () => {
@@ -408,6 +466,21 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
         await fetch(nodeRed.url(`/sandbox/supplier/orders/${order.purchaseOrders[0]!.supplierReference}`)),
         [200],
       ],
+      // The order shipped: the sandbox supplier refuses to cancel or change it, as a real supplier would.
+      'POST /sandbox/supplier/orders/:po/cancel': async () => [
+        await fetch(nodeRed.url(`/sandbox/supplier/orders/${order.purchaseOrders[0]!.number}/cancel`), {
+          method: 'POST',
+          ...json({ poNumber: order.purchaseOrders[0]!.number, reason: 'probe' }),
+        }),
+        [409],
+      ],
+      'PATCH /sandbox/supplier/orders/:po': async () => [
+        await fetch(nodeRed.url(`/sandbox/supplier/orders/${order.purchaseOrders[0]!.number}`), {
+          method: 'PATCH',
+          ...json({ lines: [] }),
+        }),
+        [409],
+      ],
       'GET /sandbox/mail/': async () => [await fetch(nodeRed.url('/sandbox/mail/')), [200]],
       'POST /sandbox/ups/security/v1/oauth/token': async () => [
         await fetch(nodeRed.url('/sandbox/ups/security/v1/oauth/token'), {
@@ -419,6 +492,26 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       ],
       'GET /sandbox/ups/api/track/v1/details/:number': async () => [
         await fetch(nodeRed.url(`/sandbox/ups/api/track/v1/details/${order.shipments[0]!.trackingNumber}`)),
+        [200],
+      ],
+      'POST /sandbox/shopify/admin/oauth/access_token': async () => [
+        await fetch(nodeRed.url('/sandbox/shopify/admin/oauth/access_token'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: `grant_type=client_credentials&client_id=sandbox-shopify-app&client_secret=${SHOP_APP_SECRET}`,
+        }),
+        [200],
+      ],
+      'POST /sandbox/shopify/admin/api/:version/graphql.json': async () => [
+        // Without the app's token: Shopify's 401.
+        await fetch(nodeRed.url('/sandbox/shopify/admin/api/2026-10/graphql.json'), {
+          method: 'POST',
+          ...json({ query: '{ shop { name } }' }),
+        }),
+        [401],
+      ],
+      'GET /sandbox/shopify/inventory': async () => [
+        await fetch(nodeRed.url('/sandbox/shopify/inventory')),
         [200],
       ],
       'GET /dashboard/': async () => [await fetch(nodeRed.url('/dashboard/')), [200]],
@@ -434,6 +527,32 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       const [res, expected] = await probes[endpoint]!();
       assert.ok(expected.includes(res.status), `${endpoint} answered ${res.status}: ${await res.text()}`);
     }
+  });
+
+  it("plays a Shopify shop the package's catalogue reads and pushes to, shown on /sandbox/shopify/inventory", async () => {
+    const catalogue = sandboxCatalogue(nodeRed);
+    const { variants } = await catalogue.listVariants(undefined);
+    const mug = variants.find((v) => v.sku === 'MUG-BLACK')!;
+    assert.equal(mug.price, '12.00');
+    const push = (from: number, to: number, key: string) =>
+      catalogue.pushVariants([
+        {
+          variantId: mug.variantId,
+          productId: mug.productId,
+          inventoryItemId: mug.inventoryItemId,
+          quantity: { from, to },
+          idempotencyKey: key,
+        },
+      ]);
+    assert.deepEqual(await push(mug.quantity!, 17, 'e2e-mug-17'), [
+      { variantId: mug.variantId, outcome: 'applied' },
+    ]);
+    assert.equal((await sandboxInventory(nodeRed))['MUG-BLACK'], 17);
+    // A push believing the shop still holds the old quantity is refused, and says what it holds.
+    assert.deepEqual(await push(mug.quantity!, 3, 'e2e-mug-3'), [
+      { variantId: mug.variantId, outcome: 'stale', currentQuantity: 17 },
+    ]);
+    assert.equal((await sandboxInventory(nodeRed))['MUG-BLACK'], 17);
   });
 
   it('answers a redelivery 200 without a second order or purchase order', async () => {
@@ -656,6 +775,28 @@ describe('npm start on a fresh user directory: restarts and deploys', function (
     );
     assert.equal(confirmations.length, 1);
     assert.equal((await orderDetail(nodeRed, 'shopify:700000000001')).shipments.length, 1);
+  });
+
+  it("keeps the sandbox shop's quantities and idempotency keys across a crash and a restart", async () => {
+    // No secret given: settings.js made one and kept it in the user directory.
+    const secret = readFileSync(path.join(userDir, '.sandbox-shopify-secret'), 'utf8').trim();
+    const { variants } = await sandboxCatalogue(nodeRed, secret).listVariants(undefined);
+    const bottle = variants.find((v) => v.sku === 'WCB-LG')!;
+    const push = {
+      variantId: bottle.variantId,
+      productId: bottle.productId,
+      inventoryItemId: bottle.inventoryItemId,
+      quantity: { from: bottle.quantity!, to: 9 },
+      idempotencyKey: 'e2e-restart-bottle-9',
+    };
+    assert.equal((await sandboxCatalogue(nodeRed, secret).pushVariants([push]))[0]!.outcome, 'applied');
+    await nodeRed.crash();
+    nodeRed = await startNodeRed(undefined, { DROPSHIP_SHOPIFY_SECRET: SECRET }, { userDir });
+    assert.equal((await sandboxInventory(nodeRed))['WCB-LG'], 9);
+    // The same push again after the restart: the shop remembers its key and applies nothing twice.
+    const again = await sandboxCatalogue(nodeRed, secret).pushVariants([push]);
+    assert.deepEqual(again, [{ variantId: bottle.variantId, outcome: 'applied' }]);
+    assert.equal((await sandboxInventory(nodeRed))['WCB-LG'], 9);
   });
 
   it('deploys to the user directory and leaves flows/demo.json, and git status, as they were', async () => {

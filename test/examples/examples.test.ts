@@ -144,6 +144,7 @@ describe('examples (Import > Examples)', () => {
       'Shopify store end to end.json',
       'WooCommerce store end to end.json',
       'Returns.json',
+      'Order changes and a hold window.json',
     ])
       assert.ok(files.includes(expected), `examples/${expected} is missing`);
   });

@@ -7,10 +7,17 @@ import { startHttpFake, type FakeReply, type HttpFake } from './http-fake';
  * reconciliation poll uses (status, financial_status, updated_at_min) and cursor pagination as Shopify documents
  * it: at most 250 per page (default 50), the next and previous pages as `Link: <url>; rel="next"` entries whose
  * opaque page_info carries the filters, and a request with page_info may add nothing but limit and fields.
- * X-Shopify-Access-Token is checked; `throttleNext` answers 429 with Retry-After as Shopify's REST bucket does.
+ * X-Shopify-Access-Token is checked: the legacy `accessToken`, or one the client credentials grant
+ * (`POST /admin/oauth/access_token` with `clientId`/`clientSecret`) issued; `throttleNext` answers 429 with
+ * Retry-After as Shopify's REST bucket does.
  */
 export interface FakeShopifyOrders extends HttpFake {
   accessToken: string;
+  /** The Dev Dashboard app whose client credentials grant issues tokens. */
+  clientId: string;
+  clientSecret: string;
+  /** Ends every granted token, as their 24 hours running out would: the next call with one is answered 401. */
+  revokeGrantedTokens(): void;
   shopDomain: string;
   /** Adds (or replaces, by id) an order in the REST order JSON; `updated_at` decides which filters it passes. */
   putOrder(order: Record<string, unknown>): void;
@@ -51,6 +58,9 @@ export async function startFakeShopifyOrders(
   apiVersion = SHOPIFY_ADMIN_API_VERSION,
 ): Promise<FakeShopifyOrders> {
   const accessToken = `shpat_${randomBytes(16).toString('hex')}`;
+  const clientId = randomBytes(16).toString('hex');
+  const clientSecret = `shpss_${randomBytes(16).toString('hex')}`;
+  const granted = new Set<string>();
   const orders = new Map<string, Record<string, unknown>>();
   const throttles: string[] = [];
   let url = '';
@@ -69,7 +79,24 @@ export async function startFakeShopifyOrders(
   }
 
   const fake = await startHttpFake((request): FakeReply => {
-    if (request.headers['x-shopify-access-token'] !== accessToken) {
+    if (request.method === 'POST' && request.path === '/admin/oauth/access_token') {
+      const form = new URLSearchParams(request.body);
+      if (
+        form.get('grant_type') !== 'client_credentials' ||
+        form.get('client_id') !== clientId ||
+        form.get('client_secret') !== clientSecret
+      ) {
+        return {
+          status: 400,
+          body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+        };
+      }
+      const token = `shpat_${randomBytes(16).toString('hex')}`;
+      granted.add(token);
+      return { status: 200, body: { access_token: token, scope: 'read_orders', expires_in: 86399 } };
+    }
+    const presented = request.headers['x-shopify-access-token'];
+    if (presented !== accessToken && !granted.has(String(presented))) {
       return {
         status: 401,
         body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
@@ -131,6 +158,9 @@ export async function startFakeShopifyOrders(
   return {
     ...fake,
     accessToken,
+    clientId,
+    clientSecret,
+    revokeGrantedTokens: () => granted.clear(),
     shopDomain: 'quiet-harbour.myshopify.com',
     putOrder(order) {
       orders.set(String(order.admin_graphql_api_id ?? order.id), order);

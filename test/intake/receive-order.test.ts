@@ -134,6 +134,23 @@ describe('receiveStorefrontOrder (SQLite store)', () => {
     assert.equal(rowCount('webhook_deliveries'), 1);
   });
 
+  it("keeps a GBP order's presentment money set, and a WooCommerce billing address, in the stored order", async () => {
+    await receiveShopify(fixture('shopify/orders-paid-presentment-gbp.json'), 'ev-gbp');
+    const gbp = await store.findOrder('shopify:5860291657779245071');
+    assert.equal(gbp?.currency, 'USD');
+    assert.equal(gbp?.presentment?.currency, 'GBP');
+    assert.equal(gbp?.presentment?.totals.total, 67.82);
+    const woo = fixture('woocommerce/order-processing.json');
+    await receiveStorefrontOrder(
+      store,
+      wooCommerceIntake,
+      parseJsonBody(woo),
+      { 'x-wc-webhook-topic': 'order.created' },
+      ACTOR,
+    );
+    assert.equal((await store.findOrder('woocommerce:4821'))?.billTo?.line1, '12 Orbit Road');
+  });
+
   it('returns the stored order for the same delivery again and writes nothing new', async () => {
     const first = await receiveShopify(paid, 'ev-2');
     const again = await receiveShopify(paid, 'ev-2');

@@ -92,6 +92,142 @@ describe('config node versions and migrations', () => {
       assert.deepEqual(migrateConfigNode('dropship-watchdog', current), current);
     });
 
+    it("moves a tracking in node's inline SFTP or local folder into a file connection it carries until converted", () => {
+      const sftp = {
+        id: 't1',
+        type: 'dropship-tracking-in',
+        source: 'sftp',
+        sftpHost: 'sftp.acme.example',
+        sftpPort: '2222',
+        sftpUser: 'shop',
+        sftpHostKey: `SHA256:${'a'.repeat(43)}`,
+        folderRoot: '',
+        inboundFolder: 'in',
+      };
+      assert.deepEqual(migrateConfigNode('dropship-tracking-in', sftp), {
+        id: 't1',
+        type: 'dropship-tracking-in',
+        source: 'files',
+        connection: '',
+        legacyConnection: {
+          kind: 'sftp',
+          host: 'sftp.acme.example',
+          port: '2222',
+          username: 'shop',
+          hostKeySha256: `SHA256:${'a'.repeat(43)}`,
+        },
+        inboundFolder: 'in',
+        version: 2,
+      });
+      const local = { id: 't2', type: 'dropship-tracking-in', source: 'local', folderRoot: '' };
+      assert.deepEqual(
+        migrateConfigNode<Record<string, unknown>>('dropship-tracking-in', local).legacyConnection,
+        {
+          kind: 'folder',
+          root: '.',
+        },
+      );
+      // Another source: the unused inline fields go, nothing else changes.
+      const imap = { id: 't3', type: 'dropship-tracking-in', source: 'imap', sftpHost: '', sftpPort: 22 };
+      assert.deepEqual(migrateConfigNode('dropship-tracking-in', imap), {
+        id: 't3',
+        type: 'dropship-tracking-in',
+        source: 'imap',
+        version: 2,
+      });
+    });
+
+    it("moves a stock in node's inline SFTP or local folder into a file connection it carries until converted", () => {
+      const sftp = {
+        id: 'i1',
+        type: 'dropship-inventory-in',
+        source: 'sftp',
+        host: 'sftp.acme.example',
+        port: 22,
+        username: 'shop',
+        hostKeySha256: '',
+        root: 'feeds',
+      };
+      assert.deepEqual(migrateConfigNode('dropship-inventory-in', sftp), {
+        id: 'i1',
+        type: 'dropship-inventory-in',
+        source: 'files',
+        connection: '',
+        legacyConnection: {
+          kind: 'sftp',
+          host: 'sftp.acme.example',
+          port: 22,
+          username: 'shop',
+          hostKeySha256: '',
+          root: 'feeds',
+        },
+        version: 2,
+      });
+      const local = { id: 'i2', type: 'dropship-inventory-in', source: 'local', root: '/var/feeds' };
+      assert.deepEqual(
+        migrateConfigNode<Record<string, unknown>>('dropship-inventory-in', local).legacyConnection,
+        {
+          kind: 'folder',
+          root: '/var/feeds',
+        },
+      );
+    });
+
+    it("moves a file supplier's transport out of its settings (object or JSON text) into a file connection", () => {
+      const transport = {
+        type: 'sftp',
+        host: 'sftp.acme.example',
+        port: 22,
+        username: 'shop',
+        baseDir: 'edi',
+        timeoutMs: 9000,
+      };
+      const saved = {
+        id: 's1',
+        type: 'dropship-supplier',
+        connector: 'x12-sftp',
+        settings: { transport, outboundFolder: 'out' },
+      };
+      const expected = {
+        id: 's1',
+        type: 'dropship-supplier',
+        connector: 'x12-sftp',
+        settings: { outboundFolder: 'out' },
+        connection: '',
+        legacyConnection: {
+          kind: 'sftp',
+          host: 'sftp.acme.example',
+          port: 22,
+          username: 'shop',
+          timeoutMs: 9000,
+          root: 'edi',
+        },
+        version: 2,
+      };
+      assert.deepEqual(migrateConfigNode('dropship-supplier', saved), expected);
+      assert.deepEqual(
+        migrateConfigNode('dropship-supplier', { ...saved, settings: JSON.stringify(saved.settings) }),
+        expected,
+      );
+      const local = { ...saved, settings: { transport: { type: 'local', root: '/srv/edi' } } };
+      assert.deepEqual(
+        migrateConfigNode<Record<string, unknown>>('dropship-supplier', local).legacyConnection,
+        {
+          kind: 'folder',
+          root: '/srv/edi',
+        },
+      );
+      // A REST supplier has no transport: only the version changes; unreadable text is left for the node to report.
+      const rest = {
+        id: 's2',
+        type: 'dropship-supplier',
+        connector: 'rest-json',
+        settings: { url: 'https://x.example' },
+      };
+      assert.deepEqual(migrateConfigNode('dropship-supplier', rest), { ...rest, version: 2 });
+      assert.equal(migrateConfigNode('dropship-supplier', { ...rest, settings: '{oops' }).settings, '{oops');
+    });
+
     it('stamps today’s unversioned config nodes as version 1 without changing them', () => {
       const saved = { id: 'c1', type: 'dropship-store', engine: 'sqlite', filename: 'dropship.sqlite' };
       assert.deepEqual(migrateConfigNode('dropship-store', saved), { ...saved, version: 1 });

@@ -297,6 +297,33 @@ describe('"Test connection" admin routes', function () {
     assert.match(refused.message!, /Shopify refused the app's client credentials .*HTTP 400, invalid_client/);
   });
 
+  it("lists and subscribes a Shopify shop's order webhooks from the dialog, creating only what is missing", async () => {
+    const fields = {
+      platform: 'shopify',
+      shopDomain: 'john-smith.myshopify.com',
+      baseUrl: shop.url,
+      webhookUrl: 'https://dropship.example.com/dropship/shopify/orders',
+      credentials: { clientId: 'test-client', clientSecret: 'test-secret' },
+    };
+    const before = await post('/dropship/storefronts/webhooks/list', fields);
+    assert.equal(before.ok, true, before.message);
+    assert.equal(before.message, 'The shop sends no webhooks to this app yet.');
+    const subscribed = await post('/dropship/storefronts/webhooks/subscribe', fields);
+    assert.equal(subscribed.ok, true, subscribed.message);
+    assert.match(
+      subscribed.message!,
+      /ORDERS_CREATE → https:\/\/dropship\.example\.com\/dropship\/shopify\/orders \(subscribed now\)/,
+    );
+    const again = await post('/dropship/storefronts/webhooks/subscribe', fields);
+    assert.match(again.message!, /ORDERS_PAID → .* \(already subscribed\)/);
+    const refused = await post('/dropship/storefronts/webhooks/subscribe', {
+      ...fields,
+      webhookUrl: 'ftp://x',
+    });
+    assert.equal(refused.ok, false);
+    assertWords(refused);
+  });
+
   it("reads a WooCommerce shop's system status with the dialog's REST API keys", async () => {
     const fields = { platform: 'woocommerce', baseUrl: wooShop.url };
     const answer = await post('/dropship/storefronts/test', {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import ts from 'typescript';
 import { supplierConnectors } from '../../connectors/registry';
+import { withFileConnectionPicker } from '../../nodes/adapter/file-connection';
 import { carrierConnectors } from '../../connectors/carriers/registry';
 import { credentialDefinitions, type ConnectorDescription } from '../../nodes/adapter/connector-account';
 
@@ -25,6 +26,7 @@ const CONFIG_NODES = new Set([
   'dropship-mailer',
   'dropship-carrier',
   'dropship-risk',
+  'dropship-file-connection',
 ]);
 const isConfig = (type: string): boolean => CONFIG_NODES.has(type);
 
@@ -35,7 +37,8 @@ type Catalogue = Record<string, unknown>;
  * (credentialDefinitions) and the editor learns it with the connector list.
  */
 const CONNECTOR_ACCOUNTS: Record<string, () => readonly ConnectorDescription[]> = {
-  'dropship-supplier': supplierConnectors,
+  // As the dialog receives them: the transport of a file connector is its file connection's.
+  'dropship-supplier': () => supplierConnectors().map(withFileConnectionPicker),
   'dropship-carrier': carrierConnectors,
 };
 
@@ -147,13 +150,16 @@ function translator(
 
 /** What GET /dropship/connectors answers (nodes/supplier/supplier.ts), from the connectors this build registers. */
 function connectorCatalogue(): { kind: string }[] {
-  return supplierConnectors().map((c) => ({
-    kind: c.kind,
-    title: c.title,
-    description: c.description,
-    settingsSchema: c.settingsSchema,
-    credentialFields: c.credentialFields,
-  }));
+  return supplierConnectors()
+    .map(withFileConnectionPicker)
+    .map((c) => ({
+      kind: c.kind,
+      title: c.title,
+      description: c.description,
+      settingsSchema: c.settingsSchema,
+      credentialFields: c.credentialFields,
+      fileConnection: c.fileConnection ?? false,
+    }));
 }
 
 /** What GET /dropship/carriers answers (nodes/carrier/carrier.ts). */
@@ -454,6 +460,20 @@ describe('node editor assets', () => {
       },
       {
         type: 'dropship-storefront',
+        property: 'locationId',
+        value: '123456789',
+        node: { platform: 'shopify' },
+        expect: /gid:\/\/shopify\/Location\/123456789/,
+      },
+      {
+        type: 'dropship-storefront',
+        property: 'webhookUrl',
+        value: 'dropship.example.com/orders',
+        node: { platform: 'shopify' },
+        expect: /starting with https:\/\//,
+      },
+      {
+        type: 'dropship-storefront',
         property: 'secretEnv',
         value: '1SECRET',
         node: { secretEnv: '1SECRET' },
@@ -505,14 +525,14 @@ describe('node editor assets', () => {
         type: 'dropship-tracking-in',
         property: 'settleSeconds',
         value: '-1',
-        node: { source: 'sftp' },
+        node: { source: 'files' },
         expect: /Wait until unchanged: enter a whole number from 0 to 3600/,
       },
       {
         type: 'dropship-inventory-in',
         property: 'settleSeconds',
         value: '2.5',
-        node: { source: 'local' },
+        node: { source: 'files' },
         expect: /Wait until unchanged: enter a whole number from 0 to 3600/,
       },
       {
@@ -569,12 +589,10 @@ describe('node editor assets', () => {
         'Timeout (ms): enter a number from 100 to 120000.',
       ]);
       const csv = supplierSettings('csv-sftp', {
-        transport: { type: 'sftp', host: 'sftp.supplier.example' },
         outboundFolder: 'orders',
         columns: [{ header: 'SKU', field: 'sku', value: 'x' }, { header: '' }],
       });
       assert.deepEqual(csv, [
-        'Transport › User name: this value is required.',
         'Columns 1: fill in exactly one of Field | Value.',
         'Columns 2 › Header: this value is required.',
         'Columns 2: fill in exactly one of Field | Value.',
@@ -651,6 +669,11 @@ describe('node editor assets', () => {
         engine: 'postgres',
       });
       accept('dropship-storefront', 'shopDomain', 'my-shop.myshopify.com', { platform: 'shopify' });
+      accept('dropship-storefront', 'locationId', 'gid://shopify/Location/123456789', {
+        platform: 'shopify',
+      });
+      accept('dropship-storefront', 'baseUrl', '${DROPSHIP_SANDBOX_SHOPIFY_URL}', { platform: 'shopify' });
+      accept('dropship-storefront', 'webhookUrl', 'https://dropship.example.com/dropship/shopify/orders');
       accept('dropship-mailer', 'from', 'My Shop <orders@myshop.example>');
       accept('dropship-mailer', 'port', '465');
       accept('dropship-order-in', 'path', '/hooks/shopify-orders');

@@ -18,26 +18,20 @@ import storeNode from '../../nodes/store/store';
 import supplierNode from '../../nodes/supplier/supplier';
 import trackingInNode from '../../nodes/tracking-in/tracking-in';
 import { startSftpServer, type SftpTestServer } from '../servers/sftp-server';
-import { acceptedOrder, collect, storeOfFlow, until, type Received } from './tracking-in-setup';
+import {
+  acceptedOrder,
+  collect,
+  shipNotice,
+  storeOfFlow,
+  until,
+  writeSettled,
+  type Received,
+} from './tracking-in-setup';
 
 helper.init(require.resolve('node-red'));
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const fixture = (...parts: string[]) => readFileSync(path.join(FIXTURES, ...parts), 'utf8');
-
-/** Writes a file as the supplier left it a minute ago: long settled, read at the next check. */
-function writeSettled(file: string, content: string): void {
-  writeFileSync(file, content);
-  const minuteAgo = new Date(Date.now() - 60_000);
-  utimesSync(file, minuteAgo, minuteAgo);
-}
-
-/** The 856 fixture with its two PO numbers replaced by those of a stored order. */
-function shipNotice(poNumbers: string[]): string {
-  return fixture('x12', '856-pipe-newline.x12')
-    .replace('POA1B2C3D4E5-1', poNumbers[0]!)
-    .replace('POZZ9XKQ4M7T-1', poNumbers[1]!);
-}
 
 describe('dropship-tracking-in: ship notices polled from a folder', function () {
   this.timeout(60_000);

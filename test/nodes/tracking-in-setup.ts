@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import type { Order, OrderDraft } from '../../core/model/order';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
@@ -76,4 +78,21 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+
+/** Writes a file as the supplier left it a minute ago: long settled, read at the next check. */
+export function writeSettled(file: string, content: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+  const minuteAgo = new Date(Date.now() - 60_000);
+  utimesSync(file, minuteAgo, minuteAgo);
+}
+
+/** The 856 fixture with its two PO numbers replaced by those of a stored order. */
+export function shipNotice(poNumbers: string[]): string {
+  return readFileSync(path.join(FIXTURES, 'x12', '856-pipe-newline.x12'), 'utf8')
+    .replace('POA1B2C3D4E5-1', poNumbers[0]!)
+    .replace('POZZ9XKQ4M7T-1', poNumbers[1]!);
 }

@@ -134,6 +134,29 @@ describe('missed webhooks: the reconciliation poll of the storefront order APIs'
       for (const r of shop.requests) assert.equal(r.headers['x-shopify-access-token'], shop.accessToken);
     });
 
+    it("polls with a Dev Dashboard app's client credentials, and is granted a new token when one is refused", async () => {
+      const app = { clientId: shop.clientId, clientSecret: shop.clientSecret };
+      const source = shopifyOrderSource(
+        { shopDomain: shop.shopDomain, baseUrl: shop.url },
+        app,
+        fixedClock(NOW),
+      );
+      shop.putOrder(shopifyOrder('3001', new Date(NOW.getTime() - HOUR)));
+      const read = async () => {
+        const found: unknown[] = [];
+        for await (const page of source.paidOrdersChangedSince(new Date(NOW.getTime() - 2 * HOUR)))
+          found.push(...page);
+        return found.length;
+      };
+      assert.equal(await read(), 1);
+      shop.revokeGrantedTokens();
+      assert.equal(await read(), 1);
+      const grants = shop.requests.filter((r) => r.path === '/admin/oauth/access_token');
+      const listings = shop.requests.filter((r) => r.path === '/admin/api/2026-10/orders.json');
+      assert.equal(grants.length, 2);
+      assert.equal(listings.length, 3, 'the refused listing is asked for again with the new token');
+    });
+
     it('polls again from the previous start minus the overlap, and finds nothing new twice', async () => {
       const clock = fixedClock(NOW);
       const poller = reconciler(clock);

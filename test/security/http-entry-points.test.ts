@@ -19,6 +19,9 @@ helper.init(require.resolve('node-red'));
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const SHOPIFY_SECRET = 'current-shopify-secret';
 const SHOPIFY_PREVIOUS_SECRET = 'previous-shopify-secret';
+/** A Dev Dashboard app's client secret: Shopify signs the app's webhooks with it. */
+const SHOPIFY_APP_SECRET = 'shopify-app-client-secret';
+const SHOPIFY_APP_PATH = '/dropship/shopify-app/orders';
 const WOO_SECRET = 'woo-secret';
 const GENERIC_SECRET = 'generic-sender-secret';
 const TRACKING_SECRET = 'tracking-sender-secret';
@@ -166,6 +169,17 @@ describe('security: every HTTP entry point under hostile input', function () {
         secretEnv: 'DROPSHIP_TEST_SECURITY_WOO_SECRET',
       },
       { id: 'gen', type: 'dropship-storefront', platform: 'generic' },
+      { id: 'shop-app', type: 'dropship-storefront', platform: 'shopify', shopDomain: 'x.myshopify.com' },
+      {
+        id: 'in-shopify-app',
+        type: 'dropship-order-in',
+        store: 'store',
+        platform: 'shopify',
+        storefront: 'shop-app',
+        listen: true,
+        path: SHOPIFY_APP_PATH,
+        wires: [[], []],
+      },
       ...(['shopify', 'woocommerce', 'generic'] as const).map((platform) => ({
         id: `in-${platform}`,
         type: 'dropship-order-in',
@@ -191,6 +205,7 @@ describe('security: every HTTP entry point under hostile input', function () {
       {
         shop: { webhookSecret: SHOPIFY_SECRET, previousWebhookSecret: SHOPIFY_PREVIOUS_SECRET },
         gen: { webhookSecret: GENERIC_SECRET },
+        'shop-app': { clientId: 'app-client-id', clientSecret: SHOPIFY_APP_SECRET },
         tracking: { senderSecret: TRACKING_SECRET, previousSenderSecret: TRACKING_PREVIOUS_SECRET },
       },
     );
@@ -438,6 +453,39 @@ describe('security: every HTTP entry point under hostile input', function () {
         assert.equal(answer.status, status, `secret "${secret}"`);
         if (status === 200) accepted.add(answer.body.id!);
       }
+    });
+  });
+
+  describe("a Shopify app's client secret", () => {
+    it('verifies the webhooks of a storefront set up with a Dev Dashboard app and no webhook secret', async () => {
+      const body = Buffer.from(JSON.stringify(validOrder('shopify', 480)));
+      const byApp = await post(SHOPIFY_APP_PATH, body, signed('shopify', body, SHOPIFY_APP_SECRET));
+      assert.equal(byApp.status, 200, byApp.text);
+      accepted.add(byApp.body.id!);
+      const byOther = await post(SHOPIFY_APP_PATH, body, signed('shopify', body, 'another-apps-secret'));
+      assert.equal(byOther.status, 401);
+    });
+  });
+
+  describe('X-Shopify-Shop-Domain', () => {
+    it('refuses a signed delivery for another shop than the storefront is set up for, naming both', async () => {
+      const body = Buffer.from(JSON.stringify(validOrder('shopify', 470)));
+      const other = await post(PATHS.shopify, body, {
+        ...signed('shopify', body),
+        'x-shopify-shop-domain': 'someone-else.myshopify.com',
+      });
+      assert.equal(other.status, 401);
+      assert.equal(other.body.error?.code, 'bad_signature');
+      assert.match(
+        other.body.error.message,
+        /for the shop someone-else\.myshopify\.com \(X-Shopify-Shop-Domain\), not x\.myshopify\.com/,
+      );
+      const own = await post(PATHS.shopify, body, {
+        ...signed('shopify', body),
+        'x-shopify-shop-domain': 'X.myshopify.com',
+      });
+      assert.equal(own.status, 200, own.text);
+      accepted.add(own.body.id!);
     });
   });
 

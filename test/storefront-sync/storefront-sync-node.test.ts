@@ -213,6 +213,34 @@ describe('dropship-storefront-sync node in Node-RED', function () {
       .expect(403);
   });
 
+  it('matches a shop variant by the barcode an X12 846 line gives, kept by dropship-inventory-in', async () => {
+    shop.add({
+      variantId: 'v9',
+      productId: 'p9',
+      title: 'Shop mug',
+      sku: 'SHOP-MUG',
+      barcode: '0012345678905',
+      quantity: 0,
+    });
+    await load();
+    const feed = [
+      'ISA*00*          *00*          *ZZ*ACMESUPPLY     *ZZ*DROPSHIPCO     *261120*1030*U*00401*000000402*0*P*:~',
+      'GS*IB*ACMESUPPLY*DROPSHIPCO*20261120*1030*402*X*004010~',
+      'ST*846*0001~',
+      'BIA*00*DD*INV-FEED-9*20261121*0600~',
+      'LIN*1*VP*SUP-MUG-9*UP*012345678905~',
+      'QTY*33*25*EA~',
+      'CTT*1~',
+      'SE*6*0001~',
+      'GE*1*402~',
+      'IEA*1*000000402~',
+    ].join('\n');
+    const result = next('result');
+    helper.getNode('feed').receive({ payload: Buffer.from(feed) });
+    await result;
+    assert.equal(shop.variants.get('v9')!.quantity, 24, '25 less acme buffer 1, matched by UPC');
+  });
+
   it('runs on its schedule without a message', async () => {
     await load({ intervalSeconds: 1 });
     await store.applyStockFeed('acme', new Date(), [{ sku: 'MUG-1', quantity: 5 }]);

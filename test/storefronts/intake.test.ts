@@ -70,6 +70,7 @@ function lineItems(order: Record<string, unknown>): Record<string, unknown>[] {
 
 function accepted(decision: IntakeDecision): { draft: OrderDraft; deliveryId?: string } {
   if (decision.kind === 'ignored') assert.fail(`ignored: ${decision.reason}`);
+  if (decision.kind === 'change') assert.fail(`a change, not an order: ${decision.change.kind}`);
   return decision;
 }
 
@@ -238,6 +239,32 @@ describe('Shopify intake', () => {
       );
     });
 
+    it('keeps both money sets of an order in another presentment currency (a GBP order of a USD shop)', () => {
+      const gbp = fixtureBytes('shopify/orders-paid-presentment-gbp.json');
+      const order = orderOf(shopifyIntake.interpret(parseJsonBody(gbp), shopifyHeaders(gbp)));
+      // The shop's money stays the order's own: it is what the payout and the books are in.
+      assert.equal(order.currency, 'USD');
+      assert.equal(order.totals.total, 84.78);
+      assert.deepEqual(order.presentment, {
+        currency: 'GBP',
+        totals: {
+          subtotal: 62.4,
+          shipping: 5.56,
+          tax: 3.86,
+          discount: 4,
+          total: 67.82,
+          taxesIncluded: undefined,
+        },
+        lines: order.lines.map((line, i) => ({ lineId: line.lineId, unitPrice: [11.6, 19.2, 20][i] })),
+      });
+      assert.deepEqual(validateOrder(JSON.parse(JSON.stringify(order))).presentment?.totals.total, 67.82);
+      // An order in the shop's own currency carries one money set only.
+      assert.equal(
+        orderOf(shopifyIntake.interpret(parseJsonBody(paid), shopifyHeaders(paid))).presentment,
+        undefined,
+      );
+    });
+
     it('keeps order and line ids beyond 2^53 exact through admin_graphql_api_id', () => {
       const parsed = parseJsonBody(paid) as { id: number };
       assert.notEqual(String(parsed.id), '5860291657779245071', 'JSON.parse has rounded the numeric id');
@@ -346,7 +373,7 @@ describe('Shopify intake', () => {
     });
 
     it('ignores topics that carry no paid order', () => {
-      for (const topic of ['orders/cancelled', 'orders/fulfilled', 'products/update']) {
+      for (const topic of ['orders/fulfilled', 'products/update']) {
         assert.deepEqual(shopifyIntake.interpret(parseJsonBody(paid), shopifyHeaders(paid, topic)), {
           kind: 'ignored',
           reason: `topic ${topic} carries no paid order`,
@@ -354,15 +381,14 @@ describe('Shopify intake', () => {
       }
     });
 
-    it('ignores a cancelled order', () => {
+    it('takes a cancelled order as a cancellation of the stored one, not as an order to fulfil', () => {
       const body = modified('shopify/orders-paid.json', (o) => {
         o.cancelled_at = '2026-11-20T10:00:00-05:00';
         o.cancel_reason = 'customer';
       });
-      assert.deepEqual(shopifyIntake.interpret(parseJsonBody(body), shopifyHeaders(body, 'orders/updated')), {
-        kind: 'ignored',
-        reason: 'the order is cancelled',
-      });
+      const decision = shopifyIntake.interpret(parseJsonBody(body), shopifyHeaders(body, 'orders/updated'));
+      assert.equal(decision.kind, 'change');
+      assert.equal(decision.kind === 'change' && decision.change.whole, true);
     });
   });
 
@@ -436,6 +462,22 @@ describe('WooCommerce intake', () => {
     assert.doesNotThrow(() => validateOrder(JSON.parse(JSON.stringify(order))));
   });
 
+  it('keeps the billing address as billTo, beside the shipping address', () => {
+    const order = orderOf(wooCommerceIntake.interpret(parseJsonBody(processing), wooHeaders(processing)));
+    assert.deepEqual(order.billTo, {
+      name: 'Katherine Johnson',
+      company: undefined,
+      line1: '12 Orbit Road',
+      line2: undefined,
+      city: 'Hampton',
+      region: 'VA',
+      postalCode: '23666',
+      country: 'US',
+      phone: '757-555-0199',
+    });
+    assert.deepEqual(validateOrder(JSON.parse(JSON.stringify(order))).billTo?.line1, '12 Orbit Road');
+  });
+
   it('adds fee lines (a surcharge, a negative credit) to the totals, with their tax in a tax-included shop', () => {
     const fee = (id: number, name: string, total: string, totalTax: string) => ({
       id,
@@ -506,7 +548,7 @@ describe('WooCommerce intake', () => {
   });
 
   it('ignores orders that are not processing, with the status as the reason', () => {
-    for (const status of ['pending', 'on-hold', 'completed', 'cancelled']) {
+    for (const status of ['pending', 'on-hold', 'completed', 'failed']) {
       const body = modified('woocommerce/order-processing.json', (o) => {
         o.status = status;
       });

@@ -128,6 +128,17 @@ describe('Shopify catalogue through the GraphQL Admin API (client credentials, 2
     assert.equal(graphqlCalls(fake).length, 3, 'no call was refused with the old token and sent again');
   });
 
+  it('asks for one token when several calls need it at once', async () => {
+    const fake = await shop();
+    const reader = catalogue(fake, { locationId: LOCATION });
+    const pages = await Promise.all([1, 2, 3, 4].map(() => reader.listVariants(undefined)));
+    assert.deepEqual(
+      pages.map((p) => p.variants.length),
+      [3, 3, 3, 3],
+    );
+    assert.equal(tokenGrants(fake).length, 1);
+  });
+
   it('asks for a new token when the shop refuses the cached one (401) and sends the call again', async () => {
     const fake = await shop();
     const reader = catalogue(fake, { locationId: LOCATION });
@@ -163,9 +174,11 @@ describe('Shopify catalogue through the GraphQL Admin API (client credentials, 2
   });
 
   it('waits for the cost bucket to refill when Shopify throttles, then reads on', async () => {
-    // A bucket that holds 5 points and refills 500 a second: the 22-point page is throttled first.
-    const fake = await shop({ maximumAvailable: 100, currentlyAvailable: 5, restoreRate: 500 });
-    const page = await catalogue(fake, { locationId: LOCATION, pageSize: 4 }).listVariants(undefined);
+    const fake = await shop();
+    const reader = catalogue(fake, { locationId: LOCATION, pageSize: 4 });
+    // The bucket is spent just before the query: Shopify answers THROTTLED with the bucket's status.
+    fake.shop.drainBucketBeforeNext(1);
+    const page = await reader.listVariants(undefined);
     assert.equal(page.variants.length, 3);
     assert.equal(
       graphqlCalls(fake).length,

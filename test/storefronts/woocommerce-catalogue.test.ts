@@ -167,7 +167,7 @@ describe('WooCommerce catalogue through the REST API v3', () => {
       catalogue(store.readOnlyKey).pushVariants([
         { variantId: '2', productId: '2', price: { price: '9.00' }, idempotencyKey: 'g' },
       ]),
-      /WooCommerce refused the products API call \(HTTP 401\): Sorry, you are not allowed to edit this resource/,
+      /WooCommerce refused POST products\/batch \(HTTP 401: Sorry, you are not allowed to edit this resource\.\): the REST API key needs Read\/Write access to sync stock and prices/,
     );
     const many = Array.from({ length: 101 }, (_, i) => ({
       variantId: String(i + 1),

@@ -6,6 +6,7 @@ import { mapInvoice810, type SupplierInvoice } from './map-810';
 import { mapInventoryAdvice846 } from './map-846';
 import { mapPurchaseOrder850, type PurchaseOrder850 } from './map-850';
 import { mapPurchaseOrderAcknowledgement855 } from './map-855';
+import { mapPurchaseOrderChangeAcknowledgement865 } from './map-865';
 import { mapShipNotice856 } from './map-856';
 import { mapFunctionalAcknowledgement997, type FunctionalAcknowledgement } from './map-997';
 
@@ -37,6 +38,7 @@ export type X12DocumentType = X12Document['type'];
 export const SUPPORTED_TRANSACTION_SETS: Record<string, { type: X12DocumentType; functionalId: string }> = {
   '850': { type: 'purchase-order', functionalId: 'PO' },
   '855': { type: 'acknowledgement', functionalId: 'PR' },
+  '865': { type: 'acknowledgement', functionalId: 'CA' },
   '856': { type: 'shipment', functionalId: 'SH' },
   '810': { type: 'invoice', functionalId: 'IN' },
   '846': { type: 'stock', functionalId: 'IB' },
@@ -80,6 +82,12 @@ export function mapX12Transaction(transaction: X12Transaction, context: X12Mappi
         origin,
         type: 'acknowledgement',
         acknowledgement: mapPurchaseOrderAcknowledgement855(transaction, context),
+      };
+    case '865':
+      return {
+        origin,
+        type: 'acknowledgement',
+        acknowledgement: mapPurchaseOrderChangeAcknowledgement865(transaction, context),
       };
     case '856':
       return {

@@ -7,6 +7,7 @@ import {
 } from '../../../core/ports/supplier-connector';
 import type {
   CancelResult,
+  ChangeResult,
   ConnectorContext,
   DispatchRequest,
   DispatchResult,
@@ -21,6 +22,7 @@ import {
   type CxmlBillTo,
   type CxmlCredential,
   type CxmlStatus,
+  type OrderRevision,
 } from '../../cxml/documents';
 import { parseCxmlInbound, type CxmlInboundDocument, type CxmlInboundOptions } from '../../cxml/inbound';
 import { httpFailure } from '../../transports/http-failure';
@@ -113,7 +115,7 @@ export const cxmlConnector: CxmlConnector = {
   kind: 'cxml',
   title: 'cXML (OrderRequest)',
   description:
-    'POSTs a cXML 1.2 OrderRequest with the shared secret and reads the synchronous Response/Status; cancels with an OrderRequest of type "delete"; receives ConfirmationRequest and ShipNoticeRequest.',
+    'POSTs a cXML 1.2 OrderRequest with the shared secret and reads the synchronous Response/Status; cancels with an OrderRequest of type "delete" and changes lines with one of type "update"; receives ConfirmationRequest and ShipNoticeRequest.',
   settingsSchema: cxmlSettingsSchema,
   credentialFields: [
     { name: 'sharedSecret', label: 'Shared secret (sent to the supplier)', type: 'password' },
@@ -139,9 +141,26 @@ export const cxmlConnector: CxmlConnector = {
     return { outcome: 'sent', supplierReference: status.payloadId, reason: status.message };
   },
 
+  /** A whole PO: an OrderRequest type="delete". Some lines: type="update" with the lines the supplier keeps. */
   async cancelPurchaseOrder(request, ctx): Promise<CancelResult> {
-    const status = await postOrderRequest(request, ctx, { reason: request.reason });
+    const status = await postOrderRequest(
+      request,
+      ctx,
+      request.lines
+        ? { type: 'update', reason: request.reason, id: request.changeId }
+        : { type: 'delete', reason: request.reason },
+    );
     return { outcome: 'cancelled', supplierReference: status.payloadId, reason: status.message };
+  },
+
+  /** An OrderRequest type="update": the whole PO again with its lines as they now stand. */
+  async changePurchaseOrder(request, ctx): Promise<ChangeResult> {
+    const status = await postOrderRequest(request, ctx, {
+      type: 'update',
+      reason: request.reason,
+      id: request.changeId,
+    });
+    return { outcome: 'changed', supplierReference: status.payloadId, reason: status.message };
   },
 
   receive(body, ctx, purchaseOrderLines) {
@@ -181,7 +200,7 @@ export const cxmlConnector: CxmlConnector = {
 async function postOrderRequest(
   request: DispatchRequest,
   ctx: ConnectorContext<CxmlSettings>,
-  cancel?: { reason: string },
+  revision?: OrderRevision,
 ): Promise<CxmlStatus> {
   const { settings } = ctx;
   const secret = sharedSecretOf(ctx);
@@ -190,10 +209,10 @@ async function postOrderRequest(
     request,
     { ...settings, sharedSecret: secret, payloadDomain },
     ctx.clock.now(),
-    cancel,
+    revision,
   );
   const po = request.purchaseOrder;
-  const what = `cXML OrderRequest ${cancel ? 'type="delete" ' : ''}${po.number}`;
+  const what = `cXML OrderRequest ${revision ? `type="${revision.type}" ` : ''}${po.number}`;
   const status = await exchangeCxml(ctx, body, what);
   ctx.log.info(`${what} delivered (status ${status.code} ${status.text})`);
   return status;

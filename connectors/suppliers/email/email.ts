@@ -5,6 +5,7 @@ import {
   SupplierPermanentError,
   SupplierTransientError,
   type CancelResult,
+  type ChangeResult,
   type ConnectorContext,
   type DispatchRequest,
   type DispatchResult,
@@ -157,10 +158,13 @@ function smtpFailure(err: SmtpError, reachedServer: boolean, what: string): Erro
   return new OutcomeUnknownError(`SMTP delivery outcome unknown: ${err.message}`, { cause: err });
 }
 
-/** The same PO always gets the same Message-ID (its cancellation another, as stable): a resend is recognisable. */
-function messageId(ctx: ConnectorContext<EmailSettings>, poNumber: string, kind: 'order' | 'cancel'): string {
+/**
+ * The same PO always gets the same Message-ID (its cancellation another, each change its own, as stable): a
+ * resend is recognisable. `kind` is "order", "cancel" or a change id.
+ */
+function messageId(ctx: ConnectorContext<EmailSettings>, poNumber: string, kind: string): string {
   const supplier = ctx.supplierId.replace(/[^A-Za-z0-9.-]/g, '-');
-  return `<${poNumber}${kind === 'cancel' ? '.cancel' : ''}.${supplier}@${ctx.settings.messageIdDomain ?? 'dropship.invalid'}>`;
+  return `<${poNumber}${kind === 'order' ? '' : `.${kind.replace(/[^A-Za-z0-9-]/g, '_')}`}.${supplier}@${ctx.settings.messageIdDomain ?? 'dropship.invalid'}>`;
 }
 
 type MailMessage = Pick<
@@ -302,6 +306,51 @@ export const emailConnector: SupplierConnector<EmailSettings> = {
       'the cancellation',
     );
     ctx.log.info(`cancellation e-mail for PO ${po.number} accepted by the SMTP server`);
+    return { outcome: 'requested', supplierReference: sent };
+  },
+
+  /**
+   * A change notice in the thread of the PO's e-mail: each line as it now stands beside its quantity before, in
+   * fixed words like the cancellation. One Message-ID per change, so a resend is recognisable. `requested`.
+   */
+  async changePurchaseOrder(request, ctx): Promise<ChangeResult> {
+    const po = request.purchaseOrder;
+    const reference = headerSafe(request.order.orderNumber ?? request.order.externalId);
+    const original = messageId(ctx, po.number, 'order');
+    const before = (orderLineId: string): number =>
+      request.previousLines.find((line) => line.orderLineId === orderLineId)?.quantity ?? 0;
+    const dropped = request.previousLines.filter(
+      (line) => !po.lines.some((now) => now.orderLineId === line.orderLineId),
+    );
+    const sent = await deliver(
+      ctx,
+      {
+        subject: `CHANGE purchase order ${headerSafe(po.number)} (order ${reference})`,
+        text: [
+          'Hello,',
+          '',
+          `Please CHANGE purchase order ${po.number} (our order ${reference}) to these quantities before you ship it:`,
+          '',
+          ...po.lines.map(
+            (line) => `  ${line.supplierSku ?? line.sku}: ${line.quantity} (was ${before(line.orderLineId)})`,
+          ),
+          ...dropped.map(
+            (line) => `  ${line.supplierSku ?? line.sku}: 0 (was ${line.quantity}), do not ship`,
+          ),
+          '',
+          `Reason: ${request.reason}`,
+          `Change reference: ${request.changeId}`,
+          '',
+          'If it has already shipped, please reply with the tracking number.',
+        ].join('\n'),
+        messageId: messageId(ctx, po.number, request.changeId),
+        inReplyTo: original,
+        references: [original],
+        headers: { 'X-PO-Number': headerSafe(po.number), 'X-PO-Action': 'change' },
+      },
+      'the change',
+    );
+    ctx.log.info(`change e-mail for PO ${po.number} accepted by the SMTP server`);
     return { outcome: 'requested', supplierReference: sent };
   },
 };

@@ -41,8 +41,6 @@ export const TEMPLATE_FIELDS = {
   'supplier.id': 'always',
 } as const satisfies Record<string, 'always' | 'optional' | 'list' | 'catalogue'>;
 
-type TemplateField = keyof typeof TEMPLATE_FIELDS;
-
 /**
  * What a request template can name. Every key exists (possibly undefined), so a misspelt placeholder is an
  * error rather than a silently missing field. The consumer's e-mail is deliberately not offered.
@@ -148,13 +146,16 @@ export function renderTemplate(template: unknown, scope: Record<string, unknown>
   return template;
 }
 
-/** Whether `name` is a field of TEMPLATE_FIELDS or a group of them ("shipTo"), for the fields in scope. */
-function knownName(name: string, inLine: boolean): TemplateField | 'group' | undefined {
+/** What a template may name and what each holds (TEMPLATE_FIELDS for a PO's body). */
+export type TemplateFields = Record<string, 'always' | 'optional' | 'list' | 'catalogue'>;
+
+/** `name` when it is one of `fields`, 'group' for a group of them ("shipTo"), for the fields in scope. */
+function knownName(name: string, inLine: boolean, fields: TemplateFields): string | undefined {
   if (name.startsWith('line.') || name === 'line') {
     if (!inLine) return undefined;
   }
-  if (name in TEMPLATE_FIELDS) return name as TemplateField;
-  return Object.keys(TEMPLATE_FIELDS).some((field) => field.startsWith(`${name}.`)) ? 'group' : undefined;
+  if (name in fields) return name;
+  return Object.keys(fields).some((field) => field.startsWith(`${name}.`)) ? 'group' : undefined;
 }
 
 /**
@@ -162,16 +163,22 @@ function knownName(name: string, inLine: boolean): TemplateField | 'group' | und
  * a placeholder naming no field (a misspelling), `line.*` outside `$each`, `$each` over something not a list, and
  * a field only a supplier catalogue fills (`line.supplierSku`). Paths start at /requestTemplate.
  */
-export function templateProblems(template: unknown, where = '', inLine = false): FieldProblem[] {
-  const at = `/requestTemplate${where}`;
+export function templateProblems(
+  template: unknown,
+  where = '',
+  inLine = false,
+  fields: TemplateFields = TEMPLATE_FIELDS,
+  setting = 'requestTemplate',
+): FieldProblem[] {
+  const at = `/${setting}${where}`;
   if (typeof template === 'string') {
     const problems: FieldProblem[] = [];
     for (const [, name] of template.matchAll(EMBEDDED)) {
-      const known = knownName(name!, inLine);
+      const known = knownName(name!, inLine, fields);
       if (!known) {
         const hint = name!.startsWith('line.') && !inLine ? ' outside "$each"' : '';
         problems.push({ path: at, message: `{{${name}}} is not a known field${hint}` });
-      } else if (known !== 'group' && TEMPLATE_FIELDS[known] === 'catalogue') {
+      } else if (known !== 'group' && fields[known] === 'catalogue') {
         problems.push({
           path: at,
           message: `{{${name}}} is empty for lines the supplier catalogue does not map: use {{line.sku}} (the supplier's SKU where the catalogue has one, else the shop's)`,
@@ -181,16 +188,18 @@ export function templateProblems(template: unknown, where = '', inLine = false):
     return problems;
   }
   if (Array.isArray(template))
-    return template.flatMap((item, i) => templateProblems(item, `${where}/${i}`, inLine));
+    return template.flatMap((item, i) => templateProblems(item, `${where}/${i}`, inLine, fields, setting));
   if (template === null || typeof template !== 'object') return [];
   const object = template as Record<string, unknown>;
   if ('$each' in object) {
     const list = String(object.$each);
     const problems: FieldProblem[] =
-      knownName(list, inLine) && TEMPLATE_FIELDS[list as TemplateField] === 'list'
+      knownName(list, inLine, fields) && fields[list] === 'list'
         ? []
         : [{ path: `${at}/$each`, message: `"${list}" is not a list: $each takes "lines"` }];
-    return [...problems, ...templateProblems(object.$item, `${where}/$item`, true)];
+    return [...problems, ...templateProblems(object.$item, `${where}/$item`, true, fields, setting)];
   }
-  return Object.entries(object).flatMap(([key, value]) => templateProblems(value, `${where}/${key}`, inLine));
+  return Object.entries(object).flatMap(([key, value]) =>
+    templateProblems(value, `${where}/${key}`, inLine, fields, setting),
+  );
 }

@@ -5,7 +5,9 @@ import {
   CancelUnsupportedError,
   SupplierPermanentError,
   SupplierTransientError,
+  type CancelRequest,
   type CancelResult,
+  type ChangeResult,
   type ConnectorContext,
   type DispatchResult,
   type LineAcknowledgement,
@@ -23,6 +25,14 @@ import {
   type StatusPollingSettings,
 } from './status-polling';
 import { renderTemplate, TEMPLATE_FIELDS, templateProblems, templateScope } from './request-template';
+import {
+  cancelScope,
+  changeDocument,
+  changeScope,
+  changeSettingsProperties,
+  changeTemplateProblems,
+  type ChangeSettings,
+} from './change-requests';
 
 export { parseRetryAfter } from '../../transports/http-failure';
 
@@ -49,7 +59,7 @@ export interface DuplicateAnswer {
   referencePath?: string;
 }
 
-export interface RestJsonSettings {
+export interface RestJsonSettings extends ChangeSettings {
   /** Full URL the PO is sent to. */
   url: string;
   method?: 'POST' | 'PUT';
@@ -315,6 +325,7 @@ export const restJsonSettingsSchema = {
         "A harmless address of the supplier's API that the Test connection button GETs with this authentication, e.g. https://api.example.com/v1/ping or a product list. Empty: a HEAD request to the order endpoint URL, which shows the API is reachable but may not check the credentials. Orders never use it.",
     },
     statusPolling: statusPollingSchema,
+    ...changeSettingsProperties,
   },
   // An OAuth2 supplier needs its token endpoint.
   if: { properties: { auth: { const: 'oauth2-client-credentials' } }, required: ['auth'] },
@@ -438,7 +449,7 @@ function referenceAt(body: unknown, dotPath: string): string | undefined {
 async function exchange(
   ctx: ConnectorContext<RestJsonSettings>,
   request: {
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
     url: string;
     data?: unknown;
     /** For requests that change something: a retry carries the same key. */
@@ -550,6 +561,26 @@ export function cancelUrlFor(template: string, po: PurchaseOrder, supplierId: st
   });
 }
 
+/** A cancel request's body: the cancel template, else the built-in one (with the cancelled units when partial). */
+function cancelBody(request: CancelRequest, ctx: ConnectorContext<RestJsonSettings>): unknown {
+  const po = request.purchaseOrder;
+  if (ctx.settings.cancelTemplate !== undefined)
+    return renderTemplate(ctx.settings.cancelTemplate, cancelScope(request, ctx.supplierId));
+  return {
+    poNumber: po.number,
+    supplierReference: po.supplierReference,
+    reason: request.reason,
+    ...(request.lines
+      ? {
+          lines: request.lines.map((line) => ({
+            sku: line.supplierSku ?? line.sku,
+            quantity: line.quantity,
+          })),
+        }
+      : {}),
+  };
+}
+
 /** Fields (secrets, settings) that only one authentication method uses. */
 function authIs(auth: NonNullable<RestJsonSettings['auth']>): SettingCondition {
   return { setting: 'auth', values: [auth] };
@@ -582,7 +613,10 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
   testConnection: testRestConnection,
 
   settingsProblems(settings) {
-    return settings.requestTemplate === undefined ? [] : templateProblems(settings.requestTemplate);
+    return [
+      ...(settings.requestTemplate === undefined ? [] : templateProblems(settings.requestTemplate)),
+      ...changeTemplateProblems(settings),
+    ];
   },
 
   async sendPurchaseOrder(request, ctx: ConnectorContext<RestJsonSettings>): Promise<DispatchResult> {
@@ -657,13 +691,31 @@ export const restJsonConnector: SupplierConnector<RestJsonSettings> = {
     const { body: reply } = await exchange(ctx, {
       method,
       url: cancelUrlFor(settings.cancelUrl, po, ctx.supplierId),
-      data:
-        method === 'DELETE'
-          ? undefined
-          : { poNumber: po.number, supplierReference: po.supplierReference, reason: request.reason },
+      data: method === 'DELETE' ? undefined : cancelBody(request, ctx),
       // Not the PO number itself: an API that keys idempotency on the header alone would replay the order's reply.
-      idempotencyKey: `cancel-${po.number}`,
+      idempotencyKey: request.changeId ?? `cancel-${po.number}`,
     });
     return { outcome: 'cancelled', supplierReference: referenceAt(reply, settings.referencePath ?? 'id') };
+  },
+
+  async changePurchaseOrder(request, ctx): Promise<ChangeResult> {
+    const { settings } = ctx;
+    const po = request.purchaseOrder;
+    if (!settings.changeUrl)
+      throw new CancelUnsupportedError(
+        `supplier ${ctx.supplierId} has no change URL configured: its API cannot be asked to change a purchase order`,
+      );
+    const method = settings.changeMethod ?? 'PATCH';
+    ctx.log.debug(`${method} change ${request.changeId} of ${po.number} to supplier ${ctx.supplierId}`);
+    const { body: reply } = await exchange(ctx, {
+      method,
+      url: cancelUrlFor(settings.changeUrl, po, ctx.supplierId),
+      data:
+        settings.changeTemplate === undefined
+          ? changeDocument(request)
+          : renderTemplate(settings.changeTemplate, changeScope(request, ctx.supplierId)),
+      idempotencyKey: request.changeId,
+    });
+    return { outcome: 'changed', supplierReference: referenceAt(reply, settings.referencePath ?? 'id') };
   },
 };

@@ -4,6 +4,8 @@ import type { ShipmentEvent } from '../../../core/model/shipment';
 import type {
   Acknowledgement,
   CancelResult,
+  ChangeRequest,
+  ChangeResult,
   ConnectorContext,
   DispatchRequest,
   DispatchResult,
@@ -20,6 +22,7 @@ import {
 import type { X12GroupReceipt } from '../../edi/x12/envelope';
 import { generateFunctionalAcknowledgement997 } from '../../edi/x12/generate-997';
 import { generatePurchaseOrder850, type PurchaseOrderPurpose } from '../../edi/x12/generate-850';
+import { generatePurchaseOrderChange860, type PurchaseOrderChangePurpose } from '../../edi/x12/generate-860';
 import type { SupplierInvoice } from '../../edi/x12/map-810';
 import { describeFunctionalAcknowledgement } from '../../edi/x12/map-997';
 import { peekFunctionalId } from '../../edi/x12/peek';
@@ -53,6 +56,8 @@ export interface X12SftpSettings {
   settleSeconds?: number;
   /** Outbound 850 file name; "{poNumber}" is replaced. Same PO number, same file name: a resend replaces it. */
   fileNamePattern?: string;
+  /** How this partner takes a whole-PO cancellation: an 850 with BEG01 01 (default) or an 860 with BCH01 01. */
+  cancelWith?: '850' | '860';
   /** Send a 997 for every functional group received (default true). */
   send997?: boolean;
   /** Hours after which a group we sent (an 850) without the partner's 997 is reported overdue; 0: never. */
@@ -104,6 +109,13 @@ export const x12SftpSettingsSchema = {
     errorFolder: { ...FOLDER, default: 'inbound/error', title: 'Folder for files that could not be read' },
     settleSeconds: settleSecondsSchema,
     fileNamePattern: poFileNameSchema('850_{poNumber}.edi'),
+    cancelWith: {
+      enum: ['850', '860'],
+      default: '850',
+      title: 'Cancel a whole PO with',
+      description:
+        'An 850 with BEG01 01 (Cancellation), or an 860 with BCH01 01, as this partner takes it. Cancelling some lines or changing a quantity is always an 860 (PO change), whose 865 answer is read back.',
+    },
     send997: { type: 'boolean', default: true, title: 'Send a 997 for each group received' },
     ackOverdueHours: {
       type: 'number',
@@ -134,48 +146,92 @@ export const x12SftpSettingsSchema = {
 export type X12InboundDocument = X12Document;
 
 /** Functional ids each reader takes (files are sorted by the GS01 of their first group). */
-const ACKNOWLEDGEMENT_GROUPS = new Set(['PR', 'FA']);
+const ACKNOWLEDGEMENT_GROUPS = new Set(['PR', 'CA', 'FA']);
 const SHIPMENT_GROUPS = new Set(['SH']);
 const STOCK_GROUPS = new Set(['IB']);
 const INVOICE_GROUPS = new Set(['IN']);
 const ALL_GROUPS = new Set(Object.values(SUPPORTED_TRANSACTION_SETS).map((s) => s.functionalId));
 
+/** One X12 document about a PO to upload: its file name, its words for the log, its GS01 and its text. */
+interface OutboundDocument {
+  name: string;
+  what: string;
+  functionalId: string;
+  poNumber: string;
+  /** The document with this interchange control number. */
+  text(control: number): string;
+}
+
 /**
- * Uploads the 850 of a PO (or its cancellation, under its own name: the original's file may still be waiting) to
- * the outbound folder, once: a file of an earlier attempt still waiting is the same document and is left.
+ * Uploads a document to the outbound folder, once: a file of an earlier attempt still waiting is the same document
+ * and is left. The interchange control number is drawn only when a file will be written (gaps are allowed, reuse
+ * never); its one group (GS06 = ISA13) then waits for the partner's 997.
  */
-async function upload850(
+async function uploadOnce(ctx: ConnectorContext<X12SftpSettings>, document: OutboundDocument): Promise<void> {
+  const { name, what } = document;
+  await withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
+    if (await transport.exists(ctx.settings.outboundFolder, name)) {
+      ctx.log.info(`${what} already waiting as ${name}; not written again`);
+      return;
+    }
+    const control = await ctx.nextSequenceValue(sequenceScope(ctx));
+    await transport.put(ctx.settings.outboundFolder, name, document.text(control));
+    ctx.log.info(`${what} uploaded as ${name} (ISA13 ${control})`);
+    await ctx.functionalGroups?.sent({
+      functionalId: document.functionalId,
+      groupControlNumber: String(control),
+      document: what,
+      poNumber: document.poNumber,
+    });
+  });
+}
+
+/** The 850 of a PO, or its cancellation under its own name (the original's file may still be waiting). */
+function upload850(
   request: DispatchRequest,
   ctx: ConnectorContext<X12SftpSettings>,
   purpose: PurchaseOrderPurpose,
 ): Promise<void> {
   const po = request.purchaseOrder;
   const pattern = ctx.settings.fileNamePattern ?? '850_{poNumber}.edi';
-  const name = poFileName(pattern, purpose === 'cancellation' ? `${po.number}-CANCEL` : po.number);
-  const what = `850 ${purpose === 'cancellation' ? 'cancellation ' : ''}${po.number}`;
-  await withTransport(ctx.settings.transport, ctx.credentials, async (transport) => {
-    if (await transport.exists(ctx.settings.outboundFolder, name)) {
-      ctx.log.info(`${what} already waiting as ${name}; not written again`);
-      return;
-    }
-    // Control number drawn only when a file will be written; gaps are allowed, reuse never.
-    const control = await ctx.nextSequenceValue(sequenceScope(ctx));
-    const text = generatePurchaseOrder850(
-      request,
-      ctx.settings.envelope,
-      { interchange: control },
-      ctx.clock.now(),
-      purpose,
-    );
-    await transport.put(ctx.settings.outboundFolder, name, text);
-    ctx.log.info(`${what} uploaded as ${name} (ISA13 ${control})`);
-    // Its one group (GS06 = ISA13) now waits for the partner's 997.
-    await ctx.functionalGroups?.sent({
-      functionalId: 'PO',
-      groupControlNumber: String(control),
-      document: what,
-      poNumber: po.number,
-    });
+  return uploadOnce(ctx, {
+    name: poFileName(pattern, purpose === 'cancellation' ? `${po.number}-CANCEL` : po.number),
+    what: `850 ${purpose === 'cancellation' ? 'cancellation ' : ''}${po.number}`,
+    functionalId: 'PO',
+    poNumber: po.number,
+    text: (control) =>
+      generatePurchaseOrder850(
+        request,
+        ctx.settings.envelope,
+        { interchange: control },
+        ctx.clock.now(),
+        purpose,
+      ),
+  });
+}
+
+/** The 860 of a change to a PO (or of its cancellation), under a name of its own per change. */
+function upload860(
+  request: Pick<ChangeRequest, 'purchaseOrder' | 'previousLines' | 'order' | 'changeId'>,
+  ctx: ConnectorContext<X12SftpSettings>,
+  purpose: PurchaseOrderChangePurpose,
+): Promise<void> {
+  const po = request.purchaseOrder;
+  const pattern = ctx.settings.fileNamePattern ?? '850_{poNumber}.edi';
+  const suffix = purpose === 'cancellation' ? 'CANCEL' : request.changeId.slice(po.number.length + 1);
+  return uploadOnce(ctx, {
+    name: `860_${poFileName(pattern, `${po.number}-${suffix}`).replace(/^850_/, '')}`,
+    what: `860 ${purpose === 'cancellation' ? 'cancellation' : `change ${request.changeId} of`} ${po.number}`,
+    functionalId: 'PC',
+    poNumber: po.number,
+    text: (control) =>
+      generatePurchaseOrderChange860(
+        request,
+        ctx.settings.envelope,
+        { interchange: control },
+        ctx.clock.now(),
+        purpose,
+      ),
   });
 }
 
@@ -313,7 +369,7 @@ export const x12SftpConnector: X12SftpConnector = {
   kind: 'x12-sftp',
   title: 'EDI X12 over SFTP',
   description:
-    'Uploads an X12 850 per PO (and an 850 with BEG01 01 to cancel one, named <PO number>-CANCEL) to the supplier SFTP folder and reads their 855 acknowledgements, 856 ship notices, 810 invoices and 846 stock, answering each group with a 997.',
+    'Uploads an X12 850 per PO (and an 850 with BEG01 01 to cancel one, named <PO number>-CANCEL; an 860 to cancel lines or change quantities) to the supplier SFTP folder and reads their 855 and 865 acknowledgements, 856 ship notices, 810 invoices and 846 stock, answering each group with a 997.',
   settingsSchema: x12SftpSettingsSchema,
   credentialFields: transportCredentialFields,
 
@@ -328,9 +384,36 @@ export const x12SftpConnector: X12SftpConnector = {
     return { outcome: 'sent' };
   },
 
-  /** An 850 with BEG01 = 01 for the same PO number; the partner's 855 may confirm it later. */
+  /**
+   * A whole PO: an 850 with BEG01 = 01 for the same PO number (or, per partner, an 860 with BCH01 = 01); the
+   * partner's 855 or 865 may confirm it later. Some lines: an 860 deleting them or lowering their quantities.
+   */
   async cancelPurchaseOrder(request, ctx): Promise<CancelResult> {
-    await upload850(request, ctx, 'cancellation');
+    const po = request.purchaseOrder;
+    if (request.lines) {
+      const previousLines = [
+        ...po.lines.map((line) => ({
+          ...line,
+          quantity:
+            line.quantity + (request.lines!.find((c) => c.orderLineId === line.orderLineId)?.quantity ?? 0),
+        })),
+        ...request.lines.filter((c) => !po.lines.some((line) => line.orderLineId === c.orderLineId)),
+      ];
+      const changeId = request.changeId ?? `${po.number}-CANCEL-LINES`;
+      await upload860({ purchaseOrder: po, previousLines, order: request.order, changeId }, ctx, 'change');
+    } else if (ctx.settings.cancelWith === '860') {
+      await upload860(
+        { purchaseOrder: po, previousLines: po.lines, order: request.order, changeId: `${po.number}-CANCEL` },
+        ctx,
+        'cancellation',
+      );
+    } else await upload850(request, ctx, 'cancellation');
+    return { outcome: 'requested' };
+  },
+
+  /** An 860 with the changed lines (POC); the partner's 865 (BCA) answers it later. */
+  async changePurchaseOrder(request, ctx): Promise<ChangeResult> {
+    await upload860(request, ctx, 'change');
     return { outcome: 'requested' };
   },
 

@@ -404,4 +404,27 @@ CREATE TABLE storefront_pushed (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'order changes: storefront cancellations, edits and refunds, recorded once and applied in order',
+    sql: `
+-- One row per change a storefront made to a paid order (a cancellation, an edit, a refund), once per (order, key):
+-- the key is the storefront's delivery id, or one derived from the change. A change is pending until the worker
+-- holding its lease applied it; the partial index holds the pending ones alone.
+CREATE TABLE order_changes (
+  id BIGSERIAL PRIMARY KEY,
+  order_id TEXT NOT NULL REFERENCES orders (id),
+  change_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  data JSONB NOT NULL,
+  received_at BIGINT NOT NULL,
+  applied_at BIGINT,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  UNIQUE (order_id, change_key)
+);
+CREATE INDEX order_changes_pending ON order_changes (order_id, id) WHERE state = 'pending';
+`,
+  },
 ];

@@ -46,6 +46,8 @@ import { withNotifications } from './notification-queries';
 import { withFunctionalGroups } from './functional-group-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
+import { withOrderChanges } from './order-change-queries';
+import { heldUntil } from '../order-change-rows';
 import { withStock } from './inventory-queries';
 import { withParcelWatch } from './tracking-queries';
 import { firstRow, rows, type Queryable } from './queryable';
@@ -427,9 +429,10 @@ export abstract class PostgresStoreBase
       const number = purchaseOrderNumber(orderId, draft.supplierId, draft.attempt);
       const inserted = await firstRow(
         db,
-        `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (number) DO NOTHING RETURNING number`,
-        [number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now],
+        `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at,
+           next_attempt_at)
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6, $7) ON CONFLICT (number) DO NOTHING RETURNING number`,
+        [number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now, heldUntil(draft)],
       );
       if (inserted) {
         await this.insertEvent(
@@ -929,12 +932,14 @@ export class PostgresOrderStore
   extends withRiskSignals(
     withRefunds(
       withStorefrontSync(
-        withMetrics(
-          withReturns(
-            withWatchdog(
-              withStock(
-                withNotifications(
-                  withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+        withOrderChanges(
+          withMetrics(
+            withReturns(
+              withWatchdog(
+                withStock(
+                  withNotifications(
+                    withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+                  ),
                 ),
               ),
             ),

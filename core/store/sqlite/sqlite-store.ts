@@ -53,6 +53,8 @@ import { withSupplierStatusPolls } from './status-poll-queries';
 import { withRefunds } from './refund-queries';
 import { withRiskSignals } from './risk-signal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
+import { withOrderChanges } from './order-change-queries';
+import { heldUntil } from '../order-change-rows';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -463,8 +465,9 @@ export abstract class SqliteStoreBase
   ): PurchaseOrder[] {
     const now = this.now();
     const insert = this.statement(
-      `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING *`,
+      `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at,
+         next_attempt_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING *`,
     );
     return drafts.map((draft) => {
       if (draft.orderId !== orderId)
@@ -479,6 +482,7 @@ export abstract class SqliteStoreBase
         purchaseOrderData(draft),
         now,
         now,
+        heldUntil(draft),
       );
       if (!inserted) return purchaseOrderFromRow(this.purchaseOrderRow(number)!);
       this.insertEvent(orderId, purchaseOrderCreatedEvent(event, number, draft), { to: 'pending' }, number);
@@ -938,12 +942,14 @@ export class SqliteOrderStore
   extends withRiskSignals(
     withRefunds(
       withStorefrontSync(
-        withMetrics(
-          withReturns(
-            withWatchdog(
-              withStock(
-                withNotifications(
-                  withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+        withOrderChanges(
+          withMetrics(
+            withReturns(
+              withWatchdog(
+                withStock(
+                  withNotifications(
+                    withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+                  ),
                 ),
               ),
             ),

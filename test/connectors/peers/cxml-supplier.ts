@@ -22,12 +22,16 @@ export type CxmlSupplierMode = 'ok' | 'status-500' | 'status-400' | 'http-503' |
  * Sender's SharedSecret (401 otherwise), answers `<Response><Status code="200" text="OK"/>`, and recognises a
  * resend by its orderID: the order is stored once and the resend gets 200 again. An OrderRequest with
  * `type="delete"` withdraws the order of that orderID; its DocumentReference must name the original's payloadID
- * (400 otherwise, and for an orderID it never received). A ProfileRequest is answered with a ProfileResponse.
+ * (400 otherwise, and for an orderID it never received). An OrderRequest with `type="update"` replaces the order of
+ * that orderID with its ItemOut, referenced the same way; an update whose payloadID it has seen is a resend. A
+ * ProfileRequest is answered with a ProfileResponse.
  */
 export class FakeCxmlSupplier {
   readonly orders = new Map<string, ReceivedCxmlOrder>();
   /** orderIDs withdrawn by an OrderRequest of type "delete", with how many such requests each got. */
   readonly deleted = new Map<string, number>();
+  /** orderIDs replaced by an OrderRequest of type "update": the quantities per SupplierPartID, per update payloadID. */
+  readonly updates = new Map<string, Map<string, Record<string, number>>>();
   readonly requests: string[] = [];
   mode: CxmlSupplierMode = 'ok';
   private server: http.Server | undefined;
@@ -122,6 +126,23 @@ export class FakeCxmlSupplier {
       if (orderHeader.DocumentReference?.['@payloadID'] !== original.payloadId)
         return this.reply(res, 400, 400, 'Bad Request', 'DocumentReference does not name the order');
       this.deleted.set(orderId, (this.deleted.get(orderId) ?? 0) + 1);
+      return this.reply(res, 200, 200, 'OK');
+    }
+    if (orderHeader['@type'] === 'update') {
+      const original = this.orders.get(orderId);
+      if (!original) return this.reply(res, 400, 400, 'Bad Request', `Unknown orderID ${orderId}`);
+      if (orderHeader.DocumentReference?.['@payloadID'] !== original.payloadId)
+        return this.reply(res, 400, 400, 'Bad Request', 'DocumentReference does not name the order');
+      const items = ((cxml.Request as Record<string, unknown>).OrderRequest as Record<string, unknown>)
+        .ItemOut as Array<Record<string, unknown>>;
+      const quantities: Record<string, number> = {};
+      for (const item of items) {
+        const part = (item.ItemID as Record<string, unknown>).SupplierPartID;
+        quantities[String(part)] = Number(item['@quantity']);
+      }
+      const updates = this.updates.get(orderId) ?? new Map<string, Record<string, number>>();
+      updates.set(cxml['@payloadID'] as string, quantities);
+      this.updates.set(orderId, updates);
       return this.reply(res, 200, 200, 'OK');
     }
     if (!this.orders.has(orderId)) {

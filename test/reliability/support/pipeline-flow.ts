@@ -8,6 +8,12 @@ export interface PipelineFlowOptions {
   supplierUrl: string;
   /** acme withdraws cancelled POs at `<supplierUrl>/{poNumber}/cancel`. */
   supplierCancels?: true;
+  /** acme also takes changed POs at `<supplierUrl>/{poNumber}` (PATCH): storefront edits reach it. */
+  supplierChanges?: true;
+  /** The router's hold window before dispatch, in minutes (0 when absent). */
+  holdMinutes?: number;
+  /** The milestones the customer is e-mailed (confirmed when absent). */
+  milestones?: string[];
   /** A second REST supplier, globex, ranked after acme: a backorder at acme fails over to it. */
   fallbackSupplierUrl?: string;
   /** Port of the SMTP server the customers' e-mails go to. */
@@ -58,6 +64,7 @@ export function writePipelineFlow(dir: string, options: PipelineFlowOptions): st
         timeoutMs: options.supplierTimeoutMs ?? 10_000,
         headers: { 'X-Instance': '${DROPSHIP_INSTANCE}' },
         ...(options.supplierCancels ? { cancelUrl: `${options.supplierUrl}/{poNumber}/cancel` } : {}),
+        ...(options.supplierChanges ? { changeUrl: `${options.supplierUrl}/{poNumber}` } : {}),
       },
     },
     ...(options.fallbackSupplierUrl
@@ -102,6 +109,7 @@ export function writePipelineFlow(dir: string, options: PipelineFlowOptions): st
         ],
       },
       sweepSeconds: options.sweepSeconds ?? 1,
+      holdMinutes: options.holdMinutes ?? 0,
       wires: [['dispatch'], []],
     },
     {
@@ -125,7 +133,7 @@ export function writePipelineFlow(dir: string, options: PipelineFlowOptions): st
       store: 'store',
       mailer: 'mailer',
       storeName: 'Reliability Shop',
-      milestones: ['confirmed'],
+      milestones: options.milestones ?? ['confirmed'],
       sweepSeconds: options.sweepSeconds ?? 1,
       wires: [[], []],
     },
