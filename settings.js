@@ -137,7 +137,8 @@ if (!fs.existsSync(flowFile)) {
 
 /**
  * The demo's credentials, given on the first start (no credentials file yet): the tracking page's link secret, a
- * credential of each notify node that serves the page, names DROPSHIP_TRACKING_LINK_SECRET, which Node-RED
+ * credential of each notify node that serves the page, names DROPSHIP_TRACKING_LINK_SECRET (the portal supplier's
+ * link key DROPSHIP_PORTAL_LINK_KEY), which Node-RED
  * substitutes when the flows start, so the secret itself stays in the user directory; a carrier account that
  * polls the sandbox's own carrier API gets the sandbox's client. Written in Node-RED's own format: aes-256-ctr
  * under the SHA-256 of the credential secret, the IV in hex in front.
@@ -146,6 +147,8 @@ const SANDBOX_SHOPIFY_CLIENT_ID = 'sandbox-shopify-app';
 const DEMO_CREDENTIALS = {
   'dropship-notify': (node) =>
     node.trackingPage ? { linkSecret: '${DROPSHIP_TRACKING_LINK_SECRET}' } : undefined,
+  'dropship-supplier': (node) =>
+    node.connector === 'portal' ? { portalLinkKey: '${DROPSHIP_PORTAL_LINK_KEY}' } : undefined,
   'dropship-carrier': (node) =>
     /^\/sandbox\//.test((node.settings && node.settings.baseUrl) || '')
       ? { clientId: 'sandbox', clientSecret: 'sandbox' }
@@ -194,6 +197,8 @@ process.env.DROPSHIP_SANDBOX_SUPPLIER_CHANGE_URL = `${process.env.DROPSHIP_SANDB
 process.env.DROPSHIP_TRACKING_URL = `http://127.0.0.1:${port}/dropship/tracking`;
 // The secret the sandbox supplier signs its tracking reports with, which "Supplier tracking" checks (flows/demo.json).
 process.env.DROPSHIP_TRACKING_SECRET = keptSecret('DROPSHIP_TRACKING_SECRET', '.tracking-secret');
+// The key the demo's portal supplier signs its sign-in links with (its credential names this variable).
+process.env.DROPSHIP_PORTAL_LINK_KEY = keptSecret('DROPSHIP_PORTAL_LINK_KEY', '.portal-link-key');
 // Where the customer's e-mails link to the tracking page.
 process.env.DROPSHIP_PUBLIC_URL = process.env.DROPSHIP_PUBLIC_URL || `http://127.0.0.1:${port}`;
 

@@ -26,3 +26,16 @@ export function formatBenchFigures(figures: BenchFigure[]): string {
     })
     .join('\n');
 }
+
+/**
+ * A target set as a ratio to the same-run baseline: it holds on a slower or busier machine, where an absolute
+ * figure passes or fails with the machine. The absolute value stays in the figure as information.
+ */
+export function ratioTarget(
+  value: number,
+  baseline: number,
+  atLeast: number,
+): Pick<BenchFigure, 'ratio' | 'target' | 'pass'> {
+  const ratio = value / baseline;
+  return { ratio, target: `>= ${atLeast}x baseline`, pass: ratio >= atLeast };
+}

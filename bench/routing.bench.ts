@@ -15,7 +15,7 @@ import { sellableUnderRules } from '../core/routing/compiled-rules';
 import { routeOrder, type SupplierPerformance } from '../core/routing/route-order';
 import { parseRoutingRules, type RoutingRules, type SupplierSettings } from '../core/routing/routing-rules';
 import { SqliteOrderStore } from '../core/store/sqlite/sqlite-store';
-import { formatBenchFigures, type BenchFigure } from './figures';
+import { formatBenchFigures, ratioTarget, type BenchFigure } from './figures';
 
 const SKUS = 100_000;
 const SUPPLIERS = 50;
@@ -177,9 +177,7 @@ async function routingFigures(): Promise<BenchFigure[]> {
       value: decisions,
       unit: 'orders/s',
       baseline: { name: 'JSON.parse of the same orders', value: baseline },
-      ratio: decisions / baseline,
-      target: '>= 20,000 decisions/s',
-      pass: decisions >= 20_000,
+      ...ratioTarget(decisions, baseline, 0.12),
     },
   ];
 }
@@ -221,18 +219,14 @@ async function ingestFigures(): Promise<BenchFigure[]> {
         value: firstLoad,
         unit: 'rows/s',
         baseline,
-        ratio: firstLoad / baselineRate,
-        target: '>= 100,000 rows/s',
-        pass: firstLoad >= 100_000,
+        ...ratioTarget(firstLoad, baselineRate, 0.15),
       },
       {
         name: 'stock CSV ingest into SQLite, every row updated, 1 in 7 sold out (rows/s)',
         value: changedFeed,
         unit: 'rows/s',
         baseline,
-        ratio: changedFeed / baselineRate,
-        target: '>= 100,000 rows/s',
-        pass: changedFeed >= 100_000,
+        ...ratioTarget(changedFeed, baselineRate, 0.15),
       },
     ];
   } finally {

@@ -8,6 +8,7 @@ import { wooCommerceCatalogue } from './storefronts/woocommerce-catalogue';
 import { csvSftpConnector } from './suppliers/csv-sftp/csv-sftp';
 import { cxmlConnector } from './suppliers/cxml/cxml';
 import { emailConnector } from './suppliers/email/email';
+import { portalConnector } from './suppliers/portal/portal';
 import { restJsonConnector } from './suppliers/rest-json/rest-json';
 import { x12SftpConnector } from './suppliers/x12-sftp/x12-sftp';
 
@@ -21,6 +22,7 @@ const SUPPLIER_CONNECTORS: SupplierConnector<never>[] = [
   cxmlConnector,
   csvSftpConnector,
   emailConnector,
+  portalConnector,
 ];
 
 export function supplierConnectors(): readonly SupplierConnector[] {

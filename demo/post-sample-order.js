@@ -8,6 +8,7 @@
 //   node demo/post-sample-order.js --cancel 450789469                                  Shopify orders/cancelled
 //   node demo/post-sample-order.js --edit 450789469 [--delta 1]                        Shopify orders/edited
 //                                         (--delta: units added to the order's shipping line; negative removes)
+//   node demo/post-sample-order.js --portal [--id PORTAL-1002]                        an order for the portal supplier
 // Uses PORT (1880), DROPSHIP_SHOPIFY_SECRET and DROPSHIP_WOOCOMMERCE_SECRET ("dropship-demo-secret") like settings.js.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -152,13 +153,32 @@ function wooCommerce() {
   };
 }
 
-const delivery = args.includes('--woocommerce')
-  ? wooCommerce()
-  : option('--cancel')
-    ? shopifyCancellation()
-    : option('--edit')
-      ? shopifyEdit()
-      : shopify();
+/**
+ * An order in the package's own JSON for the generic intake (/dropship/orders, answered only on this machine in
+ * the demo), of the portal supplier's catalogue; shipping promised in three days, the PO's ship-by date.
+ */
+function portal() {
+  const order = payload('portal-order.json');
+  order.externalId = id || `PORTAL-${Date.now()}`;
+  order.placedAt = new Date().toISOString();
+  order.shipping.promisedShipBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
+  return {
+    url: `${base}/dropship/orders`,
+    follow: `generic:${order.externalId}`,
+    body: JSON.stringify(order),
+    headers: { 'Content-Type': 'application/json' },
+  };
+}
+
+const delivery = args.includes('--portal')
+  ? portal()
+  : args.includes('--woocommerce')
+    ? wooCommerce()
+    : option('--cancel')
+      ? shopifyCancellation()
+      : option('--edit')
+        ? shopifyEdit()
+        : shopify();
 fetch(delivery.url, { method: 'POST', headers: delivery.headers, body: delivery.body }).then(
   async (res) => {
     console.log(res.status, await res.text());

@@ -311,7 +311,15 @@ const scorecards = report.groups.map((g) => ({
     'Send errors %': percent(g.errorRate),
     'Margin %': percent(g.grossMargin.rate)
 }));
-return [{ payload: states }, { payload: scorecards }, null];`;
+const portalWords = { acknowledgement: 'answered', shipment: 'reported a parcel', stock: 'updated stock', cancel_confirmed: 'confirmed a cancellation', sign_in: 'signed in' };
+const portal = (report.portalActivity || []).map((a) => ({
+    when: a.at.slice(0, 16).replace('T', ' '),
+    supplier: a.supplierId,
+    what: portalWords[a.kind] || a.kind,
+    PO: a.poNumber || '',
+    by: a.actor
+}));
+return [{ payload: states }, { payload: scorecards }, null, { payload: portal }];`;
 
 /** The watchdog refused an action (unknown order, no supplier to reroute to...): tell the operator why. */
 const REFUSAL_FUNCTION = `const error = msg.error || {};
@@ -381,6 +389,7 @@ function dashboardNodes(store, setupNote) {
   const byTopic = id('ce');
   const search = id('cf');
   const orderView = id('d0');
+  const portalActivity = id('d1');
   const template = (suffix, name, groupId, format) => ({
     id: id(suffix),
     type: 'ui-template',
@@ -650,7 +659,7 @@ function dashboardNodes(store, setupNote) {
       z: TAB,
       name: 'Dashboard figures',
       func: FIGURES_FUNCTION,
-      outputs: 3,
+      outputs: 4,
       timeout: 0,
       noerr: 0,
       initialize: '',
@@ -658,10 +667,16 @@ function dashboardNodes(store, setupNote) {
       libs: [],
       x: 600,
       y: 280,
-      wires: [[states], [scorecards], [chart]],
+      wires: [[states], [scorecards], [chart], [portalActivity]],
     },
     { ...table('c7', 'Orders by state', '', statesGroup, 1), x: 840, y: 240, wires: [] },
     { ...table('c8', 'Supplier scorecards', '', scorecardGroup, 1), x: 850, y: 280, wires: [] },
+    {
+      ...table('d1', 'Supplier portal activity', 'Supplier portal: latest activity', scorecardGroup, 2),
+      x: 860,
+      y: 360,
+      wires: [],
+    },
     {
       id: chart,
       type: 'ui-chart',

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { OrderChangeLine, StorefrontOrderChange } from '../../core/model/order-change';
+import type { OrderChangeLine, ShopRefund, StorefrontOrderChange } from '../../core/model/order-change';
 import type { IntakeDecision } from '../../core/ports/storefront-intake';
 import { PayloadReader } from './field-reader';
 
@@ -14,6 +14,7 @@ export const SHOPIFY_CHANGE_TOPICS = new Set(['orders/cancelled', 'orders/edited
 export function shopifyCancellation(order: Record<string, unknown>, externalId: string): IntakeDecision {
   const reader = new PayloadReader('Shopify order');
   const cancelledAt = reader.date(order.cancelled_at, '/cancelled_at');
+  const shopRefunds = shopifyRefundsOfOrder(reader, order);
   reader.finish();
   return {
     kind: 'change',
@@ -25,8 +26,43 @@ export function shopifyCancellation(order: Record<string, unknown>, externalId: 
       lines: [],
       key: `cancel:${cancelledAt}`,
       reason: reader.text(order.cancel_reason),
+      ...(shopRefunds ? { shopRefunds } : {}),
     },
   };
+}
+
+/**
+ * What the shop had paid back when it cancelled: `financial_status` `refunded` (or `voided`, nothing was captured)
+ * leaves nothing to refund; otherwise the order's `refunds` with the units each returned money for (returned units
+ * aside, as `refunds/create` reads them).
+ */
+function shopifyRefundsOfOrder(
+  reader: PayloadReader,
+  order: Record<string, unknown>,
+): StorefrontOrderChange['shopRefunds'] {
+  const status = reader.text(order.financial_status);
+  if (status === 'refunded' || status === 'voided') return 'all';
+  const refunds: ShopRefund[] = reader.array(order.refunds ?? [], '/refunds').map((raw, i) => {
+    const refund = reader.object(raw, `/refunds/${i}`);
+    return {
+      id: reader.id(refund.id, `/refunds/${i}/id`),
+      lines: reader
+        .array(refund.refund_line_items ?? [], `/refunds/${i}/refund_line_items`)
+        .flatMap((rawLine, j) => {
+          const path = `/refunds/${i}/refund_line_items/${j}`;
+          const item = reader.object(rawLine, path);
+          // Returned units had shipped: they stay on the order, and are no part of what the cancellation took off.
+          if (reader.text(item.restock_type) === 'return') return [];
+          return [
+            {
+              lineId: reader.id(item.line_item_id, `${path}/line_item_id`),
+              quantity: reader.integer(item.quantity, `${path}/quantity`),
+            },
+          ];
+        }),
+    };
+  });
+  return refunds.length > 0 ? refunds : undefined;
 }
 
 /**

@@ -12,6 +12,8 @@ import {
   type ChangeResult,
 } from '../ports/supplier-connector';
 import { systemClock, type Clock } from '../clock';
+import { proposeCancellationRefund } from '../refunds/cancellation-refund';
+import type { Refund } from '../refunds/refund';
 import { claimOwner } from '../dispatch/claim-owner';
 import { retryDelay, type RetryPolicy } from '../dispatch/retry-policy';
 import {
@@ -75,6 +77,8 @@ export type ChangeOutcome =
       order: Order;
       purchaseOrders: PurchaseOrderChangeOutcome[];
       returnCandidates: ReturnCandidate[];
+      /** The refund proposed for the units the change took off (undefined when the shop refunded them or none went). */
+      refund?: Refund;
     }
   /** A PO of the order is being sent right now: the change waits for the send's outcome (the claim is left to run out). */
   | { kind: 'waiting'; change: StoredOrderChange; reason: string }
@@ -274,6 +278,8 @@ export async function applyOrderChange(
 
   const after = await store.listPurchaseOrders(order.id);
   const lines = linesAfter(order, targets, after);
+  // Before the change completes, so a crash in between proposes again on the next try (once, by its key).
+  const refund = await proposeCancellationRefund(store, order, lines, change, actor);
   const done = await store.completeOrderChange(change.id, claim, lines, {
     type: CHANGE_EVENTS.applied,
     actor,
@@ -290,7 +296,14 @@ export async function applyOrderChange(
     });
   }
   const final = (await store.getOrder(order.id)) ?? order;
-  return { kind: 'applied', change, order: final, purchaseOrders: outcomes, returnCandidates };
+  return {
+    kind: 'applied',
+    change,
+    order: final,
+    purchaseOrders: outcomes,
+    returnCandidates,
+    ...(refund ? { refund: refund.refund } : {}),
+  };
 }
 
 /** The order's lines after the change: what its active POs carry (shipped units included), else the target. */

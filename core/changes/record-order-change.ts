@@ -76,6 +76,7 @@ export async function recordStorefrontChange(
       ...(change.additions ? { additions: change.additions } : {}),
       ...(change.reason ? { reason: change.reason } : {}),
       ...(change.refund ? { refund: change.refund } : {}),
+      ...(change.shopRefunds ? { shopRefunds: change.shopRefunds } : {}),
     },
     {
       type: CHANGE_EVENTS.received,

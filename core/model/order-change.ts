@@ -16,6 +16,12 @@ export interface StorefrontRefund {
   currency?: string;
 }
 
+/** One refund the shop had made when it reported a change, with the units it refunded. */
+export interface ShopRefund {
+  id: string;
+  lines: { lineId: string; quantity: number }[];
+}
+
 /**
  * A change as a storefront webhook reports it: the whole order cancelled, or lines removed or set to a new
  * quantity (an edit, a partial cancellation, a refund that cancels what it refunds).
@@ -34,6 +40,11 @@ export interface StorefrontOrderChange {
   key: string;
   reason?: string;
   refund?: StorefrontRefund;
+  /**
+   * What the shop had refunded by itself when it reported the change (a Shopify cancellation's `financial_status`
+   * and `refunds`): `all` when nothing is left to pay back; the change's refund proposal leaves these out.
+   */
+  shopRefunds?: 'all' | ShopRefund[];
 }
 
 export type OrderChangeState = 'pending' | 'applied';

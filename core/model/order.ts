@@ -117,6 +117,11 @@ export interface Order extends OrderDraft {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /**
+   * The lines as the customer paid for them, kept when a storefront change first rewrites `lines`: refunds are
+   * shared out over these, so units a change took off are still refundable once.
+   */
+  paidLines?: OrderLine[];
 }
 
 /** Lines that a supplier has to ship; digital and gift-card lines are fulfilled elsewhere. */

@@ -5,6 +5,7 @@ import type { Order } from '../model/order';
 import type { PurchaseOrder, PurchaseOrderLine, PurchaseOrderState } from '../model/purchase-order';
 import type { ShipmentEvent } from '../model/shipment';
 import type { SupplierStatusPoll, SupplierStatusPollOutcome } from '../store/order-store';
+import type { PortalStore } from '../store/portal-store';
 import type { ConnectorLog, CredentialField, JsonSchema, SettingCondition } from './connector';
 
 /**
@@ -39,6 +40,21 @@ export interface FunctionalGroupLog {
   }): Promise<boolean>;
 }
 
+/** The supplier portal as a portal supplier's connector uses it: its state in the store, its address, its mail. */
+export interface SupplierPortalChannel {
+  store: PortalStore;
+  /** The portal's address as suppliers reach it, without a trailing slash: https://shop.example/dropship/portal. */
+  baseUrl: string;
+  /** Sends one e-mail through the portal's mailer; resolves when the SMTP server took it. */
+  sendMail(message: {
+    to: string;
+    subject: string;
+    text: string;
+    html: string;
+    messageId: string;
+  }): Promise<void>;
+}
+
 export interface ConnectorContext<Settings = Record<string, unknown>> {
   supplierId: string;
   /** Validated against the connector's settingsSchema before the connector sees them. */
@@ -53,6 +69,8 @@ export interface ConnectorContext<Settings = Record<string, unknown>> {
   statusPolls?: StatusPollSchedule;
   /** Functional groups sent to this partner until its 997 (X12), kept in the store; absent without one. */
   functionalGroups?: FunctionalGroupLog;
+  /** The supplier portal, where a dropship-portal node serves it; absent otherwise. */
+  portal?: SupplierPortalChannel;
   signal?: AbortSignal;
 }
 
@@ -84,6 +102,8 @@ export interface Acknowledgement {
   lines?: LineAcknowledgement[];
   reason?: string;
   receivedAt: string;
+  /** Who answered, where a person did in the supplier's portal: `supplier:<id>` (or an operator for it). */
+  actor?: string;
 }
 
 /** The result of handing a PO to the supplier's channel. "sent" means delivered, no answer yet (files, e-mail). */

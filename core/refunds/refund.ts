@@ -135,7 +135,8 @@ export interface RefundLineRequest {
 }
 
 /**
- * Works out a refund of the given lines, in integer minor units of the order's currency.
+ * Works out a refund of the given lines, in integer minor units of the order's currency, over the lines as paid
+ * (`paidLines` once a storefront change rewrote them).
  *
  * Rounding (docs/refunds.md): every amount is converted to minor units once (half up); the discount, the shipping
  * and the tax are shared over the goods by value (unit price × quantity of every line of the order), each share
@@ -146,13 +147,14 @@ export interface RefundLineRequest {
  * Undefined when nothing is left to refund.
  */
 export function computeRefund(
-  order: Pick<Order, 'currency' | 'lines' | 'totals'>,
+  order: Pick<Order, 'currency' | 'lines' | 'totals' | 'paidLines'>,
   requested: RefundLineRequest[],
   earlier: Pick<RefundAmounts, 'lines'>[] = [],
 ): RefundAmounts | undefined {
   const digits = minorDigitsOf(order.currency);
-  const unit = new Map(order.lines.map((line) => [line.lineId, toMinor(line.unitPrice, digits)]));
-  const whole = order.lines.reduce((sum, line) => sum + unit.get(line.lineId)! * line.quantity, 0);
+  const paid = order.paidLines ?? order.lines;
+  const unit = new Map(paid.map((line) => [line.lineId, toMinor(line.unitPrice, digits)]));
+  const whole = paid.reduce((sum, line) => sum + unit.get(line.lineId)! * line.quantity, 0);
   const refundedUnits = new Map<string, number>();
   let before = 0;
   for (const refund of earlier) {
@@ -164,7 +166,7 @@ export function computeRefund(
   const wanted = new Map<string, number>();
   for (const request of requested)
     wanted.set(request.lineId, (wanted.get(request.lineId) ?? 0) + Math.max(0, Math.trunc(request.quantity)));
-  const picked = order.lines
+  const picked = paid
     .filter((line) => wanted.has(line.lineId))
     .map((line) => {
       const left = line.quantity - (refundedUnits.get(line.lineId) ?? 0);

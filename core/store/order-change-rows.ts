@@ -11,6 +11,7 @@ export function orderChangeData(draft: OrderChangeDraft): string {
     additions: draft.additions,
     reason: draft.reason,
     refund: draft.refund,
+    shopRefunds: draft.shopRefunds,
   });
 }
 

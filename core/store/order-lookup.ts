@@ -146,6 +146,8 @@ const EVENT_WORDS: Readonly<Record<string, string>> = {
   'po.deferred': 'PO sending deferred',
   'po.partial': 'PO partly accepted',
   'po.invoiced': 'Supplier invoiced the PO',
+  'portal.answered': 'Supplier answered in the portal',
+  'portal.shipped': 'Supplier reported parcels in the portal',
   'shipment.event': 'Parcel update',
   'return.requested': 'Return requested',
   'operator.retry': 'Operator retried',

@@ -5,6 +5,7 @@ import type { MetricsStore } from './metrics-store';
 import type { NotificationStore } from './notification-store';
 import type { OrderChangeStore } from './order-change-store';
 import type { OrdersStore, SequenceStore } from './orders-store';
+import type { PortalStore } from './portal-store';
 import type { PurchaseOrderStore } from './purchase-order-store';
 import type { ReturnsStore } from './returns-store';
 import type { ParcelWatchStore, ShipmentStore } from './shipment-store';
@@ -75,6 +76,8 @@ export interface OrderStore
     RiskSignalStore,
     OrderChangeStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** The supplier portal's state (core/store/portal-store.ts). */
+  readonly portal: PortalStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type {
 } from '../model/purchase-order';
 import type { Shipment, TrackingEventRecord } from '../model/shipment';
 import type { FunctionalGroupSent, Notification, ParcelPoll, SupplierStatusPoll } from './order-store';
+import type { PortalAction, PortalActionKind, PortalCancelRequest } from './portal-store';
 
 /**
  * Rows as both engines return them, mapped to the model. The engines share one column layout: times are epoch
@@ -158,4 +159,28 @@ export function functionalGroupFromRow(row: StoreRow): FunctionalGroupSent {
     if (group[key] === undefined) delete group[key];
   }
   return group;
+}
+
+export function portalActionFromRow(row: StoreRow): PortalAction {
+  return {
+    id: Number(row.id),
+    supplierId: String(row.supplier_id),
+    poNumber: str(row.po_number),
+    kind: row.kind as PortalActionKind,
+    payload: json<Record<string, unknown>>(row.payload),
+    actor: String(row.actor),
+    createdAt: iso(row.created_at),
+    readAt: isoOrUndefined(row.read_at),
+  };
+}
+
+export function portalCancelRequestFromRow(row: StoreRow): PortalCancelRequest {
+  return {
+    poNumber: String(row.po_number),
+    supplierId: String(row.supplier_id),
+    reason: String(row.reason),
+    requestedAt: iso(row.requested_at),
+    confirmedAt: isoOrUndefined(row.confirmed_at),
+    confirmedBy: str(row.confirmed_by),
+  };
 }

@@ -39,6 +39,7 @@ export interface SupplierCredentials {
   inboundSharedSecret?: string;
   privateKey?: string;
   passphrase?: string;
+  portalLinkKey?: string;
 }
 
 /** What the dispatch node reads from a `dropship-supplier` config node. */

@@ -19,6 +19,7 @@ import {
 import { exceptionMessage } from './input-handler';
 import type { NodeAPI, NodeMessage } from './node-red';
 import type { SupplierConfigNode } from './config-nodes';
+import { portalChannel } from './portal-registry';
 
 /**
  * Deployed suppliers by their id. Routing rules and purchase orders name suppliers by id, and the dispatch node
@@ -86,6 +87,7 @@ export function supplierConnectorContext(
       nextSequenceValue: (scope) => store.nextSequenceValue(`${supplierId}:${scope}`),
       statusPolls: statusPollSchedule(store, supplierId),
       functionalGroups: functionalGroupLog(store, supplierId, systemClock),
+      portal: portalChannel(store),
     },
   };
 }

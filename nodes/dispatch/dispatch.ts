@@ -210,7 +210,14 @@ export = function registerDispatchNode(RED: NodeAPI): void {
               }
               // The connector goes along: a backorder that fails over withdraws the PO through it.
               const outcome = await applyAcknowledgement(
-                { store, actor, onBackorder: onBackorder(), connector, context, withdrawalLeaseMs: leaseMs },
+                {
+                  store,
+                  actor: ack.actor ?? actor,
+                  onBackorder: onBackorder(),
+                  connector,
+                  context,
+                  withdrawalLeaseMs: leaseMs,
+                },
                 ack,
               );
               await follow(store, outcome, { topic: 'acknowledgement' });

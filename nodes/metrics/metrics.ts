@@ -38,6 +38,26 @@ async function ordersByState(store: OrderStore): Promise<Record<string, number>>
   return counts;
 }
 
+/** One thing a supplier (or an operator for it) did in the supplier portal, for the dashboard: no customer data. */
+interface PortalActivity {
+  at: string;
+  supplierId: string;
+  kind: string;
+  poNumber?: string;
+  actor: string;
+}
+
+/** The supplier portal's latest activity, newest first (core/store/portal-store.ts). */
+async function portalActivity(store: OrderStore): Promise<PortalActivity[]> {
+  return (await store.portal.listActions({ limit: 20 })).map((action) => ({
+    at: action.createdAt,
+    supplierId: action.supplierId,
+    kind: action.kind,
+    poNumber: action.poNumber,
+    actor: action.actor,
+  }));
+}
+
 export = function registerMetricsNode(RED: NodeAPI): void {
   function DropshipMetricsNode(this: Node, config: MetricsNodeDef): void {
     RED.nodes.createNode(this, config);
@@ -63,7 +83,13 @@ export = function registerMetricsNode(RED: NodeAPI): void {
 
     async function report(
       input: Record<string, unknown>,
-    ): Promise<MetricsReport & { ordersByState: Record<string, number>; oversell: OversellRate[] }> {
+    ): Promise<
+      MetricsReport & {
+        ordersByState: Record<string, number>;
+        oversell: OversellRate[];
+        portalActivity: PortalActivity[];
+      }
+    > {
       const store = await storeOf(RED, node, config.store);
       const now = new Date();
       const query = configuredSuppliersOnly(metricsQueryFrom(input, defaults, now));
@@ -73,6 +99,7 @@ export = function registerMetricsNode(RED: NodeAPI): void {
         ordersByState: await ordersByState(store),
         // Orders that came in for a variant the shop was to show as 0 (storefront sync's oversell guard).
         oversell: oversellRates(await store.oversellCounts(query.from, query.to)),
+        portalActivity: await portalActivity(store),
       };
     }
 

@@ -6,6 +6,8 @@ import {
 } from '../../core/changes/apply-order-change';
 import { recordStorefrontChange } from '../../core/changes/record-order-change';
 import { recordChangeAnswer } from '../../core/changes/change-answers';
+import { proposeCancellationRefund } from '../../core/refunds/cancellation-refund';
+import { shopifyCancellation } from '../../connectors/storefronts/shopify-changes';
 import type { OrderChangeLine } from '../../core/model/order-change';
 import type { Order } from '../../core/model/order';
 import type { PurchaseOrder } from '../../core/model/purchase-order';
@@ -319,6 +321,8 @@ for (const engine of engines) {
         (await store.getOrder(order.id))?.lines.map((l) => l.quantity),
         [2, 1],
       );
+      // The units may still reach the customer: no refund until they come back.
+      assert.deepEqual(await store.listRefunds({ orderId: order.id }), []);
     });
 
     it('makes shipped units return candidates and leaves the rest of the order shipping', async () => {
@@ -446,6 +450,139 @@ for (const engine of engines) {
         [after?.state, after?.lines.map((l) => [l.lineId, l.quantity])],
         ['received', [['2', 1]]],
       );
+    });
+
+    /** The order's refunds, as (trigger, state, total in minor units, lines as [lineId, quantity]). */
+    async function refundsOf(orderId: string) {
+      return (await store.listRefunds({ orderId })).map((r) => [
+        r.trigger,
+        r.state,
+        r.amounts.total,
+        r.amounts.lines.map((l) => [l.lineId, l.quantity]),
+      ]);
+    }
+
+    it('proposes the refund of a whole cancellation the shop did not refund: every line and the shipping', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      const cancel = await change(order, 'cancel:t1', [], true);
+      const outcome = await applyRecordedChange(env(), cancel.id);
+      assert.equal(outcome?.kind === 'applied' && outcome.refund?.amounts.total, 5000);
+      assert.deepEqual(await refundsOf(order.id), [
+        [
+          'customer_cancelled',
+          'proposed',
+          5000,
+          [
+            ['1', 2],
+            ['2', 1],
+          ],
+        ],
+      ]);
+      assert.ok((await store.listEvents(order.id)).some((e) => e.type === 'refund.proposed'));
+    });
+
+    it('proposes the share of the cancelled units of a partial cancellation, and of each later edit', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      const first = await change(order, 'edit:1', [{ lineId: '1', mode: 'remove', quantity: 1 }]);
+      await applyRecordedChange(env(), first.id);
+      const second = await change(order, 'edit:2', [{ lineId: '1', mode: 'set', quantity: 0 }]);
+      await applyRecordedChange(env(), second.id);
+      // 12.50 a unit plus its share of the 5.00 shipping (12.50 / 45.00 of it, rounded on the running total).
+      assert.deepEqual(await refundsOf(order.id), [
+        ['customer_cancelled', 'proposed', 1389, [['1', 1]]],
+        ['customer_cancelled', 'proposed', 1389, [['1', 1]]],
+      ]);
+    });
+
+    it('proposes only for units taken off a sent PO the supplier confirmed the change of', async () => {
+      const { order, po } = await sentPurchaseOrder(store);
+      const partial = await change(order, 'edit:1', [{ lineId: '2', mode: 'remove', quantity: 1 }]);
+      await applyRecordedChange(env(), partial.id);
+      assert.equal(requestsTo(po).length, 1);
+      assert.deepEqual(await refundsOf(order.id), [['customer_cancelled', 'proposed', 2222, [['2', 1]]]]);
+    });
+
+    it('proposes nothing for a Shopify cancellation whose payload says the shop refunded it', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft({ channel: 'shopify' }), { actor });
+      const payload = {
+        cancelled_at: '2026-12-07T20:02:41-05:00',
+        cancel_reason: 'customer',
+        financial_status: 'refunded',
+      };
+      const decision = shopifyCancellation(payload, order.externalId);
+      assert.equal(decision.kind, 'change');
+      if (decision.kind !== 'change') return;
+      assert.equal(decision.change.shopRefunds, 'all');
+      const recorded = await recordStorefrontChange(store, decision.change, actor);
+      assert.equal(recorded.kind, 'change');
+      if (recorded.kind !== 'change') return;
+      const outcome = await applyRecordedChange(env(), recorded.change.id);
+      assert.equal(outcome?.kind === 'applied' && outcome.order.state, 'cancelled');
+      assert.deepEqual(await refundsOf(order.id), []);
+    });
+
+    it('leaves out of a Shopify cancellation the units its payload lists as refunded (returned units aside)', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft({ channel: 'shopify' }), { actor });
+      const decision = shopifyCancellation(
+        {
+          cancelled_at: '2026-12-07T20:02:41-05:00',
+          financial_status: 'partially_refunded',
+          refunds: [
+            {
+              id: 509562969,
+              refund_line_items: [
+                { line_item_id: '1', quantity: 2, restock_type: 'cancel' },
+                // Refunded as returned: shipped units, not part of what the cancellation takes off.
+                { line_item_id: '2', quantity: 1, restock_type: 'return' },
+              ],
+            },
+          ],
+        },
+        order.externalId,
+      );
+      if (decision.kind !== 'change') return assert.fail('not a change');
+      const recorded = await recordStorefrontChange(store, decision.change, actor);
+      if (recorded.kind !== 'change') return assert.fail('not recorded');
+      await applyRecordedChange(env(), recorded.change.id);
+      assert.deepEqual(await refundsOf(order.id), [['customer_cancelled', 'proposed', 2222, [['2', 1]]]]);
+    });
+
+    it('proposes nothing for a change that is the shop refund (refunds/create, WooCommerce refunded)', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      const recorded = await recordStorefrontChange(
+        store,
+        {
+          channel: order.channel,
+          externalId: order.externalId,
+          kind: 'refund',
+          whole: true,
+          lines: [],
+          key: 'status:refunded',
+        },
+        actor,
+      );
+      if (recorded.kind !== 'change') return assert.fail('not recorded');
+      await applyRecordedChange(env(), recorded.change.id);
+      assert.equal((await store.getOrder(order.id))?.state, 'cancelled');
+      assert.deepEqual(await refundsOf(order.id), []);
+    });
+
+    it('proposes once when the same cancellation is delivered again and its application resumed', async () => {
+      const { order } = await store.receiveOrder(sampleOrderDraft(), { actor });
+      const cancel = await change(order, 'cancel:t1', [], true);
+      // A worker that died after proposing, before completing: the change is applied again by the resume.
+      const lease = { owner: 'dead-worker', now: new Date(Date.now() - 3_600_000), durationMs: 1 };
+      const claimed = await store.claimOrderChange(cancel.id, lease);
+      assert.ok(claimed);
+      await proposeCancellationRefund(store, order, [], claimed, 'dead-worker');
+      await change(order, 'cancel:t1', [], true);
+      await resumeOrderChanges(env());
+      await applyRecordedChange(env(), cancel.id);
+      assert.deepEqual(
+        (await refundsOf(order.id)).map((r) => r[2]),
+        [5000],
+      );
+      assert.equal((await store.listEvents(order.id)).filter((e) => e.type === 'refund.proposed').length, 1);
     });
   });
 }

@@ -49,6 +49,8 @@ describe('storefront changes to paid orders (webhook payloads)', () => {
       lines: [],
       key: 'cancel:2026-11-20T20:02:41.000Z',
       reason: 'customer',
+      // The payload's financial_status is refunded: the shop paid everything back as it cancelled.
+      shopRefunds: 'all',
     });
   });
 

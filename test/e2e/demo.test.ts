@@ -402,6 +402,10 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
+    const form = (body: string) => ({
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+    });
     /** A request each endpoint answers, and the statuses that mean it works as the README says. */
     const probes: Record<string, () => Promise<[Response, number[]]>> = {
       'POST /dropship/shopify/orders': async () => [
@@ -515,6 +519,56 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
         [200],
       ],
       'GET /dashboard/': async () => [await fetch(nodeRed.url('/dashboard/')), [200]],
+      'GET /dropship/portal/': async () => [await fetch(nodeRed.url('/dropship/portal/')), [200]],
+      // Without the sign-in form's token: refused, nothing sent.
+      'POST /dropship/portal/code': async () => [
+        await fetch(nodeRed.url('/dropship/portal/code'), { method: 'POST', ...form('email=a%40b.test') }),
+        [403],
+      ],
+      'POST /dropship/portal/verify': async () => [
+        await fetch(nodeRed.url('/dropship/portal/verify'), { method: 'POST', ...form('code=123456') }),
+        [403],
+      ],
+      'GET /dropship/portal/link/:token': async () => [
+        await fetch(nodeRed.url('/dropship/portal/link/bm8.bm8.bm8'), { redirect: 'manual' }),
+        [404],
+      ],
+      'GET /dropship/portal/handoff/:token': async () => [
+        await fetch(nodeRed.url('/dropship/portal/handoff/x.y'), { redirect: 'manual' }),
+        [404],
+      ],
+      ...Object.fromEntries(
+        [
+          'GET /dropship/portal/orders',
+          'GET /dropship/portal/orders/:po',
+          'GET /dropship/portal/orders/:po/packing-slip',
+          'POST /dropship/portal/orders/:po/answer',
+          'POST /dropship/portal/orders/:po/ship',
+          'POST /dropship/portal/orders/:po/cancel',
+          'GET /dropship/portal/stock',
+          'POST /dropship/portal/stock/upload',
+          'POST /dropship/portal/stock/table',
+          'GET /dropship/portal/scorecard',
+          'POST /dropship/portal/sign-out',
+        ].map((endpoint) => [
+          endpoint,
+          // Without a session, every page and form of the portal leads to its sign-in.
+          async (): Promise<[Response, number[]]> => {
+            const [method, pathname] = endpoint.split(' ') as [string, string];
+            const res = await fetch(nodeRed.url(pathname.replace(':po', order.purchaseOrders[0]!.number)), {
+              method,
+              redirect: 'manual',
+              ...(method === 'POST' ? form('_csrf=x') : {}),
+            });
+            assert.equal(
+              res.headers.get('location'),
+              '/dropship/portal/',
+              `${endpoint} leads to the sign-in`,
+            );
+            return [res, [303]];
+          },
+        ]),
+      ),
     };
     const listed = readmeEndpoints();
     assert.ok(listed.length >= 10, `the README lists ${listed.join(', ')}`);
@@ -553,6 +607,111 @@ describe('npm start: the demo pipeline in a real Node-RED process', function () 
       { variantId: mug.variantId, outcome: 'stale', currentQuantity: 17 },
     ]);
     assert.equal((await sandboxInventory(nodeRed))['MUG-BLACK'], 17);
+  });
+
+  it("walks the README's supplier portal: the link in /sandbox/mail/, an answer and two parcels, the customer told", async () => {
+    const externalId = `PORTAL-E2E-${Date.now()}`;
+    const posted = await postSample(nodeRed, '--portal', '--id', externalId);
+    assert.equal(posted.code, 0, posted.out);
+    const ref = `generic:${externalId}`;
+    const po = await eventually(
+      async () =>
+        (await orderDetail(nodeRed, ref)).purchaseOrders.find(
+          (p) => p.supplierId === 'sandbox-portal' && p.state === 'sent',
+        )?.number,
+      60_000,
+      'the portal PO to be sent',
+    );
+    const mail = mailbox(nodeRed).find(
+      (m) => m.to === 'orders@portal-supplier.test' && m.subject.includes(po),
+    );
+    assert.ok(mail, `no portal e-mail for ${po}`);
+    assert.equal((await fetch(nodeRed.url(`/sandbox/mail/${mail.id}.html`))).status, 200);
+    const link = /https?:\/\/\S+\/dropship\/portal\/link\/\S+/.exec(await mailText(nodeRed, mail))![0];
+
+    // The supplier's browser, by hand: the link sets the session cookie and opens the PO.
+    const signedIn = await fetch(link, { redirect: 'manual' });
+    assert.equal(signedIn.status, 303);
+    assert.equal(signedIn.headers.get('location'), `/dropship/portal/orders/${po}`);
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const page = async (pathname: string): Promise<string> => {
+      const res = await fetch(nodeRed.url(pathname), { headers: { Cookie: cookie } });
+      assert.equal(res.status, 200, pathname);
+      return res.text();
+    };
+    const token = (html: string, formName: string): string =>
+      new RegExp(`data-form="${formName}"><input type="hidden" name="_csrf" value="([^"]+)"`).exec(html)![1]!;
+    const submit = (pathname: string, fields: Record<string, string>) =>
+      fetch(nodeRed.url(pathname), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
+
+    // Accept the mug and the T-shirt, backorder the lamp.
+    const answer = await submit(`/dropship/portal/orders/${po}/answer`, {
+      _csrf: token(await page(`/dropship/portal/orders/${po}`), 'answer'),
+      decision: 'lines',
+      'line-0': 'accepted',
+      'line-1': 'backordered',
+      'date-1': '2027-01-15',
+      'line-2': 'accepted',
+    });
+    assert.equal(answer.status, 303);
+    const answered = await eventually(
+      async () => {
+        const detail = await orderDetail(nodeRed, ref);
+        return detail.purchaseOrders.find((p) => p.number === po)?.state === 'accepted' ? detail : undefined;
+      },
+      30_000,
+      'the answer to be read by the dispatch node',
+    );
+    assert.ok(answered.events.some((e) => e.type === 'portal.answered'));
+
+    // Two parcels.
+    const ship = await submit(`/dropship/portal/orders/${po}/ship`, {
+      _csrf: token(await page(`/dropship/portal/orders/${po}`), 'ship'),
+      'parcel-1-tracking': '1Z999AA10123456784',
+      'parcel-1-qty-1': '2',
+      'parcel-2-tracking': '1Z999AA10987654328',
+      'parcel-2-qty-3': '1',
+    });
+    assert.equal(ship.status, 303);
+    const shipped = await eventually(
+      async () => {
+        const detail = await orderDetail(nodeRed, ref);
+        return detail.purchaseOrders.find((p) => p.number === po)?.state === 'shipped' ? detail : undefined;
+      },
+      30_000,
+      'the parcels to be read by the tracking-in node',
+    );
+    assert.deepEqual(
+      shipped.shipments
+        .map((s) => [s.trackingNumber, s.carrier])
+        .filter(([n]) => n!.startsWith('1Z999AA10'))
+        .sort(),
+      [
+        ['1Z999AA10123456784', 'ups'],
+        ['1Z999AA10987654328', 'ups'],
+      ],
+    );
+    // The operator sees it among the portal's activity (the metrics the dashboard shows).
+    const metrics = (await (await fetch(nodeRed.url('/dropship/api/metrics'))).json()) as {
+      portalActivity: { supplierId: string; kind: string; poNumber?: string; actor: string }[];
+    };
+    assert.ok(
+      metrics.portalActivity.some(
+        (a) => a.kind === 'shipment' && a.poNumber === po && a.actor === 'supplier:sandbox-portal',
+      ),
+      JSON.stringify(metrics.portalActivity),
+    );
+    // The customer's e-mails follow, as from any supplier.
+    await eventually(
+      async () => mailbox(nodeRed).find((m) => m.to === 'pia@example.test' && /shipped/i.test(m.subject)),
+      30_000,
+      "the customer's shipped e-mail",
+    );
   });
 
   it('answers a redelivery 200 without a second order or purchase order', async () => {

@@ -145,6 +145,7 @@ describe('examples (Import > Examples)', () => {
       'WooCommerce store end to end.json',
       'Returns.json',
       'Order changes and a hold window.json',
+      'Supplier portal.json',
     ])
       assert.ok(files.includes(expected), `examples/${expected} is missing`);
   });

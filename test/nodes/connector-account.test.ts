@@ -95,6 +95,7 @@ describe('connector account credentials', () => {
       passphrase: { type: 'password' },
       sharedSecret: { type: 'password' },
       inboundSharedSecret: { type: 'password' },
+      portalLinkKey: { type: 'password' },
     });
     assert.deepEqual(credentialDefinitions(carrierConnectors()), {
       clientId: { type: 'text' },

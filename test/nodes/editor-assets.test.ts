@@ -25,6 +25,7 @@ const CONFIG_NODES = new Set([
   'dropship-supplier',
   'dropship-mailer',
   'dropship-carrier',
+  'dropship-portal',
   'dropship-risk',
   'dropship-file-connection',
 ]);

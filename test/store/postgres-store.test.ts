@@ -7,6 +7,7 @@ import { describeOrderStoreBehaviour } from './order-store.behaviour';
 import { describeWithdrawalBehaviour } from './withdrawals.behaviour';
 import { describeRefundStoreBehaviour } from './refunds.behaviour';
 import { describeStatusPollBehaviour } from './status-polls.behaviour';
+import { describePortalStoreBehaviour } from './portal.behaviour';
 import { describeStorefrontSyncBehaviour } from './storefront-sync.behaviour';
 import { describeFunctionalGroupBehaviour } from './functional-groups.behaviour';
 import { describeSupplierReferenceBehaviour } from './supplier-references.behaviour';
@@ -39,6 +40,7 @@ describe('PostgresOrderStore', function () {
   describeWithdrawalBehaviour('postgres', freshStore);
   describeRefundStoreBehaviour('postgres', freshStore);
   describeStatusPollBehaviour('postgres', freshStore);
+  describePortalStoreBehaviour('postgres', freshStore);
   describeStorefrontSyncBehaviour('postgres', freshStore);
   describeFunctionalGroupBehaviour('postgres', freshStore);
   describeSupplierReferenceBehaviour('postgres', freshStore);

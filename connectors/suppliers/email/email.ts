@@ -132,7 +132,7 @@ function templateValues(
   };
 }
 
-interface SmtpError extends Error {
+export interface SmtpError extends Error {
   code?: string;
   responseCode?: number;
 }
@@ -142,7 +142,7 @@ interface SmtpError extends Error {
  * Afterwards a failure without an SMTP reply (timeout, reset) may have come after the message was taken.
  * (nodemailer reports every socket timeout as command "CONN", so its `command` cannot tell the phase.)
  */
-function smtpFailure(err: SmtpError, reachedServer: boolean, what: string): Error {
+export function smtpFailure(err: SmtpError, reachedServer: boolean, what: string): Error {
   const code = err.responseCode;
   if (err.code === 'EAUTH')
     return new SupplierPermanentError(`SMTP login refused: ${err.message}`, { cause: err });

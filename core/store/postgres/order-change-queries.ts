@@ -84,7 +84,9 @@ export function withOrderChanges<T extends StoreClass<PostgresStoreBase>>(
         );
         if (!done) return false;
         await db.query(
-          `UPDATE orders SET data = jsonb_set(data, '{lines}', $1::jsonb), version = version + 1, updated_at = $2
+          `UPDATE orders SET data = jsonb_set(
+             data || jsonb_build_object('paidLines', COALESCE(data->'paidLines', data->'lines')), '{lines}', $1::jsonb
+           ), version = version + 1, updated_at = $2
            WHERE id = $3`,
           [JSON.stringify(lines), now, orderId],
         );

@@ -10,7 +10,6 @@ import {
 import type { Shipment, ShipmentEvent } from '../../model/shipment';
 import { DropshipError } from '../../errors';
 import { systemClock, type Clock } from '../../clock';
-import { newId } from '../ids';
 import type { Lease } from '../lease';
 import type { OrderStore } from '../order-store';
 import {
@@ -45,12 +44,14 @@ import { withMetrics } from './metrics-queries';
 import { withNotifications } from './notification-queries';
 import { withFunctionalGroups } from './functional-group-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
+import { PostgresPortalQueries } from './portal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
 import { withOrderChanges } from './order-change-queries';
 import { heldUntil } from '../order-change-rows';
 import { withStock } from './inventory-queries';
 import { withParcelWatch } from './tracking-queries';
-import { firstRow, rows, type Queryable } from './queryable';
+import { firstRow, renewPreparedStatementsIfStale, prepared, rows, type Queryable } from './queryable';
+import { PostgresOrderIntake } from './order-intake';
 import { withRefunds } from './refund-queries';
 import { withRiskSignals } from './risk-signal-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
@@ -124,6 +125,7 @@ export abstract class PostgresStoreBase
   readonly schema: string;
   private readonly connections: Pool;
   private readonly clock: Clock;
+  private readonly intake: PostgresOrderIntake;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? 'public';
@@ -146,6 +148,7 @@ export abstract class PostgresStoreBase
     // An idle connection dropped by the server (restart, failover) is removed by the pool and the next query
     // opens a new one; without a listener the 'error' event would end the Node-RED process.
     this.connections.on('error', () => undefined);
+    this.intake = new PostgresOrderIntake(this.connections, () => this.now());
   }
 
   /** For store-level extensions (metrics, reports) that need their own queries in this database. */
@@ -199,7 +202,8 @@ export abstract class PostgresStoreBase
         await client.query('ROLLBACK').catch((rollbackError: Error) => {
           broken = rollbackError;
         });
-        if (attempt < TRANSACTION_ATTEMPTS && RETRYABLE_SQLSTATES.has(sqlState(err) ?? '')) continue;
+        const retryable = RETRYABLE_SQLSTATES.has(sqlState(err) ?? '') || renewPreparedStatementsIfStale(err);
+        if (attempt < TRANSACTION_ATTEMPTS && retryable) continue;
         throw err;
       } finally {
         // A connection that cannot even roll back is discarded rather than handed to the next caller.
@@ -216,19 +220,21 @@ export abstract class PostgresStoreBase
     poNumber?: string,
   ): Promise<void> {
     await db.query(
-      `INSERT INTO order_events (order_id, po_number, type, from_state, to_state, actor, reason, data, at)
+      prepared(
+        `INSERT INTO order_events (order_id, po_number, type, from_state, to_state, actor, reason, data, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        orderId,
-        event.poNumber ?? poNumber ?? null,
-        event.type,
-        states?.from ?? null,
-        states?.to ?? null,
-        event.actor,
-        event.reason ?? null,
-        event.data ? JSON.stringify(event.data) : null,
-        event.at ? new Date(event.at).getTime() : this.now(),
-      ],
+        [
+          orderId,
+          event.poNumber ?? poNumber ?? null,
+          event.type,
+          states?.from ?? null,
+          states?.to ?? null,
+          event.actor,
+          event.reason ?? null,
+          event.data ? JSON.stringify(event.data) : null,
+          event.at ? new Date(event.at).getTime() : this.now(),
+        ],
+      ),
     );
   }
 
@@ -244,85 +250,7 @@ export abstract class PostgresStoreBase
   }
 
   async receiveOrder(draft: OrderDraft, meta: IntakeMeta): Promise<IntakeResult> {
-    return this.transaction(async (db): Promise<IntakeResult> => {
-      if (meta.deliveryId) {
-        const seen = await firstRow(
-          db,
-          'SELECT order_id FROM webhook_deliveries WHERE channel = $1 AND delivery_id = $2',
-          [draft.channel, meta.deliveryId],
-        );
-        if (seen) {
-          const order = orderFromRow((await this.orderRow(db, String(seen.order_id)))!);
-          return { order, created: false, duplicateOf: 'delivery' };
-        }
-      }
-      const now = this.now();
-      // Two instances taking the same order at once: the second INSERT waits for the first to commit, then
-      // inserts nothing and reads the committed order below.
-      const inserted = await firstRow(
-        db,
-        `INSERT INTO orders (id, channel, external_id, order_number, state, currency, total, ship_country, placed_at,
-           data, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'received', $5, $6, $7, $8, $9, $10, $10)
-         ON CONFLICT (channel, external_id) DO NOTHING RETURNING *`,
-        [
-          newId('ord'),
-          draft.channel,
-          draft.externalId,
-          draft.orderNumber ?? null,
-          draft.currency,
-          draft.totals.total,
-          draft.shipTo.country,
-          new Date(draft.placedAt).getTime(),
-          JSON.stringify(draft),
-          now,
-        ],
-      );
-      let result: IntakeResult;
-      if (inserted) {
-        const id = String(inserted.id);
-        await db.query(
-          `INSERT INTO order_lines (order_id, line_id, sku, quantity, unit_price, requires_shipping)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::numeric[], $6::boolean[])`,
-          [
-            id,
-            draft.lines.map((line) => line.lineId),
-            draft.lines.map((line) => line.sku),
-            draft.lines.map((line) => line.quantity),
-            draft.lines.map((line) => line.unitPrice),
-            draft.lines.map((line) => line.requiresShipping),
-          ],
-        );
-        await this.insertEvent(
-          db,
-          id,
-          {
-            type: 'order.received',
-            actor: meta.actor,
-            data: { channel: draft.channel, externalId: draft.externalId },
-          },
-          { to: 'received' },
-        );
-        result = { order: orderFromRow(inserted), created: true };
-      } else {
-        const existing = await firstRow(db, 'SELECT * FROM orders WHERE channel = $1 AND external_id = $2', [
-          draft.channel,
-          draft.externalId,
-        ]);
-        result = { order: orderFromRow(existing!), created: false, duplicateOf: 'order' };
-      }
-      if (meta.deliveryId) {
-        const recorded = await firstRow(
-          db,
-          `INSERT INTO webhook_deliveries (channel, delivery_id, order_id, received_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT DO NOTHING RETURNING order_id`,
-          [draft.channel, meta.deliveryId, result.order.id, now],
-        );
-        // The same delivery reached another instance and committed while this one ran.
-        if (!recorded && !result.created) result = { ...result, duplicateOf: 'delivery' };
-      }
-      return result;
-    });
+    return this.intake.receive(draft, meta);
   }
 
   async getOrder(id: string): Promise<Order | undefined> {
@@ -364,15 +292,19 @@ export abstract class PostgresStoreBase
     return found.map(orderFromRow);
   }
 
-  /** The CAS at the heart of every order move; inside a transaction, takes the order's row lock. */
+  /**
+   * The CAS at the heart of every order move; inside a transaction, takes the order's row lock, unless the caller
+   * holds it already and passes the row it read under it (`locked`).
+   */
   private async moveOrder(
     db: Queryable,
     id: string,
     expected: OrderState[],
     to: OrderState,
     event: OrderEventInput,
+    locked?: Row,
   ): Promise<Order | undefined> {
-    const row = await this.lockOrder(db, id);
+    const row = locked ?? (await this.lockOrder(db, id));
     const from = row.state as OrderState;
     if (!expected.includes(from)) return undefined;
     assertOrderMoveAllowed(id, from, to);
@@ -423,18 +355,20 @@ export abstract class PostgresStoreBase
   ): Promise<PurchaseOrder[]> {
     const now = this.now();
     const numbers: string[] = [];
+    const inserted = new Map<string, PurchaseOrder>();
     for (const draft of drafts) {
       if (draft.orderId !== orderId)
         throw new DropshipError('conflict', 'purchase order belongs to another order');
       const number = purchaseOrderNumber(orderId, draft.supplierId, draft.attempt);
-      const inserted = await firstRow(
+      const row = await firstRow(
         db,
         `INSERT INTO purchase_orders (number, order_id, supplier_id, attempt, state, data, created_at, updated_at,
            next_attempt_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6, $7) ON CONFLICT (number) DO NOTHING RETURNING number`,
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6, $7) ON CONFLICT (number) DO NOTHING RETURNING *`,
         [number, orderId, draft.supplierId, draft.attempt, purchaseOrderData(draft), now, heldUntil(draft)],
       );
-      if (inserted) {
+      if (row) {
+        inserted.set(number, purchaseOrderFromRow(row));
         await this.insertEvent(
           db,
           orderId,
@@ -445,7 +379,11 @@ export abstract class PostgresStoreBase
       }
       numbers.push(number);
     }
-    return this.purchaseOrdersByNumber(db, numbers);
+    // Only the POs that existed already are read back.
+    const existing = numbers.filter((number) => !inserted.has(number));
+    const read = existing.length > 0 ? await this.purchaseOrdersByNumber(db, existing) : [];
+    const known = new Map([...inserted, ...read.map((po): [string, PurchaseOrder] => [po.number, po])]);
+    return numbers.map((number) => known.get(number)!);
   }
 
   async assignPurchaseOrders(
@@ -467,10 +405,10 @@ export abstract class PostgresStoreBase
     event: OrderEventInput,
   ): Promise<PurchaseOrder[]> {
     return this.transaction(async (db) => {
-      await this.lockOrder(db, orderId);
+      const order = await this.lockOrder(db, orderId);
       const added = await this.insertPurchaseOrders(db, orderId, drafts, event);
       // New POs waiting to go out take the order back to routed until a supplier has them.
-      await this.followPurchaseOrders(db, orderId, event);
+      await this.followPurchaseOrders(db, order, event);
       return added;
     });
   }
@@ -659,19 +597,30 @@ export abstract class PostgresStoreBase
     });
   }
 
-  /** Brings the order's state in line with its POs and parcels; inside a transaction holding the order's lock. */
-  private async followPurchaseOrders(db: Queryable, orderId: string, event: OrderEventInput): Promise<void> {
-    const order = await this.orderRow(db, orderId);
-    if (!order) return;
+  /**
+   * Brings the order's state in line with its POs and parcels; inside a transaction holding the order's lock,
+   * `order` being its row as read under that lock (the caller's writes since then touched only POs and parcels).
+   */
+  private async followPurchaseOrders(db: Queryable, order: Row, event: OrderEventInput): Promise<void> {
+    const orderId = String(order.id);
     const current = order.state as OrderState;
-    const pos = (await rows(db, 'SELECT * FROM purchase_orders WHERE order_id = $1', [orderId])).map(
-      purchaseOrderFromRow,
+    // The parcels' PO numbers ride along on every PO row: they only matter for an order that has POs.
+    const found = await rows(
+      db,
+      `SELECT *, ARRAY(SELECT po_number FROM shipments WHERE order_id = $1) AS parcel_po_numbers
+       FROM purchase_orders WHERE order_id = $1`,
+      [orderId],
     );
-    const parcelPoNumbers = (
-      await rows(db, 'SELECT po_number FROM shipments WHERE order_id = $1', [orderId])
-    ).map((row) => (row.po_number ?? undefined) as string | undefined);
-    const target = orderStateFollowingPurchaseOrders(current, pos, parcelPoNumbers);
-    if (target) await this.moveOrder(db, orderId, [current], target, { ...event, type: 'order.state' });
+    const parcelPoNumbers = ((found[0]?.parcel_po_numbers ?? []) as (string | null)[]).map(
+      (number) => number ?? undefined,
+    );
+    const target = orderStateFollowingPurchaseOrders(
+      current,
+      found.map(purchaseOrderFromRow),
+      parcelPoNumbers,
+    );
+    if (target)
+      await this.moveOrder(db, orderId, [current], target, { ...event, type: 'order.state' }, order);
   }
 
   async transitionPurchaseOrder(
@@ -683,10 +632,13 @@ export abstract class PostgresStoreBase
     claim?: PurchaseOrderClaim,
   ): Promise<PurchaseOrder | undefined> {
     return this.transaction(async (db) => {
-      const owner = await firstRow(db, 'SELECT order_id FROM purchase_orders WHERE number = $1', [number]);
-      if (!owner) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
       // The order first, then the PO: the lock order every transaction here follows.
-      await this.lockOrder(db, String(owner.order_id));
+      const order = await firstRow(
+        db,
+        'SELECT * FROM orders WHERE id = (SELECT order_id FROM purchase_orders WHERE number = $1) FOR NO KEY UPDATE',
+        [number],
+      );
+      if (!order) throw new DropshipError('not_found', `purchase order ${number} does not exist`);
       const row = (await firstRow(db, 'SELECT * FROM purchase_orders WHERE number = $1 FOR UPDATE', [
         number,
       ]))!;
@@ -722,7 +674,7 @@ export abstract class PostgresStoreBase
       );
       if (from !== to || event.reason)
         await this.insertEvent(db, current.orderId, event, { from, to }, number);
-      await this.followPurchaseOrders(db, current.orderId, event);
+      await this.followPurchaseOrders(db, order, event);
       return purchaseOrderFromRow(updated!);
     });
   }
@@ -748,7 +700,7 @@ export abstract class PostgresStoreBase
     actor: string,
   ): Promise<ShipmentResult> {
     return this.transaction(async (db): Promise<ShipmentResult> => {
-      await this.lockOrder(db, event.orderId);
+      const order = await this.lockOrder(db, event.orderId);
       const now = this.now();
       const occurredAt = new Date(event.occurredAt).getTime();
       const estimatedDelivery = event.estimatedDelivery ? new Date(event.estimatedDelivery).getTime() : null;
@@ -830,7 +782,7 @@ export abstract class PostgresStoreBase
           },
           at: event.occurredAt,
         });
-        await this.advancePurchaseOrdersFromParcels(db, event.orderId, actor);
+        await this.advancePurchaseOrdersFromParcels(db, order, actor);
       }
       const parcel = (await this.shipmentsOf(db, event.orderId)).find((p) => p.id === Number(shipment.id))!;
       return { shipment: parcel, created, order: orderFromRow((await this.orderRow(db, event.orderId))!) };
@@ -838,11 +790,8 @@ export abstract class PostgresStoreBase
   }
 
   /** Parcels move their POs to shipped and delivered; the order then follows its POs. */
-  private async advancePurchaseOrdersFromParcels(
-    db: Queryable,
-    orderId: string,
-    actor: string,
-  ): Promise<void> {
+  private async advancePurchaseOrdersFromParcels(db: Queryable, order: Row, actor: string): Promise<void> {
+    const orderId = String(order.id);
     const parcels = await this.shipmentsOf(db, orderId);
     const pos = (
       await rows(db, 'SELECT * FROM purchase_orders WHERE order_id = $1 FOR UPDATE', [orderId])
@@ -860,7 +809,7 @@ export abstract class PostgresStoreBase
         move.number,
       );
     }
-    await this.followPurchaseOrders(db, orderId, { type: 'order.state', actor });
+    await this.followPurchaseOrders(db, order, { type: 'order.state', actor });
   }
 
   async listShipments(orderId: string): Promise<Shipment[]> {
@@ -948,4 +897,7 @@ export class PostgresOrderStore
       ),
     ),
   )
-  implements OrderStore {}
+  implements OrderStore
+{
+  readonly portal = new PostgresPortalQueries((work) => this.transaction(work));
+}

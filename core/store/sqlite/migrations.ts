@@ -502,4 +502,62 @@ CREATE TABLE order_changes (
 CREATE INDEX order_changes_pending ON order_changes (order_id, id) WHERE state = 'pending';
 `,
   },
+  {
+    version: 6,
+    name: 'supplier portal: links, codes, sessions, form tokens, supplier actions, cancel requests',
+    sql: `
+-- The supplier portal (docs/supplier-portal.md). Session ids, codes and form tokens are kept only as hashes.
+-- A link's id is inside the signed link, so a link can be revoked; a form token is used up by its form.
+CREATE TABLE portal_links (
+  id TEXT PRIMARY KEY,
+  supplier_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX portal_links_supplier ON portal_links (supplier_id);
+CREATE TABLE portal_codes (
+  supplier_id TEXT PRIMARY KEY,
+  code_hash TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE portal_sessions (
+  id_hash TEXT PRIMARY KEY,
+  supplier_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX portal_sessions_supplier ON portal_sessions (supplier_id);
+CREATE TABLE portal_form_tokens (
+  token_hash TEXT PRIMARY KEY,
+  binding_hash TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX portal_form_tokens_expiry ON portal_form_tokens (expires_at);
+-- What suppliers did; acknowledgements and shipments wait unread for the supplier's channel to read them.
+CREATE TABLE portal_actions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  supplier_id TEXT NOT NULL,
+  po_number TEXT,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  read_at INTEGER
+);
+CREATE INDEX portal_actions_unread ON portal_actions (supplier_id, kind, id) WHERE read_at IS NULL;
+CREATE INDEX portal_actions_recent ON portal_actions (created_at);
+CREATE TABLE portal_cancel_requests (
+  po_number TEXT PRIMARY KEY,
+  supplier_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  confirmed_at INTEGER,
+  confirmed_by TEXT
+);
+CREATE INDEX portal_cancel_requests_supplier ON portal_cancel_requests (supplier_id);
+`,
+  },
 ];

@@ -77,7 +77,8 @@ export function withOrderChanges<T extends StoreClass<SqliteStoreBase>>(
         if (!done) return false;
         const orderId = String(done.order_id);
         const row = this.statement('SELECT data FROM orders WHERE id = ?').get(orderId) as Row;
-        const document = { ...(JSON.parse(String(row.data)) as Record<string, unknown>), lines };
+        const data = JSON.parse(String(row.data)) as Record<string, unknown>;
+        const document = { ...data, paidLines: data.paidLines ?? data.lines, lines };
         this.statement('UPDATE orders SET data = ?, version = version + 1, updated_at = ? WHERE id = ?').run(
           JSON.stringify(document),
           now,

@@ -50,6 +50,7 @@ import { withFunctionalGroups } from './functional-group-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
+import { SqlitePortalQueries } from './portal-queries';
 import { withRefunds } from './refund-queries';
 import { withRiskSignals } from './risk-signal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
@@ -958,4 +959,10 @@ export class SqliteOrderStore
       ),
     ),
   )
-  implements OrderStore {}
+  implements OrderStore
+{
+  private portalQueries?: SqlitePortalQueries;
+  get portal(): SqlitePortalQueries {
+    return (this.portalQueries ??= new SqlitePortalQueries(this.db, (sql) => this.statement(sql)));
+  }
+}

@@ -319,7 +319,7 @@ export function conformanceChecks(
       async run(peer) {
         const request = nextRequest();
         const { settings, credentials } = await peer.fail(mode, request);
-        const ctx = connectorContext(settings, credentials);
+        const ctx = connectorContext(settings, credentials, peer.context);
         try {
           await assert.rejects(connector.sendPurchaseOrder(request, ctx), (e: unknown) => {
             assert.ok(
