@@ -200,7 +200,19 @@ describe('receiveStorefrontOrder (SQLite store)', () => {
     const outcomes = [
       await receiveShopify(unpaid, 'ev-3', 'orders/create'),
       await receiveShopify(fixture('shopify/orders-paid-digital-only.json'), 'ev-4'),
-      await receiveShopify(paid, 'ev-5', 'orders/cancelled'),
+      // A cancellation of an order this store never received: nothing to cancel.
+      await receiveShopify(
+        Buffer.from(
+          paid
+            .toString('utf8')
+            .replace(
+              '"financial_status": "paid"',
+              '"financial_status": "paid", "cancelled_at": "2026-12-01T10:00:00-05:00"',
+            ),
+        ),
+        'ev-5',
+        'orders/cancelled',
+      ),
       await receiveStorefrontOrder(
         store,
         wooCommerceIntake,

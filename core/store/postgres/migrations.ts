@@ -8,7 +8,7 @@
 export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
     version: 1,
-    name: 'orders, purchase orders, events, shipments, outbox, inventory, watchdog, returns, metrics, status polls, functional groups',
+    name: 'orders, purchase orders, events, shipments, outbox, inventory, watchdog, returns, metrics, status polls, functional groups, refunds, risk screening, storefront sync, order changes, purchase orders claimed oldest first from an index, supplier portal',
     sql: `
 CREATE TABLE orders (
   id TEXT PRIMARY KEY,
@@ -308,12 +308,7 @@ CREATE TABLE functional_groups_sent (
 );
 CREATE INDEX functional_groups_unacknowledged ON functional_groups_sent (supplier_id, sent_at)
   WHERE acknowledged_at IS NULL;
-`,
-  },
-  {
-    version: 2,
-    name: 'refunds: proposals, their storefront calls and outcomes',
-    sql: `
+
 -- One row per refund, keyed by the refund key derived from the order and the change (core/refunds/refund.ts), so
 -- proposing the same change again inserts nothing. An approved refund is held by its lease while the storefront is
 -- called; a lease that ran out is taken over by the next sweep, which calls with the same key.
@@ -335,12 +330,7 @@ CREATE TABLE refunds (
 );
 CREATE INDEX refunds_order ON refunds (order_id, created_at);
 CREATE INDEX refunds_state ON refunds (state, updated_at);
-`,
-  },
-  {
-    version: 3,
-    name: 'risk screening: velocity signals',
-    sql: `
+
 -- Each screened order's e-mail, address, IP and card fingerprint as SHA-256 digests; velocity checks count other
 -- orders with the same digest in a window from the index.
 CREATE TABLE risk_signals (
@@ -351,12 +341,7 @@ CREATE TABLE risk_signals (
   PRIMARY KEY (order_id, kind)
 );
 CREATE INDEX risk_signals_digest ON risk_signals (kind, digest, at);
-`,
-  },
-  {
-    version: 4,
-    name: 'storefront sync: imported variants, supplier item details, desired and pushed state',
-    sql: `
+
 -- Storefront sync (core/storefront-sync): the variants last imported from each shop, the identifiers, cost and MAP
 -- stock feeds gave supplier items, what each variant should show (desired) and what the shop holds as far as sync
 -- knows (pushed: its state after the last applied push, the targets sync set, and the push pending with its
@@ -402,12 +387,7 @@ CREATE TABLE storefront_pushed (
   updated_at BIGINT NOT NULL,
   PRIMARY KEY (channel, variant_id)
 );
-`,
-  },
-  {
-    version: 5,
-    name: 'order changes: storefront cancellations, edits and refunds, recorded once and applied in order',
-    sql: `
+
 -- One row per change a storefront made to a paid order (a cancellation, an edit, a refund), once per (order, key):
 -- the key is the storefront's delivery id, or one derived from the change. A change is pending until the worker
 -- holding its lease applied it; the partial index holds the pending ones alone.
@@ -425,22 +405,12 @@ CREATE TABLE order_changes (
   UNIQUE (order_id, change_key)
 );
 CREATE INDEX order_changes_pending ON order_changes (order_id, id) WHERE state = 'pending';
-`,
-  },
-  {
-    version: 6,
-    name: 'purchase orders claimed oldest first from an index',
-    // The dispatch claim takes the oldest due POs (ORDER BY created_at, number COLLATE "C" LIMIT n): read in this
-    // index's order it stops after n rows, where (state, next_attempt_at) made it sort every due PO first.
-    sql: `
+
+-- The dispatch claim takes the oldest due POs (ORDER BY created_at, number COLLATE "C" LIMIT n): read in this
+-- index's order it stops after n rows, where (state, next_attempt_at) made it sort every due PO first.
 CREATE INDEX purchase_orders_claim ON purchase_orders (created_at, number COLLATE "C")
   WHERE state IN ('pending', 'sending');
-`,
-  },
-  {
-    version: 7,
-    name: 'supplier portal: links, codes, sessions, form tokens, supplier actions, cancel requests',
-    sql: `
+
 -- The supplier portal (docs/supplier-portal.md). Session ids, codes and form tokens are kept only as hashes.
 -- A link's id is inside the signed link, so a link can be revoked; a form token is used up by its form.
 CREATE TABLE portal_links (
