@@ -81,9 +81,7 @@ export = function registerMetricsNode(RED: NodeAPI): void {
       };
     }
 
-    async function report(
-      input: Record<string, unknown>,
-    ): Promise<
+    async function report(input: Record<string, unknown>): Promise<
       MetricsReport & {
         ordersByState: Record<string, number>;
         oversell: OversellRate[];
