@@ -2,7 +2,13 @@ import { DropshipError, errorText } from '../errors';
 import type { Order } from '../model/order';
 import type { PurchaseOrder } from '../model/purchase-order';
 import type { Shipment } from '../model/shipment';
-import type { Notification, OrderStore } from '../store/order-store';
+import type {
+  Notification,
+  NotificationStore,
+  OrdersStore,
+  PurchaseOrderStore,
+  ShipmentStore,
+} from '../store/order-store';
 
 /** What a channel decides from: the order and everything stored about it, its outbox rows included. */
 export interface OrderFacts {
@@ -45,8 +51,17 @@ export class DeliveryRefused extends DropshipError {
   }
 }
 
+/**
+ * What the outbox needs of the store: its notices, the order, POs and parcels its milestones read, and the orders
+ * changed since a time (the notify node's catch-up).
+ */
+export type OutboxStore = NotificationStore &
+  Pick<OrdersStore, 'getOrder' | 'listOrders'> &
+  Pick<PurchaseOrderStore, 'listPurchaseOrders'> &
+  Pick<ShipmentStore, 'listShipments'>;
+
 export interface OutboxWorker {
-  store: OrderStore;
+  store: OutboxStore;
   /** Who holds the claims, e.g. the node's actor name. */
   owner: string;
   leaseMs: number;
@@ -67,7 +82,7 @@ export interface DeliveryReport {
 const defaultRetryDelay = (attempt: number): number => Math.min(3_600_000, 30_000 * 2 ** (attempt - 1));
 const DEFAULT_MAX_ATTEMPTS = 12;
 
-export async function readOrderFacts(store: OrderStore, orderId: string): Promise<OrderFacts | undefined> {
+export async function readOrderFacts(store: OutboxStore, orderId: string): Promise<OrderFacts | undefined> {
   const order = await store.getOrder(orderId);
   if (!order) return undefined;
   const [purchaseOrders, shipments, notifications] = await Promise.all([
@@ -80,7 +95,7 @@ export async function readOrderFacts(store: OrderStore, orderId: string): Promis
 
 /** Queues every milestone the order has reached on `channel`; the store keeps each one once. Returns how many are new. */
 export async function queueMilestones(
-  store: OrderStore,
+  store: OutboxStore,
   channel: NotificationChannel,
   orderId: string,
   facts?: OrderFacts,

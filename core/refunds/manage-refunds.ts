@@ -2,7 +2,9 @@ import { DropshipError, errorText } from '../errors';
 import { EMAIL_CHANNEL } from '../notify/email-outbox';
 import type { StorefrontRefunds } from '../ports/storefront-refunds';
 import type { NoticeInput } from '../returns/return-authorisation';
-import type { Lease, OrderStore } from '../store/order-store';
+import type { Lease } from '../store/order-store';
+import type { OrdersStore } from '../store/orders-store';
+import type { RefundStore } from '../store/refund-store';
 import {
   computeRefund,
   minorToDecimal,
@@ -33,6 +35,9 @@ export interface ProposeRefundInput {
   actor: string;
 }
 
+/** What refunds need of the store: the refund rows and the order they refund. */
+export type RefundingStore = RefundStore & Pick<OrdersStore, 'getOrder'>;
+
 /**
  * Proposes a refund for the order: works out the amounts in minor units (core/refunds/refund.ts, after the
  * refunds already proposed or made) and records the proposal once per change, with a `refund.proposed` event.
@@ -40,7 +45,7 @@ export interface ProposeRefundInput {
  * cancellation) call this too.
  */
 export async function proposeRefund(
-  store: OrderStore,
+  store: RefundingStore,
   orderId: string,
   input: ProposeRefundInput,
 ): Promise<{ refund: Refund; created: boolean } | undefined> {
@@ -50,9 +55,9 @@ export async function proposeRefund(
       { path: 'orderId', message: 'matches no stored order' },
     ]);
   const key = refundKey(order.id, input.change);
-  const existing = await store.refunds.getRefund(key);
+  const existing = await store.getRefund(key);
   if (existing) return { refund: existing, created: false };
-  const earlier = (await store.refunds.listRefunds({ orderId: order.id })).filter(
+  const earlier = (await store.listRefunds({ orderId: order.id })).filter(
     (refund) => refund.state !== 'dismissed',
   );
   const lines = input.lines ?? order.lines.map((line) => ({ lineId: line.lineId, quantity: line.quantity }));
@@ -62,7 +67,7 @@ export async function proposeRefund(
     earlier.map((refund) => refund.amounts),
   );
   if (!amounts) return undefined;
-  return store.refunds.proposeRefund(
+  return store.proposeRefund(
     { key, orderId: order.id, trigger: input.trigger, reason: input.reason, amounts },
     {
       type: 'refund.proposed',
@@ -120,7 +125,7 @@ export type RefundResult =
  * is the refund's key, so a call repeated after a crash gives nothing back twice.
  */
 export async function carryOutRefund(
-  store: OrderStore,
+  store: RefundingStore,
   storefront: StorefrontRefunds,
   refund: Refund,
   leaseOwner: string,
@@ -154,7 +159,7 @@ export async function carryOutRefund(
       },
       signal,
     );
-    const settled = await store.refunds.settleRefund(
+    const settled = await store.settleRefund(
       refund.key,
       { leaseOwner },
       { state: 'refunded', storefrontRefundId: answer.refundId },
@@ -175,7 +180,7 @@ export async function carryOutRefund(
     const configuration = err instanceof DropshipError && err.code === 'configuration';
     if (retryable && !configuration && refund.attempts < MAX_REFUND_ATTEMPTS)
       return { kind: 'retrying', refund, error };
-    const settled = await store.refunds.settleRefund(
+    const settled = await store.settleRefund(
       refund.key,
       { leaseOwner },
       { state: 'failed', error },
@@ -187,18 +192,18 @@ export async function carryOutRefund(
 
 /** The operator approves a proposal (or a failed refund again): claimed, then carried out at once. */
 export async function approveRefund(
-  store: OrderStore,
+  store: RefundingStore,
   storefront: StorefrontRefunds,
   key: string,
   lease: Lease,
   actor: string,
 ): Promise<RefundResult> {
-  const refund = await store.refunds.getRefund(key);
+  const refund = await store.getRefund(key);
   if (!refund)
     throw new DropshipError('not_found', `no refund ${key}`, [
       { path: 'refundKey', message: 'matches no refund' },
     ]);
-  const claimed = await store.refunds.claimRefund(key, ['proposed', 'failed'], lease, {
+  const claimed = await store.claimRefund(key, ['proposed', 'failed'], lease, {
     type: 'refund.approved',
     actor,
     reason: 'refund approved',
@@ -220,7 +225,7 @@ export interface RefundSweep {
  * key. `lease.durationMs` should outlast a storefront call.
  */
 export async function runRefundSweep(
-  store: OrderStore,
+  store: RefundingStore,
   storefront: StorefrontRefunds,
   policy: RefundPolicy,
   lease: Lease,
@@ -229,13 +234,13 @@ export async function runRefundSweep(
 ): Promise<RefundSweep> {
   const results: RefundResult[] = [];
   if (policy.mode === 'automatic') {
-    const proposed = await store.refunds.listRefunds({
+    const proposed = await store.listRefunds({
       states: ['proposed'],
       channels: [storefront.channel],
       limit,
     });
     for (const refund of proposed.filter((r) => refundsAutomatically(policy, r))) {
-      const claimed = await store.refunds.claimRefund(refund.key, ['proposed'], lease, {
+      const claimed = await store.claimRefund(refund.key, ['proposed'], lease, {
         type: 'refund.approved',
         actor,
         reason: 'refunded automatically by policy',
@@ -243,7 +248,7 @@ export async function runRefundSweep(
       if (claimed) results.push(await carryOutRefund(store, storefront, claimed, lease.owner, actor));
     }
   }
-  for (const refund of await store.refunds.claimDueRefunds(lease, limit, [storefront.channel]))
+  for (const refund of await store.claimDueRefunds(lease, limit, [storefront.channel]))
     results.push(await carryOutRefund(store, storefront, refund, lease.owner, actor));
   return { results };
 }

@@ -3,7 +3,7 @@ import type { Order } from '../model/order';
 import type { OrderEventInput } from '../model/order-event';
 import type { PurchaseOrder } from '../model/purchase-order';
 import { EMAIL_CHANNEL } from '../notify/email-outbox';
-import type { OrderStore } from '../store/order-store';
+import type { OrdersStore, PurchaseOrderStore, ReturnsStore } from '../store/order-store';
 import type {
   CreditMemo,
   NoticeInput,
@@ -62,13 +62,18 @@ function handedOverAt(
   return Date.parse((delivered ?? shipped)?.at ?? po.updatedAt);
 }
 
+/** What returns need of the store: the RMAs, and the order and POs they return. */
+export type ReturningStore = ReturnsStore &
+  Pick<OrdersStore, 'findOrder' | 'getOrder' | 'listEvents' | 'transitionOrder'> &
+  Pick<PurchaseOrderStore, 'listPurchaseOrders'>;
+
 /**
  * Checks a return request against the order (lines, quantities shipped less those already being returned) and
  * each supplier's policy (window), then opens one RMA per supplier PO, routed to that supplier's return address
  * with its restocking fee. Policies that approve automatically approve at once. Every problem names its field.
  */
 export async function requestReturn(
-  store: OrderStore,
+  store: ReturningStore,
   request: ReturnRequest,
   policies: Record<string, ReturnPolicy>,
   actor: string,
@@ -257,7 +262,7 @@ export function parseReturnStep(value: unknown): ReturnStep {
  * Undefined when the return was not in a state this step follows.
  */
 export async function advanceReturn(
-  store: OrderStore,
+  store: ReturningStore,
   rmaNumber: string,
   step: ReturnStep,
   actor: string,
@@ -301,7 +306,7 @@ export async function advanceReturn(
   return moved;
 }
 
-async function markOrderReturned(store: OrderStore, order: Order, actor: string): Promise<void> {
+async function markOrderReturned(store: ReturningStore, order: Order, actor: string): Promise<void> {
   const [pos, returns] = await Promise.all([
     store.listPurchaseOrders(order.id),
     store.listReturns({ orderId: order.id }),

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { errorText } from '../errors';
 import type { Address, Order } from '../model/order';
 import type { AddressValidator, StorefrontRiskSource } from '../ports/address-validator';
-import type { OrderStore } from '../store/order-store';
-import type { RiskSignal } from '../store/risk-signal-store';
+import type { OrdersStore } from '../store/orders-store';
+import type { RiskSignal, RiskSignalStore } from '../store/risk-signal-store';
 import { addressProblems, isPoBox } from './address-checks';
 import type { RiskRule, VelocitySignal } from './risk-rules';
 
@@ -58,7 +58,7 @@ function digestOf(signal: VelocitySignal, value: string): RiskSignal {
  * person rather than going out unchecked.
  */
 export async function screenOrder(
-  store: Pick<OrderStore, 'riskSignals'>,
+  store: RiskSignalStore,
   order: Order,
   screening: RiskScreening,
   now: Date,
@@ -101,12 +101,7 @@ export async function screenOrder(
         const value = signalValue(order, rule.signal);
         if (value === undefined) break;
         const since = new Date(now.getTime() - rule.windowHours * HOUR);
-        const counts = await store.riskSignals.recordRiskSignals(
-          order.id,
-          [digestOf(rule.signal, value)],
-          now,
-          since,
-        );
+        const counts = await store.recordRiskSignals(order.id, [digestOf(rule.signal, value)], now, since);
         const orders = (counts[rule.signal] ?? 0) + 1;
         if (orders > rule.maxOrders)
           hit(
@@ -162,7 +157,7 @@ export type ScreeningOutcome =
  * goes on to routing unscreened.
  */
 export async function screenStoredOrder(
-  store: Pick<OrderStore, 'riskSignals' | 'listEvents' | 'transitionOrder'>,
+  store: RiskSignalStore & Pick<OrdersStore, 'listEvents' | 'transitionOrder'>,
   order: Order,
   screening: RiskScreening,
   actor: string,

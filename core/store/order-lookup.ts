@@ -127,7 +127,7 @@ export async function orderDetail(store: OrderStore, ref: string): Promise<Order
     store.listShipments(order.id),
     store.listEvents(order.id),
     store.listNotifications(order.id),
-    store.refunds.listRefunds({ orderId: order.id }),
+    store.listRefunds({ orderId: order.id }),
   ]);
   return { ...order, purchaseOrders, shipments, events, notifications, refunds };
 }

@@ -72,14 +72,12 @@ export interface OrderStore
     ReturnsStore,
     MetricsStore,
     StorefrontSyncStore,
+    RefundStore,
+    RiskSignalStore,
     OrderChangeStore {
   readonly engine: 'sqlite' | 'postgres';
   /** The supplier portal's state (core/store/portal-store.ts). */
   readonly portal: PortalStore;
-  /** Refund proposals and their storefront calls (core/refunds). */
-  readonly refunds: RefundStore;
-  /** Velocity signals of risk screening (core/risk). */
-  readonly riskSignals: RiskSignalStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { DropshipError, invalidInput, type FieldProblem } from '../errors';
 import type { ShipmentEvent } from '../model/shipment';
-import type { OrderStore, ShipmentResult } from '../store/order-store';
+import type { OrdersStore, PurchaseOrderStore, ShipmentResult, ShipmentStore } from '../store/order-store';
 import { validateShipmentEvent } from '../validation/validate-order';
 import { detectCarrier, trackingNumberFault } from './carrier-detection';
 import type { InvalidTrackingPolicy } from './event-carrier';
@@ -72,7 +72,9 @@ export function shipmentEventFromReport(
  * one that does not exist, so a sender cannot learn which numbers are in use elsewhere.
  */
 export async function recordShipment(
-  store: OrderStore,
+  store: Pick<ShipmentStore, 'recordShipmentEvent'> &
+    Pick<OrdersStore, 'findOrder'> &
+    Pick<PurchaseOrderStore, 'getPurchaseOrder' | 'listPurchaseOrders'>,
   event: ShipmentEvent,
   actor: string,
   scope: { supplierId?: string } = {},

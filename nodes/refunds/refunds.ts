@@ -190,7 +190,7 @@ export = function registerRefundsNode(RED: NodeAPI): void {
               throw new DropshipError('invalid_input', 'msg.refundKey is required to dismiss a refund', [
                 { path: 'msg.refundKey', message: 'is required' },
               ]);
-            const dismissed = await store.refunds.dismissRefund(refundKey, {
+            const dismissed = await store.dismissRefund(refundKey, {
               type: 'refund.dismissed',
               actor,
               reason: text(payload.reason) ?? 'dismissed by the operator',
@@ -229,7 +229,7 @@ export = function registerRefundsNode(RED: NodeAPI): void {
               throw new DropshipError('invalid_input', 'msg.orderId is required to list refunds', [
                 { path: 'msg.orderId', message: 'is required' },
               ]);
-            const refunds = await store.refunds.listRefunds({ orderId });
+            const refunds = await store.listRefunds({ orderId });
             send([{ ...msg, topic: 'refunds', orderId, payload: refunds.map(refundSummary) }, null]);
             return;
           }

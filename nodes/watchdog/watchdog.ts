@@ -72,13 +72,13 @@ async function refundAction(
     throw new DropshipError('invalid_input', 'msg.refundKey is required for a refund action', [
       { path: 'msg.refundKey', message: 'is required' },
     ]);
-  const refund = await store.refunds.getRefund(key);
+  const refund = await store.getRefund(key);
   if (!refund)
     throw new DropshipError('not_found', `no refund ${key}`, [
       { path: 'msg.refundKey', message: 'is not a refund' },
     ]);
   if (action === 'dismiss_refund') {
-    const dismissed = await store.refunds.dismissRefund(key, { type: 'refund.dismissed', actor: by });
+    const dismissed = await store.dismissRefund(key, { type: 'refund.dismissed', actor: by });
     if (!dismissed)
       throw new DropshipError(
         'conflict',

@@ -322,7 +322,7 @@ for (const engine of engines) {
         [2, 1],
       );
       // The units may still reach the customer: no refund until they come back.
-      assert.deepEqual(await store.refunds.listRefunds({ orderId: order.id }), []);
+      assert.deepEqual(await store.listRefunds({ orderId: order.id }), []);
     });
 
     it('makes shipped units return candidates and leaves the rest of the order shipping', async () => {
@@ -454,7 +454,7 @@ for (const engine of engines) {
 
     /** The order's refunds, as (trigger, state, total in minor units, lines as [lineId, quantity]). */
     async function refundsOf(orderId: string) {
-      return (await store.refunds.listRefunds({ orderId })).map((r) => [
+      return (await store.listRefunds({ orderId })).map((r) => [
         r.trigger,
         r.state,
         r.amounts.total,

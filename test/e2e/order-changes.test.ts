@@ -123,7 +123,7 @@ describe('order changes in a real Node-RED (Shopify webhooks, REST supplier, SQL
     const events = (await orders.listEvents(orderId)).map((e) => e.type);
     assert.ok(events.includes('order.change_received') && events.includes('po.cancel_confirmed'));
     // The payload's financial_status is refunded: the shop paid the customer back, no refund is proposed here.
-    assert.deepEqual(await orders.refunds.listRefunds({ orderId }), []);
+    assert.deepEqual(await orders.listRefunds({ orderId }), []);
     const mail = await eventually(
       async () => smtp.messages.find((m) => /was cancelled/.test(m.parsed.subject ?? '')),
       20_000,
@@ -159,7 +159,7 @@ describe('order changes in a real Node-RED (Shopify webhooks, REST supplier, SQL
     assert.equal(poRequests(po).length, 1, 'the PO itself was sent once');
     // The unit the first edit took off is proposed for a refund to the operator, once.
     assert.deepEqual(
-      (await orders.refunds.listRefunds({ orderId })).map((r) => [
+      (await orders.listRefunds({ orderId })).map((r) => [
         r.trigger,
         r.state,
         r.amounts.lines.map((l) => l.quantity),

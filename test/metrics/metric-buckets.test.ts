@@ -6,7 +6,7 @@ import {
   type MetricsQuery,
 } from '../../core/metrics/metric-facts';
 import { percentileInPlace } from '../../core/store/metric-buckets';
-import { SqliteMetricsQueries } from '../../core/store/sqlite/metrics-queries';
+import type { MetricsRefreshChunks } from '../../core/store/sqlite/metrics-queries';
 import { SqliteOrderStore } from '../../core/store/sqlite/sqlite-store';
 
 /** The day the generated orders start on: they are placed over the ten days from here. */
@@ -230,11 +230,11 @@ const FILTERS: Partial<MetricsQuery>[] = [
 const NOWS = [T0 + 6 * DAY_MS, T0 + 20 * DAY_MS];
 
 /**
- * Asserts that query() (day buckets, SKU rows, quantiles in JavaScript) gives what queryFacts() (one SQL statement
+ * Asserts that queryMetrics() (day buckets, SKU rows, quantiles in JavaScript) gives what queryMetricsFromFacts() (one SQL statement
  * with percentile()) gives, for every grouping, window, filter and `now` above. Amounts are sums of fractional
  * prices added in another order: equal to 1e-9; everything else exactly.
  */
-function assertSameFiguresEverywhere(queries: SqliteMetricsQueries): number {
+async function assertSameFiguresEverywhere(store: SqliteOrderStore): Promise<number> {
   let groups = 0;
   for (const groupBy of GROUPINGS)
     for (const [window, from, to] of WINDOWS)
@@ -248,8 +248,8 @@ function assertSameFiguresEverywhere(queries: SqliteMetricsQueries): number {
             ...filter,
           };
           const label = `${groupBy.join(',') || 'all'} ${window} ${JSON.stringify(filter)} now ${new Date(now).toISOString()}`;
-          const fast = queries.query(query);
-          const reference = queries.queryFacts(query);
+          const fast = await store.queryMetrics(query);
+          const reference = store.queryMetricsFromFacts(query);
           assert.equal(fast.length, reference.length, label);
           fast.forEach((sums, i) => assertSameSums(sums, reference[i]!, label));
           groups += fast.length;
@@ -267,6 +267,12 @@ function assertSameSums(actual: MetricSums, expected: MetricSums, label: string)
 
 describe('metric day buckets and SKU rows (issue 6)', () => {
   let store: SqliteOrderStore;
+  /** A store refreshing in the given chunks (small ones cross many chunk boundaries), instead of the default one. */
+  const reopenWithChunks = async (metricsRefreshChunks: MetricsRefreshChunks): Promise<void> => {
+    await store.close();
+    store = new SqliteOrderStore({ filename: ':memory:', metricsRefreshChunks });
+    await store.migrate();
+  };
   beforeEach(async () => {
     store = new SqliteOrderStore({ filename: ':memory:' });
     await store.migrate();
@@ -282,9 +288,8 @@ describe('metric day buckets and SKU rows (issue 6)', () => {
     new OrderWriter(store, 6).write(600, T0, 10);
     assert.equal(await store.refreshMetricFacts(), 600);
     assert.equal(staleSlices(), 0, 'every changed bucket summed again');
-    const queries = new SqliteMetricsQueries(store.database);
-    assert.ok(assertSameFiguresEverywhere(queries) > 5000, 'the comparison covered many groups');
-    const all = queries.query({
+    assert.ok((await assertSameFiguresEverywhere(store)) > 5000, 'the comparison covered many groups');
+    const all = await store.queryMetrics({
       from: new Date(T0),
       to: new Date(T0 + 10 * DAY_MS),
       now: new Date(T0),
@@ -295,10 +300,10 @@ describe('metric day buckets and SKU rows (issue 6)', () => {
   });
 
   it('keeps the buckets current as orders change, folding in small chunks', async () => {
+    await reopenWithChunks({ events: 50, orders: 7, slices: 3 });
     const writer = new OrderWriter(store, 7);
     const first = writer.write(300, T0, 10);
-    const chunked = new SqliteMetricsQueries(store.database, { events: 50, orders: 7, slices: 3 });
-    assert.equal(await chunked.refreshFacts(), 300);
+    assert.equal(await store.refreshMetricFacts(), 300);
     // Later events on some orders, more orders (some on days that already have buckets), a reroute to a new
     // supplier (the PO leaves its bucket for another), and a storefront notice sent without any new event.
     writer.write(120, T0 + 4 * DAY_MS, 3);
@@ -321,46 +326,50 @@ describe('metric day buckets and SKU rows (issue 6)', () => {
        VALUES (?, 'shipped:late', 'shopify', 'sent', '{}', ?, ?)`,
     ).run(first[60], T0 + 12 * DAY_MS, T0 + 12 * DAY_MS);
     // The order with the last notice seen is read again (a notice of the same millisecond may have been missed).
-    assert.ok((await chunked.refreshFacts()) >= 120 + 40 + 2);
+    assert.ok((await store.refreshMetricFacts()) >= 120 + 40 + 2);
     assert.equal(staleSlices(), 0);
-    assertSameFiguresEverywhere(chunked);
-    const suppliers = chunked
-      .query({ from: new Date(T0), to: new Date(T0 + 10 * DAY_MS), now: new Date(T0), groupBy: ['supplier'] })
-      .map((sums) => sums.key.supplier);
+    await assertSameFiguresEverywhere(store);
+    const suppliers = (
+      await store.queryMetrics({
+        from: new Date(T0),
+        to: new Date(T0 + 10 * DAY_MS),
+        now: new Date(T0),
+        groupBy: ['supplier'],
+      })
+    ).map((sums) => sums.key.supplier);
     assert.ok(suppliers.includes('zulu'), 'the rerouted PO counts for its new supplier');
   });
 
   it('sums a slice left marked by an interrupted refresh on the next one', async () => {
     new OrderWriter(store, 8).write(100, T0, 3);
     await store.refreshMetricFacts();
-    const queries = new SqliteMetricsQueries(store.database);
     const query: MetricsQuery = {
       from: new Date(T0),
       to: new Date(T0 + 3 * DAY_MS),
       now: new Date(T0),
       groupBy: [],
     };
-    const before = queries.query(query);
+    const before = await store.queryMetrics(query);
     // As a refresh stopped after its fact chunks and before summing: facts changed, their slices marked.
     store.database.exec(`DELETE FROM metric_day_buckets;
       INSERT INTO metric_stale_slices SELECT DISTINCT placed_at / ${DAY_MS}, supplier_id FROM metric_po_facts`);
-    assert.deepEqual(queries.query(query), [], 'the buckets are gone');
+    assert.deepEqual(await store.queryMetrics(query), [], 'the buckets are gone');
     assert.equal(await store.refreshMetricFacts(), 0, 'no order to fold again');
-    assert.deepStrictEqual(queries.query(query), before);
+    assert.deepStrictEqual(await store.queryMetrics(query), before);
   });
 
   it('runs one refresh at a time: a second caller waits, then folds what came since', async () => {
+    await reopenWithChunks({ events: 20, orders: 5, slices: 2 });
     const writer = new OrderWriter(store, 9);
     writer.write(50, T0, 2);
-    const queries = new SqliteMetricsQueries(store.database, { events: 20, orders: 5, slices: 2 });
-    const first = queries.refreshFacts();
+    const first = store.refreshMetricFacts();
     writer.write(10, T0, 2);
-    const second = queries.refreshFacts();
+    const second = store.refreshMetricFacts();
     const [firstFolded, secondFolded] = await Promise.all([first, second]);
     assert.equal(firstFolded, 50);
     // The 10 new orders, and the order with the last notice seen read again.
     assert.ok(secondFolded >= 10 && secondFolded <= 11);
-    assertSameFiguresEverywhere(queries);
+    await assertSameFiguresEverywhere(store);
   });
 });
 

@@ -337,7 +337,7 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
       const s = await store();
       const [proposal] = await eventually(
         async () => {
-          const list = await s.refunds.listRefunds({ orderId });
+          const list = await s.listRefunds({ orderId });
           return list.length ? list : undefined;
         },
         15_000,
@@ -345,7 +345,7 @@ describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', f
       );
       await new Promise((r) => setTimeout(r, 1200));
       assert.equal(woo.order(wooId)!.refunds.length, 0, 'nothing is refunded before the operator approves');
-      assert.equal((await s.refunds.getRefund(proposal!.key))?.state, 'proposed');
+      assert.equal((await s.getRefund(proposal!.key))?.state, 'proposed');
       // The dashboard's Refund button: the watchdog hands it to the refunds node of the order's storefront.
       const page = collect('queue');
       helper.getNode('watchdog').receive({ topic: 'refund', refundKey: proposal!.key });

@@ -149,14 +149,14 @@ describe('reliability: kill -9 of Node-RED while Shopify makes a refund, restart
       'Shopify making the refund',
     );
     await nodeRed.crash();
-    const [left] = await store.refunds.listRefunds({ orderId: order.id });
+    const [left] = await store.listRefunds({ orderId: order.id });
     assert.equal(left?.state, 'approved', 'the crash left the refund claimed, its outcome unrecorded');
 
     shopify.delayRefundAnswers(0);
     nodeRed = await startNodeRed(undefined, env, { userDir });
     const settled = await eventually(
       async () => {
-        const refund = await store!.refunds.getRefund(left.key);
+        const refund = await store!.getRefund(left.key);
         return refund?.state === 'refunded' ? refund : undefined;
       },
       30_000,

@@ -36,8 +36,8 @@ export function describeRefundStoreBehaviour(engine: string, createStore: () => 
     });
 
     it('records a proposal once per key, with its event on the order', async () => {
-      const first = await store.refunds.proposeRefund(draftFor(order), event('refund.proposed'));
-      const again = await store.refunds.proposeRefund(draftFor(order), event('refund.proposed'));
+      const first = await store.proposeRefund(draftFor(order), event('refund.proposed'));
+      const again = await store.proposeRefund(draftFor(order), event('refund.proposed'));
       assert.equal(first.created, true);
       assert.equal(again.created, false);
       assert.equal(again.refund.key, first.refund.key);
@@ -47,16 +47,16 @@ export function describeRefundStoreBehaviour(engine: string, createStore: () => 
       assert.equal(proposed.length, 1);
       assert.equal(proposed[0]!.data?.refundKey, first.refund.key);
       assert.deepEqual(
-        (await store.refunds.listRefunds({ orderId: order.id })).map((r) => r.key),
+        (await store.listRefunds({ orderId: order.id })).map((r) => r.key),
         [first.refund.key],
       );
-      assert.deepEqual(await store.refunds.listRefunds({ channels: ['woocommerce'] }), []);
+      assert.deepEqual(await store.listRefunds({ channels: ['woocommerce'] }), []);
     });
 
     it('lets one worker hold an approved refund; a lease that ran out is taken over, and only the holder settles', async () => {
-      const { refund } = await store.refunds.proposeRefund(draftFor(order), event('refund.proposed'));
+      const { refund } = await store.proposeRefund(draftFor(order), event('refund.proposed'));
       const t0 = new Date();
-      const held = await store.refunds.claimRefund(
+      const held = await store.claimRefund(
         refund.key,
         ['proposed'],
         lease('a', t0),
@@ -65,18 +65,18 @@ export function describeRefundStoreBehaviour(engine: string, createStore: () => 
       assert.equal(held?.state, 'approved');
       assert.equal(held?.attempts, 1);
       assert.equal(
-        await store.refunds.claimRefund(refund.key, ['proposed'], lease('b', t0), event('refund.approved')),
+        await store.claimRefund(refund.key, ['proposed'], lease('b', t0), event('refund.approved')),
         undefined,
         'held by a',
       );
-      assert.deepEqual(await store.refunds.claimDueRefunds(lease('b', t0), 10, ['shopify']), []);
+      assert.deepEqual(await store.claimDueRefunds(lease('b', t0), 10, ['shopify']), []);
       const later = new Date(t0.getTime() + 2 * MINUTE);
-      assert.deepEqual(await store.refunds.claimDueRefunds(lease('b', later), 10, ['woocommerce']), []);
-      const [takenOver] = await store.refunds.claimDueRefunds(lease('b', later), 10, ['shopify']);
+      assert.deepEqual(await store.claimDueRefunds(lease('b', later), 10, ['woocommerce']), []);
+      const [takenOver] = await store.claimDueRefunds(lease('b', later), 10, ['shopify']);
       assert.equal(takenOver?.key, refund.key);
       assert.equal(takenOver?.attempts, 2);
       assert.equal(
-        await store.refunds.settleRefund(
+        await store.settleRefund(
           refund.key,
           { leaseOwner: 'a' },
           { state: 'refunded', storefrontRefundId: 'r-a' },
@@ -85,7 +85,7 @@ export function describeRefundStoreBehaviour(engine: string, createStore: () => 
         undefined,
         "a's claim was taken over: its answer writes nothing",
       );
-      const settled = await store.refunds.settleRefund(
+      const settled = await store.settleRefund(
         refund.key,
         { leaseOwner: 'b' },
         { state: 'refunded', storefrontRefundId: 'r-b' },
@@ -105,26 +105,26 @@ export function describeRefundStoreBehaviour(engine: string, createStore: () => 
         [`refunded:${refund.key}`],
       );
       assert.equal(
-        await store.refunds.claimRefund(refund.key, ['proposed', 'failed'], lease('c', later), event('x')),
+        await store.claimRefund(refund.key, ['proposed', 'failed'], lease('c', later), event('x')),
         undefined,
         'a refund made is never claimed again',
       );
     });
 
     it('approves a failed refund again, and dismisses only a proposal', async () => {
-      const { refund } = await store.refunds.proposeRefund(draftFor(order), event('refund.proposed'));
-      const other = await store.refunds.proposeRefund(draftFor(order, 'other'), event('refund.proposed'));
+      const { refund } = await store.proposeRefund(draftFor(order), event('refund.proposed'));
+      const other = await store.proposeRefund(draftFor(order, 'other'), event('refund.proposed'));
       const now = new Date();
-      await store.refunds.claimRefund(refund.key, ['proposed'], lease('a', now), event('refund.approved'));
-      const failed = await store.refunds.settleRefund(
+      await store.claimRefund(refund.key, ['proposed'], lease('a', now), event('refund.approved'));
+      const failed = await store.settleRefund(
         refund.key,
         { leaseOwner: 'a' },
         { state: 'failed', error: 'declined' },
         event('refund.failed'),
       );
       assert.equal(failed?.lastError, 'declined');
-      assert.equal(await store.refunds.dismissRefund(refund.key, event('refund.dismissed')), undefined);
-      const again = await store.refunds.claimRefund(
+      assert.equal(await store.dismissRefund(refund.key, event('refund.dismissed')), undefined);
+      const again = await store.claimRefund(
         refund.key,
         ['proposed', 'failed'],
         lease('b', now),
@@ -132,7 +132,7 @@ export function describeRefundStoreBehaviour(engine: string, createStore: () => 
       );
       assert.equal(again?.state, 'approved');
       assert.equal(
-        (await store.refunds.dismissRefund(other.refund.key, event('refund.dismissed')))?.state,
+        (await store.dismissRefund(other.refund.key, event('refund.dismissed')))?.state,
         'dismissed',
       );
     });
@@ -141,19 +141,19 @@ export function describeRefundStoreBehaviour(engine: string, createStore: () => 
       const t0 = new Date('2026-12-01T10:00:00Z');
       const at = (minutes: number) => new Date(t0.getTime() + minutes * MINUTE);
       const signal = { kind: 'email', digest: 'd1' };
-      assert.deepEqual(await store.riskSignals.recordRiskSignals('o1', [signal], at(0), at(-60)), {
+      assert.deepEqual(await store.recordRiskSignals('o1', [signal], at(0), at(-60)), {
         email: 0,
       });
-      assert.deepEqual(await store.riskSignals.recordRiskSignals('o2', [signal], at(10), at(-50)), {
+      assert.deepEqual(await store.recordRiskSignals('o2', [signal], at(10), at(-50)), {
         email: 1,
       });
       assert.deepEqual(
-        await store.riskSignals.recordRiskSignals('o2', [signal], at(11), at(-50)),
+        await store.recordRiskSignals('o2', [signal], at(11), at(-50)),
         { email: 1 },
         'the same order again is not another order',
       );
       assert.deepEqual(
-        await store.riskSignals.recordRiskSignals('o3', [signal, { kind: 'ip', digest: 'x' }], at(70), at(5)),
+        await store.recordRiskSignals('o3', [signal, { kind: 'ip', digest: 'x' }], at(70), at(5)),
         { email: 1, ip: 0 },
         'o1 is outside the window',
       );

@@ -52,8 +52,8 @@ import { withStock } from './inventory-queries';
 import { withParcelWatch } from './tracking-queries';
 import { firstRow, renewPreparedStatementsIfStale, prepared, rows, type Queryable } from './queryable';
 import { PostgresOrderIntake } from './order-intake';
-import { PostgresRefundQueries } from './refund-queries';
-import { PostgresRiskSignalQueries } from './risk-signal-queries';
+import { withRefunds } from './refund-queries';
+import { withRiskSignals } from './risk-signal-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 
 export interface PostgresStoreOptions {
@@ -878,14 +878,18 @@ export abstract class PostgresStoreBase
  * wait for, nor take, each other's claims.
  */
 export class PostgresOrderStore
-  extends withStorefrontSync(
-    withOrderChanges(
-      withMetrics(
-        withReturns(
-          withWatchdog(
-            withStock(
-              withNotifications(
-                withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+  extends withRiskSignals(
+    withRefunds(
+      withStorefrontSync(
+        withOrderChanges(
+          withMetrics(
+            withReturns(
+              withWatchdog(
+                withStock(
+                  withNotifications(
+                    withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+                  ),
+                ),
               ),
             ),
           ),
@@ -896,12 +900,4 @@ export class PostgresOrderStore
   implements OrderStore
 {
   readonly portal = new PostgresPortalQueries((work) => this.transaction(work));
-  readonly refunds = new PostgresRefundQueries(this.pool, {
-    now: () => this.now(),
-    transaction: (work) => this.transaction(work),
-    lockOrder: (db, orderId) => this.lockOrder(db, orderId),
-    insertEvent: (db, orderId, event) => this.insertEvent(db, orderId, event),
-    insertNotification: (db, orderId, notice) => this.insertNotification(db, orderId, notice),
-  });
-  readonly riskSignals = new PostgresRiskSignalQueries((work) => this.transaction(work));
 }

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import {
   CUSTOMER_CHANNELS,
   DAY_MS,
@@ -191,242 +190,234 @@ const DEFAULT_CHUNKS: MetricsRefreshChunks = { events: 20_000, orders: 500, slic
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The SQLite metrics, with the single-statement reference their fast path is checked against (test/metrics). */
+export interface SqliteMetricsStore extends MetricsStore {
+  /**
+   * The figures of a query straight from the fact rows, in one SQL statement with SQLite's percentile() (the
+   * PostgreSQL engine's way): the SKU fact rows when the query groups or filters by SKU (a PO counts once for each
+   * SKU it carries), else the PO fact rows.
+   */
+  queryMetricsFromFacts(query: MetricsQuery): MetricSums[];
+}
+
 /**
- * The metric facts of the SQLite store. One fact row per PO
- * (metric_po_facts), the same per SKU it carries (metric_sku_facts), and their sums per day, supplier, channel and
- * region (metric_day_buckets), which answer every query without SKUs (docs/metrics.md).
+ * The metric facts of the SQLite store. One fact row per PO (metric_po_facts), the same per SKU it carries
+ * (metric_sku_facts), and their sums per day, supplier, channel and region (metric_day_buckets), which answer every
+ * query without SKUs (docs/metrics.md). One refresh runs at a time per connection.
  */
-export class SqliteMetricsQueries {
-  /** The refresh under way: a second caller waits for it, then refreshes again for what came since. */
-  private refreshing?: Promise<number>;
+export function withMetrics<T extends StoreClass<SqliteStoreBase>>(
+  Base: T,
+): T & StoreClass<SqliteMetricsStore> {
+  abstract class SqliteMetrics extends Base implements SqliteMetricsStore {
+    /** The refresh under way: a second caller waits for it, then refreshes again for what came since. */
+    private metricsRefresh?: Promise<number>;
+    private readonly metricsChunks = this.metricsRefreshChunks ?? DEFAULT_CHUNKS;
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly chunks: MetricsRefreshChunks = DEFAULT_CHUNKS,
-  ) {}
-
-  /**
-   * Brings the fact rows up to date with everything that happened since the last call: the orders with new
-   * events or newly sent notices get their rows rebuilt, then the buckets they changed are summed again. Runs in
-   * chunks, one transaction each, yielding to the event loop between them: the first refresh after an upgrade
-   * folds every order (about a minute for 1,000,000) without stalling the runtime. Returns how many orders were
-   * refreshed.
-   */
-  async refreshFacts(): Promise<number> {
-    while (this.refreshing) await this.refreshing.catch(() => 0);
-    this.refreshing = this.refreshInChunks();
-    try {
-      return await this.refreshing;
-    } finally {
-      this.refreshing = undefined;
-    }
-  }
-
-  private async refreshInChunks(): Promise<number> {
-    const marks = this.newMarks();
-    let refreshed = 0;
-    if (marks) {
-      await this.collectTouchedOrders(marks);
-      for (;;) {
-        const folded = this.db.transaction(() => this.foldTouchedChunk()).immediate();
-        if (folded === 0) break;
-        refreshed += folded;
-        await nextTurn();
+    /**
+     * Brings the fact rows up to date with everything that happened since the last call: the orders with new
+     * events or newly sent notices get their rows rebuilt, then the buckets they changed are summed again. Runs in
+     * chunks, one transaction each, yielding to the event loop between them: the first refresh after an upgrade
+     * folds every order (about a minute for 1,000,000) without stalling the runtime. Returns how many orders were
+     * refreshed.
+     */
+    async refreshMetricFacts(): Promise<number> {
+      while (this.metricsRefresh) await this.metricsRefresh.catch(() => 0);
+      this.metricsRefresh = this.refreshInChunks();
+      try {
+        return await this.metricsRefresh;
+      } finally {
+        this.metricsRefresh = undefined;
       }
-      // Only once every chunk is in: an interrupted refresh leaves the marks behind and starts over next time.
-      const upsert = this.db.prepare(
-        'INSERT INTO metric_watermarks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-      );
-      this.db.transaction(() => {
-        upsert.run('event_id', marks.maxEvent);
-        upsert.run('notification_sent_at', marks.maxSent);
-      })();
     }
-    while (this.db.transaction(() => this.sumStaleSlices()).immediate() > 0) await nextTurn();
-    return refreshed;
-  }
 
-  /** The watermarks and how far the events and sent notices go now; undefined when nothing is new. */
-  private newMarks(): RefreshMarks | undefined {
-    const lastEvent = this.watermark('event_id');
-    const lastSent = this.watermark('notification_sent_at');
-    const maxEvent = Number((this.db.prepare('SELECT MAX(id) AS id FROM order_events').get() as Row).id ?? 0);
-    const maxSent = Number(
-      (this.db.prepare("SELECT MAX(sent_at) AS at FROM notifications WHERE state = 'sent'").get() as Row)
-        .at ?? 0,
-    );
-    if (maxEvent === lastEvent && maxSent === lastSent) return undefined;
-    return { lastEvent, maxEvent, lastSent, maxSent };
-  }
+    private async refreshInChunks(): Promise<number> {
+      const marks = this.newMetricMarks();
+      let refreshed = 0;
+      if (marks) {
+        await this.collectTouchedOrders(marks);
+        for (;;) {
+          const folded = this.db.transaction(() => this.foldTouchedChunk()).immediate();
+          if (folded === 0) break;
+          refreshed += folded;
+          await nextTurn();
+        }
+        // Only once every chunk is in: an interrupted refresh leaves the marks behind and starts over next time.
+        const upsert = this.db.prepare(
+          'INSERT INTO metric_watermarks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+        );
+        this.db.transaction(() => {
+          upsert.run('event_id', marks.maxEvent);
+          upsert.run('notification_sent_at', marks.maxSent);
+        })();
+      }
+      while (this.db.transaction(() => this.sumStaleSlices()).immediate() > 0) await nextTurn();
+      return refreshed;
+    }
 
-  /**
-   * Puts the orders with events or sent notices past the watermarks in metric_pending, reading the events in
-   * ranges of ids with a turn of the event loop between two (events are only ever appended: a range read later
-   * holds what it held at the start).
-   */
-  private async collectTouchedOrders(marks: RefreshMarks): Promise<void> {
-    this.db.exec(`
+    /** The watermarks and how far the events and sent notices go now; undefined when nothing is new. */
+    private newMetricMarks(): RefreshMarks | undefined {
+      const lastEvent = this.metricWatermark('event_id');
+      const lastSent = this.metricWatermark('notification_sent_at');
+      const maxEvent = Number(
+        (this.db.prepare('SELECT MAX(id) AS id FROM order_events').get() as Row).id ?? 0,
+      );
+      const maxSent = Number(
+        (this.db.prepare("SELECT MAX(sent_at) AS at FROM notifications WHERE state = 'sent'").get() as Row)
+          .at ?? 0,
+      );
+      if (maxEvent === lastEvent && maxSent === lastSent) return undefined;
+      return { lastEvent, maxEvent, lastSent, maxSent };
+    }
+
+    /**
+     * Puts the orders with events or sent notices past the watermarks in metric_pending, reading the events in
+     * ranges of ids with a turn of the event loop between two (events are only ever appended: a range read later
+     * holds what it held at the start).
+     */
+    private async collectTouchedOrders(marks: RefreshMarks): Promise<void> {
+      this.db.exec(`
       CREATE TEMP TABLE IF NOT EXISTS metric_pending (order_id TEXT PRIMARY KEY) WITHOUT ROWID;
       CREATE TEMP TABLE IF NOT EXISTS metric_touched (order_id TEXT PRIMARY KEY) WITHOUT ROWID;
       CREATE TEMP TABLE IF NOT EXISTS metric_touched_parcels (po_number TEXT PRIMARY KEY, label_at INTEGER,
         first_scan_at INTEGER, parcels INTEGER, valid_parcels INTEGER) WITHOUT ROWID;
       DELETE FROM metric_pending;`);
-    // A notice sent in the same millisecond as the last refresh may not have been seen then: >= re-reads it.
-    this.db
-      .prepare(
-        "INSERT OR IGNORE INTO metric_pending SELECT order_id FROM notifications WHERE state = 'sent' AND sent_at >= ?",
-      )
-      .run(marks.lastSent);
-    const fromEvents = this.db.prepare(
-      'INSERT OR IGNORE INTO metric_pending SELECT order_id FROM order_events WHERE id > ? AND id <= ?',
-    );
-    for (let after = marks.lastEvent; after < marks.maxEvent; after += this.chunks.events) {
-      fromEvents.run(after, Math.min(after + this.chunks.events, marks.maxEvent));
-      await nextTurn();
-    }
-  }
-
-  /** Rebuilds the fact rows of the next chunk of pending orders; returns how many orders it took. */
-  private foldTouchedChunk(): number {
-    this.db.exec('DELETE FROM metric_touched');
-    this.db
-      .prepare('INSERT INTO metric_touched SELECT order_id FROM metric_pending ORDER BY order_id LIMIT ?')
-      .run(this.chunks.orders);
-    const taken = this.db
-      .prepare('DELETE FROM metric_pending WHERE order_id IN (SELECT order_id FROM metric_touched)')
-      .run().changes;
-    if (taken === 0) return 0;
-    this.db.exec(MARK_STALE_SLICES);
-    this.db.exec('DELETE FROM metric_sku_facts WHERE order_id IN (SELECT order_id FROM metric_touched)');
-    this.db.exec('DELETE FROM metric_po_facts WHERE order_id IN (SELECT order_id FROM metric_touched)');
-    this.db.exec(REBUILD_PARCELS);
-    this.db.exec(REBUILD_FACTS);
-    this.db.exec(REBUILD_SKU_FACTS);
-    this.db.exec(MARK_STALE_SLICES);
-    return taken;
-  }
-
-  /** Sums the buckets of the next stale slices again; returns how many slices it took. */
-  private sumStaleSlices(): number {
-    this.db
-      .exec(`CREATE TEMP TABLE IF NOT EXISTS metric_slice_batch (day INTEGER NOT NULL, supplier_id TEXT NOT NULL,
-      PRIMARY KEY (day, supplier_id)) WITHOUT ROWID; DELETE FROM metric_slice_batch;`);
-    const taken = this.db
-      .prepare('INSERT INTO metric_slice_batch SELECT day, supplier_id FROM metric_stale_slices LIMIT ?')
-      .run(this.chunks.slices).changes;
-    if (taken > 0) this.db.exec(SUM_SLICE_BATCH);
-    return taken;
-  }
-
-  private watermark(name: string): number {
-    return Number(
-      (this.db.prepare('SELECT value FROM metric_watermarks WHERE name = ?').get(name) as Row | undefined)
-        ?.value ?? 0,
-    );
-  }
-
-  /**
-   * The figures of a query, as queryFacts computes them but faster. Without SKUs they are added up from the day
-   * buckets of the whole days in the window and from the fact rows of the part days at its ends, summed the same
-   * way; with SKUs the SKU fact rows are summed per group in SQL (in table order: no sort). Either way the
-   * durations come back as arrays and the quantiles are selected in JavaScript (metric-buckets.ts), which is what
-   * lets SQLite skip six percentile() aggregates per row.
-   */
-  query(query: MetricsQuery): MetricSums[] {
-    const from = query.from.getTime();
-    const to = query.to.getTime();
-    if (from >= to) return [];
-    if (query.groupBy.includes('sku') || query.skus !== undefined) {
-      const { where, params } = this.filters(query, 'f.');
-      const keys = query.groupBy.map((d) => `${DIMENSION_SQL[d]} AS key_${d}`);
-      const groups = this.db
+      // A notice sent in the same millisecond as the last refresh may not have been seen then: >= re-reads it.
+      this.db
         .prepare(
-          `SELECT ${[...keys, BUCKET_SUMS].join(', ')} FROM metric_sku_facts f
+          "INSERT OR IGNORE INTO metric_pending SELECT order_id FROM notifications WHERE state = 'sent' AND sent_at >= ?",
+        )
+        .run(marks.lastSent);
+      const fromEvents = this.db.prepare(
+        'INSERT OR IGNORE INTO metric_pending SELECT order_id FROM order_events WHERE id > ? AND id <= ?',
+      );
+      for (let after = marks.lastEvent; after < marks.maxEvent; after += this.metricsChunks.events) {
+        fromEvents.run(after, Math.min(after + this.metricsChunks.events, marks.maxEvent));
+        await nextTurn();
+      }
+    }
+
+    /** Rebuilds the fact rows of the next chunk of pending orders; returns how many orders it took. */
+    private foldTouchedChunk(): number {
+      this.db.exec('DELETE FROM metric_touched');
+      this.db
+        .prepare('INSERT INTO metric_touched SELECT order_id FROM metric_pending ORDER BY order_id LIMIT ?')
+        .run(this.metricsChunks.orders);
+      const taken = this.db
+        .prepare('DELETE FROM metric_pending WHERE order_id IN (SELECT order_id FROM metric_touched)')
+        .run().changes;
+      if (taken === 0) return 0;
+      this.db.exec(MARK_STALE_SLICES);
+      this.db.exec('DELETE FROM metric_sku_facts WHERE order_id IN (SELECT order_id FROM metric_touched)');
+      this.db.exec('DELETE FROM metric_po_facts WHERE order_id IN (SELECT order_id FROM metric_touched)');
+      this.db.exec(REBUILD_PARCELS);
+      this.db.exec(REBUILD_FACTS);
+      this.db.exec(REBUILD_SKU_FACTS);
+      this.db.exec(MARK_STALE_SLICES);
+      return taken;
+    }
+
+    /** Sums the buckets of the next stale slices again; returns how many slices it took. */
+    private sumStaleSlices(): number {
+      this.db
+        .exec(`CREATE TEMP TABLE IF NOT EXISTS metric_slice_batch (day INTEGER NOT NULL, supplier_id TEXT NOT NULL,
+      PRIMARY KEY (day, supplier_id)) WITHOUT ROWID; DELETE FROM metric_slice_batch;`);
+      const taken = this.db
+        .prepare('INSERT INTO metric_slice_batch SELECT day, supplier_id FROM metric_stale_slices LIMIT ?')
+        .run(this.metricsChunks.slices).changes;
+      if (taken > 0) this.db.exec(SUM_SLICE_BATCH);
+      return taken;
+    }
+
+    private metricWatermark(name: string): number {
+      return Number(
+        (this.db.prepare('SELECT value FROM metric_watermarks WHERE name = ?').get(name) as Row | undefined)
+          ?.value ?? 0,
+      );
+    }
+
+    /**
+     * The figures of a query, as queryMetricsFromFacts computes them but faster. Without SKUs they are added up from the day
+     * buckets of the whole days in the window and from the fact rows of the part days at its ends, summed the same
+     * way; with SKUs the SKU fact rows are summed per group in SQL (in table order: no sort). Either way the
+     * durations come back as arrays and the quantiles are selected in JavaScript (metric-buckets.ts), which is what
+     * lets SQLite skip six percentile() aggregates per row.
+     */
+    async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
+      const from = query.from.getTime();
+      const to = query.to.getTime();
+      if (from >= to) return [];
+      if (query.groupBy.includes('sku') || query.skus !== undefined) {
+        const { where, params } = this.metricFilters(query, 'f.');
+        const keys = query.groupBy.map((d) => `${DIMENSION_SQL[d]} AS key_${d}`);
+        const groups = this.db
+          .prepare(
+            `SELECT ${[...keys, BUCKET_SUMS].join(', ')} FROM metric_sku_facts f
            WHERE f.placed_at >= ${from} AND f.placed_at < ${to}${where}
            ${keys.length > 0 ? `GROUP BY ${query.groupBy.map((d) => `key_${d}`).join(', ')}` : ''}`,
-        )
-        .all(params) as Row[];
-      // Without GROUP BY an empty window still yields one row of zero sums: no groups then.
-      const found = groups.filter((row) => Number(row.purchase_orders) > 0);
-      return sumsFromBuckets(found, query.groupBy, query.now.getTime());
-    }
-    const firstDay = Math.ceil(from / DAY_MS);
-    const endDay = Math.floor(to / DAY_MS);
-    const { where, params } = this.filters(query, '');
-    const fromFacts = (start: number, end: number): string =>
-      `SELECT ${BUCKET_KEYS}, * FROM (SELECT f.placed_at / ${DAY_MS} AS day, f.supplier_id, f.channel, f.region, ${BUCKET_SUMS}
+          )
+          .all(params) as Row[];
+        // Without GROUP BY an empty window still yields one row of zero sums: no groups then.
+        const found = groups.filter((row) => Number(row.purchase_orders) > 0);
+        return sumsFromBuckets(found, query.groupBy, query.now.getTime());
+      }
+      const firstDay = Math.ceil(from / DAY_MS);
+      const endDay = Math.floor(to / DAY_MS);
+      const { where, params } = this.metricFilters(query, '');
+      const fromFacts = (start: number, end: number): string =>
+        `SELECT ${BUCKET_KEYS}, * FROM (SELECT f.placed_at / ${DAY_MS} AS day, f.supplier_id, f.channel, f.region, ${BUCKET_SUMS}
        FROM metric_po_facts f WHERE f.placed_at >= ${start} AND f.placed_at < ${end}${where}
        GROUP BY 1, 2, 3, 4)`;
-    const parts =
-      firstDay < endDay
-        ? [
-            `SELECT ${BUCKET_KEYS}, * FROM metric_day_buckets WHERE day >= ${firstDay} AND day < ${endDay}${where}`,
-            ...(from < firstDay * DAY_MS ? [fromFacts(from, firstDay * DAY_MS)] : []),
-            ...(endDay * DAY_MS < to ? [fromFacts(endDay * DAY_MS, to)] : []),
-          ]
-        : [fromFacts(from, to)];
-    const buckets = parts.flatMap((sql) => this.db.prepare(sql).all(params) as Row[]);
-    return sumsFromBuckets(buckets, query.groupBy, query.now.getTime());
-  }
+      const parts =
+        firstDay < endDay
+          ? [
+              `SELECT ${BUCKET_KEYS}, * FROM metric_day_buckets WHERE day >= ${firstDay} AND day < ${endDay}${where}`,
+              ...(from < firstDay * DAY_MS ? [fromFacts(from, firstDay * DAY_MS)] : []),
+              ...(endDay * DAY_MS < to ? [fromFacts(endDay * DAY_MS, to)] : []),
+            ]
+          : [fromFacts(from, to)];
+      const buckets = parts.flatMap((sql) => this.db.prepare(sql).all(params) as Row[]);
+      return sumsFromBuckets(buckets, query.groupBy, query.now.getTime());
+    }
 
-  /**
-   * The figures of a query straight from the fact rows, in one SQL statement with SQLite's percentile() (the
-   * PostgreSQL engine's way): the SKU fact rows when the query groups or filters by SKU (a PO counts once for each
-   * SKU it carries), else the PO fact rows. The reference query() is checked against (test/metrics).
-   */
-  queryFacts(query: MetricsQuery): MetricSums[] {
-    const needsSku = query.groupBy.includes('sku') || query.skus !== undefined;
-    const keys = query.groupBy.map((d) => `${DIMENSION_SQL[d]} AS key_${d}`);
-    const { where, params } = this.filters(query, 'f.');
-    const sql = `SELECT ${[...keys, METRIC_SELECT('@now', (column, percent) => `percentile(${column}, ${percent})`)].join(', ')}
+    queryMetricsFromFacts(query: MetricsQuery): MetricSums[] {
+      const needsSku = query.groupBy.includes('sku') || query.skus !== undefined;
+      const keys = query.groupBy.map((d) => `${DIMENSION_SQL[d]} AS key_${d}`);
+      const { where, params } = this.metricFilters(query, 'f.');
+      const sql = `SELECT ${[...keys, METRIC_SELECT('@now', (column, percent) => `percentile(${column}, ${percent})`)].join(', ')}
       FROM ${needsSku ? 'metric_sku_facts' : 'metric_po_facts'} f
       WHERE f.placed_at >= @from AND f.placed_at < @to${where}
       ${query.groupBy.length > 0 ? `GROUP BY ${query.groupBy.map((d) => `key_${d}`).join(', ')}` : ''}`;
-    const rows = this.db.prepare(sql).all({
-      ...params,
-      from: query.from.getTime(),
-      to: query.to.getTime(),
-      now: query.now.getTime(),
-    }) as Row[];
-    // Without GROUP BY an empty window still yields one row of NULL sums: no groups then.
-    return rows
-      .filter((row) => Number(row.purchase_orders) > 0)
-      .map((row) => metricSumsFromRow(row, query.groupBy));
-  }
-
-  /** The query's filters as AND clauses on columns with the given prefix, and their named parameters. */
-  private filters(query: MetricsQuery, prefix: string): { where: string; params: Record<string, string> } {
-    const lists: [string, string, string[] | undefined][] = [
-      ['supplier_id', 'suppliers', query.supplierIds],
-      ['channel', 'channels', query.channels],
-      ['region', 'regions', query.regions],
-      ['sku', 'skus', query.skus],
-    ];
-    let where = '';
-    const params: Record<string, string> = {};
-    for (const [column, name, values] of lists) {
-      if (!values) continue;
-      where += ` AND ${prefix}${column} IN (SELECT value FROM json_each(@${name}))`;
-      params[name] = JSON.stringify(values);
-    }
-    return { where, params };
-  }
-}
-
-/**
- * The SQLite store's metrics: its fact tables, kept by one SqliteMetricsQueries per connection (which holds the
- * refresh under way, so concurrent callers share it).
- */
-export function withMetrics<T extends StoreClass<SqliteStoreBase>>(Base: T): T & StoreClass<MetricsStore> {
-  abstract class SqliteMetrics extends Base implements MetricsStore {
-    private readonly metricFacts = new SqliteMetricsQueries(this.db);
-
-    async refreshMetricFacts(): Promise<number> {
-      return this.metricFacts.refreshFacts();
+      const rows = this.db.prepare(sql).all({
+        ...params,
+        from: query.from.getTime(),
+        to: query.to.getTime(),
+        now: query.now.getTime(),
+      }) as Row[];
+      // Without GROUP BY an empty window still yields one row of NULL sums: no groups then.
+      return rows
+        .filter((row) => Number(row.purchase_orders) > 0)
+        .map((row) => metricSumsFromRow(row, query.groupBy));
     }
 
-    async queryMetrics(query: MetricsQuery): Promise<MetricSums[]> {
-      return this.metricFacts.query(query);
+    /** The query's filters as AND clauses on columns with the given prefix, and their named parameters. */
+    private metricFilters(
+      query: MetricsQuery,
+      prefix: string,
+    ): { where: string; params: Record<string, string> } {
+      const lists: [string, string, string[] | undefined][] = [
+        ['supplier_id', 'suppliers', query.supplierIds],
+        ['channel', 'channels', query.channels],
+        ['region', 'regions', query.regions],
+        ['sku', 'skus', query.skus],
+      ];
+      let where = '';
+      const params: Record<string, string> = {};
+      for (const [column, name, values] of lists) {
+        if (!values) continue;
+        where += ` AND ${prefix}${column} IN (SELECT value FROM json_each(@${name}))`;
+        params[name] = JSON.stringify(values);
+      }
+      return { where, params };
     }
   }
   return SqliteMetrics;

@@ -44,15 +44,15 @@ import { SQLITE_MIGRATIONS } from './migrations';
 import { withStock } from './inventory-queries';
 import { withWatchdog } from './watchdog-queries';
 import { withReturns } from './returns-queries';
-import { withMetrics } from './metrics-queries';
+import { withMetrics, type MetricsRefreshChunks } from './metrics-queries';
 import { withNotifications } from './notification-queries';
 import { withFunctionalGroups } from './functional-group-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
 import { SqlitePortalQueries } from './portal-queries';
-import { SqliteRefundQueries } from './refund-queries';
-import { SqliteRiskSignalQueries } from './risk-signal-queries';
+import { withRefunds } from './refund-queries';
+import { withRiskSignals } from './risk-signal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
 import { withOrderChanges } from './order-change-queries';
 import { heldUntil } from '../order-change-rows';
@@ -63,6 +63,8 @@ export interface SqliteStoreOptions {
   /** FULL survives power loss; NORMAL (with WAL) survives process crashes and is faster. */
   synchronous?: 'FULL' | 'NORMAL';
   clock?: Clock;
+  /** How much work each step of a metric refresh takes (metrics-queries.ts); the defaults suit production. */
+  metricsRefreshChunks?: MetricsRefreshChunks;
 }
 
 /** What became of one write of a group commit. */
@@ -78,6 +80,7 @@ export abstract class SqliteStoreBase
 {
   readonly engine = 'sqlite' as const;
   protected readonly db: Database.Database;
+  protected readonly metricsRefreshChunks?: MetricsRefreshChunks;
   private readonly statements = new Map<string, Database.Statement>();
   /** Writes waiting for the group commit at the end of this turn of the event loop (see grouped()). */
   private readonly waitingWrites: {
@@ -95,6 +98,7 @@ export abstract class SqliteStoreBase
 
   constructor(options: SqliteStoreOptions) {
     this.clock = options.clock ?? systemClock;
+    this.metricsRefreshChunks = options.metricsRefreshChunks;
     this.db = new Database(options.filename);
     // A file that cannot take WAL (or ':memory:') keeps its journal mode, and FULL syncs at each COMMIT there.
     const journal: unknown = this.db.pragma('journal_mode = WAL', { simple: true });
@@ -936,14 +940,18 @@ export abstract class SqliteStoreBase
  * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
  */
 export class SqliteOrderStore
-  extends withStorefrontSync(
-    withOrderChanges(
-      withMetrics(
-        withReturns(
-          withWatchdog(
-            withStock(
-              withNotifications(
-                withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+  extends withRiskSignals(
+    withRefunds(
+      withStorefrontSync(
+        withOrderChanges(
+          withMetrics(
+            withReturns(
+              withWatchdog(
+                withStock(
+                  withNotifications(
+                    withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+                  ),
+                ),
               ),
             ),
           ),
@@ -957,10 +965,4 @@ export class SqliteOrderStore
   get portal(): SqlitePortalQueries {
     return (this.portalQueries ??= new SqlitePortalQueries(this.db, (sql) => this.statement(sql)));
   }
-  readonly refunds = new SqliteRefundQueries(this.db, {
-    now: () => this.now(),
-    insertEvent: (orderId, event) => this.insertEvent(orderId, event),
-    insertNotification: (orderId, notice) => this.insertNotification(orderId, notice),
-  });
-  readonly riskSignals = new SqliteRiskSignalQueries(this.db);
 }
