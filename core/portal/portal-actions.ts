@@ -95,7 +95,7 @@ async function recordOnPurchaseOrder(
   event: { type: string; reason: string; data: Record<string, unknown> },
 ): Promise<void> {
   for (const payload of payloads)
-    await store.portal.recordAction(
+    await store.recordAction(
       { supplierId: who.supplierId, poNumber: po.number, kind, payload, actor: who.actor },
       now,
     );
@@ -235,7 +235,7 @@ export async function confirmPortalCancel(
   po: PurchaseOrder,
   now: Date,
 ): Promise<boolean> {
-  const confirmed = await store.portal.confirmCancel(po.number, who.supplierId, who.actor, now);
+  const confirmed = await store.confirmCancel(po.number, who.supplierId, who.actor, now);
   if (!confirmed) return false;
   await recordOnPurchaseOrder(store, who, po, 'cancel_confirmed', [{}], now, {
     type: 'po.cancel_confirmed',

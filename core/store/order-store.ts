@@ -74,10 +74,9 @@ export interface OrderStore
     StorefrontSyncStore,
     RefundStore,
     RiskSignalStore,
-    OrderChangeStore {
+    OrderChangeStore,
+    PortalStore {
   readonly engine: 'sqlite' | 'postgres';
-  /** The supplier portal's state (core/store/portal-store.ts). */
-  readonly portal: PortalStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

@@ -77,13 +77,13 @@ export interface PortalStore {
   useFormToken(tokenHash: string, bindingHash: string, now: Date): Promise<boolean>;
 
   /** The supplier's POs in `states`, newest first. */
-  listPurchaseOrders(
+  listPortalPurchaseOrders(
     supplierId: string,
     states: PurchaseOrderState[],
     limit: number,
   ): Promise<PurchaseOrder[]>;
   /** The supplier's stock as its feeds left it, by SKU. */
-  listStock(supplierId: string): Promise<PortalStockRow[]>;
+  listPortalStock(supplierId: string): Promise<PortalStockRow[]>;
 
   recordAction(action: Omit<PortalAction, 'id' | 'createdAt' | 'readAt'>, at: Date): Promise<PortalAction>;
   /** The supplier's actions of `kind` its channel has not read, oldest first. */

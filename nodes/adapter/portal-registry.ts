@@ -20,5 +20,5 @@ export function registerPortal(node: Node, host: PortalHost): void {
 
 /** The portal as a portal supplier's connector uses it, over `store`; undefined when no portal is deployed. */
 export function portalChannel(store: OrderStore): SupplierPortalChannel | undefined {
-  return deployed ? { store: store.portal, ...deployed.host } : undefined;
+  return deployed ? { store, ...deployed.host } : undefined;
 }

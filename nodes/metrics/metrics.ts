@@ -10,6 +10,7 @@ import type { MetricDimension, MetricsQuery } from '../../core/metrics/metric-fa
 import { metricsQueryFrom } from '../../core/metrics/metrics-query';
 import { ORDER_STATES } from '../../core/model/order';
 import type { OrderStore } from '../../core/store/order-store';
+import type { PortalStore } from '../../core/store/portal-store';
 import { mountEndpoint } from '../adapter/http-endpoint';
 import { onInput } from '../adapter/input-handler';
 import {
@@ -55,8 +56,8 @@ interface PortalActivity {
 }
 
 /** The supplier portal's latest activity, newest first (core/store/portal-store.ts). */
-async function portalActivity(store: OrderStore): Promise<PortalActivity[]> {
-  return (await store.portal.listActions({ limit: 20 })).map((action) => ({
+async function portalActivity(store: PortalStore): Promise<PortalActivity[]> {
+  return (await store.listActions({ limit: 20 })).map((action) => ({
     at: action.createdAt,
     supplierId: action.supplierId,
     kind: action.kind,

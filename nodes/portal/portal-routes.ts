@@ -35,6 +35,7 @@ import {
   type PortalPurchaseOrderView,
 } from '../../core/portal/portal-pages';
 import type { OrderStore } from '../../core/store/order-store';
+import type { PortalStore } from '../../core/store/portal-store';
 import { DEFAULT_PORTAL_ACTIONS, type PortalSettings } from '../../connectors/suppliers/portal/portal';
 import { mountEndpoint, type EndpointReply, type RawRequest } from '../adapter/http-endpoint';
 import type { Node, NodeAPI } from '../adapter/node-red';
@@ -231,9 +232,9 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     binding: string;
   }
 
-  const formToken = async (store: OrderStore, binding: string, now: Date): Promise<string> => {
+  const formToken = async (store: PortalStore, binding: string, now: Date): Promise<string> => {
     const token = randomBytes(24).toString('base64url');
-    await store.portal.issueFormToken(
+    await store.issueFormToken(
       secretHash(token),
       secretHash(binding),
       new Date(now.getTime() + FORM_TOKEN_MS),
@@ -245,7 +246,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
   /** Uses the form's token up; false when it is missing, another browser's, expired or used (a replay). */
   const formTaken = async (visit: Visit, fields: URLSearchParams, binding: string): Promise<boolean> => {
     const token = fields.get('_csrf') ?? '';
-    return token !== '' && visit.store.portal.useFormToken(secretHash(token), secretHash(binding), visit.now);
+    return token !== '' && visit.store.useFormToken(secretHash(token), secretHash(binding), visit.now);
   };
 
   const anonymous = async (req: RawRequest): Promise<Visit> => {
@@ -260,7 +261,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     if (!sessionId || sessionId.length > 100) return undefined;
     const store = await options.store();
     const now = new Date();
-    const session = await store.portal.session(secretHash(sessionId), now);
+    const session = await store.session(secretHash(sessionId), now);
     const supplier = session && portalSupplier(session.supplierId);
     if (!session || !supplier) return undefined;
     const language = supplier.settings.language ?? DEFAULT_PORTAL_LOCALE;
@@ -357,7 +358,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
   ) => {
     const sessionId = randomBytes(32).toString('base64url');
     const now = new Date();
-    await store.portal.createSession({
+    await store.createSession({
       idHash: secretHash(sessionId),
       supplierId,
       actor,
@@ -365,7 +366,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
       expiresAt: new Date(now.getTime() + hours * 3_600_000),
     });
     if (actor.startsWith('supplier:'))
-      await store.portal.recordAction({ supplierId, kind: 'sign_in', payload: {}, actor }, now);
+      await store.recordAction({ supplierId, kind: 'sign_in', payload: {}, actor }, now);
     return redirect(next, { 'Set-Cookie': cookie(SESSION_COOKIE, sessionId, Math.round(hours * 3600)) });
   };
 
@@ -400,7 +401,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
       // The same answer whether or not the address is a supplier's, so addresses cannot be tried out.
       for (const supplier of portalSuppliers().filter((s) => s.settings.to.toLowerCase() === email)) {
         const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-        await visit.store.portal.saveCode(
+        await visit.store.saveCode(
           supplier.supplierId,
           secretHash(`${supplier.supplierId}:${code}`),
           new Date(visit.now.getTime() + options.codeMinutes * 60_000),
@@ -441,7 +442,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
         return signInForm(req, 'code', 429, { kind: 'error', text: visit.t('signIn.tooMany') }, email);
       for (const supplier of portalSuppliers().filter((s) => s.settings.to.toLowerCase() === email)) {
         const hash = secretHash(`${supplier.supplierId}:${code}`);
-        if (await visit.store.portal.useCode(supplier.supplierId, hash, visit.now, MAX_CODE_ATTEMPTS))
+        if (await visit.store.useCode(supplier.supplierId, hash, visit.now, MAX_CODE_ATTEMPTS))
           return startSession(
             visit.store,
             supplier.supplierId,
@@ -471,7 +472,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
       if (!supplier?.key) return refused(visit.t('signIn.badLink'), 404);
       const link = verifyPortalLinkToken(token, supplier.key, visit.now);
       if (link === 'expired') return refused(visit.t('signIn.expiredLink'), 410);
-      if (!link || !(await visit.store.portal.linkUsable(link.id, supplier.supplierId, visit.now)))
+      if (!link || !(await visit.store.linkUsable(link.id, supplier.supplierId, visit.now)))
         return refused(visit.t('signIn.badLink'), 404);
       const next = queryText(req, 'next');
       const target = /^\/orders\/[A-Za-z0-9._-]{1,40}$/.test(next) ? `${base}${next}` : `${base}/orders`;
@@ -494,12 +495,12 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     answering(async (req) => {
       const visit = await anonymous(req);
       const [sessionId = '', handoff = ''] = (req.params.token ?? '').split('.');
-      const taken = await visit.store.portal.useFormToken(
+      const taken = await visit.store.useFormToken(
         secretHash(handoff),
         secretHash(`handoff:${sessionId}`),
         visit.now,
       );
-      if (!taken || !(await visit.store.portal.session(secretHash(sessionId), visit.now)))
+      if (!taken || !(await visit.store.session(secretHash(sessionId), visit.now)))
         return signInForm(req, 'email', 404, { kind: 'error', text: visit.t('signIn.badLink') });
       return redirect(`${base}/orders`, { 'Set-Cookie': cookie(SESSION_COOKIE, sessionId, 3600) });
     }),
@@ -511,7 +512,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     'post',
     `${options.path}/sign-out`,
     form(async (req, visit) => {
-      await visit.store.portal.endSession(secretHash(visit.binding));
+      await visit.store.endSession(secretHash(visit.binding));
       const t = visit.t;
       return html(
         200,
@@ -531,7 +532,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
   const viewOf = async (visit: SignedIn, po: PurchaseOrder): Promise<PortalPurchaseOrderView> => {
     const [order, requests] = await Promise.all([
       visit.store.getOrder(po.orderId),
-      visit.store.portal.cancelRequests(visit.who.supplierId),
+      visit.store.cancelRequests(visit.who.supplierId),
     ]);
     return { ...purchaseOrderView(po, order), cancelRequest: requests.find((r) => r.poNumber === po.number) };
   };
@@ -543,12 +544,12 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     `${options.path}/orders`,
     page(async (req, visit) => {
       const query = queryText(req, 'q').trim().slice(0, 100);
-      const pos = await visit.store.portal.listPurchaseOrders(
+      const pos = await visit.store.listPortalPurchaseOrders(
         visit.who.supplierId,
         PORTAL_VISIBLE_STATES,
         200,
       );
-      const requests = await visit.store.portal.cancelRequests(visit.who.supplierId);
+      const requests = await visit.store.cancelRequests(visit.who.supplierId);
       const views = await Promise.all(
         pos.map(async (po) => ({
           ...purchaseOrderView(po, await visit.store.getOrder(po.orderId)),
@@ -718,7 +719,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
         403,
         messagePage(visit.ctx, visit.t('stock.title'), { kind: 'error', text: visit.t('po.notAllowed') }),
       );
-    const rows = await visit.store.portal.listStock(visit.who.supplierId);
+    const rows = await visit.store.listPortalStock(visit.who.supplierId);
     const forms = {
       upload: await formToken(visit.store, visit.binding, visit.now),
       table: await formToken(visit.store, visit.binding, visit.now),
@@ -734,7 +735,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
   ) => {
     if (levels.length > 0) {
       await visit.store.applyStockFeed(visit.who.supplierId, visit.now, levels);
-      await visit.store.portal.recordAction(
+      await visit.store.recordAction(
         {
           supplierId: visit.who.supplierId,
           kind: 'stock',
@@ -796,7 +797,7 @@ export function mountPortal(RED: NodeAPI, node: Node, options: PortalRouteOption
     `${options.path}/stock/table`,
     form(async (_req, visit, fields) => {
       const known = new Map(
-        (await visit.store.portal.listStock(visit.who.supplierId)).map((row) => [row.sku, row]),
+        (await visit.store.listPortalStock(visit.who.supplierId)).map((row) => [row.sku, row]),
       );
       const levels: { sku: string; quantity: number }[] = [];
       const problems: string[] = [];
@@ -861,14 +862,14 @@ export async function operatorHandoff(
   const handoff = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + 3_600_000);
   const actor = `operator:${operator.replace(/[^\w.@-]/g, '_').slice(0, 60)} for supplier:${supplierId}`;
-  await store.portal.createSession({
+  await store.createSession({
     idHash: secretHash(sessionId),
     supplierId,
     actor,
     createdAt: now,
     expiresAt,
   });
-  await store.portal.issueFormToken(
+  await store.issueFormToken(
     secretHash(handoff),
     secretHash(`handoff:${sessionId}`),
     new Date(now.getTime() + 5 * 60_000),

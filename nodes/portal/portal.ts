@@ -97,7 +97,7 @@ export = function registerPortalNode(RED: NodeAPI): void {
       (req: Request, res: Response) =>
         answer(res, async () => {
           const supplierId = typeof req.query.supplierId === 'string' ? req.query.supplierId : undefined;
-          return (await portalStore()).portal.listActions({ supplierId, limit: 50 });
+          return (await portalStore()).listActions({ supplierId, limit: 50 });
         }),
     );
   if (mountOnce(RED.httpAdmin, '/dropship/portal-admin/act'))
@@ -123,7 +123,7 @@ export = function registerPortalNode(RED: NodeAPI): void {
       operatorAdminRequest(RED),
       (req: Request, res: Response) =>
         answer(res, async () => ({
-          revokedLinks: await (await portalStore()).portal.revokeAccess(supplierIdOf(req), new Date()),
+          revokedLinks: await (await portalStore()).revokeAccess(supplierIdOf(req), new Date()),
         })),
     );
 };

@@ -119,7 +119,7 @@ function messageId(
   kind: 'order' | 'cancel',
 ): string {
   const supplier = ctx.supplierId.replace(/[^A-Za-z0-9.-]/g, '-');
-  return `<${poNumber}${kind === 'cancel' ? '.cancel' : ''}.portal.${supplier}@${ctx.settings.messageIdDomain ?? 'dropship.invalid'}>`;
+  return `<${poNumber}${kind === 'cancel' ? '.cancel' : ''}.${supplier}@${ctx.settings.messageIdDomain ?? 'dropship.invalid'}>`;
 }
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

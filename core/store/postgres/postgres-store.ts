@@ -44,7 +44,7 @@ import { withMetrics } from './metrics-queries';
 import { withNotifications } from './notification-queries';
 import { withFunctionalGroups } from './functional-group-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
-import { PostgresPortalQueries } from './portal-queries';
+import { withPortal } from './portal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
 import { withOrderChanges } from './order-change-queries';
 import { heldUntil } from '../order-change-rows';
@@ -878,16 +878,18 @@ export abstract class PostgresStoreBase
  * wait for, nor take, each other's claims.
  */
 export class PostgresOrderStore
-  extends withRiskSignals(
-    withRefunds(
-      withStorefrontSync(
-        withOrderChanges(
-          withMetrics(
-            withReturns(
-              withWatchdog(
-                withStock(
-                  withNotifications(
-                    withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+  extends withPortal(
+    withRiskSignals(
+      withRefunds(
+        withStorefrontSync(
+          withOrderChanges(
+            withMetrics(
+              withReturns(
+                withWatchdog(
+                  withStock(
+                    withNotifications(
+                      withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(PostgresStoreBase))),
+                    ),
                   ),
                 ),
               ),
@@ -897,7 +899,4 @@ export class PostgresOrderStore
       ),
     ),
   )
-  implements OrderStore
-{
-  readonly portal = new PostgresPortalQueries((work) => this.transaction(work));
-}
+  implements OrderStore {}

@@ -50,7 +50,7 @@ import { withFunctionalGroups } from './functional-group-queries';
 import type { NoticeInput } from '../../returns/return-authorisation';
 import { withParcelWatch } from './tracking-queries';
 import { withSupplierStatusPolls } from './status-poll-queries';
-import { SqlitePortalQueries } from './portal-queries';
+import { withPortal } from './portal-queries';
 import { withRefunds } from './refund-queries';
 import { withRiskSignals } from './risk-signal-queries';
 import { withStorefrontSync } from './storefront-sync-queries';
@@ -940,16 +940,18 @@ export abstract class SqliteStoreBase
  * method runs its whole transaction without yielding; the async signatures match the PostgreSQL store.
  */
 export class SqliteOrderStore
-  extends withRiskSignals(
-    withRefunds(
-      withStorefrontSync(
-        withOrderChanges(
-          withMetrics(
-            withReturns(
-              withWatchdog(
-                withStock(
-                  withNotifications(
-                    withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+  extends withPortal(
+    withRiskSignals(
+      withRefunds(
+        withStorefrontSync(
+          withOrderChanges(
+            withMetrics(
+              withReturns(
+                withWatchdog(
+                  withStock(
+                    withNotifications(
+                      withFunctionalGroups(withParcelWatch(withSupplierStatusPolls(SqliteStoreBase))),
+                    ),
                   ),
                 ),
               ),
@@ -959,10 +961,4 @@ export class SqliteOrderStore
       ),
     ),
   )
-  implements OrderStore
-{
-  private portalQueries?: SqlitePortalQueries;
-  get portal(): SqlitePortalQueries {
-    return (this.portalQueries ??= new SqlitePortalQueries(this.db, (sql) => this.statement(sql)));
-  }
-}
+  implements OrderStore {}

@@ -39,7 +39,7 @@ export const harness: ConformanceHarness = {
     const settings = { to: 'orders@acme.test', language: 'en-US' };
     const credentials = { portalLinkKey: 'conformance-portal-link-key' };
     const portal: SupplierPortalChannel = {
-      store: store.portal,
+      store,
       baseUrl: 'https://shop.example/dropship/portal',
       async sendMail(message) {
         const transport = createTransport({
