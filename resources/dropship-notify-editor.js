@@ -425,7 +425,113 @@
         (key) => delete this[key],
       );
     }
+    function validateChannels(value, opt) {
+      const chosen = listOf(value, DEFAULT_CHANNELS);
+      if (chosen.length === 0) return t('errors.noChannel');
+      return (
+        chosen.every((c) => CHANNELS.includes(c)) ||
+        t('errors.unknownChannel', { channels: chosen.join(', ') })
+      );
+    }
+
+    function validateTemplates(value, opt) {
+      const templates = objectOf(value);
+      const problems = Object.keys(templates)
+        .map((kind) =>
+          MILESTONES.includes(kind)
+            ? templateProblem(kind, templates[kind] || {})
+            : t('errors.unknownMilestone', { milestones: kind }),
+        )
+        .filter((problem) => problem !== undefined);
+      return problems.length === 0 || problems;
+    }
+
+    function validateSmsTemplates(value, opt) {
+      const templates = objectOf(value);
+      const problems = Object.keys(templates)
+        .map((kind) => {
+          if (!MILESTONES.includes(kind)) return t('errors.unknownMilestone', { milestones: kind });
+          return typeof templates[kind] === 'string' && templates[kind].trim() !== ''
+            ? undefined
+            : t('errors.smsEmpty', { milestone: t('milestone.' + kind) });
+        })
+        .filter((problem) => problem !== undefined);
+      return problems.length === 0 || problems;
+    }
+
+    function validateSweepSeconds(value, opt) {
+      if (value === undefined || String(value).trim() === '') return true; // the runtime's 30 seconds
+      const n = Number(value);
+      return (Number.isInteger(n) && n >= 1 && n <= 3600) || t('errors.sweepSeconds');
+    }
+
+    /** @this {EditorNode} */
+    // Two parameters, so that Node-RED shows the sentence returned.
+    // eslint-disable-next-line no-unused-vars
+    function validateTrackingPage(value, opt) {
+      return !pageOn(this) || linkSecretProblem(this) || true;
+    }
+
+    /** @this {EditorNode} */
+    function validateTrackingPagePath(value, opt) {
+      if (!pageOn(this)) return true;
+      return DropshipEditor.endpointPath(
+        this,
+        value,
+        DEFAULT_PAGE_PATH,
+        (n) => (n.trackingPage ? n.trackingPagePath || DEFAULT_PAGE_PATH : undefined),
+        t,
+      );
+    }
+
+    function validateLogoUrl(value, opt) {
+      return !value || /^https:\/\/\S+$/.test(value) || t('errors.logoUrl');
+    }
+
+    function validateSupportEmail(value, opt) {
+      return !value || /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value) || t('errors.supportEmail');
+    }
+
+    function validateSmsFrom(value) {
+      return (
+        /^\+[1-9]\d{6,14}$/.test(value || '') ||
+        /^MG[0-9a-fA-F]{32}$/.test(value || '') ||
+        /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(value || '') ||
+        t('errors.smsFrom')
+      );
+    }
+
+    function validateStorefront(value, opt) {
+      const chosen = value && value !== '_ADD_' ? RED.nodes.node(value) : null;
+      if (!chosen) return t('errors.storefrontMissing');
+      if (chosen.platform !== 'shopify' && chosen.platform !== 'woocommerce')
+        return t('errors.storefrontPlatform');
+      return chosen.valid !== false || t('errors.storefrontInvalid');
+    }
+
+    /** @this {EditorNode} */
+    function label() {
+      return this.name || t('nodeLabel');
+    }
+
+    /** @param {number} index */
+    function outputLabel(index) {
+      return t(index === 0 ? 'outputs.sent' : 'outputs.notSent');
+    }
+
     return {
+      validateChannels,
+      validateTemplates,
+      validateSmsTemplates,
+      validateSweepSeconds,
+      validateTrackingPage,
+      validateTrackingPagePath,
+      validateLogoUrl,
+      validateSupportEmail,
+      validateSmsFrom,
+      validateStorefront,
+      label,
+      outputLabel,
       MILESTONES,
       CHANNELS,
       DEFAULT_CHANNELS,

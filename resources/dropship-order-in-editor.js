@@ -8,7 +8,8 @@
 
   // Node-RED may run this before dropship-editor.js (the scripts of a .html load side by side).
   global.DropshipEditor = global.DropshipEditor || {};
-  global.DropshipEditor.orderIn = function () {
+  /** @param {(key: string, options?: Record<string, unknown>) => string} t the node's message lookup */
+  global.DropshipEditor.orderIn = function (t) {
     // Validators take (value, opt): in that two-argument form Node-RED shows the sentence they return.
     // Kept equal to the runtime's defaults: the address the storefront is told to call.
     const DEFAULT_PATHS = {
@@ -19,6 +20,52 @@
 
     function effectivePath(node) {
       return node.path || DEFAULT_PATHS[node.platform || 'generic'];
+    }
+
+    /** @this {EditorNode} */
+    function validateStorefront(value, opt) {
+      const platform = DropshipEditor.dialogValue(this, 'platform') || 'generic';
+      const storefront = value && value !== '_ADD_' ? RED.nodes.node(value) : null;
+      if (!storefront) {
+        if (platform !== 'generic')
+          return t('errors.storefrontMissing', { platform: t('platform.' + platform) });
+        const open =
+          !DropshipEditor.senderAuth.listening(this) || DropshipEditor.senderAuth.scheme(this) === 'none';
+        return open || t('errors.storefrontForSender');
+      }
+      if (storefront.platform !== platform) {
+        return t('errors.storefrontPlatform', { platform: t('platform.' + storefront.platform) });
+      }
+      return storefront.valid !== false || t('errors.storefrontInvalid');
+    }
+
+    /** @this {EditorNode} */
+    function validateReconcileMinutes(value, opt) {
+      if (value === '' || value === undefined || Number(value) === 0) return true;
+      if (!(Number(value) > 0)) return t('errors.reconcileMinutes');
+      const platform = DropshipEditor.dialogValue(this, 'platform') || 'generic';
+      return platform !== 'generic' || t('errors.reconcilePlatform');
+    }
+
+    function validateReconcileLookbackHours(value, opt) {
+      return value === '' || value === undefined || Number(value) > 0 || t('errors.reconcileLookbackHours');
+    }
+
+    /** @this {EditorNode} */
+    function validatePath(value, opt) {
+      if (DropshipEditor.dialogValue(this, 'listen') === false) return true;
+      const platform = DropshipEditor.dialogValue(this, 'platform') || 'generic';
+      return DropshipEditor.endpointPath(this, value, DEFAULT_PATHS[platform], effectivePath, t);
+    }
+
+    /** @this {EditorNode} */
+    function label() {
+      return this.name || t('nodeLabel', { platform: t('platform.' + (this.platform || 'generic')) });
+    }
+
+    /** @param {number} index */
+    function outputLabel(index) {
+      return t(index === 0 ? 'outputs.received' : 'outputs.exceptions');
     }
 
     /** @this {EditorNode} */
@@ -64,6 +111,14 @@
       });
       $('.dropship-order-in-reconcile').toggle($('#node-input-platform').val() !== 'generic');
     }
-    return { DEFAULT_PATHS, effectivePath, prepare };
+    return {
+      validateStorefront,
+      validateReconcileMinutes,
+      validateReconcileLookbackHours,
+      validatePath,
+      label,
+      outputLabel,
+      prepare,
+    };
   };
 })(this);

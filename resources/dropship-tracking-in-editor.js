@@ -223,7 +223,46 @@
     function cancel() {
       delete this.readMapping;
     }
+    /** @this {EditorNode} */
+    function validatePath(value, opt) {
+      if (!listening(this)) return true;
+      return DropshipEditor.endpointPath(this, value, DEFAULT_PATH, (n) => n.path || DEFAULT_PATH, t);
+    }
+
+    function validateMapping(value, opt) {
+      const problems = mappingProblems(mappingOf(value));
+      return problems.length === 0 || problems;
+    }
+
+    function validatePollSeconds(value, opt) {
+      if (value === undefined || String(value).trim() === '') return true; // the runtime's 60 seconds
+      const n = Number(value);
+      return (Number.isFinite(n) && n >= 1 && n <= 86400) || t('errors.pollSeconds');
+    }
+
+    function validateLabelHours(value, opt) {
+      if (value === undefined || String(value).trim() === '') return true; // not checked
+      const n = Number(value);
+      return (Number.isFinite(n) && n >= 0 && n <= 720) || t('errors.labelHours');
+    }
+
+    /** @this {EditorNode} */
+    function label() {
+      return this.name || t('paletteLabel');
+    }
+
+    /** @param {number} index */
+    function outputLabel(index) {
+      return t(['outputs.event', 'outputs.exceptions', 'outputs.label'][index]);
+    }
+
     return {
+      validatePath,
+      validateMapping,
+      validatePollSeconds,
+      validateLabelHours,
+      label,
+      outputLabel,
       DEFAULT_PATH,
       listening,
       forSources,
