@@ -182,7 +182,13 @@ function mountPreview(RED: NodeAPI): void {
     operatorAdminRequest(RED),
     (req: Request, res: Response) => {
       const id = typeof req.query.node === 'string' ? req.query.node : '';
-      const node = id ? (RED.nodes.getNode(id) as Partial<StorefrontSyncNode> | null) : null;
+      if (!id) {
+        res.status(400).json({
+          error: { code: 'invalid_input', message: 'query parameter node: required (the sync node id)' },
+        });
+        return;
+      }
+      const node = RED.nodes.getNode(id) as Partial<StorefrontSyncNode> | null;
       if (typeof node?.preview !== 'function') {
         res.status(404).json({
           error: {

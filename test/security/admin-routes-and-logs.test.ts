@@ -88,6 +88,8 @@ function orderWithPii(id: number, mutate: (o: Record<string, unknown>) => void =
     address2: 'Flat Xyzzy',
     city: 'Louisville',
     zip: '40202',
+    province: 'Kentucky',
+    province_code: 'KY',
     country_code: 'US',
     company: 'Quixotic Holdings',
   };
