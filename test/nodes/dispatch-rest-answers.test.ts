@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
+import { collect as collectInput } from '../support/collect-input';
 import type { OrderStore } from '../../core/store/order-store';
 import storeNode from '../../nodes/store/store';
 import supplierNode from '../../nodes/supplier/supplier';
@@ -25,13 +26,7 @@ interface Received {
   error?: { code: string; message: string; details: { path: string; message: string }[] };
 }
 
-function collect(id: string): Received[] {
-  const seen: Received[] = [];
-  (helper.getNode(id) as unknown as { on(e: 'input', f: (m: Received) => void): void }).on('input', (msg) =>
-    seen.push(msg),
-  );
-  return seen;
-}
+const collect = (id: string): Received[] => collectInput<Received>(id);
 
 /**
  * A supplier API that deduplicates on the order reference: every PO's first send reaches it but the answer never

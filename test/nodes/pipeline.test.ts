@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import helper from 'node-red-node-test-helper';
+import { collect as collectInput } from '../support/collect-input';
 import request from 'supertest';
 import type { OrderStore } from '../../core/store/order-store';
 import storeNode from '../../nodes/store/store';
@@ -48,13 +49,7 @@ interface Received {
 }
 
 /** Collects what a helper node receives. */
-function collect(id: string): Received[] {
-  const seen: Received[] = [];
-  (helper.getNode(id) as unknown as { on(e: 'input', f: (m: Received) => void): void }).on('input', (msg) =>
-    seen.push(msg),
-  );
-  return seen;
-}
+const collect = (id: string): Received[] => collectInput<Received>(id);
 
 describe('the pipeline nodes together (node-red-node-test-helper)', function () {
   this.timeout(30_000);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
+import { collect as collectInput } from '../support/collect-input';
 import type { OrderDraft } from '../../core/model/order';
 import type { OrderStore } from '../../core/store/order-store';
 import storeNode from '../../nodes/store/store';
@@ -45,13 +46,7 @@ interface Received {
   payload?: Record<string, unknown>;
 }
 
-function collect(id: string): Received[] {
-  const seen: Received[] = [];
-  (helper.getNode(id) as unknown as { on(e: 'input', f: (m: Received) => void): void }).on('input', (msg) =>
-    seen.push(msg),
-  );
-  return seen;
-}
+const collect = (id: string): Received[] => collectInput<Received>(id);
 
 describe('refunds and risk screening in Node-RED (node-red-node-test-helper)', function () {
   this.timeout(40_000);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import helper from 'node-red-node-test-helper';
+import { collect as collectInput } from '../support/collect-input';
 import type { OrderStore } from '../../core/store/order-store';
 import storeNode from '../../nodes/store/store';
 import supplierNode from '../../nodes/supplier/supplier';
@@ -20,13 +21,7 @@ interface Received {
   shipmentEvent?: { trackingNumber: string; carrier?: string; status: string };
 }
 
-function collect(id: string): Received[] {
-  const seen: Received[] = [];
-  (helper.getNode(id) as unknown as { on(e: 'input', f: (m: Received) => void): void }).on('input', (msg) =>
-    seen.push(msg),
-  );
-  return seen;
-}
+const collect = (id: string): Received[] => collectInput<Received>(id);
 
 /**
  * A REST supplier that takes the PO without a word on its fate (202, status "pending_review") and tells it later
